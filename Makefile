@@ -1,0 +1,65 @@
+# Origo — the two commands of the quick start are `make up` and `make test`.
+# Each one installs what it needs on a fresh machine (Python venv, npm packages,
+# compiled contracts) and is cheap to run again.
+
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+NPM_DIR := hardhat-config
+
+.PHONY: help setup up test test-fast lint gas bench clean distclean browser
+
+help:
+	@echo "make up      - bring up a local consortium (anvil + one node per member)"
+	@echo "make test    - install what is needed and run the whole test suite"
+	@echo "make lint    - ruff and mypy"
+	@echo "make gas     - print the contracts' gas report"
+	@echo "make bench   - run the benchmarks"
+	@echo "make clean   - stop nothing, wipe the local devnet's data (.devnet/)"
+
+$(VENV)/.stamp-python: pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[dev]'
+	touch $@
+
+$(NPM_DIR)/node_modules/.stamp-npm: $(NPM_DIR)/package.json $(NPM_DIR)/package-lock.json
+	cd $(NPM_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.stamp-python $(NPM_DIR)/node_modules/.stamp-npm
+	$(PY) scripts/compile_contracts.py --check-or-write
+
+# Debian's Chromium for the verification page's browser tests (root on these machines).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium missing: install Debian's chromium package"; fi; }
+
+up: setup
+	$(PY) scripts/devnet.py up
+
+test: setup browser
+	$(PY) -m pytest -n 2 --dist loadgroup -q
+
+test-fast: setup
+	$(PY) -m pytest -q -m "not slow and not integration and not browser"
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+gas: setup
+	$(PY) scripts/gas_report.py
+
+bench: setup
+	$(PY) scripts/bench.py
+
+clean:
+	rm -rf .devnet
+
+distclean: clean
+	rm -rf $(VENV) $(NPM_DIR)/node_modules
