@@ -1,0 +1,80 @@
+"""The default payload store: blocks in the node's data directory, missing ones fetched from peers.
+
+Layout under ``data_dir``: ``blocks/<cid>`` holds every block; ``pins/<cid>`` marks payloads the node
+has promised to keep whole. Nothing is ever garbage-collected yet, so a pin is a promise that every
+block is present, made good at pin time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from origo_node.errors import NotFound
+from origo_node.payload.blocks import FileBlockStore, write_atomically
+from origo_node.payload.cid import Cid
+from origo_node.payload.dag import read_file, walk_blocks
+from origo_node.payload.importer import DEFAULT_CHUNK_SIZE, DEFAULT_MAX_LINKS, build_file_dag
+from origo_node.payload.peers import PeerFetcher
+
+
+class LocalPayloadStore:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        peers: PeerFetcher | None = None,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        max_links: int = DEFAULT_MAX_LINKS,
+    ) -> None:
+        #: Only this node's own blocks: what the gateway should serve.
+        self.blocks = FileBlockStore(data_dir / "blocks")
+        self._pins = data_dir / "pins"
+        self._pins.mkdir(parents=True, exist_ok=True)
+        self._peers = peers
+        self._chunk_size = chunk_size
+        self._max_links = max_links
+
+    def __repr__(self) -> str:
+        return f"LocalPayloadStore({self.blocks!r}, peers={self._peers!r})"
+
+    def put(self, data: bytes) -> str:
+        dag = build_file_dag(data, self._chunk_size, self._max_links)
+        # Leaves first, root last: a crash mid-way never leaves a root whose children are missing.
+        for cid, block in dag.blocks:
+            self.blocks.put_verified(cid, block)
+        return str(dag.root)
+
+    def get(self, cid: str) -> bytes:
+        return read_file(Cid.parse(cid), self._load)
+
+    def has(self, cid: str) -> bool:
+        return self.blocks.has_block(cid)
+
+    def pin(self, cid: str) -> None:
+        root = Cid.parse(cid)
+        walk_blocks(root, self._load)
+        marker = self._pins / str(root)
+        if not marker.exists():
+            write_atomically(marker, b"")
+
+    def is_pinned(self, cid: str) -> bool:
+        return (self._pins / str(Cid.parse(cid))).exists()
+
+    def get_block(self, cid: str) -> bytes:
+        return self._load(Cid.parse(cid))
+
+    def put_block(self, block: bytes, codec: str = "raw") -> str:
+        return self.blocks.put_block(block, codec)
+
+    def has_block(self, cid: str) -> bool:
+        return self.blocks.has_block(cid)
+
+    def _load(self, cid: Cid) -> bytes:
+        try:
+            return self.blocks.read(cid)
+        except NotFound:
+            if self._peers is None:
+                raise
+        block = self._peers.fetch_block(cid)
+        self.blocks.put_verified(cid, block)
+        return block

@@ -1,0 +1,46 @@
+"""The payload store port: what services need from IPFS, whichever adapter provides it.
+
+``put`` and ``get`` deal in whole payloads (UnixFS files, CIDs as kubo gives them); the block methods
+are what the trustless gateway and peer fetching are made of.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+
+@runtime_checkable
+class BlockReader(Protocol):
+    def get_block(self, cid: str) -> bytes:
+        """The block's bytes, already checked against ``cid``. Raises NotFound, InvalidCid, PayloadError."""
+        ...
+
+
+@runtime_checkable
+class BlockStore(BlockReader, Protocol):
+    def put_block(self, block: bytes, codec: str = "raw") -> str:
+        """Store one block of codec ``raw`` or ``dag-pb``; returns its CID."""
+        ...
+
+    def has_block(self, cid: str) -> bool:
+        """Whether the block is held here, without asking anyone else."""
+        ...
+
+
+@runtime_checkable
+class PayloadStore(BlockStore, Protocol):
+    def put(self, data: bytes) -> str:
+        """Store ``data`` as a UnixFS file; returns its CIDv1, as kubo would give it."""
+        ...
+
+    def get(self, cid: str) -> bytes:
+        """The whole payload. Raises NotFound if nobody has it, PayloadError if it cannot be had intact."""
+        ...
+
+    def has(self, cid: str) -> bool:
+        """Whether the payload's root block is held here (not whether a peer has it)."""
+        ...
+
+    def pin(self, cid: str) -> None:
+        """Make sure every block of the payload is held here, fetching what is missing, and keep it."""
+        ...

@@ -1,0 +1,62 @@
+"""What only the local store promises: its on-disk layout and that it never believes a rotten disk."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from origo_node.errors import PayloadError
+from origo_node.payload import LocalPayloadStore
+from origo_node.payload.importer import build_file_dag
+
+
+def test_blocks_are_files_named_by_cid(tmp_path: Path) -> None:
+    payload = os.urandom(300_000)
+    store = LocalPayloadStore(tmp_path)
+
+    store.put(payload)
+
+    expected = {str(cid): block for cid, block in build_file_dag(payload).blocks}
+    files = {path.name: path.read_bytes() for path in (tmp_path / "blocks").iterdir()}
+    assert files == expected  # and no temporary file left behind
+
+
+def test_has_is_true_right_after_put(tmp_path: Path) -> None:
+    store = LocalPayloadStore(tmp_path)
+    assert store.has(store.put(b"payload"))
+
+
+def test_a_corrupted_block_is_reported_not_returned(tmp_path: Path) -> None:
+    store = LocalPayloadStore(tmp_path)
+    cid = store.put(b"payload")
+    (tmp_path / "blocks" / cid).write_bytes(b"rotten")
+
+    with pytest.raises(PayloadError, match="corrupt"):
+        store.get(cid)
+
+
+def test_pin_is_recorded(tmp_path: Path) -> None:
+    store = LocalPayloadStore(tmp_path)
+    cid = store.put(b"payload")
+    assert not store.is_pinned(cid)
+
+    store.pin(cid)
+
+    assert store.is_pinned(cid)
+    assert LocalPayloadStore(tmp_path).is_pinned(cid)
+
+
+def test_chunk_size_is_a_parameter(tmp_path: Path) -> None:
+    payload = os.urandom(5000)
+    store = LocalPayloadStore(tmp_path, chunk_size=64, max_links=4)
+
+    cid = store.put(payload)
+
+    assert cid == str(build_file_dag(payload, 64, 4).root)
+    assert store.get(cid) == payload
+
+
+def test_put_block_refuses_unknown_codecs(tmp_path: Path) -> None:
+    with pytest.raises(PayloadError, match="codec"):
+        LocalPayloadStore(tmp_path).put_block(b"x", codec="dag-cbor")
