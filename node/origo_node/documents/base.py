@@ -1,0 +1,78 @@
+"""What a document type is, and a base that does the schema half of validation for the types built on it.
+
+A new type (an export declaration, a phytosanitary certificate) is one module with one class and one
+``register_type`` call; nothing in the services changes.
+"""
+
+from __future__ import annotations
+
+import copy
+from abc import ABC, abstractmethod
+from typing import Any, Protocol, runtime_checkable
+
+from jsonschema import Draft202012Validator
+
+from origo_node.documents import pointer
+from origo_node.documents.model import DocumentFacts, Problem, ValidationContext
+from origo_node.documents.schema_check import schema_problems
+
+
+@runtime_checkable
+class DocumentType(Protocol):
+    """A kind of document the consortium exchanges, in one version."""
+
+    @property
+    def name(self) -> str:
+        """Stable slug, e.g. ``atiga-form-d``; with the version it makes the on-chain type id."""
+
+    @property
+    def version(self) -> str: ...
+
+    def json_schema(self) -> dict[str, Any]:
+        """The JSON Schema (draft 2020-12) the node publishes for this type."""
+
+    def validate(self, doc: dict[str, Any], ctx: ValidationContext) -> list[Problem]:
+        """Every problem with ``doc``: schema violations and broken domain rules alike."""
+
+    def facts(self, doc: dict[str, Any], ctx: ValidationContext) -> DocumentFacts:
+        """The facts of a document ``validate`` found no problem with."""
+
+
+class SchemaDocumentType(ABC):
+    """A document type whose shape is a JSON Schema and whose meaning is checked by Python rules.
+
+    Domain rules run even when the schema already failed, so one round trip reports every mistake; they must
+    therefore read defensively (``pointer.resolve`` returns ``None`` for anything absent or mistyped). A
+    domain problem at or below a pointer the schema already complained about is dropped: one complaint per
+    field is enough.
+    """
+
+    name: str
+    version: str
+
+    def __init__(self) -> None:
+        self._schema = self.build_schema()
+        Draft202012Validator.check_schema(self._schema)
+        self._validator = Draft202012Validator(self._schema)
+
+    @abstractmethod
+    def build_schema(self) -> dict[str, Any]: ...
+
+    @abstractmethod
+    def domain_problems(self, doc: dict[str, Any], ctx: ValidationContext) -> list[Problem]: ...
+
+    @abstractmethod
+    def facts(self, doc: dict[str, Any], ctx: ValidationContext) -> DocumentFacts: ...
+
+    def json_schema(self) -> dict[str, Any]:
+        # A copy: whoever publishes or extends it must not change what the validator uses.
+        return copy.deepcopy(self._schema)
+
+    def validate(self, doc: dict[str, Any], ctx: ValidationContext) -> list[Problem]:
+        from_schema = schema_problems(self._validator, doc)
+        from_rules = [
+            problem
+            for problem in self.domain_problems(doc, ctx)
+            if not any(pointer.is_within(problem.pointer, known.pointer) for known in from_schema)
+        ]
+        return from_schema + from_rules
