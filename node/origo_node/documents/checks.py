@@ -32,12 +32,11 @@ DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 _RVC = re.compile(r"RVC ?([0-9]{1,3})%")
 _RVC_SCHEMA = r"RVC ?[0-9]{1,3}%"
-_COMBINABLE_SCHEMA = "|".join(sorted(COMBINABLE_CRITERIA, key=len, reverse=True))
-_TERM_SCHEMA = f"(?:{_RVC_SCHEMA}|{_COMBINABLE_SCHEMA})"
-# The grammar of box 8 as a pattern; finer rules (RVC range, no repeats) are in ``parse_origin_criterion``.
-ORIGIN_CRITERION_PATTERN = (
-    f"^(?:{'|'.join(sorted(STANDALONE_CRITERIA))}|{_TERM_SCHEMA}(?: ?\\+ ?{_TERM_SCHEMA})*)$"
-)
+_NAMED_SCHEMA = "|".join(sorted(STANDALONE_CRITERIA | COMBINABLE_CRITERIA, key=len, reverse=True))
+_TERM_SCHEMA = f"(?:{_RVC_SCHEMA}|{_NAMED_SCHEMA})"
+# The shape of box 8 as a pattern: known terms joined by "+". Which terms may be combined, the RVC range and
+# repeats are left to ``parse_origin_criterion``, whose messages say more than "does not match".
+ORIGIN_CRITERION_PATTERN = f"^{_TERM_SCHEMA}(?: ?\\+ ?{_TERM_SCHEMA})*$"
 
 
 def is_country(code: object) -> bool:

@@ -48,7 +48,7 @@ class FormD(SchemaDocumentType):
                 "hsCode": s.hs_code(),
                 "originCriterion": s.coded(  # box 8
                     checks.ORIGIN_CRITERION_PATTERN,
-                    "an origin criterion: WO, PE, or RVC nn%, CTH, CTSH, CTC, SP, PSR combined with +",
+                    "an origin criterion: WO, PE, RVC nn%, CTH, CTSH, CTC, SP or PSR, combined with +",
                 ),
                 "invoice": s.obj({"number": s.text(64), "date": s.date()}),  # box 10
             },
@@ -186,7 +186,8 @@ def _parties(doc: dict[str, Any], ctx: ValidationContext) -> Iterator[Problem]:
 
 def _same_country(doc: dict[str, Any], at: str, other_at: str, what: str) -> Iterator[Problem]:
     code, other = resolve(doc, at), resolve(doc, other_at)
-    if isinstance(code, str) and isinstance(other, str) and checks.is_country(code) and code != other:
+    # Only when both are real codes: a malformed one is reported where it is, not echoed here.
+    if checks.is_country(code) and checks.is_country(other) and code != other:
         yield Problem(at, f"must be {what} {other!r}, not {code!r}")
 
 

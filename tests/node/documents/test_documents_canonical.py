@@ -1,0 +1,112 @@
+"""Canonical bytes, digest and ids: the values every node must compute alike."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+from typing import Any
+
+import pytest
+from eth_utils.crypto import keccak
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from origo_node.documents import canonical_bytes, digest, document_id, type_id
+from origo_node.errors import ValidationFailed
+
+from ._samples import sample
+
+
+def test_canonical_form_sorts_keys_and_drops_whitespace() -> None:
+    assert canonical_bytes({"b": [1, 2.50, "é"], "a": {"y": None, "x": True}}) == (
+        b'{"a":{"x":true,"y":null},"b":[1,2.5,"\xc3\xa9"]}'
+    )
+
+
+def test_digest_is_sha256_of_the_canonical_bytes() -> None:
+    doc = sample("vn-sg-coffee")
+    assert digest(doc) == hashlib.sha256(canonical_bytes(doc)).digest()
+    assert len(digest(doc)) == 32
+
+
+def test_document_id_ignores_case_and_surrounding_blanks_of_the_reference() -> None:
+    expected = keccak(b"origo:VN:VN-HCM-2026-004512")
+    assert document_id("VN", "VN-HCM-2026-004512") == expected
+    assert document_id("VN", "  vn-hcm-2026-004512 ") == expected
+    assert document_id("SG", "VN-HCM-2026-004512") != expected
+    assert len(expected) == 32
+
+
+def test_type_id_is_keccak_of_name_and_version() -> None:
+    assert type_id("atiga-form-d", "1") == keccak(b"atiga-form-d/1")
+    assert type_id("atiga-form-d", "2") != type_id("atiga-form-d", "1")
+
+
+json_scalars = st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(max_size=8)
+json_values = st.recursive(
+    json_scalars | st.floats(allow_nan=False, allow_infinity=False),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+def _shuffled(value: Any, rng: random.Random) -> Any:
+    if isinstance(value, dict):
+        keys = list(value)
+        rng.shuffle(keys)
+        return {key: _shuffled(value[key], rng) for key in keys}
+    if isinstance(value, list):
+        return [_shuffled(item, rng) for item in value]
+    return value
+
+
+@settings(max_examples=60)
+@given(
+    st.dictionaries(st.text(max_size=6), json_values, max_size=6), st.randoms(), st.sampled_from([None, 1, 4])
+)
+def test_digest_ignores_key_order_and_whitespace(
+    doc: dict[str, Any], rng: random.Random, indent: int | None
+) -> None:
+    rewritten = json.dumps(_shuffled(doc, rng), indent=indent, separators=None if indent else (" , ", " : "))
+    assert digest(json.loads(rewritten)) == digest(doc)
+
+
+def test_digest_of_a_sample_survives_reformatting() -> None:
+    doc = sample("th-my-autoparts")
+    reordered = dict(reversed(list(doc.items())))
+    assert digest(json.loads(json.dumps(reordered, indent=3))) == digest(doc)
+
+
+@pytest.mark.parametrize(
+    ("doc", "pointer"),
+    [
+        ({"a": math.nan}, "/a"),
+        ({"a": [1, math.inf]}, "/a/1"),
+        ({"n": 2**53}, "/n"),
+        ({"n": -(2**60)}, "/n"),
+        ({"s": "\ud800"}, "/s"),
+        ({"a/b": {"~": object()}}, "/a~1b/~0"),
+        ({1: "x"}, ""),
+        ({"d": {1, 2}}, "/d"),
+    ],
+)
+def test_values_outside_i_json_are_refused_with_their_pointer(doc: Any, pointer: str) -> None:
+    with pytest.raises(ValidationFailed) as raised:
+        canonical_bytes(doc)
+    assert [error["pointer"] for error in raised.value.errors] == [pointer]
+
+
+def test_every_non_json_value_is_reported() -> None:
+    with pytest.raises(ValidationFailed) as raised:
+        canonical_bytes({"a": math.nan, "b": [2**64], "c": "fine"})
+    assert [error["pointer"] for error in raised.value.errors] == ["/a", "/b/0"]
+
+
+def test_deep_nesting_is_refused_without_exhausting_the_stack() -> None:
+    deep: Any = "bottom"
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(ValidationFailed) as raised:
+        canonical_bytes({"deep": deep})
+    assert "nested deeper" in raised.value.errors[0]["message"]

@@ -1,0 +1,202 @@
+"""The shared samples pass as they are, give the facts the chain needs, and match the published schemas."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from eth_utils.crypto import keccak
+from jsonschema import Draft202012Validator
+from origo_node.documents import (
+    DocumentType,
+    all_types,
+    digest,
+    get_type,
+    register_type,
+    type_id,
+    validate_document,
+)
+from origo_node.documents.form_d import FormD
+from origo_node.errors import NotFound
+
+from ._samples import FORM_D_SAMPLES, MANIFEST_SAMPLES, SAMPLES, context_for, sample
+
+ALL_SAMPLES = FORM_D_SAMPLES + MANIFEST_SAMPLES
+
+
+def test_the_samples_are_where_the_tests_look() -> None:
+    found = {path.stem for path in SAMPLES.glob("*/*.json")}
+    assert found == set(ALL_SAMPLES)
+
+
+@pytest.mark.parametrize("name", ALL_SAMPLES)
+def test_every_sample_is_accepted(name: str) -> None:
+    doc = sample(name)
+    validated = validate_document(doc, context_for(doc))
+    assert validated.doc == doc
+    assert validated.doc_type.name == doc["type"]
+    assert validated.digest == digest(doc)
+
+
+@pytest.mark.parametrize("name", ALL_SAMPLES)
+def test_samples_are_accepted_without_knowing_the_consortium(name: str) -> None:
+    doc = sample(name)
+    validate_document(doc, context_for(doc, members=None))
+
+
+def test_facts_of_the_coffee_certificate() -> None:
+    doc = sample("vn-sg-coffee")
+    facts = validate_document(doc, context_for(doc)).facts
+    assert facts.doc_type == "atiga-form-d"
+    assert facts.version == "1"
+    assert facts.type_id == keccak(b"atiga-form-d/1") == type_id("atiga-form-d", "1")
+    assert facts.reference == "VN-HCM-2026-004512"
+    assert (facts.issuer, facts.importer) == ("VN", "SG")
+    assert facts.issued_on == dt.date(2026, 11, 19)
+    # Valid through 19 November 2027, i.e. until midnight UTC starting the 20th.
+    assert facts.expires_at == int(dt.datetime(2027, 11, 20, tzinfo=dt.UTC).timestamp())
+    assert (facts.quantity, facts.quantity_unit) == (19_200_000, "KGM")
+    (leg,) = facts.transport
+    assert leg.vessel_or_flight == "MSC ISABELLA V.2647S"
+    assert (leg.port_of_loading, leg.port_of_discharge) == ("VNSGN", "SGSIN")
+    assert leg.departure_date == dt.date(2026, 11, 20)
+    assert leg.transport_documents == ("MEDUVN264700123",)
+    assert leg.hs_subheadings == ("090111",)
+
+
+def test_facts_add_up_items_in_one_unit_exactly() -> None:
+    doc = sample("th-my-autoparts")
+    facts = validate_document(doc, context_for(doc)).facts
+    assert (facts.quantity, facts.quantity_unit) == ((8000 + 960) * 1000, "PCE")
+    assert facts.transport[0].hs_subheadings == ("870830", "870880")
+
+
+def test_decimal_quantities_are_counted_in_exact_thousandths() -> None:
+    doc = sample("th-my-autoparts")
+    doc["items"][0]["quantity"] = {"value": 0.1, "unit": "KGM"}
+    doc["items"][1]["quantity"] = {"value": 0.2, "unit": "KGM"}
+    facts = validate_document(doc, context_for(doc)).facts
+    assert (facts.quantity, facts.quantity_unit) == (300, "KGM")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda items: items[1]["quantity"].update(unit="KGM"),
+        lambda items: items[1].pop("quantity"),
+    ],
+    ids=["mixed units", "an item without quantity"],
+)
+def test_facts_allow_only_full_claims_when_quantities_do_not_add_up(change: Any) -> None:
+    doc = sample("th-my-autoparts")
+    change(doc["items"])
+    facts = validate_document(doc, context_for(doc)).facts
+    assert (facts.quantity, facts.quantity_unit) == (0, None)
+
+
+def test_validity_follows_the_context_and_clamps_to_month_end() -> None:
+    doc = sample("id-ph-palm-oil")
+    doc["certification"]["date"] = doc["declaration"]["date"] = "2024-02-29"
+    doc["items"][0]["invoice"]["date"] = "2024-02-28"
+    doc["transport"]["departureDate"] = "2024-03-01"
+    facts = validate_document(doc, context_for(doc, validity_months=12)).facts
+    assert facts.expires_at == int(dt.datetime(2025, 3, 1, tzinfo=dt.UTC).timestamp())  # through 28 Feb 2025
+    facts = validate_document(doc, context_for(doc, validity_months=6)).facts
+    assert facts.expires_at == int(dt.datetime(2024, 8, 30, tzinfo=dt.UTC).timestamp())
+
+
+def test_reference_is_stripped_in_the_facts() -> None:
+    doc = sample("vn-sg-coffee")
+    doc["referenceNumber"] = "  VN-HCM-2026-004512 "
+    assert validate_document(doc, context_for(doc)).facts.reference == "VN-HCM-2026-004512"
+
+
+def test_facts_of_the_manifest() -> None:
+    doc = sample("vn-sg-vessel")
+    facts = validate_document(doc, context_for(doc)).facts
+    assert (facts.doc_type, facts.version) == ("fal-cargo-manifest", "1")
+    assert facts.type_id == keccak(b"fal-cargo-manifest/1")
+    assert facts.reference == "MSC-ISA-2647S-VNSGN"
+    assert (facts.issuer, facts.importer) == ("VN", "SG")
+    assert facts.issued_on == dt.date(2026, 11, 20)
+    assert (facts.expires_at, facts.quantity, facts.quantity_unit) == (0, 0, None)
+    assert [leg.transport_documents for leg in facts.transport] == [
+        ("MEDUVN264700123",),
+        ("MEDUVN264700188",),
+    ]
+    assert {leg.vessel_or_flight for leg in facts.transport} == {"MSC ISABELLA"}
+    assert [leg.hs_subheadings for leg in facts.transport] == [("090111",), ("620520",)]
+
+
+# --- the published schemas --------------------------------------------------------------------------------
+
+
+def _validator(doc_type: DocumentType) -> Draft202012Validator:
+    schema = doc_type.json_schema()
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def test_both_types_are_registered() -> None:
+    assert [(t.name, t.version) for t in all_types()] == [("atiga-form-d", "1"), ("fal-cargo-manifest", "1")]
+    assert get_type("atiga-form-d", "1").name == "atiga-form-d"
+    with pytest.raises(NotFound):
+        get_type("atiga-form-d", "9")
+
+
+def test_a_name_and_version_register_once() -> None:
+    with pytest.raises(ValueError, match="registered already"):
+        register_type(FormD())
+
+
+@pytest.mark.parametrize("name", ALL_SAMPLES)
+def test_the_published_schema_accepts_the_samples(name: str) -> None:
+    doc = sample(name)
+    schema = get_type(doc["type"], doc["version"]).json_schema()
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert list(_validator(get_type(doc["type"], doc["version"])).iter_errors(doc)) == []
+
+
+def _every_key(value: Any, at: str = "") -> set[str]:
+    """Every object member's path, with array indexes folded: "/items/*/hsCode"."""
+    keys: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            keys.add(f"{at}/{key}")
+            keys |= _every_key(item, f"{at}/{key}")
+    elif isinstance(value, list):
+        for item in value:
+            keys |= _every_key(item, f"{at}/*")
+    return keys
+
+
+def _schema_keys(schema: dict[str, Any], at: str = "") -> set[str]:
+    keys: set[str] = set()
+    for key, sub in schema.get("properties", {}).items():
+        keys.add(f"{at}/{key}")
+        keys |= _schema_keys(sub, f"{at}/{key}")
+    if "items" in schema:
+        keys |= _schema_keys(schema["items"], f"{at}/*")
+    return keys
+
+
+@pytest.mark.parametrize("name", ALL_SAMPLES)
+def test_every_field_of_the_samples_is_in_the_schema(name: str) -> None:
+    doc = sample(name)
+    assert _every_key(doc) <= _schema_keys(get_type(doc["type"], doc["version"]).json_schema())
+
+
+def test_the_published_schema_rejects_a_broken_document() -> None:
+    doc = sample("vn-sg-coffee")
+    del doc["items"][0]["hsCode"]
+    doc["transport"]["portOfLoading"] = "Saigon"
+    doc["surprise"] = True
+    errors = list(_validator(get_type("atiga-form-d", "1")).iter_errors(doc))
+    assert {error.validator for error in errors} == {"required", "pattern", "additionalProperties"}
+
+
+def test_the_published_schema_is_a_copy() -> None:
+    doc_type = get_type("fal-cargo-manifest", "1")
+    doc_type.json_schema()["properties"].clear()
+    assert "vessel" in doc_type.json_schema()["properties"]
