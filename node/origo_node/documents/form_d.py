@@ -56,7 +56,8 @@ class FormD(SchemaDocumentType):
                 # Box 9: gross weight or other quantity; at least one of the two (a domain rule).
                 "quantity": s.obj(
                     {
-                        "value": s.positive_number(),
+                        # Capped so the total in thousandths stays far inside the chain's integers.
+                        "value": s.positive_number(maximum=10**12),
                         "unit": s.coded(checks.UNIT_CODE_PATTERN, "a UN/ECE Rec. 20 unit code, e.g. KGM"),
                     }
                 ),

@@ -59,8 +59,11 @@ def positive_integer() -> Schema:
     return {"type": "integer", "minimum": 1, "maximum": 2**53 - 1}
 
 
-def positive_number() -> Schema:
-    return {"type": "number", "exclusiveMinimum": 0}
+def positive_number(maximum: int | None = None) -> Schema:
+    schema: Schema = {"type": "number", "exclusiveMinimum": 0}
+    if maximum is not None:
+        schema["maximum"] = maximum
+    return schema
 
 
 def country() -> Schema:

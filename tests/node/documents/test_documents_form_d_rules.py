@@ -56,6 +56,12 @@ SINGLE_RULES: list[tuple[str, Change, str, str]] = [
     ("vn-sg-coffee", _set("/items/0/packages/count", 0), "/items/0/packages/count", "at least 1"),
     ("vn-sg-coffee", _set("/items/0/packages/count", 2.5), "/items/0/packages/count", "integer"),
     ("vn-sg-coffee", _set("/items/0/quantity/value", 0), "/items/0/quantity/value", "greater than 0"),
+    (
+        "vn-sg-coffee",
+        _set("/items/0/quantity/value", 1e300),
+        "/items/0/quantity/value",
+        "at most 1000000000000",
+    ),
     ("vn-sg-coffee", _set("/items/0/grossWeightKg", -1), "/items/0/grossWeightKg", "greater than 0"),
     ("vn-sg-coffee", _set("/items", []), "/items", "at least 1"),
     ("vn-sg-coffee", _set("/consignee/name", "   "), "/consignee/name", "not blank"),
