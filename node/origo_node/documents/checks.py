@@ -32,7 +32,10 @@ DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 _RVC = re.compile(r"RVC ?([0-9]{1,3})%")
 _RVC_SCHEMA = r"RVC ?[0-9]{1,3}%"
-_NAMED_SCHEMA = "|".join(sorted(STANDALONE_CRITERIA | COMBINABLE_CRITERIA, key=len, reverse=True))
+# Longest first (CTSH before CTH), then by name: the published schema must not vary between processes.
+_NAMED_SCHEMA = "|".join(
+    sorted(STANDALONE_CRITERIA | COMBINABLE_CRITERIA, key=lambda term: (-len(term), term))
+)
 _TERM_SCHEMA = f"(?:{_RVC_SCHEMA}|{_NAMED_SCHEMA})"
 # The shape of box 8 as a pattern: known terms joined by "+". Which terms may be combined, the RVC range and
 # repeats are left to ``parse_origin_criterion``, whose messages say more than "does not match".

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -200,3 +203,22 @@ def test_the_published_schema_is_a_copy() -> None:
     doc_type = get_type("fal-cargo-manifest", "1")
     doc_type.json_schema()["properties"].clear()
     assert "vessel" in doc_type.json_schema()["properties"]
+
+
+def test_the_published_schema_does_not_depend_on_the_process() -> None:
+    script = (
+        "import json; from origo_node.documents import all_types; "
+        "print(json.dumps([t.json_schema() for t in all_types()], sort_keys=True))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={"PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
+    assert json.loads(outputs.pop())
