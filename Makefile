@@ -26,7 +26,10 @@ $(VENV)/.stamp-python: pyproject.toml
 	touch $@
 
 $(NPM_DIR)/node_modules/.stamp-npm: $(NPM_DIR)/package.json $(NPM_DIR)/package-lock.json
-	cd $(NPM_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	# `npm install`, not `npm ci`: anvil's other-platform optional packages are not on
+	# the registry mirror these machines reach, so the lock file cannot list them and
+	# `npm ci` refuses it. The lock still pins every version that is installed here.
+	cd $(NPM_DIR) && npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
 setup: $(VENV)/.stamp-python $(NPM_DIR)/node_modules/.stamp-npm

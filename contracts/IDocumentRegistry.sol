@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+/**
+ * @title IDocumentRegistry
+ * @notice Documents anchored in Merkle batches, and what happens to each of them afterwards.
+ *
+ * Anchoring writes one storage slot per batch, whatever its size: the Merkle root with
+ * the issuing member, the count and the block. Each leaf commits to the facts the chain
+ * enforces later (see {Leaf}). The leaves themselves travel as a public batch manifest in
+ * the payload store, named by the CID in {BatchAnchored}: any member rebuilds the tree from
+ * it and checks it against the root, so nobody needs the issuer to index a batch.
+ *
+ * Storage per document is written only when something happens to it: utilisation,
+ * rejection, revocation, supersession, verification. Each such call carries the leaf and
+ * its proof. The leaf hash is `keccak256(bytes.concat(keccak256(abi.encode(leaf))))` and
+ * the tree uses OpenZeppelin's sorted-pair hashing ({MerkleProof}).
+ */
+interface IDocumentRegistry {
+    /// @notice The facts of one document that the chain commits to and enforces.
+    struct Leaf {
+        bytes32 documentId; // keccak256("origo:" + issuer + ":" + REFERENCE)
+        bytes32 documentType; // keccak256("atiga-form-d/1"), ...
+        bytes32 digest; // SHA-256 of the RFC 8785 canonical document
+        bytes2 issuer; // issuing member
+        bytes2 importer; // importing member: the only one who may claim it
+        uint64 issuedAt; // unix seconds
+        uint64 expiresAt; // unix seconds; 0 = does not expire
+        uint64 quantity; // what can be claimed, in thousandths of the unit; 0 = full claims only
+        bytes32 payloadCid; // keccak256 of the encrypted payload's CID string
+    }
+
+    /// @notice What is stored for one batch: one slot.
+    struct Batch {
+        bytes2 issuer;
+        uint32 count;
+        uint48 blockNumber;
+        uint48 timestamp;
+    }
+
+    /// @notice What is stored for one document once something happens to it: one slot
+    /// (plus the replacement id if superseded).
+    struct DocumentState {
+        bytes20 leafTag; // first 20 bytes of the leaf hash the document was first acted on with
+        uint64 claimed; // thousandths claimed so far
+        bool fullyUtilised;
+        bool revoked;
+        bool rejected;
+        bool verificationOpen;
+        bool verificationAnswered;
+        bool verificationConfirmed;
+        uint16 reasonCode; // the revocation's, else the rejection's
+        bytes32 supersededBy; // 0 unless superseded
+    }
+
+    /// @notice A document's full status, as {statusOf} derives it from its leaf and proof.
+    struct Status {
+        bool anchored;
+        Batch batch;
+        bool expired;
+        uint64 remaining; // thousandths left to claim (0 for full-claim-only documents once used)
+        DocumentState state;
+    }
+
+    // ---------------------------------------------------------------- events
+
+    /// @notice Emitted when an issuer anchors a batch. `manifestCid` names the public list of
+    /// the batch's leaves in the payload store.
+    event BatchAnchored(
+        bytes32 indexed root,
+        bytes2 indexed issuer,
+        address indexed account,
+        uint32 count,
+        string manifestCid
+    );
+    /// @notice Emitted when the issuing member revokes a document.
+    event DocumentRevoked(
+        bytes32 indexed documentId,
+        bytes2 indexed issuer,
+        address account,
+        uint16 reasonCode,
+        string reason
+    );
+    /// @notice Emitted when the issuing member replaces a document with `replacementId`.
+    event DocumentSuperseded(
+        bytes32 indexed documentId,
+        bytes32 indexed replacementId,
+        bytes2 indexed issuer,
+        address account
+    );
+    /// @notice Emitted when the importing member records a utilisation. `quantity` is what this
+    /// claim took (thousandths; for full-claim-only documents, 0), `remaining` what is left.
+    event DocumentAccepted(
+        bytes32 indexed documentId,
+        bytes2 indexed importer,
+        address account,
+        bytes32 declaration,
+        uint64 quantity,
+        uint64 remaining,
+        bool fullyUtilised
+    );
+    /// @notice Emitted when the importing member refuses the preference (Box 4 "not given").
+    event DocumentRejected(
+        bytes32 indexed documentId,
+        bytes2 indexed importer,
+        address account,
+        uint16 reasonCode,
+        string reason
+    );
+    /// @notice Emitted when the importing member opens a verification request.
+    event VerificationRequested(bytes32 indexed documentId, bytes2 indexed importer, address account, string reason);
+    /// @notice Emitted when the issuing member answers the open verification request.
+    event VerificationAnswered(
+        bytes32 indexed documentId,
+        bytes2 indexed issuer,
+        address account,
+        bool confirmed,
+        string reason
+    );
+
+    // ---------------------------------------------------------------- errors
+
+    /// @notice `account` is not an issuer account of an active member.
+    error RegistryNotIssuer(address account);
+    /// @notice `account` acts for member `actual` where the rule needs member `expected`.
+    error RegistryWrongMember(address account, bytes2 actual, bytes2 expected);
+    /// @notice A batch must hold at least one document.
+    error RegistryEmptyBatch();
+    /// @notice Root `root` was anchored already.
+    error RegistryBatchExists(bytes32 root);
+    /// @notice The leaf of `documentId` is not in an anchored batch of its issuer under `root`.
+    error RegistryNotAnchored(bytes32 documentId, bytes32 root);
+    /// @notice `documentId` was first acted on with another leaf (a reference anchored twice).
+    error RegistryLeafMismatch(bytes32 documentId);
+    /// @notice `documentId` is revoked.
+    error RegistryRevoked(bytes32 documentId, uint16 reasonCode);
+    /// @notice `documentId` is superseded by `replacementId`.
+    error RegistrySuperseded(bytes32 documentId, bytes32 replacementId);
+    /// @notice `documentId` expired at `expiresAt`.
+    error RegistryExpired(bytes32 documentId, uint64 expiresAt);
+    /// @notice `documentId` was rejected at import.
+    error RegistryRejected(bytes32 documentId);
+    /// @notice `documentId` is fully utilised.
+    error RegistryFullyUtilised(bytes32 documentId);
+    /// @notice A claim of `requested` thousandths exceeds the `remaining` ones.
+    error RegistryQuantityExceeded(bytes32 documentId, uint64 requested, uint64 remaining);
+    /// @notice `documentId` carries no quantity, so only a full claim (quantity 0) is possible.
+    error RegistryQuantityNotTracked(bytes32 documentId);
+    /// @notice A verification request on `documentId` is open already.
+    error RegistryVerificationOpen(bytes32 documentId);
+    /// @notice No verification request on `documentId` is open.
+    error RegistryNoVerificationOpen(bytes32 documentId);
+    /// @notice A document cannot supersede itself or a document of another issuer.
+    error RegistryInvalidReplacement(bytes32 documentId, bytes32 replacementId);
+
+    // ---------------------------------------------------------------- writes
+
+    /**
+     * @notice Anchors `count` documents under Merkle root `root` for the caller's member.
+     * Requirements: caller is an issuer account of an active member; `count` > 0; `root` new.
+     * Emits a {BatchAnchored} event.
+     */
+    function anchorBatch(bytes32 root, uint32 count, string calldata manifestCid) external;
+
+    /**
+     * @notice Revokes a document, with a reason code and optional text.
+     * Requirements: caller is an issuer account of the leaf's (active) issuing member; the leaf is
+     * anchored under `root`; the document is not revoked or superseded.
+     * Emits a {DocumentRevoked} event.
+     */
+    function revoke(
+        Leaf calldata leaf,
+        bytes32 root,
+        bytes32[] calldata proof,
+        uint16 reasonCode,
+        string calldata reason
+    ) external;
+
+    /**
+     * @notice Replaces document `old` with the anchored document `replacement` of the same issuer.
+     * Requirements: caller acts for the issuing member; both leaves anchored; `old` neither revoked
+     * nor superseded; the replacement differs from `old`.
+     * Emits a {DocumentSuperseded} event.
+     */
+    function supersede(
+        Leaf calldata old,
+        bytes32 oldRoot,
+        bytes32[] calldata oldProof,
+        Leaf calldata replacement,
+        bytes32 replacementRoot,
+        bytes32[] calldata replacementProof
+    ) external;
+
+    /**
+     * @notice Records a utilisation at import: `quantity` thousandths, or everything left when 0.
+     * Requirements: caller acts for the leaf's importing member; anchored; not revoked, superseded,
+     * expired, rejected or fully utilised; `quantity` <= what remains; a partial claim needs a
+     * document with a quantity.
+     * Emits a {DocumentAccepted} event.
+     */
+    function accept(
+        Leaf calldata leaf,
+        bytes32 root,
+        bytes32[] calldata proof,
+        bytes32 declaration,
+        uint64 quantity
+    ) external;
+
+    /**
+     * @notice Refuses the preference at import (Box 4), with a reason.
+     * Requirements: caller acts for the leaf's importing member; anchored; not rejected already.
+     * Emits a {DocumentRejected} event.
+     */
+    function reject(
+        Leaf calldata leaf,
+        bytes32 root,
+        bytes32[] calldata proof,
+        uint16 reasonCode,
+        string calldata reason
+    ) external;
+
+    /**
+     * @notice Opens a verification request on a document, by its importing member.
+     * Requirements: caller acts for the leaf's importing member; anchored; no request open.
+     * Emits a {VerificationRequested} event.
+     */
+    function requestVerification(
+        Leaf calldata leaf,
+        bytes32 root,
+        bytes32[] calldata proof,
+        string calldata reason
+    ) external;
+
+    /**
+     * @notice Answers the open verification request, by the issuing member.
+     * Requirements: caller acts for the leaf's issuing member; a request is open.
+     * Emits a {VerificationAnswered} event.
+     */
+    function answerVerification(
+        Leaf calldata leaf,
+        bytes32 root,
+        bytes32[] calldata proof,
+        bool confirmed,
+        string calldata reason
+    ) external;
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice The membership contract that says who may act.
+    function membership() external view returns (address);
+
+    /// @notice The batch anchored under `root` (count 0 if none).
+    function batch(bytes32 root) external view returns (Batch memory);
+
+    /// @notice What is stored for `documentId` (all zero if nothing happened to it).
+    function documentState(bytes32 documentId) external view returns (DocumentState memory);
+
+    /// @notice The leaf hash the tree commits to.
+    function leafHash(Leaf calldata leaf) external pure returns (bytes32);
+
+    /// @notice Whether `leaf` is in the batch anchored under `root` by the leaf's issuer.
+    function isAnchored(Leaf calldata leaf, bytes32 root, bytes32[] calldata proof) external view returns (bool);
+
+    /// @notice The full status of a document from its leaf and proof.
+    function statusOf(
+        Leaf calldata leaf,
+        bytes32 root,
+        bytes32[] calldata proof
+    ) external view returns (Status memory);
+}
