@@ -1,0 +1,1 @@
+"""The chain port's pieces: contract artifacts, deployment, Merkle batches, a local anvil."""
