@@ -1,0 +1,143 @@
+"""`origo node ...`: the operator's commands (init a member's data directory, run the node, API keys,
+reindex)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+
+node_app = typer.Typer(
+    help="Operate a member's node: create its data directory and keys, run it.", no_args_is_help=True
+)
+
+DataDir = Annotated[
+    Path, typer.Option("--data-dir", "-d", help="The node's data directory.", envvar="ORIGO_DATA_DIR")
+]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    return typer.Exit(code)
+
+
+def _passphrase(confirm: bool) -> str:
+    value = os.environ.get("ORIGO_PASSPHRASE")
+    if value:
+        return value
+    named = os.environ.get("ORIGO_PASSPHRASE_FILE")
+    if named:
+        return Path(named).read_text(encoding="utf-8").strip()
+    return str(typer.prompt("Keystore passphrase", hide_input=True, confirmation_prompt=confirm))
+
+
+@node_app.command("init")
+def init(
+    data_dir: DataDir,
+    member: Annotated[
+        str, typer.Option("--member", "-m", help="The member's ISO 3166-1 alpha-2 code, e.g. VN.")
+    ],
+    chain_rpc: Annotated[str | None, typer.Option(help="JSON-RPC URL of the chain.")] = None,
+    membership_address: Annotated[str | None, typer.Option(help="Membership contract address.")] = None,
+    registry_address: Annotated[str | None, typer.Option(help="DocumentRegistry contract address.")] = None,
+    deployment_block: Annotated[int, typer.Option(help="Block the contracts were deployed in.")] = 0,
+    port: Annotated[int, typer.Option(help="HTTP port.")] = 8701,
+    public_url: Annotated[str | None, typer.Option(help="URL other members reach this node at.")] = None,
+    classic: Annotated[
+        bool, typer.Option(help="X25519 encryption key instead of hybrid ML-KEM-768+X25519.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Create a member's data directory: encrypted keystores (issuer, admin, encryption), node.toml, an
+    admin API key."""
+    from origo_node.crypto import SuiteId
+    from origo_node.operator import init_node
+
+    code = member.strip().upper()
+    if len(code) != 2 or not code.isalpha():
+        raise _fail("--member must be a two-letter country code such as VN")
+    settings: dict[str, Any] = {
+        "chain_rpc": chain_rpc,
+        "membership_address": membership_address,
+        "registry_address": registry_address,
+        "deployment_block": deployment_block,
+        "port": port,
+        "public_url": public_url or f"http://127.0.0.1:{port}",
+    }
+    passphrase = _passphrase(confirm=True)
+    try:
+        result = init_node(
+            data_dir,
+            code,
+            passphrase,
+            settings=settings,
+            suite=SuiteId.X25519 if classic else SuiteId.MLKEM768_X25519,
+        )
+    except FileExistsError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), indent=2))
+        return
+    typer.echo(f"Created {result.data_dir} for member {code}.")
+    typer.echo(f"  issuer account      {result.issuer_address}")
+    typer.echo(f"  admin account       {result.admin_address}")
+    key_bytes = len(result.encryption_public_key) // 2 - 1
+    typer.echo(f"  encryption key      {result.encryption_public_key[:24]}... ({key_bytes} bytes)")
+    typer.echo(f"  admin API key       {result.admin_api_key}   (shown once; only its hash is kept)")
+    typer.echo(f"  settings            {result.config_file}")
+    typer.echo(
+        "Ask the consortium to add this member with these accounts and key, then: origo node run -d DIR"
+    )
+
+
+@node_app.command("run")
+def run(
+    data_dir: DataDir,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "info",
+) -> None:
+    """Run the node (API, batcher, indexer) in the foreground; Ctrl-C stops it."""
+    from origo_node.errors import OrigoError
+    from origo_node.operator import run_node
+    from origo_node.settings import CONFIG_FILE, load_settings
+
+    config = data_dir / CONFIG_FILE
+    if not config.exists():
+        raise _fail(f"{config} does not exist; create it with 'origo node init'")
+    if not os.environ.get("ORIGO_PASSPHRASE") and not os.environ.get("ORIGO_PASSPHRASE_FILE"):
+        os.environ["ORIGO_PASSPHRASE"] = _passphrase(confirm=False)
+    try:
+        settings = load_settings(config)
+        run_node(settings, log_level=log_level)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise _fail(f"the settings in {config} are incomplete: {problems}") from None
+    except OrigoError as exc:
+        raise _fail(exc.message) from None
+
+
+@node_app.command("add-key")
+def add_key(
+    data_dir: DataDir,
+    role: Annotated[str, typer.Option(help="officer, auditor or admin")],
+    name: Annotated[str, typer.Option(help="Who the key is for.")] = "",
+) -> None:
+    """Create an API key with a role; it is printed once, only its hash is kept."""
+    from origo_node.operator import add_api_key
+    from origo_node.store.apikeys import ROLES
+
+    if role not in ROLES:
+        raise _fail(f"--role must be one of {', '.join(ROLES)}")
+    typer.echo(add_api_key(data_dir, role, name or role))
+
+
+@node_app.command("reindex")
+def reindex(data_dir: DataDir) -> None:
+    """Forget the index; the node rebuilds it from the chain on its next start."""
+    from origo_node.store import Database
+
+    Database(data_dir / "node.db").drop_index()
+    typer.echo("index dropped; it is rebuilt from the chain when the node starts")

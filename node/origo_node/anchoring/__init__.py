@@ -1,0 +1,1 @@
+"""Getting accepted documents onto the chain exactly once: leaves, batch manifests, the batcher."""

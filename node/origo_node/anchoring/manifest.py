@@ -1,0 +1,133 @@
+"""The public batch manifest: the leaves of one anchored batch, so that every member can index it.
+
+The chain stores only the batch's root; the event names this manifest by CID. Anyone holding the manifest
+recomputes the Merkle root from its leaves and compares it with the anchored root, so the manifest needs no
+trust in whoever served it. Besides the leaves' fields it carries what a verifier wants without the
+payload: the
+CID string of each encrypted payload, the issuer's EIP-712 signature, the type's name, the quantity's
+unit and the
+members who can decrypt.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from origo_node.chain.merkle import Leaf
+
+FORMAT = "origo-batch/1"
+
+
+class ManifestInvalid(ValueError):
+    """A manifest that is not what its batch's event says it is."""
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    leaf: Leaf
+    payload_cid: str
+    signature: bytes
+    signer: str
+    type_name: str
+    type_version: str
+    quantity_unit: str | None
+    recipients: tuple[str, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            **leaf_to_json(self.leaf),
+            "payloadCidString": self.payload_cid,
+            "signature": "0x" + self.signature.hex(),
+            "signer": self.signer,
+            "type": self.type_name,
+            "version": self.type_version,
+            "quantityUnit": self.quantity_unit,
+            "recipients": list(self.recipients),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ManifestEntry:
+        return cls(
+            leaf=leaf_from_json(data),
+            payload_cid=str(data["payloadCidString"]),
+            signature=bytes.fromhex(str(data["signature"]).removeprefix("0x")),
+            signer=str(data["signer"]),
+            type_name=str(data["type"]),
+            type_version=str(data["version"]),
+            quantity_unit=None if data.get("quantityUnit") is None else str(data["quantityUnit"]),
+            recipients=tuple(str(code) for code in data["recipients"]),
+        )
+
+
+def leaf_to_json(leaf: Leaf) -> dict[str, Any]:
+    return {
+        "documentId": "0x" + leaf.document_id.hex(),
+        "documentType": "0x" + leaf.document_type.hex(),
+        "digest": "0x" + leaf.digest.hex(),
+        "issuer": leaf.issuer,
+        "importer": leaf.importer,
+        "issuedAt": leaf.issued_at,
+        "expiresAt": leaf.expires_at,
+        "quantity": leaf.quantity,
+        "payloadCid": "0x" + leaf.payload_cid.hex(),
+    }
+
+
+def _b32(value: Any) -> bytes:
+    raw = bytes.fromhex(str(value).removeprefix("0x"))
+    if len(raw) != 32:
+        raise ValueError("expected 32 bytes")
+    return raw
+
+
+def leaf_from_json(data: dict[str, Any]) -> Leaf:
+    return Leaf(
+        document_id=_b32(data["documentId"]),
+        document_type=_b32(data["documentType"]),
+        digest=_b32(data["digest"]),
+        issuer=str(data["issuer"]),
+        importer=str(data["importer"]),
+        issued_at=int(data["issuedAt"]),
+        expires_at=int(data["expiresAt"]),
+        quantity=int(data["quantity"]),
+        payload_cid=_b32(data["payloadCid"]),
+    )
+
+
+def encode(issuer: str, root: bytes, entries: list[ManifestEntry]) -> bytes:
+    body = {
+        "format": FORMAT,
+        "issuer": issuer,
+        "root": "0x" + root.hex(),
+        "leaves": [entry.as_json() for entry in entries],
+    }
+    return json.dumps(body, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+def decode(raw: bytes, *, issuer: str, root: bytes, count: int) -> list[ManifestEntry]:
+    """Parses a manifest and checks it against its batch event: format, issuer, count, root."""
+    from origo_node.chain.merkle import merkle_root
+
+    try:
+        body = json.loads(raw)
+        if body.get("format") != FORMAT:
+            raise ManifestInvalid(f"format is {body.get('format')!r}, expected {FORMAT}")
+        entries = [ManifestEntry.from_json(item) for item in body["leaves"]]
+    except ManifestInvalid:
+        raise
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ManifestInvalid(f"unreadable manifest: {exc}") from exc
+    if len(entries) != count:
+        raise ManifestInvalid(f"{len(entries)} leaves, the batch event says {count}")
+    strangers = {entry.leaf.issuer for entry in entries} - {issuer}
+    if strangers:
+        raise ManifestInvalid(f"leaves issued by {sorted(strangers)} in a batch of {issuer}")
+    from origo_node.chain.merkle import keccak256
+
+    if any(keccak256(entry.payload_cid.encode()) != entry.leaf.payload_cid for entry in entries):
+        raise ManifestInvalid("a leaf's payload CID hash does not match its CID")
+    if merkle_root([entry.leaf for entry in entries]) != root:
+        raise ManifestInvalid("the leaves do not hash to the anchored root")
+    return entries

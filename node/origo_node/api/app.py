@@ -1,0 +1,60 @@
+"""The FastAPI application of one node."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from origo_node import __version__
+from origo_node.api import problems, routes_admin, routes_auditor, routes_officer, routes_public
+from origo_node.errors import NotFound
+from origo_node.payload import LocalPayloadStore, gateway_router
+from origo_node.runtime import Node
+
+
+def create_app(node: Node, *, manage_lifecycle: bool = True) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if manage_lifecycle:
+            node.start()
+        try:
+            yield
+        finally:
+            if manage_lifecycle:
+                node.stop()
+
+    app = FastAPI(
+        title=f"Origo node ({node.member})",
+        version=__version__,
+        description="Certificates of origin and cargo manifests exchanged between customs authorities. "
+        "Errors are application/problem+json.",
+        lifespan=lifespan,
+    )
+    app.state.node = node
+    problems.install(app)
+    app.include_router(routes_public.router)
+    app.include_router(routes_officer.router)
+    app.include_router(routes_auditor.router)
+    app.include_router(routes_admin.router)
+    if isinstance(node.payloads, LocalPayloadStore):
+        app.include_router(gateway_router(node.payloads.blocks))
+    _mount_web(app, node)
+    return app
+
+
+def _mount_web(app: FastAPI, node: Node) -> None:
+    try:
+        from origo_node.web.routes import web_router
+    except ImportError:  # the page ships with the package; a stripped build still serves the API
+        return
+
+    def public_status(key: str) -> dict[str, Any] | None:
+        try:
+            return node.status.status(node.status.resolve(key))
+        except NotFound:
+            return None
+
+    app.include_router(web_router(public_status))

@@ -1,0 +1,283 @@
+"""A local consortium on one machine: anvil, the contracts, and one node process per member.
+
+Used by ``make up`` (``scripts/devnet.py``), by the end-to-end tests and by the benchmark. Everything lives in
+one directory (``.devnet/`` for ``make up``): anvil's state, each member's data directory, ``network.json``.
+Keys here are throw-away devnet keys, encrypted with the published passphrase ``devnet`` and a cheap scrypt.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+from web3 import Web3
+
+from origo_node.chain.anvil import Anvil, free_port
+from origo_node.chain.deploy import GenesisMember, deploy
+from origo_node.operator import add_api_key, init_node, update_config
+from origo_node.settings import CONFIG_FILE
+
+DEVNET_PASSPHRASE = "devnet"
+DEVNET_SCRYPT_N = 2**12
+MEMBER_NAMES = {
+    "VN": "General Department of Vietnam Customs",
+    "SG": "Singapore Customs",
+    "TH": "Thai Customs Department",
+    "MY": "Royal Malaysian Customs Department",
+    "ID": "Directorate General of Customs and Excise (Indonesia)",
+    "PH": "Bureau of Customs (Philippines)",
+    "BN": "Royal Customs and Excise Department (Brunei)",
+    "KH": "General Department of Customs and Excise (Cambodia)",
+    "LA": "Lao Customs Department",
+    "MM": "Myanmar Customs Department",
+}
+GENESIS = ("VN", "SG", "TH", "MY", "ID", "PH")
+
+
+@dataclass
+class MemberNode:
+    code: str
+    data_dir: Path
+    port: int
+    officer_key: str
+    auditor_key: str
+    admin_key: str
+    process: subprocess.Popen[bytes] | None = None
+    log: IO[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "url": self.url,
+            "officer_key": self.officer_key,
+            "auditor_key": self.auditor_key,
+            "admin_key": self.admin_key,
+            "data_dir": str(self.data_dir),
+            "verification_page": self.url + "/",
+        }
+
+
+@dataclass
+class Network:
+    root: Path
+    rpc_url: str
+    chain_id: int
+    membership: str
+    registry: str
+    deployment_block: int
+    members: dict[str, MemberNode] = field(default_factory=dict)
+    anvil: Anvil | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rpc_url": self.rpc_url,
+            "chain_id": self.chain_id,
+            "contracts": {"membership": self.membership, "registry": self.registry},
+            "deployment_block": self.deployment_block,
+            "passphrase": DEVNET_PASSPHRASE,
+            "members": [m.as_dict() for m in self.members.values()],
+        }
+
+    def write(self) -> Path:
+        path = self.root / "network.json"
+        path.write_text(json.dumps(self.as_dict(), indent=2) + "\n", encoding="utf-8")
+        return path
+
+    # ------------------------------------------------------------------ processes
+
+    def start_node(
+        self, code: str, *, env: dict[str, str] | None = None, timeout: float = 60.0
+    ) -> MemberNode:
+        node = self.members[code]
+        node.log = (node.data_dir / "node.log").open("ab")
+        node.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "origo_node",
+                "run",
+                "--data-dir",
+                str(node.data_dir),
+                "--log-level",
+                "warning",
+            ],
+            stdout=node.log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "ORIGO_PASSPHRASE": DEVNET_PASSPHRASE, **(env or {})},
+            start_new_session=True,
+        )
+        wait_healthy(node.url, timeout, node.process)
+        return node
+
+    def stop_node(self, code: str, *, kill: bool = False) -> None:
+        node = self.members[code]
+        if node.process is None:
+            return
+        if node.process.poll() is None:
+            node.process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+            try:
+                node.process.wait(15)
+            except subprocess.TimeoutExpired:
+                node.process.kill()
+                node.process.wait(5)
+        node.process = None
+        if node.log is not None:
+            node.log.close()
+            node.log = None
+
+    def stop(self) -> None:
+        for code in list(self.members):
+            self.stop_node(code)
+        if self.anvil is not None:
+            self.anvil.stop()
+
+
+def wait_healthy(url: str, timeout: float, process: subprocess.Popen[bytes] | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the node at {url} exited with code {process.returncode}; see its node.log")
+        try:
+            if httpx.get(url + "/healthz", timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"the node at {url} did not become healthy in {timeout:.0f} s")
+
+
+def prepare_member(
+    root: Path,
+    code: str,
+    port: int,
+    *,
+    rpc_url: str = "",
+    contracts: tuple[str, str, int] | None = None,
+    node_settings: dict[str, Any] | None = None,
+) -> tuple[MemberNode, dict[str, Any]]:
+    """Creates a member's data directory, keys and demo API keys; returns it and its ``init`` result."""
+    data_dir = root / "members" / code
+    settings: dict[str, Any] = {"port": port, "public_url": f"http://127.0.0.1:{port}", "chain_rpc": rpc_url}
+    if contracts is not None:
+        settings.update(
+            membership_address=contracts[0], registry_address=contracts[1], deployment_block=contracts[2]
+        )
+    settings.update(node_settings or {})
+    result = init_node(data_dir, code, DEVNET_PASSPHRASE, settings=settings, scrypt_n=DEVNET_SCRYPT_N)
+    node = MemberNode(
+        code=code,
+        data_dir=data_dir,
+        port=port,
+        officer_key=add_api_key(data_dir, "officer", "devnet officer"),
+        auditor_key=add_api_key(data_dir, "auditor", "devnet auditor"),
+        admin_key=result.admin_api_key,
+    )
+    return node, result.as_dict()
+
+
+def fund(w3: Web3, *addresses: str) -> None:
+    for address in addresses:
+        w3.provider.make_request("anvil_setBalance", [address, hex(10**24)])  # type: ignore[arg-type]
+
+
+def create_network(
+    root: Path,
+    codes: Sequence[str] = GENESIS,
+    *,
+    base_port: int | None = None,
+    block_time: float | None = 1.0,
+    anvil_port: int | None = None,
+    quorum_bps: int = 5001,
+    voting_period: int = 3 * 24 * 3600,
+    node_settings: dict[str, Any] | None = None,
+    persist_chain: bool = True,
+) -> Network:
+    """Starts anvil, creates every member's keys, deploys with them as genesis, configures the nodes."""
+    root.mkdir(parents=True, exist_ok=True)
+    anvil = Anvil(
+        block_time=block_time,
+        state_path=root / "anvil-state.json" if persist_chain else None,
+        port=anvil_port,
+        log_path=root / "anvil.log",
+    ).start()
+    w3 = Web3(Web3.HTTPProvider(anvil.url))
+    prepared = []
+    for index, code in enumerate(codes):
+        port = base_port + index if base_port is not None else free_port()
+        prepared.append(prepare_member(root, code, port, rpc_url=anvil.url, node_settings=node_settings))
+    genesis = []
+    for node, keys in prepared:
+        fund(w3, keys["issuer_address"], keys["admin_address"])
+        genesis.append(
+            GenesisMember(
+                code=node.code,
+                name=MEMBER_NAMES.get(node.code, node.code),
+                admin=keys["admin_address"],
+                validator=keys["admin_address"],
+                issuers=(keys["issuer_address"],),
+                encryption_key=bytes.fromhex(keys["encryption_public_key"][2:]),
+                endpoint=node.url,
+            )
+        )
+    deployment = deploy(w3, w3.eth.accounts[0], genesis, quorum_bps=quorum_bps, voting_period=voting_period)
+    network = Network(
+        root=root,
+        rpc_url=anvil.url,
+        chain_id=int(w3.eth.chain_id),
+        membership=deployment.membership,
+        registry=deployment.registry,
+        deployment_block=deployment.block_number,
+        anvil=anvil,
+    )
+    for node, _ in prepared:
+        update_config(
+            node.data_dir / CONFIG_FILE,
+            membership_address=deployment.membership,
+            registry_address=deployment.registry,
+            deployment_block=deployment.block_number,
+            chain_id=network.chain_id,
+        )
+        network.members[node.code] = node
+    network.write()
+    return network
+
+
+def load_network(root: Path, *, block_time: float | None = 1.0) -> Network:
+    """Resumes a network created before: anvil from its saved state, the same members and keys."""
+    saved = json.loads((root / "network.json").read_text(encoding="utf-8"))
+    port = int(saved["rpc_url"].rsplit(":", 1)[1])
+    anvil = Anvil(
+        block_time=block_time, state_path=root / "anvil-state.json", port=port, log_path=root / "anvil.log"
+    ).start()
+    network = Network(
+        root=root,
+        rpc_url=saved["rpc_url"],
+        chain_id=int(saved["chain_id"]),
+        membership=saved["contracts"]["membership"],
+        registry=saved["contracts"]["registry"],
+        deployment_block=int(saved["deployment_block"]),
+        anvil=anvil,
+    )
+    for member in saved["members"]:
+        network.members[member["code"]] = MemberNode(
+            code=member["code"],
+            data_dir=Path(member["data_dir"]),
+            port=int(member["url"].rsplit(":", 1)[1]),
+            officer_key=member["officer_key"],
+            auditor_key=member["auditor_key"],
+            admin_key=member["admin_key"],
+        )
+    return network

@@ -1,0 +1,1 @@
+"""Following the chain: the contracts' events into the index, batch manifests into documents."""

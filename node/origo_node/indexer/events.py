@@ -1,0 +1,75 @@
+"""Decoding the contracts' logs with their ABIs, by topic, into (event name, arguments)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eth_abi.abi import decode as abi_decode
+
+from origo_node.chain.merkle import keccak256
+
+
+@dataclass(frozen=True)
+class DecodedLog:
+    contract: str  # "membership" or "registry"
+    name: str
+    args: dict[str, Any]
+    block: int
+    log_index: int
+    tx_hash: str
+
+
+def _canonical_type(item: dict[str, Any]) -> str:
+    kind = str(item["type"])
+    if kind.startswith("tuple"):
+        inner = ",".join(_canonical_type(c) for c in item["components"])
+        return f"({inner}){kind[5:]}"
+    return kind
+
+
+class EventDecoder:
+    """Maps topic0 to an event's ABI for a set of contracts, and decodes raw logs."""
+
+    def __init__(self, contracts: dict[str, tuple[str, Any]]) -> None:
+        # contracts: label -> (address, abi)
+        self._by_address: dict[str, str] = {}
+        self._checksummed: list[str] = []
+        self._events: dict[tuple[str, bytes], dict[str, Any]] = {}
+        for label, (address, abi) in contracts.items():
+            self._by_address[address.lower()] = label
+            self._checksummed.append(address)
+            for item in abi:
+                if item.get("type") != "event":
+                    continue
+                signature = f"{item['name']}(" + ",".join(_canonical_type(i) for i in item["inputs"]) + ")"
+                self._events[(label, keccak256(signature.encode()))] = item
+
+    @property
+    def addresses(self) -> list[str]:
+        return list(self._checksummed)
+
+    def decode(self, log: Any) -> DecodedLog | None:
+        label = self._by_address.get(str(log["address"]).lower())
+        topics = [bytes(t) for t in log["topics"]]
+        if label is None or not topics:
+            return None
+        event = self._events.get((label, topics[0]))
+        if event is None:
+            return None
+        indexed = [i for i in event["inputs"] if i["indexed"]]
+        plain = [i for i in event["inputs"] if not i["indexed"]]
+        args: dict[str, Any] = {}
+        for item, topic in zip(indexed, topics[1:], strict=True):
+            args[item["name"]] = abi_decode([_canonical_type(item)], topic)[0]
+        values = abi_decode([_canonical_type(i) for i in plain], bytes(log["data"]))
+        for item, value in zip(plain, values, strict=True):
+            args[item["name"]] = value
+        return DecodedLog(
+            contract=label,
+            name=str(event["name"]),
+            args=args,
+            block=int(log["blockNumber"]),
+            log_index=int(log["logIndex"]),
+            tx_hash="0x" + bytes(log["transactionHash"]).hex(),
+        )

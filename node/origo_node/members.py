@@ -1,0 +1,105 @@
+"""The consortium's members as the membership contract says now, cached and refreshed on membership events."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from origo_node.chain.client import ChainClient
+
+
+class MemberStatus(IntEnum):
+    NONE = 0
+    ACTIVE = 1
+    SUSPENDED = 2
+    REMOVED = 3
+
+
+@dataclass(frozen=True)
+class Member:
+    code: str
+    name: str
+    admin: str
+    validator: str
+    status: MemberStatus
+    encryption_key: bytes
+    endpoint: str
+    joined_at_block: int
+    issuers: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def active(self) -> bool:
+        return self.status is MemberStatus.ACTIVE
+
+    def as_dict(self) -> dict[str, object]:
+        from origo_node.crypto import load_public_key
+
+        try:
+            suite = str(load_public_key(self.encryption_key).suite.name)
+        except Exception:  # a member's key we cannot parse is shown as such, not hidden
+            suite = "unknown"
+        return {
+            "code": self.code,
+            "name": self.name,
+            "status": self.status.name.lower(),
+            "endpoint": self.endpoint,
+            "admin": self.admin,
+            "validator": self.validator,
+            "issuers": list(self.issuers),
+            "encryption_suite": suite,
+            "joined_at_block": self.joined_at_block,
+        }
+
+
+def code_of(raw: bytes) -> str:
+    """A member code from its ``bytes2`` form."""
+    return raw.decode("ascii")
+
+
+class MemberDirectory:
+    """A thread-safe snapshot of every member, read from the contract's views."""
+
+    def __init__(self, client: ChainClient) -> None:
+        self._client = client
+        self._lock = threading.Lock()
+        self._members: dict[str, Member] = {}
+
+    def refresh(self) -> None:
+        contract = self._client.membership.functions
+        codes: list[bytes] = self._client.call(lambda: contract.memberCodes().call())
+        members: dict[str, Member] = {}
+        for raw in codes:
+            info = self._client.call(lambda raw=raw: contract.member(raw).call())  # type: ignore[misc]
+            issuers = self._client.call(lambda raw=raw: contract.issuers(raw).call())  # type: ignore[misc]
+            code = code_of(info[0])
+            members[code] = Member(
+                code=code,
+                name=info[1],
+                admin=info[2],
+                validator=info[3],
+                status=MemberStatus(info[4]),
+                encryption_key=bytes(info[5]),
+                endpoint=info[6],
+                joined_at_block=int(info[7]),
+                issuers=tuple(issuers),
+            )
+        with self._lock:
+            self._members = members
+
+    def get(self, code: str) -> Member | None:
+        with self._lock:
+            return self._members.get(code)
+
+    def all(self) -> list[Member]:
+        with self._lock:
+            return list(self._members.values())
+
+    def active_codes(self) -> frozenset[str]:
+        with self._lock:
+            return frozenset(code for code, member in self._members.items() if member.active)
+
+    def peer_endpoints(self, own: str) -> list[str]:
+        """Other members' node URLs, where their trustless gateways answer."""
+        with self._lock:
+            return [m.endpoint for c, m in self._members.items() if c != own and m.endpoint]

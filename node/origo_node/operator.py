@@ -1,0 +1,131 @@
+"""What an operator does to a node: create its data directory and keys, add API keys, run it, reindex."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from origo_node.crypto import (
+    EncryptionPrivateKey,
+    SuiteId,
+    load_signing_key,
+    new_signing_key,
+    save_encryption_key,
+)
+from origo_node.settings import CONFIG_FILE, NodeSettings
+from origo_node.store import Database
+from origo_node.store.apikeys import Role, create_key, import_key
+
+
+@dataclass(frozen=True)
+class InitResult:
+    data_dir: Path
+    config_file: Path
+    issuer_address: str
+    admin_address: str
+    encryption_public_key: str  # 0x-hex, what the membership contract publishes
+    admin_api_key: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: str(v) for k, v in self.__dict__.items()}
+
+
+def init_node(
+    data_dir: Path,
+    member: str,
+    passphrase: str,
+    *,
+    settings: dict[str, Any] | None = None,
+    suite: SuiteId = SuiteId.MLKEM768_X25519,
+    scrypt_n: int | None = None,
+) -> InitResult:
+    """Creates the data directory, the three keystores (issuer, admin, encryption) and ``node.toml``.
+
+    Refuses to touch a directory that already has keys: keys are never overwritten.
+    """
+    keys = data_dir / "keys"
+    if keys.exists() and any(keys.iterdir()):
+        raise FileExistsError(f"{data_dir} already holds keys; refusing to overwrite them")
+    keys.mkdir(parents=True, exist_ok=True)
+    issuer = new_signing_key(keys / "issuer.json", passphrase, scrypt_n=scrypt_n)
+    admin = new_signing_key(keys / "admin.json", passphrase, scrypt_n=scrypt_n)
+    encryption = EncryptionPrivateKey.generate(suite)
+    save_encryption_key(
+        keys / "encryption.json", encryption, passphrase, **({"scrypt_n": scrypt_n} if scrypt_n else {})
+    )
+    config = data_dir / CONFIG_FILE
+    write_config(config, {"member": member, "data_dir": str(data_dir.resolve()), **(settings or {})})
+    admin_key = create_key(Database(data_dir / "node.db"), "admin", "created by origo node init")
+    return InitResult(
+        data_dir=data_dir,
+        config_file=config,
+        issuer_address=issuer,
+        admin_address=admin,
+        encryption_public_key="0x" + encryption.public_key_bytes().hex(),
+        admin_api_key=admin_key,
+    )
+
+
+def write_config(path: Path, values: dict[str, Any]) -> None:
+    """Writes a flat TOML file (strings, numbers, booleans, lists of strings); secrets never go here."""
+    lines = ["# Origo node settings; ORIGO_* environment variables override them.\n"]
+    for key, value in values.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            rendered = "true" if value else "false"
+        elif isinstance(value, int | float):
+            rendered = str(value)
+        elif isinstance(value, list):
+            rendered = "[" + ", ".join(json.dumps(str(v)) for v in value) + "]"
+        else:
+            rendered = json.dumps(str(value))
+        lines.append(f"{key} = {rendered}\n")
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def update_config(path: Path, **values: Any) -> None:
+    import tomllib
+
+    current = tomllib.loads(path.read_text(encoding="utf-8"))
+    current.update(values)
+    write_config(path, current)
+
+
+def add_api_key(data_dir: Path, role: Role, name: str, key: str | None = None) -> str:
+    """Creates (or, given ``key``, registers) an API key in the node's database; returns the key."""
+    db = Database(data_dir / "node.db")
+    if key is None:
+        return create_key(db, role, name)
+    import_key(db, role, name, key)
+    return key
+
+
+def node_addresses(settings: NodeSettings) -> dict[str, str]:
+    passphrase = settings.read_passphrase()
+    return {
+        "issuer": str(load_signing_key(settings.signing_keystore, passphrase).address),
+        "admin": str(load_signing_key(settings.admin_keystore, passphrase).address),
+    }
+
+
+def run_node(settings: NodeSettings, *, log_level: str = "info") -> None:
+    """Runs the node in the foreground until interrupted (SIGINT/SIGTERM stop it cleanly)."""
+    import uvicorn
+
+    from origo_node.api.app import create_app
+    from origo_node.runtime import Node
+
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    node = Node(settings)
+    uvicorn.run(
+        create_app(node), host=settings.host, port=settings.port, log_level=log_level, access_log=False
+    )
+
+
+def reindex(settings: NodeSettings) -> None:
+    """Drops the index; the next run rebuilds it from the chain."""
+    Database(settings.database_path).drop_index()

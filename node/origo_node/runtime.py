@@ -1,0 +1,147 @@
+"""A running node: its settings turned into stores, chain access, services and background loops."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from origo_node.anchoring.batcher import Batcher, BatchPolicy
+from origo_node.chain import eip712
+from origo_node.chain.client import ChainClient, TxSender
+from origo_node.crypto import load_encryption_key, load_signing_key
+from origo_node.errors import OrigoError
+from origo_node.indexer.indexer import Indexer
+from origo_node.members import MemberDirectory
+from origo_node.payload import KuboPayloadStore, LocalPayloadStore, PayloadStore, PeerFetcher
+from origo_node.services.actions import ActionService
+from origo_node.services.exports import ExportService
+from origo_node.services.governance import GovernanceService
+from origo_node.services.issuing import IssuingService, Signer
+from origo_node.services.linking import LinkingService
+from origo_node.services.reading import PayloadReader
+from origo_node.services.status import StatusService
+from origo_node.services.verifying import VerifyService
+from origo_node.settings import NodeSettings
+from origo_node.store.db import Database
+from origo_node.workers import Loop
+
+log = logging.getLogger(__name__)
+
+
+class Node:
+    """Everything one member's node is made of; ``start`` runs the loops, ``stop`` ends them."""
+
+    def __init__(self, settings: NodeSettings) -> None:
+        self.settings = settings
+        self.member = settings.member
+        passphrase = settings.read_passphrase()
+        self.db = Database(settings.database_path)
+        self.client = ChainClient(settings.chain_rpc, settings.membership_address, settings.registry_address)
+        issuer = load_signing_key(settings.signing_keystore, passphrase)
+        admin = (
+            load_signing_key(settings.admin_keystore, passphrase)
+            if settings.admin_keystore.exists()
+            else None
+        )
+        encryption_key = load_encryption_key(settings.encryption_keystore, passphrase)
+        self.directory = MemberDirectory(self.client)
+        self._fetcher = PeerFetcher([], timeout=3.0)
+        self.payloads: PayloadStore = _payload_store(settings, self._fetcher)
+        self.issuer_sender = TxSender(self.client, issuer)
+        self.admin_sender = None if admin is None else TxSender(self.client, admin)
+        self.domain = eip712.domain_separator(self._chain_id(), settings.registry_address)
+        self.issuing = IssuingService(
+            self.db,
+            self.directory,
+            self.member,
+            Signer(address=str(issuer.address), private_key=bytes(issuer.key), domain=self.domain),
+            max_document_bytes=settings.max_document_bytes,
+        )
+        self.status = StatusService(self.db, self.directory)
+        self.verify = VerifyService(self.db, self.status, self.domain)
+        self.reader = PayloadReader(self.db, self.payloads, self.member, encryption_key, self.domain)
+        self.actions = ActionService(
+            self.db, self.client, self.issuer_sender, self.member, settings.tx_timeout_s
+        )
+        self.governance = GovernanceService(self.db, self.client, self.admin_sender, self.directory)
+        self.linking = LinkingService(self.db, self.reader, self.member)
+        self.exports = ExportService(self.db, self.client, self.status, self._chain_id())
+        self.batcher = Batcher(
+            self.db,
+            self.client,
+            self.issuer_sender,
+            self.payloads,
+            self.member,
+            BatchPolicy(settings.batch_interval_s, settings.batch_max_documents, settings.tx_timeout_s),
+        )
+        self.indexer = Indexer(
+            self.db,
+            self.client,
+            self.payloads,
+            deployment_block=settings.deployment_block,
+            confirmations=settings.confirmations,
+            on_membership_change=self.refresh_members,
+            on_documents_indexed=self.reader.queue,
+        )
+        poll = settings.index_poll_s
+        self.loops = [
+            Loop("members", self._refresh_until_ready, 1.0),
+            Loop("batcher", self.batcher.run_once, min(0.5, settings.batch_interval_s / 2)),
+            Loop("indexer", self.indexer.run_once, poll),
+            Loop("reader", self.reader.run_once, max(poll, 0.5)),
+            Loop("actions", self.actions.run_once, 1.0),
+        ]
+        self._members_ready = False
+
+    def _chain_id(self) -> int:
+        if self.settings.chain_id is not None:
+            return self.settings.chain_id
+        return self.client.chain_id
+
+    def refresh_members(self) -> None:
+        self.directory.refresh()
+        peers = [*self.directory.peer_endpoints(self.member), *self.settings.peers]
+        self._fetcher.peers = tuple(dict.fromkeys(p.rstrip("/") for p in peers if p))
+        self._members_ready = True
+
+    def _refresh_until_ready(self) -> int:
+        # Runs until the first successful read of the membership; after that the indexer refreshes on events.
+        if not self._members_ready:
+            self.refresh_members()
+        return 0
+
+    def start(self) -> None:
+        try:
+            self.refresh_members()
+        except OrigoError as exc:
+            log.warning("the membership could not be read yet (%s); retrying in the background", exc.message)
+        for loop in self.loops:
+            loop.start()
+
+    def stop(self) -> None:
+        for loop in self.loops:
+            loop.stop()
+        self._fetcher.close()
+        self.db.close()
+
+    def health(self) -> dict[str, object]:
+        try:
+            head: int | None = self.client.block_number()
+        except OrigoError:
+            head = None
+        return {
+            "status": "ok" if head is not None else "degraded",
+            "member": self.member,
+            "chain_head": head,
+            "indexed_block": self.indexer.checkpoint(),
+            "outbox_pending": self.batcher.pending_count(),
+            "loops": {loop.name: loop.last_error for loop in self.loops if loop.last_error},
+        }
+
+
+def _payload_store(settings: NodeSettings, fetcher: PeerFetcher) -> PayloadStore:
+    if settings.payload_backend == "kubo":
+        if not settings.kubo_api:
+            raise ValueError("payload_backend = 'kubo' needs kubo_api (ORIGO_KUBO_API)")
+        return KuboPayloadStore(settings.kubo_api)
+    return LocalPayloadStore(Path(settings.data_dir) / "payloads", peers=fetcher)

@@ -1,0 +1,256 @@
+"""Officers' actions on anchored documents, each one chain transaction sent exactly once.
+
+A request is simulated first (the contract's rules answer at once: a claim beyond what is left is refused
+before
+anything is queued), then signed, recorded with its signed bytes, and only then broadcast. A worker
+finishes what
+a crash interrupted by rebroadcasting the same bytes, so an action is never applied twice. Supersession
+waits in
+the queue until its replacement is anchored.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from origo_node.chain.client import ChainClient, SignedTx, TxSender
+from origo_node.errors import ChainError, ChainRuleViolated, Conflict, NotFound, OrigoError, ValidationFailed
+from origo_node.services.reading import leaf_of
+from origo_node.store.db import Database
+
+log = logging.getLogger(__name__)
+
+KINDS = ("revoke", "supersede", "accept", "reject", "verification_request", "verification_answer")
+_DECLARATION = re.compile(r"^[\x20-\x7e]{1,32}$")
+
+
+def parse_quantity(text: str | None) -> int:
+    """Thousandths from a decimal string ("250", "250.5", "250.125"); 0 (= everything left) for None."""
+    if text is None:
+        return 0
+    try:
+        value = Decimal(str(text))
+    except InvalidOperation as exc:
+        raise _bad("/quantity", 'must be a decimal number, e.g. "250.000"') from exc
+    scaled = value * 1000
+    if value <= 0 or scaled != scaled.to_integral_value() or scaled >= 2**64:
+        raise _bad("/quantity", "must be positive, with at most three decimals")
+    return int(scaled)
+
+
+def declaration_bytes(text: str) -> bytes:
+    if not _DECLARATION.match(text):
+        raise _bad(
+            "/declaration", "must be 1 to 32 printable ASCII characters (the import declaration number)"
+        )
+    return text.encode("ascii").ljust(32, b"\0")
+
+
+def _bad(pointer: str, message: str) -> ValidationFailed:
+    return ValidationFailed("the request is not valid", errors=[{"pointer": pointer, "message": message}])
+
+
+class ActionService:
+    def __init__(
+        self, db: Database, client: ChainClient, sender: TxSender, member: str, tx_timeout_s: float
+    ) -> None:
+        self._db = db
+        self._client = client
+        self._sender = sender
+        self._member = member
+        self._timeout = tx_timeout_s
+
+    # ------------------------------------------------------------------ requests
+
+    def submit(self, kind: str, document_id: str, params: dict[str, Any], wait_s: float) -> dict[str, Any]:
+        """Checks, records and sends one action; waits up to ``wait_s`` for it to be mined."""
+        if kind == "supersede":
+            action_id = self._record(kind, document_id, params, None)
+            return self.get(action_id)
+        call = self._call(kind, document_id, params)
+        signed = self._sender.prepare(call)  # ChainRuleViolated → 409 before anything is recorded
+        try:
+            action_id = self._record(kind, document_id, params, signed)
+        except BaseException:
+            self._sender.resync()
+            raise
+        self._drive(action_id, signed, wait_s)
+        return self.get(action_id)
+
+    def get(self, action_id: int) -> dict[str, Any]:
+        row = self._db.read().execute("SELECT * FROM actions WHERE id = ?", (action_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no action {action_id}")
+        return {
+            "id": row["id"],
+            "kind": row["kind"],
+            "document_id": row["document_id"],
+            "params": json.loads(row["params"]),
+            "state": "done" if row["state"] == "done" else row["state"],
+            "tx": row["tx_hash"],
+            "block": row["block"],
+            "error": None if row["error"] is None else json.loads(row["error"]),
+        }
+
+    # ------------------------------------------------------------------ worker
+
+    def run_once(self) -> int:
+        """Finishes interrupted actions and sends supersessions whose replacement is anchored."""
+        rows = (
+            self._db.read()
+            .execute(
+                "SELECT id, kind, document_id, params, tx_hash, raw_tx, state FROM actions"
+                " WHERE state IN ('pending', 'sent') ORDER BY id"
+            )
+            .fetchall()
+        )
+        progressed = 0
+        for row in rows:
+            if row["state"] == "sent":
+                signed = SignedTx(tx_hash=row["tx_hash"], raw=bytes(row["raw_tx"]), nonce=-1)
+                progressed += self._drive(row["id"], signed, 0.0)
+            else:
+                progressed += self._start_pending(row)
+        return progressed
+
+    def _start_pending(self, row: Any) -> int:
+        params = json.loads(row["params"])
+        if row["kind"] == "supersede" and not self._anchored(params["replacement_id"]):
+            return 0
+        try:
+            signed = self._sender.prepare(self._call(row["kind"], row["document_id"], params))
+        except ChainRuleViolated as exc:
+            self._fail(row["id"], exc)
+            return 1
+        except OrigoError:
+            return 0
+        with self._db.transaction() as conn:
+            conn.execute(
+                "UPDATE actions SET state = 'sent', tx_hash = ?, raw_tx = ? WHERE id = ?",
+                (signed.tx_hash, signed.raw, row["id"]),
+            )
+        return self._drive(row["id"], signed, 0.0)
+
+    def _drive(self, action_id: int, signed: SignedTx, wait_s: float) -> int:
+        try:
+            self._sender.broadcast(signed.raw)
+        except ChainError:
+            if self._sender.receipt(signed.tx_hash) is None and not self._sender.is_known(signed.tx_hash):
+                self._requeue(action_id)
+            return 0
+        receipt = (
+            self._sender.wait(signed.tx_hash, wait_s) if wait_s > 0 else self._sender.receipt(signed.tx_hash)
+        )
+        if receipt is None:
+            return 0
+        with self._db.transaction() as conn:
+            if receipt["status"] == 1:
+                conn.execute(
+                    "UPDATE actions SET state = 'done', block = ? WHERE id = ?",
+                    (int(receipt["blockNumber"]), action_id),
+                )
+            else:
+                problem = {
+                    "title": "the chain reverted the transaction",
+                    "rule": "Reverted",
+                    "tx": signed.tx_hash,
+                }
+                conn.execute(
+                    "UPDATE actions SET state = 'failed', error = ? WHERE id = ?",
+                    (json.dumps(problem), action_id),
+                )
+        return 1
+
+    def _requeue(self, action_id: int) -> None:
+        """The signed bytes were dropped: sign again (the simulation tells whether it still applies)."""
+        self._sender.resync()
+        with self._db.transaction() as conn:
+            conn.execute(
+                "UPDATE actions SET state = 'pending', tx_hash = NULL, raw_tx = NULL WHERE id = ?",
+                (action_id,),
+            )
+
+    def _fail(self, action_id: int, exc: ChainRuleViolated) -> None:
+        problem = {"title": exc.message, **exc.details}
+        with self._db.transaction() as conn:
+            conn.execute(
+                "UPDATE actions SET state = 'failed', error = ? WHERE id = ?",
+                (json.dumps(problem), action_id),
+            )
+
+    # ------------------------------------------------------------------ calls
+
+    def _record(self, kind: str, document_id: str, params: dict[str, Any], signed: SignedTx | None) -> int:
+        with self._db.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO actions (kind, document_id, params, state, tx_hash, raw_tx, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    kind,
+                    document_id,
+                    json.dumps(params),
+                    "pending" if signed is None else "sent",
+                    None if signed is None else signed.tx_hash,
+                    None if signed is None else signed.raw,
+                    time.time(),
+                ),
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def _anchored(self, document_id: str) -> bool:
+        row = (
+            self._db.read()
+            .execute("SELECT 1 FROM idx_documents WHERE document_id = ?", (document_id,))
+            .fetchone()
+        )
+        return row is not None
+
+    def _proof_args(self, document_id: str) -> tuple[tuple[Any, ...], bytes, list[bytes]]:
+        row = (
+            self._db.read()
+            .execute("SELECT * FROM idx_documents WHERE document_id = ?", (document_id,))
+            .fetchone()
+        )
+        if row is None:
+            pending = (
+                self._db.read()
+                .execute("SELECT 1 FROM outbox WHERE document_id = ?", (document_id,))
+                .fetchone()
+            )
+            if pending is not None:
+                raise Conflict(f"document {document_id} is not anchored yet; try again in a few seconds")
+            raise NotFound(f"document {document_id} is not anchored")
+        proof = [bytes.fromhex(p[2:]) for p in json.loads(row["proof"])]
+        return leaf_of(row).to_abi_tuple(), bytes.fromhex(row["root"][2:]), proof
+
+    def _call(self, kind: str, document_id: str, params: dict[str, Any]) -> Any:
+        fns = self._client.registry.functions
+        leaf, root, proof = self._proof_args(document_id)
+        if kind == "revoke":
+            return fns.revoke(leaf, root, proof, int(params["reason_code"]), str(params.get("reason") or ""))
+        if kind == "accept":
+            return fns.accept(
+                leaf,
+                root,
+                proof,
+                declaration_bytes(params["declaration"]),
+                parse_quantity(params.get("quantity")),
+            )
+        if kind == "reject":
+            return fns.reject(leaf, root, proof, int(params["reason_code"]), str(params.get("reason") or ""))
+        if kind == "verification_request":
+            return fns.requestVerification(leaf, root, proof, str(params.get("reason") or ""))
+        if kind == "verification_answer":
+            return fns.answerVerification(
+                leaf, root, proof, bool(params["confirmed"]), str(params.get("reason") or "")
+            )
+        if kind == "supersede":
+            new_leaf, new_root, new_proof = self._proof_args(params["replacement_id"])
+            return fns.supersede(leaf, root, proof, new_leaf, new_root, new_proof)
+        raise ValueError(f"unknown action {kind}")

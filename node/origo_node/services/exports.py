@@ -1,0 +1,56 @@
+"""What an auditor can take away and re-check against the chain alone: facts, proof, signature, events."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from origo_node.anchoring.manifest import leaf_to_json
+from origo_node.chain import eip712
+from origo_node.chain.client import ChainClient
+from origo_node.errors import NotFound
+from origo_node.services.reading import leaf_of
+from origo_node.services.status import StatusService
+from origo_node.store.db import Database
+
+EXPORT_FORMAT = "origo-trail/1"
+
+
+class ExportService:
+    def __init__(self, db: Database, client: ChainClient, status: StatusService, chain_id: int) -> None:
+        self._db = db
+        self._client = client
+        self._status = status
+        self._chain_id = chain_id
+
+    def proof_bundle(self, document_id: str) -> dict[str, Any]:
+        """The anchoring proof that travels with an issued file and lets anyone check it offline."""
+        row = (
+            self._db.read()
+            .execute("SELECT * FROM idx_documents WHERE document_id = ?", (document_id,))
+            .fetchone()
+        )
+        if row is None:
+            raise NotFound(f"document {document_id} is not anchored (or not indexed yet)")
+        leaf = leaf_of(row)
+        registry = str(self._client.registry.address)
+        return {
+            "document_id": document_id,
+            "digest": row["digest"],
+            "leaf": leaf_to_json(leaf),
+            "payload_cid": row["payload_cid"],
+            "root": row["root"],
+            "proof": json.loads(row["proof"]),
+            "signature": row["signature"],
+            "signer": row["signer"],
+            "anchor_block": row["block"],
+            "anchor_tx": row["tx_hash"],
+            "chain_id": self._chain_id,
+            "registry": registry,
+            "membership": str(self._client.membership.address),
+            "eip712": eip712.typed_data(leaf, self._chain_id, registry),
+        }
+
+    def export(self, document_id: str) -> dict[str, Any]:
+        trail = self._status.trail(document_id)
+        return {"format": EXPORT_FORMAT, **self.proof_bundle(document_id), "events": trail["events"]}

@@ -1,0 +1,242 @@
+"""Issue: check a document, sign its facts, encrypt it for the members concerned, and put it in the outbox.
+
+Nothing here talks to the chain or the payload store: a document is accepted (202) once its row is
+committed to
+the outbox, and the batcher does the rest. So issuing keeps working while the chain or the store is down.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from origo_node.anchoring.manifest import leaf_to_json
+from origo_node.chain import eip712
+from origo_node.chain.merkle import Leaf, keccak256
+from origo_node.crypto import seal
+from origo_node.documents import ValidationContext, document_id, validate_document
+from origo_node.errors import Conflict, OrigoError, ValidationFailed
+from origo_node.members import MemberDirectory
+from origo_node.payload import file_cid
+from origo_node.store.db import Database
+
+
+@dataclass(frozen=True)
+class Signer:
+    """The member's issuer key, as raw bytes for fast signing, and the EIP-712 domain it signs under."""
+
+    address: str
+    private_key: bytes
+    domain: bytes
+
+
+@dataclass(frozen=True)
+class Accepted:
+    document_id: str
+    reference: str
+    digest: str
+    doc_type: str
+    importer: str
+    recipients: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "document_id": self.document_id,
+            "reference": self.reference,
+            "digest": self.digest,
+            "type": self.doc_type,
+            "importer": self.importer,
+            "recipients": list(self.recipients),
+            "state": "pending",
+            "status_url": f"/api/v1/documents/{self.document_id}",
+        }
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    accepted: Accepted
+    row: tuple[Any, ...]
+
+
+class IssuingService:
+    def __init__(
+        self,
+        db: Database,
+        directory: MemberDirectory,
+        member: str,
+        signer: Signer,
+        *,
+        max_document_bytes: int,
+    ) -> None:
+        self._db = db
+        self._directory = directory
+        self._member = member
+        self._signer = signer
+        self._max_bytes = max_document_bytes
+
+    def context(self) -> ValidationContext:
+        return ValidationContext(
+            own_member=self._member,
+            members=self._directory.active_codes() or None,
+            today=dt.datetime.now(dt.UTC).date(),
+            max_bytes=self._max_bytes,
+        )
+
+    def issue(self, doc: object, grants: Iterable[str] = (), supersedes: str | None = None) -> Accepted:
+        """Accepts one document (``ValidationFailed``/``Conflict`` otherwise); it is in the outbox on
+        return."""
+        self._require_active()
+        prepared = self._prepare(doc, tuple(grants), self.context(), supersedes)
+        self._store([prepared])
+        return prepared.accepted
+
+    def issue_many(self, docs: list[object], grants: Iterable[str] = ()) -> list[Accepted | OrigoError]:
+        """Accepts each acceptable document of ``docs`` in one outbox transaction; the others get their
+        error."""
+        self._require_active()
+        ctx = self.context()
+        grant_codes = tuple(grants)
+        results: list[Accepted | OrigoError] = []
+        prepared: list[_Prepared] = []
+        seen: set[str] = set()
+        for doc in docs:
+            try:
+                item = self._prepare(doc, grant_codes, ctx, None)
+                if item.accepted.document_id in seen:
+                    raise Conflict(f"reference {item.accepted.reference} appears twice in this request")
+                seen.add(item.accepted.document_id)
+                prepared.append(item)
+                results.append(item.accepted)
+            except OrigoError as exc:
+                results.append(exc)
+        if prepared:
+            duplicates = self._store(prepared, skip_duplicates=True)
+            for index, result in enumerate(results):
+                if isinstance(result, Accepted) and result.document_id in duplicates:
+                    results[index] = _already_issued(result.reference)
+        return results
+
+    # ------------------------------------------------------------------ steps
+
+    def _require_active(self) -> None:
+        own = self._directory.get(self._member)
+        if own is None or not own.active:
+            state = "not a member" if own is None else own.status.name.lower()
+            raise Conflict(
+                f"member {self._member} is {state} on the chain; it cannot issue documents",
+                rule="MembershipNotActive",
+            )
+
+    def _prepare(
+        self, doc: object, grants: tuple[str, ...], ctx: ValidationContext, supersedes: str | None
+    ) -> _Prepared:
+        validated = validate_document(doc, ctx)
+        facts = validated.facts
+        doc_id = document_id(facts.issuer, facts.reference)
+        recipients = self._recipients(facts.issuer, facts.importer, grants)
+        keys = {}
+        for code in recipients:
+            member = self._directory.get(code)
+            assert member is not None  # _recipients checked it
+            keys[code] = member.encryption_key
+        envelope = seal(validated.canonical, keys, aad=doc_id)
+        cid = file_cid(envelope)
+        leaf = Leaf(
+            document_id=doc_id,
+            document_type=facts.type_id,
+            digest=validated.digest,
+            issuer=facts.issuer,
+            importer=facts.importer,
+            issued_at=_unix(facts.issued_on),
+            expires_at=facts.expires_at,
+            quantity=facts.quantity,
+            payload_cid=keccak256(cid.encode()),
+        )
+        signature = eip712.sign(leaf, self._signer.domain, self._signer.private_key)
+        doc_id_hex = "0x" + doc_id.hex()
+        meta = {
+            "type": facts.doc_type,
+            "version": facts.version,
+            "quantity_unit": facts.quantity_unit,
+            "recipients": list(recipients),
+            "reference": facts.reference,
+        }
+        row = (
+            doc_id_hex,
+            facts.reference,
+            facts.doc_type,
+            facts.version,
+            facts.issuer,
+            facts.importer,
+            json.dumps({**leaf_to_json(leaf), "meta": meta}),
+            cid,
+            envelope,
+            "0x" + signature.hex(),
+            self._signer.address,
+            supersedes,
+            time.time(),
+        )
+        accepted = Accepted(
+            document_id=doc_id_hex,
+            reference=facts.reference,
+            digest="0x" + validated.digest.hex(),
+            doc_type=facts.doc_type,
+            importer=facts.importer,
+            recipients=recipients,
+        )
+        return _Prepared(accepted=accepted, row=row)
+
+    def _recipients(self, issuer: str, importer: str, grants: tuple[str, ...]) -> tuple[str, ...]:
+        wanted = [issuer, importer, *(code.strip().upper() for code in grants if code.strip())]
+        problems = []
+        for index, code in enumerate(wanted[2:]):
+            member = self._directory.get(code)
+            if member is None or not member.active:
+                problems.append({"pointer": f"/grant/{index}", "message": f"{code} is not an active member"})
+        importing = self._directory.get(importer)
+        if importing is None or not importing.active:
+            problems.append(
+                {"pointer": "/importer", "message": f"{importer} is not an active member of the consortium"}
+            )
+        if problems:
+            raise ValidationFailed("the document cannot be shared with these members", errors=problems)
+        return tuple(dict.fromkeys(wanted))
+
+    def _store(self, prepared: list[_Prepared], *, skip_duplicates: bool = False) -> set[str]:
+        """Inserts the rows in one transaction; returns the ids refused as already issued."""
+        ids = [item.accepted.document_id for item in prepared]
+        with self._db.transaction() as conn:
+            taken = _already_known(conn, ids)
+            if taken and not skip_duplicates:
+                raise _already_issued(prepared[0].accepted.reference)
+            conn.executemany(
+                "INSERT INTO outbox (document_id, reference, doc_type, version, issuer, importer, leaf,"
+                " payload_cid, envelope, signature, signer, supersedes, received_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [item.row for item in prepared if item.accepted.document_id not in taken],
+            )
+        return taken
+
+
+def _already_known(conn: sqlite3.Connection, ids: list[str]) -> set[str]:
+    taken: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for table in ("outbox", "idx_documents"):
+            rows = conn.execute(f"SELECT document_id FROM {table} WHERE document_id IN ({marks})", chunk)
+            taken.update(row[0] for row in rows)
+    return taken
+
+
+def _already_issued(reference: str) -> Conflict:
+    return Conflict(f"reference {reference} was already issued by this member", rule="DuplicateReference")
+
+
+def _unix(day: dt.date) -> int:
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())

@@ -1,0 +1,105 @@
+"""Linking certificates to the manifest of the ship that carries their goods, and flagging disagreements.
+
+Runs at a member that can read both (the importing member): the certificates it may decrypt are matched to the
+manifest's consignments by transport document, or by vessel and sailing date when the transport document is
+wrong, which is exactly the case to flag.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from origo_node.documents import DocumentFacts, ValidationContext, compare_with_manifest, find_type
+from origo_node.documents.linking import MANIFEST_TYPE, vessel_matches
+from origo_node.errors import OrigoError, ValidationFailed
+from origo_node.services.reading import PayloadReader
+from origo_node.store.db import Database
+
+
+class LinkingService:
+    def __init__(self, db: Database, reader: PayloadReader, member: str) -> None:
+        self._db = db
+        self._reader = reader
+        self._member = member
+
+    def links(self, manifest_id: str) -> dict[str, Any]:
+        manifest_doc = self._reader.read(manifest_id)
+        manifest = _facts(manifest_doc)
+        if manifest.doc_type != MANIFEST_TYPE:
+            raise ValidationFailed(
+                "links are computed for a cargo manifest",
+                errors=[{"pointer": "/type", "message": f"document {manifest_id} is a {manifest.doc_type}"}],
+            )
+        consignments: list[dict[str, Any]] = [
+            {
+                "transport_documents": list(c.transport_documents),
+                "vessel": c.vessel_or_flight,
+                "certificates": [],
+            }
+            for c in manifest.transport
+        ]
+        unmatched: list[dict[str, Any]] = []
+        for cert_id, cert in self._readable_certificates():
+            slot = _consignment_index(cert, manifest)
+            if slot is None and not _same_voyage(cert, manifest):
+                continue
+            discrepancies = compare_with_manifest(cert, manifest)
+            entry = {
+                "document_id": cert_id,
+                "reference": cert.reference,
+                "issuer": cert.issuer,
+                "consistent": not discrepancies,
+                "discrepancies": discrepancies,
+            }
+            if slot is None:
+                unmatched.append(entry)
+            else:
+                consignments[slot]["certificates"].append(entry)
+        flagged = sum(1 for c in consignments for e in c["certificates"] if not e["consistent"]) + len(
+            unmatched
+        )
+        return {
+            "manifest_id": manifest_id,
+            "reference": manifest.reference,
+            "consignments": consignments,
+            "same_voyage_unmatched": unmatched,
+            "flagged": flagged,
+        }
+
+    def _readable_certificates(self) -> list[tuple[str, DocumentFacts]]:
+        rows = self._db.read().execute(
+            "SELECT d.document_id FROM idx_documents d JOIN idx_payload_checks c USING (document_id)"
+            " WHERE c.state = 'ok' AND d.type_name != ? ORDER BY d.block",
+            (MANIFEST_TYPE,),
+        )
+        found = []
+        for row in rows.fetchall():
+            try:
+                found.append((str(row["document_id"]), _facts(self._reader.read(row["document_id"]))))
+            except (OrigoError, ValueError, KeyError, TypeError):
+                continue
+        return found
+
+
+def _facts(document: dict[str, Any]) -> DocumentFacts:
+    doc_type = find_type(str(document.get("type")), str(document.get("version")))
+    if doc_type is None:
+        raise ValueError("unknown type")
+    return doc_type.facts(document, ValidationContext(own_member="", members=None, today=dt.date.today()))
+
+
+def _consignment_index(cert: DocumentFacts, manifest: DocumentFacts) -> int | None:
+    wanted = {d.upper().replace(" ", "") for leg in cert.transport for d in leg.transport_documents}
+    for index, consignment in enumerate(manifest.transport):
+        if wanted & {d.upper().replace(" ", "") for d in consignment.transport_documents}:
+            return index
+    return None
+
+
+def _same_voyage(cert: DocumentFacts, manifest: DocumentFacts) -> bool:
+    return any(
+        vessel_matches(leg.vessel_or_flight, c.vessel_or_flight) and leg.departure_date == c.departure_date
+        for leg in cert.transport
+        for c in manifest.transport
+    )

@@ -1,0 +1,147 @@
+"""Reading payloads this member may read: fetch the encrypted payload, open it, and check it against the
+chain.
+
+The indexer queues a check for every document whose manifest names this member among the recipients; the
+checker
+fetches the payload (from this node's store or another member's gateway), decrypts it, and confirms that its
+canonical digest is the anchored one and that the issuer's EIP-712 signature holds. Auditors read
+payloads here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from typing import Any
+
+from origo_node.anchoring.manifest import ManifestEntry
+from origo_node.chain import eip712
+from origo_node.chain.merkle import Leaf
+from origo_node.crypto import EncryptionPrivateKey, open_envelope
+from origo_node.documents import canonical_bytes
+from origo_node.errors import CryptoError, Forbidden, NotFound, OrigoError
+from origo_node.payload import PayloadStore
+from origo_node.store.db import Database
+
+log = logging.getLogger(__name__)
+_CHECKS_PER_ROUND = 256
+
+
+class PayloadReader:
+    def __init__(
+        self,
+        db: Database,
+        payloads: PayloadStore,
+        member: str,
+        key: EncryptionPrivateKey,
+        domain: bytes,
+    ) -> None:
+        self._db = db
+        self._payloads = payloads
+        self._member = member
+        self._key = key
+        self._domain = domain
+
+    # -------------------------------------------------------------- queueing (called by the indexer)
+
+    def queue(self, entries: list[ManifestEntry], block: int) -> None:
+        rows = [("0x" + e.leaf.document_id.hex(),) for e in entries if self._member in e.recipients]
+        if rows:
+            with self._db.transaction() as conn:
+                conn.executemany(
+                    "INSERT OR IGNORE INTO idx_payload_checks (document_id, state) VALUES (?, 'pending')",
+                    rows,
+                )
+
+    # -------------------------------------------------------------- checking
+
+    def run_once(self) -> int:
+        rows = (
+            self._db.read()
+            .execute(
+                "SELECT c.document_id, c.attempts FROM idx_payload_checks c"
+                " WHERE c.state = 'pending' OR (c.state = 'unavailable' AND c.checked_at < ?) LIMIT ?",
+                (time.time() - 5.0, _CHECKS_PER_ROUND),
+            )
+            .fetchall()
+        )
+        done = 0
+        for row in rows:
+            state, detail, reference = self._check(row["document_id"])
+            with self._db.transaction() as conn:
+                conn.execute(
+                    "UPDATE idx_payload_checks SET state = ?, detail = ?, reference = ?, checked_at = ?,"
+                    " attempts = attempts + 1 WHERE document_id = ?",
+                    (state, detail, reference, time.time(), row["document_id"]),
+                )
+            done += 1
+        return done
+
+    def _check(self, document_id: str) -> tuple[str, str | None, str | None]:
+        try:
+            document = self.read(document_id)
+        except NotFound as exc:
+            return "unavailable", exc.message, None
+        except Forbidden as exc:
+            return "not_a_recipient", exc.message, None
+        except _Mismatch as exc:
+            return exc.state, str(exc), None
+        except OrigoError as exc:
+            return "unavailable", exc.message, None
+        reference = document.get("reference") if isinstance(document.get("reference"), str) else None
+        return "ok", None, reference
+
+    def read(self, document_id: str) -> dict[str, Any]:
+        """The decrypted document, checked against its anchored digest and its issuer's signature."""
+        row = (
+            self._db.read()
+            .execute("SELECT * FROM idx_documents WHERE document_id = ?", (document_id,))
+            .fetchone()
+        )
+        if row is None:
+            raise NotFound(f"document {document_id} is not anchored (or not indexed yet)")
+        if self._member not in json.loads(row["recipients"]):
+            raise Forbidden(f"the payload of {document_id} is not encrypted for {self._member}")
+        envelope = self._payloads.get(row["payload_cid"])
+        try:
+            plaintext = open_envelope(envelope, self._member, self._key, aad=bytes.fromhex(document_id[2:]))
+        except CryptoError as exc:
+            raise _Mismatch("not_a_recipient", f"cannot open the payload: {exc.message}") from exc
+        if "0x" + hashlib.sha256(plaintext).hexdigest() != row["digest"]:
+            raise _Mismatch("digest_mismatch", "the payload's digest is not the anchored digest")
+        document: dict[str, Any] = json.loads(plaintext)
+        if canonical_bytes(document) != plaintext:
+            raise _Mismatch("digest_mismatch", "the payload is not in canonical form")
+        signer = eip712.recover(leaf_of(row), self._domain, bytes.fromhex(row["signature"][2:]))
+        if signer.lower() != str(row["signer"]).lower():
+            raise _Mismatch("bad_signature", f"the signature recovers to {signer}, not {row['signer']}")
+        return document
+
+
+class _Mismatch(Exception):
+    def __init__(self, state: str, message: str) -> None:
+        super().__init__(message)
+        self.state = state
+
+
+def leaf_of(row: Any) -> Leaf:
+    """The leaf of an ``idx_documents`` row."""
+    return Leaf(
+        document_id=bytes.fromhex(row["document_id"][2:]),
+        document_type=bytes.fromhex(row["document_type"][2:]),
+        digest=bytes.fromhex(row["digest"][2:]),
+        issuer=row["issuer"],
+        importer=row["importer"],
+        issued_at=int(row["issued_at"]),
+        expires_at=int(row["expires_at"]),
+        quantity=int(row["quantity"]),
+        payload_cid=bytes.fromhex(_keccak_cid(row["payload_cid"])),
+    )
+
+
+def _keccak_cid(cid: str) -> str:
+    from origo_node.chain.merkle import keccak256
+
+    return keccak256(cid.encode()).hex()

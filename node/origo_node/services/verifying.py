@@ -1,0 +1,165 @@
+"""Verify a certificate file: is it the anchored document, signed by an issuer of its member, and still good?
+
+Everything comes from the index (no chain round trip on this path): the anchored digest, the issuer's
+signature
+and account, the member's issuer history, the life-cycle events. ``tampered`` wins over every other verdict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from origo_node.chain import eip712
+from origo_node.documents import ValidationContext, canonical_bytes, document_id, find_type
+from origo_node.errors import CryptoError, NotFound, ValidationFailed
+from origo_node.services.reading import leaf_of
+from origo_node.services.status import StatusService
+from origo_node.store.db import Database
+
+_MESSAGES = {
+    "valid": "The certificate is authentic and can be used.",
+    "tampered": "The file differs from the document the issuing authority anchored.",
+    "revoked": "The issuing authority revoked this certificate.",
+    "superseded": "The issuing authority replaced this certificate; use the replacement.",
+    "expired": "The certificate's validity has ended.",
+    "partially_accepted": "The certificate is authentic; part of its quantity was already claimed at import.",
+    "accepted": "The certificate was fully used at import.",
+    "rejected": "The importing authority refused preference for this certificate.",
+    "under_verification": "The importing authority asked the issuing authority to verify this certificate.",
+    "pending": "The certificate was accepted by its issuing authority and is not anchored yet.",
+    "unknown": "No member anchored a document with this identity.",
+}
+
+
+class VerifyService:
+    def __init__(self, db: Database, status: StatusService, domain: bytes) -> None:
+        self._db = db
+        self._status = status
+        self._domain = domain
+
+    def verify_file(self, body: object) -> dict[str, Any]:
+        document, claimed_id = _unwrap(body)
+        canonical = canonical_bytes(document)
+        digest = "0x" + hashlib.sha256(canonical).hexdigest()
+        doc_id = claimed_id or _identify(document)
+        identity = _identity(document)
+        return self._verdict(doc_id, digest, identity)
+
+    def verify_id(self, key: str, digest: str | None = None) -> dict[str, Any]:
+        try:
+            doc_id = self._status.resolve(key)
+        except NotFound:
+            return _unknown(None, None)
+        return self._verdict(doc_id, digest.lower() if digest else None, None)
+
+    def _verdict(self, doc_id: str, digest: str | None, identity: tuple[str, str] | None) -> dict[str, Any]:
+        try:
+            status = self._status.status(doc_id)
+        except NotFound:
+            return _unknown(doc_id, identity)
+        result: dict[str, Any] = {
+            "document_id": doc_id,
+            "reference": identity[1] if identity else status.get("reference"),
+            "issuer": status["issuer"],
+            "importer": status["importer"],
+            "status": status,
+        }
+        if status["state"] == "pending":
+            integrity = digest is None or digest == status["digest"]
+            verdict = "pending" if integrity else "tampered"
+            checks = {
+                "anchored": False,
+                "integrity": integrity,
+                "signature": None,
+                "issuer_member_at_issue": None,
+            }
+            return {**result, "verdict": verdict, "checks": checks, "message": _MESSAGES[verdict]}
+        integrity = digest is None or digest == status["digest"]
+        signature_ok, member_ok = self._signature(doc_id)
+        checks = {
+            "anchored": True,
+            "integrity": integrity if digest is not None else None,
+            "signature": signature_ok,
+            "issuer_member_at_issue": member_ok,
+        }
+        verdict = status["state"] if integrity and signature_ok and member_ok else "tampered"
+        return {**result, "verdict": verdict, "checks": checks, "message": _MESSAGES[verdict]}
+
+    def _signature(self, doc_id: str) -> tuple[bool, bool]:
+        conn = self._db.read()
+        row = conn.execute("SELECT * FROM idx_documents WHERE document_id = ?", (doc_id,)).fetchone()
+        try:
+            signer = eip712.recover(leaf_of(row), self._domain, bytes.fromhex(row["signature"][2:]))
+        except CryptoError:
+            return False, False
+        if signer.lower() != str(row["signer"]).lower():
+            return False, False
+        # The batch's sender was an active issuer of the member at that block (the contract checked it); the
+        # signer must have been one of the same member's issuers then too.
+        batch = conn.execute("SELECT account FROM idx_batches WHERE root = ?", (row["root"],)).fetchone()
+        if batch is not None and str(batch["account"]).lower() == signer.lower():
+            return True, True
+        return True, _was_issuer(conn, signer, row["issuer"], int(row["block"]))
+
+
+def _was_issuer(conn: Any, account: str, member: str, block: int) -> bool:
+    state = False
+    for event in conn.execute(
+        "SELECT kind, fields FROM idx_membership_events WHERE member = ? AND block <= ?"
+        " AND kind IN ('IssuerAdded', 'IssuerRemoved') ORDER BY block, log_index",
+        (member, block),
+    ):
+        if str(json.loads(event["fields"]).get("account", "")).lower() == account.lower():
+            state = event["kind"] == "IssuerAdded"
+    return state
+
+
+def _unwrap(body: object) -> tuple[dict[str, Any], str | None]:
+    if not isinstance(body, dict):
+        raise ValidationFailed(
+            "a certificate file is a JSON object",
+            errors=[{"pointer": "", "message": "must be a JSON object"}],
+        )
+    if isinstance(body.get("document"), dict) and isinstance(body.get("origo"), dict):
+        claimed = body["origo"].get("document_id")
+        return body["document"], claimed.lower() if isinstance(claimed, str) else None
+    return body, None
+
+
+def _identity(document: dict[str, Any]) -> tuple[str, str] | None:
+    """(issuing member, reference) as the document's own type reads them; None if it cannot tell."""
+    name, version = document.get("type"), document.get("version")
+    if not isinstance(name, str) or not isinstance(version, str):
+        return None
+    doc_type = find_type(name, version)
+    if doc_type is None:
+        return None
+    ctx = ValidationContext(own_member="", members=None, today=dt.date.today())
+    try:
+        facts = doc_type.facts(document, ctx)
+    except Exception:  # an unrecognisable file is answered as unknown, not as a server error
+        return None
+    return facts.issuer, facts.reference
+
+
+def _identify(document: dict[str, Any]) -> str:
+    identity = _identity(document)
+    if identity is None:
+        return ""
+    return "0x" + document_id(*identity).hex()
+
+
+def _unknown(doc_id: str | None, identity: tuple[str, str] | None) -> dict[str, Any]:
+    return {
+        "verdict": "unknown",
+        "document_id": doc_id or None,
+        "reference": identity[1] if identity else None,
+        "issuer": identity[0] if identity else None,
+        "importer": None,
+        "checks": {"anchored": False, "integrity": None, "signature": None, "issuer_member_at_issue": None},
+        "status": None,
+        "message": _MESSAGES["unknown"],
+    }

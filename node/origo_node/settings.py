@@ -1,0 +1,125 @@
+"""A node's settings: one pydantic-settings object, read from the environment (``ORIGO_*``) and a TOML file.
+
+``origo node init`` writes ``<data_dir>/node.toml``; the environment overrides it. Nothing here has a default
+secret: the keystore passphrase comes from ``ORIGO_PASSPHRASE`` or a file named by ``ORIGO_PASSPHRASE_FILE``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CONFIG_FILE = "node.toml"
+
+
+class NodeSettings(BaseSettings):
+    """Everything a member's node needs to run."""
+
+    model_config = SettingsConfigDict(env_prefix="ORIGO_", extra="forbid")
+
+    member: str = Field(description="The member this node acts for: ISO 3166-1 alpha-2, e.g. 'VN'.")
+    data_dir: Path = Field(description="Where the node keeps its database, blocks and keystores.")
+
+    chain_rpc: str = Field(description="JSON-RPC URL of the consortium chain.")
+    chain_id: int | None = Field(default=None, description="Expected chain id; checked at start when set.")
+    membership_address: str
+    registry_address: str
+    deployment_block: int = 0
+    confirmations: int = Field(default=0, ge=0, description="Blocks the indexer stays behind the head.")
+
+    passphrase: SecretStr | None = None
+    passphrase_file: Path | None = None
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8701, ge=0, le=65535)
+    public_url: str | None = Field(default=None, description="The URL peers and QR codes use for this node.")
+
+    batch_interval_s: float = Field(default=2.0, gt=0)
+    batch_max_documents: int = Field(default=4096, ge=1, le=65536)
+    index_poll_s: float = Field(default=0.25, gt=0)
+    tx_timeout_s: float = Field(default=60.0, gt=0)
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    max_document_bytes: int = Field(default=256 * 1024, ge=1024)
+    bulk_max_documents: int = Field(default=1000, ge=1)
+
+    payload_backend: Literal["local", "kubo"] = "local"
+    kubo_api: str | None = Field(default=None, description="kubo RPC address, e.g. /ip4/127.0.0.1/tcp/5001")
+    peers: list[str] = Field(
+        default_factory=list, description="Extra peer gateways besides members' endpoints."
+    )
+
+    @field_validator("member")
+    @classmethod
+    def _member_code(cls, value: str) -> str:
+        if len(value) != 2 or not value.isalpha() or not value.isupper():
+            raise ValueError("must be an ISO 3166-1 alpha-2 code in capitals, e.g. 'VN'")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        config = settings_cls.model_config.get("toml_file") or _config_file()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if config is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(str(config))))
+        return tuple(sources)
+
+    def read_passphrase(self) -> str:
+        """The keystores' passphrase, from the settings or the file they name."""
+        if self.passphrase is not None:
+            return self.passphrase.get_secret_value()
+        if self.passphrase_file is not None:
+            return self.passphrase_file.read_text(encoding="utf-8").strip()
+        raise ValueError("no passphrase: set ORIGO_PASSPHRASE or ORIGO_PASSPHRASE_FILE")
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "node.db"
+
+    @property
+    def signing_keystore(self) -> Path:
+        return self.data_dir / "keys" / "issuer.json"
+
+    @property
+    def admin_keystore(self) -> Path:
+        return self.data_dir / "keys" / "admin.json"
+
+    @property
+    def encryption_keystore(self) -> Path:
+        return self.data_dir / "keys" / "encryption.json"
+
+
+def _config_file() -> Path | None:
+    """The TOML file: ``ORIGO_CONFIG`` if set, else ``<ORIGO_DATA_DIR>/node.toml`` when it exists."""
+    named = os.environ.get("ORIGO_CONFIG")
+    if named:
+        return Path(named)
+    data_dir = os.environ.get("ORIGO_DATA_DIR")
+    if data_dir and (Path(data_dir) / CONFIG_FILE).exists():
+        return Path(data_dir) / CONFIG_FILE
+    return None
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> NodeSettings:
+    """Settings from ``config_file`` (or the environment's), the environment, then ``overrides``."""
+    if config_file is None:
+        return NodeSettings(**overrides)
+    config = SettingsConfigDict(**{**NodeSettings.model_config, "toml_file": config_file})
+    bound = type("FileNodeSettings", (NodeSettings,), {"model_config": config})
+    settings: NodeSettings = bound(**overrides)
+    return settings

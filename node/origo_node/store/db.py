@@ -1,0 +1,74 @@
+"""One SQLite database file, one connection per thread, WAL journal, schema created on open.
+
+``synchronous=FULL`` makes a committed transaction survive a power loss too, not only a killed process: what
+the outbox has answered 202 for must not be lost.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from origo_node.store.schema import INDEX_TABLES, SCHEMA, SCHEMA_VERSION
+
+
+class Database:
+    """A SQLite file shared by the node's threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        conn = self.connection()
+        with self._write_lock:
+            # executescript commits on its own; every statement in SCHEMA is idempotent.
+            conn.executescript(SCHEMA)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection (created on first use)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: committed when the block ends, rolled back if it raises.
+
+        Writers in this process queue on a lock (``BEGIN IMMEDIATE`` would make them spin on SQLITE_BUSY).
+        """
+        conn = self.connection()
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def read(self) -> sqlite3.Connection:
+        """A connection for reads (autocommit: each statement sees the latest committed state)."""
+        return self.connection()
+
+    def drop_index(self) -> None:
+        """Forget everything the indexer learnt, so that it replays the chain from the deployment block."""
+        with self.transaction() as conn:
+            for table in INDEX_TABLES:
+                conn.execute(f"DELETE FROM {table}")
+
+    def close(self) -> None:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None

@@ -1,0 +1,159 @@
+"""The database schema. Tables prefixed ``idx_`` are the index: derived from the chain, safe to drop."""
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+-- What this node accepted and must anchor exactly once. A row is written before the API answers 202.
+CREATE TABLE IF NOT EXISTS outbox (
+    document_id   TEXT PRIMARY KEY,           -- 0x-hex
+    reference     TEXT NOT NULL,
+    doc_type      TEXT NOT NULL,
+    version       TEXT NOT NULL,
+    issuer        TEXT NOT NULL,
+    importer      TEXT NOT NULL,
+    leaf          TEXT NOT NULL,              -- JSON of the Leaf (hex fields)
+    payload_cid   TEXT NOT NULL,              -- CID of the encrypted payload
+    envelope      BLOB,                       -- the encrypted payload until it is in the payload store
+    signature     TEXT NOT NULL,              -- EIP-712 signature of the leaf by the issuer key
+    signer        TEXT NOT NULL,
+    supersedes    TEXT,                       -- the document this one replaces, if any
+    batch_root    TEXT,                       -- set when the batcher puts it in a batch
+    proof         TEXT,                       -- JSON list of 0x-hex, set with batch_root
+    received_at   REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_unbatched ON outbox (batch_root) WHERE batch_root IS NULL;
+
+-- Batches this node built. A batch is sent until the chain has its root; the root makes a second anchoring of
+-- the same batch impossible (RegistryBatchExists), so resending after a crash is safe.
+CREATE TABLE IF NOT EXISTS batches (
+    root          TEXT PRIMARY KEY,
+    manifest_cid  TEXT NOT NULL,
+    count         INTEGER NOT NULL,
+    state         TEXT NOT NULL CHECK (state IN ('built', 'sent', 'mined')),
+    tx_hash       TEXT,
+    raw_tx        BLOB,                       -- the signed transaction, rebroadcast as is after a crash
+    block         INTEGER,
+    created_at    REAL NOT NULL
+);
+
+-- Officers' actions on documents (revoke, accept...), sent as transactions by one worker, exactly once.
+CREATE TABLE IF NOT EXISTS actions (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind          TEXT NOT NULL,
+    document_id   TEXT NOT NULL,
+    params        TEXT NOT NULL,              -- JSON
+    state         TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'done', 'failed')),
+    tx_hash       TEXT,
+    raw_tx        BLOB,
+    block         INTEGER,
+    error         TEXT,                       -- JSON problem when failed
+    created_at    REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS actions_open ON actions (state) WHERE state IN ('pending', 'sent');
+
+CREATE TABLE IF NOT EXISTS api_keys (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    name          TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('officer', 'auditor', 'admin')),
+    key_hash      TEXT NOT NULL UNIQUE,       -- SHA-256 of the key; keys are 256-bit random
+    created_at    REAL NOT NULL,
+    revoked_at    REAL
+);
+
+-- Index: where the indexer is (block number and hash, to notice a reorganisation).
+CREATE TABLE IF NOT EXISTS idx_checkpoint (
+    name          TEXT PRIMARY KEY,
+    block         INTEGER NOT NULL,
+    block_hash    TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS idx_batches (
+    root          TEXT PRIMARY KEY,
+    issuer        TEXT NOT NULL,
+    account       TEXT NOT NULL,
+    count         INTEGER NOT NULL,
+    manifest_cid  TEXT NOT NULL,
+    block         INTEGER NOT NULL,
+    tx_hash       TEXT NOT NULL,
+    log_index     INTEGER NOT NULL,
+    timestamp     INTEGER NOT NULL,
+    manifest_state TEXT NOT NULL CHECK (manifest_state IN ('pending', 'indexed', 'invalid')),
+    manifest_error TEXT,
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    retry_at      REAL NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS idx_batches_pending ON idx_batches (manifest_state) WHERE manifest_state =
+    'pending';
+
+-- Every anchored document of every member, from the batch manifests (first anchoring wins).
+CREATE TABLE IF NOT EXISTS idx_documents (
+    document_id   TEXT PRIMARY KEY,
+    document_type TEXT NOT NULL,              -- 0x type id
+    digest        TEXT NOT NULL,
+    issuer        TEXT NOT NULL,
+    importer      TEXT NOT NULL,
+    issued_at     INTEGER NOT NULL,
+    expires_at    INTEGER NOT NULL,
+    quantity      INTEGER NOT NULL,
+    payload_cid   TEXT NOT NULL,              -- the CID string
+    signature     TEXT NOT NULL,
+    signer        TEXT NOT NULL,
+    root          TEXT NOT NULL,
+    proof         TEXT NOT NULL,              -- JSON list
+    block         INTEGER NOT NULL,
+    tx_hash       TEXT NOT NULL,
+    timestamp     INTEGER NOT NULL,
+    type_name     TEXT,
+    type_version  TEXT,
+    quantity_unit TEXT,
+    recipients    TEXT NOT NULL               -- JSON list of the members who can decrypt the payload
+);
+
+-- Every life-cycle event, in chain order.
+CREATE TABLE IF NOT EXISTS idx_events (
+    block         INTEGER NOT NULL,
+    log_index     INTEGER NOT NULL,
+    tx_hash       TEXT NOT NULL,
+    document_id   TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    member        TEXT NOT NULL,
+    account       TEXT NOT NULL,
+    timestamp     INTEGER NOT NULL,
+    fields        TEXT NOT NULL,              -- JSON
+    PRIMARY KEY (block, log_index, document_id)
+);
+CREATE INDEX IF NOT EXISTS idx_events_document ON idx_events (document_id, block, log_index);
+
+-- Membership events (governance history) and issuer history, for "was X an issuer of M at block B".
+CREATE TABLE IF NOT EXISTS idx_membership_events (
+    block         INTEGER NOT NULL,
+    log_index     INTEGER NOT NULL,
+    tx_hash       TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    member        TEXT,
+    timestamp     INTEGER NOT NULL,
+    fields        TEXT NOT NULL,
+    PRIMARY KEY (block, log_index)
+);
+
+-- What this node learnt by opening payloads it may read (documents its member is concerned by).
+CREATE TABLE IF NOT EXISTS idx_payload_checks (
+    document_id   TEXT PRIMARY KEY,
+    state         TEXT NOT NULL CHECK (state IN ('pending', 'ok', 'digest_mismatch', 'bad_signature',
+                                                 'not_a_recipient', 'unavailable')),
+    detail        TEXT,
+    reference     TEXT,
+    checked_at    REAL,
+    attempts      INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS idx_payload_checks_pending ON idx_payload_checks (state) WHERE state = 'pending';
+"""
+
+INDEX_TABLES = (
+    "idx_checkpoint",
+    "idx_batches",
+    "idx_documents",
+    "idx_events",
+    "idx_membership_events",
+    "idx_payload_checks",
+)
