@@ -1,0 +1,1 @@
+"""Test support shared by the suites: a real local network (anvil + node processes)."""
