@@ -204,6 +204,7 @@ def create_network(
     voting_period: int = 3 * 24 * 3600,
     node_settings: dict[str, Any] | None = None,
     persist_chain: bool = True,
+    anvil_args: list[str] | None = None,
 ) -> Network:
     """Starts anvil, creates every member's keys, deploys with them as genesis, configures the nodes."""
     root.mkdir(parents=True, exist_ok=True)
@@ -212,6 +213,7 @@ def create_network(
         state_path=root / "anvil-state.json" if persist_chain else None,
         port=anvil_port,
         log_path=root / "anvil.log",
+        extra_args=anvil_args,
     ).start()
     w3 = Web3(Web3.HTTPProvider(anvil.url))
     prepared = []
@@ -255,12 +257,18 @@ def create_network(
     return network
 
 
-def load_network(root: Path, *, block_time: float | None = 1.0) -> Network:
+def load_network(
+    root: Path, *, block_time: float | None = 1.0, anvil_args: list[str] | None = None
+) -> Network:
     """Resumes a network created before: anvil from its saved state, the same members and keys."""
     saved = json.loads((root / "network.json").read_text(encoding="utf-8"))
     port = int(saved["rpc_url"].rsplit(":", 1)[1])
     anvil = Anvil(
-        block_time=block_time, state_path=root / "anvil-state.json", port=port, log_path=root / "anvil.log"
+        block_time=block_time,
+        state_path=root / "anvil-state.json",
+        port=port,
+        log_path=root / "anvil.log",
+        extra_args=anvil_args,
     ).start()
     network = Network(
         root=root,

@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""The local consortium behind ``make up``: anvil with 1-second blocks and one node process per member.
+
+    python scripts/devnet.py up            # create .devnet/ on first run, resume it afterwards; Ctrl-C stops
+    python scripts/devnet.py join CODE     # prepare a new member (keys, data directory) for a governance vote
+    python scripts/devnet.py status        # what network.json says, and whether each node answers
+
+Ports are fixed so that the README's commands work as printed: the chain on 8545, the genesis members' nodes on
+8701 (VN), 8702 (SG), 8703 (TH), 8704 (MY), 8705 (ID), 8706 (PH); members who join later take 8707 onwards.
+``make clean`` wipes ``.devnet/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import socket
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+from origo_node.devnet import (
+    DEVNET_PASSPHRASE,
+    GENESIS,
+    MEMBER_NAMES,
+    Network,
+    create_network,
+    load_network,
+    prepare_member,
+)
+
+ROOT = Path(__file__).resolve().parent.parent / ".devnet"
+ANVIL_PORT = 8545
+BASE_PORT = 8701
+ANVIL_ARGS = ["--state-interval", "5"]  # the chain's state reaches disk every 5 s, not only on a clean exit
+console = Console()
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _check_ports(ports: list[int]) -> None:
+    taken = [port for port in ports if not _port_free(port)]
+    if taken:
+        console.print(
+            f"[red]ports {', '.join(map(str, taken))} are in use[/red] (another `make up` still running?). "
+            "Stop it, or free the ports, and try again."
+        )
+        raise SystemExit(2)
+
+
+def _print_table(network: Network) -> None:
+    table = Table(title=f"Origo local consortium — chain {network.rpc_url} (chain id {network.chain_id})")
+    for column in ("member", "node URL", "officer API key", "auditor API key", "verification page"):
+        table.add_column(column, overflow="fold")
+    for node in network.members.values():
+        running = node.process is not None
+        table.add_row(
+            f"{node.code} {MEMBER_NAMES.get(node.code, '')}" + ("" if running else " (not started)"),
+            node.url,
+            node.officer_key,
+            node.auditor_key,
+            node.url + "/",
+        )
+    console.print(table)
+    console.print(f"Membership {network.membership}   DocumentRegistry {network.registry}")
+    console.print(f"Everything is in {network.root}/network.json (admin keys too). Ctrl-C stops the network.")
+
+
+def _active_codes(network: Network) -> list[str]:
+    """Members that are active on chain (a joined member only starts once the vote let it in)."""
+    from origo_node.chain.client import ChainClient
+    from origo_node.members import MemberDirectory
+
+    directory = MemberDirectory(ChainClient(network.rpc_url, network.membership, network.registry))
+    directory.refresh()
+    known = {m.code for m in directory.all()}
+    return [code for code in network.members if code in known]
+
+
+def up(_: argparse.Namespace) -> int:
+    fresh = not (ROOT / "network.json").exists()
+    if fresh:
+        _check_ports([ANVIL_PORT, *range(BASE_PORT, BASE_PORT + len(GENESIS))])
+        console.print(f"Creating a new consortium in {ROOT} ({', '.join(GENESIS)})...")
+        network = create_network(
+            ROOT, GENESIS, base_port=BASE_PORT, anvil_port=ANVIL_PORT, block_time=1.0, anvil_args=ANVIL_ARGS
+        )
+    else:
+        saved = json.loads((ROOT / "network.json").read_text(encoding="utf-8"))
+        _check_ports([ANVIL_PORT, *(int(m["url"].rsplit(":", 1)[1]) for m in saved["members"])])
+        console.print(f"Resuming the consortium in {ROOT}...")
+        network = load_network(ROOT, block_time=1.0, anvil_args=ANVIL_ARGS)
+    stop = threading.Event()
+
+    def on_signal(signum: int, _: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        for code in _active_codes(network):
+            console.print(f"  starting {code} on {network.members[code].url}")
+            network.start_node(code)
+        network.write()
+        _print_table(network)
+        stop.wait()
+    finally:
+        console.print("Stopping the nodes and the chain (its state is saved)...")
+        network.stop()
+    return 0
+
+
+def join(args: argparse.Namespace) -> int:
+    code = args.code.upper()
+    if not (ROOT / "network.json").exists():
+        console.print("[red]no network yet[/red]: run `make up` first")
+        return 2
+    saved = json.loads((ROOT / "network.json").read_text(encoding="utf-8"))
+    if any(m["code"] == code for m in saved["members"]):
+        console.print(f"[red]{code} is already in {ROOT}/network.json[/red]")
+        return 2
+    port = max(int(m["url"].rsplit(":", 1)[1]) for m in saved["members"]) + 1
+    contracts = (saved["contracts"]["membership"], saved["contracts"]["registry"], saved["deployment_block"])
+    node, keys = prepare_member(
+        ROOT, code, port, rpc_url=saved["rpc_url"], contracts=contracts, node_settings={"chain_id": saved["chain_id"]}
+    )
+    from web3 import Web3
+
+    from origo_node.devnet import fund
+
+    try:
+        fund(Web3(Web3.HTTPProvider(saved["rpc_url"])), keys["issuer_address"], keys["admin_address"])
+    except Exception:  # the chain is down: the member is prepared; fund it after `make up` by joining again
+        console.print("[yellow]the chain is not running; start `make up` first so the new accounts get gas[/yellow]")
+    saved["members"].append(node.as_dict())
+    (ROOT / "network.json").write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
+    proposal = {
+        "kind": "add_member",
+        "member": {
+            "code": code,
+            "name": MEMBER_NAMES.get(code, code),
+            "admin": keys["admin_address"],
+            "validator": keys["admin_address"],
+            "issuers": [keys["issuer_address"]],
+            "encryption_key": keys["encryption_public_key"],
+            "endpoint": node.url,
+        },
+    }
+    proposal_file = node.data_dir / "proposal.json"
+    proposal_file.write_text(json.dumps(proposal, indent=2) + "\n", encoding="utf-8")
+    console.print(f"Prepared {code} in {node.data_dir} (node URL {node.url}, passphrase '{DEVNET_PASSPHRASE}').")
+    console.print(f"Proposal to vote on: {proposal_file}")
+    console.print("Next: a member's admin proposes it, the others vote, then restart `make up` to start its node.")
+    return 0
+
+
+def status(_: argparse.Namespace) -> int:
+    if not (ROOT / "network.json").exists():
+        console.print("no network yet: run `make up`")
+        return 1
+    saved = json.loads((ROOT / "network.json").read_text(encoding="utf-8"))
+    for member in saved["members"]:
+        try:
+            health = httpx.get(member["url"] + "/healthz", timeout=2).json()
+            state = f"up, indexed block {health['indexed_block']}, outbox {health['outbox_pending']}"
+        except httpx.HTTPError:
+            state = "down"
+        console.print(f"{member['code']}  {member['url']}  {state}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("up", help="create or resume the network and run it until Ctrl-C").set_defaults(run=up)
+    joining = commands.add_parser("join", help="prepare a new member for a governance vote")
+    joining.add_argument("code", help="the new member's country code, e.g. BN")
+    joining.set_defaults(run=join)
+    commands.add_parser("status", help="show the members and whether their nodes answer").set_defaults(run=status)
+    args = parser.parse_args(argv)
+    result: int = args.run(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())
