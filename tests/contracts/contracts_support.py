@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from eth_abi.abi import decode
 from origo_node.chain.artifacts import load_abi
 from origo_node.chain.deploy import GenesisMember, deploy
 from origo_node.chain.merkle import Leaf, MerkleTree
-from origo_node.chain.revert import decode_custom_error
+from origo_node.chain.revert import canonical_type, decode_custom_error
 from web3 import Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
@@ -83,7 +84,8 @@ class Consortium:
     # ------------------------------------------------------------ transactions
 
     def send(self, fn: ContractFunction, sender: str) -> TxReceipt:
-        tx_hash = fn.transact({"from": sender})
+        # A fixed gas limit skips the estimate (a round trip); a revert then shows as status 0.
+        tx_hash = fn.transact({"from": sender, "gas": 3_000_000})
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, poll_latency=0.01)
         assert receipt["status"] == 1
         return receipt
@@ -95,6 +97,21 @@ class Consortium:
         data = info.value.data
         assert isinstance(data, str)
         return decode_custom_error(self.abi, data)
+
+    def view(self, contract: Contract, name: str, *args: Any) -> Callable[[], Any]:
+        """A prepared read of ``contract.name(*args)``: one raw eth_call per use, without web3's
+        per-call overhead (the stateful tests read the whole state after every step)."""
+        data = contract.encode_abi(name, args=list(args))
+        abi = next(i for i in contract.abi if i.get("type") == "function" and i["name"] == name)
+        types = [canonical_type(o) for o in abi["outputs"]]
+        target = contract.address
+
+        def call() -> Any:
+            out = self.rpc("eth_call", {"to": target, "data": data}, "latest")
+            values = decode(types, bytes.fromhex(out[2:]))
+            return values[0] if len(values) == 1 else values
+
+        return call
 
     def events(self, contract: Contract, receipt: TxReceipt, name: str) -> list[dict[str, Any]]:
         event = getattr(contract.events, name)()

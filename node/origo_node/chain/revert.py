@@ -12,10 +12,11 @@ from eth_utils.address import to_checksum_address
 from origo_node.chain.artifacts import Abi
 
 
-def _canonical_type(param: dict[str, Any]) -> str:
+def canonical_type(param: dict[str, Any]) -> str:
+    """The ABI type of a parameter as it appears in a signature: tuples spelled out as (..)."""
     kind = str(param["type"])
     if kind.startswith("tuple"):
-        inner = ",".join(_canonical_type(c) for c in param["components"])
+        inner = ",".join(canonical_type(c) for c in param["components"])
         return f"({inner}){kind[len('tuple') :]}"
     return kind
 
@@ -25,7 +26,7 @@ def error_selectors(abi: Abi) -> dict[bytes, dict[str, Any]]:
     out: dict[bytes, dict[str, Any]] = {}
     for item in abi:
         if item.get("type") == "error":
-            types = ",".join(_canonical_type(p) for p in item.get("inputs", []))
+            types = ",".join(canonical_type(p) for p in item.get("inputs", []))
             out[function_signature_to_4byte_selector(f"{item['name']}({types})")] = item
     return out
 
@@ -53,7 +54,7 @@ def decode_custom_error(abi: Abi, data: bytes | str) -> tuple[str, tuple[Any, ..
     item = error_selectors(abi).get(selector)
     if item is None:
         raise ValueError(f"unknown error selector 0x{selector.hex()}")
-    types: Sequence[str] = [_canonical_type(p) for p in item.get("inputs", [])]
+    types: Sequence[str] = [canonical_type(p) for p in item.get("inputs", [])]
     values = decode(types, body)
     # Addresses come back checksummed, as web3 returns them everywhere else.
     args = tuple(to_checksum_address(v) if t == "address" else v for t, v in zip(types, values, strict=True))
