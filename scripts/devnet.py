@@ -5,8 +5,8 @@
     python scripts/devnet.py join CODE     # prepare a new member (keys, data directory) for a governance vote
     python scripts/devnet.py status        # what network.json says, and whether each node answers
 
-Ports are fixed so that the README's commands work as printed: the chain on 8545, the genesis members' nodes on
-8701 (VN), 8702 (SG), 8703 (TH), 8704 (MY), 8705 (ID), 8706 (PH); members who join later take 8707 onwards.
+Ports are fixed so that the README's commands work as printed: the chain on 8545, the genesis members'
+nodes on 8701 (VN), 8702 (SG), 8703 (TH), 8704 (MY), 8705 (ID), 8706 (PH); members who join later take 8707 onwards.
 ``make clean`` wipes ``.devnet/``.
 """
 
@@ -22,9 +22,6 @@ from pathlib import Path
 from types import FrameType
 
 import httpx
-from rich.console import Console
-from rich.table import Table
-
 from origo_node.devnet import (
     DEVNET_PASSPHRASE,
     GENESIS,
@@ -34,6 +31,8 @@ from origo_node.devnet import (
     load_network,
     prepare_member,
 )
+from rich.console import Console
+from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent / ".devnet"
 ANVIL_PORT = 8545
@@ -131,16 +130,22 @@ def join(args: argparse.Namespace) -> int:
     port = max(int(m["url"].rsplit(":", 1)[1]) for m in saved["members"]) + 1
     contracts = (saved["contracts"]["membership"], saved["contracts"]["registry"], saved["deployment_block"])
     node, keys = prepare_member(
-        ROOT, code, port, rpc_url=saved["rpc_url"], contracts=contracts, node_settings={"chain_id": saved["chain_id"]}
+        ROOT,
+        code,
+        port,
+        rpc_url=saved["rpc_url"],
+        contracts=contracts,
+        node_settings={"chain_id": saved["chain_id"]},
     )
-    from web3 import Web3
-
     from origo_node.devnet import fund
+    from web3 import Web3
 
     try:
         fund(Web3(Web3.HTTPProvider(saved["rpc_url"])), keys["issuer_address"], keys["admin_address"])
     except Exception:  # the chain is down: the member is prepared; fund it after `make up` by joining again
-        console.print("[yellow]the chain is not running; start `make up` first so the new accounts get gas[/yellow]")
+        console.print(
+            "[yellow]the chain is not running; run `make up` first so the accounts get gas[/yellow]"
+        )
     saved["members"].append(node.as_dict())
     (ROOT / "network.json").write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
     proposal = {
@@ -157,9 +162,9 @@ def join(args: argparse.Namespace) -> int:
     }
     proposal_file = node.data_dir / "proposal.json"
     proposal_file.write_text(json.dumps(proposal, indent=2) + "\n", encoding="utf-8")
-    console.print(f"Prepared {code} in {node.data_dir} (node URL {node.url}, passphrase '{DEVNET_PASSPHRASE}').")
+    console.print(f"Prepared {code} in {node.data_dir} (node {node.url}, passphrase '{DEVNET_PASSPHRASE}').")
     console.print(f"Proposal to vote on: {proposal_file}")
-    console.print("Next: a member's admin proposes it, the others vote, then restart `make up` to start its node.")
+    console.print("Next: an admin proposes it, the others vote, then restart `make up` to start its node.")
     return 0
 
 
@@ -179,13 +184,15 @@ def status(_: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("up", help="create or resume the network and run it until Ctrl-C").set_defaults(run=up)
+    commands.add_parser("up", help="create or resume the network; run it until Ctrl-C").set_defaults(run=up)
     joining = commands.add_parser("join", help="prepare a new member for a governance vote")
     joining.add_argument("code", help="the new member's country code, e.g. BN")
     joining.set_defaults(run=join)
-    commands.add_parser("status", help="show the members and whether their nodes answer").set_defaults(run=status)
+    commands.add_parser("status", help="show the members and whether they answer").set_defaults(run=status)
     args = parser.parse_args(argv)
     result: int = args.run(args)
     return result

@@ -1,8 +1,8 @@
 """A real consortium for tests: anvil on a free port, the contracts deployed, one node process per member.
 
-Nothing is simulated: the nodes are ``python -m origo_node run`` processes speaking HTTP on free loopback ports,
-exactly what ``make up`` starts. Use the session fixture ``network`` (VN, SG, TH) from ``tests/conftest.py`` and
-mark the tests ``@pytest.mark.xdist_group("network")`` so that one worker owns it.
+Nothing is simulated: the nodes are ``python -m origo_node run`` processes speaking HTTP on free loopback
+ports, exactly what ``make up`` starts. Use the session fixture ``network`` (VN, SG, TH) from
+``tests/conftest.py`` and mark the tests ``@pytest.mark.xdist_group("network")`` so that one worker owns it.
 """
 
 from __future__ import annotations

@@ -78,6 +78,8 @@ class ChainClient:
         """Runs a read against the node, translating failures into the node's errors."""
         try:
             return fn()
+        except TransactionNotFound:
+            raise  # an answer, not a failure: the caller decides what "not found" means
         except (ContractCustomError, ContractLogicError, ContractPanicError) as exc:
             raise self._rule_error(exc) from exc
         except (requests.RequestException, OSError, Web3RPCError) as exc:

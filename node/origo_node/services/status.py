@@ -143,7 +143,20 @@ class StatusService:
                     "fields": json.loads(event["fields"]),
                 }
             )
-        return {"document_id": document_id, "status": status, "events": events}
+        check = conn.execute(
+            "SELECT state, detail, checked_at FROM idx_payload_checks WHERE document_id = ?", (document_id,)
+        ).fetchone()
+        payload_check = (
+            None
+            if check is None
+            else {"state": check["state"], "detail": check["detail"], "checked_at": iso(check["checked_at"])}
+        )
+        return {
+            "document_id": document_id,
+            "status": status,
+            "events": events,
+            "payload_check": payload_check,
+        }
 
 
 def _exists(conn: sqlite3.Connection, document_id: str) -> bool:
