@@ -6,7 +6,8 @@
     python scripts/devnet.py status        # what network.json says, and whether each node answers
 
 Ports are fixed so that the README's commands work as printed: the chain on 8545, the genesis members'
-nodes on 8701 (VN), 8702 (SG), 8703 (TH), 8704 (MY), 8705 (ID), 8706 (PH); members who join later take 8707 onwards.
+nodes on 8701 (VN), 8702 (SG), 8703 (TH), 8704 (MY), 8705 (ID), 8706 (PH); members who join later take
+8707 onwards.
 ``make clean`` wipes ``.devnet/``.
 """
 
