@@ -1,0 +1,174 @@
+"""What a node answered 202 for is anchored exactly once: across kill -9 at random instants, and outages.
+
+Exactly-once is checked from the chain alone: every BatchAnchored event's manifest is read and no document id
+may appear in two batches, while every accepted id must appear in one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from origo_node.anchoring import manifest
+from origo_node.chain.artifacts import load_artifact
+from origo_node.devnet import MemberNode, Network, create_network
+from origo_node.documents import document_id
+from origo_node.payload import LocalPayloadStore
+from support.network import sample, wait_for
+from web3 import Web3
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("durability")]
+
+
+@pytest.fixture(scope="module")
+def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
+    network = create_network(
+        tmp_path_factory.mktemp("durability"),
+        ("VN", "SG"),
+        block_time=1.0,
+        persist_chain=False,
+        node_settings={"batch_interval_s": 0.3, "index_poll_s": 0.2, "batch_max_documents": 64},
+    )
+    try:
+        for code in network.members:
+            network.start_node(code)
+        yield network
+    finally:
+        network.stop()
+
+
+def documents(prefix: str, count: int) -> list[dict[str, Any]]:
+    docs = []
+    for i in range(count):
+        doc = sample("form-d/vn-sg-coffee.json")
+        doc["referenceNumber"] = f"VN-HCM-2026-{prefix}{i:04d}"
+        docs.append(doc)
+    return docs
+
+
+class Issuer(threading.Thread):
+    """Keeps sending bulk requests; remembers only what the node said it accepted."""
+
+    def __init__(self, node: MemberNode, prefix: str, rounds: int, size: int) -> None:
+        super().__init__(daemon=True)
+        self.node, self.prefix, self.rounds, self.size = node, prefix, rounds, size
+        self.accepted: set[str] = set()
+        # Answered 409 on a retry: the node had committed them before a kill cut its answer off.
+        self.committed_unanswered: set[str] = set()
+
+    def run(self) -> None:
+        headers = {"Authorization": f"Bearer {self.node.officer_key}"}
+        for r in range(self.rounds):
+            batch = documents(f"{self.prefix}{r:02d}", self.size)
+            while True:
+                try:
+                    response = httpx.post(
+                        f"{self.node.url}/api/v1/documents/bulk",
+                        json={"documents": batch},
+                        headers=headers,
+                        timeout=10,
+                    )
+                except httpx.HTTPError:
+                    time.sleep(0.2)  # the node is down (killed); try the same documents again
+                    continue
+                for result, doc in zip(response.json()["results"], batch, strict=True):
+                    if result["accepted"]:
+                        self.accepted.add(result["document_id"])
+                    else:
+                        assert result["problem"]["status"] == 409, result
+                        self.committed_unanswered.add("0x" + document_id("VN", doc["referenceNumber"]).hex())
+                break
+
+
+def anchored_ids(net: Network) -> list[str]:
+    """Every document id of every batch the chain holds, duplicates kept."""
+    w3 = Web3(Web3.HTTPProvider(net.rpc_url))
+    registry = w3.eth.contract(
+        address=Web3.to_checksum_address(net.registry), abi=load_artifact("DocumentRegistry")[0]
+    )
+    events = registry.events.BatchAnchored().get_logs(from_block=net.deployment_block)
+    store = LocalPayloadStore(net.members["VN"].data_dir / "payloads")
+    ids: list[str] = []
+    for event in events:
+        args = event["args"]
+        entries = manifest.decode(
+            store.get(args["manifestCid"]), issuer="VN", root=bytes(args["root"]), count=args["count"]
+        )
+        ids.extend("0x" + e.leaf.document_id.hex() for e in entries)
+    return ids
+
+
+def outbox_empty(node: MemberNode) -> bool:
+    try:
+        return bool(httpx.get(f"{node.url}/healthz", timeout=2).json()["outbox_pending"] == 0)
+    except httpx.HTTPError:
+        return False
+
+
+def test_kill_9_at_random_instants_loses_nothing_and_anchors_nothing_twice(net: Network) -> None:
+    vn = net.members["VN"]
+    rng = random.Random(20261123)
+    issuer = Issuer(vn, "4", rounds=12, size=40)
+    issuer.start()
+    for _ in range(4):
+        time.sleep(rng.uniform(0.3, 2.5))
+        net.stop_node("VN", kill=True)  # SIGKILL: no shutdown code runs
+        time.sleep(rng.uniform(0.0, 1.0))
+        net.start_node("VN")
+    issuer.join(120)
+    assert not issuer.is_alive()
+    assert len(issuer.accepted | issuer.committed_unanswered) == 12 * 40
+    wait_for(lambda: outbox_empty(vn), timeout=90, what="VN's outbox to drain")
+    ids = anchored_ids(net)
+    assert len(ids) == len(set(ids)), "a document was anchored twice"
+    assert issuer.accepted <= set(ids), "an accepted document was never anchored"
+    assert issuer.committed_unanswered <= set(ids)
+
+    def sg_has_all() -> bool:
+        states = [
+            httpx.get(f"{net.members['SG'].url}/api/v1/documents/{i}").json().get("state")
+            for i in sorted(issuer.accepted)[:50]
+        ]
+        return all(state == "valid" for state in states)
+
+    wait_for(sg_has_all, timeout=60, what="SG to index the accepted documents")
+
+
+def test_chain_outage_accepts_then_anchors_when_it_returns(net: Network) -> None:
+    vn = net.members["VN"]
+    anvil = net.anvil
+    assert anvil is not None and anvil.pid is not None
+    os.kill(anvil.pid, signal.SIGSTOP)  # the chain stops answering (a hung RPC endpoint)
+    try:
+        headers = {"Authorization": f"Bearer {vn.officer_key}"}
+        docs = documents("59", 5)
+        accepted = []
+        for doc in docs:
+            response = httpx.post(f"{vn.url}/api/v1/documents", json=doc, headers=headers, timeout=10)
+            assert response.status_code == 202, response.text
+            accepted.append(response.json()["document_id"])
+        status = httpx.get(f"{vn.url}/api/v1/documents/{accepted[0]}", timeout=10).json()
+        assert status["state"] == "pending"
+        time.sleep(3)
+    finally:
+        os.kill(anvil.pid, signal.SIGCONT)
+    wait_for(lambda: outbox_empty(vn), timeout=90, what="VN to anchor after the outage")
+    for doc_id in accepted:
+        wait_for(
+            lambda d=doc_id: (
+                httpx.get(f"{net.members['SG'].url}/api/v1/documents/{d}").json().get("state") == "valid"
+            ),
+            timeout=60,
+            what=f"{doc_id} valid at SG",
+        )
+    ids = anchored_ids(net)
+    assert len(ids) == len(set(ids))
+    assert json.dumps(sorted(set(accepted) - set(ids))) == "[]"
