@@ -1,0 +1,95 @@
+"""The SDK's public surface is exactly what `__all__` declares, and every name in it exists."""
+
+from __future__ import annotations
+
+import origo_sdk
+
+EXPECTED = {
+    "DEFAULT_NODE",
+    "DEFAULT_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "OrigoClient",
+    # errors
+    "OrigoError",
+    "ConnectionError",
+    "ApiError",
+    "BadRequestError",
+    "ValidationError",
+    "AuthError",
+    "ForbiddenError",
+    "NotFoundError",
+    "ConflictError",
+    "ChainRuleError",
+    "ServerError",
+    # answers
+    "Health",
+    "Member",
+    "DocumentType",
+    "DocumentState",
+    "DocumentStatus",
+    "Anchor",
+    "Quantity",
+    "Revocation",
+    "Rejection",
+    "VerificationState",
+    "Utilisation",
+    "Verdict",
+    "VerificationChecks",
+    "VerificationResult",
+    "IssueReceipt",
+    "SupersedeReceipt",
+    "Problem",
+    "BulkItem",
+    "BulkReceipt",
+    "Action",
+    "LeafFacts",
+    "ProofBundle",
+    "IssuedFile",
+    "LinkedCertificate",
+    "Consignment",
+    "ManifestLinks",
+    "TrailEvent",
+    "Trail",
+    "TrailExport",
+    "Proposal",
+    # requests
+    "RevokeRequest",
+    "AcceptRequest",
+    "RejectRequest",
+    "VerificationRequestBody",
+    "VerificationAnswerBody",
+    "NewMember",
+    "AddMemberProposal",
+    "StatusChangeProposal",
+    "QuorumProposal",
+    "ProposalCreate",
+}
+
+
+def test_all_is_exactly_the_public_surface() -> None:
+    assert set(origo_sdk.__all__) == EXPECTED
+    assert len(origo_sdk.__all__) == len(EXPECTED), "no name twice"
+
+
+def test_every_exported_name_exists_and_claims_the_sdk() -> None:
+    for name in origo_sdk.__all__:
+        value = getattr(origo_sdk, name)
+        module = getattr(value, "__module__", "origo_sdk")
+        if isinstance(value, type):
+            assert module.startswith("origo_sdk"), (name, module)
+
+
+def test_no_public_name_escapes_all() -> None:
+    public = {n for n in vars(origo_sdk) if not n.startswith("_")}
+    assert public - set(origo_sdk.__all__) == set()
+
+
+def test_errors_form_one_tree() -> None:
+    sdk = origo_sdk
+    assert issubclass(sdk.ConnectionError, sdk.OrigoError)
+    assert issubclass(sdk.ApiError, sdk.OrigoError)
+    for cls in (sdk.ValidationError, sdk.NotFoundError, sdk.ConflictError, sdk.AuthError, sdk.ServerError):
+        assert issubclass(cls, sdk.ApiError)
+    assert issubclass(sdk.ChainRuleError, sdk.ConflictError)
+    assert issubclass(sdk.ForbiddenError, sdk.AuthError)
+    assert not issubclass(sdk.ConnectionError, sdk.ApiError)
