@@ -1,0 +1,1 @@
+"""The `origo` command: traders, officers, auditors and operators at the command line."""

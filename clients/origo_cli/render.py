@@ -1,0 +1,287 @@
+"""How results look for people: rich tables and status cards, and CSV/Markdown views of a trail."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from origo_sdk import Action, DocumentStatus, Member, TrailEvent, VerificationResult
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+VERDICT_TITLES = {
+    "valid": "Valid",
+    "tampered": "Tampered",
+    "revoked": "Revoked",
+    "superseded": "Superseded",
+    "expired": "Expired",
+    "partially_accepted": "Partially accepted",
+    "accepted": "Used (fully accepted)",
+    "rejected": "Rejected at import",
+    "under_verification": "Under verification",
+    "pending": "Pending",
+    "unknown": "Unknown",
+}
+_GOOD = {"valid", "partially_accepted"}
+_WAIT = {"pending", "under_verification"}
+
+
+def verdict_style(verdict: str) -> str:
+    if verdict in _GOOD:
+        return "bold green"
+    if verdict in _WAIT:
+        return "bold yellow"
+    return "bold red"
+
+
+def short(value: str | None, keep: int = 10) -> str:
+    """``0x1234abcd…9f`` for long hex; anything else unchanged."""
+    if not value:
+        return "-"
+    if value.startswith("0x") and len(value) > 2 * keep + 2:
+        return f"{value[: keep + 2]}…{value[-6:]}"
+    return value
+
+
+def declaration_text(value: Any) -> str:
+    """The import declaration's number: the chain keeps it as bytes32, the node may send it as hex."""
+    text = str(value)
+    if text.startswith("0x") and len(text) == 66:
+        try:
+            decoded = bytes.fromhex(text[2:]).rstrip(b"\0").decode("ascii")
+        except (ValueError, UnicodeDecodeError):
+            return text
+        if decoded.isprintable():
+            return decoded
+    return text
+
+
+def thousandths(value: Any) -> str:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return f"{number // 1000}.{number % 1000:03d}"
+
+
+def date(value: str | None) -> str:
+    if not value:
+        return "-"
+    return value.replace("T00:00:00Z", "").replace("T", " ").replace("Z", " UTC")
+
+
+def _member(code: str | None, members: dict[str, Member]) -> str:
+    if not code:
+        return "-"
+    member = members.get(code)
+    return f"{code} — {member.name}" if member else code
+
+
+def _facts(table: Table, status: DocumentStatus, members: dict[str, Member]) -> None:
+    table.add_row("Document id", status.document_id)
+    if status.reference:
+        table.add_row("Reference", status.reference)
+    table.add_row("Type", f"{status.type} v{status.version}")
+    table.add_row("Issued by", _member(status.issuer, members))
+    table.add_row("Importing member", _member(status.importer, members))
+    table.add_row("Issued", date(status.issued_at))
+    table.add_row("Expires", date(status.expires_at))
+    if status.anchor:
+        anchored_at = status.anchor.at or status.anchor.timestamp
+        table.add_row(
+            "Anchored", f"block {status.anchor.block}, {date(anchored_at)} (tx {short(status.anchor.tx)})"
+        )
+    if status.quantity:
+        q = status.quantity
+        unit = f" {q.unit}" if q.unit else ""
+        table.add_row("Quantity", f"{q.remaining}{unit} left of {q.total}{unit} ({q.claimed}{unit} claimed)")
+    if status.revocation:
+        r = status.revocation
+        table.add_row("Revoked", f"reason {r.reason_code}: {r.reason or '(no text)'}")
+    if status.superseded_by:
+        table.add_row("Replaced by", status.superseded_by)
+    if status.supersedes:
+        table.add_row("Replaces", status.supersedes)
+    if status.rejection:
+        table.add_row(
+            "Rejected at import", f"reason {status.rejection.reason_code}: {status.rejection.reason or '-'}"
+        )
+    if status.verification:
+        v = status.verification
+        text = {"open": "requested", "confirmed": "confirmed", "not_confirmed": "NOT confirmed"}[v.state]
+        reason = v.answer_reason if v.state != "open" else v.request_reason
+        table.add_row("Verification", f"{text}: {reason or '-'}")
+
+
+def _kv_table() -> Table:
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column(overflow="fold")
+    return table
+
+
+def verification_card(result: VerificationResult, members: dict[str, Member]) -> Panel:
+    title = VERDICT_TITLES.get(result.verdict, result.verdict)
+    table = _kv_table()
+    if result.status is not None:
+        _facts(table, result.status, members)
+    else:
+        if result.document_id:
+            table.add_row("Document id", result.document_id)
+        if result.reference:
+            table.add_row("Reference", result.reference)
+        if result.issuer:
+            table.add_row("Issuer", _member(result.issuer, members))
+    checks = result.checks
+    marks = {True: "✓", False: "✗", None: "-"}
+    table.add_row(
+        "Checks",
+        f"anchored {marks[checks.anchored]}  integrity {marks[checks.integrity]}  "
+        f"signature {marks[checks.signature]}  "
+        f"issuer a member at issue {marks[checks.issuer_member_at_issue]}",
+    )
+    body = Group(Text(result.message or "", style="italic"), Text(""), table)
+    return Panel(
+        body, title=Text(title, style=verdict_style(result.verdict)), title_align="left", expand=False
+    )
+
+
+def status_card(status: DocumentStatus, members: dict[str, Member]) -> Panel:
+    table = _kv_table()
+    _facts(table, status, members)
+    heading = Text(VERDICT_TITLES.get(status.state, status.state), style=verdict_style(status.state))
+    parts: list[Any] = [table]
+    if status.utilisations:
+        uses = Table(title="Utilisations", title_justify="left")
+        for column in ("declaration", "quantity", "remaining", "block", "tx"):
+            uses.add_column(column)
+        for u in status.utilisations:
+            uses.add_row(
+                declaration_text(u.declaration), u.quantity, u.remaining, str(u.block or "-"), short(u.tx)
+            )
+        parts += [Text(""), uses]
+    return Panel(Group(*parts), title=heading, title_align="left", expand=False)
+
+
+def action_line(action: Action) -> Text:
+    state = {"done": "done", "failed": "FAILED"}.get(action.state, f"{action.state} (not mined yet)")
+    text = Text(f"{action.kind} #{action.id} on {short(action.document_id)}: ")
+    text.append(state, style="green" if action.state == "done" else "yellow")
+    if action.block is not None:
+        text.append(f", block {action.block}")
+    if action.tx:
+        text.append(f", tx {action.tx}")
+    return text
+
+
+# ----------------------------------------------------------------------------------------------- trails
+
+TRAIL_COLUMNS = ("#", "when", "event", "member", "account", "block", "tx", "details")
+
+
+def event_details(event: TrailEvent) -> str:
+    f = event.fields
+    kind = event.kind
+    if kind == "anchored":
+        return f"importer {f.get('importer', '-')}; root {f.get('root', '-')}"
+    if kind in ("revoked", "rejected"):
+        return f"reason {f.get('reasonCode', '-')}: {f.get('reason') or '-'}"
+    if kind == "superseded":
+        return f"replaced by {f.get('replacementId', '-')}"
+    if kind == "accepted":
+        used = "; fully used" if f.get("fullyUtilised") else ""
+        return (
+            f"declaration {declaration_text(f.get('declaration', '-'))}; "
+            f"quantity {thousandths(f.get('quantity'))}; remaining {thousandths(f.get('remaining'))}{used}"
+        )
+    if kind == "verification_requested":
+        return f"reason: {f.get('reason') or '-'}"
+    if kind == "verification_answered":
+        verdict = "confirmed" if f.get("confirmed") else "not confirmed"
+        return f"{verdict}: {f.get('reason') or '-'}"
+    return ", ".join(f"{k}={v}" for k, v in sorted(f.items()))
+
+
+def trail_rows(events: Sequence[TrailEvent]) -> list[list[str]]:
+    return [
+        [
+            str(i),
+            e.timestamp or "-",
+            e.kind,
+            e.member or "-",
+            e.account or "-",
+            str(e.block),
+            e.tx,
+            event_details(e),
+        ]
+        for i, e in enumerate(events, start=1)
+    ]
+
+
+def trail_csv(events: Sequence[TrailEvent]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(TRAIL_COLUMNS)
+    writer.writerows(trail_rows(events))
+    return out.getvalue()
+
+
+def _md_cell(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def trail_markdown(document_id: str, status: DocumentStatus, events: Sequence[TrailEvent]) -> str:
+    lines = [
+        f"# Trail of {status.reference or document_id}",
+        "",
+        f"- Document id: `{document_id}`",
+        f"- Type: {status.type} v{status.version}; issued by {status.issuer} for {status.importer}",
+        f"- State: **{VERDICT_TITLES.get(status.state, status.state)}**",
+        f"- Digest: `{status.digest}`",
+        "",
+        "| " + " | ".join(TRAIL_COLUMNS) + " |",
+        "|" + "|".join("---" for _ in TRAIL_COLUMNS) + "|",
+    ]
+    for row in trail_rows(events):
+        cells = [_md_cell(c) for c in row]
+        cells[4] = f"`{cells[4]}`" if cells[4] != "-" else "-"
+        cells[6] = f"`{cells[6]}`"
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def trail_table(document_id: str, status: DocumentStatus, events: Sequence[TrailEvent]) -> Table:
+    state = VERDICT_TITLES.get(status.state, status.state)
+    table = Table(title=f"Trail of {status.reference or document_id} — {state}", title_justify="left")
+    for column in TRAIL_COLUMNS:
+        table.add_column(column, overflow="fold")
+    for row in trail_rows(events):
+        row[4] = short(row[4])
+        row[6] = short(row[6])
+        table.add_row(*row)
+    return table
+
+
+def members_table(members: Sequence[Member]) -> Table:
+    table = Table(title="Consortium members", title_justify="left")
+    for column in ("code", "name", "status", "endpoint", "issuers", "encryption", "joined at block"):
+        table.add_column(column, overflow="fold")
+    for m in members:
+        table.add_row(
+            m.code,
+            m.name,
+            m.status,
+            m.endpoint or "-",
+            str(len(m.issuers)),
+            m.encryption_suite or "-",
+            str(m.joined_at_block if m.joined_at_block is not None else "-"),
+        )
+    return table
+
+
+def print_renderable(console: Console, renderable: Any) -> None:
+    console.print(renderable)
