@@ -10,6 +10,8 @@ import json
 import os
 import random
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -172,3 +174,25 @@ def test_chain_outage_accepts_then_anchors_when_it_returns(net: Network) -> None
     ids = anchored_ids(net)
     assert len(ids) == len(set(ids))
     assert json.dumps(sorted(set(accepted) - set(ids))) == "[]"
+
+
+def test_the_index_rebuilds_from_the_chain_alone(net: Network) -> None:
+    sg = net.members["SG"]
+    ids = sorted(set(anchored_ids(net)))[:40]
+    before = {i: httpx.get(f"{sg.url}/api/v1/documents/{i}").json() for i in ids}
+    net.stop_node("SG")
+    subprocess.run(
+        [sys.executable, "-m", "origo_node", "reindex", "--data-dir", str(sg.data_dir)],
+        check=True,
+        timeout=60,
+    )
+    net.start_node("SG")
+    for doc_id in ids:
+        after = wait_for(
+            lambda d=doc_id: (
+                (r := httpx.get(f"{sg.url}/api/v1/documents/{d}")).status_code == 200 and r.json()
+            ),
+            timeout=60,
+            what=f"{doc_id} back in SG's rebuilt index",
+        )
+        assert after == before[doc_id]
