@@ -1,0 +1,128 @@
+"""EIP-712 leaf signatures agree with eth_account; batch manifests are refused unless they match their event."""
+
+from __future__ import annotations
+
+import pytest
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from hypothesis import given
+from hypothesis import strategies as st
+from origo_node.anchoring import manifest
+from origo_node.anchoring.manifest import ManifestEntry, ManifestInvalid
+from origo_node.chain import eip712
+from origo_node.chain.merkle import Leaf, keccak256, merkle_root
+from origo_node.errors import CryptoError
+
+REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+ACCOUNT = Account.from_key(b"\x11" * 32)
+DOMAIN = eip712.domain_separator(31337, REGISTRY)
+
+words = st.binary(min_size=32, max_size=32)
+codes = st.sampled_from(["VN", "SG", "TH", "MY"])
+uint64 = st.integers(min_value=0, max_value=2**64 - 1)
+leaves = st.builds(
+    Leaf,
+    document_id=words,
+    document_type=words,
+    digest=words,
+    issuer=codes,
+    importer=codes,
+    issued_at=uint64,
+    expires_at=uint64,
+    quantity=uint64,
+    payload_cid=words,
+)
+
+
+@given(leaves)
+def test_fast_signing_hash_equals_eth_accounts_typed_data_encoding(leaf: Leaf) -> None:
+    message = encode_typed_data(full_message=eip712.typed_data(leaf, 31337, REGISTRY))
+    signature = eip712.sign(leaf, DOMAIN, bytes(ACCOUNT.key))
+    assert Account.recover_message(message, signature=signature) == ACCOUNT.address
+    assert eip712.recover(leaf, DOMAIN, signature) == ACCOUNT.address
+
+
+@given(leaves, st.integers(min_value=0, max_value=2**64 - 2))
+def test_a_changed_fact_recovers_another_signer(leaf: Leaf, quantity: int) -> None:
+    signature = eip712.sign(leaf, DOMAIN, bytes(ACCOUNT.key))
+    other = Leaf(
+        document_id=leaf.document_id,
+        document_type=leaf.document_type,
+        digest=leaf.digest,
+        issuer=leaf.issuer,
+        importer=leaf.importer,
+        issued_at=leaf.issued_at,
+        expires_at=leaf.expires_at,
+        quantity=quantity if quantity != leaf.quantity else quantity + 1,
+        payload_cid=leaf.payload_cid,
+    )
+    assert eip712.recover(other, DOMAIN, signature) != ACCOUNT.address
+
+
+def test_another_chain_or_registry_changes_the_domain() -> None:
+    assert eip712.domain_separator(1, REGISTRY) != DOMAIN
+    assert eip712.domain_separator(31337, "0x" + "00" * 19 + "01") != DOMAIN
+
+
+def test_malformed_signatures_are_crypto_errors() -> None:
+    leaf = _entry(0).leaf
+    with pytest.raises(CryptoError):
+        eip712.recover(leaf, DOMAIN, b"\x00" * 64)
+    with pytest.raises(CryptoError):
+        eip712.recover(leaf, DOMAIN, b"\x00" * 64 + b"\x05")
+
+
+def _entry(i: int, issuer: str = "VN") -> ManifestEntry:
+    cid = f"bafkreitest{i:04d}"
+    leaf = Leaf(
+        document_id=keccak256(f"doc{i}".encode()),
+        document_type=keccak256(b"atiga-form-d/1"),
+        digest=keccak256(f"digest{i}".encode()),
+        issuer=issuer,
+        importer="SG",
+        issued_at=1_795_000_000,
+        expires_at=1_826_000_000,
+        quantity=1000 * i,
+        payload_cid=keccak256(cid.encode()),
+    )
+    return ManifestEntry(
+        leaf=leaf,
+        payload_cid=cid,
+        signature=eip712.sign(leaf, DOMAIN, bytes(ACCOUNT.key)),
+        signer=ACCOUNT.address,
+        type_name="atiga-form-d",
+        type_version="1",
+        quantity_unit="KGM",
+        recipients=("VN", "SG"),
+    )
+
+
+def test_a_manifest_round_trips_when_it_matches_its_event() -> None:
+    entries = [_entry(i) for i in range(5)]
+    root = merkle_root([e.leaf for e in entries])
+    decoded = manifest.decode(manifest.encode("VN", root, entries), issuer="VN", root=root, count=5)
+    assert decoded == entries
+
+
+@pytest.mark.parametrize("fault", ["root", "count", "issuer", "cid", "format", "garbage"])
+def test_a_manifest_that_does_not_match_its_event_is_refused(fault: str) -> None:
+    entries = [_entry(i) for i in range(4)]
+    root = merkle_root([e.leaf for e in entries])
+    raw = manifest.encode("VN", root, entries)
+    issuer, count = "VN", 4
+    if fault == "root":
+        root = keccak256(b"another root")
+    elif fault == "count":
+        count = 5
+    elif fault == "issuer":
+        entries[1] = _entry(1, issuer="TH")
+        raw = manifest.encode("VN", merkle_root([e.leaf for e in entries]), entries)
+        root = merkle_root([e.leaf for e in entries])
+    elif fault == "cid":
+        raw = raw.replace(b"bafkreitest0002", b"bafkreitest9999")
+    elif fault == "format":
+        raw = raw.replace(b"origo-batch/1", b"origo-batch/0")
+    else:
+        raw = b"\x00not json"
+    with pytest.raises(ManifestInvalid):
+        manifest.decode(raw, issuer=issuer, root=root, count=count)
