@@ -1,4 +1,4 @@
-"""EIP-712 leaf signatures agree with eth_account; batch manifests are refused unless they match their event."""
+"""EIP-712 leaf signatures agree with eth_account; batch manifests are refused unless they match the event."""
 
 from __future__ import annotations
 
