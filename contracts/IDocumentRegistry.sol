@@ -38,8 +38,8 @@ interface IDocumentRegistry {
         uint48 timestamp;
     }
 
-    /// @notice What is stored for one document once something happens to it: one slot
-    /// (plus the replacement id if superseded).
+    /// @notice What is stored for one document once something happens to it. The registry keeps
+    /// it packed in one slot (the six flags as bits of one byte), plus the replacement id if superseded.
     struct DocumentState {
         bytes20 leafTag; // first 20 bytes of the leaf hash the document was first acted on with
         uint64 claimed; // thousandths claimed so far
