@@ -263,6 +263,10 @@ def test_flow_8_governance_adds_a_member_and_suspends_one(net: Network) -> None:
         assert verdict["verdict"] == "valid" and verdict["checks"]["issuer_member_at_issue"] is True
 
 
-def test_no_copy_of_a_document_changes_anything(net: Network) -> None:
-    doc = copy.deepcopy(sample("form-d/vn-sg-coffee.json"))
-    assert Client(net.members["VN"]).post("/api/v1/documents", json=doc).status_code == 409
+def test_a_reference_is_issued_once_even_after_anchoring(net: Network) -> None:
+    doc = coffee("VN-HCM-2026-300010")
+    doc_id = issue(net, "VN", doc)
+    wait_state(net.members["VN"], doc_id, {"valid"})
+    again = Client(net.members["VN"]).post("/api/v1/documents", json=copy.deepcopy(doc))
+    assert again.status_code == 409
+    assert again.json()["rule"] == "DuplicateReference"
