@@ -113,6 +113,8 @@ def _report(error: OrigoError | UserError, as_json: bool) -> ExitCode:
     err = console(stderr=True)
     err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
     if isinstance(error, ApiError):
+        if error.rule and error.rule_args is not None:
+            err.print(f"  the chain's rule {error.rule}, arguments {error.rule_args}", markup=False)
         for item in error.errors[:20]:
             err.print(f"  {item.get('pointer') or '/'}: {item.get('message', '')}", markup=False)
         if len(error.errors) > 20:

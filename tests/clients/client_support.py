@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from origo_node.devnet import MemberNode
-from origo_sdk import DocumentStatus, OrigoClient
+from origo_sdk import DocumentStatus, NotFoundError, OrigoClient
 from support.network import sample
 
 COFFEE = "form-d/vn-sg-coffee.json"
@@ -47,7 +47,13 @@ def settle(origo: OrigoClient, key: str, *states: str, timeout: float = 30.0) ->
     """The status once the node's index shows one of ``states`` (the chain is ahead of every index)."""
     deadline = time.monotonic() + timeout
     while True:
-        status = origo.status(key)
+        try:
+            status = origo.status(key)
+        except NotFoundError:  # this node's index has not seen it yet
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+            continue
         if status.state in states or time.monotonic() > deadline:
             assert status.state in states, f"{key} is {status.state}, not {states}"
             return status
