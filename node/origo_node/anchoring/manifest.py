@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from origo_node.chain.merkle import Leaf
+from origo_node.chain.merkle import Leaf, MerkleTree, keccak256
 
 FORMAT = "origo-batch/1"
 
@@ -108,7 +108,13 @@ def encode(issuer: str, root: bytes, entries: list[ManifestEntry]) -> bytes:
 
 def decode(raw: bytes, *, issuer: str, root: bytes, count: int) -> list[ManifestEntry]:
     """Parses a manifest and checks it against its batch event: format, issuer, count, root."""
-    from origo_node.chain.merkle import merkle_root
+    return decode_with_tree(raw, issuer=issuer, root=root, count=count)[0]
+
+
+def decode_with_tree(
+    raw: bytes, *, issuer: str, root: bytes, count: int
+) -> tuple[list[ManifestEntry], MerkleTree]:
+    """As :func:`decode`, also returning the tree it built to check the root (its proofs are the leaves')."""
 
     try:
         body = json.loads(raw)
@@ -124,10 +130,9 @@ def decode(raw: bytes, *, issuer: str, root: bytes, count: int) -> list[Manifest
     strangers = {entry.leaf.issuer for entry in entries} - {issuer}
     if strangers:
         raise ManifestInvalid(f"leaves issued by {sorted(strangers)} in a batch of {issuer}")
-    from origo_node.chain.merkle import keccak256
-
     if any(keccak256(entry.payload_cid.encode()) != entry.leaf.payload_cid for entry in entries):
         raise ManifestInvalid("a leaf's payload CID hash does not match its CID")
-    if merkle_root([entry.leaf for entry in entries]) != root:
+    tree = MerkleTree([entry.leaf for entry in entries])
+    if tree.root != root:
         raise ManifestInvalid("the leaves do not hash to the anchored root")
-    return entries
+    return entries, tree

@@ -88,7 +88,28 @@ class Leaf:
         )
 
     def abi_encode(self) -> bytes:
-        """``abi.encode(leaf)`` as Solidity computes it."""
+        """``abi.encode(leaf)`` as Solidity computes it.
+
+        Every field is static, so the encoding is nine 32-byte words side by side; writing them directly is
+        several times faster than a generic encoder, which matters when an indexer hashes 100,000 leaves (a
+        property test keeps it equal to eth_abi's ``encode``).
+        """
+        return b"".join(
+            (
+                self.document_id,
+                self.document_type,
+                self.digest,
+                self.issuer.encode("ascii").ljust(32, b"\0"),
+                self.importer.encode("ascii").ljust(32, b"\0"),
+                self.issued_at.to_bytes(32, "big"),
+                self.expires_at.to_bytes(32, "big"),
+                self.quantity.to_bytes(32, "big"),
+                self.payload_cid,
+            )
+        )
+
+    def abi_encode_generic(self) -> bytes:
+        """The same encoding by eth_abi, the reference the fast path is tested against."""
         return encode(_LEAF_FIELD_TYPES, self.to_abi_tuple())
 
     @classmethod

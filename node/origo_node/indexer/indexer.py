@@ -242,7 +242,7 @@ class Indexer:
         for row in rows:
             try:
                 raw = self._payloads.get(row["manifest_cid"])
-                entries = manifest.decode(
+                entries, tree = manifest.decode_with_tree(
                     raw, issuer=row["issuer"], root=bytes.fromhex(row["root"][2:]), count=row["count"]
                 )
             except ManifestInvalid as exc:
@@ -258,7 +258,7 @@ class Indexer:
                     )
                 continue
             self._payloads.pin(row["manifest_cid"])
-            self._store_documents(row, entries)
+            self._store_documents(row, entries, tree)
             if self._on_documents_indexed is not None:
                 self._on_documents_indexed(entries, int(row["block"]))
             indexed += len(entries)
@@ -274,8 +274,7 @@ class Indexer:
                 (state, error, retry_at, root),
             )
 
-    def _store_documents(self, batch: Any, entries: list[manifest.ManifestEntry]) -> None:
-        tree = MerkleTree([entry.leaf for entry in entries])
+    def _store_documents(self, batch: Any, entries: list[manifest.ManifestEntry], tree: MerkleTree) -> None:
         rows = []
         for i, entry in enumerate(entries):
             leaf = entry.leaf

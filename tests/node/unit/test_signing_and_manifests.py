@@ -126,3 +126,8 @@ def test_a_manifest_that_does_not_match_its_event_is_refused(fault: str) -> None
         raw = b"\x00not json"
     with pytest.raises(ManifestInvalid):
         manifest.decode(raw, issuer=issuer, root=root, count=count)
+
+
+@given(leaves)
+def test_direct_leaf_encoding_equals_eth_abi(leaf: Leaf) -> None:
+    assert leaf.abi_encode() == leaf.abi_encode_generic()
