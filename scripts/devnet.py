@@ -149,22 +149,22 @@ def join(args: argparse.Namespace) -> int:
         )
     saved["members"].append(node.as_dict())
     (ROOT / "network.json").write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
-    proposal = {
-        "kind": "add_member",
-        "member": {
-            "code": code,
-            "name": MEMBER_NAMES.get(code, code),
-            "admin": keys["admin_address"],
-            "validator": keys["admin_address"],
-            "issuers": [keys["issuer_address"]],
-            "encryption_key": keys["encryption_public_key"],
-            "endpoint": node.url,
-        },
+    member = {
+        "code": code,
+        "name": MEMBER_NAMES.get(code, code),
+        "admin": keys["admin_address"],
+        "validator": keys["admin_address"],
+        "issuers": [keys["issuer_address"]],
+        "encryption_key": keys["encryption_public_key"],
+        "endpoint": node.url,
     }
-    proposal_file = node.data_dir / "proposal.json"
-    proposal_file.write_text(json.dumps(proposal, indent=2) + "\n", encoding="utf-8")
+    proposal_file = node.data_dir / "member.json"
+    proposal_file.write_text(json.dumps(member, indent=2) + "\n", encoding="utf-8")
     console.print(f"Prepared {code} in {node.data_dir} (node {node.url}, passphrase '{DEVNET_PASSPHRASE}').")
-    console.print(f"Proposal to vote on: {proposal_file}")
+    console.print(f"The member to vote on: {proposal_file}")
+    console.print(
+        f"  origo --node http://127.0.0.1:8701 --api-key VN_ADMIN_KEY consortium propose add-member --member {proposal_file}"
+    )
     console.print("Next: an admin proposes it, the others vote, then restart `make up` to start its node.")
     return 0
 
