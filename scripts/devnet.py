@@ -163,7 +163,8 @@ def join(args: argparse.Namespace) -> int:
     console.print(f"Prepared {code} in {node.data_dir} (node {node.url}, passphrase '{DEVNET_PASSPHRASE}').")
     console.print(f"The member to vote on: {proposal_file}")
     console.print(
-        f"  origo --node http://127.0.0.1:8701 --api-key VN_ADMIN_KEY consortium propose add-member --member {proposal_file}"
+        "  origo --node http://127.0.0.1:8701 --api-key VN_ADMIN_KEY consortium propose add-member"
+        f" --member {proposal_file}"
     )
     console.print("Next: an admin proposes it, the others vote, then restart `make up` to start its node.")
     return 0
