@@ -1,0 +1,197 @@
+"""The verification page (``/``), its static files, and the printable view of a certificate (``/print/{id}``).
+
+The page is static: the browser calls the node's public API itself, so the router needs nothing from the node
+but, for the printable view, a function that returns a document's public status (the JSON of
+``GET /api/v1/documents/{key}``) or ``None`` when the node does not know it. Everything is served from this
+node; nothing is fetched from or sent to anyone else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import segno
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+_MEDIA_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css",
+}
+#: Only this node's own files and the API (same origin); inline SVG of the QR code needs nothing more.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+STATE_TITLES = {
+    "valid": "Valid",
+    "revoked": "Revoked",
+    "superseded": "Superseded",
+    "expired": "Expired",
+    "partially_accepted": "Partially accepted",
+    "accepted": "Accepted (fully used)",
+    "rejected": "Rejected at import",
+    "under_verification": "Under verification",
+    "pending": "Pending (not anchored yet)",
+}
+GOOD_STATES = {"valid", "partially_accepted"}
+
+StatusLookup = Callable[[str], dict[str, Any] | None]
+
+
+def _static_files() -> dict[str, Path]:
+    return {p.name: p for p in STATIC_DIR.iterdir() if p.is_file() and p.suffix in _MEDIA_TYPES}
+
+
+def web_router(get_status: StatusLookup) -> APIRouter:
+    """The page's routes; ``get_status(key)`` gives a document's public status, or None if unknown."""
+    router = APIRouter(include_in_schema=False)
+    files = _static_files()
+
+    @router.get("/")
+    def index() -> FileResponse:
+        return FileResponse(
+            files["index.html"], media_type=_MEDIA_TYPES[".html"], headers=_headers(no_store=True)
+        )
+
+    @router.get("/static/{name}")
+    def static(name: str) -> Response:
+        path = files.get(name)  # a fixed set of names: nothing outside the directory can be asked for
+        if path is None:
+            return HTMLResponse(
+                _page("Not found", "<p>No such file.</p>"), status_code=404, headers=_headers()
+            )
+        return FileResponse(path, media_type=_MEDIA_TYPES[path.suffix], headers=_headers())
+
+    @router.get("/print/{document_id}")
+    def printable(document_id: str, request: Request) -> HTMLResponse:
+        status = get_status(document_id)
+        if status is None:
+            known = (
+                f"No member anchored a document <code>{escape(document_id)}</code> that this node knows of."
+            )
+            body = f"<h1>Unknown document</h1><p>{known}</p><p><a href='/'>Check another certificate</a></p>"
+            return HTMLResponse(_page("Unknown document", body), status_code=404, headers=_headers())
+        base = str(request.base_url).rstrip("/")
+        return HTMLResponse(_page(_title(status), print_body(status, base)), headers=_headers(no_store=True))
+
+    return router
+
+
+def _headers(*, no_store: bool = False) -> dict[str, str]:
+    headers = dict(SECURITY_HEADERS)
+    headers["Cache-Control"] = "no-store" if no_store else "public, max-age=300"
+    return headers
+
+
+def verification_url(base: str, status: dict[str, Any]) -> str:
+    """The page opened on this certificate: its id and digest, no secret."""
+    return f"{base}/?" + urlencode({"id": status["document_id"], "digest": status["digest"]})
+
+
+def qr_svg(url: str) -> str:
+    return str(segno.make(url, error="m").svg_inline(scale=3, title="Scan to check this certificate"))
+
+
+def _title(status: dict[str, Any]) -> str:
+    return f"Certificate {status.get('reference') or status['document_id']}"
+
+
+def _day(value: Any) -> str:
+    if not value:
+        return "—"
+    text = str(value)
+    return text[:10] if text.endswith("T00:00:00Z") else text.replace("T", " ").replace("Z", " UTC")
+
+
+def _row(term: str, value: Any) -> str:
+    return f"<dt>{escape(term)}</dt><dd>{escape(str(value))}</dd>"
+
+
+def print_body(status: dict[str, Any], base: str) -> str:
+    """The printable view's body: the public facts, the state when printed, and the QR code."""
+    state = str(status.get("state", ""))
+    tone = "good" if state in GOOD_STATES else "wait" if state in ("pending", "under_verification") else "bad"
+    rows = [
+        _row("Document id", status["document_id"]),
+        _row("Type", f"{status.get('type', '')} v{status.get('version', '')}"),
+        _row("Issued by", status.get("issuer", "—")),
+        _row("For import into", status.get("importer", "—")),
+        _row("Issued", _day(status.get("issued_at"))),
+        _row("Valid until", _day(status.get("expires_at"))),
+        _row("Digest", status.get("digest", "—")),
+    ]
+    if status.get("reference"):
+        rows.insert(0, _row("Reference", status["reference"]))
+    anchor = status.get("anchor") or {}
+    if anchor:
+        rows.append(
+            _row(
+                "Anchored",
+                f"block {anchor.get('block')}, {_day(anchor.get('at') or anchor.get('timestamp'))}",
+            )
+        )
+    quantity = status.get("quantity") or {}
+    if quantity:
+        unit = f" {quantity['unit']}" if quantity.get("unit") else ""
+        rows.append(
+            _row("Left to claim", f"{quantity.get('remaining')}{unit} of {quantity.get('total')}{unit}")
+        )
+    revocation = status.get("revocation") or {}
+    if revocation:
+        rows.append(
+            _row("Revoked", f"reason {revocation.get('reason_code')}: {revocation.get('reason') or '—'}")
+        )
+    if status.get("superseded_by"):
+        rows.append(_row("Replaced by", status["superseded_by"]))
+    rejection = status.get("rejection") or {}
+    if rejection:
+        rows.append(
+            _row(
+                "Rejected at import",
+                f"reason {rejection.get('reason_code')}: {rejection.get('reason') or '—'}",
+            )
+        )
+    url = verification_url(base, status)
+    return f"""
+<div class="card {tone}">
+  <div class="print">
+    <div>
+      <h1>Certificate of origin</h1>
+      <p class="ident">{escape(str(status.get("reference") or status["document_id"]))}</p>
+      <p>State when printed: <span class="state verdict">{escape(STATE_TITLES.get(state, state))}</span></p>
+      <dl class="facts">{"".join(rows)}</dl>
+    </div>
+    <div class="qr">
+      {qr_svg(url)}
+      <p>Scan to see the current status: <a href="{escape(url)}">{escape(url)}</a></p>
+    </div>
+  </div>
+</div>
+<p class="noprint"><a href="/">Check another certificate</a></p>
+"""
+
+
+def _page(title: str, body: str) -> str:
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <meta name="referrer" content="no-referrer">
+  <title>{escape(title)} — Origo</title>
+  <link rel="stylesheet" href="/static/style.css">
+</head>
+<body>
+{body}
+</body>
+</html>
+"""

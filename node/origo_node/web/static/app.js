@@ -1,0 +1,275 @@
+// The verification page: a file or a key in, a status card out. Talks only to the node that served it.
+"use strict";
+
+(function () {
+  const TITLES = {
+    valid: "Valid",
+    tampered: "Tampered",
+    revoked: "Revoked",
+    superseded: "Superseded",
+    expired: "Expired",
+    partially_accepted: "Partially accepted",
+    accepted: "Accepted (fully used)",
+    rejected: "Rejected at import",
+    under_verification: "Under verification",
+    pending: "Pending",
+    unknown: "Unknown",
+  };
+  const TONE = {
+    valid: "good",
+    partially_accepted: "good",
+    pending: "wait",
+    under_verification: "wait",
+  };
+  const CHECKS = [
+    ["anchored", "Anchored on the chain"],
+    ["integrity", "The file is the anchored document"],
+    ["signature", "Signed by the issuing authority"],
+    ["issuer_member_at_issue", "Issuer was a member when it issued"],
+  ];
+
+  const $ = (id) => document.getElementById(id);
+  let members = null;
+
+  async function memberNames() {
+    if (members !== null) return members;
+    members = {};
+    try {
+      const response = await fetch("/api/v1/members", { headers: { Accept: "application/json" } });
+      if (response.ok) {
+        for (const m of await response.json()) members[m.code] = m.name;
+      }
+    } catch (_) {
+      // names are a courtesy; the verdict does not depend on them
+    }
+    return members;
+  }
+
+  function member(code, names) {
+    if (!code) return "—";
+    return names[code] ? `${names[code]} (${code})` : code;
+  }
+
+  function day(iso) {
+    if (!iso) return "—";
+    return iso.endsWith("T00:00:00Z") ? iso.slice(0, 10) : iso.replace("T", " ").replace("Z", " UTC");
+  }
+
+  function add(dl, term, value, node) {
+    const dt = document.createElement("dt");
+    dt.textContent = term;
+    const dd = document.createElement("dd");
+    if (node) dd.appendChild(node);
+    else dd.textContent = value;
+    dl.append(dt, dd);
+  }
+
+  function linkTo(id, text) {
+    const a = document.createElement("a");
+    a.href = "/?id=" + encodeURIComponent(id);
+    a.textContent = text || id;
+    return a;
+  }
+
+  function declaration(value) {
+    // the chain keeps an import declaration's number as bytes32; show the letters
+    if (typeof value === "string" && /^0x[0-9a-fA-F]{64}$/.test(value)) {
+      let out = "";
+      for (let i = 2; i < value.length; i += 2) {
+        const code = parseInt(value.slice(i, i + 2), 16);
+        if (code === 0) break;
+        if (code < 32 || code > 126) return value;
+        out += String.fromCharCode(code);
+      }
+      return out;
+    }
+    return value;
+  }
+
+  function showError(text) {
+    const card = $("result");
+    card.classList.remove("hidden");
+    card.dataset.verdict = "error";
+    card.className = "card bad";
+    $("verdict").textContent = "Could not check";
+    $("message").textContent = text;
+    $("facts").replaceChildren();
+    $("checks").replaceChildren();
+    $("links").replaceChildren();
+  }
+
+  async function render(result) {
+    const names = await memberNames();
+    const verdict = result.verdict;
+    const card = $("result");
+    card.className = "card " + (TONE[verdict] || "bad");
+    card.dataset.verdict = verdict;
+    $("verdict").textContent = TITLES[verdict] || verdict;
+    $("message").textContent = result.message || "";
+
+    const facts = $("facts");
+    facts.replaceChildren();
+    const s = result.status;
+    if (result.reference) add(facts, "Reference", result.reference);
+    if (result.document_id) add(facts, "Document id", result.document_id);
+    if (s) {
+      add(facts, "Issued by", member(s.issuer, names));
+      add(facts, "For import into", member(s.importer, names));
+      add(facts, "Issued", day(s.issued_at));
+      add(facts, "Valid until", day(s.expires_at));
+      if (s.anchor) add(facts, "Anchored", `block ${s.anchor.block}, ${day(s.anchor.at || s.anchor.timestamp)}`);
+      if (s.revocation) {
+        add(facts, "Revoked", `reason ${s.revocation.reason_code}: ${s.revocation.reason || "(no text)"}`);
+      }
+      if (s.superseded_by) add(facts, "Replaced by", null, linkTo(s.superseded_by, "check the replacement"));
+      if (s.supersedes) add(facts, "Replaces", null, linkTo(s.supersedes));
+      if (s.rejection) {
+        add(facts, "Rejected at import", `reason ${s.rejection.reason_code}: ${s.rejection.reason || "(no text)"}`);
+      }
+      if (s.quantity) {
+        const q = s.quantity;
+        const unit = q.unit ? " " + q.unit : "";
+        add(facts, "Left to claim", `${q.remaining}${unit} of ${q.total}${unit}`);
+      }
+      for (const u of s.utilisations || []) {
+        add(facts, "Claimed at import", `${u.quantity} by declaration ${declaration(u.declaration)}`);
+      }
+      if (s.verification) {
+        const v = s.verification;
+        const text = {
+          open: `requested: ${v.request_reason || ""}`,
+          confirmed: `confirmed${v.answer_reason ? ": " + v.answer_reason : ""}`,
+          not_confirmed: `NOT confirmed: ${v.answer_reason || ""}`,
+        }[v.state];
+        add(facts, "Verification", text || v.state);
+      }
+    } else if (result.issuer) {
+      add(facts, "Issuer named in the file", member(result.issuer, names));
+    }
+
+    const checks = $("checks");
+    checks.replaceChildren();
+    if (verdict !== "unknown") {
+      for (const [key, label] of CHECKS) {
+        const value = result.checks ? result.checks[key] : null;
+        if (value === null || value === undefined) continue;
+        const li = document.createElement("li");
+        li.className = value ? "ok" : "ko";
+        li.textContent = (value ? "✓ " : "✗ ") + label;
+        checks.appendChild(li);
+      }
+    }
+
+    const links = $("links");
+    links.replaceChildren();
+    if (result.document_id && s) {
+      const a = document.createElement("a");
+      a.href = "/print/" + encodeURIComponent(result.document_id);
+      a.textContent = "Printable view with QR code";
+      links.appendChild(a);
+    }
+    card.classList.remove("hidden");
+  }
+
+  async function answer(response) {
+    let body = null;
+    try {
+      body = await response.json();
+    } catch (_) {
+      body = null;
+    }
+    if (!response.ok) {
+      const why = body && (body.detail || body.title) ? body.detail || body.title : `HTTP ${response.status}`;
+      showError(why);
+      return;
+    }
+    await render(body);
+  }
+
+  async function checkText(text, name) {
+    try {
+      JSON.parse(text);
+    } catch (_) {
+      showError(`${name} is not a certificate file (it is not JSON).`);
+      return;
+    }
+    try {
+      const response = await fetch("/api/v1/verify", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: text,
+      });
+      await answer(response);
+    } catch (_) {
+      showError("This node could not be reached. Try again in a moment.");
+    }
+  }
+
+  async function checkFile(file) {
+    if (!file) return;
+    if (file.size > 4 * 1024 * 1024) {
+      showError(`${file.name} is too large to be a certificate.`);
+      return;
+    }
+    await checkText(await file.text(), file.name);
+  }
+
+  async function checkKey(key, digest) {
+    key = key.trim();
+    if (!key) return;
+    let url = "/api/v1/verify/" + encodeURIComponent(key).replace(/%3A/gi, ":");
+    if (digest) url += "?digest=" + encodeURIComponent(digest);
+    try {
+      await answer(await fetch(url, { headers: { Accept: "application/json" } }));
+    } catch (_) {
+      showError("This node could not be reached. Try again in a moment.");
+    }
+  }
+
+  function wire() {
+    const drop = $("drop");
+    const input = $("file");
+    ["dragenter", "dragover"].forEach((type) =>
+      drop.addEventListener(type, (event) => {
+        event.preventDefault();
+        drop.classList.add("over");
+      }),
+    );
+    ["dragleave", "drop"].forEach((type) =>
+      drop.addEventListener(type, () => drop.classList.remove("over")),
+    );
+    drop.addEventListener("drop", (event) => {
+      event.preventDefault();
+      const files = event.dataTransfer && event.dataTransfer.files;
+      if (files && files.length) checkFile(files[0]);
+    });
+    drop.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        input.click();
+      }
+    });
+    input.addEventListener("change", () => {
+      if (input.files && input.files.length) checkFile(input.files[0]);
+      input.value = "";
+    });
+    $("lookup").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const key = $("key").value;
+      history.replaceState(null, "", "/?id=" + encodeURIComponent(key.trim()));
+      checkKey(key, null);
+    });
+    // a QR code from a printed certificate opens /?id=...&digest=...
+    const params = new URLSearchParams(location.search);
+    const id = params.get("id");
+    if (id) {
+      $("key").value = id;
+      checkKey(id, params.get("digest"));
+    }
+    // stop a file dropped outside the zone from replacing the page
+    window.addEventListener("dragover", (event) => event.preventDefault());
+    window.addEventListener("drop", (event) => event.preventDefault());
+  }
+
+  document.addEventListener("DOMContentLoaded", wire);
+})();
