@@ -25,6 +25,12 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _wants_json(ctx: typer.Context) -> bool:
+    """The global ``--json`` (``origo --json node init``); absent when run as ``python -m origo_node``."""
+    root = ctx.find_root().obj
+    return bool(getattr(root, "json", False))
+
+
 def _passphrase(confirm: bool) -> str:
     value = os.environ.get("ORIGO_PASSPHRASE")
     if value:
@@ -37,6 +43,7 @@ def _passphrase(confirm: bool) -> str:
 
 @node_app.command("init")
 def init(
+    ctx: typer.Context,
     data_dir: DataDir,
     member: Annotated[
         str, typer.Option("--member", "-m", help="The member's ISO 3166-1 alpha-2 code, e.g. VN.")
@@ -79,7 +86,7 @@ def init(
         )
     except FileExistsError as exc:
         raise _fail(str(exc)) from None
-    if as_json:
+    if _wants_json(ctx):
         typer.echo(json.dumps(result.as_dict(), indent=2))
         return
     typer.echo(f"Created {result.data_dir} for member {code}.")
