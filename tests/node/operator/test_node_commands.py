@@ -1,4 +1,4 @@
-"""`origo node init|add-key|run|reindex` as an operator types them (the installed command, in a subprocess)."""
+"""`origo node init|add-key|run|reindex` as an operator types them (the installed command, a subprocess)."""
 
 from __future__ import annotations
 
