@@ -354,7 +354,9 @@ def issued_file(
         print_json(answer)
     else:
         write_file(output, text + "\n")
-        if not options(ctx).json:
+        if options(ctx).json:
+            print_json({"document_id": answer.origo.document_id, "file": str(output)})
+        else:
             console(stderr=True).print(f"wrote {output}")
 
 
