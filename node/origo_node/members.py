@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import threading
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 
 from origo_node.chain.client import ChainClient
+from origo_node.store.db import Database
+
+_SNAPSHOT = "members"
 
 
 class MemberStatus(IntEnum):
@@ -60,10 +64,47 @@ def code_of(raw: bytes) -> str:
 class MemberDirectory:
     """A thread-safe snapshot of every member, read from the contract's views."""
 
-    def __init__(self, client: ChainClient) -> None:
+    def __init__(self, client: ChainClient, db: Database | None = None) -> None:
         self._client = client
+        self._db = db
         self._lock = threading.Lock()
-        self._members: dict[str, Member] = {}
+        self._members: dict[str, Member] = self._load_snapshot()
+
+    def _load_snapshot(self) -> dict[str, Member]:
+        """The members as last read, so that a node restarted while the chain is down can still accept."""
+        if self._db is None:
+            return {}
+        row = self._db.read().execute("SELECT value FROM node_facts WHERE name = ?", (_SNAPSHOT,)).fetchone()
+        if row is None:
+            return {}
+        members = {}
+        for item in json.loads(row["value"]):
+            item.update(
+                status=MemberStatus(item["status"]),
+                encryption_key=bytes.fromhex(item["encryption_key"]),
+                issuers=tuple(item["issuers"]),
+            )
+            members[item["code"]] = Member(**item)
+        return members
+
+    def _save_snapshot(self, members: dict[str, Member]) -> None:
+        if self._db is None:
+            return
+        rows = [
+            {
+                **asdict(m),
+                "status": int(m.status),
+                "encryption_key": m.encryption_key.hex(),
+                "issuers": list(m.issuers),
+            }
+            for m in members.values()
+        ]
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO node_facts (name, value) VALUES (?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (_SNAPSHOT, json.dumps(rows)),
+            )
 
     def refresh(self) -> None:
         contract = self._client.membership.functions
@@ -84,6 +125,7 @@ class MemberDirectory:
                 joined_at_block=int(info[7]),
                 issuers=tuple(issuers),
             )
+        self._save_snapshot(members)
         with self._lock:
             self._members = members
 

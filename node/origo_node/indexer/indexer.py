@@ -78,6 +78,9 @@ class Indexer:
             }
         )
         self._timestamps: dict[int, int] = {}
+        #: The chain head at the last successful poll, and when (monotonic); health reports it without a call.
+        self.last_head: int | None = None
+        self.last_head_at: float | None = None
 
     # ------------------------------------------------------------------ position
 
@@ -98,7 +101,9 @@ class Indexer:
 
     def _follow_events(self) -> int:
         self._check_reorg()
-        target = self._client.block_number() - self._confirmations
+        head = self._client.block_number()
+        self.last_head, self.last_head_at = head, time.monotonic()
+        target = head - self._confirmations
         start = self.checkpoint() + 1
         indexed = 0
         while start <= target:

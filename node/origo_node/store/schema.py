@@ -51,6 +51,12 @@ CREATE TABLE IF NOT EXISTS actions (
 );
 CREATE INDEX IF NOT EXISTS actions_open ON actions (state) WHERE state IN ('pending', 'sent');
 
+-- Small facts the node must remember across restarts, even with the chain down (chain id, last member list).
+CREATE TABLE IF NOT EXISTS node_facts (
+    name          TEXT PRIMARY KEY,
+    value         TEXT NOT NULL               -- JSON
+);
+
 CREATE TABLE IF NOT EXISTS api_keys (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
     name          TEXT NOT NULL,

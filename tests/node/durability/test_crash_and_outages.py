@@ -196,3 +196,27 @@ def test_the_index_rebuilds_from_the_chain_alone(net: Network) -> None:
             what=f"{doc_id} back in SG's rebuilt index",
         )
         assert after == before[doc_id]
+
+
+def test_a_node_restarted_while_the_chain_is_down_accepts_and_anchors_later(net: Network) -> None:
+    vn = net.members["VN"]
+    anvil = net.anvil
+    assert anvil is not None and anvil.pid is not None
+    net.stop_node("VN")
+    os.kill(anvil.pid, signal.SIGSTOP)
+    try:
+        net.start_node("VN", timeout=90)
+        headers = {"Authorization": f"Bearer {vn.officer_key}"}
+        doc = documents("69", 1)[0]
+        response = httpx.post(f"{vn.url}/api/v1/documents", json=doc, headers=headers, timeout=30)
+        assert response.status_code == 202, response.text
+        doc_id = response.json()["document_id"]
+    finally:
+        os.kill(anvil.pid, signal.SIGCONT)
+    wait_for(
+        lambda: (
+            httpx.get(f"{net.members['SG'].url}/api/v1/documents/{doc_id}").json().get("state") == "valid"
+        ),
+        timeout=90,
+        what="the document accepted during the outage to be anchored and indexed",
+    )
