@@ -31,7 +31,7 @@ from origo_sdk import (
     ValidationError,
 )
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "form-d" / "vn-sg-coffee.json"
+SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "form-d" / "vn-sg-coffee.json"
 
 
 def closed_port_url() -> str:

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 from origo_node.devnet import MemberNode, Network, create_network
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 FAST_NODE_SETTINGS = {"batch_interval_s": 0.3, "index_poll_s": 0.1}
 
 

@@ -13,8 +13,8 @@ import pytest
 from origo_node.documents import ValidationContext, validate_document
 from origo_node.errors import ValidationFailed
 
-# shared/ sits beside the repository, here and in CI.
-SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "samples"
+# A copy of ../shared/samples kept in the repository, so a clone anywhere has them (tests/samples/README.md).
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 # The samples are dated November 2026: certified by the 20th at the latest, departed by the 21st.
 TODAY = dt.date(2026, 11, 22)
 

@@ -33,6 +33,16 @@ def test_the_samples_are_where_the_tests_look() -> None:
     assert found == set(ALL_SAMPLES)
 
 
+SHARED = SAMPLES.parents[2] / "shared" / "samples"
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/samples is not beside this clone")
+def test_the_repository_copy_is_the_shared_samples() -> None:
+    shared = {p.relative_to(SHARED): p.read_bytes() for p in SHARED.glob("*/*.json")}
+    copied = {p.relative_to(SAMPLES): p.read_bytes() for p in SAMPLES.glob("*/*.json")}
+    assert copied == shared
+
+
 @pytest.mark.parametrize("name", ALL_SAMPLES)
 def test_every_sample_is_accepted(name: str) -> None:
     doc = sample(name)
