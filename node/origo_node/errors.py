@@ -57,6 +57,12 @@ class Forbidden(OrigoError):
     slug = "forbidden"
 
 
+class WrongMember(Forbidden):
+    """The key's role is right, but this node's member is not the one the rules name (issuer or importer)."""
+
+    slug = "wrong-member"
+
+
 class PayloadError(OrigoError):
     """The payload store (local blocks, peers' gateways, kubo) failed or returned bad data."""
 

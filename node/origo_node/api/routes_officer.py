@@ -13,7 +13,7 @@ from origo_node.api.auth import requires
 from origo_node.api.body import read_json
 from origo_node.api.problems import MEDIA_TYPE
 from origo_node.api.routes_public import node_of
-from origo_node.errors import Conflict, Forbidden, OrigoError, ValidationFailed
+from origo_node.errors import Conflict, OrigoError, ValidationFailed, WrongMember
 from origo_node.services.issuing import Accepted
 from origo_node.store.apikeys import ApiKey
 
@@ -128,7 +128,7 @@ def _own_anchored(request: Request, key: str, role: str) -> str:
     member = status["issuer"] if role == "issuer" else status["importer"]
     if member != node.member:
         who = "issuing" if role == "issuer" else "importing"
-        raise Forbidden(f"only the {who} member ({member}) can do this; this node is {node.member}")
+        raise WrongMember(f"only the {who} member ({member}) can do this; this node is {node.member}")
     if status["state"] == "pending":
         raise Conflict(f"document {doc_id} is not anchored yet; try again in a few seconds")
     return doc_id
@@ -203,6 +203,22 @@ async def supersede(key: str, request: Request, _: Officer, grant: str | None = 
         node.actions.submit, "supersede", old_id, {"replacement_id": accepted.document_id}, 0.0
     )
     return JSONResponse({**accepted.as_dict(), "supersedes": old_id, "action": action}, status_code=202)
+
+
+STATES = "pending|valid|revoked|superseded|expired|partially_accepted|accepted|rejected|under_verification"
+
+
+@router.get("/api/v1/documents", summary="An officer's work list: this member's documents by role and state")
+def worklist(
+    request: Request,
+    _: Reader,
+    role: str = Query(default="importer", pattern="^(issuer|importer)$"),
+    state: str | None = Query(default=None, pattern=f"^({STATES})$"),
+    limit: int = Query(default=50, ge=1, le=500),
+    offset: int = Query(default=0, ge=0),
+) -> dict[str, Any]:
+    node = node_of(request)
+    return node.status.worklist(node.member, role, state, limit, offset)
 
 
 @router.get("/api/v1/actions/{action_id}", summary="An action's state")

@@ -42,6 +42,14 @@ _DOCUMENT_EVENTS = {
 }
 
 
+def _declaration(value: bytes) -> str:
+    """An import declaration number: ASCII, right-padded with zeros into a bytes32 by the node."""
+    text = value.rstrip(b"\0")
+    return (
+        text.decode("ascii") if text.isascii() and text.decode("ascii").isprintable() else "0x" + value.hex()
+    )
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, bytes):
         if len(value) == 2:
@@ -187,7 +195,7 @@ class Indexer:
             elif item.name in _DOCUMENT_EVENTS:
                 kind, member_field = _DOCUMENT_EVENTS[item.name]
                 fields = {
-                    k: _jsonable(v)
+                    k: _declaration(v) if k == "declaration" else _jsonable(v)
                     for k, v in args.items()
                     if k not in ("documentId", member_field, "account")
                 }

@@ -10,6 +10,7 @@ payloads here.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -20,8 +21,8 @@ from origo_node.anchoring.manifest import ManifestEntry
 from origo_node.chain import eip712
 from origo_node.chain.merkle import Leaf
 from origo_node.crypto import EncryptionPrivateKey, open_envelope
-from origo_node.documents import canonical_bytes
-from origo_node.errors import CryptoError, Forbidden, NotFound, OrigoError
+from origo_node.documents import ValidationContext, canonical_bytes, find_type
+from origo_node.errors import CryptoError, Forbidden, NotFound, OrigoError, WrongMember
 from origo_node.payload import PayloadStore
 from origo_node.store.db import Database
 
@@ -90,8 +91,8 @@ class PayloadReader:
             return exc.state, str(exc), None
         except OrigoError as exc:
             return "unavailable", exc.message, None
-        reference = document.get("reference") if isinstance(document.get("reference"), str) else None
-        return "ok", None, reference
+        identity = identity_of(document)
+        return "ok", None, None if identity is None else identity[1]
 
     def read(self, document_id: str) -> dict[str, Any]:
         """The decrypted document, checked against its anchored digest and its issuer's signature."""
@@ -103,7 +104,7 @@ class PayloadReader:
         if row is None:
             raise NotFound(f"document {document_id} is not anchored (or not indexed yet)")
         if self._member not in json.loads(row["recipients"]):
-            raise Forbidden(f"the payload of {document_id} is not encrypted for {self._member}")
+            raise WrongMember(f"the payload of {document_id} is not encrypted for {self._member}")
         envelope = self._payloads.get(row["payload_cid"])
         try:
             plaintext = open_envelope(envelope, self._member, self._key, aad=bytes.fromhex(document_id[2:]))
@@ -145,3 +146,19 @@ def _keccak_cid(cid: str) -> str:
     from origo_node.chain.merkle import keccak256
 
     return keccak256(cid.encode()).hex()
+
+
+def identity_of(document: dict[str, Any]) -> tuple[str, str] | None:
+    """(issuing member, reference) as the document's own type reads them; None if it cannot tell."""
+    name, version = document.get("type"), document.get("version")
+    if not isinstance(name, str) or not isinstance(version, str):
+        return None
+    doc_type = find_type(name, version)
+    if doc_type is None:
+        return None
+    ctx = ValidationContext(own_member="", members=None, today=dt.date.today())
+    try:
+        facts = doc_type.facts(document, ctx)
+    except Exception:  # an unrecognisable file is answered as unknown, not as a server error
+        return None
+    return facts.issuer, facts.reference

@@ -67,7 +67,23 @@ class StatusService:
         events = conn.execute(
             "SELECT * FROM idx_events WHERE document_id = ? ORDER BY block, log_index", (document_id,)
         ).fetchall()
-        return _derive(row, events, self._supersedes(conn, document_id))
+        status = _derive(row, events, self._supersedes(conn, document_id))
+        status["reference"] = self._known_reference(conn, document_id)
+        return status
+
+    def _known_reference(self, conn: sqlite3.Connection, document_id: str) -> str | None:
+        """The reference, when this node knows it: it issued the document, or it could read the payload.
+
+        The chain has only the id (a hash of issuer and reference), so other members' references stay private.
+        """
+        for query in (
+            "SELECT reference FROM outbox WHERE document_id = ?",
+            "SELECT reference FROM idx_payload_checks WHERE document_id = ? AND reference IS NOT NULL",
+        ):
+            row = conn.execute(query, (document_id,)).fetchone()
+            if row is not None:
+                return str(row[0])
+        return None
 
     def _pending(self, conn: sqlite3.Connection, document_id: str) -> dict[str, Any]:
         row = conn.execute("SELECT * FROM outbox WHERE document_id = ?", (document_id,)).fetchone()
@@ -104,6 +120,34 @@ class StatusService:
             (document_id,),
         ).fetchone()
         return None if row is None else str(row[0])
+
+    # ------------------------------------------------------------------ work lists
+
+    def worklist(self, member: str, role: str, state: str | None, limit: int, offset: int) -> dict[str, Any]:
+        """An officer's queue: this member's documents as issuer or importer, newest first, by state.
+
+        ``offset`` counts documents scanned, not returned; ``next_offset`` gives the next page.
+        """
+        column = "issuer" if role == "issuer" else "importer"
+        conn = self._db.read()
+        found: list[dict[str, Any]] = []
+        scanned = offset
+        while len(found) < limit:
+            rows = conn.execute(
+                f"SELECT document_id FROM idx_documents WHERE {column} = ?"
+                " ORDER BY block DESC, document_id LIMIT 500 OFFSET ?",
+                (member, scanned),
+            ).fetchall()
+            if not rows:
+                return {"documents": found, "next_offset": None}
+            for row in rows:
+                scanned += 1
+                status = self.status(row["document_id"])
+                if state is None or status["state"] == state:
+                    found.append(status)
+                    if len(found) == limit:
+                        break
+        return {"documents": found, "next_offset": scanned}
 
     # ------------------------------------------------------------------ trail
 

@@ -7,15 +7,14 @@ and account, the member's issuer history, the life-cycle events. ``tampered`` wi
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from typing import Any
 
 from origo_node.chain import eip712
-from origo_node.documents import ValidationContext, canonical_bytes, document_id, find_type
+from origo_node.documents import canonical_bytes, document_id
 from origo_node.errors import CryptoError, NotFound, ValidationFailed
-from origo_node.services.reading import leaf_of
+from origo_node.services.reading import identity_of, leaf_of
 from origo_node.services.status import StatusService
 from origo_node.store.db import Database
 
@@ -45,7 +44,7 @@ class VerifyService:
         canonical = canonical_bytes(document)
         digest = "0x" + hashlib.sha256(canonical).hexdigest()
         doc_id = claimed_id or _identify(document)
-        identity = _identity(document)
+        identity = identity_of(document)
         return self._verdict(doc_id, digest, identity)
 
     def verify_id(self, key: str, digest: str | None = None) -> dict[str, Any]:
@@ -60,9 +59,12 @@ class VerifyService:
             status = self._status.status(doc_id)
         except NotFound:
             return _unknown(doc_id, identity)
+        # Every member's node must give the same answer: the reference comes from the file the person holds,
+        # never from what this node happens to know (the importing member knows it, a third member does not).
+        status["reference"] = identity[1] if identity else None
         result: dict[str, Any] = {
             "document_id": doc_id,
-            "reference": identity[1] if identity else status.get("reference"),
+            "reference": status["reference"],
             "issuer": status["issuer"],
             "importer": status["importer"],
             "status": status,
@@ -129,24 +131,8 @@ def _unwrap(body: object) -> tuple[dict[str, Any], str | None]:
     return body, None
 
 
-def _identity(document: dict[str, Any]) -> tuple[str, str] | None:
-    """(issuing member, reference) as the document's own type reads them; None if it cannot tell."""
-    name, version = document.get("type"), document.get("version")
-    if not isinstance(name, str) or not isinstance(version, str):
-        return None
-    doc_type = find_type(name, version)
-    if doc_type is None:
-        return None
-    ctx = ValidationContext(own_member="", members=None, today=dt.date.today())
-    try:
-        facts = doc_type.facts(document, ctx)
-    except Exception:  # an unrecognisable file is answered as unknown, not as a server error
-        return None
-    return facts.issuer, facts.reference
-
-
 def _identify(document: dict[str, Any]) -> str:
-    identity = _identity(document)
+    identity = identity_of(document)
     if identity is None:
         return ""
     return "0x" + document_id(*identity).hex()

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from origo_node.devnet import Network
-from support.network import Client, sample, wait_state
+from support.network import Client, sample, wait_for, wait_state
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("network")]
 
@@ -240,3 +240,40 @@ def test_schemas_types_members_and_openapi_are_published(network: Network) -> No
     assert [m["code"] for m in members] == ["SG", "TH", "VN"]
     assert all(m["status"] == "active" and m["encryption_suite"] for m in members)
     assert "/api/v1/verify" in httpx.get(f"{url}/openapi.json").json()["paths"]
+
+
+def test_worklist_declarations_and_references(network: Network) -> None:
+    doc = variant("form-d/vn-sg-coffee.json", "VN-HCM-2026-100007")
+    doc_id = issue(Client(network.members["VN"]), doc)
+    sg = Client(network.members["SG"])
+    wait_state(network.members["SG"], doc_id, {"valid"})
+    opened = sg.post(f"/api/v1/documents/{doc_id}/verification-request", json={"reason": "check the origin"})
+    assert opened.status_code == 200
+    vn = Client(network.members["VN"])
+    params = {"role": "issuer", "state": "under_verification"}
+    queue = wait_for(
+        lambda: (r := vn.get("/api/v1/documents", params=params)).json()["documents"] and r,
+        what="the request in VN's work list",
+    )
+    assert doc_id in [d["document_id"] for d in queue.json()["documents"]]
+    assert all(d["state"] == "under_verification" for d in queue.json()["documents"])
+    Client(network.members["VN"]).post(
+        f"/api/v1/documents/{doc_id}/verification-answer", json={"confirmed": True}
+    )
+    wait_state(network.members["SG"], doc_id, {"valid"})
+    assert (
+        sg.post(f"/api/v1/documents/{doc_id}/accept", json={"declaration": "SG-IMP-777"}).status_code == 200
+    )
+    status = wait_state(network.members["SG"], doc_id, {"accepted"})
+    assert status["utilisations"][0]["declaration"] == "SG-IMP-777"
+    # The importing member read the payload, so it knows the reference; a member not concerned does not.
+    wait_for(lambda: httpx.get(f"{network.members['SG'].url}/api/v1/documents/{doc_id}").json()["reference"])
+    assert (
+        httpx.get(f"{network.members['SG'].url}/api/v1/documents/{doc_id}").json()["reference"]
+        == "VN-HCM-2026-100007"
+    )
+    assert httpx.get(f"{network.members['TH'].url}/api/v1/documents/{doc_id}").json()["reference"] is None
+    wrong = Client(network.members["TH"]).post(
+        f"/api/v1/documents/{doc_id}/accept", json={"declaration": "X"}
+    )
+    assert wrong.status_code == 403 and wrong.json()["type"].endswith("/wrong-member")
