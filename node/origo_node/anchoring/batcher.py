@@ -94,11 +94,12 @@ class Batcher:
         if not rows:
             return 0
         entries = []
+        envelopes = []
         for row in rows:
             stored = json.loads(row["leaf"])
             meta = stored["meta"]
             if row["envelope"] is not None:
-                self._payloads.put(row["envelope"])  # PayloadError: stay pending, retry next round
+                envelopes.append(bytes(row["envelope"]))
             entries.append(
                 ManifestEntry(
                     leaf=leaf_from_json(stored),
@@ -113,7 +114,11 @@ class Batcher:
             )
         tree = MerkleTree([entry.leaf for entry in entries])
         root = tree.root
-        manifest_cid = self._payloads.put(manifest.encode(self._member, root, entries))
+        # The payloads and the manifest reach the store (durably, one sync for all) before the root leaves
+        # for the chain: nobody sees an anchored batch whose manifest or payloads are missing. A PayloadError
+        # here leaves the documents pending; the next round tries again.
+        stored = self._payloads.put_many([*envelopes, manifest.encode(self._member, root, entries)])
+        manifest_cid = stored[-1]
         self._payloads.pin(manifest_cid)
         call = self._client.registry.functions.anchorBatch(root, len(entries), manifest_cid)
         signed = self._sender.prepare(call)  # a refusal (e.g. our member was suspended) raises here

@@ -11,7 +11,7 @@ Not exercised on machines without kubo: the conformance suite runs it when ORIGO
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import ipfshttpclient  # type: ignore[import-untyped, unused-ignore]
@@ -47,6 +47,9 @@ class KuboPayloadStore:
 
     def put(self, data: bytes) -> str:
         return str(self._call(lambda: self._client.add_bytes(data, opts=_ADD_OPTIONS)))
+
+    def put_many(self, payloads: Sequence[bytes]) -> list[str]:
+        return [self.put(data) for data in payloads]
 
     def get(self, cid: str) -> bytes:
         checked = str(Cid.parse(cid))

@@ -7,6 +7,8 @@ block is present, made good at pin time.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from origo_node.errors import NotFound
@@ -38,10 +40,19 @@ class LocalPayloadStore:
         return f"LocalPayloadStore({self.blocks!r}, peers={self._peers!r})"
 
     def put(self, data: bytes) -> str:
+        return self._put(data, durable=True)
+
+    def put_many(self, payloads: Sequence[bytes]) -> list[str]:
+        """Stores several payloads with one ``os.sync()`` at the end instead of two fsyncs per block."""
+        cids = [self._put(data, durable=False) for data in payloads]
+        os.sync()
+        return cids
+
+    def _put(self, data: bytes, *, durable: bool) -> str:
         dag = build_file_dag(data, self._chunk_size, self._max_links)
         # Leaves first, root last: a crash mid-way never leaves a root whose children are missing.
         for cid, block in dag.blocks:
-            self.blocks.put_verified(cid, block)
+            self.blocks.put_verified(cid, block, durable=durable)
         return str(dag.root)
 
     def get(self, cid: str) -> bytes:

@@ -6,6 +6,7 @@ are what the trustless gateway and peer fetching are made of.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 
@@ -31,6 +32,10 @@ class BlockStore(BlockReader, Protocol):
 class PayloadStore(BlockStore, Protocol):
     def put(self, data: bytes) -> str:
         """Store ``data`` as a UnixFS file; returns its CIDv1, as kubo would give it."""
+        ...
+
+    def put_many(self, payloads: Sequence[bytes]) -> list[str]:
+        """Store several payloads; durable when it returns (an adapter may sync once for all of them)."""
         ...
 
     def get(self, cid: str) -> bytes:
