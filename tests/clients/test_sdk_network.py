@@ -52,7 +52,8 @@ def test_issue_verify_claim_and_revoke(vn: MemberNode, sg: MemberNode, th: Membe
     doc = coffee()
     with sdk(vn) as issuer, sdk(sg) as importer, sdk(th, None) as anyone:
         doc_id = issued(issuer, doc)
-        status = anyone.status(f"VN:{doc['referenceNumber']}")
+        # TH's index follows the chain on its own clock: wait for it, by reference.
+        status = settle(anyone, f"VN:{doc['referenceNumber']}", "valid")
         assert status.document_id == doc_id
         assert (status.issuer, status.importer, status.type) == ("VN", "SG", "atiga-form-d")
         assert status.anchor is not None and status.anchor.block > 0
