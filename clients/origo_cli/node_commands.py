@@ -118,7 +118,7 @@ def run(
         os.environ["ORIGO_PASSPHRASE"] = _passphrase(confirm=False)
     try:
         settings = load_settings(config)
-        run_node(settings, log_level=log_level)
+        run_node(settings, config_file=config, log_level=log_level)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise _fail(f"the settings in {config} are incomplete: {problems}") from None

@@ -127,7 +127,8 @@ class Network:
         if node.process is None:
             return
         if node.process.poll() is None:
-            node.process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+            # The whole process group: a node run with several workers has children.
+            os.killpg(node.process.pid, signal.SIGKILL if kill else signal.SIGTERM)
             try:
                 node.process.wait(15)
             except subprocess.TimeoutExpired:

@@ -70,6 +70,13 @@ class MemberDirectory:
         self._lock = threading.Lock()
         self._members: dict[str, Member] = self._load_snapshot()
 
+    def reload(self) -> None:
+        """Takes the members stored by another process of this node (API workers follow the background)."""
+        members = self._load_snapshot()
+        if members:
+            with self._lock:
+                self._members = members
+
     def _load_snapshot(self) -> dict[str, Member]:
         """The members as last read, so that a node restarted while the chain is down can still accept."""
         if self._db is None:

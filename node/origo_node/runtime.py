@@ -24,7 +24,7 @@ from origo_node.services.status import StatusService
 from origo_node.services.verifying import VerifyService
 from origo_node.settings import NodeSettings
 from origo_node.store.db import Database
-from origo_node.workers import Loop
+from origo_node.workers import BackgroundLock, Loop
 
 log = logging.getLogger(__name__)
 
@@ -85,13 +85,19 @@ class Node:
             on_documents_indexed=self.reader.queue,
         )
         poll = settings.index_poll_s
+        actions_loop = Loop("actions", self.actions.run_once, 0.2)
+        self.actions.wake = actions_loop.wake
+        # The loops that write to the chain or follow it run in ONE process per data directory (the holder of
+        # the background lock), however many API worker processes serve requests.
         self.loops = [
             Loop("members", self._refresh_until_ready, 1.0),
             Loop("batcher", self.batcher.run_once, min(0.5, settings.batch_interval_s / 2)),
             Loop("indexer", self.indexer.run_once, poll),
             Loop("reader", self.reader.run_once, max(poll, 0.5)),
-            Loop("actions", self.actions.run_once, 1.0),
+            actions_loop,
         ]
+        self._lock = BackgroundLock(settings.data_dir / "background.lock")
+        self._follower = Loop("follower", self._follow, 1.0)
         self._members_ready = False
 
     def _chain_id(self) -> int:
@@ -111,8 +117,7 @@ class Node:
 
     def refresh_members(self) -> None:
         self.directory.refresh()
-        peers = [*self.directory.peer_endpoints(self.member), *self.settings.peers]
-        self._fetcher.peers = tuple(dict.fromkeys(p.rstrip("/") for p in peers if p))
+        self._fetcher.peers = self._peers()
         self._members_ready = True
 
     def _refresh_until_ready(self) -> int:
@@ -131,24 +136,48 @@ class Node:
                 log.warning(
                     "the membership could not be read yet (%s); retrying in the background", exc.message
                 )
-        for loop in self.loops:
-            loop.start()
+        self._follower.start()
+
+    @property
+    def is_leader(self) -> bool:
+        return self._lock.held
+
+    def _follow(self) -> int:
+        """Takes the background lock when it is free (at start, or when the holding process died); until then,
+        keeps this process's view of the members in step with what the holder stores."""
+        if self._lock.held:
+            return 0
+        if self._lock.try_acquire():
+            log.info("this process runs the batcher, indexer, reader and action sender")
+            for loop in self.loops:
+                loop.start()
+            return 0
+        self.directory.reload()
+        self._fetcher.peers = self._peers()
+        return 0
+
+    def _peers(self) -> tuple[str, ...]:
+        peers = [*self.directory.peer_endpoints(self.member), *self.settings.peers]
+        return tuple(dict.fromkeys(p.rstrip("/") for p in peers if p))
 
     def stop(self) -> None:
-        for loop in self.loops:
-            loop.stop()
+        self._follower.stop()
+        if self._lock.held:
+            for loop in self.loops:
+                loop.stop()
+            self._lock.release()
         self._fetcher.close()
         self.db.close()
 
     def health(self) -> dict[str, object]:
         # No chain call here: health must answer at once even when the chain hangs. The indexer polls the head
         # every few hundred milliseconds; a head older than 30 s means the chain is out of reach.
-        seen = self.indexer.last_head_at
-        chain_ok = seen is not None and time.monotonic() - seen < 30
+        head, seen = self.indexer.last_seen_head()
+        chain_ok = seen is not None and time.time() - seen < 30
         return {
             "status": "ok" if chain_ok else "degraded",
             "member": self.member,
-            "chain_head": self.indexer.last_head,
+            "chain_head": head,
             "indexed_block": self.indexer.checkpoint(),
             "outbox_pending": self.batcher.pending_count(),
             "loops": {loop.name: loop.last_error for loop in self.loops if loop.last_error},

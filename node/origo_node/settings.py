@@ -39,6 +39,9 @@ class NodeSettings(BaseSettings):
     passphrase: SecretStr | None = None
     passphrase_file: Path | None = None
 
+    workers: int = Field(
+        default=1, ge=1, le=32, description="API processes; one of them also runs the batcher and indexer."
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8701, ge=0, le=65535)
     public_url: str | None = Field(default=None, description="The URL peers and QR codes use for this node.")

@@ -15,7 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from origo_node.anchoring import manifest
+from origo_node.chain.artifacts import load_artifact
 from origo_node.devnet import MemberNode, Network, create_network
+from origo_node.payload import LocalPayloadStore
+from web3 import Web3
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 FAST_NODE_SETTINGS = {"batch_interval_s": 0.3, "index_poll_s": 0.1}
@@ -85,3 +89,23 @@ def wait_state(node: MemberNode, document_id: str, states: set[str], timeout: fl
 
     result: dict[str, Any] = wait_for(check, timeout, f"{document_id} in {states} at {node.code}")
     return result
+
+
+def anchored_ids(net: Network, issuer: str = "VN") -> list[str]:
+    """Every document id of every batch ``issuer`` anchored, read from the chain's events, duplicates kept."""
+    w3 = Web3(Web3.HTTPProvider(net.rpc_url))
+    registry = w3.eth.contract(
+        address=Web3.to_checksum_address(net.registry), abi=load_artifact("DocumentRegistry")[0]
+    )
+    events = registry.events.BatchAnchored().get_logs(from_block=net.deployment_block)
+    store = LocalPayloadStore(net.members[issuer].data_dir / "payloads")
+    ids: list[str] = []
+    for event in events:
+        args = event["args"]
+        if bytes(args["issuer"]) != issuer.encode():
+            continue
+        entries = manifest.decode(
+            store.get(args["manifestCid"]), issuer=issuer, root=bytes(args["root"]), count=args["count"]
+        )
+        ids.extend("0x" + e.leaf.document_id.hex() for e in entries)
+    return ids

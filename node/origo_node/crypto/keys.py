@@ -8,6 +8,7 @@ the halves are kept and serialised here.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 
@@ -105,7 +106,14 @@ def load_public_key(data: bytes) -> EncryptionPublicKey:
     """Parse a published public key (suite tag, then the key)."""
     if not data:
         raise CryptoError("empty public key")
-    return EncryptionPublicKey(suite(data[0]), bytes(data[1:]))
+    return _parse_public_key(bytes(data))
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_public_key(data: bytes) -> EncryptionPublicKey:
+    # Parsing an ML-KEM key costs ~0.15 ms and every document is sealed to the same few members' keys, so the
+    # parsed (immutable, public) key objects are kept; an invalid key raises and is not cached.
+    return EncryptionPublicKey(suite(data[0]), data[1:])
 
 
 def _public_from_raw(suite_id: SuiteId, raw: bytes) -> HpkePublic:

@@ -86,7 +86,7 @@ class Indexer:
             }
         )
         self._timestamps: dict[int, int] = {}
-        #: The chain head at the last successful poll, and when (monotonic); health reports it without a call.
+        #: The chain head at the last successful poll, and when (unix time); health reports it without a call.
         self.last_head: int | None = None
         self.last_head_at: float | None = None
 
@@ -110,7 +110,7 @@ class Indexer:
     def _follow_events(self) -> int:
         self._check_reorg()
         head = self._client.block_number()
-        self.last_head, self.last_head_at = head, time.monotonic()
+        self._remember_head(head)
         target = head - self._confirmations
         start = self.checkpoint() + 1
         indexed = 0
@@ -125,6 +125,27 @@ class Indexer:
             indexed += len(decoded)
             start = end + 1
         return indexed
+
+    def _remember_head(self, head: int) -> None:
+        now = time.time()
+        stored_recently = self.last_head_at is not None and now - self.last_head_at < 2.0
+        self.last_head, self.last_head_at = head, now
+        if not stored_recently:  # other API processes of this node read it from the database
+            with self._db.transaction() as conn:
+                conn.execute(
+                    "INSERT OR REPLACE INTO node_facts (name, value) VALUES ('chain_head', ?)",
+                    (json.dumps([head, now]),),
+                )
+
+    def last_seen_head(self) -> tuple[int | None, float | None]:
+        """The chain head at the last successful poll and when (unix time), from any process of this node."""
+        if self.last_head is not None:
+            return self.last_head, self.last_head_at
+        row = self._db.read().execute("SELECT value FROM node_facts WHERE name = 'chain_head'").fetchone()
+        if row is None:
+            return None, None
+        head, at = json.loads(row["value"])
+        return int(head), float(at)
 
     def _get_logs(self, start: int, end: int) -> list[Any]:
         params: Any = {"address": self._decoder.addresses, "fromBlock": start, "toBlock": end}

@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import time
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -64,22 +65,30 @@ class ActionService:
         self._sender = sender
         self._member = member
         self._timeout = tx_timeout_s
+        #: Set by the node: wakes the action loop when it runs in this process.
+        self.wake: Callable[[], None] | None = None
 
     # ------------------------------------------------------------------ requests
 
     def submit(self, kind: str, document_id: str, params: dict[str, Any], wait_s: float) -> dict[str, Any]:
-        """Checks, records and sends one action; waits up to ``wait_s`` for it to be mined."""
-        if kind == "supersede":
-            action_id = self._record(kind, document_id, params, None)
-            return self.get(action_id)
-        call = self._call(kind, document_id, params)
-        signed = self._sender.prepare(call)  # ChainRuleViolated → 409 before anything is recorded
-        try:
-            action_id = self._record(kind, document_id, params, signed)
-        except BaseException:
-            self._sender.resync()
-            raise
-        self._drive(action_id, signed, wait_s)
+        """Checks and records one action, then waits up to ``wait_s`` for the sender to get it mined.
+
+        Only the simulation happens here; signing and sending is the action loop's, in the one process that
+        holds the node's background lock, so that API worker processes never hand out the same nonce twice.
+        """
+        if kind != "supersede":
+            call = self._call(kind, document_id, params)
+            self._client.call(
+                lambda: call.estimate_gas({"from": self._sender.address})
+            )  # a refusal → 409 now
+        action_id = self._record(kind, document_id, params, None)
+        if self.wake is not None:
+            self.wake()
+        deadline = time.monotonic() + wait_s
+        while kind != "supersede" and time.monotonic() < deadline:
+            if self.get(action_id)["state"] in ("done", "failed"):
+                break
+            time.sleep(0.05)
         return self.get(action_id)
 
     def get(self, action_id: int) -> dict[str, Any]:
@@ -137,15 +146,21 @@ class ActionService:
         return self._drive(row["id"], signed, 0.0)
 
     def _drive(self, action_id: int, signed: SignedTx, wait_s: float) -> int:
-        try:
-            self._sender.broadcast(signed.raw)
-        except ChainError:
-            if self._sender.receipt(signed.tx_hash) is None and not self._sender.is_known(signed.tx_hash):
-                self._requeue(action_id)
-            return 0
-        receipt = (
-            self._sender.wait(signed.tx_hash, wait_s) if wait_s > 0 else self._sender.receipt(signed.tx_hash)
-        )
+        # A receipt first: a transaction sent on an earlier pass may be mined already, and sending its bytes
+        # again would then fail with "nonce too low" although nothing is wrong.
+        receipt = self._sender.receipt(signed.tx_hash)
+        if receipt is None:
+            try:
+                self._sender.broadcast(signed.raw)
+            except ChainError:
+                if self._sender.receipt(signed.tx_hash) is None and not self._sender.is_known(signed.tx_hash):
+                    self._requeue(action_id)
+                return 0
+            receipt = (
+                self._sender.wait(signed.tx_hash, wait_s)
+                if wait_s > 0
+                else self._sender.receipt(signed.tx_hash)
+            )
         if receipt is None:
             return 0
         with self._db.transaction() as conn:

@@ -48,7 +48,12 @@ class PayloadReader:
     # -------------------------------------------------------------- queueing (called by the indexer)
 
     def queue(self, entries: list[ManifestEntry], block: int) -> None:
-        rows = [("0x" + e.leaf.document_id.hex(),) for e in entries if self._member in e.recipients]
+        # Documents this member issued were checked when it issued them: reading them back only costs time.
+        rows = [
+            ("0x" + e.leaf.document_id.hex(),)
+            for e in entries
+            if self._member in e.recipients and e.leaf.issuer != self._member
+        ]
         if rows:
             with self._db.transaction() as conn:
                 conn.executemany(

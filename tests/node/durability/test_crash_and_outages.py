@@ -19,13 +19,9 @@ from typing import Any
 
 import httpx
 import pytest
-from origo_node.anchoring import manifest
-from origo_node.chain.artifacts import load_artifact
 from origo_node.devnet import MemberNode, Network, create_network
 from origo_node.documents import document_id
-from origo_node.payload import LocalPayloadStore
-from support.network import sample, wait_for
-from web3 import Web3
+from support.network import anchored_ids, sample, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("durability")]
 
@@ -88,24 +84,6 @@ class Issuer(threading.Thread):
                         assert result["problem"]["status"] == 409, result
                         self.committed_unanswered.add("0x" + document_id("VN", doc["referenceNumber"]).hex())
                 break
-
-
-def anchored_ids(net: Network) -> list[str]:
-    """Every document id of every batch the chain holds, duplicates kept."""
-    w3 = Web3(Web3.HTTPProvider(net.rpc_url))
-    registry = w3.eth.contract(
-        address=Web3.to_checksum_address(net.registry), abi=load_artifact("DocumentRegistry")[0]
-    )
-    events = registry.events.BatchAnchored().get_logs(from_block=net.deployment_block)
-    store = LocalPayloadStore(net.members["VN"].data_dir / "payloads")
-    ids: list[str] = []
-    for event in events:
-        args = event["args"]
-        entries = manifest.decode(
-            store.get(args["manifestCid"]), issuer="VN", root=bytes(args["root"]), count=args["count"]
-        )
-        ids.extend("0x" + e.leaf.document_id.hex() for e in entries)
-    return ids
 
 
 def outbox_empty(node: MemberNode) -> bool:
