@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,28 +118,10 @@ def run_node(settings: NodeSettings, *, config_file: Path | None = None, log_lev
     With ``workers`` > 1 the API runs in that many processes (each reads ``config_file`` again); one of them
     holds the background lock and runs the batcher, indexer and sender.
     """
-    import uvicorn
-
-    from origo_node.api.app import create_app
-    from origo_node.runtime import Node
+    from origo_node.serving import serve
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if settings.workers > 1 and config_file is not None:
-        os.environ["ORIGO_CONFIG"] = str(config_file)
-        uvicorn.run(
-            "origo_node.api.factory:app_from_environment",
-            factory=True,
-            workers=settings.workers,
-            host=settings.host,
-            port=settings.port,
-            log_level=log_level,
-            access_log=False,
-        )
-        return
-    node = Node(settings)
-    uvicorn.run(
-        create_app(node), host=settings.host, port=settings.port, log_level=log_level, access_log=False
-    )
+    serve(settings, config_file, log_level)
 
 
 def reindex(settings: NodeSettings) -> None:
