@@ -13,6 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 from jsonschema import Draft202012Validator
 
 from origo_node.documents import pointer
+from origo_node.documents.fast_schema import compile_fast_check
 from origo_node.documents.model import DocumentFacts, Problem, ValidationContext
 from origo_node.documents.schema_check import schema_problems
 
@@ -54,6 +55,7 @@ class SchemaDocumentType(ABC):
         self._schema = self.build_schema()
         Draft202012Validator.check_schema(self._schema)
         self._validator = Draft202012Validator(self._schema)
+        self._passes_fast = compile_fast_check(self._schema)
 
     @abstractmethod
     def build_schema(self) -> dict[str, Any]: ...
@@ -69,7 +71,10 @@ class SchemaDocumentType(ABC):
         return copy.deepcopy(self._schema)
 
     def validate(self, doc: dict[str, Any], ctx: ValidationContext) -> list[Problem]:
-        from_schema = schema_problems(self._validator, doc)
+        if self._passes_fast is not None and self._passes_fast(doc):
+            from_schema: list[Problem] = []
+        else:
+            from_schema = schema_problems(self._validator, doc)
         from_rules = [
             problem
             for problem in self.domain_problems(doc, ctx)
