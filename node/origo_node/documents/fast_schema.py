@@ -77,7 +77,8 @@ def _only_shared_keywords(schema: Any) -> bool:
             continue
         if keyword not in SAME_IN_BOTH:
             return False
-        if keyword in ("const", "enum") and not _only_strings_or_null(value if keyword == "enum" else [value]):
+        values = value if keyword == "enum" else [value]
+        if keyword in ("const", "enum") and not _only_strings_or_null(values):
             return False
         if keyword in _MAPS_OF_SCHEMAS:
             if not all(_only_shared_keywords(sub) for sub in value.values()):
