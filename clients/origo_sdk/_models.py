@@ -55,6 +55,7 @@ class Health(_Answer):
     chain_head: int | None = None
     indexed_block: int | None = None
     outbox_pending: int | None = None
+    payloads_to_read: int | None = None
 
 
 class Member(_Answer):

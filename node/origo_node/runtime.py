@@ -180,6 +180,7 @@ class Node:
             "chain_head": head,
             "indexed_block": self.indexer.checkpoint(),
             "outbox_pending": self.batcher.pending_count(),
+            "payloads_to_read": self.reader.backlog(),
             "loops": {loop.name: loop.last_error for loop in self.loops if loop.last_error},
         }
 

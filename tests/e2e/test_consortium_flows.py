@@ -79,8 +79,13 @@ def test_flow_1_issue_index_fetch_decrypt_and_check(net: Network) -> None:
     )
     assert trail["events"][0]["kind"] == "anchored"
     assert sg_auditor.get(f"/api/v1/documents/{doc_id}/payload").json() == doc
+    wait_for(
+        lambda: sg_auditor.get("/healthz").json()["payloads_to_read"] == 0,
+        what="SG's health to show no payload left to read",
+    )
     th = Client(net.members["TH"], "auditor")
     assert th.get(f"/api/v1/documents/{doc_id}/trail").json()["payload_check"] is None
+    assert th.get("/healthz").json()["payloads_to_read"] == 0  # TH is not concerned: nothing queued
     refused = th.get(f"/api/v1/documents/{doc_id}/payload")
     assert refused.status_code == 403
 

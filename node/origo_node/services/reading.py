@@ -73,17 +73,29 @@ class PayloadReader:
             )
             .fetchall()
         )
-        done = 0
+        results = []
         for row in rows:
             state, detail, reference = self._check(row["document_id"])
+            results.append((state, detail, reference, time.time(), row["document_id"]))
+        if results:
+            # One commit for the round, not one per document: each commit is an fsync. A crash before it only
+            # means the round is checked again.
             with self._db.transaction() as conn:
-                conn.execute(
+                conn.executemany(
                     "UPDATE idx_payload_checks SET state = ?, detail = ?, reference = ?, checked_at = ?,"
                     " attempts = attempts + 1 WHERE document_id = ?",
-                    (state, detail, reference, time.time(), row["document_id"]),
+                    results,
                 )
-            done += 1
-        return done
+        return len(results)
+
+    def backlog(self) -> int:
+        """Payloads waiting to be read and checked."""
+        row = (
+            self._db.read()
+            .execute("SELECT count(*) FROM idx_payload_checks WHERE state = 'pending'")
+            .fetchone()
+        )
+        return int(row[0])
 
     def _check(self, document_id: str) -> tuple[str, str | None, str | None]:
         try:
