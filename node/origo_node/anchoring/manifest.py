@@ -15,7 +15,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from origo_node.chain.merkle import Leaf, MerkleTree, keccak256
+from origo_node.chain.merkle import Leaf, MerkleTree
+from origo_node.hashing import keccak256
 
 FORMAT = "origo-batch/1"
 

@@ -15,8 +15,9 @@ from typing import Any
 from coincurve import PrivateKey, PublicKey
 from eth_utils.address import to_checksum_address
 
-from origo_node.chain.merkle import Leaf, keccak256
+from origo_node.chain.merkle import Leaf
 from origo_node.errors import CryptoError
+from origo_node.hashing import keccak256
 
 DOMAIN_NAME = "Origo"
 DOMAIN_VERSION = "1"

@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from Crypto.Hash import keccak as _keccak
 from eth_abi.abi import encode
+
+from origo_node.hashing import keccak256
 
 #: The Solidity struct IDocumentRegistry.Leaf as one ABI tuple type.
 LEAF_ABI_TYPE = "(bytes32,bytes32,bytes32,bytes2,bytes2,uint64,uint64,uint64,bytes32)"
@@ -34,10 +35,6 @@ _LEAF_FIELD_TYPES = [
     "bytes32",
 ]
 _UINT64_MAX = 2**64 - 1
-
-
-def keccak256(data: bytes) -> bytes:
-    return _keccak.new(digest_bits=256, data=data).digest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,17 +8,18 @@ pointer to where they are, rather than left to crash or, worse, to hash differen
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from collections.abc import Iterator
 from typing import Any
 
 import rfc8785
-from eth_utils.crypto import keccak
 
 from origo_node.documents import pointer
 from origo_node.documents.model import Problem
 from origo_node.errors import ValidationFailed
+from origo_node.hashing import keccak256
 
 # Beyond this an integer is not exactly representable as an IEEE 754 double, which is all I-JSON promises.
 _MAX_SAFE_INTEGER = 2**53 - 1
@@ -49,12 +50,13 @@ def digest(doc: Any) -> bytes:
 
 def document_id(issuer: str, reference: str) -> bytes:
     """The id anyone holding an issuer's reference can look up; case and surrounding blanks do not matter."""
-    return keccak(f"origo:{issuer}:{reference.strip().upper()}".encode())
+    return keccak256(f"origo:{issuer}:{reference.strip().upper()}".encode())
 
 
+@functools.lru_cache(maxsize=64)
 def type_id(name: str, version: str) -> bytes:
     """The bytes32 the contracts know a document type by."""
-    return keccak(f"{name}/{version}".encode())
+    return keccak256(f"{name}/{version}".encode())
 
 
 def _non_ijson_values(value: Any, at: str, depth: int) -> Iterator[Problem]:

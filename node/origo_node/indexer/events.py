@@ -7,7 +7,7 @@ from typing import Any
 
 from eth_abi.abi import decode as abi_decode
 
-from origo_node.chain.merkle import keccak256
+from origo_node.hashing import keccak256
 
 
 @dataclass(frozen=True)

@@ -62,12 +62,17 @@ class FileBlockStore:
         self.put_verified(cid, block)
         return str(cid)
 
-    def put_verified(self, cid: Cid, block: bytes, *, durable: bool = True) -> None:
+    def put_verified(
+        self, cid: Cid, block: bytes, *, durable: bool = True, replace_damaged: bool = False
+    ) -> None:
+        """Stores ``block`` under ``cid`` unless it is there already (or, with ``replace_damaged``, unless a
+        copy that still hashes to ``cid`` is there)."""
         if not cid.matches(block):
             raise PayloadError("refusing to store a block under a CID it does not hash to", cid=str(cid))
         path = self._path(cid)
-        if not path.exists():
-            write_atomically(path, block, durable=durable)
+        if path.exists() and not (replace_damaged and not cid.matches(path.read_bytes())):
+            return
+        write_atomically(path, block, durable=durable)
 
     def has_block(self, cid: str) -> bool:
         return self._path(Cid.parse(cid)).exists()

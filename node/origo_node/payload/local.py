@@ -11,7 +11,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from origo_node.errors import NotFound
+from origo_node.errors import NotFound, PayloadError
 from origo_node.payload.blocks import FileBlockStore, write_atomically
 from origo_node.payload.cid import Cid
 from origo_node.payload.dag import read_file, walk_blocks
@@ -86,6 +86,11 @@ class LocalPayloadStore:
         except NotFound:
             if self._peers is None:
                 raise
+        except PayloadError:  # our copy is damaged: another member's is as good
+            if self._peers is None:
+                raise
         block = self._peers.fetch_block(cid)
-        self.blocks.put_verified(cid, block)
+        # A fetched block is a copy of what others hold: written without fsync (one per block would make the
+        # reader disk-bound). Should a crash leave it damaged, the read above says so and it is fetched again.
+        self.blocks.put_verified(cid, block, durable=False, replace_damaged=True)
         return block

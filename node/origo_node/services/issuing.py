@@ -17,10 +17,11 @@ from typing import Any
 
 from origo_node.anchoring.manifest import leaf_to_json
 from origo_node.chain import eip712
-from origo_node.chain.merkle import Leaf, keccak256
+from origo_node.chain.merkle import Leaf
 from origo_node.crypto import seal
 from origo_node.documents import ValidationContext, document_id, validate_document
 from origo_node.errors import Conflict, OrigoError, ValidationFailed
+from origo_node.hashing import keccak256
 from origo_node.members import MemberDirectory
 from origo_node.payload import file_cid
 from origo_node.store.db import Database

@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from origo_node.anchoring.manifest import ManifestEntry
@@ -23,11 +24,14 @@ from origo_node.chain.merkle import Leaf
 from origo_node.crypto import EncryptionPrivateKey, open_envelope
 from origo_node.documents import ValidationContext, canonical_bytes, find_type
 from origo_node.errors import CryptoError, Forbidden, NotFound, OrigoError, WrongMember
+from origo_node.hashing import keccak256
 from origo_node.payload import PayloadStore
 from origo_node.store.db import Database
 
 log = logging.getLogger(__name__)
 _CHECKS_PER_ROUND = 256
+# Reading a payload is mostly waiting for another member's gateway: several at once keep the wait short.
+_PARALLEL_READS = 8
 
 
 class PayloadReader:
@@ -44,6 +48,7 @@ class PayloadReader:
         self._member = member
         self._key = key
         self._domain = domain
+        self._pool = ThreadPoolExecutor(_PARALLEL_READS, thread_name_prefix="payload-reader")
 
     # -------------------------------------------------------------- queueing (called by the indexer)
 
@@ -73,10 +78,7 @@ class PayloadReader:
             )
             .fetchall()
         )
-        results = []
-        for row in rows:
-            state, detail, reference = self._check(row["document_id"])
-            results.append((state, detail, reference, time.time(), row["document_id"]))
+        results = list(self._pool.map(self._result_row, [row["document_id"] for row in rows]))
         if results:
             # One commit for the round, not one per document: each commit is an fsync. A crash before it only
             # means the round is checked again.
@@ -96,6 +98,10 @@ class PayloadReader:
             .fetchone()
         )
         return int(row[0])
+
+    def _result_row(self, document_id: str) -> tuple[str, str | None, str | None, float, str]:
+        state, detail, reference = self._check(document_id)
+        return state, detail, reference, time.time(), document_id
 
     def _check(self, document_id: str) -> tuple[str, str | None, str | None]:
         try:
@@ -160,8 +166,6 @@ def leaf_of(row: Any) -> Leaf:
 
 
 def _keccak_cid(cid: str) -> str:
-    from origo_node.chain.merkle import keccak256
-
     return keccak256(cid.encode()).hex()
 
 

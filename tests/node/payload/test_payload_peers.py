@@ -118,3 +118,23 @@ def test_fetch_block_returns_only_verified_bytes() -> None:
         assert fetcher.fetch_block(cid) == block
     with peers(lying) as fetcher, pytest.raises(PayloadError):
         fetcher.fetch_block(Cid.parse(str(cid)))
+
+
+def test_a_damaged_fetched_block_is_fetched_again_and_replaced(tmp_path: Path) -> None:
+    store = store_with(tmp_path, honest)
+    root = str(DAG.root)
+    assert store.get(root) == PAYLOAD
+    leaf_cid, _ = DAG.blocks[0]
+    (store.blocks.directory / str(leaf_cid)).write_bytes(
+        b""
+    )  # what a crash can leave of a block written without fsync
+    assert store.get(root) == PAYLOAD
+    assert store.blocks.read(leaf_cid) == DAG.blocks[0][1]
+
+
+def test_a_damaged_block_with_no_peer_to_ask_is_an_error(tmp_path: Path) -> None:
+    store = LocalPayloadStore(tmp_path)
+    cid = store.put(b"a payload")
+    (store.blocks.directory / cid).write_bytes(b"x")  # a one-block payload: the block is the root
+    with pytest.raises(PayloadError):
+        store.get(cid)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import pytest
 from eth_account import Account
 from eth_account.messages import encode_typed_data
+from eth_utils import keccak as eth_keccak
 from hypothesis import given
 from hypothesis import strategies as st
 from origo_node.anchoring import manifest
 from origo_node.anchoring.manifest import ManifestEntry, ManifestInvalid
 from origo_node.chain import eip712
-from origo_node.chain.merkle import Leaf, keccak256, merkle_root
+from origo_node.chain.merkle import Leaf, merkle_root
 from origo_node.errors import CryptoError
+from origo_node.hashing import keccak256
 
 REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 ACCOUNT = Account.from_key(b"\x11" * 32)
@@ -131,3 +133,8 @@ def test_a_manifest_that_does_not_match_its_event_is_refused(fault: str) -> None
 @given(leaves)
 def test_direct_leaf_encoding_equals_eth_abi(leaf: Leaf) -> None:
     assert leaf.abi_encode() == leaf.abi_encode_generic()
+
+
+@given(st.binary(max_size=600))
+def test_keccak256_is_the_evm_keccak(data: bytes) -> None:
+    assert keccak256(data) == eth_keccak(data)  # eth-hash's implementation, the one web3 uses
