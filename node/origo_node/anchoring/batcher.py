@@ -29,6 +29,9 @@ from origo_node.payload import PayloadStore
 from origo_node.store.db import Database
 
 log = logging.getLogger(__name__)
+# Batches signed and sent but not yet mined. More than one lets the next batch be built while one waits for
+# its block; a few at most keep a dropped transaction's successors from piling up behind its nonce.
+_MAX_OPEN_BATCHES = 3
 
 
 @dataclass(frozen=True)
@@ -60,9 +63,13 @@ class Batcher:
     def run_once(self, *, force: bool = False) -> int:
         """Finishes open batches, then anchors one new batch if one is due; returns documents anchored."""
         anchored = self._finish_open_batches()
-        if force or self._due():
+        if (force or self._due()) and self._open_batches() < _MAX_OPEN_BATCHES:
             anchored += self._anchor_new_batch()
         return anchored
+
+    def _open_batches(self) -> int:
+        row = self._db.read().execute("SELECT count(*) FROM batches WHERE state != 'mined'").fetchone()
+        return int(row[0])
 
     def pending_count(self) -> int:
         row = self._db.read().execute("SELECT count(*) FROM outbox WHERE batch_root IS NULL").fetchone()
@@ -137,7 +144,9 @@ class Batcher:
                 ],
             )
         log.info("batch %s of %d documents signed as %s", root_hex, len(entries), signed.tx_hash)
-        return self._drive(root_hex, signed)
+        # Not waiting for the receipt: the next batch can be built and sent while this one is mined (the
+        # next rounds collect the receipt).
+        return self._drive(root_hex, signed, wait_s=0.0)
 
     # ------------------------------------------------------------------ open batches
 
@@ -150,20 +159,22 @@ class Batcher:
         anchored = 0
         for row in rows:
             signed = SignedTx(tx_hash=row["tx_hash"], raw=bytes(row["raw_tx"]), nonce=-1)
-            anchored += self._drive(row["root"], signed)
+            anchored += self._drive(row["root"], signed, wait_s=0.0)
         return anchored
 
-    def _drive(self, root_hex: str, signed: SignedTx) -> int:
+    def _drive(self, root_hex: str, signed: SignedTx, wait_s: float) -> int:
         """Gets one recorded batch mined; returns its size once it is, 0 while it is not yet."""
-        if self._chain_has(root_hex):
-            return self._mark_mined(root_hex, None)
-        try:
-            self._sender.broadcast(signed.raw)
-        except ChainError:
-            if self._sender.receipt(signed.tx_hash) is None and not self._sender.is_known(signed.tx_hash):
-                self._resign(root_hex)
-            return 0
-        receipt = self._sender.wait(signed.tx_hash, self._policy.tx_timeout_s)
+        receipt = self._sender.receipt(signed.tx_hash)
+        if receipt is None:
+            if self._chain_has(root_hex):  # mined under another transaction (signed again after a drop)
+                return self._mark_mined(root_hex, None)
+            try:
+                self._sender.broadcast(signed.raw)
+            except ChainError:
+                if self._sender.receipt(signed.tx_hash) is None and not self._sender.is_known(signed.tx_hash):
+                    self._resign(root_hex)
+                return 0
+            receipt = self._sender.wait(signed.tx_hash, wait_s) if wait_s > 0 else None
         if receipt is None:
             return 0
         if receipt["status"] == 1 or self._chain_has(root_hex):

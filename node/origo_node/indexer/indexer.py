@@ -101,6 +101,18 @@ class Indexer:
         )
         return self._deployment_block - 1 if row is None else int(row["block"])
 
+    def catching_up(self) -> bool:
+        """Whether the index is well behind the chain: blocks not yet followed, or batches whose manifest was
+        never tried. (Batches whose manifest could not be had so far do not count: that can last.)"""
+        if self.last_head is not None and self.last_head - self._confirmations - self.checkpoint() > 2:
+            return True
+        row = (
+            self._db.read()
+            .execute("SELECT 1 FROM idx_batches WHERE manifest_state = 'pending' AND attempts = 0 LIMIT 1")
+            .fetchone()
+        )
+        return row is not None
+
     def run_once(self) -> int:
         """Indexes what is new on the chain; returns the number of events and documents indexed."""
         indexed = self._follow_events()
