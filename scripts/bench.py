@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+"""Origo's benchmark: throughput, latency and cost, measured side by side in one run on this machine.
+
+    python scripts/bench.py            # the full run (several minutes): a table
+    python scripts/bench.py --json     # one JSON object instead
+    python scripts/bench.py --quick    # a reduced run, under a minute
+
+It brings up a fresh network (anvil with 1-second blocks, VN and SG nodes as separate processes, on free
+loopback ports, in a temporary directory), measures, and stops everything it started by process id. Each
+time-based figure is the median of several repetitions (one in --quick); latencies are p50 and p99.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import gas_report
+from benchmarks import catchup, latency, throughput
+from benchmarks.baseline import Baseline
+from benchmarks.network import Bench, bench_network, peak_rss_mb
+from benchmarks.report import markdown, print_table
+from benchmarks.stats import median_of
+
+
+@dataclass(frozen=True)
+class Plan:
+    mode: str
+    repetitions: int
+    throughput_s: float
+    baseline_documents: int
+    issue_to_verifiable_samples: int
+    verify_requests_at_1: int
+    verify_requests_per_client_at_64: int
+    catch_up_documents: int
+
+
+FULL = Plan("full", 3, 60.0, 6_000, 60, 1_000, 20, 100_000)
+QUICK = Plan("quick", 1, 10.0, 1_200, 12, 200, 4, 10_000)
+# API worker processes per node: on two cores, two serve more documents per second than one.
+NODE_SETTINGS: dict[str, Any] = {"workers": 2, "batch_interval_s": 0.25, "index_poll_s": 0.1}
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "os": platform.platform(),
+    }
+
+
+def measure(plan: Plan, root: Path, say: Any) -> dict[str, Any]:
+    report: dict[str, Any] = {
+        "mode": plan.mode,
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "machine": machine(),
+        "node_settings": NODE_SETTINGS,
+        "block_time_s": 1.0,
+    }
+    say("gas per document (fresh anvil)")
+    gas = gas_report.measure()
+    report["gas_per_document"] = {
+        size: gas["anchor_per_document"][size] for size in ("1", "16", "256", "4096")
+    }
+    with bench_network(root / "network", NODE_SETTINGS) as bench:
+        # Latencies first, on a network that has a few hundred documents and nothing left to digest; the
+        # throughput run after them leaves SG tens of thousands of payloads to read.
+        say("seeding 500 documents")
+        catchup.top_up(bench, 500, "S")
+        bench.wait_settled()
+        say("issue to verifiable")
+        report["issue_to_verifiable_ms"] = _median_latency(
+            [
+                latency.issue_to_verifiable(bench, plan.issue_to_verifiable_samples, f"L{r}")
+                for r in range(plan.repetitions)
+            ]
+        )
+        report["verify_by_id_ms"], report["verify_file_ms"] = _verify(bench, plan, say)
+        report["issue_throughput"] = _throughput(bench, plan, say)
+        report["baseline_one_tx_per_document"] = _baseline(bench, plan, say)
+        report["baseline_ratio"] = round(
+            report["issue_throughput"]["value"] / report["baseline_one_tx_per_document"]["value"], 2
+        )
+        rss = [peak_rss_mb(_pid(bench, "VN")), peak_rss_mb(_pid(bench, "SG"))]
+        say(f"issuing up to {plan.catch_up_documents:,} anchored documents for the catch-up")
+        catchup.top_up(bench, plan.catch_up_documents, "C")
+        runs = []
+        for r in range(plan.repetitions):
+            say(f"index catch-up {r + 1}/{plan.repetitions}")
+            runs.append(catchup.run(bench, root / f"fresh-{r}"))
+        catch = median_of(
+            runs, "documents_per_s", "replay_s", "from_process_start_s", "from_process_start_per_s"
+        )
+        catch["value"] = catch["documents_per_s"]
+        report["index_catch_up_per_s"] = catch
+        rss += [peak_rss_mb(_pid(bench, "VN")), peak_rss_mb(_pid(bench, "SG"))] + [
+            r["peak_rss_mb"] for r in runs
+        ]
+        report["peak_rss_mb"] = {
+            "value": max(rss),
+            "VN": peak_rss_mb(_pid(bench, "VN")),
+            "SG": peak_rss_mb(_pid(bench, "SG")),
+            "new_node": max(r["peak_rss_mb"] for r in runs),
+        }
+    return report
+
+
+def _pid(bench: Bench, code: str) -> int:
+    process = bench.network.members[code].process
+    assert process is not None
+    return process.pid
+
+
+def _throughput(bench: Bench, plan: Plan, say: Any) -> dict[str, Any]:
+    runs = []
+    for r in range(plan.repetitions):
+        say(f"issue throughput {r + 1}/{plan.repetitions} ({plan.throughput_s:.0f} s)")
+        runs.append(throughput.run(bench, plan.throughput_s, f"T{r}"))
+    result = median_of(runs, "anchored_per_s", "accepted_per_s", "sending_s", "until_all_anchored_s")
+    result["value"] = result["anchored_per_s"]
+    result["documents"] = int(statistics.median(r["documents"] for r in runs))
+    return result
+
+
+def _baseline(bench: Bench, plan: Plan, say: Any) -> dict[str, Any]:
+    baseline = Baseline(bench)
+    runs = []
+    for r in range(plan.repetitions):
+        say(f"baseline, one transaction per document {r + 1}/{plan.repetitions}")
+        runs.append(baseline.run(plan.baseline_documents, f"B{r}"))
+    result = median_of(runs, "documents_per_s", "duration_s")
+    result["value"] = result["documents_per_s"]
+    return result
+
+
+def _median_latency(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    result = median_of(runs, "p50", "p99", "max")
+    result["samples"] = sum(r["samples"] for r in runs)
+    return result
+
+
+def _verify(bench: Bench, plan: Plan, say: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    ids = bench.issued[-50:]
+    by_id: list[latency.Probe] = [("GET", f"/api/v1/verify/{doc_id}", None) for doc_id in ids[:50]]
+    with bench.officer(bench.vn) as vn:
+        files = [vn.get(f"/api/v1/documents/{doc_id}/file").raise_for_status().content for doc_id in ids[:20]]
+    by_file: list[latency.Probe] = [("POST", "/api/v1/verify", body) for body in files]
+    results: dict[str, dict[str, Any]] = {"id": {}, "file": {}}
+    for kind, probes in (("id", by_id), ("file", by_file)):
+        for clients, per_client in (
+            (1, plan.verify_requests_at_1),
+            (64, plan.verify_requests_per_client_at_64),
+        ):
+            say(f"verify by {kind} at {clients} client(s)")
+            runs = [
+                latency.verify_latencies(bench.sg.url, probes, clients, per_client)
+                for _ in range(plan.repetitions)
+            ]
+            results[kind][str(clients)] = _median_latency(runs)
+    return results["id"], results["file"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="a reduced run that finishes in under a minute")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument("--markdown", action="store_true", help="also print the table as Markdown (README)")
+    args = parser.parse_args(argv)
+    plan = QUICK if args.quick else FULL
+    started = time.monotonic()
+
+    def say(what: str) -> None:
+        print(f"[{time.monotonic() - started:6.1f} s] {what}", file=sys.stderr, flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="origo-bench-") as tmp:
+        report = measure(plan, Path(tmp), say)
+    report["wall_time_s"] = round(time.monotonic() - started, 1)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print_table(report)
+        if args.markdown:
+            print(markdown(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

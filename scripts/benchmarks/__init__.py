@@ -1,0 +1,1 @@
+"""The parts of ``scripts/bench.py``: a network to measure, workloads, statistics and the report."""

@@ -1,0 +1,175 @@
+"""The network a benchmark measures: anvil with 1-second blocks and member nodes as separate processes.
+
+Everything runs on free loopback ports under a temporary directory and is stopped by process id at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from origo_node.chain.anvil import free_port
+from origo_node.devnet import DEVNET_PASSPHRASE, MemberNode, Network, create_network, wait_healthy
+from origo_node.operator import update_config
+from origo_node.settings import CONFIG_FILE
+
+BLOCK_TIME_S = 1.0
+MEMBERS = ("VN", "SG")
+
+
+@dataclass
+class Bench:
+    """The running network and what the measurements share: VN issues, SG imports and verifies."""
+
+    network: Network
+    node_settings: dict[str, Any]
+    issued: list[str] = field(default_factory=list)  # ids VN answered 202 for, in order
+
+    @property
+    def vn(self) -> MemberNode:
+        return self.network.members["VN"]
+
+    @property
+    def sg(self) -> MemberNode:
+        return self.network.members["SG"]
+
+    def officer(self, node: MemberNode, timeout: float = 120.0) -> httpx.Client:
+        return httpx.Client(
+            base_url=node.url, headers={"Authorization": f"Bearer {node.officer_key}"}, timeout=timeout
+        )
+
+    def state_at(self, node: MemberNode, doc_id: str) -> str | None:
+        response = httpx.get(f"{node.url}/api/v1/documents/{doc_id}", timeout=30)
+        return str(response.json()["state"]) if response.status_code == 200 else None
+
+    def wait_anchored(self, doc_id: str, node: MemberNode | None = None, timeout: float = 600.0) -> float:
+        """Waits until ``node`` (VN by default) reports ``doc_id`` valid; returns the monotonic time it did.
+
+        VN's batcher anchors its outbox in order, so the last document accepted being anchored means every
+        document accepted before it is too.
+        """
+        node = node or self.vn
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.state_at(node, doc_id) == "valid":
+                return time.monotonic()
+            time.sleep(0.05)
+        raise TimeoutError(f"{doc_id} was not anchored at {node.code} within {timeout:.0f} s")
+
+    def wait_settled(self, timeout: float = 900.0) -> float:
+        """Waits until both nodes have nothing left to do (VN's outbox batched, SG's payloads read); returns
+        how long that took. Latencies are measured on a settled network, not one still digesting a burst."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            vn = httpx.get(f"{self.vn.url}/healthz", timeout=30).json()
+            sg = httpx.get(f"{self.sg.url}/healthz", timeout=30).json()
+            if vn["outbox_pending"] == 0 and sg["payloads_to_read"] == 0:
+                return time.monotonic() - started
+            time.sleep(0.2)
+        raise TimeoutError(f"the network did not settle within {timeout:.0f} s")
+
+    def chain_head(self) -> int:
+        return int(
+            httpx.post(self.network.rpc_url, json=_rpc("eth_blockNumber"), timeout=10).json()["result"], 16
+        )
+
+
+def _rpc(method: str, *params: Any) -> dict[str, Any]:
+    return {"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}
+
+
+@contextmanager
+def bench_network(root: Path, node_settings: dict[str, Any]) -> Iterator[Bench]:
+    network = create_network(
+        root, MEMBERS, block_time=BLOCK_TIME_S, persist_chain=False, node_settings=node_settings
+    )
+    try:
+        for code in MEMBERS:
+            network.start_node(code)
+        yield Bench(network, node_settings)
+    finally:
+        network.stop()
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (a node run with several workers has children)."""
+    found = [pid]
+    for child in _children(pid):
+        found.extend(process_tree(child))
+    return found
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The largest resident set any process of the tree reached so far (VmHWM), in MiB."""
+    peaks = []
+    for p in process_tree(pid):
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]) / 1024)
+    return round(max(peaks), 1) if peaks else 0.0
+
+
+@dataclass
+class FreshNode:
+    """A new node of an existing member: its keys and settings, but an empty database and block store."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(5)
+
+
+def start_fresh_node(template: MemberNode, root: Path) -> FreshNode:
+    """Copies ``template``'s keys and configuration to ``root`` (nothing else) and starts a node there."""
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    shutil.copytree(template.data_dir / "keys", root / "keys")
+    shutil.copy2(template.data_dir / CONFIG_FILE, root / CONFIG_FILE)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    update_config(root / CONFIG_FILE, data_dir=str(root), port=port, public_url=url)
+    log = (root / "node.log").open("ab")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "origo_node", "run", "--data-dir", str(root), "--log-level", "warning"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "ORIGO_PASSPHRASE": DEVNET_PASSPHRASE},
+        start_new_session=True,
+    )
+    node = FreshNode(process, url)
+    try:
+        wait_healthy(url, 60, process)
+    except BaseException:
+        node.stop()
+        raise
+    return node

@@ -1,0 +1,101 @@
+"""The benchmark's table: one row per figure, with its target and how it was measured."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _ms(summary: dict[str, Any]) -> str:
+    return f"p50 {summary['p50']:.1f} ms · p99 {summary['p99']:.1f} ms"
+
+
+def rows(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    thr = report["issue_throughput"]
+    base = report["baseline_one_tx_per_document"]
+    i2v = report["issue_to_verifiable_ms"]
+    by_id, by_file = report["verify_by_id_ms"], report["verify_file_ms"]
+    catch = report["index_catch_up_per_s"]
+    gas = report["gas_per_document"]
+    reps = f"median of {thr['repetitions']}"
+    return [
+        (
+            "issue_throughput",
+            f"{thr['value']:,.0f} documents/s accepted and anchored"
+            f" (API alone: {thr['accepted_per_s']:,.0f}/s)",
+            "≥ 1,000/s",
+            f"{thr['clients']} clients x bulk of {thr['bulk_size']} for {thr['sending_s']:.0f} s, "
+            f"{thr['documents']:,} documents, {reps}",
+        ),
+        (
+            "baseline_one_tx_per_document",
+            f"{base['value']:,.0f} documents/s · Origo is {report['baseline_ratio']:.1f}x faster",
+            "",
+            f"{base['documents']:,} anchors of one document, {base['senders']} senders, "
+            f"{base['gas_per_document']:,} gas each, block gas limit {base['block_gas_limit']:,}, {reps}",
+        ),
+        (
+            "issue_to_verifiable_ms",
+            _ms(i2v),
+            "p99 ≤ 2,000 ms",
+            f"{i2v['samples']} documents, {i2v['in_flight']} in flight,"
+            f" SG polled every {i2v['poll_ms']:.0f} ms",
+        ),
+        (
+            "verify_by_id_ms",
+            f"1 client: {_ms(by_id['1'])}\n64 clients: {_ms(by_id['64'])}",
+            "p99 ≤ 10 ms at 1",
+            f"GET /api/v1/verify/{{id}} at SG; {by_id['1']['samples']:,} and"
+            f" {by_id['64']['samples']:,} requests",
+        ),
+        (
+            "verify_file_ms",
+            f"1 client: {_ms(by_file['1'])}\n64 clients: {_ms(by_file['64'])}",
+            "p99 ≤ 10 ms at 1",
+            f"POST /api/v1/verify (document + proof) at SG; {by_file['1']['samples']:,} and "
+            f"{by_file['64']['samples']:,} requests",
+        ),
+        (
+            "gas_per_document",
+            " · ".join(f"{size}: {value:,}" for size, value in gas.items()),
+            "",
+            "anchorBatch receipts on a fresh anvil (scripts/gas_report.py)",
+        ),
+        (
+            "index_catch_up_per_s",
+            f"{catch['value']:,.0f} documents/s",
+            "≥ 20,000/s",
+            f"a new SG node replays {catch['documents']:,} documents in {catch['blocks']:,} blocks in "
+            f"{catch['replay_s']:.1f} s from its first health answer ({catch['from_process_start_s']:.1f} s, "
+            f"{catch['from_process_start_per_s']:,.0f}/s, from process start), {reps}",
+        ),
+        (
+            "peak_rss_mb",
+            f"{report['peak_rss_mb']['value']:,.0f} MiB",
+            "",
+            "largest VmHWM of a node process (VN, SG, the catching-up node) over the run",
+        ),
+    ]
+
+
+def print_table(report: dict[str, Any]) -> None:
+    machine = report["machine"]
+    table = Table(
+        title=f"Origo benchmark ({report['mode']}) — {report['date']} — "
+        f"{machine['cpu']} x {machine['cores']} cores"
+    )
+    for column in ("measurement", "result", "target", "how"):
+        table.add_column(column)
+    for row in rows(report):
+        table.add_row(*row)
+    Console(width=200).print(table)
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """The same rows as a Markdown table, for the README."""
+    lines = ["| measurement | result | target | how |", "|---|---|---|---|"]
+    for name, result, target, how in rows(report):
+        lines.append(f"| `{name}` | {result.replace(chr(10), '<br>')} | {target} | {how} |")
+    return "\n".join(lines)

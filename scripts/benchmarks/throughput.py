@@ -1,0 +1,57 @@
+"""Issue throughput: concurrent officers send bulk requests to VN for a fixed time; every document the API
+accepted must then be anchored. The figure is documents accepted *and* anchored per second of the run."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from benchmarks.network import Bench
+from benchmarks.workload import form_ds
+
+CLIENTS = 4
+BULK_SIZE = 250
+
+
+def run(bench: Bench, duration_s: float, tag: str) -> dict[str, Any]:
+    accepted: list[list[str]] = [[] for _ in range(CLIENTS)]
+    refused = [0] * CLIENTS
+    started = time.monotonic()
+    stop_at = started + duration_s
+
+    def officer(slot: int) -> None:
+        with bench.officer(bench.vn) as http:
+            while time.monotonic() < stop_at:
+                body = {"documents": form_ds(f"{tag}{slot}", BULK_SIZE)}
+                response = http.post("/api/v1/documents/bulk", json=body)
+                response.raise_for_status()
+                for result in response.json()["results"]:
+                    if result["accepted"]:
+                        accepted[slot].append(result["document_id"])
+                    else:
+                        refused[slot] += 1
+
+    threads = [threading.Thread(target=officer, args=(i,), daemon=True) for i in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    accepting_ended = time.monotonic()
+    ids = [doc_id for part in accepted for doc_id in part]
+    if refused != [0] * CLIENTS or not ids:
+        raise RuntimeError(f"the node refused {sum(refused)} documents of the workload")
+    # The last document each officer got accepted; VN anchors its outbox in order.
+    anchored_at = max(bench.wait_anchored(part[-1]) for part in accepted if part)
+    bench.issued.extend(ids)
+    accept_s = accepting_ended - started
+    total_s = anchored_at - started
+    return {
+        "documents": len(ids),
+        "accepted_per_s": round(len(ids) / accept_s, 1),
+        "anchored_per_s": round(len(ids) / total_s, 1),
+        "sending_s": round(accept_s, 2),
+        "until_all_anchored_s": round(total_s, 2),
+        "clients": CLIENTS,
+        "bulk_size": BULK_SIZE,
+    }

@@ -1,0 +1,53 @@
+"""``scripts/bench.py --quick --json`` runs from the repository's own set-up and prints every figure.
+
+Only that it runs and what it prints are checked here, never how fast: speed is what the benchmark reports.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("bench")]
+
+ROOT = Path(__file__).resolve().parents[2]
+LATENCY = {"p50", "p99", "samples"}
+
+
+def test_quick_run_prints_every_key() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "bench.py"), "--quick", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout)
+
+    throughput = report["issue_throughput"]
+    assert throughput["documents"] > 0 and throughput["value"] == throughput["anchored_per_s"] > 0
+    assert throughput["accepted_per_s"] >= throughput["anchored_per_s"]
+    baseline = report["baseline_one_tx_per_document"]
+    assert baseline["value"] > 0 and baseline["gas_per_document"] > 50_000
+    assert report["baseline_ratio"] == pytest.approx(throughput["value"] / baseline["value"], rel=0.01)
+
+    i2v = report["issue_to_verifiable_ms"]
+    assert set(i2v) >= LATENCY and 0 < i2v["p50"] <= i2v["p99"]
+    for key in ("verify_by_id_ms", "verify_file_ms"):
+        assert set(report[key]) == {"1", "64"}
+        for clients, summary in report[key].items():
+            assert set(summary) >= LATENCY and 0 < summary["p50"] <= summary["p99"], (key, clients)
+
+    assert set(report["gas_per_document"]) == {"1", "16", "256", "4096"}
+    gas = report["gas_per_document"]
+    assert gas["1"] > gas["16"] > gas["256"] > gas["4096"] > 0
+
+    catch_up = report["index_catch_up_per_s"]
+    assert catch_up["documents"] >= 10_000 and catch_up["value"] > 0
+    assert report["peak_rss_mb"]["value"] > 0
+    assert report["machine"]["cores"] >= 1 and report["date"]
