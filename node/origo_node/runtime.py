@@ -19,6 +19,7 @@ from origo_node.services.exports import ExportService
 from origo_node.services.governance import GovernanceService
 from origo_node.services.issuing import IssuingService, Signer
 from origo_node.services.linking import LinkingService
+from origo_node.services.proofs import ProofService
 from origo_node.services.reading import PayloadReader
 from origo_node.services.status import StatusService
 from origo_node.services.verifying import VerifyService
@@ -61,12 +62,13 @@ class Node:
         self.status = StatusService(self.db, self.directory)
         self.verify = VerifyService(self.db, self.status, self.domain)
         self.reader = PayloadReader(self.db, self.payloads, self.member, encryption_key, self.domain)
+        self.proofs = ProofService(self.db, self.payloads)
         self.actions = ActionService(
-            self.db, self.client, self.issuer_sender, self.member, settings.tx_timeout_s
+            self.db, self.client, self.issuer_sender, self.member, self.proofs, settings.tx_timeout_s
         )
         self.governance = GovernanceService(self.db, self.client, self.admin_sender, self.directory)
         self.linking = LinkingService(self.db, self.reader, self.member)
-        self.exports = ExportService(self.db, self.client, self.status, self._chain_id())
+        self.exports = ExportService(self.client, self.status, self.proofs, self._chain_id())
         self.batcher = Batcher(
             self.db,
             self.client,

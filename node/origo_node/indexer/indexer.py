@@ -14,12 +14,12 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from origo_node.anchoring import manifest
 from origo_node.anchoring.manifest import ManifestInvalid
 from origo_node.chain.client import ChainClient
-from origo_node.chain.merkle import MerkleTree
 from origo_node.errors import NotFound, OrigoError
 from origo_node.indexer.events import DecodedLog, EventDecoder
 from origo_node.payload import PayloadStore
@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 CHECKPOINT = "events"
 _CHUNK_BLOCKS = 2000
 _MANIFESTS_PER_ROUND = 64
+# Manifests fetched ahead while the current one is checked and stored (fetching is mostly waiting on a peer).
+_MANIFEST_PREFETCH = 4
 _MANIFEST_RETRY_S = 2.0
 
 _DOCUMENT_EVENTS = {
@@ -75,6 +77,7 @@ class Indexer:
         self._db = db
         self._client = client
         self._payloads = payloads
+        self._fetcher = ThreadPoolExecutor(_MANIFEST_PREFETCH, thread_name_prefix="manifest-fetch")
         self._deployment_block = deployment_block
         self._confirmations = confirmations
         self._on_membership_change = on_membership_change
@@ -115,6 +118,8 @@ class Indexer:
 
     def run_once(self) -> int:
         """Indexes what is new on the chain; returns the number of events and documents indexed."""
+        # Everything the indexer writes can be read from the chain again: its commits need not wait for fsync.
+        self._db.relax_durability_for_this_thread()
         indexed = self._follow_events()
         indexed += self._index_pending_manifests()
         return indexed
@@ -285,10 +290,12 @@ class Indexer:
             .fetchall()
         )
         indexed = 0
-        for row in rows:
+        for row, fetched in zip(rows, self._fetcher.map(self._fetch_manifest, rows), strict=True):
             try:
-                raw = self._payloads.get(row["manifest_cid"])
-                entries, tree = manifest.decode_with_tree(
+                if isinstance(fetched, OrigoError):
+                    raise fetched
+                raw = fetched
+                entries = manifest.decode(
                     raw, issuer=row["issuer"], root=bytes.fromhex(row["root"][2:]), count=row["count"]
                 )
             except ManifestInvalid as exc:
@@ -304,11 +311,17 @@ class Indexer:
                     )
                 continue
             self._payloads.pin(row["manifest_cid"])
-            self._store_documents(row, entries, tree)
+            self._store_documents(row, entries)
             if self._on_documents_indexed is not None:
                 self._on_documents_indexed(entries, int(row["block"]))
             indexed += len(entries)
         return indexed
+
+    def _fetch_manifest(self, row: Any) -> bytes | OrigoError:
+        try:
+            return self._payloads.get(row["manifest_cid"])
+        except OrigoError as exc:  # handed to the loop above, which records it against the batch
+            return exc
 
     def _set_manifest_state(self, root: str, state: str, error: str | None) -> None:
         with self._db.transaction() as conn:
@@ -320,9 +333,12 @@ class Indexer:
                 (state, error, retry_at, root),
             )
 
-    def _store_documents(self, batch: Any, entries: list[manifest.ManifestEntry], tree: MerkleTree) -> None:
+    def _store_documents(self, batch: Any, entries: list[manifest.ManifestEntry]) -> None:
         rows = []
-        for i, entry in enumerate(entries):
+        recipients_json: dict[tuple[str, ...], str] = {}  # a batch has few distinct recipient lists
+        for entry in entries:
+            if entry.recipients not in recipients_json:
+                recipients_json[entry.recipients] = json.dumps(list(entry.recipients))
             leaf = entry.leaf
             rows.append(
                 (
@@ -338,24 +354,23 @@ class Indexer:
                     "0x" + entry.signature.hex(),
                     entry.signer,
                     batch["root"],
-                    json.dumps(["0x" + p.hex() for p in tree.proof(i)]),
                     batch["block"],
                     batch["tx_hash"],
                     batch["timestamp"],
                     entry.type_name,
                     entry.type_version,
                     entry.quantity_unit,
-                    json.dumps(list(entry.recipients)),
+                    recipients_json[entry.recipients],
                 )
             )
         with self._db.transaction() as conn:
             # First anchoring wins: a later batch repeating a document id cannot replace its facts.
             conn.executemany(
                 "INSERT OR IGNORE INTO idx_documents (document_id, document_type, digest, issuer, importer,"
-                " issued_at, expires_at, quantity, payload_cid, signature, signer, root, proof, block,"
+                " issued_at, expires_at, quantity, payload_cid, signature, signer, root, block,"
                 " tx_hash,"
                 " timestamp, type_name, type_version, quantity_unit, recipients)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
             conn.execute(

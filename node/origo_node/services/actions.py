@@ -21,6 +21,7 @@ from typing import Any
 
 from origo_node.chain.client import ChainClient, SignedTx, TxSender
 from origo_node.errors import ChainError, ChainRuleViolated, Conflict, NotFound, OrigoError, ValidationFailed
+from origo_node.services.proofs import ProofService
 from origo_node.services.reading import leaf_of
 from origo_node.store.db import Database
 
@@ -58,9 +59,16 @@ def _bad(pointer: str, message: str) -> ValidationFailed:
 
 class ActionService:
     def __init__(
-        self, db: Database, client: ChainClient, sender: TxSender, member: str, tx_timeout_s: float
+        self,
+        db: Database,
+        client: ChainClient,
+        sender: TxSender,
+        member: str,
+        proofs: ProofService,
+        tx_timeout_s: float,
     ) -> None:
         self._db = db
+        self._proofs = proofs
         self._client = client
         self._sender = sender
         self._member = member
@@ -227,12 +235,7 @@ class ActionService:
         return row is not None
 
     def _proof_args(self, document_id: str) -> tuple[tuple[Any, ...], bytes, list[bytes]]:
-        row = (
-            self._db.read()
-            .execute("SELECT * FROM idx_documents WHERE document_id = ?", (document_id,))
-            .fetchone()
-        )
-        if row is None:
+        if not self._anchored(document_id):
             pending = (
                 self._db.read()
                 .execute("SELECT 1 FROM outbox WHERE document_id = ?", (document_id,))
@@ -241,8 +244,8 @@ class ActionService:
             if pending is not None:
                 raise Conflict(f"document {document_id} is not anchored yet; try again in a few seconds")
             raise NotFound(f"document {document_id} is not anchored")
-        proof = [bytes.fromhex(p[2:]) for p in json.loads(row["proof"])]
-        return leaf_of(row).to_abi_tuple(), bytes.fromhex(row["root"][2:]), proof
+        row, root, proof = self._proofs.proof(document_id)
+        return leaf_of(row).to_abi_tuple(), root, proof
 
     def _call(self, kind: str, document_id: str, params: dict[str, Any]) -> Any:
         fns = self._client.registry.functions

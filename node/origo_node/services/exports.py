@@ -2,36 +2,30 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from origo_node.anchoring.manifest import leaf_to_json
 from origo_node.chain import eip712
 from origo_node.chain.client import ChainClient
-from origo_node.errors import NotFound
+from origo_node.services.proofs import ProofService
 from origo_node.services.reading import leaf_of
 from origo_node.services.status import StatusService
-from origo_node.store.db import Database
 
 EXPORT_FORMAT = "origo-trail/1"
 
 
 class ExportService:
-    def __init__(self, db: Database, client: ChainClient, status: StatusService, chain_id: int) -> None:
-        self._db = db
+    def __init__(
+        self, client: ChainClient, status: StatusService, proofs: ProofService, chain_id: int
+    ) -> None:
+        self._proofs = proofs
         self._client = client
         self._status = status
         self._chain_id = chain_id
 
     def proof_bundle(self, document_id: str) -> dict[str, Any]:
         """The anchoring proof that travels with an issued file and lets anyone check it offline."""
-        row = (
-            self._db.read()
-            .execute("SELECT * FROM idx_documents WHERE document_id = ?", (document_id,))
-            .fetchone()
-        )
-        if row is None:
-            raise NotFound(f"document {document_id} is not anchored (or not indexed yet)")
+        row, _, proof = self._proofs.proof(document_id)
         leaf = leaf_of(row)
         registry = str(self._client.registry.address)
         return {
@@ -40,7 +34,7 @@ class ExportService:
             "leaf": leaf_to_json(leaf),
             "payload_cid": row["payload_cid"],
             "root": row["root"],
-            "proof": json.loads(row["proof"]),
+            "proof": ["0x" + p.hex() for p in proof],
             "signature": row["signature"],
             "signer": row["signer"],
             "anchor_block": row["block"],

@@ -25,6 +25,12 @@ class Database:
         self._write_lock = threading.Lock()
         conn = self.connection()
         with self._write_lock:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            if 0 < version < SCHEMA_VERSION:
+                # An older index layout: drop the index (never the outbox, keys or actions); the node rebuilds
+                # it from the chain.
+                for table in INDEX_TABLES:
+                    conn.execute(f"DROP TABLE IF EXISTS {table}")
             # executescript commits on its own; every statement in SCHEMA is idempotent.
             conn.executescript(SCHEMA)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -40,6 +46,12 @@ class Database:
             conn.execute("PRAGMA foreign_keys = ON")
             self._local.conn = conn
         return conn
+
+    def relax_durability_for_this_thread(self) -> None:
+        """``synchronous = NORMAL`` for this thread's connection: a commit is then safe from a killed process
+        but not from a power cut. For threads that write only what the chain can give again (the indexer),
+        and whose every commit would otherwise wait for an fsync."""
+        self.connection().execute("PRAGMA synchronous = NORMAL")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

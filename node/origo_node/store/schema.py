@@ -1,6 +1,7 @@
 """The database schema. Tables prefixed ``idx_`` are the index: derived from the chain, safe to drop."""
 
-SCHEMA_VERSION = 1
+# 2: idx_documents no longer stores each document's proof (services/proofs.py works it out).
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 -- What this node accepted and must anchor exactly once. A row is written before the API answers 202.
@@ -105,7 +106,6 @@ CREATE TABLE IF NOT EXISTS idx_documents (
     signature     TEXT NOT NULL,
     signer        TEXT NOT NULL,
     root          TEXT NOT NULL,
-    proof         TEXT NOT NULL,              -- JSON list
     block         INTEGER NOT NULL,
     tx_hash       TEXT NOT NULL,
     timestamp     INTEGER NOT NULL,
