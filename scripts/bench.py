@@ -45,10 +45,14 @@ class Plan:
     verify_requests_at_1: int
     verify_requests_per_client_at_64: int
     catch_up_documents: int
+    importer_documents: int
+    #: Let SG read every payload before the catch-up, so that the new node has the machine to itself
+    #: (minutes after a full run; --quick measures with SG still reading).
+    settle_before_catch_up: bool
 
 
-FULL = Plan("full", 3, 60.0, 6_000, 60, 1_000, 20, 100_000)
-QUICK = Plan("quick", 1, 10.0, 1_200, 12, 200, 4, 10_000)
+FULL = Plan("full", 3, 60.0, 6_000, 60, 1_000, 20, 100_000, 5_000, True)
+QUICK = Plan("quick", 1, 10.0, 1_200, 12, 200, 4, 10_000, 1_000, False)
 # API worker processes per node: on two cores, two serve more documents per second than one.
 NODE_SETTINGS: dict[str, Any] = {"workers": 2, "batch_interval_s": 0.25, "index_poll_s": 0.1}
 
@@ -98,13 +102,22 @@ def measure(plan: Plan, root: Path, say: Any) -> dict[str, Any]:
         )
         report["verify_by_id_ms"], report["verify_file_ms"] = _verify(bench, plan, say)
         report["issue_throughput"] = _throughput(bench, plan, say)
+        runs = []
+        for r in range(plan.repetitions):
+            say(f"importer reading {plan.importer_documents:,} payloads {r + 1}/{plan.repetitions}")
+            runs.append(throughput.importer_read(bench, plan.importer_documents, f"R{r}"))
+        report["importer_read_per_s"] = median_of(runs, "documents_per_s", "duration_s")
+        report["importer_read_per_s"]["value"] = report["importer_read_per_s"]["documents_per_s"]
         report["baseline_one_tx_per_document"] = _baseline(bench, plan, say)
         report["baseline_ratio"] = round(
             report["issue_throughput"]["value"] / report["baseline_one_tx_per_document"]["value"], 2
         )
         rss = [peak_rss_mb(_pid(bench, "VN")), peak_rss_mb(_pid(bench, "SG"))]
         say(f"issuing up to {plan.catch_up_documents:,} anchored documents for the catch-up")
-        catchup.top_up(bench, plan.catch_up_documents, "C")
+        catchup.top_up(bench, plan.catch_up_documents, "C", importer="TH")
+        if plan.settle_before_catch_up:
+            say("waiting for SG to read every payload")
+            report["importer_settled_s"] = round(bench.wait_settled(timeout=3600), 1)
         runs = []
         for r in range(plan.repetitions):
             say(f"index catch-up {r + 1}/{plan.repetitions}")
@@ -188,7 +201,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a reduced run that finishes in under a minute")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     parser.add_argument("--markdown", action="store_true", help="also print the table as Markdown (README)")
+    parser.add_argument(
+        "--render",
+        type=Path,
+        metavar="FILE",
+        help="print the table of a report saved with --json, measure nothing",
+    )
     args = parser.parse_args(argv)
+    if args.render is not None:
+        saved = json.loads(args.render.read_text(encoding="utf-8"))
+        print(markdown(saved) if args.markdown else "", end="\n" if args.markdown else "")
+        if not args.markdown:
+            print_table(saved)
+        return 0
     plan = QUICK if args.quick else FULL
     started = time.monotonic()
 

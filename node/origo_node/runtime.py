@@ -101,6 +101,11 @@ class Node:
         self._lock = BackgroundLock(settings.data_dir / "background.lock")
         self._follower = Loop("follower", self._follow, 1.0)
         self._members_ready = False
+        #: Seconds after start before this process may take the background lock. API worker processes wait,
+        #: so that the node's dedicated background process (started with them) takes it; they take over only
+        #: if it is gone.
+        self.lead_after_s = 0.0
+        self._started_at = 0.0
 
     def _read_payloads(self) -> int:
         # Reading payloads waits while the index catches up: statuses and verification come from the index,
@@ -145,6 +150,7 @@ class Node:
                 log.warning(
                     "the membership could not be read yet (%s); retrying in the background", exc.message
                 )
+        self._started_at = time.monotonic()
         self._follower.start()
 
     @property
@@ -156,7 +162,8 @@ class Node:
         keeps this process's view of the members in step with what the holder stores."""
         if self._lock.held:
             return 0
-        if self._lock.try_acquire():
+        may_lead = time.monotonic() - self._started_at >= self.lead_after_s
+        if may_lead and self._lock.try_acquire():
             log.info("this process runs the batcher, indexer, reader and action sender")
             for loop in self.loops:
                 loop.start()

@@ -16,13 +16,13 @@ from benchmarks.network import Bench, peak_rss_mb, start_fresh_node
 from benchmarks.workload import form_ds
 
 
-def top_up(bench: Bench, anchored_at_least: int, tag: str) -> None:
+def top_up(bench: Bench, anchored_at_least: int, tag: str, importer: str = "SG") -> None:
     """Issues at VN until at least ``anchored_at_least`` documents are anchored (what earlier runs issued
     counts), so that the new node has that many to replay."""
     with bench.officer(bench.vn) as http:
         while len(bench.issued) < anchored_at_least:
             count = min(1000, anchored_at_least - len(bench.issued))
-            response = http.post("/api/v1/documents/bulk", json={"documents": form_ds(tag, count)})
+            response = http.post("/api/v1/documents/bulk", json={"documents": form_ds(tag, count, importer)})
             response.raise_for_status()
             bench.issued.extend(r["document_id"] for r in response.json()["results"] if r["accepted"])
     bench.wait_anchored(bench.issued[-1])

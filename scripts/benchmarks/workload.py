@@ -20,12 +20,30 @@ def _template() -> dict[str, Any]:
 _TEMPLATE = _template()
 
 
-def form_d(tag: str) -> dict[str, Any]:
-    """A fresh Form D from VN to SG; ``tag`` keeps runs apart, a counter keeps documents apart."""
+# What changes when the same consignment of coffee goes to Thailand instead of Singapore.
+_TO_THAILAND = {
+    "importingCountry": "TH",
+    "consignee": {
+        "name": "Siam Roasters Co., Ltd.",
+        "address": "99 Moo 3, Thung Sukhla, Si Racha, Chonburi 20230",
+        "country": "TH",
+    },
+    "portOfDischarge": "THLCH",
+}
+
+
+def form_d(tag: str, importer: str = "SG") -> dict[str, Any]:
+    """A fresh Form D from VN to ``importer`` (SG or TH); ``tag`` keeps runs apart, a counter documents."""
     doc = copy.deepcopy(_TEMPLATE)
     doc["referenceNumber"] = f"VN-BENCH-{tag}-{next(_serial):07d}"
+    if importer == "TH":
+        doc["importingCountry"] = _TO_THAILAND["importingCountry"]
+        doc["consignee"] = dict(_TO_THAILAND["consignee"])  # type: ignore[call-overload]
+        doc["transport"]["portOfDischarge"] = _TO_THAILAND["portOfDischarge"]
+    elif importer != "SG":
+        raise ValueError(f"no workload for {importer}")
     return doc
 
 
-def form_ds(tag: str, count: int) -> list[dict[str, Any]]:
-    return [form_d(tag) for _ in range(count)]
+def form_ds(tag: str, count: int, importer: str = "SG") -> list[dict[str, Any]]:
+    return [form_d(tag, importer) for _ in range(count)]

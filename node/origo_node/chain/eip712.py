@@ -10,6 +10,7 @@ EIP-712 tool can check a signature, and a test asserts both agree.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from coincurve import PrivateKey, PublicKey
@@ -69,8 +70,15 @@ def signing_hash(leaf: Leaf, domain: bytes) -> bytes:
 
 def sign(leaf: Leaf, domain: bytes, private_key: bytes) -> bytes:
     """A 65-byte ``r || s || v`` signature (v = 27/28), as Ethereum tools expect."""
-    raw = PrivateKey(private_key).sign_recoverable(signing_hash(leaf, domain), hasher=None)
+    raw = _signing_key(private_key).sign_recoverable(signing_hash(leaf, domain), hasher=None)
     return raw[:64] + bytes([raw[64] + 27])
+
+
+@functools.lru_cache(maxsize=4)
+def _signing_key(private_key: bytes) -> PrivateKey:
+    # coincurve derives the public key whenever a PrivateKey is made: a twentieth of a busy node's issuing
+    # time when done for every document. The node signs with one or two keys, already held in memory.
+    return PrivateKey(private_key)
 
 
 def recover(leaf: Leaf, domain: bytes, signature: bytes) -> str:

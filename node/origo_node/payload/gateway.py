@@ -52,7 +52,7 @@ def gateway_router(blocks: BlockReader) -> APIRouter:
             406: {"description": "Only raw blocks are served."},
         },
     )
-    def get_block(
+    async def get_block(  # async: a small file read costs less than the hop to a worker thread
         cid: str,
         format_: Annotated[str | None, Query(alias="format")] = None,
         accept: Annotated[str | None, Header()] = None,
