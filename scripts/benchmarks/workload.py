@@ -21,14 +21,10 @@ _TEMPLATE = _template()
 
 
 # What changes when the same consignment of coffee goes to Thailand instead of Singapore.
-_TO_THAILAND = {
-    "importingCountry": "TH",
-    "consignee": {
-        "name": "Siam Roasters Co., Ltd.",
-        "address": "99 Moo 3, Thung Sukhla, Si Racha, Chonburi 20230",
-        "country": "TH",
-    },
-    "portOfDischarge": "THLCH",
+_THAI_CONSIGNEE = {
+    "name": "Siam Roasters Co., Ltd.",
+    "address": "99 Moo 3, Thung Sukhla, Si Racha, Chonburi 20230",
+    "country": "TH",
 }
 
 
@@ -37,9 +33,9 @@ def form_d(tag: str, importer: str = "SG") -> dict[str, Any]:
     doc = copy.deepcopy(_TEMPLATE)
     doc["referenceNumber"] = f"VN-BENCH-{tag}-{next(_serial):07d}"
     if importer == "TH":
-        doc["importingCountry"] = _TO_THAILAND["importingCountry"]
-        doc["consignee"] = dict(_TO_THAILAND["consignee"])  # type: ignore[call-overload]
-        doc["transport"]["portOfDischarge"] = _TO_THAILAND["portOfDischarge"]
+        doc["importingCountry"] = "TH"
+        doc["consignee"] = dict(_THAI_CONSIGNEE)
+        doc["transport"]["portOfDischarge"] = "THLCH"  # Laem Chabang
     elif importer != "SG":
         raise ValueError(f"no workload for {importer}")
     return doc
