@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 from origo_node.chain.anvil import free_port
-from origo_node.devnet import Network, create_network, fund, prepare_member
+from origo_node.devnet import Network, fund, prepare_member
 from origo_node.settings import CONFIG_FILE
-from support.network import Client, sample, wait_for, wait_state
+from support.network import Client, running_network, sample, wait_for, wait_state
 from web3 import Web3
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("e2e")]
@@ -24,19 +24,8 @@ SETTINGS = {"batch_interval_s": 0.5, "index_poll_s": 0.2}
 
 @pytest.fixture(scope="module")
 def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
-    network = create_network(
-        tmp_path_factory.mktemp("e2e"),
-        ("VN", "SG", "TH"),
-        block_time=1.0,
-        persist_chain=False,
-        node_settings=SETTINGS,
-    )
-    try:
-        for code in network.members:
-            network.start_node(code)
+    with running_network(tmp_path_factory.mktemp("e2e"), block_time=1.0, node_settings=SETTINGS) as network:
         yield network
-    finally:
-        network.stop()
 
 
 def coffee(reference: str, **transport: str) -> dict[str, Any]:

@@ -33,11 +33,19 @@ def sample(name: str) -> dict[str, Any]:
 
 @contextmanager
 def running_network(
-    root: Path, codes: tuple[str, ...] = ("VN", "SG", "TH"), *, block_time: float | None = None
+    root: Path,
+    codes: tuple[str, ...] = ("VN", "SG", "TH"),
+    *,
+    block_time: float | None = None,
+    node_settings: dict[str, Any] | None = None,
 ) -> Iterator[Network]:
     """Creates the network under ``root`` and starts every member's node; stops everything on exit."""
     network = create_network(
-        root, codes, block_time=block_time, persist_chain=False, node_settings=FAST_NODE_SETTINGS
+        root,
+        codes,
+        block_time=block_time,
+        persist_chain=False,
+        node_settings=FAST_NODE_SETTINGS if node_settings is None else node_settings,
     )
     try:
         for code in codes:

@@ -19,28 +19,20 @@ from typing import Any
 
 import httpx
 import pytest
-from origo_node.devnet import MemberNode, Network, create_network
+from origo_node.devnet import MemberNode, Network
 from origo_node.documents import document_id
-from support.network import anchored_ids, sample, wait_for
+from support.network import anchored_ids, running_network, sample, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("durability")]
 
 
 @pytest.fixture(scope="module")
 def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
-    network = create_network(
-        tmp_path_factory.mktemp("durability"),
-        ("VN", "SG"),
-        block_time=1.0,
-        persist_chain=False,
-        node_settings={"batch_interval_s": 0.3, "index_poll_s": 0.2, "batch_max_documents": 64},
-    )
-    try:
-        for code in network.members:
-            network.start_node(code)
+    settings = {"batch_interval_s": 0.3, "index_poll_s": 0.2, "batch_max_documents": 64}
+    with running_network(
+        tmp_path_factory.mktemp("durability"), ("VN", "SG"), block_time=1.0, node_settings=settings
+    ) as network:
         yield network
-    finally:
-        network.stop()
 
 
 def documents(prefix: str, count: int) -> list[dict[str, Any]]:
@@ -157,6 +149,15 @@ def test_chain_outage_accepts_then_anchors_when_it_returns(net: Network) -> None
 def test_the_index_rebuilds_from_the_chain_alone(net: Network) -> None:
     sg = net.members["SG"]
     ids = sorted(set(anchored_ids(net)))[:40]
+    # Everything SG can learn first (the references it reads in the payloads), so that "before" is complete.
+    wait_for(
+        lambda: (
+            (h := httpx.get(f"{sg.url}/healthz").json())["payloads_to_read"] == 0
+            and h["indexed_block"] >= h["chain_head"] - 1
+        ),
+        timeout=60,
+        what="SG to have indexed and read everything",
+    )
     before = {i: httpx.get(f"{sg.url}/api/v1/documents/{i}").json() for i in ids}
     net.stop_node("SG")
     subprocess.run(

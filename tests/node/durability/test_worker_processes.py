@@ -13,9 +13,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from origo_node.devnet import Network, create_network
+from origo_node.devnet import Network
 from origo_node.workers import BackgroundLock
-from support.network import anchored_ids, sample, wait_for
+from support.network import anchored_ids, running_network, sample, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("workers")]
 
@@ -56,18 +56,9 @@ def test_the_lock_passes_on_when_its_holder_is_killed(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
-    network = create_network(
-        tmp_path_factory.mktemp("workers"),
-        ("VN", "SG"),
-        persist_chain=False,
-        node_settings={"workers": 2, "batch_interval_s": 0.3, "index_poll_s": 0.1},
-    )
-    try:
-        for code in network.members:
-            network.start_node(code)
+    settings = {"workers": 2, "batch_interval_s": 0.3, "index_poll_s": 0.1}
+    with running_network(tmp_path_factory.mktemp("workers"), ("VN", "SG"), node_settings=settings) as network:
         yield network
-    finally:
-        network.stop()
 
 
 def worker_pids(net: Network, code: str) -> set[int]:
