@@ -46,13 +46,10 @@ class Plan:
     verify_requests_per_client_at_64: int
     catch_up_documents: int
     importer_documents: int
-    #: Let SG read every payload before the catch-up, so that the new node has the machine to itself
-    #: (minutes after a full run; --quick measures with SG still reading).
-    settle_before_catch_up: bool
 
 
-FULL = Plan("full", 3, 60.0, 6_000, 60, 1_000, 20, 100_000, 5_000, True)
-QUICK = Plan("quick", 1, 10.0, 1_200, 12, 200, 4, 10_000, 1_000, False)
+FULL = Plan("full", 3, 60.0, 6_000, 60, 1_000, 20, 100_000, 5_000)
+QUICK = Plan("quick", 1, 10.0, 1_200, 12, 200, 4, 10_000, 1_000)
 # API worker processes per node: on two cores, two serve more documents per second than one.
 NODE_SETTINGS: dict[str, Any] = {"workers": 2, "batch_interval_s": 0.25, "index_poll_s": 0.1}
 
@@ -88,8 +85,7 @@ def measure(plan: Plan, root: Path, say: Any) -> dict[str, Any]:
         size: gas["anchor_per_document"][size] for size in ("1", "16", "256", "4096")
     }
     with bench_network(root / "network", NODE_SETTINGS) as bench:
-        # Latencies first, on a network that has a few hundred documents and nothing left to digest; the
-        # throughput run after them leaves SG tens of thousands of payloads to read.
+        # Latencies first, on a network that has a few hundred documents and nothing left to digest.
         say("seeding 500 documents")
         catchup.top_up(bench, 500, "S")
         bench.wait_settled()
@@ -106,36 +102,34 @@ def measure(plan: Plan, root: Path, say: Any) -> dict[str, Any]:
         for r in range(plan.repetitions):
             say(f"importer reading {plan.importer_documents:,} payloads {r + 1}/{plan.repetitions}")
             runs.append(throughput.importer_read(bench, plan.importer_documents, f"R{r}"))
-        report["importer_read_per_s"] = median_of(runs, "documents_per_s", "duration_s")
-        report["importer_read_per_s"]["value"] = report["importer_read_per_s"]["documents_per_s"]
+        report["importer_read_per_s"] = median_of(
+            runs, "documents_per_s", "duration_s", value="documents_per_s"
+        )
         report["baseline_one_tx_per_document"] = _baseline(bench, plan, say)
         report["baseline_ratio"] = round(
             report["issue_throughput"]["value"] / report["baseline_one_tx_per_document"]["value"], 2
         )
-        rss = [peak_rss_mb(_pid(bench, "VN")), peak_rss_mb(_pid(bench, "SG"))]
         say(f"issuing up to {plan.catch_up_documents:,} anchored documents for the catch-up")
         catchup.top_up(bench, plan.catch_up_documents, "C", importer="TH")
-        if plan.settle_before_catch_up:
-            say("waiting for SG to read every payload")
-            report["importer_settled_s"] = round(bench.wait_settled(timeout=3600), 1)
         runs = []
         for r in range(plan.repetitions):
             say(f"index catch-up {r + 1}/{plan.repetitions}")
             runs.append(catchup.run(bench, root / f"fresh-{r}"))
-        catch = median_of(
-            runs, "documents_per_s", "replay_s", "from_process_start_s", "from_process_start_per_s"
+        report["index_catch_up_per_s"] = median_of(
+            runs,
+            "documents_per_s",
+            "replay_s",
+            "from_process_start_s",
+            "from_process_start_per_s",
+            value="documents_per_s",
         )
-        catch["value"] = catch["documents_per_s"]
-        report["index_catch_up_per_s"] = catch
-        rss += [peak_rss_mb(_pid(bench, "VN")), peak_rss_mb(_pid(bench, "SG"))] + [
-            r["peak_rss_mb"] for r in runs
-        ]
-        report["peak_rss_mb"] = {
-            "value": max(rss),
+        # VmHWM is a high-water mark: read once at the end, it covers the whole run.
+        peaks = {
             "VN": peak_rss_mb(_pid(bench, "VN")),
             "SG": peak_rss_mb(_pid(bench, "SG")),
             "new_node": max(r["peak_rss_mb"] for r in runs),
         }
+        report["peak_rss_mb"] = {"value": max(peaks.values()), **peaks}
     return report
 
 
@@ -150,8 +144,9 @@ def _throughput(bench: Bench, plan: Plan, say: Any) -> dict[str, Any]:
     for r in range(plan.repetitions):
         say(f"issue throughput {r + 1}/{plan.repetitions} ({plan.throughput_s:.0f} s)")
         runs.append(throughput.run(bench, plan.throughput_s, f"T{r}"))
-    result = median_of(runs, "anchored_per_s", "accepted_per_s", "sending_s", "until_all_anchored_s")
-    result["value"] = result["anchored_per_s"]
+    result = median_of(
+        runs, "anchored_per_s", "accepted_per_s", "sending_s", "until_all_anchored_s", value="anchored_per_s"
+    )
     result["documents"] = int(statistics.median(r["documents"] for r in runs))
     return result
 
@@ -162,9 +157,7 @@ def _baseline(bench: Bench, plan: Plan, say: Any) -> dict[str, Any]:
     for r in range(plan.repetitions):
         say(f"baseline, one transaction per document {r + 1}/{plan.repetitions}")
         runs.append(baseline.run(plan.baseline_documents, f"B{r}"))
-    result = median_of(runs, "documents_per_s", "duration_s")
-    result["value"] = result["documents_per_s"]
-    return result
+    return median_of(runs, "documents_per_s", "duration_s", value="documents_per_s")
 
 
 def _median_latency(runs: list[dict[str, Any]]) -> dict[str, Any]:

@@ -63,10 +63,10 @@ class Node:
         self.verify = VerifyService(self.db, self.status, self.domain)
         self.reader = PayloadReader(self.db, self.payloads, self.member, encryption_key, self.domain)
         self.proofs = ProofService(self.db, self.payloads)
-        self.actions = ActionService(
-            self.db, self.client, self.issuer_sender, self.member, self.proofs, settings.tx_timeout_s
+        self.actions = ActionService(self.db, self.client, self.issuer_sender, self.member, self.proofs)
+        self.governance = GovernanceService(
+            self.db, self.client, self.admin_sender, self.directory, settings.tx_timeout_s
         )
-        self.governance = GovernanceService(self.db, self.client, self.admin_sender, self.directory)
         self.linking = LinkingService(self.db, self.reader, self.member)
         self.exports = ExportService(self.client, self.status, self.proofs, self._chain_id())
         self.batcher = Batcher(
@@ -75,7 +75,7 @@ class Node:
             self.issuer_sender,
             self.payloads,
             self.member,
-            BatchPolicy(settings.batch_interval_s, settings.batch_max_documents, settings.tx_timeout_s),
+            BatchPolicy(settings.batch_interval_s, settings.batch_max_documents),
         )
         self.indexer = Indexer(
             self.db,
@@ -152,10 +152,6 @@ class Node:
                 )
         self._started_at = time.monotonic()
         self._follower.start()
-
-    @property
-    def is_leader(self) -> bool:
-        return self._lock.held
 
     def _follow(self) -> int:
         """Takes the background lock when it is free (at start, or when the holding process died); until then,

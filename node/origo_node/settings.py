@@ -49,7 +49,11 @@ class NodeSettings(BaseSettings):
     batch_interval_s: float = Field(default=2.0, gt=0)
     batch_max_documents: int = Field(default=4096, ge=1, le=65536)
     index_poll_s: float = Field(default=0.25, gt=0)
-    tx_timeout_s: float = Field(default=60.0, gt=0)
+    tx_timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long a proposal or vote waits for its transaction.",
+    )
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     max_document_bytes: int = Field(default=256 * 1024, ge=1024)
     bulk_max_documents: int = Field(default=1000, ge=1)

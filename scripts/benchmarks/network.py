@@ -35,7 +35,6 @@ class Bench:
     """The running network and what the measurements share: VN issues, SG imports, indexes and verifies."""
 
     network: Network
-    node_settings: dict[str, Any]
     issued: list[str] = field(default_factory=list)  # ids VN answered 202 for, in order
 
     @property
@@ -99,7 +98,7 @@ def bench_network(root: Path, node_settings: dict[str, Any]) -> Iterator[Bench]:
     try:
         for code in RUNNING:
             network.start_node(code)
-        yield Bench(network, node_settings)
+        yield Bench(network)
     finally:
         network.stop()
 

@@ -26,10 +26,13 @@ def latency_summary(samples_ms: Sequence[float]) -> dict[str, Any]:
     }
 
 
-def median_of(repetitions: Sequence[dict[str, Any]], *keys: str) -> dict[str, Any]:
-    """One summary from several repetitions: the median of each numeric key named, the rest from the first."""
+def median_of(repetitions: Sequence[dict[str, Any]], *keys: str, value: str | None = None) -> dict[str, Any]:
+    """One summary from several repetitions: the median of each numeric key named, the rest from the first;
+    ``value`` names the key that is the headline figure (copied to ``"value"``)."""
     merged = dict(repetitions[0])
     for key in keys:
         merged[key] = round(statistics.median(r[key] for r in repetitions), 2)
     merged["repetitions"] = len(repetitions)
+    if value is not None:
+        merged["value"] = merged[value]
     return merged

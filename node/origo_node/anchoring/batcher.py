@@ -24,7 +24,7 @@ from origo_node.anchoring import manifest
 from origo_node.anchoring.manifest import ManifestEntry, leaf_from_json
 from origo_node.chain.client import ChainClient, SignedTx, TxSender
 from origo_node.chain.merkle import MerkleTree
-from origo_node.errors import ChainError, ChainRuleViolated, OrigoError
+from origo_node.errors import ChainRuleViolated, OrigoError
 from origo_node.payload import PayloadStore
 from origo_node.store.db import Database
 
@@ -38,7 +38,6 @@ _MAX_OPEN_BATCHES = 3
 class BatchPolicy:
     interval_s: float
     max_documents: int
-    tx_timeout_s: float
 
 
 class Batcher:
@@ -146,7 +145,7 @@ class Batcher:
         log.info("batch %s of %d documents signed as %s", root_hex, len(entries), signed.tx_hash)
         # Not waiting for the receipt: the next batch can be built and sent while this one is mined (the
         # next rounds collect the receipt).
-        return self._drive(root_hex, signed, wait_s=0.0)
+        return self._drive(root_hex, signed)
 
     # ------------------------------------------------------------------ open batches
 
@@ -159,23 +158,17 @@ class Batcher:
         anchored = 0
         for row in rows:
             signed = SignedTx(tx_hash=row["tx_hash"], raw=bytes(row["raw_tx"]), nonce=-1)
-            anchored += self._drive(row["root"], signed, wait_s=0.0)
+            anchored += self._drive(row["root"], signed)
         return anchored
 
-    def _drive(self, root_hex: str, signed: SignedTx, wait_s: float) -> int:
-        """Gets one recorded batch mined; returns its size once it is, 0 while it is not yet."""
+    def _drive(self, root_hex: str, signed: SignedTx) -> int:
+        """Moves one recorded batch towards being mined; its size once it is, 0 while it is not yet."""
         receipt = self._sender.receipt(signed.tx_hash)
         if receipt is None:
             if self._chain_has(root_hex):  # mined under another transaction (signed again after a drop)
                 return self._mark_mined(root_hex, None)
-            try:
-                self._sender.broadcast(signed.raw)
-            except ChainError:
-                if self._sender.receipt(signed.tx_hash) is None and not self._sender.is_known(signed.tx_hash):
-                    self._resign(root_hex)
-                return 0
-            receipt = self._sender.wait(signed.tx_hash, wait_s) if wait_s > 0 else None
-        if receipt is None:
+            if not self._sender.resend(signed):
+                self._resign(root_hex)
             return 0
         if receipt["status"] == 1 or self._chain_has(root_hex):
             return self._mark_mined(root_hex, int(receipt["blockNumber"]))

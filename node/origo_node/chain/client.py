@@ -110,11 +110,15 @@ class TxSender:
     def address(self) -> str:
         return str(self.account.address)
 
+    def simulate(self, fn: ContractFunction) -> int:
+        """Runs ``fn`` against the chain's state without sending it; its gas, or ``ChainRuleViolated``."""
+        return int(self.client.call(lambda: fn.estimate_gas({"from": self.account.address})))
+
     def prepare(self, fn: ContractFunction) -> SignedTx:
         """Simulates ``fn`` (a refusal raises ``ChainRuleViolated`` here, before anything is sent) and
         signs it."""
         w3 = self.client.w3
-        gas = self.client.call(lambda: fn.estimate_gas({"from": self.account.address}))
+        gas = self.simulate(fn)
         with self._lock:
             if self._next_nonce is None:
                 self._next_nonce = self.client.call(
@@ -149,6 +153,15 @@ class TxSender:
             raise ChainError(f"the chain refused the transaction: {exc}") from exc
         except (requests.RequestException, OSError) as exc:
             raise ChainError(f"the chain at {self.client.rpc_url} did not answer: {exc}") from exc
+
+    def resend(self, signed: SignedTx) -> bool:
+        """Sends ``signed`` again, harmless if the chain has it already. False if the chain refuses the bytes
+        and knows nothing of the transaction: it was dropped, and the action must be signed again."""
+        try:
+            self.broadcast(signed.raw)
+        except ChainError:
+            return self.receipt(signed.tx_hash) is not None or self.is_known(signed.tx_hash)
+        return True
 
     def resync(self) -> None:
         """Forget the local nonce; the next transaction asks the chain again."""

@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from origo_node.chain.client import ChainClient, SignedTx, TxSender
-from origo_node.errors import ChainError, ChainRuleViolated, Conflict, NotFound, OrigoError, ValidationFailed
+from origo_node.errors import ChainRuleViolated, Conflict, NotFound, OrigoError, ValidationFailed
 from origo_node.services.proofs import ProofService
 from origo_node.services.reading import leaf_of
 from origo_node.store.db import Database
@@ -65,14 +65,12 @@ class ActionService:
         sender: TxSender,
         member: str,
         proofs: ProofService,
-        tx_timeout_s: float,
     ) -> None:
         self._db = db
         self._proofs = proofs
         self._client = client
         self._sender = sender
         self._member = member
-        self._timeout = tx_timeout_s
         #: Set by the node: wakes the action loop when it runs in this process.
         self.wake: Callable[[], None] | None = None
 
@@ -85,10 +83,7 @@ class ActionService:
         holds the node's background lock, so that API worker processes never hand out the same nonce twice.
         """
         if kind != "supersede":
-            call = self._call(kind, document_id, params)
-            self._client.call(
-                lambda: call.estimate_gas({"from": self._sender.address})
-            )  # a refusal → 409 now
+            self._sender.simulate(self._call(kind, document_id, params))  # a refusal → 409 now
         action_id = self._record(kind, document_id, params, None)
         if self.wake is not None:
             self.wake()
@@ -130,7 +125,7 @@ class ActionService:
         for row in rows:
             if row["state"] == "sent":
                 signed = SignedTx(tx_hash=row["tx_hash"], raw=bytes(row["raw_tx"]), nonce=-1)
-                progressed += self._drive(row["id"], signed, 0.0)
+                progressed += self._drive(row["id"], signed)
             else:
                 progressed += self._start_pending(row)
         return progressed
@@ -151,25 +146,15 @@ class ActionService:
                 "UPDATE actions SET state = 'sent', tx_hash = ?, raw_tx = ? WHERE id = ?",
                 (signed.tx_hash, signed.raw, row["id"]),
             )
-        return self._drive(row["id"], signed, 0.0)
+        return self._drive(row["id"], signed)
 
-    def _drive(self, action_id: int, signed: SignedTx, wait_s: float) -> int:
+    def _drive(self, action_id: int, signed: SignedTx) -> int:
         # A receipt first: a transaction sent on an earlier pass may be mined already, and sending its bytes
         # again would then fail with "nonce too low" although nothing is wrong.
         receipt = self._sender.receipt(signed.tx_hash)
         if receipt is None:
-            try:
-                self._sender.broadcast(signed.raw)
-            except ChainError:
-                if self._sender.receipt(signed.tx_hash) is None and not self._sender.is_known(signed.tx_hash):
-                    self._requeue(action_id)
-                return 0
-            receipt = (
-                self._sender.wait(signed.tx_hash, wait_s)
-                if wait_s > 0
-                else self._sender.receipt(signed.tx_hash)
-            )
-        if receipt is None:
+            if not self._sender.resend(signed):
+                self._requeue(action_id)
             return 0
         with self._db.transaction() as conn:
             if receipt["status"] == 1:

@@ -33,9 +33,15 @@ def _address(value: Any, pointer: str) -> str:
 
 class GovernanceService:
     def __init__(
-        self, db: Database, client: ChainClient, admin: TxSender | None, directory: MemberDirectory
+        self,
+        db: Database,
+        client: ChainClient,
+        admin: TxSender | None,
+        directory: MemberDirectory,
+        tx_timeout_s: float,
     ) -> None:
         self._db = db
+        self._tx_timeout_s = tx_timeout_s
         self._client = client
         self._admin = admin
         self._directory = directory
@@ -123,7 +129,7 @@ class GovernanceService:
     def _send(self, sender: TxSender, call: Any) -> Any:
         signed = sender.prepare(call)
         sender.broadcast(signed.raw)
-        receipt = sender.wait(signed.tx_hash, 60.0)
+        receipt = sender.wait(signed.tx_hash, self._tx_timeout_s)
         if receipt is None:
             raise ChainError("the governance transaction was not mined in time", tx=signed.tx_hash)
         if receipt["status"] != 1:
