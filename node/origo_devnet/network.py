@@ -7,6 +7,7 @@ Keys here are throw-away devnet keys, encrypted with the published passphrase ``
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -39,8 +40,11 @@ MEMBER_NAMES = {
     "KH": "General Department of Customs and Excise (Cambodia)",
     "LA": "Lao Customs Department",
     "MM": "Myanmar Customs Department",
+    "TL": "Customs Authority of Timor-Leste",
 }
 GENESIS = ("VN", "SG", "TH", "MY", "ID", "PH")
+#: The ten ASEAN members and Timor-Leste, in the order ``make up MEMBERS=N`` takes the first N.
+ALL_MEMBERS = (*GENESIS, "BN", "KH", "LA", "MM", "TL")
 
 
 @dataclass
@@ -67,6 +71,7 @@ class MemberNode:
             "admin_key": self.admin_key,
             "data_dir": str(self.data_dir),
             "verification_page": self.url + "/",
+            **({"pid": self.process.pid} if self.process is not None else {}),
         }
 
 
@@ -88,6 +93,7 @@ class Network:
             "contracts": {"membership": self.membership, "registry": self.registry},
             "deployment_block": self.deployment_block,
             "passphrase": DEVNET_PASSPHRASE,
+            **({"anvil_pid": self.anvil.pid} if self.anvil is not None and self.anvil.pid else {}),
             "members": [m.as_dict() for m in self.members.values()],
         }
 
@@ -134,6 +140,9 @@ class Network:
             except subprocess.TimeoutExpired:
                 node.process.kill()
                 node.process.wait(5)
+        # A node that died on its own may have left its worker processes behind, holding its port.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(node.process.pid, signal.SIGKILL)
         node.process = None
         if node.log is not None:
             node.log.close()
