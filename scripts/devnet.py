@@ -89,6 +89,11 @@ def _member_codes(value: str) -> tuple[str, ...]:
     return codes
 
 
+def _ports(network: Network, codes: list[str]) -> str:
+    ports = [network.members[code].port for code in codes]
+    return f"{min(ports)}-{max(ports)}" if ports else "none"
+
+
 def _say(message: str) -> None:
     console.print(f"[{time.strftime('%H:%M:%S')}] {message}", highlight=False, markup=False, soft_wrap=True)
 
@@ -132,11 +137,9 @@ def up(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     try:
         started = time.monotonic()
-        for code in _active_codes(network):
-            if stop.is_set():
-                break
-            console.print(f"  starting {code} on {network.members[code].url}")
-            network.start_node(code)
+        codes = _active_codes(network)
+        console.print(f"Starting the nodes of {', '.join(codes)} (ports {_ports(network, codes)})...")
+        network.start_nodes(codes)
         network.write()
         console.print(f"All nodes answered {time.monotonic() - started:.1f} s after the chain was up.")
         print_summary(network, console)
