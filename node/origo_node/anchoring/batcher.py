@@ -204,7 +204,9 @@ class Batcher:
     def _chain_has(self, root_hex: str) -> bool:
         try:
             stored: Any = self._client.call(
-                lambda: self._client.registry.functions.batch(bytes.fromhex(root_hex[2:])).call()
+                lambda: self._client.registry.functions.batch(
+                    self._member.encode(), bytes.fromhex(root_hex[2:])
+                ).call()
             )
         except OrigoError:
             return False
