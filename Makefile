@@ -41,10 +41,9 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium missing: install Debian's chromium package"; fi; }
 
-MEMBERS ?= 6
-
+# `make up MEMBERS=11`: all ten ASEAN members and Timor-Leste (six when not given; a count or codes VN,SG,...).
 up: setup
-	$(PY) scripts/devnet.py up --members $(MEMBERS)
+	$(PY) scripts/devnet.py up $(if $(MEMBERS),--members $(MEMBERS))
 
 test: setup browser
 	$(PY) -m pytest -n 2 --dist loadgroup -q
