@@ -56,6 +56,7 @@ class Supervisor:
         stable_after_s: float = 60.0,
         poll_s: float = 0.5,
         on_restart: Callable[[], object] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.network = network
         self._say = say
@@ -64,7 +65,8 @@ class Supervisor:
         self._stable_after = stable_after_s
         self._poll = poll_s
         self._on_restart = on_restart
-        now = time.monotonic()
+        self._clock = clock
+        now = clock()
         self._watched: dict[str, _Watched] = {
             code: _Watched(f"{code}'s node", started_at=now)
             for code, node in network.members.items()
@@ -88,7 +90,7 @@ class Supervisor:
             if stop is not None and stop.is_set():
                 return
             watched = self._watched[name]
-            now = time.monotonic()
+            now = self._clock()
             if watched.retry_at is None:
                 code = self._exit_code(name)
                 if code is None:
@@ -133,14 +135,15 @@ class Supervisor:
                 self.network.start_node(name)
                 what = "restarted it"
         except Exception as exc:  # it failed to start: report, back off and try again
-            watched.retry_at = time.monotonic() + self._delay(watched)
+            delay = self._delay(watched)
+            watched.retry_at = self._clock() + delay
             self._say(
                 f"{watched.label} stopped ({watched.last_exit}) and did not start again: {exc}; "
-                f"trying again in {watched.retry_at - time.monotonic():.0f} s (restart {watched.restarts})"
+                f"trying again in {delay:.0f} s (restart {watched.restarts})"
             )
             return
         watched.retry_at = None
-        watched.started_at = time.monotonic()
+        watched.started_at = self._clock()
         self._say(f"{watched.label} stopped ({watched.last_exit}); {what} (restart {watched.restarts})")
         if self._on_restart is not None:
             self._on_restart()

@@ -1,14 +1,12 @@
 """The supervisor's backoff: a process that keeps dying is retried later and later, and each restart is said.
 
-The network here is a stand-in holding real processes that exit at once (``python -c 'exit(3)'``): what is
-tested is the supervisor's bookkeeping; tests/devnet/test_devnet_supervision.py runs it on a real network.
+The network here is a stand-in whose node "exits" as soon as it is started, and the clock is the test's:
+what is tested is the supervisor's bookkeeping, not time. tests/devnet/test_devnet_supervision.py runs the
+supervisor on a real network with real processes.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -16,26 +14,44 @@ from origo_devnet.network import Network
 from origo_devnet.supervisor import Supervisor, describe_exit
 
 
+class _Exited:
+    """A process that has exited with ``code``."""
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+    def poll(self) -> int:
+        return self.code
+
+
 @dataclass
 class _Member:
-    process: subprocess.Popen[bytes] | None
+    process: _Exited | None
 
 
 @dataclass
 class _Network:
     """What the supervisor uses of a Network: members' processes, stop_node/start_node, an optional anvil."""
 
+    clock: list[float]
     members: dict[str, _Member] = field(default_factory=dict)
     anvil: Any = None
     starts: list[float] = field(default_factory=list)
+    stays_up_from: int = 99  # the start (counted from 0) from which the node keeps running
 
     def stop_node(self, code: str) -> None:
         self.members[code].process = None
 
     def start_node(self, code: str) -> None:
-        self.starts.append(time.monotonic())
-        self.members[code].process = subprocess.Popen([sys.executable, "-c", "exit(3)"])
-        self.members[code].process.wait()
+        self.starts.append(self.clock[0])
+        running = len(self.starts) > self.stays_up_from
+        self.members[code].process = None if running else _Exited(3)
+
+
+def run(network: _Network, supervisor: Supervisor, until: float, step: float = 0.1) -> None:
+    while network.clock[0] < until:
+        supervisor.check()
+        network.clock[0] = round(network.clock[0] + step, 3)
 
 
 def test_exit_codes_in_words() -> None:
@@ -43,23 +59,24 @@ def test_exit_codes_in_words() -> None:
     assert describe_exit(3) == "exit code 3"
 
 
-def test_a_process_that_keeps_dying_is_restarted_with_growing_delays() -> None:
-    network = _Network(members={"VN": _Member(None)})
-    network.start_node("VN")
-    network.starts.clear()
+def test_a_process_that_keeps_dying_is_restarted_with_growing_delays_then_settles() -> None:
+    clock = [0.0]
+    network = _Network(clock, members={"VN": _Member(_Exited(-9))}, stays_up_from=4)
     said: list[str] = []
     supervisor = Supervisor(
-        cast(Network, network), say=said.append, first_backoff_s=0.2, max_backoff_s=0.4, poll_s=0.01
+        cast(Network, network),
+        say=said.append,
+        first_backoff_s=1.0,
+        max_backoff_s=4.0,
+        clock=lambda: clock[0],
     )
-    deadline = time.monotonic() + 3
-    while len(network.starts) < 4 and time.monotonic() < deadline:
-        supervisor.check()
-        time.sleep(0.01)
-    assert len(network.starts) == 4
-    gaps = [b - a for a, b in zip(network.starts, network.starts[1:], strict=False)]
-    assert gaps[0] >= 0.2 and gaps[1] >= 0.4 and gaps[2] >= 0.4, gaps  # 0.2, then capped at 0.4
-    assert gaps[2] < 0.8, gaps
-    assert said[0] == "VN's node stopped (exit code 3); restarted it (restart 1)"
-    assert said[1] == "VN's node stopped again (exit code 3); restarting it in 0 s"
+    network.members["VN"].process = _Exited(-9)
+    run(network, supervisor, until=30.0)
+    # At once, then 1, 2, 4 (the cap), 4 seconds after each exit is noticed (at the next pass, 0.1 s after
+    # the start); the fifth start stays up and nothing more happens.
+    assert network.starts == [0.0, 1.1, 3.2, 7.3, 11.4]
+    assert said[0] == "VN's node stopped (exit code -9, killed by SIGKILL); restarted it (restart 1)"
+    assert said[1] == "VN's node stopped again (exit code 3); restarting it in 1 s"
     assert said[2] == "VN's node stopped (exit code 3); restarted it (restart 2)"
-    assert supervisor.restarts("VN") == 4
+    assert said[-1] == "VN's node stopped (exit code 3); restarted it (restart 5)"
+    assert supervisor.restarts("VN") == 5
