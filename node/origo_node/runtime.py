@@ -186,8 +186,10 @@ class Node:
         # every few hundred milliseconds; a head older than 30 s means the chain is out of reach.
         head, seen = self.indexer.last_seen_head()
         chain_ok = seen is not None and time.time() - seen < 30
+        payload_problem = self.payloads.problem() if isinstance(self.payloads, KuboPayloadStore) else None
         return {
-            "status": "ok" if chain_ok else "degraded",
+            "status": "ok" if chain_ok and payload_problem is None else "degraded",
+            "payload_store": {"backend": self.settings.payload_backend, "problem": payload_problem},
             "member": self.member,
             "chain_head": head,
             "indexed_block": self.indexer.checkpoint(),

@@ -45,6 +45,17 @@ class KuboPayloadStore:
     def close(self) -> None:
         self._client.close()
 
+    def problem(self, timeout: float = 1.0) -> str | None:
+        """What is wrong with the daemon, in plain words, or None when it answers; for health reports, so
+        bounded by a short timeout: a hung daemon must not hang the node's health check with it."""
+        try:
+            self._client.version(timeout=timeout)
+        except ipfs_errors.TimeoutError:
+            return f"the kubo daemon at {self.api} did not answer within {timeout:g} s"
+        except ipfs_errors.Error as exc:
+            return f"the kubo daemon at {self.api} cannot be reached: {exc}"
+        return None
+
     def put(self, data: bytes) -> str:
         return str(self._call(lambda: self._client.add_bytes(data, opts=_ADD_OPTIONS)))
 
