@@ -2,6 +2,7 @@
 """The local consortium behind ``make up``: anvil with 1-second blocks and one node process per member.
 
     python scripts/devnet.py up            # create .devnet/ on first run, resume it afterwards; Ctrl-C stops
+    python scripts/devnet.py up --ipfs kubo   # the same with one kubo daemon per member (make up IPFS=kubo)
     python scripts/devnet.py join CODE     # prepare a new member (keys, data directory) for a governance vote
     python scripts/devnet.py status        # what network.json says, and whether each node answers
 
@@ -86,15 +87,28 @@ def _active_codes(network: Network) -> list[str]:
     return [code for code in network.members if code in known]
 
 
-def up(_: argparse.Namespace) -> int:
+def up(args: argparse.Namespace) -> int:
     fresh = not (ROOT / "network.json").exists()
     if fresh:
         _check_ports([ANVIL_PORT, *range(BASE_PORT, BASE_PORT + len(GENESIS))])
-        console.print(f"Creating a new consortium in {ROOT} ({', '.join(GENESIS)})...")
+        console.print(f"Creating a new consortium in {ROOT} ({', '.join(GENESIS)}), payloads on {args.ipfs}...")
         network = create_network(
-            ROOT, GENESIS, base_port=BASE_PORT, anvil_port=ANVIL_PORT, block_time=1.0, anvil_args=ANVIL_ARGS
+            ROOT,
+            GENESIS,
+            base_port=BASE_PORT,
+            anvil_port=ANVIL_PORT,
+            block_time=1.0,
+            anvil_args=ANVIL_ARGS,
+            ipfs=args.ipfs,
         )
     else:
+        made_with = "kubo" if (ROOT / "kubo" / "swarm.key").exists() else "local"
+        if args.ipfs != made_with:
+            console.print(
+                f"[red]{ROOT} keeps its payloads on {made_with}[/red], not {args.ipfs}: resume it with "
+                f"`make up IPFS={made_with}`, or `make clean` first to start a new consortium on {args.ipfs}"
+            )
+            return 2
         saved = json.loads((ROOT / "network.json").read_text(encoding="utf-8"))
         _check_ports([ANVIL_PORT, *(int(m["url"].rsplit(":", 1)[1]) for m in saved["members"])])
         console.print(f"Resuming the consortium in {ROOT}...")
@@ -190,7 +204,14 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("up", help="create or resume the network; run it until Ctrl-C").set_defaults(run=up)
+    starting = commands.add_parser("up", help="create or resume the network; run it until Ctrl-C")
+    starting.add_argument(
+        "--ipfs",
+        choices=["local", "kubo"],
+        default="local",
+        help="where payloads live: each node's embedded store, or one kubo daemon per member (private swarm)",
+    )
+    starting.set_defaults(run=up)
     joining = commands.add_parser("join", help="prepare a new member for a governance vote")
     joining.add_argument("code", help="the new member's country code, e.g. BN")
     joining.set_defaults(run=join)
