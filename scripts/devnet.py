@@ -91,7 +91,9 @@ def up(args: argparse.Namespace) -> int:
     fresh = not (ROOT / "network.json").exists()
     if fresh:
         _check_ports([ANVIL_PORT, *range(BASE_PORT, BASE_PORT + len(GENESIS))])
-        console.print(f"Creating a new consortium in {ROOT} ({', '.join(GENESIS)}), payloads on {args.ipfs}...")
+        console.print(
+            f"Creating a new consortium in {ROOT} ({', '.join(GENESIS)}), payloads on {args.ipfs}..."
+        )
         network = create_network(
             ROOT,
             GENESIS,

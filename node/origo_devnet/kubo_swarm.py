@@ -11,12 +11,14 @@ What makes the swarm private, and why each setting is there:
 - TCP only (libp2p's private networks do not support QUIC and WebTransport), RPC API, gateway and swarm on
   127.0.0.1.
 
-Part of the dev harness: used by ``make up IPFS=kubo``, the end-to-end tests and the payload conformance suite.
+Part of the dev harness: used by ``make up IPFS=kubo``, the end-to-end tests and the payload conformance
+suite.
 A production member configures its own daemon the same way (see ``configure``), with its real addresses.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -31,7 +33,6 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
-
 from origo_node.errors import PayloadError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -191,7 +192,8 @@ class KuboDaemon:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise PayloadError(
-                    f"kubo exited with code {self.process.returncode} at start; see {self.repo / 'daemon.log'}"
+                    f"kubo exited with code {self.process.returncode} at start;"
+                    f" see {self.repo / 'daemon.log'}"
                 )
             try:
                 self.rpc("id", timeout=1.0)
@@ -222,7 +224,8 @@ class KuboDaemon:
 
     def rpc(self, command: str, *args: str, timeout: float = 10.0, **options: str) -> Any:
         """One call to the daemon's RPC API (``POST /api/v0/<command>``), its JSON answer."""
-        params = [("arg", arg) for arg in args] + list(options.items())
+        params: list[tuple[str, str | int | float | bool | None]] = [("arg", arg) for arg in args]
+        params.extend(options.items())
         response = httpx.post(f"{self.api_url}/api/v0/{command}", params=params, timeout=timeout)
         if response.status_code != 200:
             raise PayloadError(f"kubo {command} failed: {response.text.strip()}")
@@ -287,10 +290,8 @@ class KuboSwarm:
                 pairs = ", ".join(f"{a.repo.name}->{b.repo.name}" for a, b in missing)
                 raise PayloadError(f"kubo daemons not connected after {timeout:.0f} s: {pairs}")
             for daemon, other in missing:
-                try:
+                with contextlib.suppress(PayloadError, httpx.HTTPError):  # retried until the deadline
                     daemon.rpc("swarm/connect", other.swarm_address)
-                except (PayloadError, httpx.HTTPError):
-                    pass  # retried below until the deadline
             time.sleep(0.2)
 
     def restart(self, code: str) -> KuboDaemon:

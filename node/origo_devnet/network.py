@@ -294,7 +294,9 @@ def load_network(
         deployment_block=int(saved["deployment_block"]),
         anvil=anvil,
     )
-    if (root / "kubo" / "swarm.key").exists():  # made with ipfs="kubo": the same daemons, repositories and pins
+    if (
+        root / "kubo" / "swarm.key"
+    ).exists():  # made with ipfs="kubo": the same daemons, repositories and pins
         network.kubo = KuboSwarm.create(root / "kubo", [m["code"] for m in saved["members"]]).start()
     for member in saved["members"]:
         network.members[member["code"]] = MemberNode(

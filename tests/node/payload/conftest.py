@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from origo_devnet.kubo_swarm import KuboDaemon, new_swarm_key
 from origo_node.errors import NotFound
 from origo_node.payload import gateway_router
 from origo_node.payload.port import BlockReader
-from origo_devnet.kubo_swarm import KuboDaemon, new_swarm_key
 
 REPO = Path(__file__).resolve().parents[3]
 SCRIPT = REPO / "scripts" / "unixfs_cids.mjs"
@@ -124,7 +124,8 @@ def serve_gateway(_shared_gateway: tuple[GatewayServer, SwappableBlocks]) -> Ite
 @pytest.fixture(scope="session")
 def kubo_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The RPC API of a real kubo daemon: ORIGO_TEST_KUBO_API if set, else one started for the session (the
-    project's build, see ``make kubo``) in a temporary repository on free loopback ports, stopped by its pid."""
+    project's build, see ``make kubo``) in a temporary repository on free loopback ports, stopped by its
+    pid."""
     named = os.environ.get("ORIGO_TEST_KUBO_API")
     if named:
         yield named

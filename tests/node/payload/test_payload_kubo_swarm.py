@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from origo_devnet.kubo_swarm import KuboDaemon, KuboNotInstalled, KuboSwarm, new_swarm_key
 from origo_node.errors import NotFound, PayloadError
 from origo_node.payload import KuboPayloadStore, LocalPayloadStore
 from origo_node.payload.importer import DEFAULT_CHUNK_SIZE
-from origo_devnet.kubo_swarm import KuboDaemon, KuboNotInstalled, KuboSwarm, new_swarm_key
 
 pytestmark = [
     pytest.mark.kubo,
@@ -117,7 +117,9 @@ def test_a_daemon_restarted_on_its_repository_keeps_its_pins(tmp_path: Path) -> 
         daemon.stop()
 
 
-def test_a_missing_kubo_binary_is_named_in_plain_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_missing_kubo_binary_is_named_in_plain_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ORIGO_IPFS_BIN", str(tmp_path / "no-such-ipfs"))
 
     with pytest.raises(KuboNotInstalled, match="not a file"):
