@@ -73,7 +73,7 @@ lint: setup
 gas: setup
 	$(PY) scripts/gas_report.py
 
-bench: setup
+bench: setup kubo
 	$(PY) scripts/bench.py
 
 clean:

@@ -74,6 +74,22 @@ def test_a_members_daemon_knows_only_the_members_and_listens_on_loopback(tmp_pat
     assert all((tmp_path / code / "swarm.key").read_text() == key for code in ("VN", "SG", "TH"))
 
 
+def test_a_swarm_made_before_is_resumed_with_its_identities_and_ports(tmp_path: Path) -> None:
+    made = KuboSwarm.create(tmp_path, ["VN", "SG"])
+    key = (tmp_path / "swarm.key").read_text()
+
+    resumed = KuboSwarm.create(tmp_path, ["VN", "SG"])
+
+    for code in ("VN", "SG"):
+        before, after = made.daemons[code], resumed.daemons[code]
+        assert (after.peer_id, after.api, after.swarm_address) == (
+            before.peer_id,
+            before.api,
+            before.swarm_address,
+        )
+    assert (tmp_path / "swarm.key").read_text() == key
+
+
 @pytest.mark.slow
 def test_members_fetch_from_each_other_over_bitswap_and_outsiders_stay_out(tmp_path: Path) -> None:
     swarm = KuboSwarm.create(tmp_path / "swarm", ["VN", "SG", "TH"]).start()
