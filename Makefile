@@ -20,7 +20,7 @@ KUBO_STAMP    := $(TOOLS)/.stamp-kubo-$(KUBO_VERSION)-libp2p-$(KUBO_LIBP2P)
 .PHONY: help setup up test test-fast lint gas bench clean distclean browser kubo
 
 help:
-	@echo "make up      - bring up a local consortium (anvil + one node per member)"
+	@echo "make up      - bring up a local consortium (anvil + one node per member; MEMBERS=11 for all)"
 	@echo "               make up IPFS=kubo: payloads on one kubo daemon per member (private swarm)"
 	@echo "make kubo    - build the pinned kubo into $(TOOLS)/bin (needs Go >= 1.26.5)"
 	@echo "make test    - install what is needed and run the whole test suite"
@@ -52,12 +52,14 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium missing: install Debian's chromium package"; fi; }
 
-# The first build takes about 4 minutes on 2 cores; later ones only check the stamp.
+# The first build took 7.5 minutes on 2 shared cores; later ones only check the stamp.
 kubo:
 	@test -x $(TOOLS)/bin/ipfs -a -f $(KUBO_STAMP) || bash scripts/build_kubo.sh $(KUBO_VERSION) $(KUBO_LIBP2P) $(TOOLS)
 
+MEMBERS ?= 6
+
 up: setup $(if $(filter kubo,$(IPFS)),kubo)
-	$(PY) scripts/devnet.py up --ipfs $(IPFS)
+	$(PY) scripts/devnet.py up --members $(MEMBERS) --ipfs $(IPFS)
 
 test: setup browser kubo
 	$(PY) -m pytest -n 2 --dist loadgroup -q

@@ -107,6 +107,10 @@ class Anvil:
     def pid(self) -> int | None:
         return self._proc.pid if self._proc else None
 
+    def exit_code(self) -> int | None:
+        """The exit code if the process we started has exited (negative: killed by that signal), else None."""
+        return self._proc.poll() if self._proc is not None else None
+
     def _command(self, port: int) -> list[str]:
         cmd = [
             str(anvil_binary()),

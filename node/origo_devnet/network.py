@@ -7,6 +7,7 @@ Keys here are throw-away devnet keys, encrypted with the published passphrase ``
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -40,8 +41,11 @@ MEMBER_NAMES = {
     "KH": "General Department of Customs and Excise (Cambodia)",
     "LA": "Lao Customs Department",
     "MM": "Myanmar Customs Department",
+    "TL": "Customs Authority of Timor-Leste",
 }
 GENESIS = ("VN", "SG", "TH", "MY", "ID", "PH")
+#: The ten ASEAN members and Timor-Leste, in the order ``make up MEMBERS=N`` takes the first N.
+ALL_MEMBERS = (*GENESIS, "BN", "KH", "LA", "MM", "TL")
 
 
 @dataclass
@@ -68,6 +72,7 @@ class MemberNode:
             "admin_key": self.admin_key,
             "data_dir": str(self.data_dir),
             "verification_page": self.url + "/",
+            **({"pid": self.process.pid} if self.process is not None else {}),
         }
 
 
@@ -91,12 +96,16 @@ class Network:
             "contracts": {"membership": self.membership, "registry": self.registry},
             "deployment_block": self.deployment_block,
             "passphrase": DEVNET_PASSPHRASE,
+            **({"anvil_pid": self.anvil.pid} if self.anvil is not None and self.anvil.pid else {}),
             "members": [m.as_dict() for m in self.members.values()],
         }
 
     def write(self) -> Path:
         path = self.root / "network.json"
-        path.write_text(json.dumps(self.as_dict(), indent=2) + "\n", encoding="utf-8")
+        # Written aside, then renamed: rewritten while running (pids after a restart) and read by others.
+        partial = path.with_suffix(".json.partial")
+        partial.write_text(json.dumps(self.as_dict(), indent=2) + "\n", encoding="utf-8")
+        os.replace(partial, path)
         return path
 
     # ------------------------------------------------------------------ processes
@@ -104,6 +113,26 @@ class Network:
     def start_node(
         self, code: str, *, env: dict[str, str] | None = None, timeout: float = 60.0
     ) -> MemberNode:
+        node = self.spawn_node(code, env=env)
+        assert node.process is not None
+        wait_healthy(node.url, timeout, node.process)
+        return node
+
+    def start_nodes(self, codes: Sequence[str], *, timeout: float = 120.0) -> None:
+        """Starts several nodes at once, then waits until all answer.
+
+        One after the other, eleven nodes took a minute on two cores: each waited for the last to import its
+        libraries while the other core idled.
+        """
+        for code in codes:
+            self.spawn_node(code)
+        for code in codes:
+            node = self.members[code]
+            assert node.process is not None
+            wait_healthy(node.url, timeout, node.process)
+
+    def spawn_node(self, code: str, *, env: dict[str, str] | None = None) -> MemberNode:
+        """Starts a member's node process without waiting for it to answer."""
         node = self.members[code]
         node.log = (node.data_dir / "node.log").open("ab")
         node.process = subprocess.Popen(
@@ -122,7 +151,6 @@ class Network:
             env={**os.environ, "ORIGO_PASSPHRASE": DEVNET_PASSPHRASE, **(env or {})},
             start_new_session=True,
         )
-        wait_healthy(node.url, timeout, node.process)
         return node
 
     def stop_node(self, code: str, *, kill: bool = False) -> None:
@@ -137,6 +165,9 @@ class Network:
             except subprocess.TimeoutExpired:
                 node.process.kill()
                 node.process.wait(5)
+        # A node that died on its own may have left its worker processes behind, holding its port.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(node.process.pid, signal.SIGKILL)
         node.process = None
         if node.log is not None:
             node.log.close()
