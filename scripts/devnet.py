@@ -3,7 +3,7 @@
 
     python scripts/devnet.py up            # create .devnet/ on first run, resume it afterwards; Ctrl-C stops
     python scripts/devnet.py up --members 11   # all ten ASEAN members and Timor-Leste (make up MEMBERS=11)
-    python scripts/devnet.py up --ipfs kubo   # one kubo daemon per member, a private swarm (make up IPFS=kubo)
+    python scripts/devnet.py up --ipfs kubo    # one kubo daemon per member, private swarm (make up IPFS=kubo)
     python scripts/devnet.py join CODE     # prepare a new member (keys, data directory) for a governance vote
     python scripts/devnet.py status        # what network.json says, and whether each node answers
 
