@@ -325,10 +325,10 @@ def load_network(
         deployment_block=int(saved["deployment_block"]),
         anvil=anvil,
     )
-    if (
-        root / "kubo" / "swarm.key"
-    ).exists():  # made with ipfs="kubo": the same daemons, repositories and pins
-        network.kubo = KuboSwarm.create(root / "kubo", [m["code"] for m in saved["members"]]).start()
+    # Made with ipfs="kubo": the same daemons, repositories and pins (members who joined later have none).
+    with_kubo = [m["code"] for m in saved["members"] if (root / "kubo" / m["code"] / "config").exists()]
+    if with_kubo:
+        network.kubo = KuboSwarm.create(root / "kubo", with_kubo).start()
     for member in saved["members"]:
         network.members[member["code"]] = MemberNode(
             code=member["code"],
