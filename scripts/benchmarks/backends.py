@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import time
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +21,6 @@ from benchmarks.network import Bench, bench_network
 from benchmarks.stats import latency_summary, median_of
 from benchmarks.workload import form_ds
 
-# ipfshttpclient 0.7 (the kubo adapter) passes urllib3 2 an argument it has dropped: harmless, not ours.
-warnings.filterwarnings("ignore", "The 'strict' parameter is no longer needed", FutureWarning)
 BACKENDS = ("local", "kubo")
 PAYLOAD_BYTES = 4096  # about a Form D's encrypted envelope
 

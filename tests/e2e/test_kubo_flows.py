@@ -24,8 +24,6 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.kubo,
     pytest.mark.xdist_group("kubo"),
-    # ipfshttpclient 0.7 (reading manifests for anchored_ids) passes urllib3 2 an argument it has dropped.
-    pytest.mark.filterwarnings("ignore:The 'strict' parameter is no longer needed:FutureWarning"),
 ]
 SETTINGS = {"batch_interval_s": 0.3, "index_poll_s": 0.1}
 

@@ -21,8 +21,6 @@ from origo_node.payload.importer import DEFAULT_CHUNK_SIZE
 pytestmark = [
     pytest.mark.kubo,
     pytest.mark.integration,
-    # ipfshttpclient 0.7 passes urllib3 2 an argument it has dropped; harmless, and not ours to fix.
-    pytest.mark.filterwarnings("ignore:The 'strict' parameter is no longer needed:FutureWarning"),
 ]
 CHUNK = DEFAULT_CHUNK_SIZE
 # One chunk (a raw block alone), a chunk and a byte (a dag-pb root over two leaves), several chunks.

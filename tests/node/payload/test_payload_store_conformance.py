@@ -65,12 +65,7 @@ class PutThereReadHere:
         "peer",
         pytest.param(
             "kubo",
-            marks=[
-                pytest.mark.kubo,
-                pytest.mark.integration,
-                # ipfshttpclient 0.7 passes urllib3 2 an argument it has dropped; harmless.
-                pytest.mark.filterwarnings("ignore:The 'strict' parameter is no longer needed:FutureWarning"),
-            ],
+            marks=[pytest.mark.kubo, pytest.mark.integration],
         ),
     ]
 )
