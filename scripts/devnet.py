@@ -31,7 +31,6 @@ import httpx
 from origo_devnet.network import (
     ALL_MEMBERS,
     DEVNET_PASSPHRASE,
-    MEMBER_NAMES,
     Network,
     create_network,
     load_network,
@@ -190,17 +189,7 @@ def join(args: argparse.Namespace) -> int:
         )
     saved["members"].append(node.as_dict())
     (ROOT / "network.json").write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
-    member = {
-        "code": code,
-        "name": MEMBER_NAMES.get(code, code),
-        "admin": keys["admin_address"],
-        "validator": keys["admin_address"],
-        "issuers": [keys["issuer_address"]],
-        "encryption_key": keys["encryption_public_key"],
-        "endpoint": node.url,
-    }
-    proposal_file = node.data_dir / "member.json"
-    proposal_file.write_text(json.dumps(member, indent=2) + "\n", encoding="utf-8")
+    proposal_file = Path(keys["member_file"])  # written by init_node, as `origo node init` writes it
     console.print(f"Prepared {code} in {node.data_dir} (node {node.url}, passphrase '{DEVNET_PASSPHRASE}').")
     console.print(f"The member to vote on: {proposal_file}")
     console.print(

@@ -213,7 +213,14 @@ def prepare_member(
             membership_address=contracts[0], registry_address=contracts[1], deployment_block=contracts[2]
         )
     settings.update(node_settings or {})
-    result = init_node(data_dir, code, DEVNET_PASSPHRASE, settings=settings, scrypt_n=DEVNET_SCRYPT_N)
+    result = init_node(
+        data_dir,
+        code,
+        DEVNET_PASSPHRASE,
+        settings=settings,
+        scrypt_n=DEVNET_SCRYPT_N,
+        name=MEMBER_NAMES.get(code, code),
+    )
     node = MemberNode(
         code=code,
         data_dir=data_dir,

@@ -24,6 +24,7 @@ from origo_node.errors import Conflict, OrigoError, ValidationFailed
 from origo_node.hashing import keccak256
 from origo_node.members import MemberDirectory
 from origo_node.payload import file_cid
+from origo_node.services.issuer_standing import require_registered_issuer
 from origo_node.store.db import Database
 
 
@@ -132,6 +133,7 @@ class IssuingService:
                 f"member {self._member} is {state} on the chain; it cannot issue documents",
                 rule="MembershipNotActive",
             )
+        require_registered_issuer(self._directory, self._member, self._signer.address)
 
     def _prepare(
         self, doc: object, grants: tuple[str, ...], ctx: ValidationContext, supersedes: str | None
@@ -212,7 +214,7 @@ class IssuingService:
         """Inserts the rows in one transaction; returns the ids refused as already issued."""
         ids = [item.accepted.document_id for item in prepared]
         with self._db.transaction() as conn:
-            taken = _already_known(conn, ids)
+            taken = _already_known(conn, ids, self._member)
             if taken and not skip_duplicates:
                 raise _already_issued(prepared[0].accepted.reference)
             conn.executemany(
@@ -224,14 +226,20 @@ class IssuingService:
         return taken
 
 
-def _already_known(conn: sqlite3.Connection, ids: list[str]) -> set[str]:
+def _already_known(conn: sqlite3.Connection, ids: list[str], member: str) -> set[str]:
+    """The ids this member issued already. Only its own: another member's leaf carrying one of these ids (a
+    squat, or a hash collision) is another document and never makes this member's reference a duplicate."""
     taken: set[str] = set()
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        for table in ("outbox", "idx_documents"):
-            rows = conn.execute(f"SELECT document_id FROM {table} WHERE document_id IN ({marks})", chunk)
-            taken.update(row[0] for row in rows)
+        rows = conn.execute(f"SELECT document_id FROM outbox WHERE document_id IN ({marks})", chunk)
+        taken.update(row[0] for row in rows)
+        rows = conn.execute(
+            f"SELECT document_id FROM idx_documents WHERE issuer = ? AND document_id IN ({marks})",
+            [member, *chunk],
+        )
+        taken.update(row[0] for row in rows)
     return taken
 
 
