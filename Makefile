@@ -7,11 +7,22 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 NPM_DIR := hardhat-config
+# IPFS=kubo runs `make up` with one kubo daemon per member instead of the embedded payload store.
+IPFS ?= local
 
-.PHONY: help setup up test test-fast lint gas bench clean distclean browser
+# kubo, built from the Go module proxy into .tools/ (git-ignored) and rebuilt only when these versions change.
+# go-libp2p: see scripts/build_kubo.sh for why kubo's own replace of it is swapped for this release.
+KUBO_VERSION  := v0.43.1
+KUBO_LIBP2P   := v0.50.0
+TOOLS         := .tools
+KUBO_STAMP    := $(TOOLS)/.stamp-kubo-$(KUBO_VERSION)-libp2p-$(KUBO_LIBP2P)
+
+.PHONY: help setup up test test-fast lint gas bench clean distclean browser kubo
 
 help:
 	@echo "make up      - bring up a local consortium (anvil + one node per member; MEMBERS=11 for all)"
+	@echo "               make up IPFS=kubo: payloads on one kubo daemon per member (private swarm)"
+	@echo "make kubo    - build the pinned kubo into $(TOOLS)/bin (needs Go >= 1.26.5)"
 	@echo "make test    - install what is needed and run the whole test suite"
 	@echo "make lint    - ruff and mypy"
 	@echo "make gas     - print the contracts' gas report"
@@ -41,11 +52,16 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium missing: install Debian's chromium package"; fi; }
 
-# `make up MEMBERS=11`: all ten ASEAN members and Timor-Leste (six when not given; a count or codes VN,SG,...).
-up: setup
-	$(PY) scripts/devnet.py up $(if $(MEMBERS),--members $(MEMBERS))
+# The first build took 7.5 minutes on 2 shared cores; later ones only check the stamp.
+kubo:
+	@test -x $(TOOLS)/bin/ipfs -a -f $(KUBO_STAMP) || bash scripts/build_kubo.sh $(KUBO_VERSION) $(KUBO_LIBP2P) $(TOOLS)
 
-test: setup browser
+# `make up MEMBERS=11`: all ten ASEAN members and Timor-Leste (six when not given; a count or codes VN,SG,...).
+# `make up IPFS=kubo`: one kubo daemon per member in a private swarm instead of the embedded store.
+up: setup $(if $(filter kubo,$(IPFS)),kubo)
+	$(PY) scripts/devnet.py up $(if $(MEMBERS),--members $(MEMBERS)) $(if $(IPFS),--ipfs $(IPFS))
+
+test: setup browser kubo
 	$(PY) -m pytest -n 2 --dist loadgroup -q
 
 test-fast: setup
@@ -59,7 +75,7 @@ lint: setup
 gas: setup
 	$(PY) scripts/gas_report.py
 
-bench: setup
+bench: setup kubo
 	$(PY) scripts/bench.py
 
 clean:

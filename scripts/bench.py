@@ -4,6 +4,7 @@
     python scripts/bench.py            # the full run (several minutes): a table
     python scripts/bench.py --json     # one JSON object instead
     python scripts/bench.py --quick    # a reduced run, under a minute
+    python scripts/bench.py --quick --ipfs kubo   # and payloads on kubo beside the embedded store
 
 It brings up a fresh network (anvil with 1-second blocks, VN and SG nodes as separate processes, on free
 loopback ports, in a temporary directory), measures, and stops everything it started by process id. Each
@@ -28,7 +29,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import gas_report
-from benchmarks import catchup, latency, throughput
+from benchmarks import backends, catchup, latency, throughput
 from benchmarks.baseline import Baseline
 from benchmarks.network import Bench, bench_network, peak_rss_mb
 from benchmarks.report import markdown, print_table
@@ -71,7 +72,7 @@ def machine() -> dict[str, Any]:
     }
 
 
-def measure(plan: Plan, root: Path, say: Any) -> dict[str, Any]:
+def measure(plan: Plan, root: Path, say: Any, ipfs: str = "local") -> dict[str, Any]:
     report: dict[str, Any] = {
         "mode": plan.mode,
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
@@ -130,6 +131,9 @@ def measure(plan: Plan, root: Path, say: Any) -> dict[str, Any]:
             "new_node": max(r["peak_rss_mb"] for r in runs),
         }
         report["peak_rss_mb"] = {"value": max(peaks.values()), **peaks}
+    if ipfs == "kubo":
+        # Each backend on a network of its own, measured the same way one after the other.
+        report["payload_backends"] = backends.compare(plan, root, NODE_SETTINGS, say)
     return report
 
 
@@ -200,6 +204,12 @@ def main(argv: list[str] | None = None) -> int:
         metavar="FILE",
         help="print the table of a report saved with --json, measure nothing",
     )
+    parser.add_argument(
+        "--ipfs",
+        choices=["local", "kubo"],
+        help="kubo: also measure payloads on kubo beside the embedded store, side by side (the default of"
+        " the full run; --quick measures the embedded store only unless given --ipfs kubo)",
+    )
     args = parser.parse_args(argv)
     if args.render is not None:
         saved = json.loads(args.render.read_text(encoding="utf-8"))
@@ -214,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{time.monotonic() - started:6.1f} s] {what}", file=sys.stderr, flush=True)
 
     with tempfile.TemporaryDirectory(prefix="origo-bench-") as tmp:
-        report = measure(plan, Path(tmp), say)
+        report = measure(plan, Path(tmp), say, args.ipfs or ("local" if args.quick else "kubo"))
     report["wall_time_s"] = round(time.monotonic() - started, 1)
     if args.json:
         print(json.dumps(report, indent=2))

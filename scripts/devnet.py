@@ -3,6 +3,7 @@
 
     python scripts/devnet.py up            # create .devnet/ on first run, resume it afterwards; Ctrl-C stops
     python scripts/devnet.py up --members 11   # all ten ASEAN members and Timor-Leste (make up MEMBERS=11)
+    python scripts/devnet.py up --ipfs kubo    # one kubo daemon per member, private swarm (make up IPFS=kubo)
     python scripts/devnet.py join CODE     # prepare a new member (keys, data directory) for a governance vote
     python scripts/devnet.py status        # what network.json says, and whether each node answers
 
@@ -103,7 +104,7 @@ def up(args: argparse.Namespace) -> int:
     if fresh:
         codes = args.members
         _check_ports([args.anvil_port, *range(args.base_port, args.base_port + len(codes))])
-        console.print(f"Creating a new consortium in {root} ({', '.join(codes)})...")
+        console.print(f"Creating a new consortium in {root} ({', '.join(codes)}), payloads on {args.ipfs}...")
         network = create_network(
             root,
             codes,
@@ -111,8 +112,16 @@ def up(args: argparse.Namespace) -> int:
             anvil_port=args.anvil_port,
             block_time=1.0,
             anvil_args=ANVIL_ARGS,
+            ipfs=args.ipfs,
         )
     else:
+        made_with = "kubo" if (root / "kubo" / "swarm.key").exists() else "local"
+        if args.ipfs != made_with:
+            console.print(
+                f"[red]{root} keeps its payloads on {made_with}[/red], not {args.ipfs}: resume it with "
+                f"`make up IPFS={made_with}`, or `make clean` first to start a new consortium on {args.ipfs}"
+            )
+            return 2
         saved = json.loads((root / "network.json").read_text(encoding="utf-8"))
         if args.members_given and len(args.members) != len(saved["members"]):
             console.print(
@@ -219,6 +228,12 @@ def main(argv: list[str] | None = None) -> int:
         help="how many members (2-11, default 6: VN SG TH MY ID PH) or their codes, e.g. VN,SG,BN",
     )
     starting.add_argument("--root", type=Path, default=ROOT, help="where the network lives (.devnet/)")
+    starting.add_argument(
+        "--ipfs",
+        choices=["local", "kubo"],
+        default="local",
+        help="where payloads live: each node's embedded store, or one kubo daemon per member (private swarm)",
+    )
     starting.add_argument("--anvil-port", type=int, default=ANVIL_PORT, help="the chain's port (8545)")
     starting.add_argument("--base-port", type=int, default=BASE_PORT, help="the first node's port (8701)")
     starting.set_defaults(run=up)

@@ -26,6 +26,7 @@ from web3 import Web3
 
 from origo_devnet.anvil import Anvil, free_port
 from origo_devnet.deploy import GenesisMember, deploy
+from origo_devnet.kubo_swarm import KuboSwarm
 
 DEVNET_PASSPHRASE = "devnet"
 DEVNET_SCRYPT_N = 2**12
@@ -85,6 +86,8 @@ class Network:
     deployment_block: int
     members: dict[str, MemberNode] = field(default_factory=dict)
     anvil: Anvil | None = None
+    #: With ``ipfs="kubo"``: one kubo daemon per member, in a private swarm under ``root/kubo``.
+    kubo: KuboSwarm | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -173,6 +176,8 @@ class Network:
     def stop(self) -> None:
         for code in list(self.members):
             self.stop_node(code)
+        if self.kubo is not None:
+            self.kubo.stop()
         if self.anvil is not None:
             self.anvil.stop()
 
@@ -244,8 +249,12 @@ def create_network(
     node_settings: dict[str, Any] | None = None,
     persist_chain: bool = True,
     anvil_args: list[str] | None = None,
+    ipfs: str = "local",
 ) -> Network:
-    """Starts anvil, creates every member's keys, deploys with them as genesis, configures the nodes."""
+    """Starts anvil, creates every member's keys, deploys with them as genesis, configures the nodes.
+
+    ``ipfs="kubo"`` also starts one kubo daemon per member (a private swarm) and points each node at its own.
+    """
     root.mkdir(parents=True, exist_ok=True)
     anvil = Anvil(
         block_time=block_time,
@@ -255,10 +264,14 @@ def create_network(
         extra_args=anvil_args,
     ).start()
     w3 = Web3(Web3.HTTPProvider(anvil.url))
+    kubo = KuboSwarm.create(root / "kubo", codes).start() if ipfs == "kubo" else None
     prepared = []
     for index, code in enumerate(codes):
         port = base_port + index if base_port is not None else free_port()
-        prepared.append(prepare_member(root, code, port, rpc_url=anvil.url, node_settings=node_settings))
+        settings = dict(node_settings or {})
+        if kubo is not None:
+            settings.update(payload_backend="kubo", kubo_api=kubo.daemons[code].api)
+        prepared.append(prepare_member(root, code, port, rpc_url=anvil.url, node_settings=settings))
     genesis = []
     for node, keys in prepared:
         fund(w3, keys["issuer_address"], keys["admin_address"])
@@ -282,6 +295,7 @@ def create_network(
         registry=deployment.registry,
         deployment_block=deployment.block_number,
         anvil=anvil,
+        kubo=kubo,
     )
     for node, _ in prepared:
         update_config(
@@ -318,6 +332,10 @@ def load_network(
         deployment_block=int(saved["deployment_block"]),
         anvil=anvil,
     )
+    # Made with ipfs="kubo": the same daemons, repositories and pins (members who joined later have none).
+    with_kubo = [m["code"] for m in saved["members"] if (root / "kubo" / m["code"] / "config").exists()]
+    if with_kubo:
+        network.kubo = KuboSwarm.create(root / "kubo", with_kubo).start()
     for member in saved["members"]:
         network.members[member["code"]] = MemberNode(
             code=member["code"],

@@ -188,8 +188,10 @@ class Node:
         chain_ok = seen is not None and time.time() - seen < 30
         # Documents the consortium refused to anchor (member suspended or removed in flight) need an officer.
         refused = self.batcher.refused()
+        payload_problem = self.payloads.problem() if isinstance(self.payloads, KuboPayloadStore) else None
         return {
-            "status": "ok" if chain_ok and refused is None else "degraded",
+            "status": "ok" if chain_ok and refused is None and payload_problem is None else "degraded",
+            "payload_store": {"backend": self.settings.payload_backend, "problem": payload_problem},
             "member": self.member,
             "chain_head": head,
             "indexed_block": self.indexer.checkpoint(),

@@ -91,9 +91,9 @@ def _rpc(method: str, *params: Any) -> dict[str, Any]:
 
 
 @contextmanager
-def bench_network(root: Path, node_settings: dict[str, Any]) -> Iterator[Bench]:
+def bench_network(root: Path, node_settings: dict[str, Any], ipfs: str = "local") -> Iterator[Bench]:
     network = create_network(
-        root, MEMBERS, block_time=BLOCK_TIME_S, persist_chain=False, node_settings=node_settings
+        root, MEMBERS, block_time=BLOCK_TIME_S, persist_chain=False, node_settings=node_settings, ipfs=ipfs
     )
     try:
         for code in RUNNING:

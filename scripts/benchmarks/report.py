@@ -7,6 +7,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from benchmarks import backends
+
 
 def _ms(summary: dict[str, Any]) -> str:
     return f"p50 {summary['p50']:.1f} ms · p99 {summary['p99']:.1f} ms"
@@ -84,6 +86,7 @@ def rows(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             "",
             "largest VmHWM of a node process (VN, SG, the catching-up node) over the run",
         ),
+        *backends.rows(report.get("payload_backends", {})),
     ]
 
 

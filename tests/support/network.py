@@ -18,7 +18,7 @@ import httpx
 from origo_devnet.network import MemberNode, Network, create_network
 from origo_node.anchoring import manifest
 from origo_node.chain.artifacts import load_artifact
-from origo_node.payload import LocalPayloadStore
+from origo_node.payload import KuboPayloadStore, LocalPayloadStore, PayloadStore
 from web3 import Web3
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -38,14 +38,17 @@ def running_network(
     *,
     block_time: float | None = None,
     node_settings: dict[str, Any] | None = None,
+    ipfs: str = "local",
 ) -> Iterator[Network]:
-    """Creates the network under ``root`` and starts every member's node; stops everything on exit."""
+    """Creates the network under ``root`` and starts every member's node; stops everything on exit.
+    ``ipfs="kubo"``: every member's payloads on its own kubo daemon, in a private swarm."""
     network = create_network(
         root,
         codes,
         block_time=block_time,
         persist_chain=False,
         node_settings=FAST_NODE_SETTINGS if node_settings is None else node_settings,
+        ipfs=ipfs,
     )
     try:
         for code in codes:
@@ -106,7 +109,11 @@ def anchored_ids(net: Network, issuer: str = "VN") -> list[str]:
         address=Web3.to_checksum_address(net.registry), abi=load_artifact("DocumentRegistry")[0]
     )
     events = registry.events.BatchAnchored().get_logs(from_block=net.deployment_block)
-    store = LocalPayloadStore(net.members[issuer].data_dir / "payloads")
+    store: PayloadStore = (
+        LocalPayloadStore(net.members[issuer].data_dir / "payloads")
+        if net.kubo is None
+        else KuboPayloadStore(net.kubo.daemons[issuer].api)
+    )
     ids: list[str] = []
     for event in events:
         args = event["args"]

@@ -146,6 +146,9 @@ class PayloadReader:
             raise NotFound(f"document {key.qualified} is not anchored (or not indexed yet)")
         if self._member not in json.loads(row["recipients"]):
             raise WrongMember(f"the payload of {document_id} is not encrypted for {self._member}")
+        # A recipient keeps what it may read: pinned (fetched whole first), so that it can serve the payload
+        # to the other recipients when the issuer's store is gone, and so that no garbage collection drops it.
+        self._payloads.pin(row["payload_cid"])
         envelope = self._payloads.get(row["payload_cid"])
         try:
             plaintext = open_envelope(envelope, self._member, self._key, aad=bytes.fromhex(document_id[2:]))

@@ -1,7 +1,8 @@
-"""Shared helpers for the payload store tests: the reference importer and a real gateway server."""
+"""Shared helpers for the payload store tests: the reference importer, a real gateway server, a real kubo."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from origo_devnet.kubo_swarm import KuboDaemon, new_swarm_key
 from origo_node.errors import NotFound
 from origo_node.payload import gateway_router
 from origo_node.payload.port import BlockReader
@@ -117,3 +119,19 @@ def serve_gateway(_shared_gateway: tuple[GatewayServer, SwappableBlocks]) -> Ite
 
     yield serve
     blocks.target = None
+
+
+@pytest.fixture(scope="session")
+def kubo_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The RPC API of a real kubo daemon: ORIGO_TEST_KUBO_API if set, else one started for the session (the
+    project's build, see ``make kubo``) in a temporary repository on free loopback ports, stopped by its
+    pid."""
+    named = os.environ.get("ORIGO_TEST_KUBO_API")
+    if named:
+        yield named
+        return
+    daemon = KuboDaemon(tmp_path_factory.mktemp("kubo") / "repo").init(new_swarm_key()).start()
+    try:
+        yield daemon.api
+    finally:
+        daemon.stop()

@@ -3,7 +3,7 @@
 - ``local``: the default store on a temporary directory.
 - ``peer``: an empty local store that gets everything from another local store through the real
   gateway, over a real uvicorn server (what one member's node does with another's).
-- ``kubo``: a kubo daemon, only when ORIGO_TEST_KUBO_API names its RPC API.
+- ``kubo``: a real kubo daemon (the ``kubo_api`` fixture: the project's own build, started for the session).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from origo_node.payload.dagpb import decode_node
 from origo_node.payload.importer import DEFAULT_CHUNK_SIZE, file_cid
 from origo_node.payload.port import BlockReader
 
-KUBO_API = os.environ.get("ORIGO_TEST_KUBO_API")
 # A CID nobody has stored: the raw block of these bytes is never put by the suite.
 UNKNOWN = file_cid(b"never stored by the conformance suite")
 PAYLOADS = {
@@ -66,12 +65,7 @@ class PutThereReadHere:
         "peer",
         pytest.param(
             "kubo",
-            marks=[
-                pytest.mark.kubo,
-                pytest.mark.integration,
-                # ipfshttpclient 0.7 passes urllib3 2 an argument it has dropped; harmless.
-                pytest.mark.filterwarnings("ignore:The 'strict' parameter is no longer needed:FutureWarning"),
-            ],
+            marks=[pytest.mark.kubo, pytest.mark.integration],
         ),
     ]
 )
@@ -86,9 +80,7 @@ def store(
         with PeerFetcher([url], timeout=5) as fetcher:
             yield PutThereReadHere(serving, LocalPayloadStore(tmp_path / "fetching", peers=fetcher))
     else:
-        if not KUBO_API:
-            pytest.skip("kubo not configured: set ORIGO_TEST_KUBO_API")
-        kubo = KuboPayloadStore(KUBO_API, timeout=30, lookup_timeout=2)
+        kubo = KuboPayloadStore(request.getfixturevalue("kubo_api"), timeout=30, lookup_timeout=2)
         yield kubo
         kubo.close()
 
