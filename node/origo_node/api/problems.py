@@ -11,12 +11,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from origo_api.problems import MEDIA_TYPE, PROBLEM_BASE, problem_body
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from origo_node.errors import OrigoError, ValidationFailed
 
 log = logging.getLogger(__name__)
 #: Re-exported so that the node's modules keep one import for everything problem+json.
 __all__ = ["MEDIA_TYPE", "PROBLEM_BASE", "install", "problem", "problem_for"]
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 _SLUGS = {
     400: "bad-request",
     401: "unauthorized",
@@ -69,19 +71,27 @@ def _request_validation(_: Request, exc: Exception) -> JSONResponse:
     return problem(422, "validation-failed", f"{len(errors)} problem(s) with the request", errors=errors)
 
 
-def _http_error(_: Request, exc: Exception) -> JSONResponse:
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    # Starlette's own answers (404 for no route, 405 with ``Allow``) keep their headers.
     slug = _SLUGS.get(exc.status_code, "error")
-    return problem(exc.status_code, slug, _detail(exc), headers=exc.headers)
-
-
-def _detail(exc: StarletteHTTPException) -> str:
     if exc.status_code == 405:
-        return f"this method is not allowed here; allowed: {(exc.headers or {}).get('Allow', 'none')}"
-    if exc.status_code == 404:
-        return "no such resource"
-    return str(exc.detail)
+        # Starlette names the methods of the first route on the path only; GET and POST of one path are two.
+        allowed = _allowed_methods(request)
+        detail = f"{request.method} is not allowed here; allowed: {allowed}"
+        return problem(405, slug, detail, headers={**(exc.headers or {}), "Allow": allowed})
+    detail = "no such resource" if exc.status_code == 404 else str(exc.detail)
+    return problem(exc.status_code, slug, detail, headers=exc.headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    # Asked route by route, method by method: FastAPI nests included routers (the routes are no flat list).
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHODS
+        if any(route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes)
+    ]
+    return ", ".join(allowed)
 
 
 def _unexpected(_: Request, exc: Exception) -> JSONResponse:

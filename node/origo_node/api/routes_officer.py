@@ -88,7 +88,14 @@ async def issue(request: Request, _: Officer, node: NodeDep, grant: str | None =
                     "schema": {
                         "type": "object",
                         "required": ["documents"],
-                        "properties": {"documents": {"type": "array", "items": {"type": "object"}}},
+                        "properties": {
+                            "documents": {
+                                "type": "array",
+                                "minItems": 1,
+                                "description": "Documents, each accepted or refused on its own (in results)",
+                                "items": {},
+                            }
+                        },
                     }
                 }
             },
