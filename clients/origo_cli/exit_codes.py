@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from origo_api.states import Verdict
 from origo_sdk import (
     ApiError,
     AuthError,
@@ -56,17 +57,17 @@ class ExitCode(IntEnum):
 
 
 VERDICT_EXIT: dict[str, ExitCode] = {
-    "valid": ExitCode.OK,
-    "partially_accepted": ExitCode.OK,
-    "tampered": ExitCode.TAMPERED,
-    "revoked": ExitCode.REVOKED,
-    "superseded": ExitCode.SUPERSEDED,
-    "expired": ExitCode.EXPIRED,
-    "rejected": ExitCode.REJECTED,
-    "unknown": ExitCode.UNKNOWN,
-    "under_verification": ExitCode.UNDER_VERIFICATION,
-    "pending": ExitCode.PENDING,
-    "accepted": ExitCode.USED,
+    Verdict.VALID: ExitCode.OK,
+    Verdict.PARTIALLY_ACCEPTED: ExitCode.OK,
+    Verdict.TAMPERED: ExitCode.TAMPERED,
+    Verdict.REVOKED: ExitCode.REVOKED,
+    Verdict.SUPERSEDED: ExitCode.SUPERSEDED,
+    Verdict.EXPIRED: ExitCode.EXPIRED,
+    Verdict.REJECTED: ExitCode.REJECTED,
+    Verdict.UNKNOWN: ExitCode.UNKNOWN,
+    Verdict.UNDER_VERIFICATION: ExitCode.UNDER_VERIFICATION,
+    Verdict.PENDING: ExitCode.PENDING,
+    Verdict.ACCEPTED: ExitCode.USED,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,6 +14,7 @@ from origo_api.problems import MEDIA_TYPE, PROBLEM_BASE, problem_body
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from origo_node.api import openapi
 from origo_node.errors import OrigoError, ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -84,12 +86,25 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _allowed_methods(request: Request) -> str:
-    # Asked route by route, method by method: FastAPI nests included routers (the routes are no flat list).
-    routes = request.app.router.routes
+    """The methods of the resource at this path: as the OpenAPI lists them, else as the routes answer them.
+
+    A fixed path (``/api/v1/documents/bulk``) is its own resource even where a template (``{key}``) matches.
+    """
+    path = request.url.path
+    paths: dict[str, dict[str, Any]] = openapi.document(request.app).get("paths", {})
+    operations = paths.get(path)
+    if operations is None:
+        templates = [t for t in paths if "{" in t and re.fullmatch(re.sub(r"\{[^/]+\}", "[^/]+", t), path)]
+        operations = {method: op for t in templates for method, op in paths[t].items()}
+    if operations:
+        return ", ".join(m.upper() for m in _METHODS if m.lower() in operations)
+    # Not in the OpenAPI (the page, its files): asked route by route, FastAPI's routers being nested.
     allowed = [
         method
         for method in _METHODS
-        if any(route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes)
+        if any(
+            r.matches({**request.scope, "method": method})[0] == Match.FULL for r in request.app.router.routes
+        )
     ]
     return ", ".join(allowed)
 

@@ -9,6 +9,8 @@ import sqlite3
 import time
 from typing import Any
 
+from origo_api.states import DocumentState
+
 from origo_node.documents import document_id as derive_document_id
 from origo_node.errors import NotFound, ValidationFailed
 from origo_node.members import MemberDirectory
@@ -101,7 +103,7 @@ class StatusService:
             "payload_cid": row["payload_cid"],
             "issued_at": iso(leaf["issuedAt"]),
             "expires_at": iso(leaf["expiresAt"]),
-            "state": "pending",
+            "state": DocumentState.PENDING,
             "anchor": None,
             "batch_root": row["batch_root"],
             "quantity": _quantity(int(leaf["quantity"]), 0, leaf["meta"]["quantity_unit"]),
@@ -267,21 +269,21 @@ def _derive(row: Any, events: list[Any], supersedes: str | None) -> dict[str, An
     expires_at = int(row["expires_at"])
     expired = expires_at != 0 and time.time() >= expires_at
     if revocation:
-        state = "revoked"
+        state = DocumentState.REVOKED
     elif superseded_by:
-        state = "superseded"
+        state = DocumentState.SUPERSEDED
     elif rejection:
-        state = "rejected"
+        state = DocumentState.REJECTED
     elif fully_utilised:
-        state = "accepted"
+        state = DocumentState.ACCEPTED
     elif verification and verification["state"] == "open":
-        state = "under_verification"
+        state = DocumentState.UNDER_VERIFICATION
     elif expired:
-        state = "expired"
+        state = DocumentState.EXPIRED
     elif utilisations:
-        state = "partially_accepted"
+        state = DocumentState.PARTIALLY_ACCEPTED
     else:
-        state = "valid"
+        state = DocumentState.VALID
     return {
         "document_id": row["document_id"],
         "type": row["type_name"],

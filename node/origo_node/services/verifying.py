@@ -11,6 +11,8 @@ import hashlib
 import json
 from typing import Any
 
+from origo_api.states import DocumentState, Verdict
+
 from origo_node.chain import eip712
 from origo_node.documents import canonical_bytes, document_id
 from origo_node.errors import CryptoError, NotFound, ValidationFailed
@@ -18,18 +20,22 @@ from origo_node.services.reading import identity_of, leaf_of
 from origo_node.services.status import StatusService
 from origo_node.store.db import Database
 
-_MESSAGES = {
-    "valid": "The certificate is authentic and can be used.",
-    "tampered": "The file differs from the document the issuing authority anchored.",
-    "revoked": "The issuing authority revoked this certificate.",
-    "superseded": "The issuing authority replaced this certificate; use the replacement.",
-    "expired": "The certificate's validity has ended.",
-    "partially_accepted": "The certificate is authentic; part of its quantity was already claimed at import.",
-    "accepted": "The certificate was fully used at import.",
-    "rejected": "The importing authority refused preference for this certificate.",
-    "under_verification": "The importing authority asked the issuing authority to verify this certificate.",
-    "pending": "The certificate was accepted by its issuing authority and is not anchored yet.",
-    "unknown": "No member anchored a document with this identity.",
+_MESSAGES: dict[str, str] = {
+    Verdict.VALID: "The certificate is authentic and can be used.",
+    Verdict.TAMPERED: "The file differs from the document the issuing authority anchored.",
+    Verdict.REVOKED: "The issuing authority revoked this certificate.",
+    Verdict.SUPERSEDED: "The issuing authority replaced this certificate; use the replacement.",
+    Verdict.EXPIRED: "The certificate's validity has ended.",
+    Verdict.PARTIALLY_ACCEPTED: (
+        "The certificate is authentic; part of its quantity was already claimed at import."
+    ),
+    Verdict.ACCEPTED: "The certificate was fully used at import.",
+    Verdict.REJECTED: "The importing authority refused preference for this certificate.",
+    Verdict.UNDER_VERIFICATION: (
+        "The importing authority asked the issuing authority to verify this certificate."
+    ),
+    Verdict.PENDING: "The certificate was accepted by its issuing authority and is not anchored yet.",
+    Verdict.UNKNOWN: "No member anchored a document with this identity.",
 }
 
 
@@ -69,9 +75,9 @@ class VerifyService:
             "importer": status["importer"],
             "status": status,
         }
-        if status["state"] == "pending":
+        if status["state"] == DocumentState.PENDING:
             integrity = digest is None or digest == status["digest"]
-            verdict = "pending" if integrity else "tampered"
+            verdict = Verdict.PENDING if integrity else Verdict.TAMPERED
             checks = {
                 "anchored": False,
                 "integrity": integrity,
@@ -87,7 +93,7 @@ class VerifyService:
             "signature": signature_ok,
             "issuer_member_at_issue": member_ok,
         }
-        verdict = status["state"] if integrity and signature_ok and member_ok else "tampered"
+        verdict = Verdict(status["state"]) if integrity and signature_ok and member_ok else Verdict.TAMPERED
         return {**result, "verdict": verdict, "checks": checks, "message": _MESSAGES[verdict]}
 
     def _signature(self, doc_id: str) -> tuple[bool, bool]:
@@ -140,12 +146,12 @@ def _identify(document: dict[str, Any]) -> str:
 
 def _unknown(doc_id: str | None, identity: tuple[str, str] | None) -> dict[str, Any]:
     return {
-        "verdict": "unknown",
+        "verdict": Verdict.UNKNOWN,
         "document_id": doc_id or None,
         "reference": identity[1] if identity else None,
         "issuer": identity[0] if identity else None,
         "importer": None,
         "checks": {"anchored": False, "integrity": None, "signature": None, "issuer_member_at_issue": None},
         "status": None,
-        "message": _MESSAGES["unknown"],
+        "message": _MESSAGES[Verdict.UNKNOWN],
     }
