@@ -182,10 +182,6 @@ async def revoke(
 async def accept(
     key: DocumentKey, body: AcceptRequest, _: Officer, desk: Desk, wait: float = Wait
 ) -> JSONResponse:
-    from origo_node.services.actions import declaration_bytes, parse_quantity
-
-    declaration_bytes(body.declaration)
-    parse_quantity(body.quantity)
     return await _act(desk, "accept", key, body.model_dump(), wait)
 
 

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from origo_api.states import DocumentState
 
 from origo_node.errors import Conflict, WrongMember
-from origo_node.services.actions import ActionService
+from origo_node.services.actions import ActionService, declaration_bytes, parse_quantity
 from origo_node.services.issuing import Accepted, IssuingService
 from origo_node.services.status import StatusService
 
@@ -51,7 +51,10 @@ class OfficerDesk:
         return doc_id, status
 
     def act(self, kind: str, key: str, params: dict[str, Any], wait_s: float) -> dict[str, Any]:
-        """Checks who may act, then submits the action (see ``ActionService.submit``)."""
+        """Checks the parameters and who may act, then submits the action (see ``ActionService.submit``)."""
+        if kind == "accept":  # refused here in plain words rather than by the contract's revert
+            declaration_bytes(str(params["declaration"]))
+            parse_quantity(params.get("quantity"))
         doc_id, _ = self.own_anchored(key, ROLE_OF[kind])
         return self.actions.submit(kind, doc_id, params, wait_s)
 

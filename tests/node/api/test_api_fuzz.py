@@ -12,6 +12,7 @@ get a 422 or a 409. Zero server errors and zero schema violations: the run must 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -73,6 +74,8 @@ def test_fuzzing_finds_no_server_error_and_no_schema_violation(lone: LoneNode, t
     run = subprocess.run(command, capture_output=True, text=True, timeout=BUDGET_S + 120)
     output = run.stdout + run.stderr
     summary = output[output.find("SUMMARY") :] if "SUMMARY" in output else output[-4000:]
+    generated = re.search(r"(\d+) generated", summary)
+    print(f"schemathesis: {generated.group(1) if generated else '?'} requests generated in {BUDGET_S} s")
     print(summary)
     assert run.returncode == 0, output[-12000:]
     assert "server error" not in summary.lower(), summary
