@@ -15,6 +15,7 @@ Scripts can rely on these numbers; they are part of the command's interface.
     14  rejected at import                15  unknown        16  under verification
     17  pending (accepted by its authority, not anchored yet)
     18  used: fully accepted at import, nothing left to claim
+    19  refused by the consortium: never anchored (its member was suspended or removed in flight)
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class ExitCode(IntEnum):
     UNDER_VERIFICATION = 16
     PENDING = 17
     USED = 18
+    REFUSED_BY_CONSORTIUM = 19
 
 
 VERDICT_EXIT: dict[str, ExitCode] = {
@@ -68,6 +70,7 @@ VERDICT_EXIT: dict[str, ExitCode] = {
     Verdict.UNDER_VERIFICATION: ExitCode.UNDER_VERIFICATION,
     Verdict.PENDING: ExitCode.PENDING,
     Verdict.ACCEPTED: ExitCode.USED,
+    Verdict.REFUSED: ExitCode.REFUSED_BY_CONSORTIUM,
 }
 
 

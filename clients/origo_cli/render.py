@@ -226,7 +226,7 @@ def trail_markdown(document_id: str, status: DocumentStatus, events: Sequence[Tr
         f"- Document id: `{document_id}`",
         f"- Type: {status.type} v{status.version}; issued by {status.issuer} for {status.importer}",
         f"- State: **{VERDICT_TITLES.get(status.state, status.state)}**",
-        f"- Digest: `{status.digest}`",
+        f"- Digest: `{status.digest or 'not public until anchored'}`",
         "",
         "| " + " | ".join(TRAIL_COLUMNS) + " |",
         "|" + "|".join("---" for _ in TRAIL_COLUMNS) + "|",

@@ -16,6 +16,7 @@ class DocumentState(StrEnum):
     """Where a document stands, as every node's index works it out from the chain."""
 
     PENDING = "pending"  # accepted by its issuing authority, not anchored yet
+    REFUSED = "refused"  # the consortium refused to anchor it (its member suspended or removed in flight)
     VALID = "valid"
     REVOKED = "revoked"
     SUPERSEDED = "superseded"
@@ -39,6 +40,7 @@ class Verdict(StrEnum):
     REJECTED = "rejected"
     UNDER_VERIFICATION = "under_verification"
     PENDING = "pending"
+    REFUSED = "refused"
     UNKNOWN = "unknown"
 
 
@@ -56,6 +58,7 @@ TITLES: dict[Verdict, str] = {
     Verdict.REJECTED: "Rejected at import",
     Verdict.UNDER_VERIFICATION: "Under verification",
     Verdict.PENDING: "Pending (not anchored yet)",
+    Verdict.REFUSED: "Refused by the consortium",
     Verdict.UNKNOWN: "Unknown",
 }
 #: Still usable for what is left.

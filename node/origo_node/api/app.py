@@ -12,6 +12,7 @@ from origo_node import __version__, limits
 from origo_node.api import openapi, problems, routes_admin, routes_auditor, routes_officer, routes_public
 from origo_node.api.guard import RequestGuard
 from origo_node.errors import NotFound
+from origo_node.idempotency import IdempotencyMiddleware
 from origo_node.payload import LocalPayloadStore, gateway_router
 from origo_node.runtime import Node
 
@@ -40,6 +41,11 @@ def create_app(node: Node, *, manage_lifecycle: bool = True) -> FastAPI:
     app.state.node = node
     limits.restore_recursion_limit()
     problems.install(app)
+    # Officer POSTs repeated with the same Idempotency-Key get the first answer and act once (issue 9).
+    app.add_middleware(
+        IdempotencyMiddleware, db=node.db, max_body_bytes=node.settings.max_body_bytes * BULK_BODY_FACTOR
+    )
+    # Added last, so outermost: every body is bounded and checked before anything else reads it.
     app.add_middleware(
         RequestGuard,
         max_body=node.settings.max_body_bytes,

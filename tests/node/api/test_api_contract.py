@@ -33,7 +33,7 @@ PUBLIC |= {"/api/v1/documents/{key}", "/api/v1/verify", "/api/v1/verify/{key}", 
 @pytest.fixture(scope="module")
 def app() -> FastAPI:
     settings = types.SimpleNamespace(max_body_bytes=64 * 1024, body_timeout_s=5.0)
-    node = types.SimpleNamespace(settings=settings, payloads=None, status=None, member="VN")
+    node = types.SimpleNamespace(settings=settings, payloads=None, status=None, member="VN", db=None)
     return create_app(node, manage_lifecycle=False)  # type: ignore[arg-type]
 
 
