@@ -11,8 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from origo_node.devnet import MemberNode, Network, create_network
-from support.network import FAST_NODE_SETTINGS, Client, sample, wait_state
+
+# Through support.network: it names the dev harness's module, wherever that lives.
+from support.network import (
+    FAST_NODE_SETTINGS,
+    Client,
+    MemberNode,
+    Network,
+    create_network,
+    sample,
+    wait_state,
+)
 
 #: Short deadlines, so that the stalled-client tests take seconds.
 HEADER_TIMEOUT_S = 2.0

@@ -22,6 +22,21 @@ def test_depth_is_counted_without_recursion_and_skips_strings() -> None:
 
 
 @pytest.mark.parametrize(
+    "raw",
+    [
+        rb'["\\", [[1]]]',  # an escaped backslash ends the string
+        rb'["\"[[[[[[", [[1]]]',  # an escaped quote does not
+        rb'["\\\"]]]]", [[1]]]',  # an escaped backslash, then an escaped quote
+        rb'{"k\"[": {"a": [1]}}',
+    ],
+)
+def test_brackets_and_quotes_inside_strings_do_not_count(raw: bytes) -> None:
+    value = strict_json.loads(raw)
+    assert value is not None
+    assert strict_json.depth(raw) == 3
+
+
+@pytest.mark.parametrize(
     ("raw", "error", "words"),
     [
         (b"[" * 100_000 + b"]" * 100_000, BadJson, "nested"),
