@@ -88,6 +88,8 @@ class IdempotencyMiddleware:
         status = 500
         content_type = "application/json"
         chunks: list[bytes] = []
+        # The answer is held back until it is stored: a client that has it can retry and get it again.
+        held: list[Message] = []
 
         async def capture(message: Message) -> None:
             nonlocal status, content_type
@@ -98,7 +100,7 @@ class IdempotencyMiddleware:
                         content_type = bytes(value).decode("latin-1")
             elif message["type"] == "http.response.body":
                 chunks.append(bytes(message.get("body", b"")))
-            await send(message)
+            held.append(message)
 
         try:
             await self.app(scope, replay, capture)
@@ -111,6 +113,8 @@ class IdempotencyMiddleware:
             await run_in_threadpool(
                 stored_answers.finish, self._db, owner, key, status, b"".join(chunks), content_type
             )
+        for message in held:
+            await send(message)
 
 
 async def _answer_again(send: Send, answer: stored_answers.StoredAnswer, request_hash: str, key: str) -> None:
