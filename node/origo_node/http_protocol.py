@@ -23,7 +23,13 @@ DEFAULT_HEADER_TIMEOUT_S = 10.0
 MAX_URL_BYTES = 8 * 1024
 MAX_HEADER_BYTES = 32 * 1024
 MAX_HEADERS = 100
-_SLUGS = {408: "request-timeout", 414: "uri-too-long", 431: "headers-too-large"}
+_SLUGS = {400: "bad-request", 408: "request-timeout", 414: "uri-too-long", 431: "headers-too-large"}
+_REASONS = {
+    400: "Bad Request",
+    408: "Request Timeout",
+    414: "URI Too Long",
+    431: "Request Header Fields Too Large",
+}
 
 
 class DeadlineProtocol(HttpToolsProtocol):
@@ -99,15 +105,18 @@ class DeadlineProtocol(HttpToolsProtocol):
             detail = f"the request's headers did not arrive within {self._header_timeout_s:g} s"
             self._refuse(408, detail)
 
+    def send_400_response(self, msg: str) -> None:
+        """A request the HTTP parser cannot read: answered as problem+json like every other refusal."""
+        self._refuse(400, f"the request is not valid HTTP/1.1: {msg}")
+
     def _refuse(self, status: int, detail: str) -> None:
         if self._refused or self.transport.is_closing():
             return
         self._refused = True
         self._disarm()
         body = json.dumps(problem_body(status, _SLUGS[status], detail)).encode()
-        reason = {408: "Request Timeout", 414: "URI Too Long", 431: "Request Header Fields Too Large"}
         head = (
-            f"HTTP/1.1 {status} {reason[status]}\r\ncontent-type: {MEDIA_TYPE}\r\n"
+            f"HTTP/1.1 {status} {_REASONS[status]}\r\ncontent-type: {MEDIA_TYPE}\r\n"
             f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
         ).encode()
         self.transport.write(head + body)

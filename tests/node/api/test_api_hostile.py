@@ -335,6 +335,22 @@ def test_overlong_url_and_headers_are_refused(lone: LoneNode) -> None:
     assert answer.startswith(b"HTTP/1.1 431"), answer[:200]
 
 
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"GARBAGE\r\n\r\n",
+        b"GET /healthz HTTP/1.1\r\nHost: node\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"0\r\n\r\n",
+        b"GET /healthz HTTP/1.1\r\nHost: node\r\nBad Header Name: x\r\n\r\n",
+        b"POST /api/v1/verify HTTP/1.1\r\nHost: node\r\nContent-Length: -1\r\n\r\n",
+    ],
+    ids=["not HTTP", "length and chunked (smuggling)", "space in a header name", "negative length"],
+)
+def test_what_the_http_parser_refuses_is_a_400_problem_too(lone: LoneNode, request_bytes: bytes) -> None:
+    answer = _raw(lone, request_bytes, wait_s=10)
+    assert answer.startswith(b"HTTP/1.1 400") and PROBLEM.encode() in answer, answer[:300]
+
+
 def test_a_huge_declared_body_is_refused_before_it_is_sent(lone: LoneNode) -> None:
     head = (
         b"POST /api/v1/verify HTTP/1.1\r\nHost: node\r\nContent-Type: application/json\r\n"
