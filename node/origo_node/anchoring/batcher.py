@@ -89,7 +89,17 @@ class Batcher:
         return int(row[0])
 
     def pending_count(self) -> int:
-        row = self._db.read().execute("SELECT count(*) FROM outbox WHERE batch_root IS NULL").fetchone()
+        """Documents accepted and not anchored yet: not in a batch, or in one the chain does not hold yet
+        for this member (refused ones are counted apart, by ``refused``). Zero: every document is on chain."""
+        row = (
+            self._db.read()
+            .execute(
+                "SELECT count(*) FROM outbox WHERE batch_root IS NULL OR batch_root IN"
+                " (SELECT root FROM batches WHERE state != 'mined'"
+                " AND root NOT IN (SELECT root FROM batch_refusals))"
+            )
+            .fetchone()
+        )
         return int(row[0])
 
     def refused(self) -> dict[str, object] | None:

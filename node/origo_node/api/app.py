@@ -8,11 +8,16 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from origo_node import __version__
-from origo_node.api import problems, routes_admin, routes_auditor, routes_officer, routes_public
+from origo_node import __version__, limits
+from origo_node.api import openapi, problems, routes_admin, routes_auditor, routes_officer, routes_public
+from origo_node.api.guard import RequestGuard
 from origo_node.errors import NotFound
+from origo_node.idempotency import IdempotencyMiddleware
 from origo_node.payload import LocalPayloadStore, gateway_router
 from origo_node.runtime import Node
+
+#: A bulk request may be this many times larger than one document's request.
+BULK_BODY_FACTOR = 8
 
 
 def create_app(node: Node, *, manage_lifecycle: bool = True) -> FastAPI:
@@ -34,7 +39,19 @@ def create_app(node: Node, *, manage_lifecycle: bool = True) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.node = node
+    limits.restore_recursion_limit()
     problems.install(app)
+    # Officer POSTs repeated with the same Idempotency-Key get the first answer and act once (issue 9).
+    app.add_middleware(
+        IdempotencyMiddleware, db=node.db, max_body_bytes=node.settings.max_body_bytes * BULK_BODY_FACTOR
+    )
+    # Added last, so outermost: every body is bounded and checked before anything else reads it.
+    app.add_middleware(
+        RequestGuard,
+        max_body=node.settings.max_body_bytes,
+        bulk_factor=BULK_BODY_FACTOR,
+        body_timeout_s=node.settings.body_timeout_s,
+    )
     app.include_router(routes_public.router)
     app.include_router(routes_officer.router)
     app.include_router(routes_auditor.router)
@@ -42,6 +59,7 @@ def create_app(node: Node, *, manage_lifecycle: bool = True) -> FastAPI:
     if isinstance(node.payloads, LocalPayloadStore):
         app.include_router(gateway_router(node.payloads.blocks))
     _mount_web(app, node)
+    app.openapi = lambda: openapi.document(app)  # type: ignore[method-assign]
     return app
 
 

@@ -3,65 +3,63 @@
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from origo_api.problems import MEDIA_TYPE, PROBLEM_BASE, problem_body
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
+from origo_node.api import openapi
 from origo_node.errors import OrigoError, ValidationFailed
 
 log = logging.getLogger(__name__)
-PROBLEM_BASE = "https://origo.dev/problems/"
-MEDIA_TYPE = "application/problem+json"
-
-_TITLES = {
-    400: "Bad request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Request too large",
-    415: "Unsupported media type",
-    422: "The request is not valid",
-    500: "Internal error",
-    502: "The payload store failed",
-    503: "The chain is unavailable",
-}
+#: Re-exported so that the node's modules keep one import for everything problem+json.
+__all__ = ["MEDIA_TYPE", "PROBLEM_BASE", "install", "problem", "problem_for"]
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 _SLUGS = {
     400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
     404: "not-found",
     405: "method-not-allowed",
     413: "request-too-large",
     415: "unsupported-media-type",
-    401: "unauthorized",
-    403: "forbidden",
 }
 
 
-def problem(status: int, slug: str, detail: str, **extra: Any) -> JSONResponse:
-    body = {
-        "type": PROBLEM_BASE + slug,
-        "title": _TITLES.get(status, "Error"),
-        "status": status,
-        "detail": detail,
-    }
-    body.update({k: v for k, v in extra.items() if v is not None})
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+def problem(
+    status: int, slug: str, detail: str, *, headers: Mapping[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    """The problem+json answer (``origo_api.problems`` builds the body, here and for every other area)."""
+    all_headers = dict(headers or {})
+    if status == 401:
+        all_headers.setdefault("WWW-Authenticate", "Bearer")
+    return JSONResponse(
+        problem_body(status, slug, detail, **extra),
+        status_code=status,
+        media_type=MEDIA_TYPE,
+        headers=all_headers or None,
+    )
 
 
-def _origo_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, OrigoError)
+def problem_for(exc: OrigoError) -> JSONResponse:
+    """The answer for one of the node's own errors."""
     extra: dict[str, Any] = {k: v for k, v in exc.details.items() if _jsonable(v)}
     if isinstance(exc, ValidationFailed):
         extra["errors"] = exc.errors
     if exc.status >= 500:
         log.warning("%s: %s", type(exc).__name__, exc.message)
-    slug = "chain-rule-violated" if exc.slug == "chain-rule" else exc.slug
-    return problem(exc.status, slug, exc.message, **extra)
+    return problem(exc.status, exc.slug, exc.message, **extra)
+
+
+def _origo_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, OrigoError)
+    return problem_for(exc)
 
 
 def _request_validation(_: Request, exc: Exception) -> JSONResponse:
@@ -75,9 +73,40 @@ def _request_validation(_: Request, exc: Exception) -> JSONResponse:
     return problem(422, "validation-failed", f"{len(errors)} problem(s) with the request", errors=errors)
 
 
-def _http_error(_: Request, exc: Exception) -> JSONResponse:
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return problem(exc.status_code, _SLUGS.get(exc.status_code, "error"), str(exc.detail))
+    slug = _SLUGS.get(exc.status_code, "error")
+    if exc.status_code == 405:
+        # Starlette names the methods of the first route on the path only; GET and POST of one path are two.
+        allowed = _allowed_methods(request)
+        detail = f"{request.method} is not allowed here; allowed: {allowed}"
+        return problem(405, slug, detail, headers={**(exc.headers or {}), "Allow": allowed})
+    detail = "no such resource" if exc.status_code == 404 else str(exc.detail)
+    return problem(exc.status_code, slug, detail, headers=exc.headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """The methods of the resource at this path: as the OpenAPI lists them, else as the routes answer them.
+
+    A fixed path (``/api/v1/documents/bulk``) is its own resource even where a template (``{key}``) matches.
+    """
+    path = request.url.path
+    paths: dict[str, dict[str, Any]] = openapi.document(request.app).get("paths", {})
+    operations = paths.get(path)
+    if operations is None:
+        templates = [t for t in paths if "{" in t and re.fullmatch(re.sub(r"\{[^/]+\}", "[^/]+", t), path)]
+        operations = {method: op for t in templates for method, op in paths[t].items()}
+    if operations:
+        return ", ".join(m.upper() for m in _METHODS if m.lower() in operations)
+    # Not in the OpenAPI (the page, its files): asked route by route, FastAPI's routers being nested.
+    allowed = [
+        method
+        for method in _METHODS
+        if any(
+            r.matches({**request.scope, "method": method})[0] == Match.FULL for r in request.app.router.routes
+        )
+    ]
+    return ", ".join(allowed)
 
 
 def _unexpected(_: Request, exc: Exception) -> JSONResponse:

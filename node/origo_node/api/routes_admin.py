@@ -1,43 +1,69 @@
-"""Admins: governance through the member's admin account."""
+"""Admins: governance through the member's admin account. Reading proposals needs the admin key too."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Body
 from fastapi.concurrency import run_in_threadpool
+from origo_api.answers import Proposal
+from origo_api.requests import ProposalCreate
 
-from origo_node.api.auth import requires
-from origo_node.api.body import read_json
-from origo_node.api.routes_public import node_of
-from origo_node.errors import ValidationFailed
-from origo_node.store.apikeys import ApiKey
+from origo_node.api.deps import Admin, NodeDep, ProposalId
+from origo_node.api.openapi import BODY, KEY, errors
+from origo_node.errors import ChainRuleViolated, NotFound
 
 router = APIRouter(tags=["admin"])
-Admin = Annotated[ApiKey, Depends(requires("admin"))]
+T = TypeVar("T")
 
 
-@router.get("/api/v1/consortium/proposals", summary="Every proposal, newest first")
-def proposals(request: Request) -> list[dict[str, Any]]:
-    return node_of(request).governance.proposals()
+def _known(proposal_id: int, read: Callable[[int], T]) -> T:
+    """``read(proposal_id)``, with the contract's "unknown proposal" refusal answered as 404."""
+    try:
+        return read(proposal_id)
+    except ChainRuleViolated as exc:
+        if exc.details.get("rule") == "MembershipUnknownProposal":
+            raise NotFound(f"no proposal {proposal_id}") from exc
+        raise
 
 
-@router.get("/api/v1/consortium/proposals/{proposal_id}", summary="One proposal")
-def proposal(proposal_id: int, request: Request) -> dict[str, Any]:
-    return node_of(request).governance.proposal(proposal_id)
+@router.get(
+    "/api/v1/consortium/proposals",
+    response_model=list[Proposal],
+    responses=errors(KEY, 503),
+    summary="Every proposal, newest first",
+)
+def proposals(_: Admin, node: NodeDep) -> list[dict[str, Any]]:
+    return node.governance.proposals()
 
 
-@router.post("/api/v1/consortium/proposals", status_code=201, summary="Propose a membership or quorum change")
-async def propose(request: Request, _: Admin) -> dict[str, Any]:
-    node = node_of(request)
-    body = await read_json(request, node.settings.max_body_bytes)
-    if not isinstance(body, dict):
-        raise ValidationFailed(
-            "a proposal is a JSON object", errors=[{"pointer": "", "message": "must be an object"}]
-        )
-    return await run_in_threadpool(node.governance.propose, body)
+@router.get(
+    "/api/v1/consortium/proposals/{proposal_id}",
+    response_model=Proposal,
+    responses=errors(KEY, 404, 422, 503),
+    summary="One proposal",
+)
+def proposal(proposal_id: ProposalId, _: Admin, node: NodeDep) -> dict[str, Any]:
+    return _known(proposal_id, node.governance.proposal)
 
 
-@router.post("/api/v1/consortium/proposals/{proposal_id}/vote", summary="Vote yes on a proposal")
-async def vote(proposal_id: int, request: Request, _: Admin) -> dict[str, Any]:
-    return await run_in_threadpool(node_of(request).governance.vote, proposal_id)
+@router.post(
+    "/api/v1/consortium/proposals",
+    status_code=201,
+    response_model=Proposal,
+    responses=errors(BODY, KEY, 409, 503),
+    summary="Propose a membership or quorum change",
+)
+async def propose(body: Annotated[ProposalCreate, Body()], _: Admin, node: NodeDep) -> dict[str, Any]:
+    return await run_in_threadpool(node.governance.propose, body.model_dump(exclude_none=True))
+
+
+@router.post(
+    "/api/v1/consortium/proposals/{proposal_id}/vote",
+    response_model=Proposal,
+    responses=errors(KEY, 404, 409, 422, 503),
+    summary="Vote yes on a proposal",
+)
+async def vote(proposal_id: ProposalId, _: Admin, node: NodeDep) -> dict[str, Any]:
+    return await run_in_threadpool(_known, proposal_id, node.governance.vote)
