@@ -23,6 +23,8 @@ from origo_node.datadir import make_private
 from origo_node.http_protocol import NodeServerConfig
 from origo_node.settings import NodeSettings
 
+WORKER_HEALTHCHECK_S = 90
+
 
 class _TcpConfig(NodeServerConfig):
     def bind_socket(self) -> socket.socket:
@@ -79,6 +81,9 @@ def serve(settings: NodeSettings, config_file: Path | None, log_level: str) -> N
             log_level=log_level,
             access_log=False,
             header_timeout_s=settings.header_timeout_s,
+            # uvicorn kills a worker that has not answered its supervisor within 5 s; a worker
+            # importing the node on a busy two-core machine took 19-38 s, and was killed again and again.
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
         )
         background = multiprocessing.get_context("spawn").Process(
             target=run_background, args=(str(config_file), log_level), name="origo-background"
