@@ -7,7 +7,7 @@ import threading
 from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 
-from origo_node.chain.client import ChainClient
+from origo_node.chain.port import ChainPort
 from origo_node.store.db import Database
 
 _SNAPSHOT = "members"
@@ -64,8 +64,8 @@ def code_of(raw: bytes) -> str:
 class MemberDirectory:
     """A thread-safe snapshot of every member, read from the contract's views."""
 
-    def __init__(self, client: ChainClient, db: Database | None = None) -> None:
-        self._client = client
+    def __init__(self, chain: ChainPort, db: Database | None = None) -> None:
+        self._chain = chain
         self._db = db
         self._lock = threading.Lock()
         self._members: dict[str, Member] = self._load_snapshot()
@@ -114,23 +114,18 @@ class MemberDirectory:
             )
 
     def refresh(self) -> None:
-        contract = self._client.membership.functions
-        codes: list[bytes] = self._client.call(lambda: contract.memberCodes().call())
         members: dict[str, Member] = {}
-        for raw in codes:
-            info = self._client.call(lambda raw=raw: contract.member(raw).call())  # type: ignore[misc]
-            issuers = self._client.call(lambda raw=raw: contract.issuers(raw).call())  # type: ignore[misc]
-            code = code_of(info[0])
-            members[code] = Member(
-                code=code,
-                name=info[1],
-                admin=info[2],
-                validator=info[3],
-                status=MemberStatus(info[4]),
-                encryption_key=bytes(info[5]),
-                endpoint=info[6],
-                joined_at_block=int(info[7]),
-                issuers=tuple(issuers),
+        for record in self._chain.members():
+            members[record.code] = Member(
+                code=record.code,
+                name=record.name,
+                admin=record.admin,
+                validator=record.validator,
+                status=MemberStatus(record.status),
+                encryption_key=record.encryption_key,
+                endpoint=record.endpoint,
+                joined_at_block=record.joined_at_block,
+                issuers=record.issuers,
             )
         self._save_snapshot(members)
         with self._lock:

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from origo_node.anchoring.batcher import Batcher, BatchPolicy
 from origo_node.chain import eip712
-from origo_node.chain.client import ChainClient, TxSender
+from origo_node.chain.port import ChainPort
+from origo_node.chain.sender import TxSender
+from origo_node.chain.web3_chain import Web3Chain
 from origo_node.crypto import load_encryption_key, load_signing_key
 from origo_node.errors import OrigoError
 from origo_node.indexer.indexer import Indexer
@@ -33,12 +35,15 @@ log = logging.getLogger(__name__)
 class Node:
     """Everything one member's node is made of; ``start`` runs the loops, ``stop`` ends them."""
 
-    def __init__(self, settings: NodeSettings) -> None:
+    def __init__(self, settings: NodeSettings, chain: ChainPort | None = None) -> None:
         self.settings = settings
         self.member = settings.member
         passphrase = settings.read_passphrase()
         self.db = Database(settings.database_path)
-        self.client = ChainClient(settings.chain_rpc, settings.membership_address, settings.registry_address)
+        #: The chain adapter: web3 over the settings' RPC endpoint, unless a test hands in another one.
+        self.chain: ChainPort = chain or Web3Chain(
+            settings.chain_rpc, settings.membership_address, settings.registry_address
+        )
         issuer = load_signing_key(settings.signing_keystore, passphrase)
         admin = (
             load_signing_key(settings.admin_keystore, passphrase)
@@ -46,11 +51,11 @@ class Node:
             else None
         )
         encryption_key = load_encryption_key(settings.encryption_keystore, passphrase)
-        self.directory = MemberDirectory(self.client, self.db)
+        self.directory = MemberDirectory(self.chain, self.db)
         self._fetcher = PeerFetcher([], timeout=3.0)
         self.payloads: PayloadStore = _payload_store(settings, self._fetcher)
-        self.issuer_sender = TxSender(self.client, issuer)
-        self.admin_sender = None if admin is None else TxSender(self.client, admin)
+        self.issuer_sender = TxSender(self.chain, issuer)
+        self.admin_sender = None if admin is None else TxSender(self.chain, admin)
         self.domain = eip712.domain_separator(self._chain_id(), settings.registry_address)
         self.issuing = IssuingService(
             self.db,
@@ -63,23 +68,25 @@ class Node:
         self.verify = VerifyService(self.db, self.status, self.domain)
         self.reader = PayloadReader(self.db, self.payloads, self.member, encryption_key, self.domain)
         self.proofs = ProofService(self.db, self.payloads)
-        self.actions = ActionService(self.db, self.client, self.issuer_sender, self.member, self.proofs)
+        self.actions = ActionService(self.db, self.issuer_sender, self.member, self.proofs)
         self.governance = GovernanceService(
-            self.db, self.client, self.admin_sender, self.directory, settings.tx_timeout_s
+            self.db, self.chain, self.admin_sender, self.directory, settings.tx_timeout_s
         )
         self.linking = LinkingService(self.db, self.reader, self.member)
-        self.exports = ExportService(self.client, self.status, self.proofs, self._chain_id())
+        self.exports = ExportService(self.chain, self.status, self.proofs, self._chain_id())
         self.batcher = Batcher(
             self.db,
-            self.client,
+            self.chain,
             self.issuer_sender,
             self.payloads,
             self.member,
-            BatchPolicy(settings.batch_interval_s, settings.batch_max_documents),
+            BatchPolicy(
+                settings.batch_interval_s, settings.batch_max_documents, confirmations=settings.confirmations
+            ),
         )
         self.indexer = Indexer(
             self.db,
-            self.client,
+            self.chain,
             self.payloads,
             deployment_block=settings.deployment_block,
             confirmations=settings.confirmations,
@@ -122,7 +129,7 @@ class Node:
         row = conn.execute("SELECT value FROM node_facts WHERE name = 'chain_id'").fetchone()
         if row is not None:
             return int(row["value"])
-        chain_id = self.client.chain_id
+        chain_id = self.chain.chain_id
         with self.db.transaction() as tx:
             tx.execute(
                 "INSERT OR REPLACE INTO node_facts (name, value) VALUES ('chain_id', ?)", (str(chain_id),)

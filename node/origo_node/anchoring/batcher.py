@@ -17,14 +17,17 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 from origo_node.anchoring import manifest
 from origo_node.anchoring.manifest import ManifestEntry, leaf_from_json
-from origo_node.chain.client import ChainClient, SignedTx, TxSender
+from origo_node.chain import calls
 from origo_node.chain.merkle import MerkleTree
-from origo_node.errors import ChainRuleViolated, OrigoError
+from origo_node.chain.port import Call, ChainPort, SignedTx
+from origo_node.chain.sender import TxSender
+from origo_node.errors import ChainRuleViolated
 from origo_node.payload import PayloadStore
 from origo_node.store.db import Database
 
@@ -38,20 +41,26 @@ _MAX_OPEN_BATCHES = 3
 class BatchPolicy:
     interval_s: float
     max_documents: int
+    #: Blocks on top of a batch's before it counts as anchored; until then a reorganisation may drop it, and
+    #: a batch that disappears is sent again.
+    confirmations: int = 0
+    #: A batch sent this long ago and still pending is sent again at a higher fee (its fee was too low).
+    replace_after_s: float = 60.0
 
 
 class Batcher:
     def __init__(
         self,
         db: Database,
-        client: ChainClient,
+        chain: ChainPort,
         sender: TxSender,
         payloads: PayloadStore,
         member: str,
         policy: BatchPolicy,
     ) -> None:
         self._db = db
-        self._client = client
+        self._chain = chain
+        self._pending_since: dict[str, float] = {}
         self._sender = sender
         self._payloads = payloads
         self._member = member
@@ -126,10 +135,10 @@ class Batcher:
         stored = self._payloads.put_many([*envelopes, manifest.encode(self._member, root, entries)])
         manifest_cid = stored[-1]
         self._payloads.pin(manifest_cid)
-        call = self._client.registry.functions.anchorBatch(root, len(entries), manifest_cid)
+        call = calls.anchor_batch(root, len(entries), manifest_cid)
         signed = self._sender.prepare(call)  # a refusal (e.g. our member was suspended) raises here
         root_hex = "0x" + root.hex()
-        with self._db.transaction() as conn:
+        with self._sender_released_on_failure(signed), self._db.transaction() as conn:
             conn.execute(
                 "INSERT INTO batches (root, manifest_cid, count, state, tx_hash, raw_tx, created_at)"
                 " VALUES (?, ?, ?, 'sent', ?, ?, ?)",
@@ -162,53 +171,93 @@ class Batcher:
         return anchored
 
     def _drive(self, root_hex: str, signed: SignedTx) -> int:
-        """Moves one recorded batch towards being mined; its size once it is, 0 while it is not yet."""
+        """Moves one recorded batch towards being anchored; its size once it is, 0 while it is not yet."""
         receipt = self._sender.receipt(signed.tx_hash)
         if receipt is None:
-            if self._chain_has(root_hex):  # mined under another transaction (signed again after a drop)
-                return self._mark_mined(root_hex, None)
+            if self._chain.batch(bytes.fromhex(root_hex[2:])) is not None:
+                # Mined under another transaction (signed again after a drop, or at a higher fee).
+                return self._confirm(root_hex, None)
             if not self._sender.resend(signed):
                 self._resign(root_hex)
+            elif self._stuck(root_hex):
+                self._replace(root_hex, signed)
             return 0
-        if receipt["status"] == 1 or self._chain_has(root_hex):
-            return self._mark_mined(root_hex, int(receipt["blockNumber"]))
+        if receipt.ok or self._chain.batch(bytes.fromhex(root_hex[2:])) is not None:
+            return self._confirm(root_hex, receipt.block)
         log.error("batch %s reverted in %s; signing it again", root_hex, signed.tx_hash)
         self._resign(root_hex)
         return 0
 
-    def _resign(self, root_hex: str) -> None:
-        """The signed bytes can no longer be mined (dropped, nonce reused): sign the same batch again."""
+    def _confirm(self, root_hex: str, block: int | None) -> int:
+        """The batch is in the chain; it counts as anchored once ``confirmations`` blocks are on top of it.
+        Until then it stays open, so that a reorganisation that drops it finds it here and sends it again."""
+        self._pending_since.pop(root_hex, None)
+        if self._policy.confirmations > 0:
+            if block is None:
+                found = self._chain.batch(bytes.fromhex(root_hex[2:]))
+                block = None if found is None else found.block
+            if block is None or self._chain.head() - block < self._policy.confirmations:
+                return 0
+        return self._mark_mined(root_hex, block)
+
+    def _stuck(self, root_hex: str) -> bool:
+        since = self._pending_since.setdefault(root_hex, time.monotonic())
+        return time.monotonic() - since >= self._policy.replace_after_s
+
+    def _call_of(self, root_hex: str) -> Call:
         row = (
             self._db.read()
             .execute("SELECT manifest_cid, count FROM batches WHERE root = ?", (root_hex,))
             .fetchone()
         )
-        call = self._client.registry.functions.anchorBatch(
-            bytes.fromhex(root_hex[2:]), row["count"], row["manifest_cid"]
+        return calls.anchor_batch(bytes.fromhex(root_hex[2:]), row["count"], row["manifest_cid"])
+
+    def _replace(self, root_hex: str, signed: SignedTx) -> None:
+        """Still pending after ``replace_after_s``: the same batch at the same nonce with a higher fee."""
+        try:
+            replacement = self._sender.replace(signed, self._call_of(root_hex))
+        except ChainRuleViolated:
+            return  # the original was mined meanwhile: the next round finds the root on the chain
+        if replacement is None:
+            return
+        self._record_tx(root_hex, replacement)
+        self._pending_since[root_hex] = time.monotonic()
+        log.warning(
+            "batch %s pending too long; sent again at a higher fee as %s", root_hex, replacement.tx_hash
         )
+        self._sender.broadcast(replacement.raw)
+
+    def _resign(self, root_hex: str) -> None:
+        """The signed bytes can no longer be mined (dropped, nonce reused): sign the same batch again."""
         self._sender.resync()
         try:
-            signed = self._sender.prepare(call)
+            signed = self._sender.prepare(self._call_of(root_hex))
         except ChainRuleViolated as exc:
             if exc.details.get("rule") == "RegistryBatchExists":
-                self._mark_mined(root_hex, None)
+                self._confirm(root_hex, None)
             else:
                 log.error("batch %s refused by the chain: %s", root_hex, exc.message)
             return
+        with self._sender_released_on_failure(signed):
+            self._record_tx(root_hex, signed)
+        self._pending_since.pop(root_hex, None)
+
+    def _record_tx(self, root_hex: str, signed: SignedTx) -> None:
         with self._db.transaction() as conn:
             conn.execute(
                 "UPDATE batches SET tx_hash = ?, raw_tx = ? WHERE root = ?",
                 (signed.tx_hash, signed.raw, root_hex),
             )
 
-    def _chain_has(self, root_hex: str) -> bool:
+    @contextmanager
+    def _sender_released_on_failure(self, signed: SignedTx) -> Iterator[None]:
+        """If the signed transaction cannot be recorded (disk full, I/O error), it is never sent: its nonce
+        goes back to the sender, else every later transaction would wait behind a nonce nobody uses."""
         try:
-            stored: Any = self._client.call(
-                lambda: self._client.registry.functions.batch(bytes.fromhex(root_hex[2:])).call()
-            )
-        except OrigoError:
-            return False
-        return int(stored[1]) > 0
+            yield
+        except BaseException:
+            self._sender.release(signed)
+            raise
 
     def _mark_mined(self, root_hex: str, block: int | None) -> int:
         with self._db.transaction() as conn:

@@ -19,9 +19,8 @@ from typing import Any
 
 from origo_node.anchoring import manifest
 from origo_node.anchoring.manifest import ManifestInvalid
-from origo_node.chain.client import ChainClient
+from origo_node.chain.port import ChainEvent, ChainPort
 from origo_node.errors import NotFound, OrigoError
-from origo_node.indexer.events import DecodedLog, EventDecoder
 from origo_node.payload import PayloadStore
 from origo_node.store.db import Database
 
@@ -66,7 +65,7 @@ class Indexer:
     def __init__(
         self,
         db: Database,
-        client: ChainClient,
+        chain: ChainPort,
         payloads: PayloadStore,
         *,
         deployment_block: int,
@@ -75,19 +74,13 @@ class Indexer:
         on_documents_indexed: Callable[[list[manifest.ManifestEntry], int], None] | None = None,
     ) -> None:
         self._db = db
-        self._client = client
+        self._chain = chain
         self._payloads = payloads
         self._fetcher = ThreadPoolExecutor(_MANIFEST_PREFETCH, thread_name_prefix="manifest-fetch")
         self._deployment_block = deployment_block
         self._confirmations = confirmations
         self._on_membership_change = on_membership_change
         self._on_documents_indexed = on_documents_indexed
-        self._decoder = EventDecoder(
-            {
-                "membership": (client.membership.address, client.membership.abi),
-                "registry": (client.registry.address, client.registry.abi),
-            }
-        )
         self._timestamps: dict[int, int] = {}
         #: The chain head at the last successful poll, and when (unix time); health reports it without a call.
         self.last_head: int | None = None
@@ -126,15 +119,14 @@ class Indexer:
 
     def _follow_events(self) -> int:
         self._check_reorg()
-        head = self._client.block_number()
+        head = self._chain.head()
         self._remember_head(head)
         target = head - self._confirmations
         start = self.checkpoint() + 1
         indexed = 0
         while start <= target:
             end = min(target, start + _CHUNK_BLOCKS - 1)
-            logs = self._get_logs(start, end)
-            decoded = [d for d in (self._decoder.decode(entry) for entry in logs) if d is not None]
+            decoded = self._chain.events(start, end)
             end_hash = self._block_hash(end)
             membership_changed = self._store_chunk(decoded, end, end_hash)
             if membership_changed:
@@ -164,10 +156,6 @@ class Indexer:
         head, at = json.loads(row["value"])
         return int(head), float(at)
 
-    def _get_logs(self, start: int, end: int) -> list[Any]:
-        params: Any = {"address": self._decoder.addresses, "fromBlock": start, "toBlock": end}
-        return list(self._client.call(lambda: self._client.w3.eth.get_logs(params)))
-
     def _check_reorg(self) -> None:
         row = (
             self._db.read()
@@ -183,9 +171,9 @@ class Indexer:
             self._db.drop_index()
 
     def _block_hash(self, number: int) -> str:
-        block = self._client.call(lambda: self._client.w3.eth.get_block(number))
-        self._timestamps[number] = int(block["timestamp"])
-        return "0x" + bytes(block["hash"]).hex()
+        block = self._chain.block(number)
+        self._timestamps[number] = block.timestamp
+        return block.hash
 
     def _timestamp(self, number: int) -> int:
         if number not in self._timestamps:
@@ -196,7 +184,7 @@ class Indexer:
 
     # ------------------------------------------------------------------ events
 
-    def _store_chunk(self, logs: list[DecodedLog], end: int, end_hash: str) -> bool:
+    def _store_chunk(self, logs: list[ChainEvent], end: int, end_hash: str) -> bool:
         membership_changed = False
         batch_rows, event_rows, membership_rows = [], [], []
         for item in logs:

@@ -19,7 +19,9 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from origo_node.chain.client import ChainClient, SignedTx, TxSender
+from origo_node.chain import calls
+from origo_node.chain.port import Call, SignedTx
+from origo_node.chain.sender import TxSender
 from origo_node.errors import ChainRuleViolated, Conflict, NotFound, OrigoError, ValidationFailed
 from origo_node.services.proofs import ProofService
 from origo_node.services.reading import leaf_of
@@ -61,14 +63,12 @@ class ActionService:
     def __init__(
         self,
         db: Database,
-        client: ChainClient,
         sender: TxSender,
         member: str,
         proofs: ProofService,
     ) -> None:
         self._db = db
         self._proofs = proofs
-        self._client = client
         self._sender = sender
         self._member = member
         #: Set by the node: wakes the action loop when it runs in this process.
@@ -141,11 +141,16 @@ class ActionService:
             return 1
         except OrigoError:
             return 0
-        with self._db.transaction() as conn:
-            conn.execute(
-                "UPDATE actions SET state = 'sent', tx_hash = ?, raw_tx = ? WHERE id = ?",
-                (signed.tx_hash, signed.raw, row["id"]),
-            )
+        try:
+            with self._db.transaction() as conn:
+                conn.execute(
+                    "UPDATE actions SET state = 'sent', tx_hash = ?, raw_tx = ? WHERE id = ?",
+                    (signed.tx_hash, signed.raw, row["id"]),
+                )
+        except BaseException:
+            # Never recorded, so never sent: its nonce must not become a gap later transactions wait behind.
+            self._sender.release(signed)
+            raise
         return self._drive(row["id"], signed)
 
     def _drive(self, action_id: int, signed: SignedTx) -> int:
@@ -157,10 +162,10 @@ class ActionService:
                 self._requeue(action_id)
             return 0
         with self._db.transaction() as conn:
-            if receipt["status"] == 1:
+            if receipt.ok:
                 conn.execute(
                     "UPDATE actions SET state = 'done', block = ? WHERE id = ?",
-                    (int(receipt["blockNumber"]), action_id),
+                    (receipt.block, action_id),
                 )
             else:
                 problem = {
@@ -232,28 +237,20 @@ class ActionService:
         row, root, proof = self._proofs.proof(document_id)
         return leaf_of(row).to_abi_tuple(), root, proof
 
-    def _call(self, kind: str, document_id: str, params: dict[str, Any]) -> Any:
-        fns = self._client.registry.functions
+    def _call(self, kind: str, document_id: str, params: dict[str, Any]) -> Call:
         leaf, root, proof = self._proof_args(document_id)
-        if kind == "revoke":
-            return fns.revoke(leaf, root, proof, int(params["reason_code"]), str(params.get("reason") or ""))
+        reason = str(params.get("reason") or "")
+        if kind in ("revoke", "reject"):
+            return calls.document_action(kind, leaf, root, proof, int(params["reason_code"]), reason)
         if kind == "accept":
-            return fns.accept(
-                leaf,
-                root,
-                proof,
-                declaration_bytes(params["declaration"]),
-                parse_quantity(params.get("quantity")),
-            )
-        if kind == "reject":
-            return fns.reject(leaf, root, proof, int(params["reason_code"]), str(params.get("reason") or ""))
+            declaration = declaration_bytes(params["declaration"])
+            quantity = parse_quantity(params.get("quantity"))
+            return calls.document_action(kind, leaf, root, proof, declaration, quantity)
         if kind == "verification_request":
-            return fns.requestVerification(leaf, root, proof, str(params.get("reason") or ""))
+            return calls.document_action(kind, leaf, root, proof, reason)
         if kind == "verification_answer":
-            return fns.answerVerification(
-                leaf, root, proof, bool(params["confirmed"]), str(params.get("reason") or "")
-            )
+            return calls.document_action(kind, leaf, root, proof, bool(params["confirmed"]), reason)
         if kind == "supersede":
             new_leaf, new_root, new_proof = self._proof_args(params["replacement_id"])
-            return fns.supersede(leaf, root, proof, new_leaf, new_root, new_proof)
+            return calls.supersede(leaf, root, proof, new_leaf, new_root, new_proof)
         raise ValueError(f"unknown action {kind}")
