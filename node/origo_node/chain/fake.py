@@ -24,7 +24,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from origo_node.chain.fake_contracts import ContractState, refuse
+from origo_node.chain.fake_contracts import ContractState, member_added, refuse
 from origo_node.chain.port import (
     AnchoredBatch,
     Block,
@@ -77,6 +77,12 @@ class FakeChain:
         self._membership_address = membership_address
         self._fork = 0
         self._blocks = [_Block(0, self._hash(0), int(time.time()))]
+        # The deployment's events, as the membership contract's constructor emits them.
+        deployed = [e for m in self._genesis.members.values() for e in member_added(m, 0)]
+        self._genesis_events = [
+            ChainEvent(contract, name, args, 0, i, "0x" + "00" * 32)  # type: ignore[arg-type]
+            for i, (contract, name, args) in enumerate(deployed)
+        ]
         self._mempool: dict[str, _Tx] = {}
         self._raw: dict[bytes, _Tx] = {}
         self._known: dict[str, _Tx] = {}
@@ -170,7 +176,7 @@ class FakeChain:
 
     def events(self, start: int, end: int) -> list[ChainEvent]:
         self._request()
-        found: list[ChainEvent] = []
+        found: list[ChainEvent] = list(self._genesis_events) if start <= 0 <= end else []
         for block in self._blocks[max(start, 0) : end + 1]:
             for tx in block.txs:
                 found.extend(self._receipts[tx.tx_hash].events)

@@ -338,9 +338,25 @@ class ContractState:
         p.executed = True
         if p.member is not None:
             self.members[p.member.code] = p.member
+            emitted.extend(member_added(p.member, proposal_id))
         elif p.target is not None:
+            previous = self.members[p.target].status
             self.members[p.target] = replace(self.members[p.target], status=_STATUS_OF_KIND[p.kind])
+            args = {"code": p.target.encode(), "previous": previous, "current": _STATUS_OF_KIND[p.kind],
+                    "proposalId": proposal_id}  # fmt: skip
+            emitted.append(("membership", "MemberStatusChanged", args))
         else:
+            args = {"previousBps": self.quorum_bps, "newBps": p.quorum_bps, "proposalId": proposal_id}
             self.quorum_bps = p.quorum_bps
+            emitted.append(("membership", "QuorumChanged", args))
         emitted.append(("membership", "ProposalExecuted", {"id": proposal_id}))
         return emitted
+
+
+def member_added(m: MemberRecord, proposal_id: int) -> list[Emitted]:
+    """The events the membership contract emits for a member it adds (at deployment or by a vote)."""
+    code = m.code.encode()
+    args = {"code": code, "name": m.name, "admin": m.admin, "validator": m.validator,
+            "encryptionKey": m.encryption_key, "endpoint": m.endpoint, "proposalId": proposal_id}  # fmt: skip
+    issuers = [("membership", "IssuerAdded", {"code": code, "account": a}) for a in m.issuers]
+    return [("membership", "MemberAdded", args), *issuers]

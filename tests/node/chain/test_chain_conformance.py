@@ -7,7 +7,7 @@ from itertools import count
 from typing import Any
 
 import pytest
-from conftest import World
+from chain_worlds import World
 from origo_node.chain import calls
 from origo_node.chain.merkle import Leaf, MerkleTree
 from origo_node.chain.port import Call, SignedTx, TxRefused
