@@ -23,7 +23,7 @@ from pathlib import Path
 from types import FrameType
 
 import httpx
-from origo_node.devnet import (
+from origo_devnet.network import (
     DEVNET_PASSPHRASE,
     GENESIS,
     MEMBER_NAMES,
@@ -138,7 +138,7 @@ def join(args: argparse.Namespace) -> int:
         contracts=contracts,
         node_settings={"chain_id": saved["chain_id"]},
     )
-    from origo_node.devnet import fund
+    from origo_devnet.network import fund
     from web3 import Web3
 
     try:

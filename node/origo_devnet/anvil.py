@@ -31,7 +31,7 @@ from origo_node.errors import ChainError
 TEST_MNEMONIC = "test test test test test test test test test test test junk"
 DEFAULT_CHAIN_ID = 31337
 
-_REPO = Path(__file__).resolve().parents[3]
+_REPO = Path(__file__).resolve().parents[2]
 _NODE_MODULES = _REPO / "hardhat-config" / "node_modules"
 
 

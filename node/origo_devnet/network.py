@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
+from origo_node.operator_tasks import add_api_key, init_node, update_config
+from origo_node.settings import CONFIG_FILE
 from web3 import Web3
 
-from origo_node.chain.anvil import Anvil, free_port
-from origo_node.chain.deploy import GenesisMember, deploy
-from origo_node.operator import add_api_key, init_node, update_config
-from origo_node.settings import CONFIG_FILE
+from origo_devnet.anvil import Anvil, free_port
+from origo_devnet.deploy import GenesisMember, deploy
 
 DEVNET_PASSPHRASE = "devnet"
 DEVNET_SCRYPT_N = 2**12
