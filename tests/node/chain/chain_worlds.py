@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 from eth_account import Account
-from origo_node.chain.anvil import TEST_MNEMONIC, Anvil
-from origo_node.chain.deploy import GenesisMember, deploy
+from origo_devnet.anvil import TEST_MNEMONIC, Anvil
+from origo_devnet.deploy import GenesisMember, deploy
 from origo_node.chain.fake import FakeChain
 from origo_node.chain.port import ChainPort, MemberRecord
 from origo_node.chain.web3_chain import Web3Chain

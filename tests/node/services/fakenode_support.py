@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from eth_account import Account
+from origo_devnet.anvil import TEST_MNEMONIC
 from origo_node.anchoring.batcher import Batcher, BatchPolicy
 from origo_node.chain import eip712
-from origo_node.chain.anvil import TEST_MNEMONIC
 from origo_node.chain.fake import FakeChain
 from origo_node.chain.port import ChainPort, MemberRecord
 from origo_node.chain.sender import TxSender
