@@ -68,7 +68,9 @@ class Node:
         self.verify = VerifyService(self.db, self.status, self.domain)
         self.reader = PayloadReader(self.db, self.payloads, self.member, encryption_key, self.domain)
         self.proofs = ProofService(self.db, self.payloads)
-        self.actions = ActionService(self.db, self.issuer_sender, self.member, self.proofs)
+        self.actions = ActionService(
+            self.db, self.issuer_sender, self.member, self.proofs, confirmations=settings.confirmations
+        )
         self.governance = GovernanceService(
             self.db, self.chain, self.admin_sender, self.directory, settings.tx_timeout_s
         )

@@ -66,7 +66,12 @@ class ActionService:
         sender: TxSender,
         member: str,
         proofs: ProofService,
+        *,
+        confirmations: int = 0,
     ) -> None:
+        #: Blocks on top of an action's before it counts as done: until then a reorganisation may drop it,
+        #: and the sender finds it gone and sends the same bytes again.
+        self._confirmations = confirmations
         self._db = db
         self._proofs = proofs
         self._sender = sender
@@ -160,6 +165,8 @@ class ActionService:
         if receipt is None:
             if not self._sender.resend(signed):
                 self._requeue(action_id)
+            return 0
+        if self._confirmations and self._sender.chain.head() - receipt.block < self._confirmations:
             return 0
         with self._db.transaction() as conn:
             if receipt.ok:
