@@ -14,7 +14,6 @@ because step 1 runs before anything new.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Iterator
@@ -29,7 +28,7 @@ from origo_node.chain.port import Call, ChainPort, SignedTx
 from origo_node.chain.sender import TxSender
 from origo_node.errors import ChainRuleViolated
 from origo_node.payload import PayloadStore
-from origo_node.store.db import Database
+from origo_node.store.outbox import OutboxRepository
 
 log = logging.getLogger(__name__)
 # Batches signed and sent but not yet mined. More than one lets the next batch be built while one waits for
@@ -51,14 +50,14 @@ class BatchPolicy:
 class Batcher:
     def __init__(
         self,
-        db: Database,
+        outbox: OutboxRepository,
         chain: ChainPort,
         sender: TxSender,
         payloads: PayloadStore,
         member: str,
         policy: BatchPolicy,
     ) -> None:
-        self._db = db
+        self._outbox = outbox
         self._chain = chain
         self._pending_since: dict[str, float] = {}
         self._sender = sender
@@ -71,56 +70,37 @@ class Batcher:
     def run_once(self, *, force: bool = False) -> int:
         """Finishes open batches, then anchors one new batch if one is due; returns documents anchored."""
         anchored = self._finish_open_batches()
-        if (force or self._due()) and self._open_batches() < _MAX_OPEN_BATCHES:
+        if (force or self._due()) and len(self._outbox.open_batches()) < _MAX_OPEN_BATCHES:
             anchored += self._anchor_new_batch()
         return anchored
 
-    def _open_batches(self) -> int:
-        row = self._db.read().execute("SELECT count(*) FROM batches WHERE state != 'mined'").fetchone()
-        return int(row[0])
-
     def pending_count(self) -> int:
-        row = self._db.read().execute("SELECT count(*) FROM outbox WHERE batch_root IS NULL").fetchone()
-        return int(row[0])
+        return self._outbox.unbatched_count()
 
     def _due(self) -> bool:
-        row = (
-            self._db.read()
-            .execute("SELECT count(*), min(received_at) FROM outbox WHERE batch_root IS NULL")
-            .fetchone()
-        )
-        count, oldest = int(row[0]), row[1]
-        if count == 0:
+        count, oldest = self._outbox.oldest_unbatched()
+        if count == 0 or oldest is None:
             return False
-        return count >= self._policy.max_documents or time.time() - float(oldest) >= self._policy.interval_s
+        return count >= self._policy.max_documents or time.time() - oldest >= self._policy.interval_s
 
     # ------------------------------------------------------------------ new batches
 
     def _anchor_new_batch(self) -> int:
-        rows = (
-            self._db.read()
-            .execute(
-                "SELECT document_id, leaf, payload_cid, envelope, signature, signer FROM outbox"
-                " WHERE batch_root IS NULL ORDER BY received_at, document_id LIMIT ?",
-                (self._policy.max_documents,),
-            )
-            .fetchall()
-        )
-        if not rows:
+        waiting = self._outbox.unbatched(self._policy.max_documents)
+        if not waiting:
             return 0
         entries = []
         envelopes = []
-        for row in rows:
-            stored = json.loads(row["leaf"])
-            meta = stored["meta"]
-            if row["envelope"] is not None:
-                envelopes.append(bytes(row["envelope"]))
+        for item in waiting:
+            meta = item.leaf["meta"]
+            if item.envelope is not None:
+                envelopes.append(item.envelope)
             entries.append(
                 ManifestEntry(
-                    leaf=leaf_from_json(stored),
-                    payload_cid=row["payload_cid"],
-                    signature=bytes.fromhex(row["signature"].removeprefix("0x")),
-                    signer=row["signer"],
+                    leaf=leaf_from_json(item.leaf),
+                    payload_cid=item.payload_cid,
+                    signature=bytes.fromhex(item.signature.removeprefix("0x")),
+                    signer=item.signer,
                     type_name=meta["type"],
                     type_version=meta["version"],
                     quantity_unit=meta["quantity_unit"],
@@ -138,18 +118,9 @@ class Batcher:
         call = calls.anchor_batch(root, len(entries), manifest_cid)
         signed = self._sender.prepare(call)  # a refusal (e.g. our member was suspended) raises here
         root_hex = "0x" + root.hex()
-        with self._sender_released_on_failure(signed), self._db.transaction() as conn:
-            conn.execute(
-                "INSERT INTO batches (root, manifest_cid, count, state, tx_hash, raw_tx, created_at)"
-                " VALUES (?, ?, ?, 'sent', ?, ?, ?)",
-                (root_hex, manifest_cid, len(entries), signed.tx_hash, signed.raw, time.time()),
-            )
-            conn.executemany(
-                "UPDATE outbox SET batch_root = ?, proof = ? WHERE document_id = ? AND batch_root IS NULL",
-                [
-                    (root_hex, json.dumps(["0x" + p.hex() for p in tree.proof(i)]), row["document_id"])
-                    for i, row in enumerate(rows)
-                ],
+        with self._sender_released_on_failure(signed):
+            self._outbox.record_batch(
+                root_hex, manifest_cid, [item.document_id for item in waiting], signed.tx_hash, signed.raw
             )
         log.info("batch %s of %d documents signed as %s", root_hex, len(entries), signed.tx_hash)
         # Not waiting for the receipt: the next batch can be built and sent while this one is mined (the
@@ -159,15 +130,10 @@ class Batcher:
     # ------------------------------------------------------------------ open batches
 
     def _finish_open_batches(self) -> int:
-        rows = (
-            self._db.read()
-            .execute("SELECT root, tx_hash, raw_tx FROM batches WHERE state != 'mined' ORDER BY created_at")
-            .fetchall()
-        )
         anchored = 0
-        for row in rows:
-            signed = SignedTx(tx_hash=row["tx_hash"], raw=bytes(row["raw_tx"]), nonce=-1)
-            anchored += self._drive(row["root"], signed)
+        for batch in self._outbox.open_batches():
+            signed = SignedTx(tx_hash=batch.tx_hash, raw=batch.raw_tx, nonce=-1)
+            anchored += self._drive(batch.root, signed)
         return anchored
 
     def _drive(self, root_hex: str, signed: SignedTx) -> int:
@@ -205,12 +171,9 @@ class Batcher:
         return time.monotonic() - since >= self._policy.replace_after_s
 
     def _call_of(self, root_hex: str) -> Call:
-        row = (
-            self._db.read()
-            .execute("SELECT manifest_cid, count FROM batches WHERE root = ?", (root_hex,))
-            .fetchone()
-        )
-        return calls.anchor_batch(bytes.fromhex(root_hex[2:]), row["count"], row["manifest_cid"])
+        batch = self._outbox.batch(root_hex)
+        assert batch is not None, root_hex  # only batches recorded here are driven
+        return calls.anchor_batch(bytes.fromhex(root_hex[2:]), batch.count, batch.manifest_cid)
 
     def _replace(self, root_hex: str, signed: SignedTx) -> None:
         """Still pending after ``replace_after_s``: the same batch at the same nonce with a higher fee."""
@@ -243,11 +206,7 @@ class Batcher:
         self._pending_since.pop(root_hex, None)
 
     def _record_tx(self, root_hex: str, signed: SignedTx) -> None:
-        with self._db.transaction() as conn:
-            conn.execute(
-                "UPDATE batches SET tx_hash = ?, raw_tx = ? WHERE root = ?",
-                (signed.tx_hash, signed.raw, root_hex),
-            )
+        self._outbox.replace_batch_tx(root_hex, signed.tx_hash, signed.raw)
 
     @contextmanager
     def _sender_released_on_failure(self, signed: SignedTx) -> Iterator[None]:
@@ -260,10 +219,4 @@ class Batcher:
             raise
 
     def _mark_mined(self, root_hex: str, block: int | None) -> int:
-        with self._db.transaction() as conn:
-            conn.execute("UPDATE batches SET state = 'mined', block = ? WHERE root = ?", (block, root_hex))
-            # The payload store holds the envelopes now; the outbox keeps the facts, the proof and the
-            # signature.
-            conn.execute("UPDATE outbox SET envelope = NULL WHERE batch_root = ?", (root_hex,))
-            count = conn.execute("SELECT count FROM batches WHERE root = ?", (root_hex,)).fetchone()[0]
-        return int(count)
+        return self._outbox.mark_anchored(root_hex, block)

@@ -10,7 +10,6 @@ Dropping the ``idx_`` tables and running again rebuilds the same index from the 
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -22,11 +21,12 @@ from origo_node.anchoring.manifest import ManifestInvalid
 from origo_node.chain.port import ChainEvent, ChainPort
 from origo_node.errors import NotFound, OrigoError
 from origo_node.payload import PayloadStore
-from origo_node.store.db import Database
+from origo_node.store.facts import NodeFacts
+from origo_node.store.index import IndexRepository
+from origo_node.store.rows import DocumentEvent, IndexedBatch, IndexedDocument, MembershipEvent
 
 log = logging.getLogger(__name__)
 
-CHECKPOINT = "events"
 _CHUNK_BLOCKS = 2000
 _MANIFESTS_PER_ROUND = 64
 # Manifests fetched ahead while the current one is checked and stored (fetching is mostly waiting on a peer).
@@ -64,7 +64,8 @@ def _jsonable(value: Any) -> Any:
 class Indexer:
     def __init__(
         self,
-        db: Database,
+        index: IndexRepository,
+        facts: NodeFacts,
         chain: ChainPort,
         payloads: PayloadStore,
         *,
@@ -73,7 +74,8 @@ class Indexer:
         on_membership_change: Callable[[], None],
         on_documents_indexed: Callable[[list[manifest.ManifestEntry], int], None] | None = None,
     ) -> None:
-        self._db = db
+        self._index = index
+        self._facts = facts
         self._chain = chain
         self._payloads = payloads
         self._fetcher = ThreadPoolExecutor(_MANIFEST_PREFETCH, thread_name_prefix="manifest-fetch")
@@ -90,29 +92,20 @@ class Indexer:
 
     def checkpoint(self) -> int:
         """The last block fully indexed (the deployment block minus one before the first round)."""
-        row = (
-            self._db.read()
-            .execute("SELECT block FROM idx_checkpoint WHERE name = ?", (CHECKPOINT,))
-            .fetchone()
-        )
-        return self._deployment_block - 1 if row is None else int(row["block"])
+        position = self._index.checkpoint()
+        return self._deployment_block - 1 if position is None else position[0]
 
     def catching_up(self) -> bool:
         """Whether the index is well behind the chain: blocks not yet followed, or batches whose manifest was
         never tried. (Batches whose manifest could not be had so far do not count: that can last.)"""
         if self.last_head is not None and self.last_head - self._confirmations - self.checkpoint() > 2:
             return True
-        row = (
-            self._db.read()
-            .execute("SELECT 1 FROM idx_batches WHERE manifest_state = 'pending' AND attempts = 0 LIMIT 1")
-            .fetchone()
-        )
-        return row is not None
+        return self._index.has_untried_manifest()
 
     def run_once(self) -> int:
         """Indexes what is new on the chain; returns the number of events and documents indexed."""
         # Everything the indexer writes can be read from the chain again: its commits need not wait for fsync.
-        self._db.relax_durability_for_this_thread()
+        self._index.relax_durability()
         indexed = self._follow_events()
         indexed += self._index_pending_manifests()
         return indexed
@@ -140,35 +133,27 @@ class Indexer:
         stored_recently = self.last_head_at is not None and now - self.last_head_at < 2.0
         self.last_head, self.last_head_at = head, now
         if not stored_recently:  # other API processes of this node read it from the database
-            with self._db.transaction() as conn:
-                conn.execute(
-                    "INSERT OR REPLACE INTO node_facts (name, value) VALUES ('chain_head', ?)",
-                    (json.dumps([head, now]),),
-                )
+            self._facts.put("chain_head", [head, now])
 
     def last_seen_head(self) -> tuple[int | None, float | None]:
         """The chain head at the last successful poll and when (unix time), from any process of this node."""
         if self.last_head is not None:
             return self.last_head, self.last_head_at
-        row = self._db.read().execute("SELECT value FROM node_facts WHERE name = 'chain_head'").fetchone()
-        if row is None:
+        stored = self._facts.get("chain_head")
+        if stored is None:
             return None, None
-        head, at = json.loads(row["value"])
+        head, at = stored
         return int(head), float(at)
 
     def _check_reorg(self) -> None:
-        row = (
-            self._db.read()
-            .execute("SELECT block, block_hash FROM idx_checkpoint WHERE name = ?", (CHECKPOINT,))
-            .fetchone()
-        )
-        if row is None:
+        position = self._index.checkpoint()
+        if position is None:
             return
-        if self._block_hash(int(row["block"])) != row["block_hash"]:
+        if self._block_hash(position[0]) != position[1]:
             # The chain we indexed is not the chain any more (a reorganisation deeper than the confirmations,
             # or a devnet reset): the index is a cache, so start again from the deployment block.
-            log.warning("block %s changed under the index; rebuilding it from the chain", row["block"])
-            self._db.drop_index()
+            log.warning("block %s changed under the index; rebuilding it from the chain", position[0])
+            self._index.drop()
 
     def _block_hash(self, number: int) -> str:
         block = self._chain.block(number)
@@ -186,182 +171,120 @@ class Indexer:
 
     def _store_chunk(self, logs: list[ChainEvent], end: int, end_hash: str) -> bool:
         membership_changed = False
-        batch_rows, event_rows, membership_rows = [], [], []
+        batches: list[IndexedBatch] = []
+        events: list[DocumentEvent] = []
+        membership: list[MembershipEvent] = []
         for item in logs:
             ts = self._timestamp(item.block)
             args = item.args
             if item.contract == "membership":
                 membership_changed = True
                 code = args.get("code") or args.get("proposer") or args.get("voter")
-                membership_rows.append(
-                    (
-                        item.block,
-                        item.log_index,
-                        item.tx_hash,
-                        item.name,
-                        None if code is None else _jsonable(code),
-                        ts,
-                        json.dumps({k: _jsonable(v) for k, v in args.items()}),
+                membership.append(
+                    MembershipEvent(
+                        block=item.block,
+                        log_index=item.log_index,
+                        tx_hash=item.tx_hash,
+                        kind=item.name,
+                        member=None if code is None else _jsonable(code),
+                        timestamp=ts,
+                        fields={k: _jsonable(v) for k, v in args.items()},
                     )
                 )
             elif item.name == "BatchAnchored":
-                batch_rows.append(
-                    (
-                        "0x" + bytes(args["root"]).hex(),
-                        _jsonable(args["issuer"]),
-                        str(args["account"]),
-                        int(args["count"]),
-                        str(args["manifestCid"]),
-                        item.block,
-                        item.tx_hash,
-                        item.log_index,
-                        ts,
+                batches.append(
+                    IndexedBatch(
+                        root="0x" + bytes(args["root"]).hex(),
+                        issuer=_jsonable(args["issuer"]),
+                        account=str(args["account"]),
+                        count=int(args["count"]),
+                        manifest_cid=str(args["manifestCid"]),
+                        block=item.block,
+                        tx_hash=item.tx_hash,
+                        log_index=item.log_index,
+                        timestamp=ts,
                     )
                 )
             elif item.name in _DOCUMENT_EVENTS:
                 kind, member_field = _DOCUMENT_EVENTS[item.name]
-                fields = {
-                    k: _declaration(v) if k == "declaration" else _jsonable(v)
-                    for k, v in args.items()
-                    if k not in ("documentId", member_field, "account")
-                }
-                event_rows.append(
-                    (
-                        item.block,
-                        item.log_index,
-                        item.tx_hash,
-                        "0x" + bytes(args["documentId"]).hex(),
-                        kind,
-                        _jsonable(args[member_field]),
-                        str(args["account"]),
-                        ts,
-                        json.dumps(fields),
+                events.append(
+                    DocumentEvent(
+                        block=item.block,
+                        log_index=item.log_index,
+                        tx_hash=item.tx_hash,
+                        document_id="0x" + bytes(args["documentId"]).hex(),
+                        kind=kind,
+                        member=_jsonable(args[member_field]),
+                        account=str(args["account"]),
+                        timestamp=ts,
+                        fields={
+                            k: _declaration(v) if k == "declaration" else _jsonable(v)
+                            for k, v in args.items()
+                            if k not in ("documentId", member_field, "account")
+                        },
                     )
                 )
-        with self._db.transaction() as conn:
-            conn.executemany(
-                "INSERT OR IGNORE INTO idx_batches (root, issuer, account, count, manifest_cid, block,"
-                " tx_hash,"
-                " log_index, timestamp, manifest_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')",
-                batch_rows,
-            )
-            conn.executemany(
-                "INSERT OR IGNORE INTO idx_events (block, log_index, tx_hash, document_id, kind, member,"
-                " account,"
-                " timestamp, fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                event_rows,
-            )
-            conn.executemany(
-                "INSERT OR IGNORE INTO idx_membership_events (block, log_index, tx_hash, kind, member,"
-                " timestamp,"
-                " fields) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                membership_rows,
-            )
-            conn.execute(
-                "INSERT INTO idx_checkpoint (name, block, block_hash) VALUES (?, ?, ?)"
-                " ON CONFLICT (name) DO UPDATE SET block = excluded.block, block_hash = excluded.block_hash",
-                (CHECKPOINT, end, end_hash),
-            )
+        self._index.store_chunk(batches, events, membership, end, end_hash)
         return membership_changed
 
     # ------------------------------------------------------------------ manifests
 
     def _index_pending_manifests(self) -> int:
-        rows = (
-            self._db.read()
-            .execute(
-                "SELECT root, issuer, count, manifest_cid, block, tx_hash, timestamp, attempts"
-                " FROM idx_batches"
-                " WHERE manifest_state = 'pending' AND retry_at <= ? ORDER BY block, log_index LIMIT ?",
-                (time.time(), _MANIFESTS_PER_ROUND),
-            )
-            .fetchall()
-        )
+        due = self._index.manifests_due(_MANIFESTS_PER_ROUND)
         indexed = 0
-        for row, fetched in zip(rows, self._fetcher.map(self._fetch_manifest, rows), strict=True):
+        for batch, fetched in zip(due, self._fetcher.map(self._fetch_manifest, due), strict=True):
             try:
                 if isinstance(fetched, OrigoError):
                     raise fetched
-                raw = fetched
                 entries = manifest.decode(
-                    raw, issuer=row["issuer"], root=bytes.fromhex(row["root"][2:]), count=row["count"]
+                    fetched, issuer=batch.issuer, root=bytes.fromhex(batch.root[2:]), count=batch.count
                 )
             except ManifestInvalid as exc:
-                log.error("batch %s: invalid manifest %s: %s", row["root"], row["manifest_cid"], exc)
-                self._set_manifest_state(row["root"], "invalid", str(exc))
+                log.error("batch %s: invalid manifest %s: %s", batch.root, batch.manifest_cid, exc)
+                self._index.manifest_failed(batch.root, "invalid", str(exc), _MANIFEST_RETRY_S)
                 continue
             except (NotFound, OrigoError) as exc:
                 # Nobody reachable has it yet: later batches may still be indexed, this one is retried.
-                self._set_manifest_state(row["root"], "pending", str(exc))
-                if row["attempts"] % 20 == 0:
+                self._index.manifest_failed(batch.root, "pending", str(exc), _MANIFEST_RETRY_S)
+                if batch.attempts % 20 == 0:
                     log.warning(
-                        "batch %s: manifest %s not available: %s", row["root"], row["manifest_cid"], exc
+                        "batch %s: manifest %s not available: %s", batch.root, batch.manifest_cid, exc
                     )
                 continue
-            self._payloads.pin(row["manifest_cid"])
-            self._store_documents(row, entries)
+            self._payloads.pin(batch.manifest_cid)
+            self._index.store_documents(batch.root, [_document(batch, entry) for entry in entries])
             if self._on_documents_indexed is not None:
-                self._on_documents_indexed(entries, int(row["block"]))
+                self._on_documents_indexed(entries, batch.block)
             indexed += len(entries)
         return indexed
 
-    def _fetch_manifest(self, row: Any) -> bytes | OrigoError:
+    def _fetch_manifest(self, batch: IndexedBatch) -> bytes | OrigoError:
         try:
-            return self._payloads.get(row["manifest_cid"])
+            return self._payloads.get(batch.manifest_cid)
         except OrigoError as exc:  # handed to the loop above, which records it against the batch
             return exc
 
-    def _set_manifest_state(self, root: str, state: str, error: str | None) -> None:
-        with self._db.transaction() as conn:
-            attempts = conn.execute("SELECT attempts FROM idx_batches WHERE root = ?", (root,)).fetchone()[0]
-            retry_at = time.time() + min(30.0, _MANIFEST_RETRY_S * 2 ** min(int(attempts), 10) / 4)
-            conn.execute(
-                "UPDATE idx_batches SET manifest_state = ?, manifest_error = ?, attempts = attempts + 1,"
-                " retry_at = ? WHERE root = ?",
-                (state, error, retry_at, root),
-            )
 
-    def _store_documents(self, batch: Any, entries: list[manifest.ManifestEntry]) -> None:
-        rows = []
-        recipients_json: dict[tuple[str, ...], str] = {}  # a batch has few distinct recipient lists
-        for entry in entries:
-            if entry.recipients not in recipients_json:
-                recipients_json[entry.recipients] = json.dumps(list(entry.recipients))
-            leaf = entry.leaf
-            rows.append(
-                (
-                    "0x" + leaf.document_id.hex(),
-                    "0x" + leaf.document_type.hex(),
-                    "0x" + leaf.digest.hex(),
-                    leaf.issuer,
-                    leaf.importer,
-                    leaf.issued_at,
-                    leaf.expires_at,
-                    leaf.quantity,
-                    entry.payload_cid,
-                    "0x" + entry.signature.hex(),
-                    entry.signer,
-                    batch["root"],
-                    batch["block"],
-                    batch["tx_hash"],
-                    batch["timestamp"],
-                    entry.type_name,
-                    entry.type_version,
-                    entry.quantity_unit,
-                    recipients_json[entry.recipients],
-                )
-            )
-        with self._db.transaction() as conn:
-            # First anchoring wins: a later batch repeating a document id cannot replace its facts.
-            conn.executemany(
-                "INSERT OR IGNORE INTO idx_documents (document_id, document_type, digest, issuer, importer,"
-                " issued_at, expires_at, quantity, payload_cid, signature, signer, root, block,"
-                " tx_hash,"
-                " timestamp, type_name, type_version, quantity_unit, recipients)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
-            conn.execute(
-                "UPDATE idx_batches SET manifest_state = 'indexed', manifest_error = NULL WHERE root = ?",
-                (batch["root"],),
-            )
+def _document(batch: IndexedBatch, entry: manifest.ManifestEntry) -> IndexedDocument:
+    leaf = entry.leaf
+    return IndexedDocument(
+        document_id="0x" + leaf.document_id.hex(),
+        document_type="0x" + leaf.document_type.hex(),
+        digest="0x" + leaf.digest.hex(),
+        issuer=leaf.issuer,
+        importer=leaf.importer,
+        issued_at=leaf.issued_at,
+        expires_at=leaf.expires_at,
+        quantity=leaf.quantity,
+        payload_cid=entry.payload_cid,
+        signature="0x" + entry.signature.hex(),
+        signer=entry.signer,
+        root=batch.root,
+        block=batch.block,
+        tx_hash=batch.tx_hash,
+        timestamp=batch.timestamp,
+        type_name=entry.type_name,
+        type_version=entry.type_version,
+        quantity_unit=entry.quantity_unit,
+        recipients=entry.recipients,
+    )

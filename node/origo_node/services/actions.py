@@ -11,7 +11,6 @@ the queue until its replacement is anchored.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -25,7 +24,10 @@ from origo_node.chain.sender import TxSender
 from origo_node.errors import ChainRuleViolated, Conflict, NotFound, OrigoError, ValidationFailed
 from origo_node.services.proofs import ProofService
 from origo_node.services.reading import leaf_of
-from origo_node.store.db import Database
+from origo_node.store.actions import ActionRepository
+from origo_node.store.index import IndexRepository
+from origo_node.store.outbox import OutboxRepository
+from origo_node.store.rows import ActionRecord
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +64,9 @@ def _bad(pointer: str, message: str) -> ValidationFailed:
 class ActionService:
     def __init__(
         self,
-        db: Database,
+        actions: ActionRepository,
+        index: IndexRepository,
+        outbox: OutboxRepository,
         sender: TxSender,
         member: str,
         proofs: ProofService,
@@ -72,7 +76,9 @@ class ActionService:
         #: Blocks on top of an action's before it counts as done: until then a reorganisation may drop it,
         #: and the sender finds it gone and sends the same bytes again.
         self._confirmations = confirmations
-        self._db = db
+        self._actions = actions
+        self._index = index
+        self._outbox = outbox
         self._proofs = proofs
         self._sender = sender
         self._member = member
@@ -89,7 +95,7 @@ class ActionService:
         """
         if kind != "supersede":
             self._sender.simulate(self._call(kind, document_id, params))  # a refusal → 409 now
-        action_id = self._record(kind, document_id, params, None)
+        action_id = self._actions.add(kind, document_id, params)
         if self.wake is not None:
             self.wake()
         deadline = time.monotonic() + wait_s
@@ -100,63 +106,51 @@ class ActionService:
         return self.get(action_id)
 
     def get(self, action_id: int) -> dict[str, Any]:
-        row = self._db.read().execute("SELECT * FROM actions WHERE id = ?", (action_id,)).fetchone()
-        if row is None:
+        record = self._actions.get(action_id)
+        if record is None:
             raise NotFound(f"no action {action_id}")
         return {
-            "id": row["id"],
-            "kind": row["kind"],
-            "document_id": row["document_id"],
-            "params": json.loads(row["params"]),
-            "state": "done" if row["state"] == "done" else row["state"],
-            "tx": row["tx_hash"],
-            "block": row["block"],
-            "error": None if row["error"] is None else json.loads(row["error"]),
+            "id": record.id,
+            "kind": record.kind,
+            "document_id": record.document_id,
+            "params": record.params,
+            "state": record.state,
+            "tx": record.tx_hash,
+            "block": record.block,
+            "error": record.error,
         }
 
     # ------------------------------------------------------------------ worker
 
     def run_once(self) -> int:
         """Finishes interrupted actions and sends supersessions whose replacement is anchored."""
-        rows = (
-            self._db.read()
-            .execute(
-                "SELECT id, kind, document_id, params, tx_hash, raw_tx, state FROM actions"
-                " WHERE state IN ('pending', 'sent') ORDER BY id"
-            )
-            .fetchall()
-        )
         progressed = 0
-        for row in rows:
-            if row["state"] == "sent":
-                signed = SignedTx(tx_hash=row["tx_hash"], raw=bytes(row["raw_tx"]), nonce=-1)
-                progressed += self._drive(row["id"], signed)
+        for record in self._actions.open():
+            if record.state == "sent" and record.tx_hash is not None and record.raw_tx is not None:
+                signed = SignedTx(tx_hash=record.tx_hash, raw=record.raw_tx, nonce=-1)
+                progressed += self._drive(record.id, signed)
             else:
-                progressed += self._start_pending(row)
+                progressed += self._start_pending(record)
         return progressed
 
-    def _start_pending(self, row: Any) -> int:
-        params = json.loads(row["params"])
-        if row["kind"] == "supersede" and not self._anchored(params["replacement_id"]):
+    def _start_pending(self, record: ActionRecord) -> int:
+        params = record.params
+        if record.kind == "supersede" and not self._index.has_document(params["replacement_id"]):
             return 0
         try:
-            signed = self._sender.prepare(self._call(row["kind"], row["document_id"], params))
+            signed = self._sender.prepare(self._call(record.kind, record.document_id, params))
         except ChainRuleViolated as exc:
-            self._fail(row["id"], exc)
+            self._actions.mark_failed(record.id, {"title": exc.message, **exc.details})
             return 1
         except OrigoError:
             return 0
         try:
-            with self._db.transaction() as conn:
-                conn.execute(
-                    "UPDATE actions SET state = 'sent', tx_hash = ?, raw_tx = ? WHERE id = ?",
-                    (signed.tx_hash, signed.raw, row["id"]),
-                )
+            self._actions.mark_sent(record.id, signed.tx_hash, signed.raw)
         except BaseException:
             # Never recorded, so never sent: its nonce must not become a gap later transactions wait behind.
             self._sender.release(signed)
             raise
-        return self._drive(row["id"], signed)
+        return self._drive(record.id, signed)
 
     def _drive(self, action_id: int, signed: SignedTx) -> int:
         # A receipt first: a transaction sent on an earlier pass may be mined already, and sending its bytes
@@ -164,81 +158,28 @@ class ActionService:
         receipt = self._sender.receipt(signed.tx_hash)
         if receipt is None:
             if not self._sender.resend(signed):
-                self._requeue(action_id)
+                # The signed bytes were dropped: sign again (the simulation tells whether it still applies).
+                self._sender.resync()
+                self._actions.requeue(action_id)
             return 0
         if self._confirmations and self._sender.chain.head() - receipt.block < self._confirmations:
             return 0
-        with self._db.transaction() as conn:
-            if receipt.ok:
-                conn.execute(
-                    "UPDATE actions SET state = 'done', block = ? WHERE id = ?",
-                    (receipt.block, action_id),
-                )
-            else:
-                problem = {
-                    "title": "the chain reverted the transaction",
-                    "rule": "Reverted",
-                    "tx": signed.tx_hash,
-                }
-                conn.execute(
-                    "UPDATE actions SET state = 'failed', error = ? WHERE id = ?",
-                    (json.dumps(problem), action_id),
-                )
+        if receipt.ok:
+            self._actions.mark_done(action_id, receipt.block)
+        else:
+            problem = {
+                "title": "the chain reverted the transaction",
+                "rule": "Reverted",
+                "tx": signed.tx_hash,
+            }
+            self._actions.mark_failed(action_id, problem)
         return 1
-
-    def _requeue(self, action_id: int) -> None:
-        """The signed bytes were dropped: sign again (the simulation tells whether it still applies)."""
-        self._sender.resync()
-        with self._db.transaction() as conn:
-            conn.execute(
-                "UPDATE actions SET state = 'pending', tx_hash = NULL, raw_tx = NULL WHERE id = ?",
-                (action_id,),
-            )
-
-    def _fail(self, action_id: int, exc: ChainRuleViolated) -> None:
-        problem = {"title": exc.message, **exc.details}
-        with self._db.transaction() as conn:
-            conn.execute(
-                "UPDATE actions SET state = 'failed', error = ? WHERE id = ?",
-                (json.dumps(problem), action_id),
-            )
 
     # ------------------------------------------------------------------ calls
 
-    def _record(self, kind: str, document_id: str, params: dict[str, Any], signed: SignedTx | None) -> int:
-        with self._db.transaction() as conn:
-            cursor = conn.execute(
-                "INSERT INTO actions (kind, document_id, params, state, tx_hash, raw_tx, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    kind,
-                    document_id,
-                    json.dumps(params),
-                    "pending" if signed is None else "sent",
-                    None if signed is None else signed.tx_hash,
-                    None if signed is None else signed.raw,
-                    time.time(),
-                ),
-            )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
-
-    def _anchored(self, document_id: str) -> bool:
-        row = (
-            self._db.read()
-            .execute("SELECT 1 FROM idx_documents WHERE document_id = ?", (document_id,))
-            .fetchone()
-        )
-        return row is not None
-
     def _proof_args(self, document_id: str) -> tuple[tuple[Any, ...], bytes, list[bytes]]:
-        if not self._anchored(document_id):
-            pending = (
-                self._db.read()
-                .execute("SELECT 1 FROM outbox WHERE document_id = ?", (document_id,))
-                .fetchone()
-            )
-            if pending is not None:
+        if not self._index.has_document(document_id):
+            if self._outbox.get(document_id) is not None:
                 raise Conflict(f"document {document_id} is not anchored yet; try again in a few seconds")
             raise NotFound(f"document {document_id} is not anchored")
         row, root, proof = self._proofs.proof(document_id)

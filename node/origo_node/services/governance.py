@@ -11,7 +11,6 @@ from origo_node.chain.port import Call, ChainPort, Receipt
 from origo_node.chain.sender import TxSender
 from origo_node.errors import ChainError, Forbidden, ValidationFailed
 from origo_node.members import MemberDirectory
-from origo_node.store.db import Database
 
 KINDS = ("add_member", "suspend_member", "reinstate_member", "remove_member", "change_quorum")
 _STATUS_KIND = {"suspend_member": 1, "reinstate_member": 2, "remove_member": 3}
@@ -36,13 +35,11 @@ def _address(value: Any, pointer: str) -> str:
 class GovernanceService:
     def __init__(
         self,
-        db: Database,
         chain: ChainPort,
         admin: TxSender | None,
         directory: MemberDirectory,
         tx_timeout_s: float,
     ) -> None:
-        self._db = db
         self._tx_timeout_s = tx_timeout_s
         self._chain = chain
         self._admin = admin

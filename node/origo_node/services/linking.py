@@ -14,12 +14,12 @@ from origo_node.documents import DocumentFacts, ValidationContext, compare_with_
 from origo_node.documents.linking import MANIFEST_TYPE, vessel_matches
 from origo_node.errors import OrigoError, ValidationFailed
 from origo_node.services.reading import PayloadReader
-from origo_node.store.db import Database
+from origo_node.store.index import IndexRepository
 
 
 class LinkingService:
-    def __init__(self, db: Database, reader: PayloadReader, member: str) -> None:
-        self._db = db
+    def __init__(self, index: IndexRepository, reader: PayloadReader, member: str) -> None:
+        self._index = index
         self._reader = reader
         self._member = member
 
@@ -68,15 +68,10 @@ class LinkingService:
         }
 
     def _readable_certificates(self) -> list[tuple[str, DocumentFacts]]:
-        rows = self._db.read().execute(
-            "SELECT d.document_id FROM idx_documents d JOIN idx_payload_checks c USING (document_id)"
-            " WHERE c.state = 'ok' AND d.type_name != ? ORDER BY d.block",
-            (MANIFEST_TYPE,),
-        )
         found = []
-        for row in rows.fetchall():
+        for document_id in self._index.readable_document_ids(excluding_type=MANIFEST_TYPE):
             try:
-                found.append((str(row["document_id"]), _facts(self._reader.read(row["document_id"]))))
+                found.append((document_id, _facts(self._reader.read(document_id))))
             except (OrigoError, ValueError, KeyError, TypeError):
                 continue
         return found

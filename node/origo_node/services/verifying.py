@@ -8,7 +8,6 @@ and account, the member's issuer history, the life-cycle events. ``tampered`` wi
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from origo_node.chain import eip712
@@ -16,7 +15,8 @@ from origo_node.documents import canonical_bytes, document_id
 from origo_node.errors import CryptoError, NotFound, ValidationFailed
 from origo_node.services.reading import identity_of, leaf_of
 from origo_node.services.status import StatusService
-from origo_node.store.db import Database
+from origo_node.store.index import IndexRepository
+from origo_node.store.rows import IndexedDocument
 
 _MESSAGES = {
     "valid": "The certificate is authentic and can be used.",
@@ -34,8 +34,8 @@ _MESSAGES = {
 
 
 class VerifyService:
-    def __init__(self, db: Database, status: StatusService, domain: bytes) -> None:
-        self._db = db
+    def __init__(self, index: IndexRepository, status: StatusService, domain: bytes) -> None:
+        self._index = index
         self._status = status
         self._domain = domain
 
@@ -43,8 +43,8 @@ class VerifyService:
         document, claimed_id = _unwrap(body)
         canonical = canonical_bytes(document)
         digest = "0x" + hashlib.sha256(canonical).hexdigest()
-        doc_id = claimed_id or _identify(document)
-        identity = identity_of(document)
+        identity = identity_of(document)  # worked out once: the id and the reference both come from it
+        doc_id = claimed_id or ("" if identity is None else "0x" + document_id(*identity).hex())
         return self._verdict(doc_id, digest, identity)
 
     def verify_id(self, key: str, digest: str | None = None) -> dict[str, Any]:
@@ -55,8 +55,9 @@ class VerifyService:
         return self._verdict(doc_id, digest.lower() if digest else None, None)
 
     def _verdict(self, doc_id: str, digest: str | None, identity: tuple[str, str] | None) -> dict[str, Any]:
+        row = self._index.document(doc_id)  # the one read of the document's anchored facts
         try:
-            status = self._status.status(doc_id)
+            status = self._status.status_of(doc_id, row)
         except NotFound:
             return _unknown(doc_id, identity)
         # Every member's node must give the same answer: the reference comes from the file the person holds,
@@ -79,8 +80,9 @@ class VerifyService:
                 "issuer_member_at_issue": None,
             }
             return {**result, "verdict": verdict, "checks": checks, "message": _MESSAGES[verdict]}
+        assert row is not None  # not pending, so anchored
         integrity = digest is None or digest == status["digest"]
-        signature_ok, member_ok = self._signature(doc_id)
+        signature_ok, member_ok = self._signature(row)
         checks = {
             "anchored": True,
             "integrity": integrity if digest is not None else None,
@@ -90,33 +92,26 @@ class VerifyService:
         verdict = status["state"] if integrity and signature_ok and member_ok else "tampered"
         return {**result, "verdict": verdict, "checks": checks, "message": _MESSAGES[verdict]}
 
-    def _signature(self, doc_id: str) -> tuple[bool, bool]:
-        conn = self._db.read()
-        row = conn.execute("SELECT * FROM idx_documents WHERE document_id = ?", (doc_id,)).fetchone()
+    def _signature(self, row: IndexedDocument) -> tuple[bool, bool]:
         try:
-            signer = eip712.recover(leaf_of(row), self._domain, bytes.fromhex(row["signature"][2:]))
+            signer = eip712.recover(leaf_of(row), self._domain, bytes.fromhex(row.signature[2:]))
         except CryptoError:
             return False, False
-        if signer.lower() != str(row["signer"]).lower():
+        if signer.lower() != row.signer.lower():
             return False, False
         # The batch's sender was an active issuer of the member at that block (the contract checked it); the
         # signer must have been one of the same member's issuers then too.
-        batch = conn.execute("SELECT account FROM idx_batches WHERE root = ?", (row["root"],)).fetchone()
-        if batch is not None and str(batch["account"]).lower() == signer.lower():
+        batch = self._index.batch(row.root)
+        if batch is not None and batch.account.lower() == signer.lower():
             return True, True
-        return True, _was_issuer(conn, signer, row["issuer"], int(row["block"]))
+        return True, self._was_issuer(signer, row.issuer, row.block)
 
-
-def _was_issuer(conn: Any, account: str, member: str, block: int) -> bool:
-    state = False
-    for event in conn.execute(
-        "SELECT kind, fields FROM idx_membership_events WHERE member = ? AND block <= ?"
-        " AND kind IN ('IssuerAdded', 'IssuerRemoved') ORDER BY block, log_index",
-        (member, block),
-    ):
-        if str(json.loads(event["fields"]).get("account", "")).lower() == account.lower():
-            state = event["kind"] == "IssuerAdded"
-    return state
+    def _was_issuer(self, account: str, member: str, block: int) -> bool:
+        state = False
+        for event in self._index.issuer_history(member, block):
+            if str(event.fields.get("account", "")).lower() == account.lower():
+                state = event.kind == "IssuerAdded"
+        return state
 
 
 def _unwrap(body: object) -> tuple[dict[str, Any], str | None]:
@@ -129,13 +124,6 @@ def _unwrap(body: object) -> tuple[dict[str, Any], str | None]:
         claimed = body["origo"].get("document_id")
         return body["document"], claimed.lower() if isinstance(claimed, str) else None
     return body, None
-
-
-def _identify(document: dict[str, Any]) -> str:
-    identity = identity_of(document)
-    if identity is None:
-        return ""
-    return "0x" + document_id(*identity).hex()
 
 
 def _unknown(doc_id: str | None, identity: tuple[str, str] | None) -> dict[str, Any]:

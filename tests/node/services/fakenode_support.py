@@ -26,11 +26,16 @@ from origo_node.members import MemberDirectory
 from origo_node.payload import LocalPayloadStore, PayloadStore
 from origo_node.services.actions import ActionService
 from origo_node.services.issuing import IssuingService, Signer
+from origo_node.services.payload_checks import PayloadChecker
 from origo_node.services.proofs import ProofService
 from origo_node.services.reading import PayloadReader
 from origo_node.services.status import StatusService
 from origo_node.services.verifying import VerifyService
+from origo_node.store.actions import ActionRepository
 from origo_node.store.db import Database
+from origo_node.store.facts import NodeFacts
+from origo_node.store.index import IndexRepository
+from origo_node.store.outbox import OutboxRepository
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 CODES = ("VN", "SG", "TH")
@@ -93,7 +98,7 @@ class FakeNode:
     actions: ActionService
     batcher: Batcher
     indexer: Indexer
-    reader: PayloadReader
+    checker: PayloadChecker
     sender: TxSender
 
     def step(self) -> int:
@@ -101,7 +106,7 @@ class FakeNode:
         moved = self.batcher.run_once(force=True)
         moved += self.actions.run_once()
         moved += self.indexer.run_once()
-        moved += self.reader.run_once()
+        moved += self.checker.run_once()
         return moved
 
     def outbox_pending(self) -> int:
@@ -129,14 +134,16 @@ def new_node(
     data.mkdir(parents=True, exist_ok=True)
     db = Database(data / "node.db")
     payloads = LocalPayloadStore(root / "payloads")
-    directory = MemberDirectory(chain, db)
+    outbox, index, facts = OutboxRepository(db), IndexRepository(db), NodeFacts(db)
+    directory = MemberDirectory(chain, facts)
     directory.refresh()
     domain = eip712.domain_separator(chain.chain_id, chain.registry_address)
     account = issuer_account(code)
     sender = TxSender(chain, account)
-    status = StatusService(db, directory)
-    proofs = ProofService(db, payloads)
-    reader = PayloadReader(db, payloads, code, _encryption_key(code), domain)
+    status = StatusService(index, outbox, directory)
+    proofs = ProofService(index, payloads)
+    reader = PayloadReader(index, payloads, code, _encryption_key(code), domain)
+    checker = PayloadChecker(index, reader)
     policy = BatchPolicy(0.0, 64, confirmations=confirmations, replace_after_s=replace_after_s)
     return FakeNode(
         code=code,
@@ -145,27 +152,30 @@ def new_node(
         chain=chain,
         directory=directory,
         issuing=IssuingService(
-            db,
+            outbox,
             directory,
             code,
             Signer(account.address, bytes(account.key), domain),
             max_document_bytes=256_000,
         ),
         status=status,
-        verify=VerifyService(db, status, domain),
+        verify=VerifyService(index, status, domain),
         proofs=proofs,
-        actions=ActionService(db, sender, code, proofs),
-        batcher=Batcher(db, chain, sender, payloads, code, policy),
+        actions=ActionService(
+            ActionRepository(db), index, outbox, sender, code, proofs, confirmations=confirmations
+        ),
+        batcher=Batcher(outbox, chain, sender, payloads, code, policy),
         indexer=Indexer(
-            db,
+            index,
+            facts,
             chain,
             payloads,
             deployment_block=0,
             confirmations=confirmations,
             on_membership_change=directory.refresh,
-            on_documents_indexed=reader.queue,
+            on_documents_indexed=checker.queue,
         ),
-        reader=reader,
+        checker=checker,
         sender=sender,
     )
 

@@ -156,7 +156,7 @@ def test_governance_proposes_votes_and_reads(consortium: Consortium) -> None:
 
     vn = consortium.nodes["VN"]
     admin = TxSender(consortium.chain, admin_account("VN"))
-    service = GovernanceService(vn.db, consortium.chain, admin, vn.directory, tx_timeout_s=1.0)
+    service = GovernanceService(consortium.chain, admin, vn.directory, tx_timeout_s=1.0)
     proposal = service.propose({"kind": "change_quorum", "quorum_bps": 7000})
     assert (proposal["kind"], proposal["proposer"], proposal["quorum_bps"]) == ("change_quorum", "VN", 7000)
     assert proposal["yes_votes"] == 1 and not proposal["executed"]
