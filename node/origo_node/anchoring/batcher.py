@@ -7,9 +7,17 @@ One round (``run_once``):
 sign the
    ``anchorBatch`` transaction, and in ONE database transaction record the batch (with the signed bytes) and
    assign the documents to it; only then broadcast.
-A document belongs to exactly one batch (step 2's transaction), and the contract refuses a root twice
-(``RegistryBatchExists``), so no crash can anchor a document twice; and nothing leaves the outbox unanchored,
-because step 1 runs before anything new.
+A document belongs to exactly one batch (step 2's transaction), and the contract refuses a root twice for one
+member (``RegistryBatchExists``), so no crash can anchor a document twice; and nothing leaves the outbox
+unanchored, because step 1 runs before anything new.
+
+Roots are per member on chain: another member anchoring the same root first blocks nothing, and a batch counts
+as anchored only when the chain holds its root for this member, ``confirmations`` blocks deep.
+
+When the chain refuses a batch (this member was suspended or removed, or its issuing account taken away, while
+the batch was in flight), the batch is kept as built with the reason: its documents show as "refused", in the
+officers' work list and in health. Every ``_REFUSAL_RETRY_S`` the batcher asks the chain again, and once it
+would take the batch (the member reinstated) signs it again, unchanged.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from origo_node.chain import calls
 from origo_node.chain.merkle import MerkleTree
 from origo_node.chain.port import Call, ChainPort, SignedTx
 from origo_node.chain.sender import TxSender
-from origo_node.errors import ChainRuleViolated
+from origo_node.errors import ChainRuleViolated, OrigoError
 from origo_node.payload import PayloadStore
 from origo_node.store.outbox import OutboxRepository
 
@@ -34,6 +42,9 @@ log = logging.getLogger(__name__)
 # Batches signed and sent but not yet mined. More than one lets the next batch be built while one waits for
 # its block; a few at most keep a dropped transaction's successors from piling up behind its nonce.
 _MAX_OPEN_BATCHES = 3
+# How often a refused batch is tried again (one simulated call): a reinstatement is noticed within this time.
+_REFUSAL_RETRY_S = 5.0
+_MEMBER_STATUS = {1: "active", 2: "suspended", 3: "removed"}
 
 
 @dataclass(frozen=True)
@@ -70,12 +81,18 @@ class Batcher:
     def run_once(self, *, force: bool = False) -> int:
         """Finishes open batches, then anchors one new batch if one is due; returns documents anchored."""
         anchored = self._finish_open_batches()
-        if (force or self._due()) and len(self._outbox.open_batches()) < _MAX_OPEN_BATCHES:
+        in_flight = [b for b in self._outbox.open_batches() if b.refusal is None]
+        if (force or self._due()) and len(in_flight) < _MAX_OPEN_BATCHES:
             anchored += self._anchor_new_batch()
         return anchored
 
     def pending_count(self) -> int:
         return self._outbox.unbatched_count()
+
+    def refused(self) -> dict[str, object] | None:
+        """Documents the consortium refused to anchor, and the latest reason; None when there are none."""
+        count, reason = self._outbox.refused_documents()
+        return None if count == 0 else {"documents": count, "reason": reason}
 
     def _due(self) -> bool:
         count, oldest = self._outbox.oldest_unbatched()
@@ -116,12 +133,16 @@ class Batcher:
         manifest_cid = stored[-1]
         self._payloads.pin(manifest_cid)
         call = calls.anchor_batch(root, len(entries), manifest_cid)
-        signed = self._sender.prepare(call)  # a refusal (e.g. our member was suspended) raises here
         root_hex = "0x" + root.hex()
+        ids = [item.document_id for item in waiting]
+        try:
+            signed = self._sender.prepare(call)
+        except ChainRuleViolated as exc:  # e.g. our member was suspended: the batch is kept, refused
+            self._outbox.record_batch(root_hex, manifest_cid, ids, None, None)
+            self._refuse(root_hex, exc)
+            return 0
         with self._sender_released_on_failure(signed):
-            self._outbox.record_batch(
-                root_hex, manifest_cid, [item.document_id for item in waiting], signed.tx_hash, signed.raw
-            )
+            self._outbox.record_batch(root_hex, manifest_cid, ids, signed.tx_hash, signed.raw)
         log.info("batch %s of %d documents signed as %s", root_hex, len(entries), signed.tx_hash)
         # Not waiting for the receipt: the next batch can be built and sent while this one is mined (the
         # next rounds collect the receipt).
@@ -132,6 +153,10 @@ class Batcher:
     def _finish_open_batches(self) -> int:
         anchored = 0
         for batch in self._outbox.open_batches():
+            if batch.refusal is not None or batch.tx_hash is None or batch.raw_tx is None:
+                if batch.refusal is None or time.time() - batch.refusal.tried_at >= _REFUSAL_RETRY_S:
+                    self._resign(batch.root)
+                continue
             signed = SignedTx(tx_hash=batch.tx_hash, raw=batch.raw_tx, nonce=-1)
             anchored += self._drive(batch.root, signed)
         return anchored
@@ -140,7 +165,7 @@ class Batcher:
         """Moves one recorded batch towards being anchored; its size once it is, 0 while it is not yet."""
         receipt = self._sender.receipt(signed.tx_hash)
         if receipt is None:
-            if self._chain.batch(bytes.fromhex(root_hex[2:])) is not None:
+            if self._chain.batch(self._member, bytes.fromhex(root_hex[2:])) is not None:
                 # Mined under another transaction (signed again after a drop, or at a higher fee).
                 return self._confirm(root_hex, None)
             if not self._sender.resend(signed):
@@ -148,7 +173,7 @@ class Batcher:
             elif self._stuck(root_hex):
                 self._replace(root_hex, signed)
             return 0
-        if receipt.ok or self._chain.batch(bytes.fromhex(root_hex[2:])) is not None:
+        if receipt.ok or self._chain.batch(self._member, bytes.fromhex(root_hex[2:])) is not None:
             return self._confirm(root_hex, receipt.block)
         log.error("batch %s reverted in %s; signing it again", root_hex, signed.tx_hash)
         self._resign(root_hex)
@@ -160,7 +185,7 @@ class Batcher:
         self._pending_since.pop(root_hex, None)
         if self._policy.confirmations > 0:
             if block is None:
-                found = self._chain.batch(bytes.fromhex(root_hex[2:]))
+                found = self._chain.batch(self._member, bytes.fromhex(root_hex[2:]))
                 block = None if found is None else found.block
             if block is None or self._chain.head() - block < self._policy.confirmations:
                 return 0
@@ -196,14 +221,51 @@ class Batcher:
         try:
             signed = self._sender.prepare(self._call_of(root_hex))
         except ChainRuleViolated as exc:
-            if exc.details.get("rule") == "RegistryBatchExists":
+            if exc.details.get("rule") == "RegistryBatchExists":  # this member's root: ours, mined meanwhile
                 self._confirm(root_hex, None)
             else:
-                log.error("batch %s refused by the chain: %s", root_hex, exc.message)
+                self._refuse(root_hex, exc)
             return
         with self._sender_released_on_failure(signed):
-            self._record_tx(root_hex, signed)
+            lifted = self._outbox.replace_batch_tx(root_hex, signed.tx_hash, signed.raw)
         self._pending_since.pop(root_hex, None)
+        if lifted:
+            log.warning(
+                "batch %s, refused before, is taken by the chain now: sent as %s", root_hex, signed.tx_hash
+            )
+
+    def _refuse(self, root_hex: str, exc: ChainRuleViolated) -> None:
+        """Records (or refreshes) why the chain refuses this batch; its documents show it as "refused"."""
+        reason = self._refusal_reason(exc)
+        before = self._outbox.record_refusal(root_hex, str(exc.details.get("rule", "Revert")), reason)
+        if before != reason:
+            log.error("batch %s refused: %s", root_hex, reason)
+
+    def _refusal_reason(self, exc: ChainRuleViolated) -> str:
+        rule = str(exc.details.get("rule", "Revert"))
+        if rule != "RegistryNotIssuer":
+            return f"the chain refused to anchor the batch ({rule} {exc.details.get('args', [])})"
+        try:
+            own = next((m for m in self._chain.members() if m.code == self._member), None)
+            status = "not a member" if own is None else _MEMBER_STATUS.get(own.status, "not a member")
+        except OrigoError:
+            status = "not active"
+        account = self._sender.address
+        if status == "suspended":
+            return (
+                f"the consortium refused to anchor it: {self._member} is suspended (the registry answered"
+                f" {rule} for {account}); it is sent again by itself once {self._member} is reinstated"
+            )
+        if status == "removed":
+            return (
+                f"the consortium refused to anchor it: {self._member} was removed from the consortium (the"
+                f" registry answered {rule} for {account}); it cannot be anchored any more"
+            )
+        return (
+            f"the consortium refused to anchor it: {account} is not an issuing account of an active"
+            f" {self._member} ({rule}, {self._member} is {status}); it is sent again by itself once the"
+            f" account is an issuer of {self._member} again"
+        )
 
     def _record_tx(self, root_hex: str, signed: SignedTx) -> None:
         self._outbox.replace_batch_tx(root_hex, signed.tx_hash, signed.raw)

@@ -184,9 +184,9 @@ class FakeChain:
 
     # ------------------------------------------------------------ the port: reads
 
-    def batch(self, root: bytes) -> AnchoredBatch | None:
+    def batch(self, issuer: str, root: bytes) -> AnchoredBatch | None:
         self._request()
-        return self._state.batches.get(root)
+        return self._state.batches.get((issuer, root))
 
     def members(self) -> list[MemberRecord]:
         self._request()

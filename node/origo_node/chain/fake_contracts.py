@@ -1,7 +1,8 @@
 """The fake chain's model of the two contracts: the rules the node relies on, in plain Python.
 
 It follows contracts/DocumentRegistry.sol and contracts/Membership.sol for what the node calls (anchoring,
-the six document actions, proposals and votes) and raises the same custom errors by name. The conformance
+the six document actions, proposals and votes) and raises the same custom errors by name. As on chain, a
+document is named by (issuer, id) and a batch by (issuer, root). The conformance
 suite holds it to the real contracts on anvil; a rule the contracts change is changed here too.
 """
 
@@ -28,6 +29,7 @@ def refuse(rule: str, *args: Any) -> ChainRuleViolated:
 @dataclass
 class _DocState:
     leaf_tag: bytes = b""
+    declarations: frozenset[bytes] = frozenset()
     claimed: int = 0
     full: bool = False
     revoked: bool = False
@@ -54,8 +56,8 @@ class ContractState:
     members: dict[str, MemberRecord]
     quorum_bps: int = 5001
     voting_period: int = 24 * 3600
-    batches: dict[bytes, AnchoredBatch] = field(default_factory=dict)
-    documents: dict[bytes, _DocState] = field(default_factory=dict)
+    batches: dict[tuple[str, bytes], AnchoredBatch] = field(default_factory=dict)
+    documents: dict[tuple[str, bytes], _DocState] = field(default_factory=dict)
     proposals: list[_Proposal] = field(default_factory=list)
 
     # ------------------------------------------------------------ who is who
@@ -111,9 +113,9 @@ class ContractState:
             raise refuse("RegistryNotIssuer", sender)
         if count == 0:
             raise refuse("RegistryEmptyBatch")
-        if root in self.batches:
-            raise refuse("RegistryBatchExists", root)
-        self.batches[root] = AnchoredBatch(issuer, count, block, now)
+        if (issuer, root) in self.batches:
+            raise refuse("RegistryBatchExists", issuer.encode(), root)
+        self.batches[(issuer, root)] = AnchoredBatch(issuer, count, block, now)
         args = {
             "root": root,
             "issuer": issuer.encode(),
@@ -133,13 +135,13 @@ class ContractState:
     def _load(self, values: Any, root: bytes, proof: list[bytes]) -> tuple[Leaf, _DocState]:
         leaf = Leaf.from_abi_tuple(values)
         h = leaf_hash(leaf)
-        batch = self.batches.get(root)
-        if batch is None or batch.issuer != leaf.issuer or not verify(proof, root, h):
+        batch = self.batches.get((leaf.issuer, root))
+        if batch is None or not verify(proof, root, h):
             raise refuse("RegistryNotAnchored", leaf.document_id, root)
-        state = replace(self.documents.get(leaf.document_id, _DocState()))
+        state = replace(self.documents.get((leaf.issuer, leaf.document_id), _DocState()))
         if not state.leaf_tag:
-            state.leaf_tag = h[:20]
-        elif state.leaf_tag != h[:20]:
+            state.leaf_tag = h[:16]
+        elif state.leaf_tag != h[:16]:
             raise refuse("RegistryLeafMismatch", leaf.document_id)
         return leaf, state
 
@@ -155,7 +157,7 @@ class ContractState:
         leaf, s = self._load(values, root, proof)
         self._not_ended(leaf.document_id, s)
         s.revoked, s.reason_code = True, code
-        self.documents[leaf.document_id] = s
+        self.documents[(leaf.issuer, leaf.document_id)] = s
         args = {
             "documentId": leaf.document_id,
             "issuer": leaf.issuer.encode(),
@@ -176,7 +178,7 @@ class ContractState:
         _, replacement = self._load(new, new_root, new_proof)
         self._not_ended(new_leaf.document_id, replacement)
         s.superseded_by = new_leaf.document_id
-        self.documents[old_leaf.document_id] = s
+        self.documents[(old_leaf.issuer, old_leaf.document_id)] = s
         args = {
             "documentId": old_leaf.document_id,
             "replacementId": new_leaf.document_id,
@@ -197,6 +199,9 @@ class ContractState:
             raise refuse("RegistryRejected", doc)
         if s.full:
             raise refuse("RegistryFullyUtilised", doc)
+        if declaration in s.declarations:
+            raise refuse("RegistryDeclarationUsed", leaf.issuer.encode(), doc, declaration)
+        s.declarations = s.declarations | {declaration}
         remaining = 0
         if leaf.quantity == 0:
             if quantity:
@@ -209,9 +214,10 @@ class ContractState:
             remaining -= quantity
             s.claimed += quantity
         s.full = remaining == 0
-        self.documents[doc] = s
+        self.documents[(leaf.issuer, doc)] = s
         args = {
             "documentId": doc,
+            "issuer": leaf.issuer.encode(),
             "importer": leaf.importer.encode(),
             "account": sender,
             "declaration": declaration,
@@ -230,9 +236,10 @@ class ContractState:
         s.rejected = True
         if not s.revoked:
             s.reason_code = code
-        self.documents[leaf.document_id] = s
+        self.documents[(leaf.issuer, leaf.document_id)] = s
         args = {
             "documentId": leaf.document_id,
+            "issuer": leaf.issuer.encode(),
             "importer": leaf.importer.encode(),
             "account": sender,
             "reasonCode": code,
@@ -247,9 +254,10 @@ class ContractState:
         if s.verification_open:
             raise refuse("RegistryVerificationOpen", leaf.document_id)
         s.verification_open = True
-        self.documents[leaf.document_id] = s
+        self.documents[(leaf.issuer, leaf.document_id)] = s
         args = {
             "documentId": leaf.document_id,
+            "issuer": leaf.issuer.encode(),
             "importer": leaf.importer.encode(),
             "account": sender,
             "reason": reason,
@@ -263,7 +271,7 @@ class ContractState:
         if not s.verification_open:
             raise refuse("RegistryNoVerificationOpen", leaf.document_id)
         s.verification_open = False
-        self.documents[leaf.document_id] = s
+        self.documents[(leaf.issuer, leaf.document_id)] = s
         args = {
             "documentId": leaf.document_id,
             "issuer": leaf.issuer.encode(),

@@ -161,8 +161,8 @@ class ChainPort(Protocol):
 
     # ------------------------------------------------------------ contract reads
 
-    def batch(self, root: bytes) -> AnchoredBatch | None:
-        """The anchored batch with Merkle root ``root``, or None."""
+    def batch(self, issuer: str, root: bytes) -> AnchoredBatch | None:
+        """The batch member ``issuer`` anchored under Merkle root ``root``, or None (roots are per member)."""
         ...
 
     def members(self) -> list[MemberRecord]:

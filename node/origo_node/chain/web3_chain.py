@@ -102,8 +102,8 @@ class Web3Chain:
 
     # ------------------------------------------------------------ contract reads
 
-    def batch(self, root: bytes) -> AnchoredBatch | None:
-        stored = self._call(lambda: self._registry.functions.batch(root).call())
+    def batch(self, issuer: str, root: bytes) -> AnchoredBatch | None:
+        stored = self._call(lambda: self._registry.functions.batch(issuer.encode("ascii"), root).call())
         if int(stored[1]) == 0:
             return None
         return AnchoredBatch(bytes(stored[0]).decode("ascii"), int(stored[1]), int(stored[2]), int(stored[3]))

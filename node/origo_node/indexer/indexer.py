@@ -14,10 +14,10 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 from origo_node.anchoring import manifest
 from origo_node.anchoring.manifest import ManifestInvalid
+from origo_node.chain.events import DOCUMENT_EVENTS, declaration_text, event_entitled, jsonable
 from origo_node.chain.port import ChainEvent, ChainPort
 from origo_node.errors import NotFound, OrigoError
 from origo_node.payload import PayloadStore
@@ -32,33 +32,6 @@ _MANIFESTS_PER_ROUND = 64
 # Manifests fetched ahead while the current one is checked and stored (fetching is mostly waiting on a peer).
 _MANIFEST_PREFETCH = 4
 _MANIFEST_RETRY_S = 2.0
-
-_DOCUMENT_EVENTS = {
-    "DocumentRevoked": ("revoked", "issuer"),
-    "DocumentSuperseded": ("superseded", "issuer"),
-    "DocumentAccepted": ("accepted", "importer"),
-    "DocumentRejected": ("rejected", "importer"),
-    "VerificationRequested": ("verification_requested", "importer"),
-    "VerificationAnswered": ("verification_answered", "issuer"),
-}
-
-
-def _declaration(value: bytes) -> str:
-    """An import declaration number: ASCII, right-padded with zeros into a bytes32 by the node."""
-    text = value.rstrip(b"\0")
-    return (
-        text.decode("ascii") if text.isascii() and text.decode("ascii").isprintable() else "0x" + value.hex()
-    )
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, bytes):
-        if len(value) == 2:
-            return value.decode("ascii", errors="replace")
-        return "0x" + value.hex()
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 class Indexer:
@@ -186,16 +159,16 @@ class Indexer:
                         log_index=item.log_index,
                         tx_hash=item.tx_hash,
                         kind=item.name,
-                        member=None if code is None else _jsonable(code),
+                        member=None if code is None else jsonable(code),
                         timestamp=ts,
-                        fields={k: _jsonable(v) for k, v in args.items()},
+                        fields={k: jsonable(v) for k, v in args.items()},
                     )
                 )
             elif item.name == "BatchAnchored":
                 batches.append(
                     IndexedBatch(
                         root="0x" + bytes(args["root"]).hex(),
-                        issuer=_jsonable(args["issuer"]),
+                        issuer=jsonable(args["issuer"]),
                         account=str(args["account"]),
                         count=int(args["count"]),
                         manifest_cid=str(args["manifestCid"]),
@@ -205,27 +178,50 @@ class Indexer:
                         timestamp=ts,
                     )
                 )
-            elif item.name in _DOCUMENT_EVENTS:
-                kind, member_field = _DOCUMENT_EVENTS[item.name]
-                events.append(
-                    DocumentEvent(
-                        block=item.block,
-                        log_index=item.log_index,
-                        tx_hash=item.tx_hash,
-                        document_id="0x" + bytes(args["documentId"]).hex(),
-                        kind=kind,
-                        member=_jsonable(args[member_field]),
-                        account=str(args["account"]),
-                        timestamp=ts,
-                        fields={
-                            k: _declaration(v) if k == "declaration" else _jsonable(v)
-                            for k, v in args.items()
-                            if k not in ("documentId", member_field, "account")
-                        },
-                    )
+            elif item.name in DOCUMENT_EVENTS:
+                kind, member_field = DOCUMENT_EVENTS[item.name]
+                event = DocumentEvent(
+                    block=item.block,
+                    log_index=item.log_index,
+                    tx_hash=item.tx_hash,
+                    document_id="0x" + bytes(args["documentId"]).hex(),
+                    issuer=jsonable(args["issuer"]),
+                    kind=kind,
+                    member=jsonable(args[member_field]),
+                    account=str(args["account"]),
+                    timestamp=ts,
+                    fields={
+                        k: declaration_text(v) if k == "declaration" else jsonable(v)
+                        for k, v in args.items()
+                        if k not in ("documentId", "issuer", member_field, "account")
+                    },
                 )
+                if self._entitled(event):
+                    events.append(event)
         self._index.store_chunk(batches, events, membership, end, end_hash)
         return membership_changed
+
+    def _entitled(self, event: DocumentEvent) -> bool:
+        """Whether the member that caused a document event had the right to (the registry's rule, held here
+        too so a faulty contract can never show another member's act as a document's state). An event on a
+        document not indexed yet is kept: ``services.lifecycle`` applies the same rule when it reads it."""
+        doc = self._index.document(event.issuer, event.document_id)
+        if doc is None or event_entitled(event.kind, event.member, event.issuer, doc.importer):
+            return True
+        log.warning(
+            "ignored %s event on %s:%s in block %s (tx %s): member %s (account %s) is not the one this"
+            " document allows (issuer %s, importer %s)",
+            event.kind,
+            event.issuer,
+            event.document_id,
+            event.block,
+            event.tx_hash,
+            event.member,
+            event.account,
+            event.issuer,
+            doc.importer,
+        )
+        return False
 
     # ------------------------------------------------------------------ manifests
 
@@ -240,19 +236,27 @@ class Indexer:
                     fetched, issuer=batch.issuer, root=bytes.fromhex(batch.root[2:]), count=batch.count
                 )
             except ManifestInvalid as exc:
-                log.error("batch %s: invalid manifest %s: %s", batch.root, batch.manifest_cid, exc)
-                self._index.manifest_failed(batch.root, "invalid", str(exc), _MANIFEST_RETRY_S)
+                log.error(
+                    "batch %s of %s: invalid manifest %s: %s",
+                    batch.root,
+                    batch.issuer,
+                    batch.manifest_cid,
+                    exc,
+                )
+                self._index.manifest_failed(batch.issuer, batch.root, "invalid", str(exc), _MANIFEST_RETRY_S)
                 continue
             except (NotFound, OrigoError) as exc:
                 # Nobody reachable has it yet: later batches may still be indexed, this one is retried.
-                self._index.manifest_failed(batch.root, "pending", str(exc), _MANIFEST_RETRY_S)
+                self._index.manifest_failed(batch.issuer, batch.root, "pending", str(exc), _MANIFEST_RETRY_S)
                 if batch.attempts % 20 == 0:
                     log.warning(
                         "batch %s: manifest %s not available: %s", batch.root, batch.manifest_cid, exc
                     )
                 continue
             self._payloads.pin(batch.manifest_cid)
-            self._index.store_documents(batch.root, [_document(batch, entry) for entry in entries])
+            self._index.store_documents(
+                batch.issuer, batch.root, [_document(batch, entry) for entry in entries]
+            )
             if self._on_documents_indexed is not None:
                 self._on_documents_indexed(entries, batch.block)
             indexed += len(entries)

@@ -22,6 +22,7 @@ from origo_node.chain import calls
 from origo_node.chain.port import Call, SignedTx
 from origo_node.chain.sender import TxSender
 from origo_node.errors import ChainRuleViolated, Conflict, NotFound, OrigoError, ValidationFailed
+from origo_node.services.naming import DocumentKey
 from origo_node.services.proofs import ProofService
 from origo_node.services.reading import leaf_of
 from origo_node.store.actions import ActionRepository
@@ -93,9 +94,12 @@ class ActionService:
         Only the simulation happens here; signing and sending is the action loop's, in the one process that
         holds the node's background lock, so that API worker processes never hand out the same nonce twice.
         """
+        # The document is named by (issuer, id): the issuer travels with the action's parameters.
+        issuer = document_id.issuer if isinstance(document_id, DocumentKey) else self._member
+        params = {**params, "issuer": issuer}
         if kind != "supersede":
             self._sender.simulate(self._call(kind, document_id, params))  # a refusal → 409 now
-        action_id = self._actions.add(kind, document_id, params)
+        action_id = self._actions.add(kind, str.__str__(document_id), params)
         if self.wake is not None:
             self.wake()
         deadline = time.monotonic() + wait_s
@@ -135,7 +139,9 @@ class ActionService:
 
     def _start_pending(self, record: ActionRecord) -> int:
         params = record.params
-        if record.kind == "supersede" and not self._index.has_document(params["replacement_id"]):
+        if record.kind == "supersede" and not self._index.has_document(
+            self._member, params["replacement_id"]
+        ):
             return 0
         try:
             signed = self._sender.prepare(self._call(record.kind, record.document_id, params))
@@ -177,16 +183,17 @@ class ActionService:
 
     # ------------------------------------------------------------------ calls
 
-    def _proof_args(self, document_id: str) -> tuple[tuple[Any, ...], bytes, list[bytes]]:
-        if not self._index.has_document(document_id):
-            if self._outbox.get(document_id) is not None:
-                raise Conflict(f"document {document_id} is not anchored yet; try again in a few seconds")
-            raise NotFound(f"document {document_id} is not anchored")
-        row, root, proof = self._proofs.proof(document_id)
+    def _proof_args(self, key: DocumentKey) -> tuple[tuple[Any, ...], bytes, list[bytes]]:
+        if not self._index.has_document(key.issuer, key):
+            if key.issuer == self._member and self._outbox.get(key) is not None:
+                raise Conflict(f"document {key.qualified} is not anchored yet; try again in a few seconds")
+            raise NotFound(f"document {key.qualified} is not anchored")
+        row, root, proof = self._proofs.proof(key)
         return leaf_of(row).to_abi_tuple(), root, proof
 
     def _call(self, kind: str, document_id: str, params: dict[str, Any]) -> Call:
-        leaf, root, proof = self._proof_args(document_id)
+        # Actions recorded before keys carried the issuer can only be this member's own (revoke and the like).
+        leaf, root, proof = self._proof_args(DocumentKey(params.get("issuer", self._member), document_id))
         reason = str(params.get("reason") or "")
         if kind in ("revoke", "reject"):
             return calls.document_action(kind, leaf, root, proof, int(params["reason_code"]), reason)
@@ -199,6 +206,8 @@ class ActionService:
         if kind == "verification_answer":
             return calls.document_action(kind, leaf, root, proof, bool(params["confirmed"]), reason)
         if kind == "supersede":
-            new_leaf, new_root, new_proof = self._proof_args(params["replacement_id"])
+            new_leaf, new_root, new_proof = self._proof_args(
+                DocumentKey(self._member, params["replacement_id"])
+            )
             return calls.supersede(leaf, root, proof, new_leaf, new_root, new_proof)
         raise ValueError(f"unknown action {kind}")

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from origo_node.chain.events import event_entitled
 from origo_node.store.rows import DocumentEvent, IndexedDocument
 
 
@@ -44,6 +45,9 @@ def derive_status(
     claimed = 0
     utilisations = []
     for event in events:
+        # An event its member had no right to cause is never a state (the indexer drops those it can tell).
+        if not event_entitled(event.kind, event.member, row.issuer, row.importer):
+            continue
         fields = event.fields
         where = {"block": event.block, "tx": event.tx_hash, "at": iso(event.timestamp)}
         kind = event.kind

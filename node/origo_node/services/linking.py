@@ -13,6 +13,7 @@ from typing import Any
 from origo_node.documents import DocumentFacts, ValidationContext, compare_with_manifest, find_type
 from origo_node.documents.linking import MANIFEST_TYPE, vessel_matches
 from origo_node.errors import OrigoError, ValidationFailed
+from origo_node.services.naming import DocumentKey
 from origo_node.services.reading import PayloadReader
 from origo_node.store.index import IndexRepository
 
@@ -23,7 +24,7 @@ class LinkingService:
         self._reader = reader
         self._member = member
 
-    def links(self, manifest_id: str) -> dict[str, Any]:
+    def links(self, manifest_id: DocumentKey) -> dict[str, Any]:
         manifest_doc = self._reader.read(manifest_id)
         manifest = _facts(manifest_doc)
         if manifest.doc_type != MANIFEST_TYPE:
@@ -69,9 +70,9 @@ class LinkingService:
 
     def _readable_certificates(self) -> list[tuple[str, DocumentFacts]]:
         found = []
-        for document_id in self._index.readable_document_ids(excluding_type=MANIFEST_TYPE):
+        for issuer, document_id in self._index.readable_document_keys(excluding_type=MANIFEST_TYPE):
             try:
-                found.append((document_id, _facts(self._reader.read(document_id))))
+                found.append((document_id, _facts(self._reader.read(DocumentKey(issuer, document_id)))))
             except (OrigoError, ValueError, KeyError, TypeError):
                 continue
         return found

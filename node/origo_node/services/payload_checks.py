@@ -12,7 +12,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from origo_node.anchoring.manifest import ManifestEntry
+from origo_node.documents import document_id as derive_document_id
 from origo_node.errors import Forbidden, NotFound, OrigoError
+from origo_node.services.naming import DocumentKey
 from origo_node.services.reading import PayloadMismatch, PayloadReader, identity_of
 from origo_node.store.index import IndexRepository
 from origo_node.store.rows import PayloadCheck
@@ -34,7 +36,7 @@ class PayloadChecker:
         member = self._reader.member
         # Documents this member issued were checked when it issued them: reading them back only costs time.
         wanted = [
-            "0x" + e.leaf.document_id.hex()
+            (e.leaf.issuer, "0x" + e.leaf.document_id.hex())
             for e in entries
             if member in e.recipients and e.leaf.issuer != member
         ]
@@ -43,7 +45,7 @@ class PayloadChecker:
 
     def run_once(self) -> int:
         due = self._index.payload_checks_due(_RETRY_UNAVAILABLE_S, _CHECKS_PER_ROUND)
-        results = list(self._pool.map(self._check, due))
+        results = list(self._pool.map(self._check, [DocumentKey(issuer, d) for issuer, d in due]))
         if results:
             # One commit for the round: a crash before it only means the round is checked again.
             self._index.record_payload_checks(results)
@@ -53,17 +55,32 @@ class PayloadChecker:
         """Payloads waiting to be read and checked."""
         return self._index.payload_checks_waiting()
 
-    def _check(self, document_id: str) -> tuple[str, PayloadCheck]:
+    def _check(self, key: DocumentKey) -> tuple[str, str, PayloadCheck]:
+        found = self._verdict(key)
+        return key.issuer, str.__str__(key), found
+
+    def _verdict(self, key: DocumentKey) -> PayloadCheck:
         now = time.time()
         try:
-            document = self._reader.read(document_id)
+            document = self._reader.read(key)
         except NotFound as exc:
-            return document_id, PayloadCheck("unavailable", exc.message, None, now)
+            return PayloadCheck("unavailable", exc.message, None, now)
         except Forbidden as exc:
-            return document_id, PayloadCheck("not_a_recipient", exc.message, None, now)
+            return PayloadCheck("not_a_recipient", exc.message, None, now)
         except PayloadMismatch as exc:
-            return document_id, PayloadCheck(exc.state, exc.message, None, now)
+            return PayloadCheck(exc.state, exc.message, None, now)
         except OrigoError as exc:
-            return document_id, PayloadCheck("unavailable", exc.message, None, now)
+            return PayloadCheck("unavailable", exc.message, None, now)
         identity = identity_of(document)
-        return document_id, PayloadCheck("ok", None, None if identity is None else identity[1], now)
+        if identity is None:
+            return PayloadCheck("ok", None, None, now)
+        issuer, reference = identity
+        # The id must be the hash of this issuer and the document's own reference: a leaf that carries another
+        # member's id (squatting it) is told apart here, and never named by a bare id (services.naming).
+        if issuer != key.issuer or "0x" + derive_document_id(issuer, reference).hex() != key:
+            detail = (
+                f"the payload is {issuer}'s reference {reference!r}, whose id is not {key}: this leaf of"
+                f" {key.issuer} carries an id that is not its own"
+            )
+            return PayloadCheck("id_mismatch", detail, None, now)
+        return PayloadCheck("ok", None, reference, now)

@@ -15,6 +15,7 @@ from origo_node.anchoring import manifest
 from origo_node.chain.merkle import MerkleTree
 from origo_node.errors import NotFound
 from origo_node.payload import PayloadStore
+from origo_node.services.naming import DocumentKey
 from origo_node.store.index import IndexRepository
 from origo_node.store.rows import IndexedBatch, IndexedDocument
 
@@ -25,24 +26,26 @@ class ProofService:
     def __init__(self, index: IndexRepository, payloads: PayloadStore) -> None:
         self._index = index
         self._payloads = payloads
-        self._trees: OrderedDict[str, tuple[MerkleTree, dict[str, int]]] = OrderedDict()
+        # By (issuer, root): another member may anchor the same root (with other leaves, or none it can show).
+        self._trees: OrderedDict[tuple[str, str], tuple[MerkleTree, dict[str, int]]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def proof(self, document_id: str) -> tuple[IndexedDocument, bytes, list[bytes]]:
+    def proof(self, key: DocumentKey) -> tuple[IndexedDocument, bytes, list[bytes]]:
         """The document's index row, its batch root, and its proof up to that root."""
-        document = self._index.document(document_id)
-        batch = None if document is None else self._index.batch(document.root)
+        document = self._index.document(key.issuer, key)
+        batch = None if document is None else self._index.batch(document.issuer, document.root)
         if document is None or batch is None:
-            raise NotFound(f"document {document_id} is not anchored (or not indexed yet)")
+            raise NotFound(f"document {key.qualified} is not anchored (or not indexed yet)")
         tree, positions = self._tree(batch)
-        return document, tree.root, tree.proof(positions[document_id])
+        return document, tree.root, tree.proof(positions[str.__str__(key)])
 
     def _tree(self, batch: IndexedBatch) -> tuple[MerkleTree, dict[str, int]]:
         root = batch.root
+        cache_key = (batch.issuer, root)
         with self._lock:
-            if root in self._trees:
-                self._trees.move_to_end(root)
-                return self._trees[root]
+            if cache_key in self._trees:
+                self._trees.move_to_end(cache_key)
+                return self._trees[cache_key]
         # The manifest was checked against the root when the batch was indexed; decoding checks it again.
         entries, tree = manifest.decode_with_tree(
             self._payloads.get(batch.manifest_cid),
@@ -52,7 +55,7 @@ class ProofService:
         )
         positions = {"0x" + entry.leaf.document_id.hex(): i for i, entry in enumerate(entries)}
         with self._lock:
-            self._trees[root] = (tree, positions)
+            self._trees[cache_key] = (tree, positions)
             while len(self._trees) > _TREES_KEPT:
                 self._trees.popitem(last=False)
         return tree, positions

@@ -19,6 +19,7 @@ from origo_node.documents import ValidationContext, canonical_bytes, find_type
 from origo_node.errors import CryptoError, NotFound, OrigoError, WrongMember
 from origo_node.hashing import keccak256
 from origo_node.payload import PayloadStore
+from origo_node.services.naming import DocumentKey
 from origo_node.store.index import IndexRepository
 from origo_node.store.rows import IndexedDocument
 
@@ -53,11 +54,12 @@ class PayloadReader:
     def member(self) -> str:
         return self._member
 
-    def read(self, document_id: str) -> dict[str, Any]:
+    def read(self, key: DocumentKey) -> dict[str, Any]:
         """The decrypted document, checked against its anchored digest and its issuer's signature."""
-        row = self._index.document(document_id)
+        document_id = str.__str__(key)
+        row = self._index.document(key.issuer, document_id)
         if row is None:
-            raise NotFound(f"document {document_id} is not anchored (or not indexed yet)")
+            raise NotFound(f"document {key.qualified} is not anchored (or not indexed yet)")
         if self._member not in row.recipients:
             raise WrongMember(f"the payload of {document_id} is not encrypted for {self._member}")
         envelope = self._payloads.get(row.payload_cid)

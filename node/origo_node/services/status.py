@@ -1,4 +1,8 @@
-"""A document's public status, from the index alone (no chain round trip), and its trail of events."""
+"""A document's public status, from the index alone (no chain round trip), and its trail of events.
+
+A document is named by its issuer and its id (``services.naming``); the status itself is worked out by the
+pure function in ``services.lifecycle``.
+"""
 
 from __future__ import annotations
 
@@ -6,92 +10,112 @@ import re
 import time
 from typing import Any
 
+from origo_node.chain.events import event_entitled
 from origo_node.documents import document_id as derive_document_id
-from origo_node.errors import NotFound, ValidationFailed
+from origo_node.errors import NotFound
 from origo_node.members import MemberDirectory
-from origo_node.services.lifecycle import derive_status, iso, quantity_of
+from origo_node.services.lifecycle import derive_status, iso
+from origo_node.services.naming import DocumentKey, parse_key, resolve_bare_id
 from origo_node.store.index import IndexRepository
 from origo_node.store.outbox import OutboxRepository
 from origo_node.store.rows import IndexedDocument
 
 _ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
-_QUALIFIED = re.compile(r"^([A-Z]{2}):(.+)$")
 
 
 class StatusService:
-    def __init__(self, index: IndexRepository, outbox: OutboxRepository, directory: MemberDirectory) -> None:
+    def __init__(
+        self, index: IndexRepository, outbox: OutboxRepository, directory: MemberDirectory, member: str = ""
+    ) -> None:
         self._index = index
         self._outbox = outbox
         self._directory = directory
+        self._member = member  # this node's member: its outbox holds that member's documents only
 
     # ------------------------------------------------------------------ keys
 
-    def resolve(self, key: str) -> str:
-        """The document id a path key names: an id, ``ISSUER:REFERENCE``, or a bare reference."""
-        key = key.strip()
-        if _ID.match(key):
-            return key.lower()
-        if not key or len(key) > 200:
-            raise ValidationFailed(
-                "not a document key",
-                errors=[{"pointer": "", "message": "give an id, ISSUER:REFERENCE or a reference"}],
-            )
-        qualified = _QUALIFIED.match(key)
-        if qualified:
-            return "0x" + derive_document_id(qualified.group(1), qualified.group(2)).hex()
+    def resolve(self, key: str) -> DocumentKey:
+        """The document a path key names (see ``services.naming``): ``ISSUER:REFERENCE``, ``ISSUER:0x<id>``,
+        a bare reference, or a bare id."""
+        parsed = parse_key(key)
+        if isinstance(parsed, DocumentKey):
+            return parsed
+        if _ID.match(parsed):
+            return resolve_bare_id(self._index, self._outbox, parsed, self._member)
         codes = {m.code for m in self._directory.all()} or set()
         for code in sorted(codes):
-            candidate = "0x" + derive_document_id(code, key).hex()
-            if self._index.has_document(candidate) or self._outbox.get(candidate) is not None:
+            candidate = DocumentKey(code, "0x" + derive_document_id(code, parsed).hex())
+            if self._exists(candidate):
                 return candidate
-        raise NotFound(f"no member issued a document with reference {key!r}")
+        raise NotFound(f"no member issued a document with reference {parsed!r}")
+
+    def _exists(self, key: DocumentKey) -> bool:
+        if key.issuer == self._member and self._outbox.get(key) is not None:
+            return True
+        return self._index.has_document(key.issuer, key)
+
+    def _key(self, key: str) -> DocumentKey:
+        return key if isinstance(key, DocumentKey) else self.resolve(key)
 
     # ------------------------------------------------------------------ status
 
-    def status(self, document_id: str) -> dict[str, Any]:
+    def status(self, key: str) -> dict[str, Any]:
         """The public status; ``NotFound`` if neither anchored nor pending here."""
-        return self.status_of(document_id, self._index.document(document_id))
+        key = self._key(key)
+        return self.status_of(key, self._index.document(key.issuer, key))
 
-    def status_of(self, document_id: str, row: IndexedDocument | None) -> dict[str, Any]:
+    def status_of(self, key: DocumentKey, row: IndexedDocument | None) -> dict[str, Any]:
         """The status of a document whose index row the caller has read already (None: not anchored)."""
         if row is None:
-            return self._pending(document_id)
-        events = self._index.events(document_id)
-        status = derive_status(row, events, self._index.predecessor_of(document_id), time.time())
-        status["reference"] = self._known_reference(document_id)
+            return self._pending(key)
+        events = self._index.events(key.issuer, key)
+        status = derive_status(row, events, self._index.predecessor_of(key.issuer, key), time.time())
+        status["reference"] = self._known_reference(key)
         return status
 
-    def _known_reference(self, document_id: str) -> str | None:
+    def _known_reference(self, key: DocumentKey) -> str | None:
         """The reference, when this node knows it: it issued the document, or it could read the payload.
 
         The chain has only the id (a hash of issuer and reference), so other members' references stay private.
         """
-        reference = self._outbox.reference(document_id)
-        if reference is None:
-            check = self._index.payload_check(document_id)
-            reference = None if check is None else check.reference
-        return reference
+        if key.issuer == self._member:
+            reference = self._outbox.reference(key)
+            if reference is not None:
+                return reference
+        check = self._index.payload_check(key.issuer, key)
+        return check.reference if check is not None and check.state == "ok" else None
 
-    def _pending(self, document_id: str) -> dict[str, Any]:
-        entry = self._outbox.get(document_id)
+    def _pending(self, key: DocumentKey) -> dict[str, Any]:
+        """A document of this member not anchored yet: ``pending``, or ``refused`` with why.
+
+        No leaf data is shown (digest, payload CID, dates, quantity, batch root): with them another member
+        could work out the root this member is about to anchor."""
+        entry = self._outbox.get(key) if key.issuer == self._member else None
         if entry is None:
-            raise NotFound(f"document {document_id} is unknown to this node")
-        leaf = entry.leaf
+            raise NotFound(f"document {key.qualified} is unknown to this node")
+        batch = None if entry.batch_root is None else self._outbox.batch(entry.batch_root)
+        refusal = None
+        if batch is not None and batch.refusal is not None:
+            refusal = {
+                "rule": batch.refusal.rule,
+                "reason": batch.refusal.reason,
+                "at": iso(batch.refusal.refused_at),
+            }
         return {
-            "document_id": document_id,
+            "document_id": str(key),
             "reference": entry.reference,
             "type": entry.doc_type,
             "version": entry.version,
             "issuer": entry.issuer,
             "importer": entry.importer,
-            "digest": leaf["digest"],
-            "payload_cid": entry.payload_cid,
-            "issued_at": iso(leaf["issuedAt"]),
-            "expires_at": iso(leaf["expiresAt"]),
-            "state": "pending",
+            "digest": None,
+            "payload_cid": None,
+            "issued_at": None,
+            "expires_at": None,
+            "state": "pending" if refusal is None else "refused",
+            "refusal": refusal,
             "anchor": None,
-            "batch_root": entry.batch_root,
-            "quantity": quantity_of(int(leaf["quantity"]), 0, leaf["meta"]["quantity_unit"]),
+            "quantity": None,
             "revocation": None,
             "superseded_by": None,
             "supersedes": entry.supersedes,
@@ -107,29 +131,38 @@ class StatusService:
 
         ``offset`` counts documents scanned, not returned; ``next_offset`` gives the next page.
         """
+        if role == "issuer" and state in ("pending", "refused"):
+            return self._unanchored(state, limit, offset)
         found: list[dict[str, Any]] = []
         scanned = offset
         while len(found) < limit:
-            ids = self._index.document_ids_of(member, role, scanned, 500)
-            if not ids:
+            keys = self._index.document_keys_of(member, role, scanned, 500)
+            if not keys:
                 return {"documents": found, "next_offset": None}
-            for document_id in ids:
+            for issuer, document_id in keys:
                 scanned += 1
-                status = self.status(document_id)
+                status = self.status(DocumentKey(issuer, document_id))
                 if state is None or status["state"] == state:
                     found.append(status)
                     if len(found) == limit:
                         break
         return {"documents": found, "next_offset": scanned}
 
+    def _unanchored(self, state: str, limit: int, offset: int) -> dict[str, Any]:
+        """This member's documents not anchored: still pending, or refused by the consortium."""
+        ids = self._outbox.unanchored_ids(refused=state == "refused", limit=limit + 1, offset=offset)
+        found = [self.status(DocumentKey(self._member, document_id)) for document_id in ids[:limit]]
+        return {"documents": found, "next_offset": offset + limit if len(ids) > limit else None}
+
     # ------------------------------------------------------------------ trail
 
-    def trail(self, document_id: str) -> dict[str, Any]:
-        row = self._index.document(document_id)
-        status = self.status_of(document_id, row)
+    def trail(self, key: str) -> dict[str, Any]:
+        key = self._key(key)
+        row = self._index.document(key.issuer, key)
+        status = self.status_of(key, row)
         events: list[dict[str, Any]] = []
         if row is not None:
-            batch = self._index.batch(row.root)
+            batch = self._index.batch(row.issuer, row.root)
             events.append(
                 {
                     "kind": "anchored",
@@ -142,7 +175,9 @@ class StatusService:
                     "fields": {"root": row.root, "digest": row.digest, "importer": row.importer},
                 }
             )
-        for event in self._index.events(document_id):
+        for event in self._index.events(key.issuer, key):
+            if row is not None and not event_entitled(event.kind, event.member, key.issuer, row.importer):
+                continue
             events.append(
                 {
                     "kind": event.kind,
@@ -155,14 +190,14 @@ class StatusService:
                     "fields": event.fields,
                 }
             )
-        check = self._index.payload_check(document_id)
+        check = self._index.payload_check(key.issuer, key)
         payload_check = (
             None
             if check is None
             else {"state": check.state, "detail": check.detail, "checked_at": iso(check.checked_at)}
         )
         return {
-            "document_id": document_id,
+            "document_id": str(key),
             "status": status,
             "events": events,
             "payload_check": payload_check,

@@ -13,9 +13,11 @@ from typing import Any
 from origo_node.chain import eip712
 from origo_node.documents import canonical_bytes, document_id
 from origo_node.errors import CryptoError, NotFound, ValidationFailed
+from origo_node.services.naming import DocumentKey
 from origo_node.services.reading import identity_of, leaf_of
 from origo_node.services.status import StatusService
 from origo_node.store.index import IndexRepository
+from origo_node.store.outbox import OutboxRepository
 from origo_node.store.rows import IndexedDocument
 
 _MESSAGES = {
@@ -29,13 +31,18 @@ _MESSAGES = {
     "rejected": "The importing authority refused preference for this certificate.",
     "under_verification": "The importing authority asked the issuing authority to verify this certificate.",
     "pending": "The certificate was accepted by its issuing authority and is not anchored yet.",
+    "refused": "The consortium refused to anchor this certificate (its issuing member was not active): it is"
+    " not valid unless it is anchored later.",
     "unknown": "No member anchored a document with this identity.",
 }
 
 
 class VerifyService:
-    def __init__(self, index: IndexRepository, status: StatusService, domain: bytes) -> None:
+    def __init__(
+        self, index: IndexRepository, outbox: OutboxRepository, status: StatusService, domain: bytes
+    ) -> None:
         self._index = index
+        self._outbox = outbox
         self._status = status
         self._domain = domain
 
@@ -45,6 +52,9 @@ class VerifyService:
         digest = "0x" + hashlib.sha256(canonical).hexdigest()
         identity = identity_of(document)  # worked out once: the id and the reference both come from it
         doc_id = claimed_id or ("" if identity is None else "0x" + document_id(*identity).hex())
+        if identity is not None and doc_id:
+            # The file names its issuer: the document is that issuer's id, whoever else's leaves carry it.
+            return self._verdict(DocumentKey(identity[0], doc_id), digest, identity)
         return self._verdict(doc_id, digest, identity)
 
     def verify_id(self, key: str, digest: str | None = None) -> dict[str, Any]:
@@ -55,9 +65,13 @@ class VerifyService:
         return self._verdict(doc_id, digest.lower() if digest else None, None)
 
     def _verdict(self, doc_id: str, digest: str | None, identity: tuple[str, str] | None) -> dict[str, Any]:
-        row = self._index.document(doc_id)  # the one read of the document's anchored facts
         try:
-            status = self._status.status_of(doc_id, row)
+            key = doc_id if isinstance(doc_id, DocumentKey) else self._status.resolve(doc_id)
+        except NotFound:
+            return _unknown(doc_id, identity)
+        row = self._index.document(key.issuer, key)  # the one read of the document's anchored facts
+        try:
+            status = self._status.status_of(key, row)
         except NotFound:
             return _unknown(doc_id, identity)
         # Every member's node must give the same answer: the reference comes from the file the person holds,
@@ -70,9 +84,12 @@ class VerifyService:
             "importer": status["importer"],
             "status": status,
         }
-        if status["state"] == "pending":
-            integrity = digest is None or digest == status["digest"]
-            verdict = "pending" if integrity else "tampered"
+        if row is None:  # pending or refused
+            # The digest of a document not anchored is not public, but the issuing node can still compare it.
+            entry = self._outbox.get(key)
+            pending_digest = None if entry is None else str(entry.leaf["digest"]).lower()
+            integrity = digest is None or pending_digest is None or digest == pending_digest
+            verdict = status["state"] if integrity else "tampered"
             checks = {
                 "anchored": False,
                 "integrity": integrity,
@@ -80,7 +97,6 @@ class VerifyService:
                 "issuer_member_at_issue": None,
             }
             return {**result, "verdict": verdict, "checks": checks, "message": _MESSAGES[verdict]}
-        assert row is not None  # not pending, so anchored
         integrity = digest is None or digest == status["digest"]
         signature_ok, member_ok = self._signature(row)
         checks = {
@@ -101,7 +117,7 @@ class VerifyService:
             return False, False
         # The batch's sender was an active issuer of the member at that block (the contract checked it); the
         # signer must have been one of the same member's issuers then too.
-        batch = self._index.batch(row.root)
+        batch = self._index.batch(row.issuer, row.root)
         if batch is not None and batch.account.lower() == signer.lower():
             return True, True
         return True, self._was_issuer(signer, row.issuer, row.block)

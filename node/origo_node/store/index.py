@@ -1,7 +1,9 @@
 """The index: everything learnt from the chain and the batch manifests, safe to drop and rebuild.
 
 Writes come from the indexer (events, batches, documents, the checkpoint) and the payload checker; reads
-from the services that answer the API. A document's anchored facts are read in one query (``document``).
+from the services that answer the API. A document is named by its issuer and its id together, a batch by its
+issuer and its root, as on chain: another member's leaf carrying the same id is another document. A
+document's anchored facts are read in one query (``document``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ def _event(row: Any) -> DocumentEvent:
         log_index=int(row["log_index"]),
         tx_hash=row["tx_hash"],
         document_id=row["document_id"],
+        issuer=row["issuer"],
         kind=row["kind"],
         member=row["member"],
         account=row["account"],
@@ -93,14 +96,15 @@ class IndexRepository:
                 ],
             )
             conn.executemany(
-                "INSERT OR IGNORE INTO idx_events (block, log_index, tx_hash, document_id, kind, member,"
-                " account, timestamp, fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO idx_events (block, log_index, tx_hash, document_id, issuer, kind,"
+                " member, account, timestamp, fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         e.block,
                         e.log_index,
                         e.tx_hash,
                         e.document_id,
+                        e.issuer,
                         e.kind,
                         e.member,
                         e.account,
@@ -148,20 +152,23 @@ class IndexRepository:
         )
         return row is not None
 
-    def manifest_failed(self, root: str, state: str, error: str, retry_base_s: float) -> None:
+    def manifest_failed(self, issuer: str, root: str, state: str, error: str, retry_base_s: float) -> None:
         """The manifest could not be had (``pending``: retried with a growing delay) or is ``invalid``."""
         with self._db.transaction() as conn:
-            attempts = conn.execute("SELECT attempts FROM idx_batches WHERE root = ?", (root,)).fetchone()[0]
+            attempts = conn.execute(
+                "SELECT attempts FROM idx_batches WHERE issuer = ? AND root = ?", (issuer, root)
+            ).fetchone()[0]
             retry_at = time.time() + min(30.0, retry_base_s * 2 ** min(int(attempts), 10) / 4)
             conn.execute(
                 "UPDATE idx_batches SET manifest_state = ?, manifest_error = ?, attempts = attempts + 1,"
-                " retry_at = ? WHERE root = ?",
-                (state, error, retry_at, root),
+                " retry_at = ? WHERE issuer = ? AND root = ?",
+                (state, error, retry_at, issuer, root),
             )
 
-    def store_documents(self, root: str, documents: Sequence[IndexedDocument]) -> None:
-        """A batch's documents (first anchoring wins: a later batch repeating an id cannot replace its
-        facts), and the batch marked indexed."""
+    def store_documents(self, issuer: str, root: str, documents: Sequence[IndexedDocument]) -> None:
+        """A batch's documents, and the batch marked indexed. First anchoring by the same issuer wins: a later
+        batch of that issuer repeating an id cannot replace its facts (another member's leaf with the id is
+        another document, with a row of its own)."""
         recipients: dict[tuple[str, ...], str] = {}  # a batch has few distinct recipient lists
         rows = []
         for d in documents:
@@ -197,64 +204,76 @@ class IndexRepository:
                 rows,
             )
             conn.execute(
-                "UPDATE idx_batches SET manifest_state = 'indexed', manifest_error = NULL WHERE root = ?",
-                (root,),
+                "UPDATE idx_batches SET manifest_state = 'indexed', manifest_error = NULL"
+                " WHERE issuer = ? AND root = ?",
+                (issuer, root),
             )
 
     # ------------------------------------------------------------ documents
 
-    def document(self, document_id: str) -> IndexedDocument | None:
+    def document(self, issuer: str, document_id: str) -> IndexedDocument | None:
         row = (
             self._db.read()
-            .execute(f"SELECT {_DOCUMENT_COLUMNS} FROM idx_documents WHERE document_id = ?", (document_id,))
+            .execute(
+                f"SELECT {_DOCUMENT_COLUMNS} FROM idx_documents WHERE issuer = ? AND document_id = ?",
+                (issuer, str(document_id)),
+            )
             .fetchone()
         )
         return None if row is None else _document(row)
 
-    def has_document(self, document_id: str) -> bool:
-        query = "SELECT 1 FROM idx_documents WHERE document_id = ?"
-        return self._db.read().execute(query, (document_id,)).fetchone() is not None
+    def has_document(self, issuer: str, document_id: str) -> bool:
+        query = "SELECT 1 FROM idx_documents WHERE issuer = ? AND document_id = ?"
+        return self._db.read().execute(query, (issuer, str(document_id))).fetchone() is not None
 
-    def batch(self, root: str) -> IndexedBatch | None:
+    def issuers_of_id(self, document_id: str) -> set[str]:
+        """Every member whose anchored leaf carries ``document_id``."""
+        rows = self._db.read().execute(
+            "SELECT issuer FROM idx_documents WHERE document_id = ?", (document_id,)
+        )
+        return {str(row[0]) for row in rows.fetchall()}
+
+    def batch(self, issuer: str, root: str) -> IndexedBatch | None:
         row = (
             self._db.read()
             .execute(
                 "SELECT root, issuer, account, count, manifest_cid, block, tx_hash, log_index, timestamp,"
-                " attempts FROM idx_batches WHERE root = ?",
-                (root,),
+                " attempts FROM idx_batches WHERE issuer = ? AND root = ?",
+                (issuer, root),
             )
             .fetchone()
         )
         return None if row is None else IndexedBatch(**dict(row))
 
-    def events(self, document_id: str) -> list[DocumentEvent]:
+    def events(self, issuer: str, document_id: str) -> list[DocumentEvent]:
         rows = self._db.read().execute(
-            "SELECT * FROM idx_events WHERE document_id = ? ORDER BY block, log_index", (document_id,)
+            "SELECT * FROM idx_events WHERE issuer = ? AND document_id = ? ORDER BY block, log_index",
+            (issuer, str(document_id)),
         )
         return [_event(row) for row in rows.fetchall()]
 
-    def predecessor_of(self, replacement_id: str) -> str | None:
-        """The document that ``replacement_id`` superseded, if any."""
+    def predecessor_of(self, issuer: str, replacement_id: str) -> str | None:
+        """The document of ``issuer`` that ``replacement_id`` superseded, if any."""
         row = (
             self._db.read()
             .execute(
-                "SELECT document_id FROM idx_events"
-                " WHERE kind = 'superseded' AND json_extract(fields, '$.replacementId') = ?",
-                (replacement_id,),
+                "SELECT document_id FROM idx_events WHERE issuer = ? AND kind = 'superseded'"
+                " AND json_extract(fields, '$.replacementId') = ?",
+                (issuer, str(replacement_id)),
             )
             .fetchone()
         )
         return None if row is None else str(row[0])
 
-    def document_ids_of(self, member: str, role: str, offset: int, limit: int) -> list[str]:
-        """``member``'s documents as issuer or importer, newest first."""
+    def document_keys_of(self, member: str, role: str, offset: int, limit: int) -> list[tuple[str, str]]:
+        """(issuer, id) of ``member``'s documents as issuer or importer, newest first."""
         column = "issuer" if role == "issuer" else "importer"
         rows = self._db.read().execute(
-            f"SELECT document_id FROM idx_documents WHERE {column} = ?"
+            f"SELECT issuer, document_id FROM idx_documents WHERE {column} = ?"
             " ORDER BY block DESC, document_id LIMIT ? OFFSET ?",
             (member, limit, offset),
         )
-        return [str(row[0]) for row in rows.fetchall()]
+        return [(str(row[0]), str(row[1])) for row in rows.fetchall()]
 
     def issuer_history(self, member: str, up_to_block: int) -> list[MembershipEvent]:
         """``member``'s IssuerAdded and IssuerRemoved events up to ``up_to_block``, in chain order."""
@@ -278,50 +297,60 @@ class IndexRepository:
 
     # ------------------------------------------------------------ payload checks
 
-    def queue_payload_checks(self, document_ids: Sequence[str]) -> None:
+    def queue_payload_checks(self, keys: Sequence[tuple[str, str]]) -> None:
+        """(issuer, id) of documents whose payload this node may read and should check."""
         with self._db.transaction() as conn:
             conn.executemany(
-                "INSERT OR IGNORE INTO idx_payload_checks (document_id, state) VALUES (?, 'pending')",
-                [(d,) for d in document_ids],
+                "INSERT OR IGNORE INTO idx_payload_checks (issuer, document_id, state)"
+                " VALUES (?, ?, 'pending')",
+                keys,
             )
 
-    def payload_checks_due(self, retry_unavailable_after_s: float, limit: int) -> list[str]:
+    def payload_checks_due(self, retry_unavailable_after_s: float, limit: int) -> list[tuple[str, str]]:
         rows = self._db.read().execute(
-            "SELECT document_id FROM idx_payload_checks"
+            "SELECT issuer, document_id FROM idx_payload_checks"
             " WHERE state = 'pending' OR (state = 'unavailable' AND checked_at < ?) LIMIT ?",
             (time.time() - retry_unavailable_after_s, limit),
         )
-        return [str(row[0]) for row in rows.fetchall()]
+        return [(str(row[0]), str(row[1])) for row in rows.fetchall()]
 
-    def record_payload_checks(self, results: Sequence[tuple[str, PayloadCheck]]) -> None:
-        """One commit for a round of checks (each commit is an fsync)."""
+    def record_payload_checks(self, results: Sequence[tuple[str, str, PayloadCheck]]) -> None:
+        """(issuer, id, what was found) for a round of checks, in one commit (each commit is an fsync)."""
         with self._db.transaction() as conn:
             conn.executemany(
                 "UPDATE idx_payload_checks SET state = ?, detail = ?, reference = ?, checked_at = ?,"
-                " attempts = attempts + 1 WHERE document_id = ?",
-                [(c.state, c.detail, c.reference, c.checked_at, d) for d, c in results],
+                " attempts = attempts + 1 WHERE issuer = ? AND document_id = ?",
+                [(c.state, c.detail, c.reference, c.checked_at, issuer, d) for issuer, d, c in results],
             )
 
     def payload_checks_waiting(self) -> int:
         query = "SELECT count(*) FROM idx_payload_checks WHERE state = 'pending'"
         return int(self._db.read().execute(query).fetchone()[0])
 
-    def payload_check(self, document_id: str) -> PayloadCheck | None:
+    def payload_check(self, issuer: str, document_id: str) -> PayloadCheck | None:
         row = (
             self._db.read()
             .execute(
-                "SELECT state, detail, reference, checked_at FROM idx_payload_checks WHERE document_id = ?",
-                (document_id,),
+                "SELECT state, detail, reference, checked_at FROM idx_payload_checks"
+                " WHERE issuer = ? AND document_id = ?",
+                (issuer, str(document_id)),
             )
             .fetchone()
         )
         return None if row is None else PayloadCheck(**dict(row))
 
-    def readable_document_ids(self, excluding_type: str) -> list[str]:
-        """Documents whose payload this node opened and found good, in chain order."""
+    def issuers_with_check(self, document_id: str, state: str) -> set[str]:
+        """The members whose leaf carrying ``document_id`` had its payload check end in ``state``."""
         rows = self._db.read().execute(
-            "SELECT d.document_id FROM idx_documents d JOIN idx_payload_checks c USING (document_id)"
-            " WHERE c.state = 'ok' AND d.type_name != ? ORDER BY d.block",
+            "SELECT issuer FROM idx_payload_checks WHERE document_id = ? AND state = ?", (document_id, state)
+        )
+        return {str(row[0]) for row in rows.fetchall()}
+
+    def readable_document_keys(self, excluding_type: str) -> list[tuple[str, str]]:
+        """(issuer, id) of documents whose payload this node opened and found good, in chain order."""
+        rows = self._db.read().execute(
+            "SELECT d.issuer, d.document_id FROM idx_documents d JOIN idx_payload_checks c"
+            " USING (issuer, document_id) WHERE c.state = 'ok' AND d.type_name != ? ORDER BY d.block",
             (excluding_type,),
         )
-        return [str(row[0]) for row in rows.fetchall()]
+        return [(str(row[0]), str(row[1])) for row in rows.fetchall()]

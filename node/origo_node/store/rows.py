@@ -29,14 +29,26 @@ class OutboxEntry:
 
 
 @dataclass(frozen=True)
+class BatchRefusal:
+    """Why the consortium refuses one of this node's batches (its member suspended or removed in flight)."""
+
+    rule: str  # the contract's error name, e.g. RegistryNotIssuer
+    reason: str  # plain words with the facts
+    refused_at: float
+    tried_at: float  # the last time the batcher asked the chain again
+
+
+@dataclass(frozen=True)
 class OwnBatch:
-    """A batch this node built and signed; open until it counts as anchored."""
+    """A batch this node built, open until it counts as anchored (no transaction while the chain refuses
+    it)."""
 
     root: str
     manifest_cid: str
     count: int
-    tx_hash: str
-    raw_tx: bytes
+    tx_hash: str | None
+    raw_tx: bytes | None
+    refusal: BatchRefusal | None = None
 
 
 @dataclass(frozen=True)
@@ -104,8 +116,9 @@ class DocumentEvent:
     log_index: int
     tx_hash: str
     document_id: str
+    issuer: str  # the issuer of the document the event names (a document is named by issuer and id)
     kind: str
-    member: str
+    member: str  # the member that acted
     account: str
     timestamp: int
     fields: dict[str, Any]

@@ -92,12 +92,12 @@ def test_an_anchored_batch_is_readable_and_emits_its_event(world: World) -> None
     leaves = [leaf(), leaf()]
     tree = MerkleTree(leaves)
     issuer = world.issuer("VN")
-    assert world.chain.batch(tree.root) is None
+    assert world.chain.batch("VN", tree.root) is None
     assert world.chain.simulate(issuer.address, calls.anchor_batch(tree.root, 2, CID)) > 0
     signed = send(world, issuer, calls.anchor_batch(tree.root, 2, CID))
     receipt = world.chain.receipt(signed.tx_hash)
     assert receipt is not None and receipt.ok and receipt.block == world.chain.head()
-    stored = world.chain.batch(tree.root)
+    stored = world.chain.batch("VN", tree.root)
     assert stored is not None and (stored.issuer, stored.count, stored.block) == ("VN", 2, receipt.block)
     [event] = [e for e in world.chain.events(receipt.block, receipt.block) if e.name == "BatchAnchored"]
     assert event.contract == "registry" and event.tx_hash == signed.tx_hash
@@ -189,3 +189,31 @@ def test_proposals_are_created_voted_and_read(world: World) -> None:
     assert rule_of(world, world.outsider, calls.vote(before + 1)) == rule_of(
         world, world.outsider, calls.propose_quorum(6000)
     )
+
+
+def test_roots_are_per_member_so_a_front_runner_blocks_nothing(world: World) -> None:
+    docs = [leaf()]
+    tree = MerkleTree(docs)
+    # SG anchors VN's root first (it saw it in the mempool): it gets a batch of its own, VN's is untouched.
+    send(world, world.issuer("SG"), calls.anchor_batch(tree.root, 1, CID))
+    assert world.chain.batch("VN", tree.root) is None
+    sg_batch = world.chain.batch("SG", tree.root)
+    assert sg_batch is not None and sg_batch.issuer == "SG"
+    send(world, world.issuer("VN"), calls.anchor_batch(tree.root, 1, CID))
+    assert world.chain.batch("VN", tree.root) is not None
+    args = (docs[0].to_abi_tuple(), tree.root, tree.proof(0))
+    signed = send(
+        world, world.issuer("SG"), calls.document_action("accept", *args, b"D-9".ljust(32, b"\0"), 0)
+    )
+    receipt = world.chain.receipt(signed.tx_hash)
+    assert receipt is not None and receipt.ok and receipt.events[0].args["issuer"] == b"VN"
+
+
+def test_a_declaration_claims_a_document_once(world: World) -> None:
+    docs = [leaf(quantity=10_000)]
+    tree = anchor(world, docs)
+    args = (docs[0].to_abi_tuple(), tree.root, tree.proof(0))
+    declaration = b"SG-IMP-1".ljust(32, b"\0")
+    send(world, world.issuer("SG"), calls.document_action("accept", *args, declaration, 1_000))
+    again = calls.document_action("accept", *args, declaration, 1_000)
+    assert rule_of(world, world.issuer("SG"), again) == "RegistryDeclarationUsed"

@@ -140,7 +140,7 @@ def new_node(
     domain = eip712.domain_separator(chain.chain_id, chain.registry_address)
     account = issuer_account(code)
     sender = TxSender(chain, account)
-    status = StatusService(index, outbox, directory)
+    status = StatusService(index, outbox, directory, code)
     proofs = ProofService(index, payloads)
     reader = PayloadReader(index, payloads, code, _encryption_key(code), domain)
     checker = PayloadChecker(index, reader)
@@ -159,7 +159,7 @@ def new_node(
             max_document_bytes=256_000,
         ),
         status=status,
-        verify=VerifyService(index, status, domain),
+        verify=VerifyService(index, outbox, status, domain),
         proofs=proofs,
         actions=ActionService(
             ActionRepository(db), index, outbox, sender, code, proofs, confirmations=confirmations

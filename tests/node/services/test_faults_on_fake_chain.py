@@ -108,7 +108,9 @@ def test_a_reorganisation_that_drops_an_action_sends_it_again(confirmed: Consort
     run(confirmed, 4)
     chain.mine(3)
     run(confirmed, 4)
-    action = vn.actions.submit("revoke", docs[0], {"reason_code": 1, "reason": "typo"}, wait_s=0)
+    action = vn.actions.submit(
+        "revoke", vn.status.resolve(docs[0]), {"reason_code": 1, "reason": "typo"}, wait_s=0
+    )
     vn.actions.run_once()
     assert vn.actions.get(action["id"])["state"] == "sent"  # mined, not yet two blocks deep
     chain.reorganise(1)
@@ -180,14 +182,23 @@ def test_a_dropped_transaction_is_sent_again(consortium: Consortium) -> None:
 # ---------------------------------------------------------------- refusals, front-running, reordering
 
 
-def test_a_refused_batch_waits_and_goes_once_the_chain_takes_it(consortium: Consortium) -> None:
+def test_a_refused_batch_waits_and_goes_once_the_chain_takes_it(
+    consortium: Consortium, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from origo_node.anchoring import batcher
+
+    monkeypatch.setattr(batcher, "_REFUSAL_RETRY_S", 0.0)
     chain, vn = consortium.chain, consortium.nodes["VN"]
     chain.refuse("anchorBatch", "RegistryNotIssuer")
     docs = issue(vn, "X", 3)
-    assert run(consortium, 3) == 3
-    assert anchored_ids(consortium) == [] and vn.outbox_pending() == 3
+    run(consortium, 3)
+    assert anchored_ids(consortium) == []
+    assert {vn.status.status(d)["state"] for d in docs} == {"refused"}
+    refused = vn.batcher.refused()
+    assert refused is not None and refused["documents"] == 3
     chain.refuse("anchorBatch", None)
     run(consortium)
+    assert vn.batcher.refused() is None
     account("refusal", consortium, docs)
 
 
@@ -214,7 +225,7 @@ def test_blocks_that_take_transactions_in_another_order_change_nothing(consortiu
     for _ in range(12):
         run(consortium, 1)
         chain.mine()
-    action = sg.actions.submit("accept", docs[0], {"declaration": "SG-1"}, wait_s=0)
+    action = sg.actions.submit("accept", sg.status.resolve(docs[0]), {"declaration": "SG-1"}, wait_s=0)
     for _ in range(6):
         run(consortium, 1)
         chain.mine()

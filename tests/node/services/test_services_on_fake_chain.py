@@ -71,7 +71,7 @@ def test_the_importer_accepts_in_part_then_in_full(consortium: Consortium) -> No
     params: dict[str, Any] = {"declaration": "SG-IMP-1", "quantity": None}
     if total is not None:
         params["quantity"] = "1"
-    action = sg.actions.submit("accept", doc, params, wait_s=0)
+    action = sg.actions.submit("accept", sg.status.resolve(doc), params, wait_s=0)
     consortium.settle()
     assert sg.actions.get(action["id"])["state"] == "done"
     state = vn.status.status(doc)["state"]
@@ -85,26 +85,30 @@ def test_a_refused_action_is_answered_at_once_and_nothing_is_queued(consortium: 
     vn, sg = consortium.nodes["VN"], consortium.nodes["SG"]
     # Only the importing member may accept: VN's node is refused by the chain's rule before anything is sent.
     with pytest.raises(ChainRuleViolated) as refused:
-        vn.actions.submit("accept", doc, {"declaration": "X"}, wait_s=0)
+        vn.actions.submit("accept", vn.status.resolve(doc), {"declaration": "X"}, wait_s=0)
     assert refused.value.details["rule"] == "RegistryWrongMember"
     assert vn.db.read().execute("SELECT count(*) FROM actions").fetchone()[0] == 0
     with pytest.raises(ValidationFailed):
-        sg.actions.submit("accept", doc, {"declaration": "é" * 40}, wait_s=0)
+        sg.actions.submit("accept", sg.status.resolve(doc), {"declaration": "é" * 40}, wait_s=0)
 
 
 def test_an_action_on_a_pending_document_is_a_conflict(consortium: Consortium) -> None:
     [doc] = issue(consortium, "VN-HCM-2026-U0005")
     with pytest.raises(Conflict):
-        consortium.nodes["VN"].actions.submit("revoke", doc, {"reason_code": 1, "reason": "x"}, wait_s=0)
+        consortium.nodes["VN"].actions.submit(
+            "revoke", consortium.nodes["VN"].status.resolve(doc), {"reason_code": 1, "reason": "x"}, wait_s=0
+        )
 
 
 def test_revocation_and_supersession_reach_every_index(consortium: Consortium) -> None:
     old, other = issue(consortium, "VN-HCM-2026-U0006", "VN-HCM-2026-U0007")
     consortium.settle()
     vn, sg = consortium.nodes["VN"], consortium.nodes["SG"]
-    vn.actions.submit("revoke", other, {"reason_code": 2, "reason": "issued in error"}, wait_s=0)
+    vn.actions.submit(
+        "revoke", vn.status.resolve(other), {"reason_code": 2, "reason": "issued in error"}, wait_s=0
+    )
     new = vn.issuing.issue(form_d("VN-HCM-2026-U0008"), supersedes=old).document_id
-    vn.actions.submit("supersede", old, {"replacement_id": new}, wait_s=0)
+    vn.actions.submit("supersede", vn.status.resolve(old), {"replacement_id": new}, wait_s=0)
     consortium.settle()
     assert sg.status.status(other)["state"] == "revoked"
     assert sg.status.status(other)["revocation"]["reason_code"] == 2

@@ -22,11 +22,14 @@ def doc(quantity: int = 0, expires_at: int = 0) -> IndexedDocument:
     )  # fmt: skip
 
 
-def event(kind: str, **fields: Any) -> DocumentEvent:
+def event(kind: str, member: str | None = None, **fields: Any) -> DocumentEvent:
+    """An event caused by the member the rules allow (the issuer VN or the importer SG) unless ``member``."""
     n = next(_log)
+    by_issuer = kind in ("revoked", "superseded", "verification_answered")
     return DocumentEvent(
-        block=20 + n, log_index=n, tx_hash="0x" + "66" * 32, document_id="0x" + "11" * 32, kind=kind,
-        member="SG", account="0xdef", timestamp=NOW - 60, fields=fields,
+        block=20 + n, log_index=n, tx_hash="0x" + "66" * 32, document_id="0x" + "11" * 32, issuer="VN",
+        kind=kind, member=member or ("VN" if by_issuer else "SG"), account="0xdef", timestamp=NOW - 60,
+        fields=fields,
     )  # fmt: skip
 
 
@@ -107,3 +110,10 @@ def test_quantities_are_shown_in_thousandths() -> None:
         "remaining": "0.000",
         "unit": None,
     }
+
+
+def test_an_event_caused_by_a_member_without_the_right_is_no_state() -> None:
+    # TH is neither the issuer nor the importer: its "revocation" or "claim" never changes the document.
+    assert state(doc(), event("revoked", member="TH", reasonCode=1, reason="x")) == "valid"
+    assert state(doc(quantity=1_000), event("accepted", member="VN", declaration="D", quantity=1_000,
+                                            remaining=0, fullyUtilised=True)) == "valid"  # fmt: skip
