@@ -1,12 +1,17 @@
 """The faults the real chain can be made to show, on anvil through the web3 adapter (the reference).
 
 anvil drops blocks on ``evm_revert`` (a reorganisation that forgets their transactions), queues a transaction
-whose nonce leaves a gap, and leaves unmined a transaction that pays less than the block's base fee.
+whose nonce leaves a gap, and leaves unmined a transaction that pays less than the block's base fee; a small
+proxy in front of it makes the RPC endpoint flap.
 """
 
 from __future__ import annotations
 
 import contextlib
+import http.server
+import itertools
+import threading
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -150,3 +155,57 @@ def test_a_batch_stuck_below_the_base_fee_is_replaced_with_a_higher_fee(real: An
     replaced = real.chain.transaction(vn.db.read().execute("SELECT tx_hash FROM batches").fetchone()[0])
     assert replaced is not None and replaced.nonce == first.nonce and replaced.gas_price > first.gas_price
     exactly_once(real.chain, vn, docs)
+
+
+class FlappingProxy(http.server.ThreadingHTTPServer):
+    """Forwards JSON-RPC to anvil, but answers one request in ``every`` with a 503 (a flapping endpoint)."""
+
+    def __init__(self, target: str, every: int) -> None:
+        self.target, self.every, self.count, self.failed = target, every, itertools.count(1), 0
+        super().__init__(("127.0.0.1", 0), _ProxyHandler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _ProxyHandler(http.server.BaseHTTPRequestHandler):
+    server: FlappingProxy
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        if self.server.every and next(self.server.count) % self.server.every == 0:
+            self.server.failed += 1
+            self.send_error(503, "flapping")
+            return
+        request = urllib.request.Request(self.server.target, body, {"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            data = answer.read()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_an_rpc_endpoint_that_flaps_while_batches_are_checked(real: Anvil1, tmp_path: Path) -> None:
+    proxy = FlappingProxy(real.node.url, every=4)
+    try:
+        chain = Web3Chain(proxy.url, real.chain.membership_address, real.chain.registry_address, timeout=5)
+        chain.chain_id  # noqa: B018 - read once, before the flapping can hit the node's start
+        vn = new_node(tmp_path, chain, "VN")
+        docs: list[str] = []
+        for i in range(6):
+            docs += issue(vn, f"AQ{i}", 4)
+            rounds(vn, 3)
+        assert proxy.failed > 0
+        proxy.every = 0
+        rounds(vn, 3)
+        exactly_once(real.chain, vn, docs)
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
