@@ -24,6 +24,7 @@ VERDICT_TITLES = {
     "rejected": "Rejected at import",
     "under_verification": "Under verification",
     "pending": "Pending",
+    "refused": "Refused by the consortium",
     "unknown": "Unknown",
 }
 _GOOD = {"valid", "partially_accepted"}
@@ -241,7 +242,7 @@ def trail_markdown(document_id: str, status: DocumentStatus, events: Sequence[Tr
         f"- Document id: `{document_id}`",
         f"- Type: {status.type} v{status.version}; issued by {status.issuer} for {status.importer}",
         f"- State: **{VERDICT_TITLES.get(status.state, status.state)}**",
-        f"- Digest: `{status.digest}`",
+        f"- Digest: `{status.digest or 'not public until anchored'}`",
         "",
         "| " + " | ".join(TRAIL_COLUMNS) + " |",
         "|" + "|".join("---" for _ in TRAIL_COLUMNS) + "|",

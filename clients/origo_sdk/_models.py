@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 DocumentState = Literal[
     "pending",
+    "refused",  # the consortium refused to anchor it (its member suspended or removed in flight)
     "valid",
     "revoked",
     "superseded",
@@ -34,6 +35,7 @@ Verdict = Literal[
     "rejected",
     "under_verification",
     "pending",
+    "refused",
     "unknown",
 ]
 
@@ -135,7 +137,7 @@ class DocumentStatus(_Answer):
     version: str
     issuer: str
     importer: str
-    digest: str
+    digest: str | None = None  # None until anchored: a pending document's leaf is not public
     payload_cid: str | None = None
     issued_at: str | None = None
     expires_at: str | None = None

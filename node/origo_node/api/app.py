@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from origo_node import __version__
 from origo_node.api import problems, routes_admin, routes_auditor, routes_officer, routes_public
 from origo_node.errors import NotFound
+from origo_node.idempotency import IdempotencyMiddleware
 from origo_node.payload import LocalPayloadStore, gateway_router
 from origo_node.runtime import Node
 
@@ -35,6 +36,8 @@ def create_app(node: Node, *, manage_lifecycle: bool = True) -> FastAPI:
     )
     app.state.node = node
     problems.install(app)
+    # Officer POSTs repeated with the same Idempotency-Key get the first answer and act once (issue 9).
+    app.add_middleware(IdempotencyMiddleware, db=node.db, max_body_bytes=node.settings.max_body_bytes)
     app.include_router(routes_public.router)
     app.include_router(routes_officer.router)
     app.include_router(routes_auditor.router)

@@ -205,7 +205,9 @@ async def supersede(key: str, request: Request, _: Officer, grant: str | None = 
     return JSONResponse({**accepted.as_dict(), "supersedes": old_id, "action": action}, status_code=202)
 
 
-STATES = "pending|valid|revoked|superseded|expired|partially_accepted|accepted|rejected|under_verification"
+STATES = (
+    "pending|refused|valid|revoked|superseded|expired|partially_accepted|accepted|rejected|under_verification"
+)
 
 
 @router.get("/api/v1/documents", summary="An officer's work list: this member's documents by role and state")
