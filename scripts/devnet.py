@@ -64,10 +64,10 @@ def _check_ports(ports: list[int]) -> None:
 
 def _active_codes(network: Network) -> list[str]:
     """Members that are active on chain (a joined member only starts once the vote let it in)."""
-    from origo_node.chain.client import ChainClient
+    from origo_node.chain.web3_chain import Web3Chain
     from origo_node.members import MemberDirectory
 
-    directory = MemberDirectory(ChainClient(network.rpc_url, network.membership, network.registry))
+    directory = MemberDirectory(Web3Chain(network.rpc_url, network.membership, network.registry))
     directory.refresh()
     known = {m.code for m in directory.all()}
     return [code for code in network.members if code in known]

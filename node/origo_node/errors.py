@@ -96,3 +96,11 @@ class ChainRuleViolated(OrigoError):
 
     status = 409
     slug = "chain-rule-violated"
+
+
+class StorageFull(OrigoError):
+    """The node's own disk (database or payload store) has no space left: nothing was written; retry once an
+    operator has made room."""
+
+    status = 507
+    slug = "storage-full"

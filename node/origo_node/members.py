@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 
-from origo_node.chain.client import ChainClient
-from origo_node.store.db import Database
+from origo_node.chain.port import ChainPort
+from origo_node.store.ports import FactStore
 
 _SNAPSHOT = "members"
 
@@ -64,9 +63,9 @@ def code_of(raw: bytes) -> str:
 class MemberDirectory:
     """A thread-safe snapshot of every member, read from the contract's views."""
 
-    def __init__(self, client: ChainClient, db: Database | None = None) -> None:
-        self._client = client
-        self._db = db
+    def __init__(self, chain: ChainPort, facts: FactStore | None = None) -> None:
+        self._chain = chain
+        self._facts = facts
         self._lock = threading.Lock()
         self._members: dict[str, Member] = self._load_snapshot()
 
@@ -79,13 +78,11 @@ class MemberDirectory:
 
     def _load_snapshot(self) -> dict[str, Member]:
         """The members as last read, so that a node restarted while the chain is down can still accept."""
-        if self._db is None:
-            return {}
-        row = self._db.read().execute("SELECT value FROM node_facts WHERE name = ?", (_SNAPSHOT,)).fetchone()
-        if row is None:
+        stored = None if self._facts is None else self._facts.get(_SNAPSHOT)
+        if stored is None:
             return {}
         members = {}
-        for item in json.loads(row["value"]):
+        for item in stored:
             item.update(
                 status=MemberStatus(item["status"]),
                 encryption_key=bytes.fromhex(item["encryption_key"]),
@@ -95,7 +92,7 @@ class MemberDirectory:
         return members
 
     def _save_snapshot(self, members: dict[str, Member]) -> None:
-        if self._db is None:
+        if self._facts is None:
             return
         rows = [
             {
@@ -106,31 +103,21 @@ class MemberDirectory:
             }
             for m in members.values()
         ]
-        with self._db.transaction() as conn:
-            conn.execute(
-                "INSERT INTO node_facts (name, value) VALUES (?, ?)"
-                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                (_SNAPSHOT, json.dumps(rows)),
-            )
+        self._facts.put(_SNAPSHOT, rows)
 
     def refresh(self) -> None:
-        contract = self._client.membership.functions
-        codes: list[bytes] = self._client.call(lambda: contract.memberCodes().call())
         members: dict[str, Member] = {}
-        for raw in codes:
-            info = self._client.call(lambda raw=raw: contract.member(raw).call())  # type: ignore[misc]
-            issuers = self._client.call(lambda raw=raw: contract.issuers(raw).call())  # type: ignore[misc]
-            code = code_of(info[0])
-            members[code] = Member(
-                code=code,
-                name=info[1],
-                admin=info[2],
-                validator=info[3],
-                status=MemberStatus(info[4]),
-                encryption_key=bytes(info[5]),
-                endpoint=info[6],
-                joined_at_block=int(info[7]),
-                issuers=tuple(issuers),
+        for record in self._chain.members():
+            members[record.code] = Member(
+                code=record.code,
+                name=record.name,
+                admin=record.admin,
+                validator=record.validator,
+                status=MemberStatus(record.status),
+                encryption_key=record.encryption_key,
+                endpoint=record.endpoint,
+                joined_at_block=record.joined_at_block,
+                issuers=record.issuers,
             )
         self._save_snapshot(members)
         with self._lock:

@@ -9,7 +9,9 @@ from pathlib import Path
 from origo_node.anchoring.batcher import Batcher, BatchPolicy
 from origo_node.background import BackgroundLock, Loop
 from origo_node.chain import eip712
-from origo_node.chain.client import ChainClient, TxSender
+from origo_node.chain.port import ChainPort
+from origo_node.chain.sender import TxSender
+from origo_node.chain.web3_chain import Web3Chain
 from origo_node.crypto import load_encryption_key, load_signing_key
 from origo_node.errors import OrigoError
 from origo_node.indexer.indexer import Indexer
@@ -20,12 +22,17 @@ from origo_node.services.exports import ExportService
 from origo_node.services.governance import GovernanceService
 from origo_node.services.issuing import IssuingService, Signer
 from origo_node.services.linking import LinkingService
+from origo_node.services.payload_checks import PayloadChecker
 from origo_node.services.proofs import ProofService
 from origo_node.services.reading import PayloadReader
 from origo_node.services.status import StatusService
 from origo_node.services.verifying import VerifyService
 from origo_node.settings import NodeSettings
+from origo_node.store.actions import ActionRepository
 from origo_node.store.db import Database
+from origo_node.store.facts import NodeFacts
+from origo_node.store.index import IndexRepository
+from origo_node.store.outbox import OutboxRepository
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +40,18 @@ log = logging.getLogger(__name__)
 class Node:
     """Everything one member's node is made of; ``start`` runs the loops, ``stop`` ends them."""
 
-    def __init__(self, settings: NodeSettings) -> None:
+    def __init__(self, settings: NodeSettings, chain: ChainPort | None = None) -> None:
         self.settings = settings
         self.member = settings.member
         passphrase = settings.read_passphrase()
         self.db = Database(settings.database_path)
-        self.client = ChainClient(settings.chain_rpc, settings.membership_address, settings.registry_address)
+        self.outbox = OutboxRepository(self.db)
+        self.index = IndexRepository(self.db)
+        self.facts = NodeFacts(self.db)
+        #: The chain adapter: web3 over the settings' RPC endpoint, unless a test hands in another one.
+        self.chain: ChainPort = chain or Web3Chain(
+            settings.chain_rpc, settings.membership_address, settings.registry_address
+        )
         issuer = load_signing_key(settings.signing_keystore, passphrase)
         admin = (
             load_signing_key(settings.admin_keystore, passphrase)
@@ -46,45 +59,57 @@ class Node:
             else None
         )
         encryption_key = load_encryption_key(settings.encryption_keystore, passphrase)
-        self.directory = MemberDirectory(self.client, self.db)
+        self.directory = MemberDirectory(self.chain, self.facts)
         self._fetcher = PeerFetcher([], timeout=3.0)
         self.payloads: PayloadStore = _payload_store(settings, self._fetcher)
-        self.issuer_sender = TxSender(self.client, issuer)
-        self.admin_sender = None if admin is None else TxSender(self.client, admin)
+        self.issuer_sender = TxSender(self.chain, issuer)
+        self.admin_sender = None if admin is None else TxSender(self.chain, admin)
         self.domain = eip712.domain_separator(self._chain_id(), settings.registry_address)
         self.issuing = IssuingService(
-            self.db,
+            self.outbox,
             self.directory,
             self.member,
             Signer(address=str(issuer.address), private_key=bytes(issuer.key), domain=self.domain),
             max_document_bytes=settings.max_document_bytes,
         )
-        self.status = StatusService(self.db, self.directory, self.member)
-        self.verify = VerifyService(self.db, self.status, self.domain)
-        self.reader = PayloadReader(self.db, self.payloads, self.member, encryption_key, self.domain)
-        self.proofs = ProofService(self.db, self.payloads)
-        self.actions = ActionService(self.db, self.client, self.issuer_sender, self.member, self.proofs)
-        self.governance = GovernanceService(
-            self.db, self.client, self.admin_sender, self.directory, settings.tx_timeout_s
+        self.status = StatusService(self.index, self.outbox, self.directory, self.member)
+        self.verify = VerifyService(self.index, self.outbox, self.status, self.domain)
+        self.reader = PayloadReader(self.index, self.payloads, self.member, encryption_key, self.domain)
+        self.checker = PayloadChecker(self.index, self.reader)
+        self.proofs = ProofService(self.index, self.payloads)
+        self.actions = ActionService(
+            ActionRepository(self.db),
+            self.index,
+            self.outbox,
+            self.issuer_sender,
+            self.member,
+            self.proofs,
+            confirmations=settings.confirmations,
         )
-        self.linking = LinkingService(self.db, self.reader, self.member)
-        self.exports = ExportService(self.client, self.status, self.proofs, self._chain_id())
+        self.governance = GovernanceService(
+            self.chain, self.admin_sender, self.directory, settings.tx_timeout_s
+        )
+        self.linking = LinkingService(self.index, self.reader, self.member)
+        self.exports = ExportService(self.chain, self.status, self.proofs, self._chain_id())
         self.batcher = Batcher(
-            self.db,
-            self.client,
+            self.outbox,
+            self.chain,
             self.issuer_sender,
             self.payloads,
             self.member,
-            BatchPolicy(settings.batch_interval_s, settings.batch_max_documents),
+            BatchPolicy(
+                settings.batch_interval_s, settings.batch_max_documents, confirmations=settings.confirmations
+            ),
         )
         self.indexer = Indexer(
-            self.db,
-            self.client,
+            self.index,
+            self.facts,
+            self.chain,
             self.payloads,
             deployment_block=settings.deployment_block,
             confirmations=settings.confirmations,
             on_membership_change=self.refresh_members,
-            on_documents_indexed=self.reader.queue,
+            on_documents_indexed=self.checker.queue,
         )
         poll = settings.index_poll_s
         actions_loop = Loop("actions", self.actions.run_once, 0.2)
@@ -112,21 +137,17 @@ class Node:
         # and on two cores a new node's eight payload readers would otherwise slow its replay threefold.
         if self.indexer.catching_up():
             return 0
-        return self.reader.run_once()
+        return self.checker.run_once()
 
     def _chain_id(self) -> int:
         """From the settings, else the chain (remembered, so a restart during a chain outage still works)."""
         if self.settings.chain_id is not None:
             return self.settings.chain_id
-        conn = self.db.read()
-        row = conn.execute("SELECT value FROM node_facts WHERE name = 'chain_id'").fetchone()
-        if row is not None:
-            return int(row["value"])
-        chain_id = self.client.chain_id
-        with self.db.transaction() as tx:
-            tx.execute(
-                "INSERT OR REPLACE INTO node_facts (name, value) VALUES ('chain_id', ?)", (str(chain_id),)
-            )
+        stored = self.facts.get("chain_id")
+        if stored is not None:
+            return int(stored)
+        chain_id = self.chain.chain_id
+        self.facts.put("chain_id", chain_id)
         return chain_id
 
     def refresh_members(self) -> None:
@@ -197,7 +218,7 @@ class Node:
             "indexed_block": self.indexer.checkpoint(),
             "outbox_pending": self.batcher.pending_count(),
             "outbox_refused": refused,
-            "payloads_to_read": self.reader.backlog(),
+            "payloads_to_read": self.checker.backlog(),
             "loops": {loop.name: loop.last_error for loop in self.loops if loop.last_error},
         }
 

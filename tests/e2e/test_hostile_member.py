@@ -18,13 +18,13 @@ from typing import Any
 import httpx
 import pytest
 from eth_account.signers.local import LocalAccount
+from origo_devnet.network import DEVNET_PASSPHRASE, Network
 from origo_node.anchoring import manifest
 from origo_node.anchoring.manifest import ManifestEntry, leaf_from_json
 from origo_node.chain import eip712
 from origo_node.chain.artifacts import load_artifact
 from origo_node.chain.merkle import Leaf, MerkleTree
 from origo_node.crypto.signing import load_signing_key
-from origo_node.devnet import DEVNET_PASSPHRASE, Network
 from origo_node.documents import document_id as derive_id
 from origo_node.payload import LocalPayloadStore
 from origo_node.settings import CONFIG_FILE, load_settings

@@ -11,30 +11,32 @@ A document belongs to exactly one batch (step 2's transaction), and the contract
 member (``RegistryBatchExists``), so no crash can anchor a document twice; and nothing leaves the outbox
 unanchored, because step 1 runs before anything new.
 
-Roots are per member on chain: another member anchoring the same root first blocks nothing, and a batch is
-marked mined only when the chain holds its root for this member.
+Roots are per member on chain: another member anchoring the same root first blocks nothing, and a batch counts
+as anchored only when the chain holds its root for this member, ``confirmations`` blocks deep.
 
 When the chain refuses a batch (this member was suspended or removed, or its issuing account taken away, while
-the batch was in flight), the batch is kept as built and recorded in ``batch_refusals`` with the reason: its
-documents show as "refused", in the officers' work list and in health. Every ``_REFUSAL_RETRY_S`` the batcher
-asks the chain again, and once it would take the batch (the member reinstated) signs it again, unchanged.
+the batch was in flight), the batch is kept as built with the reason: its documents show as "refused", in the
+officers' work list and in health. Every ``_REFUSAL_RETRY_S`` the batcher asks the chain again, and once it
+would take the batch (the member reinstated) signs it again, unchanged.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 from origo_node.anchoring import manifest
 from origo_node.anchoring.manifest import ManifestEntry, leaf_from_json
-from origo_node.chain.client import ChainClient, SignedTx, TxSender
+from origo_node.chain import calls
 from origo_node.chain.merkle import MerkleTree
+from origo_node.chain.port import Call, ChainPort, SignedTx
+from origo_node.chain.sender import TxSender
 from origo_node.errors import ChainRuleViolated, OrigoError
 from origo_node.payload import PayloadStore
-from origo_node.store.db import Database
+from origo_node.store.ports import OutboxStore
 
 log = logging.getLogger(__name__)
 # Batches signed and sent but not yet mined. More than one lets the next batch be built while one waits for
@@ -49,20 +51,26 @@ _MEMBER_STATUS = {1: "active", 2: "suspended", 3: "removed"}
 class BatchPolicy:
     interval_s: float
     max_documents: int
+    #: Blocks on top of a batch's before it counts as anchored; until then a reorganisation may drop it, and
+    #: a batch that disappears is sent again.
+    confirmations: int = 0
+    #: A batch sent this long ago and still pending is sent again at a higher fee (its fee was too low).
+    replace_after_s: float = 60.0
 
 
 class Batcher:
     def __init__(
         self,
-        db: Database,
-        client: ChainClient,
+        outbox: OutboxStore,
+        chain: ChainPort,
         sender: TxSender,
         payloads: PayloadStore,
         member: str,
         policy: BatchPolicy,
     ) -> None:
-        self._db = db
-        self._client = client
+        self._outbox = outbox
+        self._chain = chain
+        self._pending_since: dict[str, float] = {}
         self._sender = sender
         self._payloads = payloads
         self._member = member
@@ -73,84 +81,44 @@ class Batcher:
     def run_once(self, *, force: bool = False) -> int:
         """Finishes open batches, then anchors one new batch if one is due; returns documents anchored."""
         anchored = self._finish_open_batches()
-        if (force or self._due()) and self._open_batches() < _MAX_OPEN_BATCHES:
+        in_flight = [b for b in self._outbox.open_batches() if b.refusal is None]
+        if (force or self._due()) and len(in_flight) < _MAX_OPEN_BATCHES:
             anchored += self._anchor_new_batch()
         return anchored
 
-    def _open_batches(self) -> int:
-        row = (
-            self._db.read()
-            .execute(
-                "SELECT count(*) FROM batches WHERE state != 'mined'"
-                " AND root NOT IN (SELECT root FROM batch_refusals)"
-            )
-            .fetchone()
-        )
-        return int(row[0])
-
     def pending_count(self) -> int:
-        """Documents accepted and not anchored yet: not in a batch, or in one the chain does not hold yet
-        for this member (refused ones are counted apart, by ``refused``). Zero: every document is on chain."""
-        row = (
-            self._db.read()
-            .execute(
-                "SELECT count(*) FROM outbox WHERE batch_root IS NULL OR batch_root IN"
-                " (SELECT root FROM batches WHERE state != 'mined'"
-                " AND root NOT IN (SELECT root FROM batch_refusals))"
-            )
-            .fetchone()
-        )
-        return int(row[0])
+        """Documents accepted and not anchored yet (refused ones are counted apart, by ``refused``)."""
+        return self._outbox.not_anchored_count()
 
     def refused(self) -> dict[str, object] | None:
         """Documents the consortium refused to anchor, and the latest reason; None when there are none."""
-        conn = self._db.read()
-        count = conn.execute(
-            "SELECT count(*) FROM outbox WHERE batch_root IN (SELECT root FROM batch_refusals)"
-        ).fetchone()[0]
-        if not count:
-            return None
-        last = conn.execute("SELECT reason FROM batch_refusals ORDER BY refused_at DESC LIMIT 1").fetchone()
-        return {"documents": int(count), "reason": str(last["reason"])}
+        count, reason = self._outbox.refused_documents()
+        return None if count == 0 else {"documents": count, "reason": reason}
 
     def _due(self) -> bool:
-        row = (
-            self._db.read()
-            .execute("SELECT count(*), min(received_at) FROM outbox WHERE batch_root IS NULL")
-            .fetchone()
-        )
-        count, oldest = int(row[0]), row[1]
-        if count == 0:
+        count, oldest = self._outbox.oldest_unbatched()
+        if count == 0 or oldest is None:
             return False
-        return count >= self._policy.max_documents or time.time() - float(oldest) >= self._policy.interval_s
+        return count >= self._policy.max_documents or time.time() - oldest >= self._policy.interval_s
 
     # ------------------------------------------------------------------ new batches
 
     def _anchor_new_batch(self) -> int:
-        rows = (
-            self._db.read()
-            .execute(
-                "SELECT document_id, leaf, payload_cid, envelope, signature, signer FROM outbox"
-                " WHERE batch_root IS NULL ORDER BY received_at, document_id LIMIT ?",
-                (self._policy.max_documents,),
-            )
-            .fetchall()
-        )
-        if not rows:
+        waiting = self._outbox.unbatched(self._policy.max_documents)
+        if not waiting:
             return 0
         entries = []
         envelopes = []
-        for row in rows:
-            stored = json.loads(row["leaf"])
-            meta = stored["meta"]
-            if row["envelope"] is not None:
-                envelopes.append(bytes(row["envelope"]))
+        for item in waiting:
+            meta = item.leaf["meta"]
+            if item.envelope is not None:
+                envelopes.append(item.envelope)
             entries.append(
                 ManifestEntry(
-                    leaf=leaf_from_json(stored),
-                    payload_cid=row["payload_cid"],
-                    signature=bytes.fromhex(row["signature"].removeprefix("0x")),
-                    signer=row["signer"],
+                    leaf=leaf_from_json(item.leaf),
+                    payload_cid=item.payload_cid,
+                    signature=bytes.fromhex(item.signature.removeprefix("0x")),
+                    signer=item.signer,
                     type_name=meta["type"],
                     type_version=meta["version"],
                     quantity_unit=meta["quantity_unit"],
@@ -165,38 +133,17 @@ class Batcher:
         stored = self._payloads.put_many([*envelopes, manifest.encode(self._member, root, entries)])
         manifest_cid = stored[-1]
         self._payloads.pin(manifest_cid)
-        call = self._client.registry.functions.anchorBatch(root, len(entries), manifest_cid)
+        call = calls.anchor_batch(root, len(entries), manifest_cid)
         root_hex = "0x" + root.hex()
-        refusal: ChainRuleViolated | None = None
+        ids = [item.document_id for item in waiting]
         try:
-            signed: SignedTx | None = self._sender.prepare(call)
+            signed = self._sender.prepare(call)
         except ChainRuleViolated as exc:  # e.g. our member was suspended: the batch is kept, refused
-            signed, refusal = None, exc
-        with self._db.transaction() as conn:
-            conn.execute(
-                "INSERT INTO batches (root, manifest_cid, count, state, tx_hash, raw_tx, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    root_hex,
-                    manifest_cid,
-                    len(entries),
-                    "built" if signed is None else "sent",
-                    None if signed is None else signed.tx_hash,
-                    None if signed is None else signed.raw,
-                    time.time(),
-                ),
-            )
-            conn.executemany(
-                "UPDATE outbox SET batch_root = ?, proof = ? WHERE document_id = ? AND batch_root IS NULL",
-                [
-                    (root_hex, json.dumps(["0x" + p.hex() for p in tree.proof(i)]), row["document_id"])
-                    for i, row in enumerate(rows)
-                ],
-            )
-        if signed is None:
-            assert refusal is not None
-            self._refuse(root_hex, refusal)
+            self._outbox.record_batch(root_hex, manifest_cid, ids, None, None)
+            self._refuse(root_hex, exc)
             return 0
+        with self._sender_released_on_failure(signed):
+            self._outbox.record_batch(root_hex, manifest_cid, ids, signed.tx_hash, signed.raw)
         log.info("batch %s of %d documents signed as %s", root_hex, len(entries), signed.tx_hash)
         # Not waiting for the receipt: the next batch can be built and sent while this one is mined (the
         # next rounds collect the receipt).
@@ -205,66 +152,85 @@ class Batcher:
     # ------------------------------------------------------------------ open batches
 
     def _finish_open_batches(self) -> int:
-        rows = (
-            self._db.read()
-            .execute(
-                "SELECT b.root, b.tx_hash, b.raw_tx, r.tried_at FROM batches b"
-                " LEFT JOIN batch_refusals r ON r.root = b.root"
-                " WHERE b.state != 'mined' ORDER BY b.created_at"
-            )
-            .fetchall()
-        )
         anchored = 0
-        for row in rows:
-            if row["tried_at"] is not None or row["raw_tx"] is None:
-                if row["tried_at"] is None or time.time() - float(row["tried_at"]) >= _REFUSAL_RETRY_S:
-                    self._resign(row["root"])
+        for batch in self._outbox.open_batches():
+            if batch.refusal is not None or batch.tx_hash is None or batch.raw_tx is None:
+                if batch.refusal is None or time.time() - batch.refusal.tried_at >= _REFUSAL_RETRY_S:
+                    self._resign(batch.root)
                 continue
-            signed = SignedTx(tx_hash=row["tx_hash"], raw=bytes(row["raw_tx"]), nonce=-1)
-            anchored += self._drive(row["root"], signed)
+            signed = SignedTx(tx_hash=batch.tx_hash, raw=batch.raw_tx, nonce=-1)
+            anchored += self._drive(batch.root, signed)
         return anchored
 
     def _drive(self, root_hex: str, signed: SignedTx) -> int:
-        """Moves one recorded batch towards being mined; its size once it is, 0 while it is not yet."""
+        """Moves one recorded batch towards being anchored; its size once it is, 0 while it is not yet."""
         receipt = self._sender.receipt(signed.tx_hash)
         if receipt is None:
-            if self._chain_has(root_hex):  # mined under another transaction (signed again after a drop)
-                return self._mark_mined(root_hex, None)
+            if self._chain.batch(self._member, bytes.fromhex(root_hex[2:])) is not None:
+                # Mined under another transaction (signed again after a drop, or at a higher fee).
+                return self._confirm(root_hex, None)
             if not self._sender.resend(signed):
                 self._resign(root_hex)
+            elif self._stuck(root_hex):
+                self._replace(root_hex, signed)
             return 0
-        if receipt["status"] == 1 or self._chain_has(root_hex):
-            return self._mark_mined(root_hex, int(receipt["blockNumber"]))
+        if receipt.ok or self._chain.batch(self._member, bytes.fromhex(root_hex[2:])) is not None:
+            return self._confirm(root_hex, receipt.block)
         log.error("batch %s reverted in %s; signing it again", root_hex, signed.tx_hash)
         self._resign(root_hex)
         return 0
 
+    def _confirm(self, root_hex: str, block: int | None) -> int:
+        """The batch is in the chain; it counts as anchored once ``confirmations`` blocks are on top of it.
+        Until then it stays open, so that a reorganisation that drops it finds it here and sends it again."""
+        self._pending_since.pop(root_hex, None)
+        if self._policy.confirmations > 0:
+            if block is None:
+                found = self._chain.batch(self._member, bytes.fromhex(root_hex[2:]))
+                block = None if found is None else found.block
+            if block is None or self._chain.head() - block < self._policy.confirmations:
+                return 0
+        return self._mark_mined(root_hex, block)
+
+    def _stuck(self, root_hex: str) -> bool:
+        since = self._pending_since.setdefault(root_hex, time.monotonic())
+        return time.monotonic() - since >= self._policy.replace_after_s
+
+    def _call_of(self, root_hex: str) -> Call:
+        batch = self._outbox.batch(root_hex)
+        assert batch is not None, root_hex  # only batches recorded here are driven
+        return calls.anchor_batch(bytes.fromhex(root_hex[2:]), batch.count, batch.manifest_cid)
+
+    def _replace(self, root_hex: str, signed: SignedTx) -> None:
+        """Still pending after ``replace_after_s``: the same batch at the same nonce with a higher fee."""
+        try:
+            replacement = self._sender.replace(signed, self._call_of(root_hex))
+        except ChainRuleViolated:
+            return  # the original was mined meanwhile: the next round finds the root on the chain
+        if replacement is None:
+            return
+        self._record_tx(root_hex, replacement)
+        self._pending_since[root_hex] = time.monotonic()
+        log.warning(
+            "batch %s pending too long; sent again at a higher fee as %s", root_hex, replacement.tx_hash
+        )
+        self._sender.broadcast(replacement.raw)
+
     def _resign(self, root_hex: str) -> None:
         """The signed bytes can no longer be mined (dropped, nonce reused): sign the same batch again."""
-        row = (
-            self._db.read()
-            .execute("SELECT manifest_cid, count FROM batches WHERE root = ?", (root_hex,))
-            .fetchone()
-        )
-        call = self._client.registry.functions.anchorBatch(
-            bytes.fromhex(root_hex[2:]), row["count"], row["manifest_cid"]
-        )
         self._sender.resync()
         try:
-            signed = self._sender.prepare(call)
+            signed = self._sender.prepare(self._call_of(root_hex))
         except ChainRuleViolated as exc:
             if exc.details.get("rule") == "RegistryBatchExists":  # this member's root: ours, mined meanwhile
-                self._mark_mined(root_hex, None)
+                self._confirm(root_hex, None)
             else:
                 self._refuse(root_hex, exc)
             return
-        with self._db.transaction() as conn:
-            conn.execute(
-                "UPDATE batches SET state = 'sent', tx_hash = ?, raw_tx = ? WHERE root = ?",
-                (signed.tx_hash, signed.raw, root_hex),
-            )
-            gone = conn.execute("DELETE FROM batch_refusals WHERE root = ?", (root_hex,)).rowcount
-        if gone:
+        with self._sender_released_on_failure(signed):
+            lifted = self._outbox.replace_batch_tx(root_hex, signed.tx_hash, signed.raw)
+        self._pending_since.pop(root_hex, None)
+        if lifted:
             log.warning(
                 "batch %s, refused before, is taken by the chain now: sent as %s", root_hex, signed.tx_hash
             )
@@ -272,16 +238,8 @@ class Batcher:
     def _refuse(self, root_hex: str, exc: ChainRuleViolated) -> None:
         """Records (or refreshes) why the chain refuses this batch; its documents show it as "refused"."""
         reason = self._refusal_reason(exc)
-        now = time.time()
-        with self._db.transaction() as conn:
-            known = conn.execute("SELECT reason FROM batch_refusals WHERE root = ?", (root_hex,)).fetchone()
-            conn.execute(
-                "INSERT INTO batch_refusals (root, rule, reason, refused_at, tried_at) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (root) DO UPDATE SET rule = excluded.rule, reason = excluded.reason,"
-                " tried_at = excluded.tried_at",
-                (root_hex, str(exc.details.get("rule", "Revert")), reason, now, now),
-            )
-        if known is None or known["reason"] != reason:
+        before = self._outbox.record_refusal(root_hex, str(exc.details.get("rule", "Revert")), reason)
+        if before != reason:
             log.error("batch %s refused: %s", root_hex, reason)
 
     def _refusal_reason(self, exc: ChainRuleViolated) -> str:
@@ -289,10 +247,8 @@ class Batcher:
         if rule != "RegistryNotIssuer":
             return f"the chain refused to anchor the batch ({rule} {exc.details.get('args', [])})"
         try:
-            info: Any = self._client.call(
-                lambda: self._client.membership.functions.member(self._member.encode()).call()
-            )
-            status = _MEMBER_STATUS.get(int(info[4]), "not a member")
+            own = next((m for m in self._chain.members() if m.code == self._member), None)
+            status = "not a member" if own is None else _MEMBER_STATUS.get(own.status, "not a member")
         except OrigoError:
             status = "not active"
         account = self._sender.address
@@ -312,22 +268,18 @@ class Batcher:
             f" account is an issuer of {self._member} again"
         )
 
-    def _chain_has(self, root_hex: str) -> bool:
+    def _record_tx(self, root_hex: str, signed: SignedTx) -> None:
+        self._outbox.replace_batch_tx(root_hex, signed.tx_hash, signed.raw)
+
+    @contextmanager
+    def _sender_released_on_failure(self, signed: SignedTx) -> Iterator[None]:
+        """If the signed transaction cannot be recorded (disk full, I/O error), it is never sent: its nonce
+        goes back to the sender, else every later transaction would wait behind a nonce nobody uses."""
         try:
-            stored: Any = self._client.call(
-                lambda: self._client.registry.functions.batch(
-                    self._member.encode(), bytes.fromhex(root_hex[2:])
-                ).call()
-            )
-        except OrigoError:
-            return False
-        return int(stored[1]) > 0
+            yield
+        except BaseException:
+            self._sender.release(signed)
+            raise
 
     def _mark_mined(self, root_hex: str, block: int | None) -> int:
-        with self._db.transaction() as conn:
-            conn.execute("UPDATE batches SET state = 'mined', block = ? WHERE root = ?", (block, root_hex))
-            # The payload store holds the envelopes now; the outbox keeps the facts, the proof and the
-            # signature.
-            conn.execute("UPDATE outbox SET envelope = NULL WHERE batch_root = ?", (root_hex,))
-            count = conn.execute("SELECT count FROM batches WHERE root = ?", (root_hex,)).fetchone()[0]
-        return int(count)
+        return self._outbox.mark_anchored(root_hex, block)

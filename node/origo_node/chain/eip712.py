@@ -16,23 +16,12 @@ from typing import Any
 from coincurve import PrivateKey, PublicKey
 from eth_utils.address import to_checksum_address
 
-from origo_node.chain.merkle import Leaf
+from origo_node.documents.leaf import LEAF_FIELDS, Leaf
 from origo_node.errors import CryptoError
 from origo_node.hashing import keccak256
 
 DOMAIN_NAME = "Origo"
 DOMAIN_VERSION = "1"
-LEAF_FIELDS: tuple[tuple[str, str], ...] = (
-    ("documentId", "bytes32"),
-    ("documentType", "bytes32"),
-    ("digest", "bytes32"),
-    ("issuer", "bytes2"),
-    ("importer", "bytes2"),
-    ("issuedAt", "uint64"),
-    ("expiresAt", "uint64"),
-    ("quantity", "uint64"),
-    ("payloadCid", "bytes32"),
-)
 PRIMARY_TYPE = "AnchoredDocument"
 _TYPE_STRING = f"{PRIMARY_TYPE}(" + ",".join(f"{kind} {name}" for name, kind in LEAF_FIELDS) + ")"
 _TYPE_HASH = keccak256(_TYPE_STRING.encode())
@@ -53,18 +42,8 @@ def domain_separator(chain_id: int, registry: str) -> bytes:
 
 def signing_hash(leaf: Leaf, domain: bytes) -> bytes:
     """The 32-byte hash an issuer signs for ``leaf`` (``domain`` from :func:`domain_separator`)."""
-    struct = keccak256(
-        _TYPE_HASH
-        + leaf.document_id
-        + leaf.document_type
-        + leaf.digest
-        + leaf.issuer.encode("ascii").ljust(32, b"\0")
-        + leaf.importer.encode("ascii").ljust(32, b"\0")
-        + leaf.issued_at.to_bytes(32, "big")
-        + leaf.expires_at.to_bytes(32, "big")
-        + leaf.quantity.to_bytes(32, "big")
-        + leaf.payload_cid
-    )
+    # Every field of the leaf is static, so EIP-712's encodeData is the leaf's ABI encoding.
+    struct = keccak256(_TYPE_HASH + leaf.abi_encode())
     return keccak256(b"\x19\x01" + domain + struct)
 
 

@@ -11,7 +11,6 @@ the queue until its replacement is anchored.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -19,12 +18,15 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from origo_node.chain.client import ChainClient, SignedTx, TxSender
+from origo_node.chain import calls
+from origo_node.chain.port import Call, SignedTx
+from origo_node.chain.sender import TxSender
 from origo_node.errors import ChainRuleViolated, Conflict, NotFound, OrigoError, ValidationFailed
 from origo_node.services.naming import DocumentKey
 from origo_node.services.proofs import ProofService
 from origo_node.services.reading import leaf_of
-from origo_node.store.db import Database
+from origo_node.store.ports import ActionStore, IndexStore, OutboxStore
+from origo_node.store.rows import ActionRecord
 
 log = logging.getLogger(__name__)
 
@@ -61,15 +63,22 @@ def _bad(pointer: str, message: str) -> ValidationFailed:
 class ActionService:
     def __init__(
         self,
-        db: Database,
-        client: ChainClient,
+        actions: ActionStore,
+        index: IndexStore,
+        outbox: OutboxStore,
         sender: TxSender,
         member: str,
         proofs: ProofService,
+        *,
+        confirmations: int = 0,
     ) -> None:
-        self._db = db
+        #: Blocks on top of an action's before it counts as done: until then a reorganisation may drop it,
+        #: and the sender finds it gone and sends the same bytes again.
+        self._confirmations = confirmations
+        self._actions = actions
+        self._index = index
+        self._outbox = outbox
         self._proofs = proofs
-        self._client = client
         self._sender = sender
         self._member = member
         #: Set by the node: wakes the action loop when it runs in this process.
@@ -88,7 +97,7 @@ class ActionService:
         params = {**params, "issuer": issuer}
         if kind != "supersede":
             self._sender.simulate(self._call(kind, document_id, params))  # a refusal → 409 now
-        action_id = self._record(kind, document_id, params, None)
+        action_id = self._actions.add(kind, str.__str__(document_id), params)
         if self.wake is not None:
             self.wake()
         deadline = time.monotonic() + wait_s
@@ -99,60 +108,53 @@ class ActionService:
         return self.get(action_id)
 
     def get(self, action_id: int) -> dict[str, Any]:
-        row = self._db.read().execute("SELECT * FROM actions WHERE id = ?", (action_id,)).fetchone()
-        if row is None:
+        record = self._actions.get(action_id)
+        if record is None:
             raise NotFound(f"no action {action_id}")
         return {
-            "id": row["id"],
-            "kind": row["kind"],
-            "document_id": row["document_id"],
-            "params": json.loads(row["params"]),
-            "state": "done" if row["state"] == "done" else row["state"],
-            "tx": row["tx_hash"],
-            "block": row["block"],
-            "error": None if row["error"] is None else json.loads(row["error"]),
+            "id": record.id,
+            "kind": record.kind,
+            "document_id": record.document_id,
+            "params": record.params,
+            "state": record.state,
+            "tx": record.tx_hash,
+            "block": record.block,
+            "error": record.error,
         }
 
     # ------------------------------------------------------------------ worker
 
     def run_once(self) -> int:
         """Finishes interrupted actions and sends supersessions whose replacement is anchored."""
-        rows = (
-            self._db.read()
-            .execute(
-                "SELECT id, kind, document_id, params, tx_hash, raw_tx, state FROM actions"
-                " WHERE state IN ('pending', 'sent') ORDER BY id"
-            )
-            .fetchall()
-        )
         progressed = 0
-        for row in rows:
-            if row["state"] == "sent":
-                signed = SignedTx(tx_hash=row["tx_hash"], raw=bytes(row["raw_tx"]), nonce=-1)
-                progressed += self._drive(row["id"], signed)
+        for record in self._actions.open():
+            if record.state == "sent" and record.tx_hash is not None and record.raw_tx is not None:
+                signed = SignedTx(tx_hash=record.tx_hash, raw=record.raw_tx, nonce=-1)
+                progressed += self._drive(record.id, signed)
             else:
-                progressed += self._start_pending(row)
+                progressed += self._start_pending(record)
         return progressed
 
-    def _start_pending(self, row: Any) -> int:
-        params = json.loads(row["params"])
-        if row["kind"] == "supersede" and not self._anchored(
-            DocumentKey(self._member, params["replacement_id"])
+    def _start_pending(self, record: ActionRecord) -> int:
+        params = record.params
+        if record.kind == "supersede" and not self._index.has_document(
+            self._member, params["replacement_id"]
         ):
             return 0
         try:
-            signed = self._sender.prepare(self._call(row["kind"], row["document_id"], params))
+            signed = self._sender.prepare(self._call(record.kind, record.document_id, params))
         except ChainRuleViolated as exc:
-            self._fail(row["id"], exc)
+            self._actions.mark_failed(record.id, {"title": exc.message, **exc.details})
             return 1
         except OrigoError:
             return 0
-        with self._db.transaction() as conn:
-            conn.execute(
-                "UPDATE actions SET state = 'sent', tx_hash = ?, raw_tx = ? WHERE id = ?",
-                (signed.tx_hash, signed.raw, row["id"]),
-            )
-        return self._drive(row["id"], signed)
+        try:
+            self._actions.mark_sent(record.id, signed.tx_hash, signed.raw)
+        except BaseException:
+            # Never recorded, so never sent: its nonce must not become a gap later transactions wait behind.
+            self._sender.release(signed)
+            raise
+        return self._drive(record.id, signed)
 
     def _drive(self, action_id: int, signed: SignedTx) -> int:
         # A receipt first: a transaction sent on an earlier pass may be mined already, and sending its bytes
@@ -160,109 +162,50 @@ class ActionService:
         receipt = self._sender.receipt(signed.tx_hash)
         if receipt is None:
             if not self._sender.resend(signed):
-                self._requeue(action_id)
+                # The signed bytes were dropped: sign again (the simulation tells whether it still applies).
+                self._sender.resync()
+                self._actions.requeue(action_id)
             return 0
-        with self._db.transaction() as conn:
-            if receipt["status"] == 1:
-                conn.execute(
-                    "UPDATE actions SET state = 'done', block = ? WHERE id = ?",
-                    (int(receipt["blockNumber"]), action_id),
-                )
-            else:
-                problem = {
-                    "title": "the chain reverted the transaction",
-                    "rule": "Reverted",
-                    "tx": signed.tx_hash,
-                }
-                conn.execute(
-                    "UPDATE actions SET state = 'failed', error = ? WHERE id = ?",
-                    (json.dumps(problem), action_id),
-                )
+        if self._confirmations and self._sender.chain.head() - receipt.block < self._confirmations:
+            return 0
+        if receipt.ok:
+            self._actions.mark_done(action_id, receipt.block)
+        else:
+            problem = {
+                "title": "the chain reverted the transaction",
+                "rule": "Reverted",
+                "tx": signed.tx_hash,
+            }
+            self._actions.mark_failed(action_id, problem)
         return 1
-
-    def _requeue(self, action_id: int) -> None:
-        """The signed bytes were dropped: sign again (the simulation tells whether it still applies)."""
-        self._sender.resync()
-        with self._db.transaction() as conn:
-            conn.execute(
-                "UPDATE actions SET state = 'pending', tx_hash = NULL, raw_tx = NULL WHERE id = ?",
-                (action_id,),
-            )
-
-    def _fail(self, action_id: int, exc: ChainRuleViolated) -> None:
-        problem = {"title": exc.message, **exc.details}
-        with self._db.transaction() as conn:
-            conn.execute(
-                "UPDATE actions SET state = 'failed', error = ? WHERE id = ?",
-                (json.dumps(problem), action_id),
-            )
 
     # ------------------------------------------------------------------ calls
 
-    def _record(self, kind: str, document_id: str, params: dict[str, Any], signed: SignedTx | None) -> int:
-        with self._db.transaction() as conn:
-            cursor = conn.execute(
-                "INSERT INTO actions (kind, document_id, params, state, tx_hash, raw_tx, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    kind,
-                    document_id,
-                    json.dumps(params),
-                    "pending" if signed is None else "sent",
-                    None if signed is None else signed.tx_hash,
-                    None if signed is None else signed.raw,
-                    time.time(),
-                ),
-            )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
-
-    def _anchored(self, key: DocumentKey) -> bool:
-        row = (
-            self._db.read()
-            .execute("SELECT 1 FROM idx_documents WHERE issuer = ? AND document_id = ?", (key.issuer, key))
-            .fetchone()
-        )
-        return row is not None
-
     def _proof_args(self, key: DocumentKey) -> tuple[tuple[Any, ...], bytes, list[bytes]]:
-        if not self._anchored(key):
-            pending = (
-                self._db.read().execute("SELECT 1 FROM outbox WHERE document_id = ?", (key,)).fetchone()
-                if key.issuer == self._member
-                else None
-            )
-            if pending is not None:
+        if not self._index.has_document(key.issuer, key):
+            if key.issuer == self._member and self._outbox.get(key) is not None:
                 raise Conflict(f"document {key.qualified} is not anchored yet; try again in a few seconds")
             raise NotFound(f"document {key.qualified} is not anchored")
         row, root, proof = self._proofs.proof(key)
         return leaf_of(row).to_abi_tuple(), root, proof
 
-    def _call(self, kind: str, document_id: str, params: dict[str, Any]) -> Any:
-        fns = self._client.registry.functions
+    def _call(self, kind: str, document_id: str, params: dict[str, Any]) -> Call:
         # Actions recorded before keys carried the issuer can only be this member's own (revoke and the like).
         leaf, root, proof = self._proof_args(DocumentKey(params.get("issuer", self._member), document_id))
-        if kind == "revoke":
-            return fns.revoke(leaf, root, proof, int(params["reason_code"]), str(params.get("reason") or ""))
+        reason = str(params.get("reason") or "")
+        if kind in ("revoke", "reject"):
+            return calls.document_action(kind, leaf, root, proof, int(params["reason_code"]), reason)
         if kind == "accept":
-            return fns.accept(
-                leaf,
-                root,
-                proof,
-                declaration_bytes(params["declaration"]),
-                parse_quantity(params.get("quantity")),
-            )
-        if kind == "reject":
-            return fns.reject(leaf, root, proof, int(params["reason_code"]), str(params.get("reason") or ""))
+            declaration = declaration_bytes(params["declaration"])
+            quantity = parse_quantity(params.get("quantity"))
+            return calls.document_action(kind, leaf, root, proof, declaration, quantity)
         if kind == "verification_request":
-            return fns.requestVerification(leaf, root, proof, str(params.get("reason") or ""))
+            return calls.document_action(kind, leaf, root, proof, reason)
         if kind == "verification_answer":
-            return fns.answerVerification(
-                leaf, root, proof, bool(params["confirmed"]), str(params.get("reason") or "")
-            )
+            return calls.document_action(kind, leaf, root, proof, bool(params["confirmed"]), reason)
         if kind == "supersede":
             new_leaf, new_root, new_proof = self._proof_args(
                 DocumentKey(self._member, params["replacement_id"])
             )
-            return fns.supersede(leaf, root, proof, new_leaf, new_root, new_proof)
+            return calls.supersede(leaf, root, proof, new_leaf, new_root, new_proof)
         raise ValueError(f"unknown action {kind}")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from web3 import Web3
+from eth_utils.address import is_address, to_checksum_address
 
-from origo_node.chain.client import ChainClient, TxSender
+from origo_node.chain import calls
+from origo_node.chain.port import Call, ChainPort, Receipt
+from origo_node.chain.sender import TxSender
 from origo_node.errors import ChainError, Forbidden, ValidationFailed
 from origo_node.members import MemberDirectory
-from origo_node.store.db import Database
 
 KINDS = ("add_member", "suspend_member", "reinstate_member", "remove_member", "change_quorum")
 _STATUS_KIND = {"suspend_member": 1, "reinstate_member": 2, "remove_member": 3}
@@ -26,74 +27,67 @@ def _code(value: Any, pointer: str) -> bytes:
 
 
 def _address(value: Any, pointer: str) -> str:
-    if not isinstance(value, str) or not Web3.is_address(value):
+    if not isinstance(value, str) or not is_address(value):
         raise _bad(pointer, "must be an account address (0x + 40 hex digits)")
-    return str(Web3.to_checksum_address(value))
+    return str(to_checksum_address(value))
 
 
 class GovernanceService:
     def __init__(
         self,
-        db: Database,
-        client: ChainClient,
+        chain: ChainPort,
         admin: TxSender | None,
         directory: MemberDirectory,
         tx_timeout_s: float,
     ) -> None:
-        self._db = db
         self._tx_timeout_s = tx_timeout_s
-        self._client = client
+        self._chain = chain
         self._admin = admin
         self._directory = directory
 
     def proposals(self) -> list[dict[str, Any]]:
-        fns = self._client.membership.functions
-        count = int(self._client.call(lambda: fns.proposalCount().call()))
+        count = self._chain.proposal_count()
         return [self.proposal(i) for i in range(count, 0, -1)]
 
     def proposal(self, proposal_id: int) -> dict[str, Any]:
-        fns = self._client.membership.functions
-        info = self._client.call(lambda: fns.proposal(proposal_id).call())
-        kinds = ["add_member", "suspend_member", "reinstate_member", "remove_member", "change_quorum"]
-        result: dict[str, Any] = {
-            "id": int(info[0]),
-            "kind": kinds[int(info[1])],
-            "proposer": bytes(info[2]).decode("ascii"),
-            "target": bytes(info[3]).decode("ascii") if bytes(info[3]) != b"\0\0" else None,
-            "quorum_bps": int(info[4]) or None,
-            "deadline": int(info[5]),
-            "yes_votes": int(info[6]),
-            "required_votes": int(info[7]),
-            "executed": bool(info[8]),
-            "expired": bool(info[9]),
+        p = self._chain.proposal(proposal_id)
+        return {
+            "id": p.id,
+            "kind": KINDS[p.kind],
+            "proposer": p.proposer,
+            "target": p.target,
+            "quorum_bps": p.quorum_bps or None,
+            "deadline": p.deadline,
+            "yes_votes": p.yes_votes,
+            "required_votes": p.required_votes,
+            "executed": p.executed,
+            "expired": p.expired,
         }
-        return result
 
     def propose(self, body: dict[str, Any]) -> dict[str, Any]:
         sender = self._require_admin()
-        fns = self._client.membership.functions
         kind = body.get("kind")
         if kind == "add_member":
             member = body.get("member")
             if not isinstance(member, dict):
                 raise _bad("/member", "required for add_member")
-            call = fns.proposeAddMember(self._member_init(member))
+            call = calls.propose_add_member(self._member_init(member))
         elif kind in _STATUS_KIND:
-            call = fns.proposeStatusChange(_STATUS_KIND[kind], _code(body.get("target"), "/target"))
+            call = calls.propose_status_change(_STATUS_KIND[kind], _code(body.get("target"), "/target"))
         elif kind == "change_quorum":
             bps = body.get("quorum_bps")
             if not isinstance(bps, int) or not 0 < bps <= 10_000:
                 raise _bad("/quorum_bps", "must be an integer in (0, 10000]")
-            call = fns.proposeQuorum(bps)
+            call = calls.propose_quorum(bps)
         else:
             raise _bad("/kind", f"must be one of {', '.join(KINDS)}")
         receipt = self._send(sender, call)
-        created = self._client.membership.events.ProposalCreated().process_receipt(receipt)
-        return self.proposal(int(created[0]["args"]["id"]))
+        created = [e for e in receipt.events if e.name == "ProposalCreated"]
+        return self.proposal(int(created[0].args["id"]))
 
     def vote(self, proposal_id: int) -> dict[str, Any]:
         sender = self._require_admin()
-        self._send(sender, self._client.membership.functions.vote(proposal_id))
+        self._send(sender, calls.vote(proposal_id))
         return self.proposal(proposal_id)
 
     def _member_init(self, m: dict[str, Any]) -> tuple[Any, ...]:
@@ -126,12 +120,12 @@ class GovernanceService:
             raise Forbidden("this node holds no admin key for its member; governance is done elsewhere")
         return self._admin
 
-    def _send(self, sender: TxSender, call: Any) -> Any:
+    def _send(self, sender: TxSender, call: Call) -> Receipt:
         signed = sender.prepare(call)
         sender.broadcast(signed.raw)
         receipt = sender.wait(signed.tx_hash, self._tx_timeout_s)
         if receipt is None:
             raise ChainError("the governance transaction was not mined in time", tx=signed.tx_hash)
-        if receipt["status"] != 1:
+        if not receipt.ok:
             raise ChainError("the governance transaction reverted", tx=signed.tx_hash)
         return receipt

@@ -8,8 +8,6 @@ the outbox, and the batcher does the rest. So issuing keeps working while the ch
 from __future__ import annotations
 
 import datetime as dt
-import json
-import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,7 +23,8 @@ from origo_node.hashing import keccak256
 from origo_node.members import MemberDirectory
 from origo_node.payload import file_cid
 from origo_node.services.issuer_standing import require_registered_issuer
-from origo_node.store.db import Database
+from origo_node.store.ports import OutboxStore
+from origo_node.store.rows import OutboxEntry
 
 
 @dataclass(frozen=True)
@@ -62,20 +61,20 @@ class Accepted:
 @dataclass(frozen=True)
 class _Prepared:
     accepted: Accepted
-    row: tuple[Any, ...]
+    entry: OutboxEntry
 
 
 class IssuingService:
     def __init__(
         self,
-        db: Database,
+        outbox: OutboxStore,
         directory: MemberDirectory,
         member: str,
         signer: Signer,
         *,
         max_document_bytes: int,
     ) -> None:
-        self._db = db
+        self._outbox = outbox
         self._directory = directory
         self._member = member
         self._signer = signer
@@ -169,20 +168,20 @@ class IssuingService:
             "recipients": list(recipients),
             "reference": facts.reference,
         }
-        row = (
-            doc_id_hex,
-            facts.reference,
-            facts.doc_type,
-            facts.version,
-            facts.issuer,
-            facts.importer,
-            json.dumps({**leaf_to_json(leaf), "meta": meta}),
-            cid,
-            envelope,
-            "0x" + signature.hex(),
-            self._signer.address,
-            supersedes,
-            time.time(),
+        entry = OutboxEntry(
+            document_id=doc_id_hex,
+            reference=facts.reference,
+            doc_type=facts.doc_type,
+            version=facts.version,
+            issuer=facts.issuer,
+            importer=facts.importer,
+            leaf={**leaf_to_json(leaf), "meta": meta},
+            payload_cid=cid,
+            envelope=envelope,
+            signature="0x" + signature.hex(),
+            signer=self._signer.address,
+            supersedes=supersedes,
+            received_at=time.time(),
         )
         accepted = Accepted(
             document_id=doc_id_hex,
@@ -192,7 +191,7 @@ class IssuingService:
             importer=facts.importer,
             recipients=recipients,
         )
-        return _Prepared(accepted=accepted, row=row)
+        return _Prepared(accepted=accepted, entry=entry)
 
     def _recipients(self, issuer: str, importer: str, grants: tuple[str, ...]) -> tuple[str, ...]:
         wanted = [issuer, importer, *(code.strip().upper() for code in grants if code.strip())]
@@ -212,35 +211,10 @@ class IssuingService:
 
     def _store(self, prepared: list[_Prepared], *, skip_duplicates: bool = False) -> set[str]:
         """Inserts the rows in one transaction; returns the ids refused as already issued."""
-        ids = [item.accepted.document_id for item in prepared]
-        with self._db.transaction() as conn:
-            taken = _already_known(conn, ids, self._member)
-            if taken and not skip_duplicates:
-                raise _already_issued(prepared[0].accepted.reference)
-            conn.executemany(
-                "INSERT INTO outbox (document_id, reference, doc_type, version, issuer, importer, leaf,"
-                " payload_cid, envelope, signature, signer, supersedes, received_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [item.row for item in prepared if item.accepted.document_id not in taken],
-            )
+        taken = self._outbox.add([item.entry for item in prepared], all_or_nothing=not skip_duplicates)
+        if taken and not skip_duplicates:
+            raise _already_issued(prepared[0].accepted.reference)
         return taken
-
-
-def _already_known(conn: sqlite3.Connection, ids: list[str], member: str) -> set[str]:
-    """The ids this member issued already. Only its own: another member's leaf carrying one of these ids (a
-    squat, or a hash collision) is another document and never makes this member's reference a duplicate."""
-    taken: set[str] = set()
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        rows = conn.execute(f"SELECT document_id FROM outbox WHERE document_id IN ({marks})", chunk)
-        taken.update(row[0] for row in rows)
-        rows = conn.execute(
-            f"SELECT document_id FROM idx_documents WHERE issuer = ? AND document_id IN ({marks})",
-            [member, *chunk],
-        )
-        taken.update(row[0] for row in rows)
-    return taken
 
 
 def _already_issued(reference: str) -> Conflict:

@@ -15,12 +15,12 @@ from origo_node.documents.linking import MANIFEST_TYPE, vessel_matches
 from origo_node.errors import OrigoError, ValidationFailed
 from origo_node.services.naming import DocumentKey
 from origo_node.services.reading import PayloadReader
-from origo_node.store.db import Database
+from origo_node.store.ports import IndexStore
 
 
 class LinkingService:
-    def __init__(self, db: Database, reader: PayloadReader, member: str) -> None:
-        self._db = db
+    def __init__(self, index: IndexStore, reader: PayloadReader, member: str) -> None:
+        self._index = index
         self._reader = reader
         self._member = member
 
@@ -69,17 +69,10 @@ class LinkingService:
         }
 
     def _readable_certificates(self) -> list[tuple[str, DocumentFacts]]:
-        rows = self._db.read().execute(
-            "SELECT d.issuer, d.document_id FROM idx_documents d JOIN idx_payload_checks c"
-            " USING (issuer, document_id)"
-            " WHERE c.state = 'ok' AND d.type_name != ? ORDER BY d.block",
-            (MANIFEST_TYPE,),
-        )
         found = []
-        for row in rows.fetchall():
+        for issuer, document_id in self._index.readable_document_keys(excluding_type=MANIFEST_TYPE):
             try:
-                key = DocumentKey(row["issuer"], row["document_id"])
-                found.append((str(row["document_id"]), _facts(self._reader.read(key))))
+                found.append((document_id, _facts(self._reader.read(DocumentKey(issuer, document_id)))))
             except (OrigoError, ValueError, KeyError, TypeError):
                 continue
         return found

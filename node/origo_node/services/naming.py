@@ -17,10 +17,10 @@ Keys a person may give, and what they name:
 from __future__ import annotations
 
 import re
-import sqlite3
 
 from origo_node.documents import document_id as derive_document_id
 from origo_node.errors import Conflict, NotFound, ValidationFailed
+from origo_node.store.ports import IndexStore, OutboxStore
 
 _ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
 _QUALIFIED_ID = re.compile(r"^([A-Z]{2}):(0x[0-9a-fA-F]{64})$")
@@ -69,28 +69,19 @@ def parse_key(key: str) -> DocumentKey | str:
     return key
 
 
-def resolve_bare_id(conn: sqlite3.Connection, document_id: str, own_member: str) -> DocumentKey:
+def resolve_bare_id(index: IndexStore, outbox: OutboxStore, document_id: str, own_member: str) -> DocumentKey:
     """The one document a bare id names (see the module's rule)."""
     document_id = document_id.lower()
-    issuers = {
-        str(row[0])
-        for row in conn.execute("SELECT issuer FROM idx_documents WHERE document_id = ?", (document_id,))
-    }
-    if conn.execute("SELECT 1 FROM outbox WHERE document_id = ?", (document_id,)).fetchone():
+    issuers = index.issuers_of_id(document_id)
+    if outbox.get(document_id) is not None:
         issuers.add(own_member)
     # A leaf whose payload shows another issuer's reference squats the id: never the document.
-    issuers -= {
-        str(row[0])
-        for row in conn.execute(
-            "SELECT issuer FROM idx_payload_checks WHERE document_id = ? AND state = 'id_mismatch'",
-            (document_id,),
-        )
-    }
+    issuers -= index.issuers_with_check(document_id, "id_mismatch")
     if not issuers:
         raise NotFound(f"document {document_id} is unknown to this node")
     if len(issuers) == 1:
         return DocumentKey(issuers.pop(), document_id)
-    proven = [code for code in sorted(issuers) if _id_proven(conn, code, document_id, own_member)]
+    proven = [code for code in sorted(issuers) if _id_proven(index, outbox, code, document_id, own_member)]
     if len(proven) == 1:
         return DocumentKey(proven[0], document_id)
     names = " or ".join(f"{code}:{document_id}" for code in sorted(issuers))
@@ -101,15 +92,15 @@ def resolve_bare_id(conn: sqlite3.Connection, document_id: str, own_member: str)
     )
 
 
-def _id_proven(conn: sqlite3.Connection, issuer: str, document_id: str, own_member: str) -> bool:
+def _id_proven(
+    index: IndexStore, outbox: OutboxStore, issuer: str, document_id: str, own_member: str
+) -> bool:
     """Whether this node knows the reference behind (issuer, id) and the id derives from it."""
     if issuer == own_member:
-        row = conn.execute("SELECT reference FROM outbox WHERE document_id = ?", (document_id,)).fetchone()
+        reference = outbox.reference(document_id)
     else:
-        row = conn.execute(
-            "SELECT reference FROM idx_payload_checks WHERE issuer = ? AND document_id = ? AND state = 'ok'",
-            (issuer, document_id),
-        ).fetchone()
-    if row is None or row[0] is None:
+        check = index.payload_check(issuer, document_id)
+        reference = check.reference if check is not None and check.state == "ok" else None
+    if reference is None:
         return False
-    return "0x" + derive_document_id(issuer, str(row[0])).hex() == document_id
+    return "0x" + derive_document_id(issuer, reference).hex() == document_id

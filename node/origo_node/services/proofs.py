@@ -10,56 +10,48 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any
 
 from origo_node.anchoring import manifest
 from origo_node.chain.merkle import MerkleTree
 from origo_node.errors import NotFound
 from origo_node.payload import PayloadStore
 from origo_node.services.naming import DocumentKey
-from origo_node.store.db import Database
+from origo_node.store.ports import IndexStore
+from origo_node.store.rows import IndexedBatch, IndexedDocument
 
 _TREES_KEPT = 8
 
 
 class ProofService:
-    def __init__(self, db: Database, payloads: PayloadStore) -> None:
-        self._db = db
+    def __init__(self, index: IndexStore, payloads: PayloadStore) -> None:
+        self._index = index
         self._payloads = payloads
         # By (issuer, root): another member may anchor the same root (with other leaves, or none it can show).
         self._trees: OrderedDict[tuple[str, str], tuple[MerkleTree, dict[str, int]]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def proof(self, key: DocumentKey) -> tuple[Any, bytes, list[bytes]]:
+    def proof(self, key: DocumentKey) -> tuple[IndexedDocument, bytes, list[bytes]]:
         """The document's index row, its batch root, and its proof up to that root."""
-        row = (
-            self._db.read()
-            .execute(
-                "SELECT d.*, b.manifest_cid, b.count AS batch_count FROM idx_documents d"
-                " JOIN idx_batches b ON b.issuer = d.issuer AND b.root = d.root"
-                " WHERE d.issuer = ? AND d.document_id = ?",
-                (key.issuer, key),
-            )
-            .fetchone()
-        )
-        if row is None:
+        document = self._index.document(key.issuer, key)
+        batch = None if document is None else self._index.batch(document.issuer, document.root)
+        if document is None or batch is None:
             raise NotFound(f"document {key.qualified} is not anchored (or not indexed yet)")
-        tree, positions = self._tree(row)
-        return row, tree.root, tree.proof(positions[str.__str__(key)])
+        tree, positions = self._tree(batch)
+        return document, tree.root, tree.proof(positions[str.__str__(key)])
 
-    def _tree(self, row: Any) -> tuple[MerkleTree, dict[str, int]]:
-        root = str(row["root"])
-        cache_key = (str(row["issuer"]), root)
+    def _tree(self, batch: IndexedBatch) -> tuple[MerkleTree, dict[str, int]]:
+        root = batch.root
+        cache_key = (batch.issuer, root)
         with self._lock:
             if cache_key in self._trees:
                 self._trees.move_to_end(cache_key)
                 return self._trees[cache_key]
         # The manifest was checked against the root when the batch was indexed; decoding checks it again.
         entries, tree = manifest.decode_with_tree(
-            self._payloads.get(row["manifest_cid"]),
-            issuer=row["issuer"],
+            self._payloads.get(batch.manifest_cid),
+            issuer=batch.issuer,
             root=bytes.fromhex(root[2:]),
-            count=int(row["batch_count"]),
+            count=batch.count,
         )
         positions = {"0x" + entry.leaf.document_id.hex(): i for i, entry in enumerate(entries)}
         with self._lock:

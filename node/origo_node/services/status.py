@@ -1,39 +1,35 @@
-"""A document's public status, from the index alone (no chain round trip), and its trail of events."""
+"""A document's public status, from the index alone (no chain round trip), and its trail of events.
+
+A document is named by its issuer and its id (``services.naming``); the status itself is worked out by the
+pure function in ``services.lifecycle``.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import re
-import sqlite3
 import time
 from typing import Any
 
 from origo_api.states import DocumentState
 
+from origo_node.chain.events import event_entitled
 from origo_node.documents import document_id as derive_document_id
 from origo_node.errors import NotFound
-from origo_node.indexer.events import event_entitled
 from origo_node.members import MemberDirectory
+from origo_node.services.lifecycle import derive_status, iso
 from origo_node.services.naming import DocumentKey, parse_key, resolve_bare_id
-from origo_node.store.db import Database
+from origo_node.store.ports import IndexStore, OutboxStore
+from origo_node.store.rows import IndexedDocument
 
 _ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
 
 
-def iso(ts: int | float | None) -> str | None:
-    if ts is None or ts == 0:
-        return None
-    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def thousandths(value: int) -> str:
-    return f"{value // 1000}.{value % 1000:03d}"
-
-
 class StatusService:
-    def __init__(self, db: Database, directory: MemberDirectory, member: str = "") -> None:
-        self._db = db
+    def __init__(
+        self, index: IndexStore, outbox: OutboxStore, directory: MemberDirectory, member: str = ""
+    ) -> None:
+        self._index = index
+        self._outbox = outbox
         self._directory = directory
         self._member = member  # this node's member: its outbox holds that member's documents only
 
@@ -45,26 +41,19 @@ class StatusService:
         parsed = parse_key(key)
         if isinstance(parsed, DocumentKey):
             return parsed
-        conn = self._db.read()
         if _ID.match(parsed):
-            return resolve_bare_id(conn, parsed, self._member)
+            return resolve_bare_id(self._index, self._outbox, parsed, self._member)
         codes = {m.code for m in self._directory.all()} or set()
         for code in sorted(codes):
             candidate = DocumentKey(code, "0x" + derive_document_id(code, parsed).hex())
-            if self._exists(conn, candidate):
+            if self._exists(candidate):
                 return candidate
         raise NotFound(f"no member issued a document with reference {parsed!r}")
 
-    def _exists(self, conn: sqlite3.Connection, key: DocumentKey) -> bool:
-        if (
-            key.issuer == self._member
-            and conn.execute("SELECT 1 FROM outbox WHERE document_id = ?", (key,)).fetchone()
-        ):
+    def _exists(self, key: DocumentKey) -> bool:
+        if key.issuer == self._member and self._outbox.get(key) is not None:
             return True
-        found = conn.execute(
-            "SELECT 1 FROM idx_documents WHERE issuer = ? AND document_id = ?", (key.issuer, key)
-        ).fetchone()
-        return found is not None
+        return self._index.has_document(key.issuer, key)
 
     def _key(self, key: str) -> DocumentKey:
         return key if isinstance(key, DocumentKey) else self.resolve(key)
@@ -74,64 +63,52 @@ class StatusService:
     def status(self, key: str) -> dict[str, Any]:
         """The public status; ``NotFound`` if neither anchored nor pending here."""
         key = self._key(key)
-        conn = self._db.read()
-        row = conn.execute(
-            "SELECT * FROM idx_documents WHERE issuer = ? AND document_id = ?", (key.issuer, key)
-        ).fetchone()
+        return self.status_of(key, self._index.document(key.issuer, key))
+
+    def status_of(self, key: DocumentKey, row: IndexedDocument | None) -> dict[str, Any]:
+        """The status of a document whose index row the caller has read already (None: not anchored)."""
         if row is None:
-            return self._pending(conn, key)
-        events = conn.execute(
-            "SELECT * FROM idx_events WHERE issuer = ? AND document_id = ? ORDER BY block, log_index",
-            (key.issuer, key),
-        ).fetchall()
-        status = _derive(row, events, self._supersedes(conn, key))
-        status["reference"] = self._known_reference(conn, key)
+            return self._pending(key)
+        events = self._index.events(key.issuer, key)
+        status = derive_status(row, events, self._index.predecessor_of(key.issuer, key), time.time())
+        status["reference"] = self._known_reference(key)
         return status
 
-    def _known_reference(self, conn: sqlite3.Connection, key: DocumentKey) -> str | None:
+    def _known_reference(self, key: DocumentKey) -> str | None:
         """The reference, when this node knows it: it issued the document, or it could read the payload.
 
         The chain has only the id (a hash of issuer and reference), so other members' references stay private.
         """
-        row = None
         if key.issuer == self._member:
-            row = conn.execute("SELECT reference FROM outbox WHERE document_id = ?", (key,)).fetchone()
-        if row is None:
-            row = conn.execute(
-                "SELECT reference FROM idx_payload_checks WHERE issuer = ? AND document_id = ?"
-                " AND state = 'ok' AND reference IS NOT NULL",
-                (key.issuer, key),
-            ).fetchone()
-        return None if row is None else str(row[0])
+            reference = self._outbox.reference(key)
+            if reference is not None:
+                return reference
+        check = self._index.payload_check(key.issuer, key)
+        return check.reference if check is not None and check.state == "ok" else None
 
-    def _pending(self, conn: sqlite3.Connection, key: DocumentKey) -> dict[str, Any]:
+    def _pending(self, key: DocumentKey) -> dict[str, Any]:
         """A document of this member not anchored yet: ``pending``, or ``refused`` with why.
 
         No leaf data is shown (digest, payload CID, dates, quantity, batch root): with them another member
         could work out the root this member is about to anchor."""
-        row = None
-        if key.issuer == self._member:
-            row = conn.execute("SELECT * FROM outbox WHERE document_id = ?", (key,)).fetchone()
-        if row is None:
+        entry = self._outbox.get(key) if key.issuer == self._member else None
+        if entry is None:
             raise NotFound(f"document {key.qualified} is unknown to this node")
+        batch = None if entry.batch_root is None else self._outbox.batch(entry.batch_root)
         refusal = None
-        if row["batch_root"] is not None:
-            refused = conn.execute(
-                "SELECT rule, reason, refused_at FROM batch_refusals WHERE root = ?", (row["batch_root"],)
-            ).fetchone()
-            if refused is not None:
-                refusal = {
-                    "rule": refused["rule"],
-                    "reason": refused["reason"],
-                    "at": iso(refused["refused_at"]),
-                }
+        if batch is not None and batch.refusal is not None:
+            refusal = {
+                "rule": batch.refusal.rule,
+                "reason": batch.refusal.reason,
+                "at": iso(batch.refusal.refused_at),
+            }
         return {
             "document_id": str(key),
-            "reference": row["reference"],
-            "type": row["doc_type"],
-            "version": row["version"],
-            "issuer": row["issuer"],
-            "importer": row["importer"],
+            "reference": entry.reference,
+            "type": entry.doc_type,
+            "version": entry.version,
+            "issuer": entry.issuer,
+            "importer": entry.importer,
             "digest": None,
             "payload_cid": None,
             "issued_at": None,
@@ -142,19 +119,11 @@ class StatusService:
             "quantity": None,
             "revocation": None,
             "superseded_by": None,
-            "supersedes": row["supersedes"],
+            "supersedes": entry.supersedes,
             "rejection": None,
             "verification": None,
             "utilisations": [],
         }
-
-    def _supersedes(self, conn: sqlite3.Connection, key: DocumentKey) -> str | None:
-        row = conn.execute(
-            "SELECT document_id FROM idx_events WHERE issuer = ? AND kind = 'superseded'"
-            " AND json_extract(fields, '$.replacementId') = ?",
-            (key.issuer, key),
-        ).fetchone()
-        return None if row is None else str(row[0])
 
     # ------------------------------------------------------------------ work lists
 
@@ -165,21 +134,15 @@ class StatusService:
         """
         if role == "issuer" and state in (DocumentState.PENDING, DocumentState.REFUSED):
             return self._unanchored(state, limit, offset)
-        column = "issuer" if role == "issuer" else "importer"
-        conn = self._db.read()
         found: list[dict[str, Any]] = []
         scanned = offset
         while len(found) < limit:
-            rows = conn.execute(
-                f"SELECT issuer, document_id FROM idx_documents WHERE {column} = ?"
-                " ORDER BY block DESC, document_id LIMIT 500 OFFSET ?",
-                (member, scanned),
-            ).fetchall()
-            if not rows:
+            keys = self._index.document_keys_of(member, role, scanned, 500)
+            if not keys:
                 return {"documents": found, "next_offset": None}
-            for row in rows:
+            for issuer, document_id in keys:
                 scanned += 1
-                status = self.status(DocumentKey(row["issuer"], row["document_id"]))
+                status = self.status(DocumentKey(issuer, document_id))
                 if state is None or status["state"] == state:
                     found.append(status)
                     if len(found) == limit:
@@ -188,77 +151,53 @@ class StatusService:
 
     def _unanchored(self, state: str, limit: int, offset: int) -> dict[str, Any]:
         """This member's documents not anchored: still pending, or refused by the consortium."""
-        refused = "IN" if state == DocumentState.REFUSED else "NOT IN"
-        rows = (
-            self._db.read()
-            .execute(
-                "SELECT o.document_id FROM outbox o"
-                " WHERE NOT EXISTS (SELECT 1 FROM idx_documents d WHERE d.issuer = o.issuer"
-                " AND d.document_id = o.document_id)"
-                f" AND coalesce(o.batch_root, '') {refused} (SELECT root FROM batch_refusals)"
-                " ORDER BY o.received_at DESC, o.document_id LIMIT ? OFFSET ?",
-                (limit + 1, offset),
-            )
-            .fetchall()
+        ids = self._outbox.unanchored_ids(
+            refused=state == DocumentState.REFUSED, limit=limit + 1, offset=offset
         )
-        found = [self.status(DocumentKey(self._member, row[0])) for row in rows[:limit]]
-        return {"documents": found, "next_offset": offset + limit if len(rows) > limit else None}
+        found = [self.status(DocumentKey(self._member, document_id)) for document_id in ids[:limit]]
+        return {"documents": found, "next_offset": offset + limit if len(ids) > limit else None}
 
     # ------------------------------------------------------------------ trail
 
     def trail(self, key: str) -> dict[str, Any]:
         key = self._key(key)
-        status = self.status(key)
-        conn = self._db.read()
-        row = conn.execute(
-            "SELECT * FROM idx_documents WHERE issuer = ? AND document_id = ?", (key.issuer, key)
-        ).fetchone()
+        row = self._index.document(key.issuer, key)
+        status = self.status_of(key, row)
         events: list[dict[str, Any]] = []
         if row is not None:
-            batch = conn.execute(
-                "SELECT account, log_index FROM idx_batches WHERE issuer = ? AND root = ?",
-                (row["issuer"], row["root"]),
-            ).fetchone()
+            batch = self._index.batch(row.issuer, row.root)
             events.append(
                 {
                     "kind": "anchored",
-                    "member": row["issuer"],
-                    "account": batch["account"] if batch else None,
-                    "block": row["block"],
-                    "tx": row["tx_hash"],
-                    "log_index": batch["log_index"] if batch else None,
-                    "timestamp": iso(row["timestamp"]),
-                    "fields": {"root": row["root"], "digest": row["digest"], "importer": row["importer"]},
+                    "member": row.issuer,
+                    "account": batch.account if batch else None,
+                    "block": row.block,
+                    "tx": row.tx_hash,
+                    "log_index": batch.log_index if batch else None,
+                    "timestamp": iso(row.timestamp),
+                    "fields": {"root": row.root, "digest": row.digest, "importer": row.importer},
                 }
             )
-        for event in conn.execute(
-            "SELECT * FROM idx_events WHERE issuer = ? AND document_id = ? ORDER BY block, log_index",
-            (key.issuer, key),
-        ):
-            if row is not None and not event_entitled(
-                event["kind"], event["member"], key.issuer, row["importer"]
-            ):
+        for event in self._index.events(key.issuer, key):
+            if row is not None and not event_entitled(event.kind, event.member, key.issuer, row.importer):
                 continue
             events.append(
                 {
-                    "kind": event["kind"],
-                    "member": event["member"],
-                    "account": event["account"],
-                    "block": event["block"],
-                    "tx": event["tx_hash"],
-                    "log_index": event["log_index"],
-                    "timestamp": iso(event["timestamp"]),
-                    "fields": json.loads(event["fields"]),
+                    "kind": event.kind,
+                    "member": event.member,
+                    "account": event.account,
+                    "block": event.block,
+                    "tx": event.tx_hash,
+                    "log_index": event.log_index,
+                    "timestamp": iso(event.timestamp),
+                    "fields": event.fields,
                 }
             )
-        check = conn.execute(
-            "SELECT state, detail, checked_at FROM idx_payload_checks WHERE issuer = ? AND document_id = ?",
-            (key.issuer, key),
-        ).fetchone()
+        check = self._index.payload_check(key.issuer, key)
         payload_check = (
             None
             if check is None
-            else {"state": check["state"], "detail": check["detail"], "checked_at": iso(check["checked_at"])}
+            else {"state": check.state, "detail": check.detail, "checked_at": iso(check.checked_at)}
         )
         return {
             "document_id": str(key),
@@ -266,105 +205,3 @@ class StatusService:
             "events": events,
             "payload_check": payload_check,
         }
-
-
-def _quantity(total: int, claimed: int, unit: str | None) -> dict[str, Any] | None:
-    if total == 0:
-        return None
-    return {
-        "total": thousandths(total),
-        "claimed": thousandths(claimed),
-        "remaining": thousandths(max(total - claimed, 0)),
-        "unit": unit,
-    }
-
-
-def _derive(row: Any, events: list[Any], supersedes: str | None) -> dict[str, Any]:
-    revocation = rejection = verification = None
-    superseded_by = None
-    fully_utilised = False
-    claimed = 0
-    utilisations = []
-    for event in events:
-        # An event its member had no right to cause is never a state (the indexer drops those it can tell).
-        if not event_entitled(event["kind"], event["member"], row["issuer"], row["importer"]):
-            continue
-        fields = json.loads(event["fields"])
-        where = {"block": event["block"], "tx": event["tx_hash"], "at": iso(event["timestamp"])}
-        kind = event["kind"]
-        if kind == "revoked":
-            revocation = {"reason_code": fields["reasonCode"], "reason": fields["reason"], **where}
-        elif kind == "superseded":
-            superseded_by = fields["replacementId"]
-        elif kind == "rejected":
-            rejection = {"reason_code": fields["reasonCode"], "reason": fields["reason"], **where}
-        elif kind == "accepted":
-            claimed += int(fields["quantity"])
-            fully_utilised = fully_utilised or bool(fields["fullyUtilised"])
-            utilisations.append(
-                {
-                    "declaration": fields["declaration"],
-                    "quantity": thousandths(int(fields["quantity"])),
-                    "remaining": thousandths(int(fields["remaining"])),
-                    "fully_utilised": bool(fields["fullyUtilised"]),
-                    **where,
-                }
-            )
-        elif kind == "verification_requested":
-            verification = {
-                "state": "open",
-                "request_reason": fields["reason"],
-                "answer_reason": None,
-                **where,
-            }
-        elif kind == "verification_answered":
-            base = verification or {"request_reason": None}
-            verification = {
-                **base,
-                "state": "confirmed" if fields["confirmed"] else "not_confirmed",
-                "answer_reason": fields["reason"],
-                **where,
-            }
-    expires_at = int(row["expires_at"])
-    expired = expires_at != 0 and time.time() >= expires_at
-    if revocation:
-        state = DocumentState.REVOKED
-    elif superseded_by:
-        state = DocumentState.SUPERSEDED
-    elif rejection:
-        state = DocumentState.REJECTED
-    elif fully_utilised:
-        state = DocumentState.ACCEPTED
-    elif verification and verification["state"] == "open":
-        state = DocumentState.UNDER_VERIFICATION
-    elif expired:
-        state = DocumentState.EXPIRED
-    elif utilisations:
-        state = DocumentState.PARTIALLY_ACCEPTED
-    else:
-        state = DocumentState.VALID
-    return {
-        "document_id": row["document_id"],
-        "type": row["type_name"],
-        "version": row["type_version"],
-        "issuer": row["issuer"],
-        "importer": row["importer"],
-        "digest": row["digest"],
-        "payload_cid": row["payload_cid"],
-        "issued_at": iso(row["issued_at"]),
-        "expires_at": iso(expires_at),
-        "state": state,
-        "anchor": {
-            "root": row["root"],
-            "block": row["block"],
-            "tx": row["tx_hash"],
-            "at": iso(row["timestamp"]),
-        },
-        "quantity": _quantity(int(row["quantity"]), claimed, row["quantity_unit"]),
-        "revocation": revocation,
-        "superseded_by": superseded_by,
-        "supersedes": supersedes,
-        "rejection": rejection,
-        "verification": verification,
-        "utilisations": utilisations,
-    }

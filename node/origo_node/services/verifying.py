@@ -8,10 +8,9 @@ and account, the member's issuer history, the life-cycle events. ``tampered`` wi
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
-from origo_api.states import DocumentState, Verdict
+from origo_api.states import Verdict
 
 from origo_node.chain import eip712
 from origo_node.documents import canonical_bytes, document_id
@@ -19,7 +18,8 @@ from origo_node.errors import CryptoError, NotFound, ValidationFailed
 from origo_node.services.naming import DocumentKey
 from origo_node.services.reading import identity_of, leaf_of
 from origo_node.services.status import StatusService
-from origo_node.store.db import Database
+from origo_node.store.ports import IndexStore, OutboxStore
+from origo_node.store.rows import IndexedDocument
 
 _MESSAGES: dict[str, str] = {
     Verdict.VALID: "The certificate is authentic and can be used.",
@@ -45,8 +45,9 @@ _MESSAGES: dict[str, str] = {
 
 
 class VerifyService:
-    def __init__(self, db: Database, status: StatusService, domain: bytes) -> None:
-        self._db = db
+    def __init__(self, index: IndexStore, outbox: OutboxStore, status: StatusService, domain: bytes) -> None:
+        self._index = index
+        self._outbox = outbox
         self._status = status
         self._domain = domain
 
@@ -54,8 +55,8 @@ class VerifyService:
         document, claimed_id = _unwrap(body)
         canonical = canonical_bytes(document)
         digest = "0x" + hashlib.sha256(canonical).hexdigest()
-        identity = identity_of(document)
-        doc_id = claimed_id or _identify(document)
+        identity = identity_of(document)  # worked out once: the id and the reference both come from it
+        doc_id = claimed_id or ("" if identity is None else "0x" + document_id(*identity).hex())
         if identity is not None and doc_id:
             # The file names its issuer: the document is that issuer's id, whoever else's leaves carry it.
             return self._verdict(DocumentKey(identity[0], doc_id), digest, identity)
@@ -70,7 +71,12 @@ class VerifyService:
 
     def _verdict(self, doc_id: str, digest: str | None, identity: tuple[str, str] | None) -> dict[str, Any]:
         try:
-            status = self._status.status(doc_id)
+            key = doc_id if isinstance(doc_id, DocumentKey) else self._status.resolve(doc_id)
+        except NotFound:
+            return _unknown(doc_id, identity)
+        row = self._index.document(key.issuer, key)  # the one read of the document's anchored facts
+        try:
+            status = self._status.status_of(key, row)
         except NotFound:
             return _unknown(doc_id, identity)
         # Every member's node must give the same answer: the reference comes from the file the person holds,
@@ -83,9 +89,10 @@ class VerifyService:
             "importer": status["importer"],
             "status": status,
         }
-        if status["state"] in (DocumentState.PENDING, DocumentState.REFUSED):
+        if row is None:  # pending or refused
             # The digest of a document not anchored is not public, but the issuing node can still compare it.
-            pending_digest = self._pending_digest(status["document_id"])
+            entry = self._outbox.get(key)
+            pending_digest = None if entry is None else str(entry.leaf["digest"]).lower()
             integrity = digest is None or pending_digest is None or digest == pending_digest
             verdict = Verdict(status["state"]) if integrity else Verdict.TAMPERED
             checks = {
@@ -96,7 +103,7 @@ class VerifyService:
             }
             return {**result, "verdict": verdict, "checks": checks, "message": _MESSAGES[verdict]}
         integrity = digest is None or digest == status["digest"]
-        signature_ok, member_ok = self._signature(DocumentKey(status["issuer"], status["document_id"]))
+        signature_ok, member_ok = self._signature(row)
         checks = {
             "anchored": True,
             "integrity": integrity if digest is not None else None,
@@ -106,45 +113,26 @@ class VerifyService:
         verdict = Verdict(status["state"]) if integrity and signature_ok and member_ok else Verdict.TAMPERED
         return {**result, "verdict": verdict, "checks": checks, "message": _MESSAGES[verdict]}
 
-    def _pending_digest(self, document_id: str) -> str | None:
-        row = (
-            self._db.read()
-            .execute("SELECT leaf FROM outbox WHERE document_id = ?", (document_id,))
-            .fetchone()
-        )
-        return None if row is None else str(json.loads(row["leaf"])["digest"]).lower()
-
-    def _signature(self, key: DocumentKey) -> tuple[bool, bool]:
-        conn = self._db.read()
-        row = conn.execute(
-            "SELECT * FROM idx_documents WHERE issuer = ? AND document_id = ?", (key.issuer, key)
-        ).fetchone()
+    def _signature(self, row: IndexedDocument) -> tuple[bool, bool]:
         try:
-            signer = eip712.recover(leaf_of(row), self._domain, bytes.fromhex(row["signature"][2:]))
+            signer = eip712.recover(leaf_of(row), self._domain, bytes.fromhex(row.signature[2:]))
         except CryptoError:
             return False, False
-        if signer.lower() != str(row["signer"]).lower():
+        if signer.lower() != row.signer.lower():
             return False, False
         # The batch's sender was an active issuer of the member at that block (the contract checked it); the
         # signer must have been one of the same member's issuers then too.
-        batch = conn.execute(
-            "SELECT account FROM idx_batches WHERE issuer = ? AND root = ?", (row["issuer"], row["root"])
-        ).fetchone()
-        if batch is not None and str(batch["account"]).lower() == signer.lower():
+        batch = self._index.batch(row.issuer, row.root)
+        if batch is not None and batch.account.lower() == signer.lower():
             return True, True
-        return True, _was_issuer(conn, signer, row["issuer"], int(row["block"]))
+        return True, self._was_issuer(signer, row.issuer, row.block)
 
-
-def _was_issuer(conn: Any, account: str, member: str, block: int) -> bool:
-    state = False
-    for event in conn.execute(
-        "SELECT kind, fields FROM idx_membership_events WHERE member = ? AND block <= ?"
-        " AND kind IN ('IssuerAdded', 'IssuerRemoved') ORDER BY block, log_index",
-        (member, block),
-    ):
-        if str(json.loads(event["fields"]).get("account", "")).lower() == account.lower():
-            state = event["kind"] == "IssuerAdded"
-    return state
+    def _was_issuer(self, account: str, member: str, block: int) -> bool:
+        state = False
+        for event in self._index.issuer_history(member, block):
+            if str(event.fields.get("account", "")).lower() == account.lower():
+                state = event.kind == "IssuerAdded"
+        return state
 
 
 def _unwrap(body: object) -> tuple[dict[str, Any], str | None]:
@@ -157,13 +145,6 @@ def _unwrap(body: object) -> tuple[dict[str, Any], str | None]:
         claimed = body["origo"].get("document_id")
         return body["document"], claimed.lower() if isinstance(claimed, str) else None
     return body, None
-
-
-def _identify(document: dict[str, Any]) -> str:
-    identity = identity_of(document)
-    if identity is None:
-        return ""
-    return "0x" + document_id(*identity).hex()
 
 
 def _unknown(doc_id: str | None, identity: tuple[str, str] | None) -> dict[str, Any]:

@@ -6,13 +6,21 @@ the outbox has answered 202 for must not be lost.
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from origo_node.errors import StorageFull
 from origo_node.store.schema import INDEX_TABLES, SCHEMA, SCHEMA_VERSION
+
+
+def _disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError):
+        return exc.errno == errno.ENOSPC
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
 
 
 class Database:
@@ -64,13 +72,22 @@ class Database:
         """
         conn = self.connection()
         with self._write_lock:
-            conn.execute("BEGIN IMMEDIATE")
             try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                    conn.execute("COMMIT")
+                except BaseException:
+                    # SQLite may have rolled back already (a full disk does): then there is nothing to undo.
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            except (sqlite3.Error, OSError) as exc:
+                if _disk_full(exc):
+                    raise StorageFull(
+                        f"the node's database ({self.path.name}) has no space left; nothing was written",
+                    ) from exc
                 raise
-            conn.execute("COMMIT")
 
     def read(self) -> sqlite3.Connection:
         """A connection for reads (autocommit: each statement sees the latest committed state)."""

@@ -21,7 +21,6 @@ CREATE TABLE IF NOT EXISTS outbox (
     signer        TEXT NOT NULL,
     supersedes    TEXT,                       -- the document this one replaces, if any
     batch_root    TEXT,                       -- set when the batcher puts it in a batch
-    proof         TEXT,                       -- JSON list of 0x-hex, set with batch_root
     received_at   REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS outbox_unbatched ON outbox (batch_root) WHERE batch_root IS NULL;

@@ -7,16 +7,20 @@ import logging
 from pathlib import Path
 
 import pytest
-from origo_node.chain.client import ChainClient
+from origo_node.chain.events import event_entitled
+from origo_node.chain.fake import FakeChain
 from origo_node.documents import document_id as derive_id
 from origo_node.errors import Conflict, NotFound
-from origo_node.indexer.events import event_entitled
 from origo_node.indexer.indexer import Indexer
 from origo_node.members import MemberDirectory
 from origo_node.payload import LocalPayloadStore
 from origo_node.services.naming import DocumentKey, parse_key, resolve_bare_id
 from origo_node.services.status import StatusService
 from origo_node.store.db import Database
+from origo_node.store.facts import NodeFacts
+from origo_node.store.index import IndexRepository
+from origo_node.store.outbox import OutboxRepository
+from origo_node.store.rows import DocumentEvent
 
 REFERENCE = "VN-HCM-2026-000777"
 DOC_ID = "0x" + derive_id("VN", REFERENCE).hex()
@@ -59,8 +63,12 @@ def _payload_check(db: Database, issuer: str, state: str, reference: str | None)
 
 
 def _status_service(db: Database, member: str) -> StatusService:
-    directory = MemberDirectory(ChainClient("http://127.0.0.1:9", ZERO_ADDRESS, ZERO_ADDRESS), db)
-    return StatusService(db, directory, member)
+    directory = MemberDirectory(FakeChain([]), NodeFacts(db))
+    return StatusService(IndexRepository(db), OutboxRepository(db), directory, member)
+
+
+def resolve(db: Database, document_id: str, own_member: str) -> DocumentKey:
+    return resolve_bare_id(IndexRepository(db), OutboxRepository(db), document_id, own_member)
 
 
 def test_keys_that_name_the_issuer_are_taken_exactly() -> None:
@@ -79,21 +87,21 @@ def test_a_bare_id_two_issuers_share_names_neither_unless_one_is_proven(db: Data
     _document(db, "TH", block=4)  # the squatter anchored first
     _document(db, "VN", block=5)
     with pytest.raises(Conflict) as info:
-        resolve_bare_id(db.read(), DOC_ID, "SG")
+        resolve(db, DOC_ID, "SG")
     assert info.value.details["rule"] == "AmbiguousDocumentId"
     assert f"TH:{DOC_ID}" in info.value.message and f"VN:{DOC_ID}" in info.value.message
     # SG read VN's payload, whose reference gives the id: VN's leaf is the document.
     _payload_check(db, "VN", "ok", REFERENCE)
-    assert resolve_bare_id(db.read(), DOC_ID, "SG").issuer == "VN"
+    assert resolve(db, DOC_ID, "SG").issuer == "VN"
 
 
 def test_a_leaf_whose_payload_shows_another_issuers_reference_is_never_the_document(db: Database) -> None:
     _document(db, "TH")
     _payload_check(db, "TH", "id_mismatch", None)
     with pytest.raises(NotFound):
-        resolve_bare_id(db.read(), DOC_ID, "SG")
+        resolve(db, DOC_ID, "SG")
     _document(db, "VN")
-    assert resolve_bare_id(db.read(), DOC_ID, "SG").issuer == "VN"
+    assert resolve(db, DOC_ID, "SG").issuer == "VN"
 
 
 def test_the_issuing_node_knows_its_own_document(db: Database) -> None:
@@ -105,7 +113,7 @@ def test_the_issuing_node_knows_its_own_document(db: Database) -> None:
             " VALUES (?, ?, 'atiga-form-d', '1', 'VN', 'SG', '{}', 'bafy', '0x', '0x', 1)",
             (DOC_ID, REFERENCE),
         )
-    assert resolve_bare_id(db.read(), DOC_ID, "VN").issuer == "VN"
+    assert resolve(db, DOC_ID, "VN").issuer == "VN"
 
 
 def test_status_shows_each_issuers_own_events_and_never_an_unentitled_one(db: Database) -> None:
@@ -140,17 +148,19 @@ def test_the_indexer_drops_and_logs_an_event_its_member_had_no_right_to_cause(
     db: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     _document(db, "VN")
-    client = ChainClient("http://127.0.0.1:9", ZERO_ADDRESS, ZERO_ADDRESS)  # never called here
     indexer = Indexer(
-        db,
-        client,
+        IndexRepository(db),
+        NodeFacts(db),
+        FakeChain([]),  # never called here
         LocalPayloadStore(tmp_path / "payloads"),
         deployment_block=0,
         confirmations=0,
         on_membership_change=lambda: None,
     )
-    row = (7, 3, "0xtx", DOC_ID, "VN", "accepted", "TH", "0xacc", 2, "{}")
+    row = DocumentEvent(7, 3, "0xtx", DOC_ID, "VN", "accepted", "TH", "0xacc", 2, {})
     with caplog.at_level(logging.WARNING):
         assert indexer._entitled(row) is False
     assert "ignored accepted event on VN:" + DOC_ID in caplog.text and "member TH" in caplog.text
-    assert indexer._entitled((7, 4, "0xtx", DOC_ID, "VN", "accepted", "SG", "0xacc", 2, "{}")) is True
+    assert (
+        indexer._entitled(DocumentEvent(7, 4, "0xtx", DOC_ID, "VN", "accepted", "SG", "0xacc", 2, {})) is True
+    )

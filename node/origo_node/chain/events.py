@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from eth_abi.abi import decode as abi_decode
 
+from origo_node.chain.port import ChainEvent
 from origo_node.hashing import keccak256
-
-
-@dataclass(frozen=True)
-class DecodedLog:
-    contract: str  # "membership" or "registry"
-    name: str
-    args: dict[str, Any]
-    block: int
-    log_index: int
-    tx_hash: str
 
 
 def _canonical_type(item: dict[str, Any]) -> str:
@@ -49,7 +39,7 @@ class EventDecoder:
     def addresses(self) -> list[str]:
         return list(self._checksummed)
 
-    def decode(self, log: Any) -> DecodedLog | None:
+    def decode(self, log: Any) -> ChainEvent | None:
         label = self._by_address.get(str(log["address"]).lower())
         topics = [bytes(t) for t in log["topics"]]
         if label is None or not topics:
@@ -65,8 +55,8 @@ class EventDecoder:
         values = abi_decode([_canonical_type(i) for i in plain], bytes(log["data"]))
         for item, value in zip(plain, values, strict=True):
             args[item["name"]] = value
-        return DecodedLog(
-            contract=label,
+        return ChainEvent(
+            contract=label,  # type: ignore[arg-type]
             name=str(event["name"]),
             args=args,
             block=int(log["blockNumber"]),

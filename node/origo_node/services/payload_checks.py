@@ -1,0 +1,86 @@
+"""The background payload checker: every payload this member may read is read once and its verdict kept.
+
+The indexer queues a check for every document whose manifest names this member among the recipients; each
+round reads a few hundred of them (several at once: reading is mostly waiting for another member's gateway)
+with the auditor's read (services/reading.py) and records what it found, which the status and the work lists
+show.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from origo_node.anchoring.manifest import ManifestEntry
+from origo_node.documents import document_id as derive_document_id
+from origo_node.errors import Forbidden, NotFound, OrigoError
+from origo_node.services.naming import DocumentKey
+from origo_node.services.reading import PayloadMismatch, PayloadReader, identity_of
+from origo_node.store.ports import IndexStore
+from origo_node.store.rows import PayloadCheck
+
+_CHECKS_PER_ROUND = 256
+_PARALLEL_READS = 8
+# A payload nobody could serve is tried again after this long.
+_RETRY_UNAVAILABLE_S = 5.0
+
+
+class PayloadChecker:
+    def __init__(self, index: IndexStore, reader: PayloadReader) -> None:
+        self._index = index
+        self._reader = reader
+        self._pool = ThreadPoolExecutor(_PARALLEL_READS, thread_name_prefix="payload-reader")
+
+    def queue(self, entries: list[ManifestEntry], block: int) -> None:
+        """Called by the indexer with a batch's documents."""
+        member = self._reader.member
+        # Documents this member issued were checked when it issued them: reading them back only costs time.
+        wanted = [
+            (e.leaf.issuer, "0x" + e.leaf.document_id.hex())
+            for e in entries
+            if member in e.recipients and e.leaf.issuer != member
+        ]
+        if wanted:
+            self._index.queue_payload_checks(wanted)
+
+    def run_once(self) -> int:
+        due = self._index.payload_checks_due(_RETRY_UNAVAILABLE_S, _CHECKS_PER_ROUND)
+        results = list(self._pool.map(self._check, [DocumentKey(issuer, d) for issuer, d in due]))
+        if results:
+            # One commit for the round: a crash before it only means the round is checked again.
+            self._index.record_payload_checks(results)
+        return len(results)
+
+    def backlog(self) -> int:
+        """Payloads waiting to be read and checked."""
+        return self._index.payload_checks_waiting()
+
+    def _check(self, key: DocumentKey) -> tuple[str, str, PayloadCheck]:
+        found = self._verdict(key)
+        return key.issuer, str.__str__(key), found
+
+    def _verdict(self, key: DocumentKey) -> PayloadCheck:
+        now = time.time()
+        try:
+            document = self._reader.read(key)
+        except NotFound as exc:
+            return PayloadCheck("unavailable", exc.message, None, now)
+        except Forbidden as exc:
+            return PayloadCheck("not_a_recipient", exc.message, None, now)
+        except PayloadMismatch as exc:
+            return PayloadCheck(exc.state, exc.message, None, now)
+        except OrigoError as exc:
+            return PayloadCheck("unavailable", exc.message, None, now)
+        identity = identity_of(document)
+        if identity is None:
+            return PayloadCheck("ok", None, None, now)
+        issuer, reference = identity
+        # The id must be the hash of this issuer and the document's own reference: a leaf that carries another
+        # member's id (squatting it) is told apart here, and never named by a bare id (services.naming).
+        if issuer != key.issuer or "0x" + derive_document_id(issuer, reference).hex() != key:
+            detail = (
+                f"the payload is {issuer}'s reference {reference!r}, whose id is not {key}: this leaf of"
+                f" {key.issuer} carries an id that is not its own"
+            )
+            return PayloadCheck("id_mismatch", detail, None, now)
+        return PayloadCheck("ok", None, reference, now)

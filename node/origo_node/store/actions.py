@@ -1,0 +1,75 @@
+"""Officers' actions: recorded before anything is sent, then sent, then done or failed, each exactly once."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from origo_node.store.db import Database
+from origo_node.store.rows import ActionRecord
+
+_COLUMNS = "id, kind, document_id, params, state, tx_hash, raw_tx, block, error"
+
+
+def _record(row: Any) -> ActionRecord:
+    return ActionRecord(
+        id=int(row["id"]),
+        kind=row["kind"],
+        document_id=row["document_id"],
+        params=json.loads(row["params"]),
+        state=row["state"],
+        tx_hash=row["tx_hash"],
+        raw_tx=None if row["raw_tx"] is None else bytes(row["raw_tx"]),
+        block=row["block"],
+        error=None if row["error"] is None else json.loads(row["error"]),
+    )
+
+
+class ActionRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def add(self, kind: str, document_id: str, params: dict[str, Any]) -> int:
+        """A new action, pending: the action sender signs and sends it."""
+        with self._db.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO actions (kind, document_id, params, state, created_at)"
+                " VALUES (?, ?, ?, 'pending', ?)",
+                (kind, document_id, json.dumps(params), time.time()),
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def get(self, action_id: int) -> ActionRecord | None:
+        row = self._db.read().execute(f"SELECT {_COLUMNS} FROM actions WHERE id = ?", (action_id,)).fetchone()
+        return None if row is None else _record(row)
+
+    def count(self) -> int:
+        return int(self._db.read().execute("SELECT count(*) FROM actions").fetchone()[0])
+
+    def open(self) -> list[ActionRecord]:
+        """Actions pending or sent, oldest first."""
+        rows = (
+            self._db.read()
+            .execute(f"SELECT {_COLUMNS} FROM actions WHERE state IN ('pending', 'sent') ORDER BY id")
+            .fetchall()
+        )
+        return [_record(row) for row in rows]
+
+    def mark_sent(self, action_id: int, tx_hash: str, raw_tx: bytes) -> None:
+        self._set(action_id, "state = 'sent', tx_hash = ?, raw_tx = ?", tx_hash, raw_tx)
+
+    def mark_done(self, action_id: int, block: int) -> None:
+        self._set(action_id, "state = 'done', block = ?", block)
+
+    def mark_failed(self, action_id: int, problem: dict[str, Any]) -> None:
+        self._set(action_id, "state = 'failed', error = ?", json.dumps(problem))
+
+    def requeue(self, action_id: int) -> None:
+        """Its signed bytes were dropped: back to pending, to be signed again."""
+        self._set(action_id, "state = 'pending', tx_hash = NULL, raw_tx = NULL")
+
+    def _set(self, action_id: int, assignments: str, *values: Any) -> None:
+        with self._db.transaction() as conn:
+            conn.execute(f"UPDATE actions SET {assignments} WHERE id = ?", (*values, action_id))

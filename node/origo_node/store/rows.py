@@ -1,0 +1,145 @@
+"""The rows the repositories hand out and take in: typed values, whatever backend stores them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# ---------------------------------------------------------------- what this node accepted and sends
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """A document this node accepted (written before the API answers 202) and must anchor exactly once."""
+
+    document_id: str  # 0x-hex
+    reference: str
+    doc_type: str
+    version: str
+    issuer: str
+    importer: str
+    leaf: dict[str, Any]  # the Leaf as JSON (hex fields) with its "meta"
+    payload_cid: str
+    envelope: bytes | None  # the encrypted payload, until it is in the payload store
+    signature: str
+    signer: str
+    supersedes: str | None
+    received_at: float
+    batch_root: str | None = None
+
+
+@dataclass(frozen=True)
+class BatchRefusal:
+    """Why the consortium refuses one of this node's batches (its member suspended or removed in flight)."""
+
+    rule: str  # the contract's error name, e.g. RegistryNotIssuer
+    reason: str  # plain words with the facts
+    refused_at: float
+    tried_at: float  # the last time the batcher asked the chain again
+
+
+@dataclass(frozen=True)
+class OwnBatch:
+    """A batch this node built, open until it counts as anchored (no transaction while the chain refuses
+    it)."""
+
+    root: str
+    manifest_cid: str
+    count: int
+    tx_hash: str | None
+    raw_tx: bytes | None
+    refusal: BatchRefusal | None = None
+
+
+@dataclass(frozen=True)
+class ActionRecord:
+    """An officer's action on a document, sent as one transaction exactly once."""
+
+    id: int
+    kind: str
+    document_id: str
+    params: dict[str, Any]
+    state: str  # pending, sent, done, failed
+    tx_hash: str | None
+    raw_tx: bytes | None
+    block: int | None
+    error: dict[str, Any] | None
+
+
+# ---------------------------------------------------------------- the index (derived from the chain)
+
+
+@dataclass(frozen=True)
+class IndexedBatch:
+    root: str
+    issuer: str
+    account: str
+    count: int
+    manifest_cid: str
+    block: int
+    tx_hash: str
+    log_index: int
+    timestamp: int
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
+class IndexedDocument:
+    """An anchored document as every member's index holds it (first anchoring wins)."""
+
+    document_id: str
+    document_type: str
+    digest: str
+    issuer: str
+    importer: str
+    issued_at: int
+    expires_at: int
+    quantity: int
+    payload_cid: str
+    signature: str
+    signer: str
+    root: str
+    block: int
+    tx_hash: str
+    timestamp: int
+    type_name: str | None
+    type_version: str | None
+    quantity_unit: str | None
+    recipients: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DocumentEvent:
+    """One life-cycle event of a document (revoked, accepted, ...), in chain order."""
+
+    block: int
+    log_index: int
+    tx_hash: str
+    document_id: str
+    issuer: str  # the issuer of the document the event names (a document is named by issuer and id)
+    kind: str
+    member: str  # the member that acted
+    account: str
+    timestamp: int
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class MembershipEvent:
+    block: int
+    log_index: int
+    tx_hash: str
+    kind: str
+    member: str | None
+    timestamp: int
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PayloadCheck:
+    """What this node learnt by opening a payload it may read."""
+
+    state: str  # pending, ok, digest_mismatch, bad_signature, not_a_recipient, unavailable
+    detail: str | None
+    reference: str | None
+    checked_at: float | None

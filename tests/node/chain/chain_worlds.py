@@ -1,0 +1,98 @@
+"""The chain port's two adapters side by side: the fake in memory, and web3 on anvil with the real contracts.
+
+Every test in this folder that takes ``world`` runs against both; anvil (started once per process, each test
+in a snapshot) is the reference the fake is held to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from eth_account import Account
+from origo_devnet.anvil import TEST_MNEMONIC, Anvil
+from origo_devnet.deploy import GenesisMember, deploy
+from origo_node.chain.fake import FakeChain
+from origo_node.chain.port import ChainPort, MemberRecord
+from origo_node.chain.web3_chain import Web3Chain
+from web3 import Web3
+
+Account.enable_unaudited_hdwallet_features()
+#: anvil's first accounts, from its public development mnemonic: 0 deploys, then admin and issuer per member.
+KEYS = [Account.from_mnemonic(TEST_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}") for i in range(6)]
+ROLES = {"VN": (KEYS[1], KEYS[2]), "SG": (KEYS[3], KEYS[4])}
+OUTSIDER = KEYS[5]
+
+
+def genesis_records() -> list[MemberRecord]:
+    return [
+        MemberRecord(
+            code=code,
+            name=f"Customs {code}",
+            admin=admin.address,
+            validator=admin.address,
+            status=1,
+            encryption_key=bytes([i + 1]) * 32,
+            endpoint=f"http://127.0.0.1:{9000 + i}",
+            joined_at_block=0,
+            issuers=(issuer.address,),
+        )
+        for i, (code, (admin, issuer)) in enumerate(ROLES.items())
+    ]
+
+
+@dataclass
+class World:
+    """One chain behind the port, with the accounts of a two-member consortium (VN, SG)."""
+
+    kind: str
+    chain: ChainPort
+
+    def admin(self, code: str) -> Any:
+        return ROLES[code][0]
+
+    def issuer(self, code: str) -> Any:
+        return ROLES[code][1]
+
+    @property
+    def outsider(self) -> Any:
+        return OUTSIDER
+
+
+@pytest.fixture(scope="session")
+def anvil_world() -> Iterator[tuple[Anvil, Web3Chain]]:
+    with Anvil(accounts=len(KEYS)) as node:
+        w3 = Web3(Web3.HTTPProvider(node.url))
+        genesis = [
+            GenesisMember(
+                code=r.code,
+                name=r.name,
+                admin=r.admin,
+                validator=r.validator,
+                issuers=list(r.issuers),
+                encryption_key=r.encryption_key,
+                endpoint=r.endpoint,
+            )
+            for r in genesis_records()
+        ]
+        deployment = deploy(w3, KEYS[0].address, genesis, 5001, 24 * 3600)
+        yield node, Web3Chain(node.url, deployment.membership, deployment.registry)
+
+
+def _rpc(url: str, method: str, *params: Any) -> Any:
+    return Web3(Web3.HTTPProvider(url)).provider.make_request(method, list(params))["result"]  # type: ignore[arg-type]
+
+
+@pytest.fixture(params=["fake", pytest.param("web3", marks=pytest.mark.integration)])
+def world(request: pytest.FixtureRequest) -> Iterator[World]:
+    if request.param == "fake":
+        yield World("fake", FakeChain(genesis_records()))
+        return
+    node, chain = request.getfixturevalue("anvil_world")
+    snapshot = _rpc(node.url, "evm_snapshot")
+    try:
+        yield World("web3", chain)
+    finally:
+        _rpc(node.url, "evm_revert", snapshot)

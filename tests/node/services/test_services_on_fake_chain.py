@@ -1,0 +1,173 @@
+"""The services, the batcher and the indexer together on the fake chain and a temporary store (no anvil)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fakenode_support import Consortium, form_d
+from origo_node.errors import ChainRuleViolated, Conflict, NotFound, OrigoError, ValidationFailed
+
+
+def anchored_ids(consortium: Consortium) -> list[str]:
+    """Every document id in every batch the chain holds, read from the chain's events and the manifests."""
+    from origo_node.anchoring import manifest
+
+    ids: list[str] = []
+    any_node = next(iter(consortium.nodes.values()))
+    for event in consortium.chain.events(0, consortium.chain.head()):
+        if event.name == "BatchAnchored":
+            raw = any_node.payloads.get(event.args["manifestCid"])
+            entries = manifest.decode(
+                raw, issuer=event.args["issuer"].decode(), root=event.args["root"], count=event.args["count"]
+            )
+            ids.extend("0x" + e.leaf.document_id.hex() for e in entries)
+    return ids
+
+
+def issue(consortium: Consortium, *references: str) -> list[str]:
+    vn = consortium.nodes["VN"]
+    return [vn.issuing.issue(form_d(ref)).document_id for ref in references]
+
+
+def test_an_issued_document_is_pending_then_anchored_once_and_indexed_by_every_member(
+    consortium: Consortium,
+) -> None:
+    [doc] = issue(consortium, "VN-HCM-2026-U0001")
+    vn, sg = consortium.nodes["VN"], consortium.nodes["SG"]
+    assert vn.status.status(doc)["state"] == "pending"
+    with pytest.raises(NotFound):
+        sg.status.status(doc)
+    consortium.settle()
+    assert anchored_ids(consortium) == [doc]
+    for node in (vn, sg):
+        status = node.status.status(doc)
+        assert status["state"] == "valid" and status["anchor"]["block"] is not None
+    assert vn.outbox_pending() == 0
+    verdict = sg.verify.verify_id(doc)
+    assert verdict["verdict"] == "valid" and verdict["checks"]["signature"] is True
+
+
+def test_a_reference_is_issued_once(consortium: Consortium) -> None:
+    issue(consortium, "VN-HCM-2026-U0002")
+    with pytest.raises(Conflict):
+        issue(consortium, "VN-HCM-2026-U0002")
+
+
+def test_many_documents_go_in_few_batches(consortium: Consortium) -> None:
+    docs = issue(consortium, *(f"VN-HCM-2026-M{i:04d}" for i in range(150)))
+    consortium.settle()
+    anchored = anchored_ids(consortium)
+    assert sorted(anchored) == sorted(docs)
+    batches = [e for e in consortium.chain.events(0, consortium.chain.head()) if e.name == "BatchAnchored"]
+    assert len(batches) == 3  # 64 + 64 + 22
+
+
+def test_the_importer_accepts_in_part_then_in_full(consortium: Consortium) -> None:
+    [doc] = issue(consortium, "VN-HCM-2026-U0003")
+    consortium.settle()
+    sg, vn = consortium.nodes["SG"], consortium.nodes["VN"]
+    total = vn.status.status(doc)["quantity"]
+    params: dict[str, Any] = {"declaration": "SG-IMP-1", "quantity": None}
+    if total is not None:
+        params["quantity"] = "1"
+    action = sg.actions.submit("accept", sg.status.resolve(doc), params, wait_s=0)
+    consortium.settle()
+    assert sg.actions.get(action["id"])["state"] == "done"
+    state = vn.status.status(doc)["state"]
+    assert state in ("partially_accepted", "accepted")
+    assert len(vn.status.status(doc)["utilisations"]) == 1
+
+
+def test_a_refused_action_is_answered_at_once_and_nothing_is_queued(consortium: Consortium) -> None:
+    [doc] = issue(consortium, "VN-HCM-2026-U0004")
+    consortium.settle()
+    vn, sg = consortium.nodes["VN"], consortium.nodes["SG"]
+    # Only the importing member may accept: VN's node is refused by the chain's rule before anything is sent.
+    with pytest.raises(ChainRuleViolated) as refused:
+        vn.actions.submit("accept", vn.status.resolve(doc), {"declaration": "X"}, wait_s=0)
+    assert refused.value.details["rule"] == "RegistryWrongMember"
+    assert vn.db.read().execute("SELECT count(*) FROM actions").fetchone()[0] == 0
+    with pytest.raises(ValidationFailed):
+        sg.actions.submit("accept", sg.status.resolve(doc), {"declaration": "é" * 40}, wait_s=0)
+
+
+def test_an_action_on_a_pending_document_is_a_conflict(consortium: Consortium) -> None:
+    [doc] = issue(consortium, "VN-HCM-2026-U0005")
+    with pytest.raises(Conflict):
+        consortium.nodes["VN"].actions.submit(
+            "revoke", consortium.nodes["VN"].status.resolve(doc), {"reason_code": 1, "reason": "x"}, wait_s=0
+        )
+
+
+def test_revocation_and_supersession_reach_every_index(consortium: Consortium) -> None:
+    old, other = issue(consortium, "VN-HCM-2026-U0006", "VN-HCM-2026-U0007")
+    consortium.settle()
+    vn, sg = consortium.nodes["VN"], consortium.nodes["SG"]
+    vn.actions.submit(
+        "revoke", vn.status.resolve(other), {"reason_code": 2, "reason": "issued in error"}, wait_s=0
+    )
+    new = vn.issuing.issue(form_d("VN-HCM-2026-U0008"), supersedes=old).document_id
+    vn.actions.submit("supersede", vn.status.resolve(old), {"replacement_id": new}, wait_s=0)
+    consortium.settle()
+    assert sg.status.status(other)["state"] == "revoked"
+    assert sg.status.status(other)["revocation"]["reason_code"] == 2
+    assert sg.status.status(old)["state"] == "superseded"
+    assert sg.status.status(old)["superseded_by"] == new
+    assert sg.status.status(new)["state"] == "valid"
+
+
+def test_a_suspended_member_cannot_anchor_and_its_documents_wait(consortium: Consortium) -> None:
+    from fakenode_support import admin_account
+    from origo_node.chain import calls
+
+    chain = consortium.chain
+    # VN's suspension needs two votes of three members (quorum 50.01%): SG proposes, TH votes.
+    for code, call in (("SG", calls.propose_status_change(1, b"VN")), ("TH", calls.vote(1))):
+        account = admin_account(code)
+        signed = chain.sign(account, call, nonce=chain.nonce(account.address), gas=100_000, gas_price=1)
+        chain.send_raw(signed.raw)
+    consortium.settle()
+    vn = consortium.nodes["VN"]
+    suspended = vn.directory.get("VN")
+    assert suspended is not None and not suspended.active
+    # The node refuses new documents for a suspended member ...
+    with pytest.raises(OrigoError):
+        vn.issuing.issue(form_d("VN-HCM-2026-U0009"))
+    # ... and the chain refuses its batches, whatever a node does.
+    with pytest.raises(ChainRuleViolated) as refused:
+        vn.sender.simulate(calls.anchor_batch(b"\1" * 32, 1, "bafy"))
+    assert refused.value.details["rule"] == "RegistryNotIssuer"
+
+
+def test_the_index_rebuilds_from_the_chain_alone(consortium: Consortium) -> None:
+    docs = issue(consortium, "VN-HCM-2026-U0010", "VN-HCM-2026-U0011")
+    consortium.settle()
+    sg = consortium.nodes["SG"]
+    before = [sg.status.status(d) for d in docs]
+    sg.db.drop_index()
+    consortium.settle()
+    after = [sg.status.status(d) for d in docs]
+    for a, b in zip(before, after, strict=True):
+        a.pop("reference", None), b.pop("reference", None)
+        assert a == b
+
+
+def test_governance_proposes_votes_and_reads(consortium: Consortium) -> None:
+    from fakenode_support import admin_account
+    from origo_node.chain.sender import TxSender
+    from origo_node.services.governance import GovernanceService
+
+    vn = consortium.nodes["VN"]
+    admin = TxSender(consortium.chain, admin_account("VN"))
+    service = GovernanceService(consortium.chain, admin, vn.directory, tx_timeout_s=1.0)
+    proposal = service.propose({"kind": "change_quorum", "quorum_bps": 7000})
+    assert (proposal["kind"], proposal["proposer"], proposal["quorum_bps"]) == ("change_quorum", "VN", 7000)
+    assert proposal["yes_votes"] == 1 and not proposal["executed"]
+    assert [p["id"] for p in service.proposals()] == [proposal["id"]]
+    with pytest.raises(ChainRuleViolated):
+        service.vote(proposal["id"])  # VN voted when it proposed
+    with pytest.raises(ValidationFailed):
+        service.propose({"kind": "add_member", "member": {"code": "xx"}})
+    with pytest.raises(ValidationFailed):
+        service.propose({"kind": "change_quorum", "quorum_bps": 0})

@@ -1,0 +1,98 @@
+"""The layers hold: web3 stays behind the chain port, SQL behind the store's repositories, the test double
+out of the node.
+
+Read from the source with ``ast`` (imports at any depth, inside functions too; every string literal).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import origo_node
+
+NODE_ROOT = Path(origo_node.__file__).resolve().parent
+
+
+def imports_of(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def modules_outside(folder: str) -> list[Path]:
+    inside = NODE_ROOT / folder
+    return [p for p in sorted(NODE_ROOT.rglob("*.py")) if inside not in p.parents]
+
+
+def test_web3_is_imported_only_under_chain() -> None:
+    offenders = [
+        f"{path.relative_to(NODE_ROOT)} imports {name}"
+        for path in modules_outside("chain")
+        for name in sorted(imports_of(path))
+        if name == "web3" or name.startswith("web3.")
+    ]
+    assert offenders == []
+
+
+def test_the_fake_chain_is_not_used_by_the_node() -> None:
+    offenders = [
+        f"{path.relative_to(NODE_ROOT)} imports {name}"
+        for path in modules_outside("chain")
+        for name in sorted(imports_of(path))
+        if name.startswith(("origo_node.chain.fake", "origo_node.chain.fake_contracts"))
+    ]
+    assert offenders == []
+
+
+_SQL = re.compile(
+    r"\b(SELECT\s.+\sFROM|INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX)|DROP\s+TABLE|PRAGMA)\b",
+    re.S,
+)
+
+
+def sql_literals(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return [
+        node.value[:60]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and _SQL.search(node.value)
+    ]
+
+
+def test_sql_appears_only_under_store() -> None:
+    offenders = [
+        f"{path.relative_to(NODE_ROOT)}: {text!r}"
+        for path in modules_outside("store")
+        for text in sql_literals(path)
+    ]
+    offenders += [
+        f"{path.relative_to(NODE_ROOT)} imports {name}"
+        for path in modules_outside("store")
+        for name in sorted(imports_of(path))
+        if name == "sqlite3" or name.startswith("sqlite3.")
+    ]
+    assert offenders == []
+
+
+def test_the_sql_check_sees_statements(tmp_path: Path) -> None:
+    module = tmp_path / "leaky.py"
+    module.write_text(
+        'Q = "SELECT document_id FROM outbox WHERE x = ?"\n'
+        'def f(c):\n    c.execute("UPDATE batches SET state = ?", (1,))\n'
+        'NOT_SQL = "Select a member, then update the list"\n'
+    )
+    assert len(sql_literals(module)) == 2
+    assert sql_literals(NODE_ROOT / "store" / "outbox.py") != []  # the check finds the store's own SQL
+
+
+def test_the_walk_finds_imports_in_functions(tmp_path: Path) -> None:
+    module = tmp_path / "lazy.py"
+    module.write_text("def f():\n    from web3 import Web3\n    import web3.exceptions\n")
+    assert {"web3", "web3.Web3", "web3.exceptions"} <= imports_of(module)
