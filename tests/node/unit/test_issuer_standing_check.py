@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ from origo_node.errors import Conflict
 from origo_node.members import MemberDirectory, MemberStatus
 from origo_node.services.issuer_standing import RULE, require_registered_issuer
 from origo_node.store.db import Database
+from origo_node.store.facts import NodeFacts
 
 ISSUER = "0x" + "ab" * 20
 OTHER = "0x" + "cd" * 20
@@ -28,9 +28,9 @@ def directory(tmp_path: Path, issuers: list[str]) -> MemberDirectory:
         "joined_at_block": 1,
         "issuers": issuers,
     }
-    with db.transaction() as conn:
-        conn.execute("INSERT INTO node_facts (name, value) VALUES ('members', ?)", (json.dumps([member]),))
-    return MemberDirectory(client=None, db=db)  # type: ignore[arg-type]  # never refreshed here
+    facts = NodeFacts(db)
+    facts.put("members", [member])
+    return MemberDirectory(chain=None, facts=facts)  # type: ignore[arg-type]  # never refreshed here
 
 
 def test_a_registered_issuer_passes_whatever_the_address_case(tmp_path: Path) -> None:
