@@ -1,11 +1,12 @@
 """Besu's side of a generated network: the QBFT genesis in validator-contract mode, node keys and enodes, each
 member's TOML configuration, its node allowlist and static nodes.
 
-The genesis fields follow Besu's "Configure QBFT consensus" page (contract validator selection): ``config.qbft``
-holds ``blockperiodseconds``, ``epochlength``, ``requesttimeoutseconds`` and ``validatorcontractaddress``; the
-header's ``extraData`` is the RLP list (32-byte vanity, no validators, no vote, round 0, no seals), because in
-contract mode the validators come from the contract at every block, not from the header; ``mixHash`` is QBFT's
-fixed value ("ctical byzantine fault tolerance") and ``difficulty`` is 1.
+The genesis fields follow Besu's "Configure QBFT consensus" page (contract validator selection):
+``config.qbft`` holds ``blockperiodseconds``, ``epochlength``, ``requesttimeoutseconds`` and
+``validatorcontractaddress``; the header's ``extraData`` is the RLP list (32-byte vanity, no validators, no
+vote, round 0, no seals), because in contract mode the validators come from the contract at every block, not
+from the header; ``mixHash`` is QBFT's fixed value ("ctical byzantine fault tolerance") and ``difficulty``
+is 1.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from eth_keys import keys
+from eth_keys import keys  # type: ignore[attr-defined]
 
 from origo_node.network_generation.genesis_state import ContractsState
 from origo_node.network_generation.members_file import MemberSpec
@@ -167,7 +168,8 @@ def besu_config(member: MemberSpec, peers: list[str], *, config_dir: str, data_p
 def permissions_config(enodes: list[str]) -> str:
     """The local node allowlist: only the members' Besu nodes may connect."""
     listed = ",\n  ".join(json.dumps(e) for e in enodes)
-    return f"# The consortium's nodes; a new member's enode is added here on every node.\nnodes-allowlist = [\n  {listed}\n]\n"
+    header = "# The consortium's nodes; a new member's enode is added here on every node.\n"
+    return f"{header}nodes-allowlist = [\n  {listed}\n]\n"
 
 
 def static_nodes(enodes: list[str]) -> str:

@@ -8,9 +8,10 @@
     DIR/members/XX/kubo/                     swarm.key, config-overrides.json, setup.sh
     DIR/members/XX/origo/node.toml           the Origo node's settings (its keys come from `origo node init`)
 
-Each member's directory goes to that member's machine only. Keys generated here (node keys, kubo identities) are
-made for members who did not bring their own public key; the safer way is that each member makes its own and
-puts ``node_public_key`` / ``kubo_peer_id`` in its member.json, so no one else ever holds its validator key.
+Each member's directory goes to that member's machine only. Keys generated here (node keys, kubo identities)
+are made for members who did not bring their own public key; the safer way is that each member makes its own
+and puts ``node_public_key`` / ``kubo_peer_id`` in its member.json, so no one else ever holds its validator
+key.
 """
 
 from __future__ import annotations

@@ -1,12 +1,14 @@
 """The contracts' state at genesis, taken from a real deployment instead of a hand-written storage layout.
 
-The contracts are deployed exactly as ``chain/deploy.py`` deploys them, on a throw-away anvil, by a throw-away
-deployer key that nobody keeps (so nobody can later deploy anything at addresses derived from it). Then every
-account the deployment created is read back with ``anvil_dumpState``: runtime code, nonce and every storage slot
-written. Each slot is cross-checked with ``eth_getStorageAt`` and the code with ``eth_getCode``, so that a change
-in anvil's dump format fails loudly instead of producing a genesis with missing state.
+The contracts are deployed exactly as ``chain/deploy.py`` deploys them, on a throw-away anvil, by a
+throw-away deployer key that nobody keeps (so nobody can later deploy anything at addresses derived from
+it). Then every account the deployment created is read back with ``anvil_dumpState``: runtime code, nonce
+and every storage slot written. Each slot is cross-checked with ``eth_getStorageAt`` and the code with
+``eth_getCode``, so that a change in anvil's dump format fails loudly instead of producing a genesis with
+missing state.
 
-The Solidity layout is therefore never computed here: when a contract's storage changes, the genesis follows.
+The Solidity layout is therefore never computed here: when a contract's storage changes, the genesis
+follows.
 """
 
 from __future__ import annotations

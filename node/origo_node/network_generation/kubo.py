@@ -1,8 +1,9 @@
 """kubo's side of a generated network: the private swarm key every member shares, each member's libp2p
 identity (unless it made its own), and the bootstrap list (the members only).
 
-A libp2p Ed25519 identity is the protobuf ``PrivateKey{Type: Ed25519, Data: seed || public}`` (base64 in kubo's
-config); its peer id is the identity multihash of the protobuf public key, in base58btc ("12D3KooW...").
+A libp2p Ed25519 identity is the protobuf ``PrivateKey{Type: Ed25519, Data: seed || public}`` (base64 in
+kubo's config); its peer id is the identity multihash of the protobuf public key, in base58btc
+("12D3KooW...").
 """
 
 from __future__ import annotations

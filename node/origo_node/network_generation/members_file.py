@@ -1,12 +1,12 @@
-"""Reading ``members.json``: the consortium's first members, as ``origo node init`` / ``devnet.py join`` describe
-each one in a ``member.json``.
+"""Reading ``members.json``: the consortium's first members, as ``origo node init`` / ``devnet.py join``
+describe each one in a ``member.json``.
 
 The file is a JSON list of those objects (or ``{"members": [...]}``). Each member gives at least ``code``,
 ``name``, ``admin``, ``issuers``, ``encryption_key`` and ``endpoint``. Optional: ``host`` (where its Besu and
 kubo listen; default the endpoint's host name), ``p2p_port`` (30303), ``rpc_port`` (8545), ``kubo_swarm_port``
 (4001), ``node_public_key`` (its Besu node key's public key, when the member made its own key — the safer way)
-and ``kubo_peer_id`` (likewise for its kubo identity). A ``validator`` field is ignored: on Besu a validator is
-the address of the node key, so the generator derives it.
+and ``kubo_peer_id`` (likewise for its kubo identity). A ``validator`` field is ignored: on Besu a validator
+is the address of the node key, so the generator derives it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from eth_utils import is_hex_address, to_checksum_address
+from web3 import Web3
 
 _HEX = re.compile(r"^0x([0-9a-fA-F]{2})+$")
 _PEER_ID = re.compile(r"^(12D3Koo|Qm)[1-9A-HJ-NP-Za-km-z]{40,60}$")
@@ -128,9 +128,9 @@ def _text(item: dict[str, Any], name: str, where: str) -> str:
 
 
 def _address(value: Any, what: str) -> str:
-    if not isinstance(value, str) or not is_hex_address(value) or int(value, 16) == 0:
+    if not isinstance(value, str) or not Web3.is_address(value) or int(value, 16) == 0:
         raise NetworkSpecError(f"{what} must be a non-zero 0x address, got {value!r}")
-    return str(to_checksum_address(value))
+    return str(Web3.to_checksum_address(value))
 
 
 def _port(item: dict[str, Any], name: str, default: int, where: str) -> int:
