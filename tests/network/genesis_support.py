@@ -1,5 +1,6 @@
 """A generated network's members made the way real members are made (``origo node init`` keys, member.json),
-and anvil started on the generated genesis (``anvil --init``) so that nothing but the genesis sets its state."""
+and anvil started on the generated genesis (``anvil --init``) so that nothing but the genesis sets its
+state."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ class GenesisAnvil(Anvil):
 def make_members(
     root: Path, codes: list[str], ports: list[int]
 ) -> tuple[dict[str, MemberNode], list[dict[str, Any]]]:
-    """Each member's data directory and keys, and the member.json objects as ``devnet.py join`` writes them."""
+    """Each member's data directory and keys, and its member.json object as ``devnet.py join`` writes it."""
     nodes: dict[str, MemberNode] = {}
     specs: list[dict[str, Any]] = []
     for code, port in zip(codes, ports, strict=True):

@@ -1,6 +1,6 @@
-"""The generated genesis proved without Besu: anvil started on it (``anvil --init``) holds contracts that answer
-exactly as freshly deployed ones, ``getValidators()`` gives the members' node keys, real node processes anchor
-and verify on it, and a membership vote changes the validator set."""
+"""The generated genesis proved without Besu: anvil started on it (``anvil --init``) holds contracts that
+answer exactly as freshly deployed ones, ``getValidators()`` gives the members' node keys, real node
+processes anchor and verify on it, and a membership vote changes the validator set."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""`origo network generate`: the genesis Besu documents for QBFT in validator-contract mode, and every member's
-Besu, kubo and Origo configuration, written from member.json files made as real members make them."""
+"""`origo network generate`: the genesis Besu documents for QBFT in validator-contract mode, and every
+member's Besu, kubo and Origo configuration, written from member.json files made as real members make
+them."""
 
 from __future__ import annotations
 
