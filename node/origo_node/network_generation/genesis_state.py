@@ -54,7 +54,11 @@ def deployed_state(
 ) -> ContractsState:
     """Deploys on a private anvil and returns the two contracts' code and storage."""
     deployer = Account.create()
-    with Anvil(chain_id=chain_id, accounts=1) as anvil:
+    # No initcode size limit and a large block: eleven or thirty members with hybrid encryption keys are more
+    # constructor data than one transaction may carry (49,152 bytes), and only the resulting state is kept.
+    with Anvil(
+        chain_id=chain_id, accounts=1, extra_args=["--disable-code-size-limit", "--gas-limit", "2000000000"]
+    ) as anvil:
         w3 = Web3(Web3.HTTPProvider(anvil.url))
         w3.provider.make_request("anvil_setBalance", [deployer.address, hex(10**24)])  # type: ignore[arg-type]
         try:
