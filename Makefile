@@ -57,6 +57,7 @@ lint: setup
 
 gas: setup
 	$(PY) scripts/gas_report.py
+	$(PY) scripts/validator_gas.py
 
 bench: setup
 	$(PY) scripts/bench.py

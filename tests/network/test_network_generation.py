@@ -18,6 +18,7 @@ from origo_cli.main import main
 from origo_node.network_generation import NetworkSpecError, generate_network, load_members
 from origo_node.network_generation.kubo import base58
 from origo_node.settings import load_settings
+from web3 import Web3
 
 pytestmark = [pytest.mark.integration]  # the contracts' state comes from a deployment on a throw-away anvil
 CODES = ["VN", "SG", "TH"]
@@ -226,3 +227,19 @@ def test_two_members_with_one_code_or_bad_settings_are_refused(tmp_path: Path) -
     (tmp_path / "broken.json").write_text("[{", encoding="utf-8")
     with pytest.raises(NetworkSpecError, match="is not JSON"):
         load_members(tmp_path / "broken.json")
+
+
+def test_the_output_of_origo_node_init_is_taken_as_a_member(tmp_path: Path) -> None:
+    init_output = {
+        "code": "VN",
+        "name": "Vietnam Customs",
+        "endpoint": "https://origo.customs.gov.vn",
+        "issuer_address": "0x" + "22" * 20,
+        "admin_address": "0x" + "11" * 20,
+        "encryption_public_key": "0x0102",
+        "admin_api_key": "not used",
+    }
+    (member,) = load_members(write_members(tmp_path / "m.json", [init_output]))
+    assert member.admin == Web3.to_checksum_address("0x" + "11" * 20)
+    assert member.issuers == (Web3.to_checksum_address("0x" + "22" * 20),)
+    assert member.encryption_key == b"\x01\x02" and member.host == "origo.customs.gov.vn"

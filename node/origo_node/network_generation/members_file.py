@@ -2,7 +2,8 @@
 describe each one in a ``member.json``.
 
 The file is a JSON list of those objects (or ``{"members": [...]}``). Each member gives at least ``code``,
-``name``, ``admin``, ``issuers``, ``encryption_key`` and ``endpoint``. Optional: ``host`` (where its Besu and
+``name``, ``admin``, ``issuers``, ``encryption_key`` and ``endpoint`` (or ``origo --json node init``'s
+``admin_address``, ``issuer_address`` and ``encryption_public_key``). Optional: ``host`` (where its Besu and
 kubo listen; default the endpoint's host name), ``p2p_port`` (30303), ``rpc_port`` (8545), ``kubo_swarm_port``
 (4001), ``node_public_key`` (its Besu node key's public key, when the member made its own key — the safer way)
 and ``kubo_peer_id`` (likewise for its kubo identity). A ``validator`` field is ignored: on Besu a validator
@@ -74,6 +75,7 @@ def _member(index: int, item: Any) -> MemberSpec:
     where = f"member {index + 1}"
     if not isinstance(item, dict):
         raise NetworkSpecError(f"{where} must be a JSON object")
+    item = _from_init_output(item)
     code = item.get("code")
     if not isinstance(code, str) or not re.fullmatch(r"[A-Z]{2}", code):
         raise NetworkSpecError(f"{where}: code must be two capital letters such as VN, got {code!r}")
@@ -118,6 +120,18 @@ def _member(index: int, item: Any) -> MemberSpec:
         node_public_key=None if node_key is None else bytes.fromhex(node_key.removeprefix("0x")),
         kubo_peer_id=peer_id,
     )
+
+
+def _from_init_output(item: dict[str, Any]) -> dict[str, Any]:
+    """Also takes ``origo --json node init``'s names (plus code, name and endpoint added by the member)."""
+    renamed = dict(item)
+    if "admin" not in renamed and "admin_address" in renamed:
+        renamed["admin"] = renamed["admin_address"]
+    if "issuers" not in renamed and "issuer_address" in renamed:
+        renamed["issuers"] = [renamed["issuer_address"]]
+    if "encryption_key" not in renamed and "encryption_public_key" in renamed:
+        renamed["encryption_key"] = renamed["encryption_public_key"]
+    return renamed
 
 
 def _text(item: dict[str, Any], name: str, where: str) -> str:
