@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 from origo_node.anchoring.batcher import Batcher, BatchPolicy
 from origo_node.chain import eip712
@@ -200,11 +201,15 @@ class Node:
             self.db, chain_head=self.indexer.last_head, chain_head_at=self.indexer.last_head_at
         )
 
+    def loop_snapshot(self) -> dict[str, Any] | None:
+        """How the background loops fare: from memory in the process that runs them, else as it last wrote."""
+        return self.loop_health.snapshot() if self._lock.held else stored_snapshot(self.db)
+
     def health(self) -> dict[str, object]:
         # No chain call here: health must answer at once even when the chain hangs. The indexer polls the head
         # every few hundred milliseconds; a head older than 30 s means the chain is out of reach.
         runs_loops = self._lock.held
-        snapshot = self.loop_health.snapshot() if runs_loops else stored_snapshot(self.db)
+        snapshot = self.loop_snapshot()
         head, seen = self.indexer.last_seen_head()
         if snapshot is not None and float(snapshot.get("chain_head_at") or 0) > (seen or 0):
             head, seen = snapshot["chain_head"], float(snapshot["chain_head_at"])
@@ -222,12 +227,14 @@ class Node:
         # Anchoring should take a few batch intervals; twenty (at least 30 s) means it is stuck.
         limit_s = max(30.0, 20 * self.settings.batch_interval_s)
         reasons += anchoring_reasons(anchoring_backlog(self.db), now, limit_s)
+        indexed = self.indexer.checkpoint()
         return {
             "status": "degraded" if reasons else "ok",
             "reasons": reasons,
             "member": self.member,
-            "chain_head": head,
-            "indexed_block": self.indexer.checkpoint(),
+            # The head recorded by the background process can be a heartbeat older than the index position.
+            "chain_head": None if head is None else max(int(head), indexed),
+            "indexed_block": indexed,
             "outbox_pending": self.batcher.pending_count(),
             "payloads_to_read": self.reader.backlog(),
             "loops": {loop.name: loop.last_error for loop in self.loops if loop.last_error},

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from origo_node import __version__
 from origo_node.api import problems, routes_admin, routes_auditor, routes_officer, routes_public
 from origo_node.errors import NotFound
+from origo_node.operations import metrics
 from origo_node.payload import LocalPayloadStore, gateway_router
 from origo_node.runtime import Node
 
@@ -42,6 +43,7 @@ def create_app(node: Node, *, manage_lifecycle: bool = True) -> FastAPI:
     if isinstance(node.payloads, LocalPayloadStore):
         app.include_router(gateway_router(node.payloads.blocks))
     _mount_web(app, node)
+    metrics.install(app, node)
     return app
 
 
