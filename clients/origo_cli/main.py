@@ -27,6 +27,7 @@ from origo_cli.commands_verify import verify
 from origo_cli.exit_codes import ExitCode
 from origo_cli.network_commands import network_app
 from origo_cli.node_commands import node_app
+from origo_cli.rotation_commands import rotate_keys
 
 EPILOG = (
     "Exit codes: 0 ok/valid (also partially accepted); 2 usage or bad file; 3 auth; 4 node or RPC "
@@ -76,6 +77,7 @@ app.add_typer(trail_app, name="trail", rich_help_panel="Auditors")
 app.add_typer(consortium_app, name="consortium", rich_help_panel="Admins")
 node_app.command("backup")(backup)
 node_app.command("restore")(restore)
+node_app.command("rotate-keys")(rotate_keys)
 app.add_typer(node_app, name="node", rich_help_panel="Operators")
 app.add_typer(network_app, name="network", rich_help_panel="Operators")
 

@@ -15,6 +15,7 @@ from origo_node.errors import OrigoError
 from origo_node.indexer.indexer import Indexer
 from origo_node.members import MemberDirectory
 from origo_node.operations.backlog import anchoring_backlog, anchoring_reasons
+from origo_node.operations.key_rotation import load_retired_encryption_keys
 from origo_node.operations.loop_health import (
     HEARTBEAT_S,
     STALE_AFTER_S,
@@ -70,7 +71,14 @@ class Node:
         )
         self.status = StatusService(self.db, self.directory)
         self.verify = VerifyService(self.db, self.status, self.domain)
-        self.reader = PayloadReader(self.db, self.payloads, self.member, encryption_key, self.domain)
+        self.reader = PayloadReader(
+            self.db,
+            self.payloads,
+            self.member,
+            encryption_key,
+            self.domain,
+            retired_keys=load_retired_encryption_keys(settings, passphrase),
+        )
         self.proofs = ProofService(self.db, self.payloads)
         self.actions = ActionService(self.db, self.client, self.issuer_sender, self.member, self.proofs)
         self.governance = GovernanceService(

@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -42,11 +43,14 @@ class PayloadReader:
         member: str,
         key: EncryptionPrivateKey,
         domain: bytes,
+        retired_keys: Sequence[EncryptionPrivateKey] = (),
     ) -> None:
         self._db = db
         self._payloads = payloads
         self._member = member
         self._key = key
+        #: Keys this member published before rotating: payloads sealed to them must stay readable.
+        self._retired_keys = tuple(retired_keys)
         self._domain = domain
         self._pool = ThreadPoolExecutor(_PARALLEL_READS, thread_name_prefix="payload-reader")
 
@@ -129,10 +133,7 @@ class PayloadReader:
         if self._member not in json.loads(row["recipients"]):
             raise WrongMember(f"the payload of {document_id} is not encrypted for {self._member}")
         envelope = self._payloads.get(row["payload_cid"])
-        try:
-            plaintext = open_envelope(envelope, self._member, self._key, aad=bytes.fromhex(document_id[2:]))
-        except CryptoError as exc:
-            raise _Mismatch("not_a_recipient", f"cannot open the payload: {exc.message}") from exc
+        plaintext = self._open(envelope, bytes.fromhex(document_id[2:]))
         if "0x" + hashlib.sha256(plaintext).hexdigest() != row["digest"]:
             raise _Mismatch("digest_mismatch", "the payload's digest is not the anchored digest")
         document: dict[str, Any] = json.loads(plaintext)
@@ -142,6 +143,19 @@ class PayloadReader:
         if signer.lower() != str(row["signer"]).lower():
             raise _Mismatch("bad_signature", f"the signature recovers to {signer}, not {row['signer']}")
         return document
+
+    def _open(self, envelope: bytes, aad: bytes) -> bytes:
+        """Opens with the current key, else with a retired one (the payload was sealed before a rotation)."""
+        try:
+            return open_envelope(envelope, self._member, self._key, aad=aad)
+        except CryptoError as exc:
+            first = exc
+        for key in self._retired_keys:
+            try:
+                return open_envelope(envelope, self._member, key, aad=aad)
+            except CryptoError:
+                continue
+        raise _Mismatch("not_a_recipient", f"cannot open the payload: {first.message}") from first
 
 
 class _Mismatch(Exception):
