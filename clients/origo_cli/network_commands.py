@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -50,6 +51,8 @@ def generate(
         load_members,
     )
 
+    if not math.isfinite(voting_days) or not 0 < voting_days <= 3650:
+        raise UserError("--voting-days must be a number of days between 0 and 3650")
     settings = ChainSettings(
         chain_id=chain_id,
         block_period_s=block_period,
@@ -64,6 +67,8 @@ def generate(
         network = generate_network(load_members(members), out, settings, paths)
     except NetworkSpecError as exc:
         raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot write the network to {out}: {exc.strerror or exc}") from None
     summary = network.summary()
     root = ctx.find_root().obj
     if getattr(root, "json", False):

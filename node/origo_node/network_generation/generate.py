@@ -89,6 +89,8 @@ def generate_network(
     problems = settings.check()
     if problems:
         raise NetworkSpecError("; ".join(problems))
+    if out.exists() and not out.is_dir():
+        raise NetworkSpecError(f"{out} is a file, not a directory")
     if out.exists() and any(out.iterdir()):
         raise NetworkSpecError(f"{out} is not empty; refusing to overwrite a network's keys")
     node_keys = {
