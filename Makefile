@@ -74,6 +74,7 @@ lint: setup
 
 gas: setup
 	$(PY) scripts/gas_report.py
+	$(PY) scripts/validator_gas.py
 
 bench: setup kubo
 	$(PY) scripts/bench.py

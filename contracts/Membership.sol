@@ -263,12 +263,43 @@ contract Membership is IMembership {
     }
 
     /// @inheritdoc IMembership
+    /// @dev Besu calls this at every block and halts if it fails, so it must never revert: the array is sized
+    /// by the members ever added (not by the `_activeCount` counter, so no counter drift can overflow it) and
+    /// trimmed in place. A validator address claimed by several active members (one member may point its
+    /// validator at another's) is listed once: a repeated validator would skew Besu's quorum arithmetic.
+    /// Cost is linear in the members ever added, plus a quadratic in-memory check that is cheap below ~100.
     function getValidators() external view returns (address[] memory validators) {
-        validators = new address[](_activeCount);
+        uint256 total = _codes.length;
+        validators = new address[](total);
         uint256 n = 0;
-        for (uint256 i = 0; i < _codes.length; ++i) {
+        for (uint256 i = 0; i < total; ++i) {
             Member storage m = _members[_codes[i]];
-            if (m.status == MemberStatus.Active) validators[n++] = m.validator;
+            if (m.status != MemberStatus.Active) continue;
+            address validator = m.validator;
+            bool listed = false;
+            // The words already written, compared without bounds checks (they are within the array).
+            assembly ("memory-safe") {
+                let end := add(add(validators, 0x20), shl(5, n))
+                for {
+                    let p := add(validators, 0x20)
+                } lt(p, end) {
+                    p := add(p, 0x20)
+                } {
+                    if eq(mload(p), validator) {
+                        listed := 1
+                        break
+                    }
+                }
+            }
+            if (!listed) {
+                validators[n] = validator;
+                unchecked {
+                    ++n;
+                }
+            }
+        }
+        assembly ("memory-safe") {
+            mstore(validators, n)
         }
     }
 

@@ -98,6 +98,13 @@ class ChainRuleViolated(OrigoError):
     slug = "chain-rule-violated"
 
 
+class StoreError(OrigoError):
+    """The node's own database could not be read or written."""
+
+    status = 503
+    slug = "store-unavailable"
+
+
 class StorageFull(OrigoError):
     """The node's own disk (database or payload store) has no space left: nothing was written; retry once an
     operator has made room."""

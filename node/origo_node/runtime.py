@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 from origo_node.anchoring.batcher import Batcher, BatchPolicy
 from origo_node.background import BackgroundLock, Loop
@@ -16,6 +17,15 @@ from origo_node.crypto import load_encryption_key, load_signing_key
 from origo_node.errors import OrigoError
 from origo_node.indexer.indexer import Indexer
 from origo_node.members import MemberDirectory
+from origo_node.operations.backlog import anchoring_reasons
+from origo_node.operations.key_rotation import load_retired_encryption_keys
+from origo_node.operations.loop_health import (
+    HEARTBEAT_S,
+    STALE_AFTER_S,
+    LoopHealth,
+    degraded_reasons,
+    stored_snapshot,
+)
 from origo_node.payload import KuboPayloadStore, LocalPayloadStore, PayloadStore, PeerFetcher
 from origo_node.services.actions import ActionService
 from origo_node.services.exports import ExportService
@@ -74,7 +84,14 @@ class Node:
         )
         self.status = StatusService(self.index, self.outbox, self.directory, self.member)
         self.verify = VerifyService(self.index, self.outbox, self.status, self.domain)
-        self.reader = PayloadReader(self.index, self.payloads, self.member, encryption_key, self.domain)
+        self.reader = PayloadReader(
+            self.index,
+            self.payloads,
+            self.member,
+            encryption_key,
+            self.domain,
+            retired_keys=load_retired_encryption_keys(settings, passphrase),
+        )
         self.checker = PayloadChecker(self.index, self.reader)
         self.proofs = ProofService(self.index, self.payloads)
         self.actions = ActionService(
@@ -112,16 +129,20 @@ class Node:
             on_documents_indexed=self.checker.queue,
         )
         poll = settings.index_poll_s
-        actions_loop = Loop("actions", self.actions.run_once, 0.2)
+        self.loop_health = LoopHealth()
+        track = self.loop_health.wrap
+        actions_loop = Loop("actions", track("actions", self.actions.run_once), 0.2)
         self.actions.wake = actions_loop.wake
         # The loops that write to the chain or follow it run in ONE process per data directory (the holder of
         # the background lock), however many API worker processes serve requests.
         self.loops = [
-            Loop("members", self._refresh_until_ready, 1.0),
-            Loop("batcher", self.batcher.run_once, min(0.5, settings.batch_interval_s / 2)),
-            Loop("indexer", self.indexer.run_once, poll),
-            Loop("reader", self._read_payloads, max(poll, 0.5)),
+            Loop("members", track("members", self._refresh_until_ready), 1.0),
+            Loop("batcher", track("batcher", self.batcher.run_once), min(0.5, settings.batch_interval_s / 2)),
+            Loop("indexer", track("indexer", self.indexer.run_once), poll),
+            Loop("reader", track("reader", self._read_payloads), max(poll, 0.5)),
             actions_loop,
+            # How the loops fare, written where the API worker processes read it for /healthz and /metrics.
+            Loop("health", self._record_health, HEARTBEAT_S),
         ]
         self._lock = BackgroundLock(settings.data_dir / "background.lock")
         self._follower = Loop("follower", self._follow, 1.0)
@@ -202,20 +223,58 @@ class Node:
         self._fetcher.close()
         self.db.close()
 
+    def _record_health(self) -> int:
+        # The head the indexer saw at its last poll, with its time: the API worker processes judge the chain
+        # by it (the head itself does not change on a quiet chain, the time of the poll does).
+        return self.loop_health.flush(
+            self.db, chain_head=self.indexer.last_head, chain_head_at=self.indexer.last_head_at
+        )
+
+    def loop_snapshot(self) -> dict[str, Any] | None:
+        """How the background loops fare: from memory in the process that runs them, else as it last wrote."""
+        return self.loop_health.snapshot() if self._lock.held else stored_snapshot(self.db)
+
     def health(self) -> dict[str, object]:
         # No chain call here: health must answer at once even when the chain hangs. The indexer polls the head
         # every few hundred milliseconds; a head older than 30 s means the chain is out of reach.
+        runs_loops = self._lock.held
+        snapshot = self.loop_snapshot()
         head, seen = self.indexer.last_seen_head()
-        chain_ok = seen is not None and time.time() - seen < 30
+        if snapshot is not None and float(snapshot.get("chain_head_at") or 0) > (seen or 0):
+            head, seen = snapshot["chain_head"], float(snapshot["chain_head_at"])
+        now = time.time()
+        chain_ok = seen is not None and now - seen < 30
+        reasons = []
+        if not chain_ok:
+            reasons.append(
+                "the chain has not been reached yet"
+                if seen is None
+                else f"the chain has not answered for {now - seen:.0f} s"
+            )
+        waited = self._started_at > 0 and time.monotonic() - self._started_at > STALE_AFTER_S
+        reasons += degraded_reasons(snapshot, now, expect_heartbeat=not runs_loops and waited)
+        # Anchoring should take a few batch intervals; twenty (at least 30 s) means it is stuck.
+        limit_s = max(30.0, 20 * self.settings.batch_interval_s)
+        reasons += anchoring_reasons(self.outbox.anchoring_backlog(), now, limit_s)
         # Documents the consortium refused to anchor (member suspended or removed in flight) need an officer.
         refused = self.batcher.refused()
+        if refused is not None:
+            reasons.append(
+                f"the consortium refused to anchor {refused['documents']} accepted document(s):"
+                f" {refused['reason']}"
+            )
         payload_problem = self.payloads.problem() if isinstance(self.payloads, KuboPayloadStore) else None
+        if payload_problem is not None:
+            reasons.append(payload_problem)
+        indexed = self.indexer.checkpoint()
         return {
-            "status": "ok" if chain_ok and refused is None and payload_problem is None else "degraded",
+            "status": "degraded" if reasons else "ok",
+            "reasons": reasons,
             "payload_store": {"backend": self.settings.payload_backend, "problem": payload_problem},
             "member": self.member,
-            "chain_head": head,
-            "indexed_block": self.indexer.checkpoint(),
+            # The head recorded by the background process can be a heartbeat older than the index position.
+            "chain_head": None if head is None else max(int(head), indexed),
+            "indexed_block": indexed,
             "outbox_pending": self.batcher.pending_count(),
             "outbox_refused": refused,
             "payloads_to_read": self.checker.backlog(),

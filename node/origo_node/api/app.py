@@ -13,6 +13,7 @@ from origo_node.api import openapi, problems, routes_admin, routes_auditor, rout
 from origo_node.api.guard import RequestGuard
 from origo_node.errors import NotFound
 from origo_node.idempotency import IdempotencyMiddleware
+from origo_node.operations import metrics
 from origo_node.payload import LocalPayloadStore, gateway_router
 from origo_node.runtime import Node
 
@@ -60,6 +61,7 @@ def create_app(node: Node, *, manage_lifecycle: bool = True) -> FastAPI:
         app.include_router(gateway_router(node.payloads.blocks))
     _mount_web(app, node)
     app.openapi = lambda: openapi.document(app)  # type: ignore[method-assign]
+    metrics.install(app, node)
     return app
 
 

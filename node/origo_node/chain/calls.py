@@ -58,3 +58,15 @@ def propose_quorum(bps: int) -> Call:
 
 def vote(proposal_id: int) -> Call:
     return Call("membership", "vote", (proposal_id,))
+
+
+def add_issuer(account: str) -> Call:
+    return Call("membership", "addIssuer", (account,))
+
+
+def remove_issuer(account: str) -> Call:
+    return Call("membership", "removeIssuer", (account,))
+
+
+def set_encryption_key(public_key: bytes) -> Call:
+    return Call("membership", "setEncryptionKey", (public_key,))

@@ -114,3 +114,15 @@ class TxSender:
             if receipt is not None or time.monotonic() >= deadline:
                 return receipt
             time.sleep(poll)
+
+    def send_and_wait(self, call: Call, timeout: float) -> Receipt:
+        """Simulates, signs, sends ``call`` and waits for it to be mined: its receipt, or ``ChainError`` (a
+        rule's refusal raises ``ChainRuleViolated`` before anything is sent)."""
+        signed = self.prepare(call)
+        self.broadcast(signed.raw)
+        receipt = self.wait(signed.tx_hash, timeout)
+        if receipt is None:
+            raise ChainError("the transaction was not mined in time", tx=signed.tx_hash)
+        if not receipt.ok:
+            raise ChainError("the transaction reverted", tx=signed.tx_hash)
+        return receipt

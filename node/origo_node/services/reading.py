@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from origo_node.chain import eip712
@@ -43,11 +44,14 @@ class PayloadReader:
         member: str,
         key: EncryptionPrivateKey,
         domain: bytes,
+        retired_keys: Sequence[EncryptionPrivateKey] = (),
     ) -> None:
         self._index = index
         self._payloads = payloads
         self._member = member
         self._key = key
+        #: Keys this member published before rotating: payloads sealed to them must stay readable.
+        self._retired_keys = tuple(retired_keys)
         self._domain = domain
 
     @property
@@ -66,10 +70,7 @@ class PayloadReader:
         # to the other recipients when the issuer's store is gone, and so that no garbage collection drops it.
         self._payloads.pin(row.payload_cid)
         envelope = self._payloads.get(row.payload_cid)
-        try:
-            plaintext = open_envelope(envelope, self._member, self._key, aad=bytes.fromhex(document_id[2:]))
-        except CryptoError as exc:
-            raise PayloadMismatch("not_a_recipient", f"cannot open the payload: {exc.message}") from exc
+        plaintext = self._open(envelope, bytes.fromhex(document_id[2:]))
         if "0x" + hashlib.sha256(plaintext).hexdigest() != row.digest:
             raise PayloadMismatch("digest_mismatch", "the payload's digest is not the anchored digest")
         document: dict[str, Any] = json.loads(plaintext)
@@ -79,6 +80,19 @@ class PayloadReader:
         if signer.lower() != row.signer.lower():
             raise PayloadMismatch("bad_signature", f"the signature recovers to {signer}, not {row.signer}")
         return document
+
+    def _open(self, envelope: bytes, aad: bytes) -> bytes:
+        """Opens with the current key, else with a retired one (the payload was sealed before a rotation)."""
+        try:
+            return open_envelope(envelope, self._member, self._key, aad=aad)
+        except CryptoError as exc:
+            first = exc
+        for key in self._retired_keys:
+            try:
+                return open_envelope(envelope, self._member, key, aad=aad)
+            except CryptoError:
+                continue
+        raise PayloadMismatch("not_a_recipient", f"cannot open the payload: {first.message}") from first
 
 
 def leaf_of(row: IndexedDocument) -> Leaf:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from origo_node.store.db import Database
-from origo_node.store.rows import BatchRefusal, OutboxEntry, OwnBatch
+from origo_node.store.rows import AnchoringBacklog, BatchRefusal, OutboxEntry, OwnBatch
 
 _COLUMNS = (
     "document_id, reference, doc_type, version, issuer, importer, leaf, payload_cid, envelope, signature,"
@@ -115,6 +115,29 @@ class OutboxRepository:
             .fetchone()
         )
         return int(row[0])
+
+    def anchoring_backlog(self) -> AnchoringBacklog:
+        """What waits for the chain, and since when (health and metrics read it from any process)."""
+        conn = self._db.read()
+        unbatched, unbatched_oldest = conn.execute(
+            "SELECT count(*), min(received_at) FROM outbox WHERE batch_root IS NULL"
+        ).fetchone()
+        # Batches sent but not mined: their own creation time stands for their documents' (a join on the
+        # outbox has no index to use and /healthz is polled often).
+        open_documents, open_oldest = conn.execute(
+            "SELECT coalesce(sum(count), 0), min(created_at) FROM batches WHERE state != 'mined'"
+        ).fetchone()
+        accepted = int(conn.execute("SELECT count(*) FROM outbox").fetchone()[0])
+        mined = int(
+            conn.execute("SELECT coalesce(sum(count), 0) FROM batches WHERE state = 'mined'").fetchone()[0]
+        )
+        times = [t for t in (unbatched_oldest, open_oldest) if t is not None]
+        return AnchoringBacklog(
+            pending=int(unbatched) + int(open_documents),
+            oldest_at=min(times) if times else None,
+            accepted_total=accepted,
+            anchored_total=mined,
+        )
 
     def oldest_unbatched(self) -> tuple[int, float | None]:
         """How many documents wait for a batch, and when the oldest of them was accepted."""

@@ -143,3 +143,13 @@ class PayloadCheck:
     detail: str | None
     reference: str | None
     checked_at: float | None
+
+
+@dataclass(frozen=True)
+class AnchoringBacklog:
+    #: Accepted documents not in a mined batch yet (unbatched, or in a batch sent but not mined).
+    pending: int
+    #: When the oldest of them was accepted (unix time), None when nothing waits.
+    oldest_at: float | None
+    accepted_total: int
+    anchored_total: int

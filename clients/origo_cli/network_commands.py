@@ -1,0 +1,89 @@
+"""`origo network ...`: the operator's commands for the consortium's real network (Besu QBFT, kubo, nodes)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from origo_cli._context import UserError
+
+network_app = typer.Typer(
+    help="Generate what a real consortium network needs (Besu QBFT genesis, per-member configurations).",
+    no_args_is_help=True,
+)
+
+
+@network_app.command("generate")
+def generate(
+    ctx: typer.Context,
+    members: Annotated[
+        Path,
+        typer.Option(
+            "--members",
+            help="JSON list of the first members, each as `origo node init` / devnet join describe it.",
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Directory to write (must not exist or be empty).")],
+    chain_id: Annotated[int, typer.Option(help="The chain id.")] = 1983,
+    block_period: Annotated[int, typer.Option(help="QBFT seconds between blocks.")] = 2,
+    request_timeout: Annotated[int, typer.Option(help="QBFT round timeout in seconds.")] = 4,
+    epoch_length: Annotated[int, typer.Option(help="QBFT epoch in blocks (votes reset).")] = 30000,
+    gas_limit: Annotated[int, typer.Option(help="Block gas limit.")] = 30_000_000,
+    quorum_bps: Annotated[int, typer.Option(help="Share of active members a proposal needs (bps).")] = 5001,
+    voting_days: Annotated[float, typer.Option(help="How long a proposal stays open, in days.")] = 7.0,
+    besu_config_dir: Annotated[str, typer.Option(help="Where besu/ goes on each machine.")] = "/etc/besu",
+    besu_data_dir: Annotated[str, typer.Option(help="Besu's data path on each machine.")] = "/var/lib/besu",
+    origo_data_dir: Annotated[
+        str, typer.Option(help="The Origo node's data directory on each machine.")
+    ] = "/var/lib/origo",
+) -> None:
+    """Write the Besu QBFT genesis (Membership and DocumentRegistry at genesis, validators from the contract)
+    and, per member, Besu's config, node key and allowlist, kubo's swarm config and the Origo node.toml."""
+    from origo_network import (
+        ChainSettings,
+        HostPaths,
+        NetworkSpecError,
+        generate_network,
+        load_members,
+    )
+
+    if not math.isfinite(voting_days) or not 0 < voting_days <= 3650:
+        raise UserError("--voting-days must be a number of days between 0 and 3650")
+    settings = ChainSettings(
+        chain_id=chain_id,
+        block_period_s=block_period,
+        request_timeout_s=request_timeout,
+        epoch_length=epoch_length,
+        gas_limit=gas_limit,
+        quorum_bps=quorum_bps,
+        voting_period_s=int(voting_days * 24 * 3600),
+    )
+    paths = HostPaths(besu_config_dir, besu_data_dir, origo_data_dir)
+    try:
+        network = generate_network(load_members(members), out, settings, paths)
+    except NetworkSpecError as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot write the network to {out}: {exc.strerror or exc}") from None
+    summary = network.summary()
+    root = ctx.find_root().obj
+    if getattr(root, "json", False):
+        typer.echo(json.dumps(summary, indent=2))
+        return
+    typer.echo(f"Wrote a {len(summary['members'])}-member QBFT network to {out} (chain id {chain_id}).")
+    typer.echo(f"  Membership (validator contract)  {summary['contracts']['membership']}")
+    typer.echo(f"  DocumentRegistry                 {summary['contracts']['registry']}")
+    for member in summary["members"]:
+        typer.echo(f"  {member['code']}  validator {member['validator']}  kubo {member['kubo_peer_id']}")
+    if network.generated_keys:
+        typer.secho(
+            "Keys were generated here for "
+            + ", ".join(network.generated_keys)
+            + ": hand each member only its own members/XX directory, over a secure channel.",
+            fg=typer.colors.YELLOW,
+        )
+    typer.echo("Next: docs/RUNBOOK.md, 'Starting the network'.")

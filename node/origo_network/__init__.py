@@ -1,0 +1,15 @@
+"""Generating a real consortium network (Besu QBFT, kubo, Origo nodes) from the members' member.json files."""
+
+from origo_network.besu import ChainSettings
+from origo_network.generate import GeneratedNetwork, HostPaths, generate_network
+from origo_network.members_file import MemberSpec, NetworkSpecError, load_members
+
+__all__ = [
+    "ChainSettings",
+    "GeneratedNetwork",
+    "HostPaths",
+    "MemberSpec",
+    "NetworkSpecError",
+    "generate_network",
+    "load_members",
+]
