@@ -23,6 +23,7 @@ from origo_cli.commands_cert import cert_app
 from origo_cli.commands_more import consortium_app, manifest_app, members
 from origo_cli.commands_trail import trail_app
 from origo_cli.commands_verify import verify
+from origo_cli.commands_webhook import webhook_app
 from origo_cli.exit_codes import ExitCode
 from origo_cli.node_commands import node_app
 
@@ -72,6 +73,7 @@ app.add_typer(cert_app, name="cert", rich_help_panel="Officers")
 app.add_typer(manifest_app, name="manifest", rich_help_panel="Officers")
 app.add_typer(trail_app, name="trail", rich_help_panel="Auditors")
 app.add_typer(consortium_app, name="consortium", rich_help_panel="Admins")
+app.add_typer(webhook_app, name="webhook", rich_help_panel="Admins")
 app.add_typer(node_app, name="node", rich_help_panel="Operators")
 
 _VALUED = ("--node", "--api-key", "--timeout", "--retries")

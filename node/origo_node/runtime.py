@@ -13,6 +13,7 @@ from origo_node.crypto import load_encryption_key, load_signing_key
 from origo_node.errors import OrigoError
 from origo_node.indexer.indexer import Indexer
 from origo_node.members import MemberDirectory
+from origo_node.notify import Collector, Deliverer, NotifyStore
 from origo_node.payload import KuboPayloadStore, LocalPayloadStore, PayloadStore, PeerFetcher
 from origo_node.services.actions import ActionService
 from origo_node.services.exports import ExportService
@@ -86,6 +87,9 @@ class Node:
             on_membership_change=self.refresh_members,
             on_documents_indexed=self.reader.queue,
         )
+        self.notify = NotifyStore(self.db)
+        self._collector = Collector(self.notify, self.member)
+        self._deliverer = Deliverer(self.notify)
         poll = settings.index_poll_s
         actions_loop = Loop("actions", self.actions.run_once, 0.2)
         self.actions.wake = actions_loop.wake
@@ -97,6 +101,7 @@ class Node:
             Loop("indexer", self.indexer.run_once, poll),
             Loop("reader", self._read_payloads, max(poll, 0.5)),
             actions_loop,
+            Loop("webhooks", self._notify_step, 0.5, max_backoff_s=5.0),
         ]
         self._lock = BackgroundLock(settings.data_dir / "background.lock")
         self._follower = Loop("follower", self._follow, 1.0)
@@ -113,6 +118,10 @@ class Node:
         if self.indexer.catching_up():
             return 0
         return self.reader.run_once()
+
+    def _notify_step(self) -> int:
+        # Collect first: an event found now goes out in the same round.
+        return self._collector.run_once() + self._deliverer.run_once()
 
     def _chain_id(self) -> int:
         """From the settings, else the chain (remembered, so a restart during a chain outage still works)."""
@@ -179,6 +188,7 @@ class Node:
                 loop.stop()
             self._lock.release()
         self._fetcher.close()
+        self._deliverer.close()
         self.db.close()
 
     def health(self) -> dict[str, object]:

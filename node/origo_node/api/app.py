@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from origo_node import __version__
 from origo_node.api import problems, routes_admin, routes_auditor, routes_officer, routes_public
+from origo_node.api import routes_webhooks
 from origo_node.errors import NotFound
 from origo_node.payload import LocalPayloadStore, gateway_router
 from origo_node.runtime import Node
@@ -39,6 +40,7 @@ def create_app(node: Node, *, manage_lifecycle: bool = True) -> FastAPI:
     app.include_router(routes_officer.router)
     app.include_router(routes_auditor.router)
     app.include_router(routes_admin.router)
+    app.include_router(routes_webhooks.router)
     if isinstance(node.payloads, LocalPayloadStore):
         app.include_router(gateway_router(node.payloads.blocks))
     _mount_web(app, node)

@@ -1,0 +1,74 @@
+"""Admins: webhook subscriptions of this member's own systems, and their deliveries."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+
+from origo_node.api.auth import requires
+from origo_node.api.body import read_json
+from origo_node.api.routes_public import node_of
+from origo_node.notify import EVENT_TYPES
+from origo_node.notify.store import SubscriptionInvalid
+from origo_node.store.apikeys import ApiKey
+
+router = APIRouter(tags=["webhooks"])
+Admin = Annotated[ApiKey, Depends(requires("admin"))]
+SubscriptionId = Annotated[int, Path(ge=1, le=2**62)]
+
+
+@router.get("/api/v1/webhooks/event-types", summary="The event types a subscription can name")
+def event_types(_: Admin) -> list[str]:
+    return list(EVENT_TYPES)
+
+
+@router.post(
+    "/api/v1/webhooks", status_code=201, summary="Subscribe a URL to events (the secret is shown once)"
+)
+async def create(request: Request, _: Admin) -> dict[str, Any]:
+    node = node_of(request)
+    body = await read_json(request, 16_384)
+    if not isinstance(body, dict):
+        raise SubscriptionInvalid(
+            'a subscription is a JSON object: {"url": "https://...", "events": [...]}',
+            errors=[{"pointer": "", "message": "must be an object"}],
+        )
+    unknown = sorted(set(body) - {"url", "events", "description"})
+    if unknown:
+        message = "unknown field(s): " + ", ".join(unknown)
+        raise SubscriptionInvalid(message, errors=[{"pointer": f"/{unknown[0]}", "message": message}])
+    return await run_in_threadpool(
+        node.notify.create, body.get("url"), body.get("events"), body.get("description"), EVENT_TYPES
+    )
+
+
+@router.get("/api/v1/webhooks", summary="Every subscription, with counts of its deliveries by state")
+def list_subscriptions(request: Request, _: Admin) -> list[dict[str, Any]]:
+    return node_of(request).notify.subscriptions()
+
+
+@router.get("/api/v1/webhooks/{subscription_id}", summary="One subscription")
+def get_subscription(subscription_id: SubscriptionId, request: Request, _: Admin) -> dict[str, Any]:
+    return node_of(request).notify.get(subscription_id)
+
+
+@router.delete(
+    "/api/v1/webhooks/{subscription_id}", status_code=204, summary="Unsubscribe (pending ones cancelled)"
+)
+def delete_subscription(subscription_id: SubscriptionId, request: Request, _: Admin) -> None:
+    node_of(request).notify.delete(subscription_id)
+
+
+@router.get(
+    "/api/v1/webhooks/{subscription_id}/deliveries", summary="A subscription's deliveries, newest first"
+)
+def deliveries(
+    subscription_id: SubscriptionId,
+    request: Request,
+    _: Admin,
+    state: Annotated[Literal["pending", "delivered", "failed", "cancelled"] | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[dict[str, Any]]:
+    return node_of(request).notify.deliveries(subscription_id, state=state, limit=limit)
