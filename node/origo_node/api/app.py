@@ -10,7 +10,8 @@ from fastapi import FastAPI
 
 from origo_node import __version__
 from origo_node.api import problems, routes_admin, routes_auditor, routes_officer, routes_public
-from origo_node.api import routes_webhooks
+from origo_node.api.routes_form_d import router as form_d_router
+from origo_node.api.routes_webhooks import router as webhooks_router
 from origo_node.errors import NotFound
 from origo_node.payload import LocalPayloadStore, gateway_router
 from origo_node.runtime import Node
@@ -40,7 +41,8 @@ def create_app(node: Node, *, manage_lifecycle: bool = True) -> FastAPI:
     app.include_router(routes_officer.router)
     app.include_router(routes_auditor.router)
     app.include_router(routes_admin.router)
-    app.include_router(routes_webhooks.router)
+    app.include_router(webhooks_router)
+    app.include_router(form_d_router)
     if isinstance(node.payloads, LocalPayloadStore):
         app.include_router(gateway_router(node.payloads.blocks))
     _mount_web(app, node)
