@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from origo_node import __version__
 from origo_node.api import problems, routes_admin, routes_auditor, routes_officer, routes_public
+from origo_node.api.routes_desk import router as desk_router
 from origo_node.api.routes_form_d import router as form_d_router
 from origo_node.api.routes_webhooks import router as webhooks_router
 from origo_node.errors import NotFound
@@ -38,6 +39,7 @@ def create_app(node: Node, *, manage_lifecycle: bool = True) -> FastAPI:
     app.state.node = node
     problems.install(app)
     app.include_router(routes_public.router)
+    app.include_router(desk_router)  # before routes_officer: /documents/check is not a document key
     app.include_router(routes_officer.router)
     app.include_router(routes_auditor.router)
     app.include_router(routes_admin.router)

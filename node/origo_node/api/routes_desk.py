@@ -1,0 +1,40 @@
+"""Officers' desk: check documents without issuing them (a bulk run's dry run, and its resumption)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+
+from origo_node.api.auth import requires
+from origo_node.api.body import read_json
+from origo_node.api.routes_public import node_of
+from origo_node.errors import ValidationFailed
+from origo_node.services.desk import DeskService
+from origo_node.store.apikeys import ApiKey
+
+router = APIRouter(tags=["officer"])
+Officer = Annotated[ApiKey, Depends(requires("officer"))]
+
+
+@router.post(
+    "/api/v1/documents/check",
+    summary="Would these documents be accepted, and were they issued already? Stores nothing",
+)
+async def check(request: Request, _: Officer) -> dict[str, Any]:
+    node = node_of(request)
+    body = await read_json(request, node.settings.max_body_bytes * 8)
+    documents = body.get("documents") if isinstance(body, dict) else None
+    if not isinstance(documents, list) or not documents:
+        raise ValidationFailed(
+            'expected {"documents": [...]}',
+            errors=[{"pointer": "/documents", "message": "required: a non-empty list"}],
+        )
+    if len(documents) > node.settings.bulk_max_documents:
+        raise ValidationFailed(
+            "too many documents",
+            errors=[{"pointer": "/documents", "message": f"at most {node.settings.bulk_max_documents}"}],
+        )
+    results = await run_in_threadpool(DeskService(node.db, node.issuing).check, documents)
+    return {"results": results}
