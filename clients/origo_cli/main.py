@@ -20,6 +20,7 @@ from origo_sdk import DEFAULT_NODE, ApiError, OrigoError
 from origo_cli import exit_codes
 from origo_cli._context import Options, UserError, console
 from origo_cli.commands_cert import cert_app
+from origo_cli.commands_desk import form_d, version_callback, work_list
 from origo_cli.commands_more import consortium_app, manifest_app, members
 from origo_cli.commands_trail import trail_app
 from origo_cli.commands_verify import verify
@@ -61,6 +62,12 @@ def root(
     retries: Annotated[
         int, typer.Option("--retries", envvar="ORIGO_RETRIES", min=0, max=10, help="Retries of reads.")
     ] = 3,
+    _version: Annotated[
+        bool | None,
+        typer.Option(
+            "--version", callback=version_callback, is_eager=True, help="Print the version and exit."
+        ),
+    ] = None,
 ) -> None:
     if not node.startswith(("http://", "https://")):
         raise UserError(f"--node must be an http(s) URL, got {node!r}")
@@ -69,6 +76,8 @@ def root(
 
 app.command("verify", rich_help_panel="Anyone")(verify)
 app.command("members", rich_help_panel="Anyone")(members)
+cert_app.command("list")(work_list)
+cert_app.command("form-d")(form_d)
 app.add_typer(cert_app, name="cert", rich_help_panel="Officers")
 app.add_typer(manifest_app, name="manifest", rich_help_panel="Officers")
 app.add_typer(trail_app, name="trail", rich_help_panel="Auditors")
