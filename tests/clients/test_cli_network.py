@@ -133,8 +133,8 @@ def test_a_directory_is_issued_in_bulk_with_progress(cli: Cli, vn: MemberNode, t
     assert "bad.json" in out and "/items/0/hsCode" in out and "broken.json" in out
     assert "issuing" in err  # the progress bar
     code, body = cli.json(vn, "officer", "cert", "issue", str(folder), "--pattern", "good-*.json")
-    assert code == ExitCode.REFUSED  # the same references again: each refused as already issued
-    assert body["accepted"] == 0 and body["refused"] == 5
+    assert code == ExitCode.OK  # the same documents again: each skipped as already issued identically
+    assert (body["accepted"], body["skipped"], body["refused"]) == (0, 5, 0)
     fresh = tmp_path / "fresh"
     fresh.mkdir()
     for i in range(3):
