@@ -11,7 +11,7 @@ NPM_DIR := hardhat-config
 .PHONY: help setup up test test-fast lint gas bench clean distclean browser
 
 help:
-	@echo "make up      - bring up a local consortium (anvil + one node per member)"
+	@echo "make up      - bring up a local consortium (anvil + one node per member; MEMBERS=11 for all)"
 	@echo "make test    - install what is needed and run the whole test suite"
 	@echo "make lint    - ruff and mypy"
 	@echo "make gas     - print the contracts' gas report"
@@ -41,8 +41,10 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	  else echo "chromium missing: install Debian's chromium package"; fi; }
 
+MEMBERS ?= 6
+
 up: setup
-	$(PY) scripts/devnet.py up
+	$(PY) scripts/devnet.py up --members $(MEMBERS)
 
 test: setup browser
 	$(PY) -m pytest -n 2 --dist loadgroup -q

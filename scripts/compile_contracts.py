@@ -24,6 +24,8 @@ CONTRACTS = ROOT / "contracts"
 SETTINGS_FILE = CONTRACTS / "compiler.json"
 OZ_PACKAGE = ROOT / "hardhat-config" / "node_modules" / "@openzeppelin" / "contracts" / "package.json"
 OUT_DIR = ROOT / "node" / "origo_node" / "chain" / "artifacts"
+#: The ABIs alone, shipped with the CLI so that `origo trail check` runs without the node package.
+CLIENT_ABI_DIR = ROOT / "clients" / "origo_cli" / "abi"
 SOLC = ROOT / "scripts" / "solc"
 #: The deployable contracts; the interfaces' ABIs are contained in these.
 CONTRACT_NAMES = ("Membership", "DocumentRegistry")
@@ -102,6 +104,29 @@ def write(artifacts: dict[str, dict[str, Any]]) -> None:
         artifact_path(name).write_text(render(artifact))
         size = (len(artifact["deployedBytecode"]) - 2) // 2
         print(f"wrote {artifact_path(name).relative_to(ROOT)} (runtime {size} bytes)")
+    sync_client_abis()
+
+
+def client_abi_text(name: str) -> str:
+    """The client's copy of contract ``name``'s ABI, as it must read given the node's artifact."""
+    return json.dumps(json.loads(artifact_path(name).read_text())["abi"], indent=2, sort_keys=True) + "\n"
+
+
+def stale_client_abis() -> list[str]:
+    stale = []
+    for name in CONTRACT_NAMES:
+        path = CLIENT_ABI_DIR / f"{name}.json"
+        if not path.exists() or path.read_text() != client_abi_text(name):
+            stale.append(name)
+    return stale
+
+
+def sync_client_abis() -> None:
+    """Copies the ABIs from the node's artifacts to the CLI's (cheap: no compile), where they differ."""
+    CLIENT_ABI_DIR.mkdir(parents=True, exist_ok=True)
+    for name in stale_client_abis():
+        (CLIENT_ABI_DIR / f"{name}.json").write_text(client_abi_text(name))
+        print(f"wrote {(CLIENT_ABI_DIR / f'{name}.json').relative_to(ROOT)}")
 
 
 def committed_sha256() -> str | None:
@@ -134,10 +159,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.check_or_write and committed_sha256() == sources_sha256():
+        sync_client_abis()
         return 0
     artifacts = compile_all()
     if args.check:
-        stale = check(artifacts)
+        stale = check(artifacts) + [f"clients/origo_cli/abi/{name}.json" for name in stale_client_abis()]
         if stale:
             print(f"stale artifacts: {', '.join(stale)}; run scripts/compile_contracts.py", file=sys.stderr)
             return 1

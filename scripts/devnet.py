@@ -2,12 +2,15 @@
 """The local consortium behind ``make up``: anvil with 1-second blocks and one node process per member.
 
     python scripts/devnet.py up            # create .devnet/ on first run, resume it afterwards; Ctrl-C stops
+    python scripts/devnet.py up --members 11   # all ten ASEAN members and Timor-Leste (make up MEMBERS=11)
     python scripts/devnet.py join CODE     # prepare a new member (keys, data directory) for a governance vote
     python scripts/devnet.py status        # what network.json says, and whether each node answers
 
 Ports are fixed so that the README's commands work as printed: the chain on 8545, the genesis members'
 nodes on 8701 (VN), 8702 (SG), 8703 (TH), 8704 (MY), 8705 (ID), 8706 (PH); members who join later take
-8707 onwards.
+8707 onwards (with ``--members 11``: BN, KH, LA, MM, TL on 8707-8711). ``--root``, ``--anvil-port`` and
+``--base-port`` start a second consortium beside the first (the tests do). While it runs, a node or the chain
+that stops is restarted (origo_devnet.supervisor) and the terminal says so.
 ``make clean`` wipes ``.devnet/``.
 """
 
@@ -19,21 +22,23 @@ import signal
 import socket
 import sys
 import threading
+import time
 from pathlib import Path
 from types import FrameType
 
 import httpx
-from origo_node.devnet import (
+from origo_devnet.network import (
+    ALL_MEMBERS,
     DEVNET_PASSPHRASE,
-    GENESIS,
     MEMBER_NAMES,
     Network,
     create_network,
     load_network,
     prepare_member,
 )
+from origo_devnet.summary import print_summary
+from origo_devnet.supervisor import Supervisor
 from rich.console import Console
-from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent / ".devnet"
 ANVIL_PORT = 8545
@@ -57,24 +62,6 @@ def _check_ports(ports: list[int]) -> None:
         raise SystemExit(2)
 
 
-def _print_table(network: Network) -> None:
-    table = Table(title=f"Origo local consortium — chain {network.rpc_url} (chain id {network.chain_id})")
-    for column in ("member", "node URL", "officer API key", "auditor API key", "verification page"):
-        table.add_column(column, overflow="fold")
-    for node in network.members.values():
-        running = node.process is not None
-        table.add_row(
-            f"{node.code} {MEMBER_NAMES.get(node.code, '')}" + ("" if running else " (not started)"),
-            node.url,
-            node.officer_key,
-            node.auditor_key,
-            node.url + "/",
-        )
-    console.print(table)
-    console.print(f"Membership {network.membership}   DocumentRegistry {network.registry}")
-    console.print(f"Everything is in {network.root}/network.json (admin keys too). Ctrl-C stops the network.")
-
-
 def _active_codes(network: Network) -> list[str]:
     """Members that are active on chain (a joined member only starts once the vote let it in)."""
     from origo_node.chain.client import ChainClient
@@ -86,19 +73,56 @@ def _active_codes(network: Network) -> list[str]:
     return [code for code in network.members if code in known]
 
 
-def up(_: argparse.Namespace) -> int:
-    fresh = not (ROOT / "network.json").exists()
+def _member_codes(value: str) -> tuple[str, ...]:
+    """``--members``: a count (the first N of the ten ASEAN members and Timor-Leste) or codes, "VN,SG"."""
+    if value.isdigit():
+        count = int(value)
+        if not 2 <= count <= len(ALL_MEMBERS):
+            raise argparse.ArgumentTypeError(f"a consortium here has 2 to {len(ALL_MEMBERS)} members")
+        return ALL_MEMBERS[:count]
+    codes = tuple(code.strip().upper() for code in value.split(",") if code.strip())
+    unknown = [code for code in codes if code not in ALL_MEMBERS]
+    if unknown or len(codes) < 2 or len(set(codes)) != len(codes):
+        raise argparse.ArgumentTypeError(
+            f"give a count or two or more distinct codes among {', '.join(ALL_MEMBERS)}"
+        )
+    return codes
+
+
+def _say(message: str) -> None:
+    console.print(f"[{time.strftime('%H:%M:%S')}] {message}", highlight=False, markup=False, soft_wrap=True)
+
+
+def up(args: argparse.Namespace) -> int:
+    root: Path = args.root
+    fresh = not (root / "network.json").exists()
     if fresh:
-        _check_ports([ANVIL_PORT, *range(BASE_PORT, BASE_PORT + len(GENESIS))])
-        console.print(f"Creating a new consortium in {ROOT} ({', '.join(GENESIS)})...")
+        codes = args.members
+        _check_ports([args.anvil_port, *range(args.base_port, args.base_port + len(codes))])
+        console.print(f"Creating a new consortium in {root} ({', '.join(codes)})...")
         network = create_network(
-            ROOT, GENESIS, base_port=BASE_PORT, anvil_port=ANVIL_PORT, block_time=1.0, anvil_args=ANVIL_ARGS
+            root,
+            codes,
+            base_port=args.base_port,
+            anvil_port=args.anvil_port,
+            block_time=1.0,
+            anvil_args=ANVIL_ARGS,
         )
     else:
-        saved = json.loads((ROOT / "network.json").read_text(encoding="utf-8"))
-        _check_ports([ANVIL_PORT, *(int(m["url"].rsplit(":", 1)[1]) for m in saved["members"])])
-        console.print(f"Resuming the consortium in {ROOT}...")
-        network = load_network(ROOT, block_time=1.0, anvil_args=ANVIL_ARGS)
+        saved = json.loads((root / "network.json").read_text(encoding="utf-8"))
+        if args.members_given and len(args.members) != len(saved["members"]):
+            console.print(
+                f"[yellow]{root} already holds a consortium of {len(saved['members'])} members; "
+                f"it is resumed as it is (`make clean` first for one of {len(args.members)})[/yellow]"
+            )
+        _check_ports(
+            [
+                int(saved["rpc_url"].rsplit(":", 1)[1]),
+                *(int(m["url"].rsplit(":", 1)[1]) for m in saved["members"]),
+            ]
+        )
+        console.print(f"Resuming the consortium in {root}...")
+        network = load_network(root, block_time=1.0, anvil_args=ANVIL_ARGS)
     stop = threading.Event()
 
     def on_signal(signum: int, _: FrameType | None) -> None:
@@ -107,12 +131,17 @@ def up(_: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
+        started = time.monotonic()
         for code in _active_codes(network):
+            if stop.is_set():
+                break
             console.print(f"  starting {code} on {network.members[code].url}")
             network.start_node(code)
         network.write()
-        _print_table(network)
-        stop.wait()
+        console.print(f"All nodes answered {time.monotonic() - started:.1f} s after the chain was up.")
+        print_summary(network, console)
+        # Blocks until Ctrl-C; network.json is written again after a restart (it records the pids).
+        Supervisor(network, say=_say, on_restart=network.write).run(stop)
     finally:
         console.print("Stopping the nodes and the chain (its state is saved)...")
         network.stop()
@@ -138,7 +167,7 @@ def join(args: argparse.Namespace) -> int:
         contracts=contracts,
         node_settings={"chain_id": saved["chain_id"]},
     )
-    from origo_node.devnet import fund
+    from origo_devnet.network import fund
     from web3 import Web3
 
     try:
@@ -190,12 +219,25 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("up", help="create or resume the network; run it until Ctrl-C").set_defaults(run=up)
+    starting = commands.add_parser("up", help="create or resume the network; run it until Ctrl-C")
+    starting.add_argument(
+        "--members",
+        type=_member_codes,
+        default=None,
+        help="how many members (2-11, default 6: VN SG TH MY ID PH) or their codes, e.g. VN,SG,BN",
+    )
+    starting.add_argument("--root", type=Path, default=ROOT, help="where the network lives (.devnet/)")
+    starting.add_argument("--anvil-port", type=int, default=ANVIL_PORT, help="the chain's port (8545)")
+    starting.add_argument("--base-port", type=int, default=BASE_PORT, help="the first node's port (8701)")
+    starting.set_defaults(run=up)
     joining = commands.add_parser("join", help="prepare a new member for a governance vote")
     joining.add_argument("code", help="the new member's country code, e.g. BN")
     joining.set_defaults(run=join)
     commands.add_parser("status", help="show the members and whether they answer").set_defaults(run=status)
     args = parser.parse_args(argv)
+    if args.command == "up":
+        args.members_given = args.members is not None
+        args.members = args.members or ALL_MEMBERS[:6]
     result: int = args.run(args)
     return result
 

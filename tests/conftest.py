@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from origo_node.devnet import Network
+from origo_devnet.network import Network
 from support.network import running_network
 
 

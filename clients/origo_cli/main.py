@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Annotated
 
 import typer
+from origo_node.commands import node_app
 from origo_sdk import DEFAULT_NODE, ApiError, OrigoError
 
 from origo_cli import exit_codes
@@ -26,7 +27,6 @@ from origo_cli.commands_trail import trail_app
 from origo_cli.commands_verify import verify
 from origo_cli.commands_webhook import webhook_app
 from origo_cli.exit_codes import ExitCode
-from origo_cli.node_commands import node_app
 
 EPILOG = (
     "Exit codes: 0 ok/valid (also partially accepted); 2 usage or bad file; 3 auth; 4 node or RPC "

@@ -211,7 +211,7 @@ class Checker:
         from web3 import Web3
 
         if abis is None:
-            from origo_node.chain.artifacts import load_abi
+            from origo_cli.contract_abis import load_abi
 
             abis = load_abi
         self.export = export

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from origo_node.anchoring.batcher import Batcher, BatchPolicy
+from origo_node.background import BackgroundLock, Loop
 from origo_node.chain import eip712
 from origo_node.chain.client import ChainClient, TxSender
 from origo_node.crypto import load_encryption_key, load_signing_key
@@ -26,7 +27,6 @@ from origo_node.services.status import StatusService
 from origo_node.services.verifying import VerifyService
 from origo_node.settings import NodeSettings
 from origo_node.store.db import Database
-from origo_node.workers import BackgroundLock, Loop
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from eth_account import Account
 from hexbytes import HexBytes
-from origo_node.chain.deploy import GenesisMember, deploy
+from origo_devnet.deploy import GenesisMember, deploy
 from origo_node.chain.merkle import Leaf, leaf_hash
 from origo_node.documents import digest, document_id, type_id
 from web3 import Web3

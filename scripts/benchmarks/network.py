@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from origo_node.chain.anvil import free_port
-from origo_node.devnet import DEVNET_PASSPHRASE, MemberNode, Network, create_network, wait_healthy
-from origo_node.operator import update_config
+from origo_devnet.anvil import free_port
+from origo_devnet.network import DEVNET_PASSPHRASE, MemberNode, Network, create_network, wait_healthy
+from origo_node.operator_tasks import update_config
 from origo_node.settings import CONFIG_FILE
 
 BLOCK_TIME_S = 1.0

@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from origo_node.devnet import MemberNode
+from origo_devnet.network import MemberNode
 from origo_sdk import DocumentStatus, NotFoundError, OrigoClient
 from support.network import sample
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from origo_node.devnet import MemberNode, Network
+from origo_devnet.network import MemberNode, Network
 
 
 @pytest.fixture

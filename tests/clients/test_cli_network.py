@@ -11,7 +11,7 @@ import pytest
 from client_support import VESSEL, coffee, sdk, settle, unique_reference, write
 from origo_cli.exit_codes import ExitCode
 from origo_cli.main import main
-from origo_node.devnet import MemberNode, Network
+from origo_devnet.network import MemberNode, Network
 from support.network import sample
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("network")]

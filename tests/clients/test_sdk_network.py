@@ -7,7 +7,7 @@ import time
 
 import pytest
 from client_support import VESSEL, coffee, sdk, settle, unique_reference
-from origo_node.devnet import MemberNode, Network
+from origo_devnet.network import MemberNode, Network
 from origo_sdk import (
     Action,
     AuthError,

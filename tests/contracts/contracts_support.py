@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 from eth_abi.abi import decode
+from origo_devnet.deploy import GenesisMember, deploy
 from origo_node.chain.artifacts import load_abi
-from origo_node.chain.deploy import GenesisMember, deploy
 from origo_node.chain.merkle import Leaf, MerkleTree
 from origo_node.chain.revert import canonical_type, decode_custom_error
 from web3 import Web3

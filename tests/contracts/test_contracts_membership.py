@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from contracts_support import CODES, QUORUM_BPS, VOTING_PERIOD, Consortium
 from eth_abi.abi import encode
-from origo_node.chain.deploy import GenesisMember, deploy_contract
+from origo_devnet.deploy import GenesisMember, deploy_contract
 from origo_node.chain.revert import decode_custom_error
 from web3.exceptions import ContractCustomError
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from origo_devnet.network import MemberNode, Network, create_network
 from origo_node.anchoring import manifest
 from origo_node.chain.artifacts import load_artifact
-from origo_node.devnet import MemberNode, Network, create_network
 from origo_node.payload import LocalPayloadStore
 from web3 import Web3
 

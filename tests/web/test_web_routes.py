@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from origo_node.devnet import Network
+from origo_devnet.network import Network
 from origo_node.web.routes import print_body, verification_url
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("network")]

@@ -1,1 +1,1 @@
-"""The chain port's pieces: contract artifacts, deployment, Merkle batches, a local anvil."""
+"""The chain port's pieces: contract artifacts, Merkle batches, typed EIP-712 data, revert decoding."""

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from origo_node.devnet import Network
+from origo_devnet.network import Network
 from support.network import Client, sample, wait_for, wait_state
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("network")]

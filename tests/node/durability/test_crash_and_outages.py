@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
-from origo_node.devnet import MemberNode, Network
+from origo_devnet.network import MemberNode, Network
 from origo_node.documents import document_id
 from support.network import anchored_ids, running_network, sample, wait_for
 

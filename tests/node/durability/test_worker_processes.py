@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from origo_node.devnet import Network
-from origo_node.workers import BackgroundLock
+from origo_devnet.network import Network
+from origo_node.background import BackgroundLock
 from support.network import anchored_ids, running_network, sample, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("workers")]
@@ -36,7 +36,7 @@ def test_the_lock_passes_on_when_its_holder_is_killed(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from origo_node.workers import BackgroundLock;"
+            "import sys, time; from pathlib import Path; from origo_node.background import BackgroundLock;"
             f"assert BackgroundLock(Path({str(path)!r})).try_acquire();"
             "print('held', flush=True); time.sleep(60)",
         ],

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from origo_node.operator import write_config
+from origo_node.operator_tasks import write_config
 from origo_node.settings import load_settings
 from origo_node.store import Database
 from origo_node.store.apikeys import create_key, find_key, revoke_key

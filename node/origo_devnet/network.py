@@ -7,6 +7,7 @@ Keys here are throw-away devnet keys, encrypted with the published passphrase ``
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -19,12 +20,12 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
+from origo_node.operator_tasks import add_api_key, init_node, update_config
+from origo_node.settings import CONFIG_FILE
 from web3 import Web3
 
-from origo_node.chain.anvil import Anvil, free_port
-from origo_node.chain.deploy import GenesisMember, deploy
-from origo_node.operator import add_api_key, init_node, update_config
-from origo_node.settings import CONFIG_FILE
+from origo_devnet.anvil import Anvil, free_port
+from origo_devnet.deploy import GenesisMember, deploy
 
 DEVNET_PASSPHRASE = "devnet"
 DEVNET_SCRYPT_N = 2**12
@@ -39,8 +40,11 @@ MEMBER_NAMES = {
     "KH": "General Department of Customs and Excise (Cambodia)",
     "LA": "Lao Customs Department",
     "MM": "Myanmar Customs Department",
+    "TL": "Customs Authority of Timor-Leste",
 }
 GENESIS = ("VN", "SG", "TH", "MY", "ID", "PH")
+#: The ten ASEAN members and Timor-Leste, in the order ``make up MEMBERS=N`` takes the first N.
+ALL_MEMBERS = (*GENESIS, "BN", "KH", "LA", "MM", "TL")
 
 
 @dataclass
@@ -67,6 +71,7 @@ class MemberNode:
             "admin_key": self.admin_key,
             "data_dir": str(self.data_dir),
             "verification_page": self.url + "/",
+            **({"pid": self.process.pid} if self.process is not None else {}),
         }
 
 
@@ -88,6 +93,7 @@ class Network:
             "contracts": {"membership": self.membership, "registry": self.registry},
             "deployment_block": self.deployment_block,
             "passphrase": DEVNET_PASSPHRASE,
+            **({"anvil_pid": self.anvil.pid} if self.anvil is not None and self.anvil.pid else {}),
             "members": [m.as_dict() for m in self.members.values()],
         }
 
@@ -134,6 +140,9 @@ class Network:
             except subprocess.TimeoutExpired:
                 node.process.kill()
                 node.process.wait(5)
+        # A node that died on its own may have left its worker processes behind, holding its port.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(node.process.pid, signal.SIGKILL)
         node.process = None
         if node.log is not None:
             node.log.close()

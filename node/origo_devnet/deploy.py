@@ -8,11 +8,10 @@ from typing import Any
 
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
-from web3 import Web3
-from web3.types import TxParams, TxReceipt
-
 from origo_node.chain.artifacts import load_artifact
 from origo_node.errors import ChainError
+from web3 import Web3
+from web3.types import TxParams, TxReceipt
 
 
 @dataclass(frozen=True)

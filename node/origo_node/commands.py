@@ -62,7 +62,7 @@ def init(
     """Create a member's data directory: encrypted keystores (issuer, admin, encryption), node.toml, an
     admin API key."""
     from origo_node.crypto import SuiteId
-    from origo_node.operator import init_node
+    from origo_node.operator_tasks import init_node
 
     code = member.strip().upper()
     if len(code) != 2 or not code.isalpha():
@@ -108,7 +108,7 @@ def run(
 ) -> None:
     """Run the node (API, batcher, indexer) in the foreground; Ctrl-C stops it."""
     from origo_node.errors import OrigoError
-    from origo_node.operator import run_node
+    from origo_node.operator_tasks import run_node
     from origo_node.settings import CONFIG_FILE, load_settings
 
     config = data_dir / CONFIG_FILE
@@ -133,7 +133,7 @@ def add_key(
     name: Annotated[str, typer.Option(help="Who the key is for.")] = "",
 ) -> None:
     """Create an API key with a role; it is printed once, only its hash is kept."""
-    from origo_node.operator import add_api_key
+    from origo_node.operator_tasks import add_api_key
     from origo_node.store.apikeys import ROLES
 
     if role not in ROLES:

@@ -31,7 +31,7 @@ from origo_node.errors import ChainError
 TEST_MNEMONIC = "test test test test test test test test test test test junk"
 DEFAULT_CHAIN_ID = 31337
 
-_REPO = Path(__file__).resolve().parents[3]
+_REPO = Path(__file__).resolve().parents[2]
 _NODE_MODULES = _REPO / "hardhat-config" / "node_modules"
 
 
@@ -106,6 +106,10 @@ class Anvil:
     @property
     def pid(self) -> int | None:
         return self._proc.pid if self._proc else None
+
+    def exit_code(self) -> int | None:
+        """The exit code if the process we started has exited (negative: killed by that signal), else None."""
+        return self._proc.poll() if self._proc is not None else None
 
     def _command(self, port: int) -> list[str]:
         cmd = [
