@@ -16,7 +16,7 @@ import pytest
 from client_support import coffee, sdk, settle, unique_reference, write
 from origo_cli.exit_codes import ExitCode
 from origo_cli.main import main
-from origo_node.devnet import MemberNode
+from origo_devnet.network import MemberNode
 from support.network import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("network")]

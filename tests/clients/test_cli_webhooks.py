@@ -11,7 +11,7 @@ import pytest
 from client_support import coffee, sdk, settle, write
 from origo_cli.exit_codes import ExitCode
 from origo_cli.main import main
-from origo_node.devnet import MemberNode
+from origo_devnet.network import MemberNode
 from origo_node.notify import verify
 from support.network import wait_for
 from webhook_receiver import Receiver

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from origo_node.devnet import MemberNode, Network
+from origo_devnet.network import MemberNode, Network
 from playwright.sync_api import Page, expect
 from support.network import sample, wait_state
 
