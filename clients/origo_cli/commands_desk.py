@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from origo_api.states import DocumentState
 from rich.table import Table
 
 from origo_cli._context import UserError, client, console, options, print_json, wrote
@@ -30,16 +31,8 @@ class Role(StrEnum):
     issuer = "issuer"
 
 
-STATES = (
-    "valid",
-    "partially_accepted",
-    "accepted",
-    "under_verification",
-    "revoked",
-    "superseded",
-    "rejected",
-    "expired",
-)
+#: States a work list can filter on (pending documents are not on the chain's index yet).
+STATES = tuple(s.value for s in DocumentState if s is not DocumentState.PENDING)
 
 
 def work_list(

@@ -95,4 +95,4 @@ class ChainRuleViolated(OrigoError):
     """The contracts refused an action by rule (custom error), e.g. a claim beyond what is left."""
 
     status = 409
-    slug = "chain-rule"
+    slug = "chain-rule-violated"

@@ -19,6 +19,8 @@ from pathlib import Path
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+from origo_node.datadir import make_private
+from origo_node.http_protocol import server_options
 from origo_node.settings import NodeSettings
 
 
@@ -53,7 +55,9 @@ def run_background(config_file: str, log_level: str) -> None:
     stopping = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stopping.set())
-    node = Node(load_settings(Path(config_file)))
+    settings = load_settings(Path(config_file))
+    make_private(settings.data_dir)
+    node = Node(settings)
     node.start()
     try:
         stopping.wait()
@@ -63,6 +67,8 @@ def run_background(config_file: str, log_level: str) -> None:
 
 def serve(settings: NodeSettings, config_file: Path | None, log_level: str) -> None:
     """Serves until SIGINT/SIGTERM. Several workers need ``config_file``: each process reads it again."""
+    make_private(settings.data_dir)
+    options = server_options(settings.header_timeout_s)
     if settings.workers > 1 and config_file is not None:
         os.environ["ORIGO_CONFIG"] = str(config_file)
         config = _TcpConfig(
@@ -73,6 +79,7 @@ def serve(settings: NodeSettings, config_file: Path | None, log_level: str) -> N
             port=settings.port,
             log_level=log_level,
             access_log=False,
+            **options,
         )
         background = multiprocessing.get_context("spawn").Process(
             target=run_background, args=(str(config_file), log_level), name="origo-background"
@@ -94,4 +101,5 @@ def serve(settings: NodeSettings, config_file: Path | None, log_level: str) -> N
         port=settings.port,
         log_level=log_level,
         access_log=False,
+        **options,
     )

@@ -57,6 +57,15 @@ class NodeSettings(BaseSettings):
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     max_document_bytes: int = Field(default=256 * 1024, ge=1024)
     bulk_max_documents: int = Field(default=1000, ge=1)
+    header_timeout_s: float = Field(
+        default=10.0, gt=0, le=300, description="A request's line and headers must arrive within this."
+    )
+    body_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        le=600,
+        description="A request's body must arrive within this after its headers.",
+    )
 
     payload_backend: Literal["local", "kubo"] = "local"
     kubo_api: str | None = Field(default=None, description="kubo RPC address, e.g. /ip4/127.0.0.1/tcp/5001")

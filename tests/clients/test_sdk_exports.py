@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import origo_sdk
 
 EXPECTED = {
@@ -76,7 +79,18 @@ def test_every_exported_name_exists_and_claims_the_sdk() -> None:
         value = getattr(origo_sdk, name)
         module = getattr(value, "__module__", "origo_sdk")
         if isinstance(value, type):
-            assert module.startswith("origo_sdk"), (name, module)
+            # The models are the API's contract, defined once in origo_api (shipped with the client).
+            assert module.startswith(("origo_sdk", "origo_api")), (name, module)
+
+
+def test_the_sdk_imports_none_of_the_node_and_its_heavy_dependencies() -> None:
+    code = (
+        "import sys, origo_sdk, origo_cli.main;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in"
+        " ('origo_node', 'fastapi', 'starlette', 'web3', 'uvicorn', 'eth_account')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_no_public_name_escapes_all() -> None:

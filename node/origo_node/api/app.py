@@ -8,14 +8,18 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from origo_node import __version__
-from origo_node.api import problems, routes_admin, routes_auditor, routes_officer, routes_public
+from origo_node import __version__, limits
+from origo_node.api import openapi, problems, routes_admin, routes_auditor, routes_officer, routes_public
+from origo_node.api.guard import RequestGuard
 from origo_node.api.routes_desk import router as desk_router
 from origo_node.api.routes_form_d import router as form_d_router
 from origo_node.api.routes_webhooks import router as webhooks_router
 from origo_node.errors import NotFound
 from origo_node.payload import LocalPayloadStore, gateway_router
 from origo_node.runtime import Node
+
+#: A bulk request may be this many times larger than one document's request.
+BULK_BODY_FACTOR = 8
 
 
 def create_app(node: Node, *, manage_lifecycle: bool = True) -> FastAPI:
@@ -37,7 +41,14 @@ def create_app(node: Node, *, manage_lifecycle: bool = True) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.node = node
+    limits.restore_recursion_limit()
     problems.install(app)
+    app.add_middleware(
+        RequestGuard,
+        max_body=node.settings.max_body_bytes,
+        bulk_factor=BULK_BODY_FACTOR,
+        body_timeout_s=node.settings.body_timeout_s,
+    )
     app.include_router(routes_public.router)
     app.include_router(desk_router)  # before routes_officer: /documents/check is not a document key
     app.include_router(routes_officer.router)
@@ -48,6 +59,7 @@ def create_app(node: Node, *, manage_lifecycle: bool = True) -> FastAPI:
     if isinstance(node.payloads, LocalPayloadStore):
         app.include_router(gateway_router(node.payloads.blocks))
     _mount_web(app, node)
+    app.openapi = lambda: openapi.document(app)  # type: ignore[method-assign]
     return app
 
 

@@ -3,65 +3,59 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from origo_api.problems import MEDIA_TYPE, PROBLEM_BASE, problem_body
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from origo_node.errors import OrigoError, ValidationFailed
 
 log = logging.getLogger(__name__)
-PROBLEM_BASE = "https://origo.dev/problems/"
-MEDIA_TYPE = "application/problem+json"
-
-_TITLES = {
-    400: "Bad request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Request too large",
-    415: "Unsupported media type",
-    422: "The request is not valid",
-    500: "Internal error",
-    502: "The payload store failed",
-    503: "The chain is unavailable",
-}
+#: Re-exported so that the node's modules keep one import for everything problem+json.
+__all__ = ["MEDIA_TYPE", "PROBLEM_BASE", "install", "problem", "problem_for"]
 _SLUGS = {
     400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
     404: "not-found",
     405: "method-not-allowed",
     413: "request-too-large",
     415: "unsupported-media-type",
-    401: "unauthorized",
-    403: "forbidden",
 }
 
 
-def problem(status: int, slug: str, detail: str, **extra: Any) -> JSONResponse:
-    body = {
-        "type": PROBLEM_BASE + slug,
-        "title": _TITLES.get(status, "Error"),
-        "status": status,
-        "detail": detail,
-    }
-    body.update({k: v for k, v in extra.items() if v is not None})
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+def problem(
+    status: int, slug: str, detail: str, *, headers: Mapping[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    """The problem+json answer (``origo_api.problems`` builds the body, here and for every other area)."""
+    all_headers = dict(headers or {})
+    if status == 401:
+        all_headers.setdefault("WWW-Authenticate", "Bearer")
+    return JSONResponse(
+        problem_body(status, slug, detail, **extra),
+        status_code=status,
+        media_type=MEDIA_TYPE,
+        headers=all_headers or None,
+    )
 
 
-def _origo_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, OrigoError)
+def problem_for(exc: OrigoError) -> JSONResponse:
+    """The answer for one of the node's own errors."""
     extra: dict[str, Any] = {k: v for k, v in exc.details.items() if _jsonable(v)}
     if isinstance(exc, ValidationFailed):
         extra["errors"] = exc.errors
     if exc.status >= 500:
         log.warning("%s: %s", type(exc).__name__, exc.message)
-    slug = "chain-rule-violated" if exc.slug == "chain-rule" else exc.slug
-    return problem(exc.status, slug, exc.message, **extra)
+    return problem(exc.status, exc.slug, exc.message, **extra)
+
+
+def _origo_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, OrigoError)
+    return problem_for(exc)
 
 
 def _request_validation(_: Request, exc: Exception) -> JSONResponse:
@@ -77,7 +71,17 @@ def _request_validation(_: Request, exc: Exception) -> JSONResponse:
 
 def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return problem(exc.status_code, _SLUGS.get(exc.status_code, "error"), str(exc.detail))
+    # Starlette's own answers (404 for no route, 405 with ``Allow``) keep their headers.
+    slug = _SLUGS.get(exc.status_code, "error")
+    return problem(exc.status_code, slug, _detail(exc), headers=exc.headers)
+
+
+def _detail(exc: StarletteHTTPException) -> str:
+    if exc.status_code == 405:
+        return f"this method is not allowed here; allowed: {(exc.headers or {}).get('Allow', 'none')}"
+    if exc.status_code == 404:
+        return "no such resource"
+    return str(exc.detail)
 
 
 def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -2,37 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
+from origo_api.answers import Trail, TrailExport
 
-from origo_node.api.auth import requires
-from origo_node.api.routes_public import node_of
-from origo_node.store.apikeys import ApiKey
+from origo_node.api.deps import Auditor, DocumentKey, NodeDep
+from origo_node.api.openapi import KEY, errors
 
 router = APIRouter(tags=["auditor"])
-Auditor = Annotated[ApiKey, Depends(requires("auditor", "officer"))]
 
 
 @router.get(
-    "/api/v1/documents/{key}/trail", summary="Every event of a document: who, when, block, transaction"
+    "/api/v1/documents/{key}/trail",
+    response_model=Trail,
+    responses=errors(KEY, 404, 422),
+    summary="Every event of a document: who, when, block, transaction",
 )
-def trail(key: str, request: Request, _: Auditor) -> dict[str, Any]:
-    node = node_of(request)
+def trail(key: DocumentKey, _: Auditor, node: NodeDep) -> dict[str, Any]:
     return node.status.trail(node.status.resolve(key))
 
 
 @router.get(
-    "/api/v1/documents/{key}/export", summary="The trail with everything needed to re-check it on chain"
+    "/api/v1/documents/{key}/export",
+    response_model=TrailExport,
+    responses=errors(KEY, 404, 409, 422),
+    summary="The trail with everything needed to re-check it on chain",
 )
-def export(key: str, request: Request, _: Auditor) -> dict[str, Any]:
-    node = node_of(request)
+def export(key: DocumentKey, _: Auditor, node: NodeDep) -> dict[str, Any]:
     return node.exports.export(node.status.resolve(key))
 
 
 @router.get(
-    "/api/v1/documents/{key}/payload", summary="The decrypted document (when this member is concerned)"
+    "/api/v1/documents/{key}/payload",
+    responses=errors(KEY, 404, 409, 422, 502),
+    summary="The decrypted document (when this member is concerned)",
 )
-def payload(key: str, request: Request, _: Auditor) -> dict[str, Any]:
-    node = node_of(request)
+def payload(key: DocumentKey, _: Auditor, node: NodeDep) -> dict[str, Any]:
     return node.reader.read(node.status.resolve(key))

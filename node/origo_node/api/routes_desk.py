@@ -7,11 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
-from origo_node.api.auth import requires
 from origo_node.api.body import read_json
-from origo_node.api.routes_public import node_of
+from origo_node.api.deps import node_of, requires
 from origo_node.errors import ValidationFailed
-from origo_node.services.desk import DeskService
+from origo_node.services.bulk_check import DeskService
 from origo_node.store.apikeys import ApiKey
 
 router = APIRouter(tags=["officer"])
@@ -24,7 +23,7 @@ Officer = Annotated[ApiKey, Depends(requires("officer"))]
 )
 async def check(request: Request, _: Officer) -> dict[str, Any]:
     node = node_of(request)
-    body = await read_json(request, node.settings.max_body_bytes * 8)
+    body = read_json(request)
     documents = body.get("documents") if isinstance(body, dict) else None
     if not isinstance(documents, list) or not documents:
         raise ValidationFailed(

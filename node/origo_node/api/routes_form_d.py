@@ -15,8 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response
 
-from origo_node.api.auth import requires
-from origo_node.api.routes_public import node_of
+from origo_node.api.deps import node_of, requires
 from origo_node.errors import ValidationFailed
 from origo_node.runtime import Node
 from origo_node.store.apikeys import ApiKey

@@ -2,35 +2,44 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from origo_api.answers import DocumentStatus, DocumentType, Health, Member, VerificationResult
 
 from origo_node.api.body import read_json
+from origo_node.api.deps import DocumentKey, NodeDep
+from origo_node.api.openapi import BODY, errors
 from origo_node.documents import all_types, find_type
 from origo_node.errors import NotFound
-from origo_node.runtime import Node
 
-router = APIRouter()
-
-
-def node_of(request: Request) -> Node:
-    node: Node = request.app.state.node
-    return node
+router = APIRouter(tags=["public"])
+_Name = Annotated[str, Path(max_length=64)]
 
 
-@router.get("/healthz", tags=["public"], summary="Liveness, chain head, index position, outbox backlog")
-def health(request: Request) -> dict[str, Any]:
-    return node_of(request).health()
+@router.get(
+    "/healthz",
+    response_model=Health,
+    summary="Liveness, chain head, index position, outbox backlog",
+)
+def health(node: NodeDep) -> dict[str, Any]:
+    return node.health()
 
 
-@router.get("/api/v1/members", tags=["public"], summary="The consortium's members as the chain says now")
-def members(request: Request) -> list[dict[str, Any]]:
-    return [m.as_dict() for m in sorted(node_of(request).directory.all(), key=lambda m: m.code)]
+@router.get(
+    "/api/v1/members",
+    response_model=list[Member],
+    responses=errors(503),
+    summary="The consortium's members as the chain says now",
+)
+def members(node: NodeDep) -> list[dict[str, Any]]:
+    return [m.as_dict() for m in sorted(node.directory.all(), key=lambda m: m.code)]
 
 
-@router.get("/api/v1/types", tags=["public"], summary="The document types this node accepts")
+@router.get(
+    "/api/v1/types", response_model=list[DocumentType], summary="The document types this node accepts"
+)
 def types() -> list[dict[str, str]]:
     return [
         {"type": t.name, "version": t.version, "schema_url": f"/api/v1/types/{t.name}/{t.version}/schema"}
@@ -38,31 +47,53 @@ def types() -> list[dict[str, str]]:
     ]
 
 
-@router.get("/api/v1/types/{name}/{version}/schema", tags=["public"], summary="A document type's JSON Schema")
-def schema(name: str, version: str) -> dict[str, Any]:
+@router.get(
+    "/api/v1/types/{name}/{version}/schema",
+    responses=errors(404, 422),
+    summary="A document type's JSON Schema",
+)
+def schema(name: _Name, version: _Name) -> dict[str, Any]:
     doc_type = find_type(name, version)
     if doc_type is None:
         raise NotFound(f"no document type {name} version {version}")
     return doc_type.json_schema()
 
 
-@router.get("/api/v1/documents/{key}", tags=["public"], summary="A document's public status (no payload)")
-def status(key: str, request: Request) -> dict[str, Any]:
-    node = node_of(request)
+@router.get(
+    "/api/v1/documents/{key}",
+    response_model=DocumentStatus,
+    responses=errors(404, 422),
+    summary="A document's public status (no payload)",
+)
+def status(key: DocumentKey, node: NodeDep) -> dict[str, Any]:
     return node.status.status(node.status.resolve(key))
 
 
 @router.post(
-    "/api/v1/verify", tags=["public"], summary="Verify a certificate file against the chain's record"
+    "/api/v1/verify",
+    response_model=VerificationResult,
+    responses=errors(BODY, 503),
+    summary="Verify a certificate file against the chain's record",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object", "description": "An issued file"}}},
+        }
+    },
 )
-async def verify_file(request: Request) -> dict[str, Any]:
-    node = node_of(request)
-    body = await read_json(request, node.settings.max_body_bytes)
-    return await run_in_threadpool(node.verify.verify_file, body)
+async def verify_file(request: Request, node: NodeDep) -> dict[str, Any]:
+    return await run_in_threadpool(node.verify.verify_file, read_json(request))
 
 
-@router.get("/api/v1/verify/{key}", tags=["public"], summary="Verify a certificate by id or reference")
+@router.get(
+    "/api/v1/verify/{key}",
+    response_model=VerificationResult,
+    responses=errors(422, 503),
+    summary="Verify a certificate by id or reference",
+)
 def verify_id(
-    key: str, request: Request, digest: str | None = Query(default=None, pattern=r"^0x[0-9a-fA-F]{64}$")
+    key: DocumentKey,
+    node: NodeDep,
+    digest: str | None = Query(default=None, pattern=r"^0x[0-9a-fA-F]{64}$"),
 ) -> dict[str, Any]:
-    return node_of(request).verify.verify_id(key, digest)
+    return node.verify.verify_id(key, digest)

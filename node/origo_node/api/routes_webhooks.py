@@ -7,9 +7,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
-from origo_node.api.auth import requires
 from origo_node.api.body import read_json
-from origo_node.api.routes_public import node_of
+from origo_node.api.deps import node_of, requires
 from origo_node.notify import EVENT_TYPES
 from origo_node.notify.store import SubscriptionInvalid
 from origo_node.store.apikeys import ApiKey
@@ -29,7 +28,7 @@ def event_types(_: Admin) -> list[str]:
 )
 async def create(request: Request, _: Admin) -> dict[str, Any]:
     node = node_of(request)
-    body = await read_json(request, 16_384)
+    body = read_json(request)
     if not isinstance(body, dict):
         raise SubscriptionInvalid(
             'a subscription is a JSON object: {"url": "https://...", "events": [...]}',

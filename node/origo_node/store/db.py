@@ -20,7 +20,10 @@ class Database:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Owner-only before SQLite creates it: the outbox and the API keys' hashes are the member's.
+        if not path.exists():
+            path.touch(mode=0o600)
         self._local = threading.local()
         self._write_lock = threading.Lock()
         conn = self.connection()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from origo_node.web.routes import STATE_TITLES
+from origo_api.states import title
 
 COUNTRIES = {
     "BN": "Brunei Darussalam",
@@ -197,7 +197,7 @@ def layout(doc: dict[str, Any], status: dict[str, Any] | None) -> dict[str, Any]
         "issued_in": country(doc.get("issuedIn")),
         "title": list(TITLE),
         "state": state,
-        "state_title": STATE_TITLES.get(state, state),
+        "state_title": title(state) if state else "",
         "document_id": (status or {}).get("document_id"),
         "boxes": [
             box(1, _party(doc.get("exporter"))),

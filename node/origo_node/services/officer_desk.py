@@ -1,0 +1,67 @@
+"""The rules an officer's action must meet before it is sent, apart from the HTTP layer that receives it.
+
+Only the member the rules name may act (the issuer revokes, supersedes and answers; the importer accepts,
+rejects and asks for verification), and only on an anchored document: the contracts would refuse anything
+else, and refusing here first answers in plain words without spending a transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from origo_api.states import DocumentState
+
+from origo_node.errors import Conflict, WrongMember
+from origo_node.services.actions import ActionService
+from origo_node.services.issuing import Accepted, IssuingService
+from origo_node.services.status import StatusService
+
+Role = Literal["issuer", "importer"]
+#: Who may do what, as the registry contract says.
+ROLE_OF: dict[str, Role] = {
+    "revoke": "issuer",
+    "supersede": "issuer",
+    "verification_answer": "issuer",
+    "accept": "importer",
+    "reject": "importer",
+    "verification_request": "importer",
+}
+_FINAL = (DocumentState.REVOKED, DocumentState.SUPERSEDED)
+
+
+@dataclass(frozen=True)
+class OfficerDesk:
+    member: str
+    status: StatusService
+    issuing: IssuingService
+    actions: ActionService
+
+    def own_anchored(self, key: str, role: Role) -> tuple[str, dict[str, Any]]:
+        """The document's id and status, if this member is its ``role`` and it is anchored."""
+        doc_id = self.status.resolve(key)
+        status = self.status.status(doc_id)
+        member = status["issuer"] if role == "issuer" else status["importer"]
+        if member != self.member:
+            who = "issuing" if role == "issuer" else "importing"
+            raise WrongMember(f"only the {who} member ({member}) can do this; this node is {self.member}")
+        if status["state"] == DocumentState.PENDING:
+            raise Conflict(f"document {doc_id} is not anchored yet; try again in a few seconds")
+        return doc_id, status
+
+    def act(self, kind: str, key: str, params: dict[str, Any], wait_s: float) -> dict[str, Any]:
+        """Checks who may act, then submits the action (see ``ActionService.submit``)."""
+        doc_id, _ = self.own_anchored(key, ROLE_OF[kind])
+        return self.actions.submit(kind, doc_id, params, wait_s)
+
+    def supersede(self, key: str, replacement: object, grants: Iterable[str]) -> dict[str, Any]:
+        """Issues ``replacement`` for ``key``; the supersession is sent once both are anchored."""
+        old_id, status = self.own_anchored(key, "issuer")
+        if status["state"] in _FINAL:
+            raise Conflict(
+                f"document {old_id} is {status['state']}; it cannot be superseded", rule="RegistryRevoked"
+            )
+        accepted: Accepted = self.issuing.issue(replacement, grants, old_id)
+        action = self.actions.submit("supersede", old_id, {"replacement_id": accepted.document_id}, 0.0)
+        return {**accepted.as_dict(), "supersedes": old_id, "action": action}

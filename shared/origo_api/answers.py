@@ -1,0 +1,346 @@
+"""Answers of the node's API (node/API.md, v1): the node declares them as its routes' ``response_model`` and
+the SDK parses them.
+
+Answers are parsed leniently: a field the node adds later is kept (``extra="allow"``) rather than refused,
+so an older SDK keeps working against a newer node. Quantities stay decimal strings ("250.125") as the API
+sends them, so that nothing is rounded on the way; timestamps are ISO-8601 strings as sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from origo_api.problems import Problem
+from origo_api.states import DocumentState, Verdict
+
+__all__ = [
+    "Action",
+    "Anchor",
+    "BulkItem",
+    "BulkReceipt",
+    "Consignment",
+    "DocumentStatus",
+    "DocumentType",
+    "Health",
+    "IssueReceipt",
+    "IssuedFile",
+    "LeafFacts",
+    "LinkedCertificate",
+    "ManifestLinks",
+    "Member",
+    "Problem",
+    "ProofBundle",
+    "Proposal",
+    "Quantity",
+    "Rejection",
+    "Revocation",
+    "SupersedeReceipt",
+    "Trail",
+    "TrailEvent",
+    "TrailExport",
+    "Utilisation",
+    "VerificationChecks",
+    "VerificationResult",
+    "VerificationState",
+    "WorkList",
+]
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+# ---------------------------------------------------------------------------------------------- public
+
+
+class Health(_Answer):
+    status: str
+    member: str | None = None
+    chain_head: int | None = None
+    indexed_block: int | None = None
+    outbox_pending: int | None = None
+    payloads_to_read: int | None = None
+
+
+class Member(_Answer):
+    code: str
+    name: str
+    status: str
+    endpoint: str | None = None
+    admin: str | None = None
+    validator: str | None = None
+    issuers: list[str] = Field(default_factory=list)
+    encryption_suite: str | None = None
+    joined_at_block: int | None = None
+
+
+class DocumentType(_Answer):
+    type: str
+    version: str
+    schema_url: str
+
+
+class Anchor(_Answer):
+    root: str
+    block: int
+    tx: str
+    at: str | None = None
+    timestamp: str | None = None
+
+
+class Quantity(_Answer):
+    total: str
+    claimed: str
+    remaining: str
+    unit: str | None = None
+
+
+class Revocation(_Answer):
+    reason_code: int
+    reason: str = ""
+    block: int | None = None
+    tx: str | None = None
+    at: str | None = None
+
+
+class Rejection(_Answer):
+    reason_code: int
+    reason: str = ""
+    block: int | None = None
+    tx: str | None = None
+    at: str | None = None
+
+
+class VerificationState(_Answer):
+    state: Literal["open", "confirmed", "not_confirmed"]
+    request_reason: str | None = None
+    answer_reason: str | None = None
+    block: int | None = None
+    tx: str | None = None
+    at: str | None = None
+
+
+class Utilisation(_Answer):
+    declaration: str
+    quantity: str
+    remaining: str
+    fully_utilised: bool | None = None
+    block: int | None = None
+    tx: str | None = None
+    at: str | None = None
+
+
+class DocumentStatus(_Answer):
+    """``GET /api/v1/documents/{key}``: what anyone may know about a document."""
+
+    document_id: str
+    reference: str | None = None
+    type: str
+    version: str
+    issuer: str
+    importer: str
+    digest: str
+    payload_cid: str | None = None
+    issued_at: str | None = None
+    expires_at: str | None = None
+    state: DocumentState
+    anchor: Anchor | None = None
+    quantity: Quantity | None = None
+    revocation: Revocation | None = None
+    superseded_by: str | None = None
+    supersedes: str | None = None
+    rejection: Rejection | None = None
+    verification: VerificationState | None = None
+    utilisations: list[Utilisation] = Field(default_factory=list)
+
+
+class VerificationChecks(_Answer):
+    anchored: bool | None = None
+    integrity: bool | None = None
+    signature: bool | None = None
+    issuer_member_at_issue: bool | None = None
+
+
+class VerificationResult(_Answer):
+    """``POST /api/v1/verify`` and ``GET /api/v1/verify/{key}``."""
+
+    verdict: Verdict
+    document_id: str | None = None
+    reference: str | None = None
+    issuer: str | None = None
+    importer: str | None = None
+    checks: VerificationChecks = Field(default_factory=VerificationChecks)
+    status: DocumentStatus | None = None
+    message: str = ""
+
+
+# ---------------------------------------------------------------------------------------------- officer
+
+
+class IssueReceipt(_Answer):
+    """202 from ``POST /api/v1/documents`` (and, with ``supersedes``, from ``.../supersede``)."""
+
+    document_id: str
+    reference: str | None = None
+    digest: str | None = None
+    type: str | None = None
+    importer: str | None = None
+    recipients: list[str] = Field(default_factory=list)
+    state: str = "pending"
+    status_url: str | None = None
+
+
+class BulkItem(_Answer):
+    index: int
+    accepted: bool
+    document_id: str | None = None
+    reference: str | None = None
+    digest: str | None = None
+    problem: Problem | None = None
+
+
+class BulkReceipt(_Answer):
+    """``POST /api/v1/documents/bulk``: each document accepted or refused on its own."""
+
+    accepted: int | None = None
+    refused: int | None = None
+    results: list[BulkItem]
+
+
+class Action(_Answer):
+    """An officer's action on an anchored document, sent to the chain once."""
+
+    id: int
+    kind: str
+    document_id: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    state: str
+    tx: str | None = None
+    block: int | None = None
+    error: dict[str, Any] | None = None
+
+
+class SupersedeReceipt(IssueReceipt):
+    supersedes: str
+    action: Action | None = None
+
+
+class LeafFacts(_Answer):
+    """The anchored facts of one document (``IDocumentRegistry.Leaf``), as JSON."""
+
+    document_id: str = Field(alias="documentId")
+    document_type: str = Field(alias="documentType")
+    digest: str
+    issuer: str
+    importer: str
+    issued_at: int = Field(alias="issuedAt")
+    expires_at: int = Field(alias="expiresAt")
+    quantity: int
+    payload_cid: str = Field(alias="payloadCid")
+
+
+class ProofBundle(_Answer):
+    """The anchoring proof that travels with an issued file (its ``origo`` member)."""
+
+    document_id: str
+    digest: str
+    leaf: LeafFacts
+    payload_cid: str | None = None
+    root: str
+    proof: list[str]
+    signature: str
+    signer: str
+    anchor_block: int | None = None
+    anchor_tx: str | None = None
+    chain_id: int
+    registry: str
+    membership: str | None = None
+    eip712: dict[str, Any] | None = None
+
+
+class IssuedFile(_Answer):
+    """``GET /api/v1/documents/{key}/file``: the document with its proof bundle."""
+
+    document: dict[str, Any]
+    origo: ProofBundle
+
+
+class LinkedCertificate(_Answer):
+    document_id: str
+    reference: str | None = None
+    issuer: str | None = None
+    consistent: bool
+    discrepancies: list[Any] = Field(default_factory=list)
+
+
+class Consignment(_Answer):
+    transport_documents: list[str] = Field(default_factory=list)
+    vessel: str | None = None
+    certificates: list[LinkedCertificate] = Field(default_factory=list)
+
+
+class ManifestLinks(_Answer):
+    """``GET /api/v1/documents/{key}/links``."""
+
+    manifest_id: str
+    reference: str | None = None
+    consignments: list[Consignment] = Field(default_factory=list)
+    same_voyage_unmatched: list[LinkedCertificate] = Field(default_factory=list)
+    flagged: int = 0
+
+
+# ---------------------------------------------------------------------------------------------- auditor
+
+
+class TrailEvent(_Answer):
+    kind: str
+    member: str | None = None
+    account: str | None = None
+    block: int
+    tx: str
+    log_index: int | None = None
+    timestamp: str | None = None
+    fields: dict[str, Any] = Field(default_factory=dict)
+
+
+class Trail(_Answer):
+    """``GET /api/v1/documents/{key}/trail``."""
+
+    document_id: str
+    status: DocumentStatus
+    events: list[TrailEvent] = Field(default_factory=list)
+
+
+class TrailExport(ProofBundle):
+    """``GET /api/v1/documents/{key}/export``: what an auditor re-checks against the chain alone."""
+
+    format: str
+    events: list[TrailEvent] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------- admin
+
+
+class Proposal(_Answer):
+    id: int
+    kind: str
+    proposer: str | None = None
+    target: str | None = None
+    quorum_bps: int | None = None
+    deadline: int | None = None
+    yes_votes: int = 0
+    required_votes: int = 0
+    executed: bool = False
+    expired: bool = False
+
+
+# ---------------------------------------------------------------------------------------------- requests
+
+
+class WorkList(_Answer):
+    """``GET /api/v1/documents``: an officer's queue, newest first."""
+
+    documents: list[DocumentStatus] = Field(default_factory=list)
+    next_offset: int | None = Field(default=None, description="The offset of the next page; null at the end")

@@ -1,0 +1,83 @@
+"""Bodies the node's API accepts (node/API.md, v1): the node's routes declare them, the SDK sends them.
+
+Unknown fields are refused (``extra="forbid"``): a misspelt field is an error, not silently ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "AcceptRequest",
+    "AddMemberProposal",
+    "NewMember",
+    "ProposalCreate",
+    "QuorumProposal",
+    "RejectRequest",
+    "RevokeRequest",
+    "StatusChangeProposal",
+    "VerificationAnswerBody",
+    "VerificationRequestBody",
+]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RevokeRequest(_Request):
+    reason_code: int = Field(ge=1, le=65535)
+    reason: str = Field(default="", max_length=1000)
+
+
+class AcceptRequest(_Request):
+    declaration: str = Field(min_length=1, max_length=32, description="The import declaration's number")
+    quantity: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{1,19}(\.[0-9]{1,3})?$",
+        description="Thousandths allowed, e.g. '250.125'; null = all left",
+    )
+
+
+class RejectRequest(_Request):
+    reason_code: int = Field(ge=1, le=65535)
+    reason: str = Field(default="", max_length=1000)
+
+
+class VerificationRequestBody(_Request):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class VerificationAnswerBody(_Request):
+    confirmed: bool
+    reason: str = Field(default="", max_length=1000)
+
+
+class NewMember(_Request):
+    code: str = Field(pattern=r"^[A-Z]{2}$")
+    name: str
+    admin: str
+    validator: str | None = None
+    issuers: list[str] = Field(default_factory=list)
+    encryption_key: str
+    endpoint: str
+
+
+class AddMemberProposal(_Request):
+    kind: Literal["add_member"] = "add_member"
+    member: NewMember
+
+
+class StatusChangeProposal(_Request):
+    kind: Literal["suspend_member", "reinstate_member", "remove_member"]
+    target: str = Field(pattern=r"^[A-Z]{2}$")
+
+
+class QuorumProposal(_Request):
+    kind: Literal["change_quorum"] = "change_quorum"
+    quorum_bps: int = Field(gt=0, le=10_000)
+
+
+ProposalCreate = AddMemberProposal | StatusChangeProposal | QuorumProposal
