@@ -41,7 +41,8 @@ Wait = Annotated[
     ),
 ]
 ReasonCode = Annotated[
-    int, typer.Option("--reason-code", min=1, max=65535, help="The reason's code (1-65535).")
+    int,
+    typer.Option("--reason-code", min=1, max=65535, help="The agreed reason code: see `origo cert reasons`."),
 ]
 BULK_MAX = 1000
 

@@ -103,3 +103,21 @@ def form_d(
     except OSError as exc:
         raise UserError(f"cannot write {target}: {exc.strerror or exc}") from exc
     wrote(ctx, target, f"the Form D of {reference} (PDF)")
+
+
+def reason_codes(ctx: typer.Context) -> None:
+    """The agreed reason codes for `cert revoke --reason-code` and `cert reject --reason-code`."""
+    answer = client(ctx).request("GET", "/api/v1/reason-codes")
+    if options(ctx).json:
+        print_json(answer)
+        return
+    out = console()
+    for name, use in (("revocation", "cert revoke"), ("rejection", "cert reject")):
+        table = Table(
+            title=f"{name.capitalize()} reasons (origo {use} --reason-code N)", title_justify="left"
+        )
+        table.add_column("code", justify="right")
+        table.add_column("reason")
+        for item in answer.get(name, []):
+            table.add_row(str(item["code"]), item["label"])
+        out.print(table)

@@ -21,12 +21,13 @@ from origo_sdk import DEFAULT_NODE, ApiError, OrigoError
 from origo_cli import exit_codes
 from origo_cli._context import Options, UserError, console
 from origo_cli.commands_cert import cert_app
-from origo_cli.commands_desk import form_d, version_callback, work_list
+from origo_cli.commands_desk import form_d, reason_codes, version_callback, work_list
 from origo_cli.commands_more import consortium_app, manifest_app, members
 from origo_cli.commands_trail import trail_app
 from origo_cli.commands_verify import verify
 from origo_cli.commands_webhook import webhook_app
 from origo_cli.exit_codes import ExitCode
+from origo_cli.messages import for_person
 
 EPILOG = (
     "Exit codes: 0 ok/valid (also partially accepted); 2 usage or bad file; 3 auth; 4 node or RPC "
@@ -78,6 +79,7 @@ app.command("verify", rich_help_panel="Anyone")(verify)
 app.command("members", rich_help_panel="Anyone")(members)
 cert_app.command("list")(work_list)
 cert_app.command("form-d")(form_d)
+cert_app.command("reasons")(reason_codes)
 app.add_typer(cert_app, name="cert", rich_help_panel="Officers")
 app.add_typer(manifest_app, name="manifest", rich_help_panel="Officers")
 app.add_typer(trail_app, name="trail", rich_help_panel="Auditors")
@@ -119,13 +121,11 @@ def _report(error: OrigoError | UserError, as_json: bool) -> ExitCode:
     if isinstance(error, UserError):
         code, message, problem = error.code, error.message, None
     else:
-        code, message = exit_codes.for_error(error), str(error)
+        code, message = exit_codes.for_error(error), for_person(error)
         problem = error.problem if isinstance(error, ApiError) else None
     err = console(stderr=True)
     err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
     if isinstance(error, ApiError):
-        if error.rule and error.rule_args is not None:
-            err.print(f"  the chain's rule {error.rule}, arguments {error.rule_args}", markup=False)
         for item in error.errors[:20]:
             err.print(f"  {item.get('pointer') or '/'}: {item.get('message', '')}", markup=False)
         if len(error.errors) > 20:

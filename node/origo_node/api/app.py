@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from origo_node import __version__, limits
 from origo_node.api import openapi, problems, routes_admin, routes_auditor, routes_officer, routes_public
 from origo_node.api.guard import RequestGuard
+from origo_node.api.refusals import install as install_refusals
 from origo_node.api.routes_desk import router as desk_router
 from origo_node.api.routes_form_d import router as form_d_router
 from origo_node.api.routes_webhooks import router as webhooks_router
@@ -43,6 +44,7 @@ def create_app(node: Node, *, manage_lifecycle: bool = True) -> FastAPI:
     app.state.node = node
     limits.restore_recursion_limit()
     problems.install(app)
+    install_refusals(app)  # chain rule refusals in words, with the facts
     app.add_middleware(
         RequestGuard,
         max_body=node.settings.max_body_bytes,

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
+from origo_node import reasons
 from origo_node.api.body import read_json
 from origo_node.api.deps import node_of, requires
 from origo_node.errors import ValidationFailed
@@ -37,3 +38,12 @@ async def check(request: Request, _: Officer) -> dict[str, Any]:
         )
     results = await run_in_threadpool(DeskService(node.db, node.issuing).check, documents)
     return {"results": results}
+
+
+@router.get(
+    "/api/v1/reason-codes",
+    tags=["public"],
+    summary="The agreed code lists for revocation and rejection reasons, with their labels",
+)
+def reason_codes() -> dict[str, list[dict[str, Any]]]:
+    return reasons.published()

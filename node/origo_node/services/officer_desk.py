@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from origo_api.states import DocumentState
 
+from origo_node import reasons
 from origo_node.errors import Conflict, WrongMember
 from origo_node.services.actions import ActionService
 from origo_node.services.issuing import Accepted, IssuingService
@@ -52,6 +53,7 @@ class OfficerDesk:
 
     def act(self, kind: str, key: str, params: dict[str, Any], wait_s: float) -> dict[str, Any]:
         """Checks who may act, then submits the action (see ``ActionService.submit``)."""
+        reasons.check(kind, params)  # a revocation's or rejection's code must be on its agreed list
         doc_id, _ = self.own_anchored(key, ROLE_OF[kind])
         return self.actions.submit(kind, doc_id, params, wait_s)
 
