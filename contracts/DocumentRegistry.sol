@@ -9,21 +9,33 @@ import {IMembership} from "./IMembership.sol";
  * @title DocumentRegistry
  * @notice Merkle batches of documents and each document's life cycle after anchoring.
  *
+ * A document is named by its issuing member and its id together: the chain cannot check
+ * that an id was derived from its issuer's reference, so any member may anchor a leaf
+ * carrying another member's id, and that leaf must never touch the other member's
+ * document. Every per-document record is therefore keyed by (issuer, documentId), and
+ * every batch by (issuer, root): whatever another member anchors, under whatever root or
+ * id, lives beside the victim's records, never on them.
+ *
  * A document's stored state is packed in one slot (the six booleans of {DocumentState}
  * become bits of one byte) and written only when something happens to it; the replacement
  * id of a superseded document lives in a second mapping.
  *
- * Two leaves with the same document id can both be anchored (an issuer may anchor a
- * reference twice by mistake). The first action on the id records the first 20 bytes of
- * its leaf hash, and every later action must present the same leaf: the chain never
- * lets two leaves share a state.
+ * Two leaves of one issuer with the same document id can both be anchored (an issuer may
+ * anchor a reference twice by mistake). The first action on the document records the first
+ * 16 bytes of its leaf hash, and every later action must present the same leaf: the chain
+ * never lets two leaves share a state.
+ *
+ * One import declaration claims a document at most once. The first claim's declaration is
+ * remembered as a 40-bit tag inside the state slot (so the usual single claim writes no
+ * second slot); each later claim also marks its declaration in a mapping of its own.
  */
 contract DocumentRegistry is IDocumentRegistry {
     struct StoredState {
-        bytes20 leafTag;
+        bytes16 leafTag;
         uint64 claimed;
         uint8 flags;
         uint16 reasonCode;
+        bytes5 firstDeclaration; // tag of the first claim's declaration (never 0 once set)
     }
 
     uint8 private constant _FULLY_UTILISED = 1;
@@ -36,9 +48,12 @@ contract DocumentRegistry is IDocumentRegistry {
 
     IMembership private immutable _membership;
 
-    mapping(bytes32 root => Batch) private _batches;
-    mapping(bytes32 documentId => StoredState) private _states;
-    mapping(bytes32 documentId => bytes32 replacementId) private _supersededBy;
+    mapping(bytes2 issuer => mapping(bytes32 root => Batch)) private _batches;
+    mapping(bytes2 issuer => mapping(bytes32 documentId => StoredState)) private _states;
+    mapping(bytes2 issuer => mapping(bytes32 documentId => bytes32 replacementId)) private _supersededBy;
+    /// Declarations of every claim after a document's first (the first one's tag is in the state slot).
+    mapping(bytes2 issuer => mapping(bytes32 documentId => mapping(bytes32 declaration => bool)))
+        private _laterDeclarations;
 
     constructor(address membership_) {
         _membership = IMembership(membership_);
@@ -51,8 +66,10 @@ contract DocumentRegistry is IDocumentRegistry {
         bytes2 issuer = _membership.activeIssuerMember(msg.sender);
         if (issuer == bytes2(0)) revert RegistryNotIssuer(msg.sender);
         if (count == 0) revert RegistryEmptyBatch();
-        if (_batches[root].count != 0) revert RegistryBatchExists(root);
-        _batches[root] = Batch(issuer, count, uint48(block.number), uint48(block.timestamp));
+        // Roots are per member: another member anchoring this root first (e.g. predicted from a
+        // leaked leaf) blocks nothing here.
+        if (_batches[issuer][root].count != 0) revert RegistryBatchExists(issuer, root);
+        _batches[issuer][root] = Batch(issuer, count, uint48(block.number), uint48(block.timestamp));
         emit BatchAnchored(root, issuer, msg.sender, count, manifestCid);
     }
 
@@ -66,10 +83,10 @@ contract DocumentRegistry is IDocumentRegistry {
     ) external {
         _authorise(leaf.issuer);
         StoredState memory s = _load(leaf, root, proof);
-        _requireNotEnded(leaf.documentId, s);
+        _requireNotEnded(leaf.issuer, leaf.documentId, s);
         s.flags |= _REVOKED;
         s.reasonCode = reasonCode;
-        _states[leaf.documentId] = s;
+        _states[leaf.issuer][leaf.documentId] = s;
         emit DocumentRevoked(leaf.documentId, leaf.issuer, msg.sender, reasonCode, reason);
     }
 
@@ -87,13 +104,14 @@ contract DocumentRegistry is IDocumentRegistry {
         bytes32 newId = replacement.documentId;
         if (newId == oldId || replacement.issuer != old.issuer) revert RegistryInvalidReplacement(oldId, newId);
         StoredState memory s = _load(old, oldRoot, oldProof);
-        _requireNotEnded(oldId, s);
+        bytes2 issuer = old.issuer;
+        _requireNotEnded(issuer, oldId, s);
         // The replacement must be live itself, which also rules out cycles of supersession.
-        _requireNotEnded(newId, _load(replacement, replacementRoot, replacementProof));
+        _requireNotEnded(issuer, newId, _load(replacement, replacementRoot, replacementProof));
         s.flags |= _SUPERSEDED;
-        _states[oldId] = s;
-        _supersededBy[oldId] = newId;
-        emit DocumentSuperseded(oldId, newId, old.issuer, msg.sender);
+        _states[issuer][oldId] = s;
+        _supersededBy[issuer][oldId] = newId;
+        emit DocumentSuperseded(oldId, issuer, newId, msg.sender);
     }
 
     /// @inheritdoc IDocumentRegistry
@@ -107,10 +125,11 @@ contract DocumentRegistry is IDocumentRegistry {
         _authorise(leaf.importer);
         bytes32 id = leaf.documentId;
         StoredState memory s = _load(leaf, root, proof);
-        _requireNotEnded(id, s);
+        _requireNotEnded(leaf.issuer, id, s);
         if (leaf.expiresAt != 0 && block.timestamp >= leaf.expiresAt) revert RegistryExpired(id, leaf.expiresAt);
         if (s.flags & _REJECTED != 0) revert RegistryRejected(id);
         if (s.flags & _FULLY_UTILISED != 0) revert RegistryFullyUtilised(id);
+        _claimDeclaration(leaf.issuer, id, s, declaration);
         uint64 remaining;
         if (leaf.quantity == 0) {
             if (quantity != 0) revert RegistryQuantityNotTracked(id);
@@ -123,8 +142,8 @@ contract DocumentRegistry is IDocumentRegistry {
         }
         bool full = remaining == 0;
         if (full) s.flags |= _FULLY_UTILISED;
-        _states[id] = s;
-        emit DocumentAccepted(id, leaf.importer, msg.sender, declaration, quantity, remaining, full);
+        _states[leaf.issuer][id] = s;
+        emit DocumentAccepted(id, leaf.issuer, leaf.importer, msg.sender, declaration, quantity, remaining, full);
     }
 
     /// @inheritdoc IDocumentRegistry
@@ -141,8 +160,8 @@ contract DocumentRegistry is IDocumentRegistry {
         s.flags |= _REJECTED;
         // A revocation's reason code outranks the rejection's.
         if (s.flags & _REVOKED == 0) s.reasonCode = reasonCode;
-        _states[leaf.documentId] = s;
-        emit DocumentRejected(leaf.documentId, leaf.importer, msg.sender, reasonCode, reason);
+        _states[leaf.issuer][leaf.documentId] = s;
+        emit DocumentRejected(leaf.documentId, leaf.issuer, leaf.importer, msg.sender, reasonCode, reason);
     }
 
     /// @inheritdoc IDocumentRegistry
@@ -156,8 +175,8 @@ contract DocumentRegistry is IDocumentRegistry {
         StoredState memory s = _load(leaf, root, proof);
         if (s.flags & _VERIFICATION_OPEN != 0) revert RegistryVerificationOpen(leaf.documentId);
         s.flags = (s.flags | _VERIFICATION_OPEN) & ~(_VERIFICATION_ANSWERED | _VERIFICATION_CONFIRMED);
-        _states[leaf.documentId] = s;
-        emit VerificationRequested(leaf.documentId, leaf.importer, msg.sender, reason);
+        _states[leaf.issuer][leaf.documentId] = s;
+        emit VerificationRequested(leaf.documentId, leaf.issuer, leaf.importer, msg.sender, reason);
     }
 
     /// @inheritdoc IDocumentRegistry
@@ -173,7 +192,7 @@ contract DocumentRegistry is IDocumentRegistry {
         if (s.flags & _VERIFICATION_OPEN == 0) revert RegistryNoVerificationOpen(leaf.documentId);
         s.flags = (s.flags & ~_VERIFICATION_OPEN) | _VERIFICATION_ANSWERED;
         if (confirmed) s.flags |= _VERIFICATION_CONFIRMED;
-        _states[leaf.documentId] = s;
+        _states[leaf.issuer][leaf.documentId] = s;
         emit VerificationAnswered(leaf.documentId, leaf.issuer, msg.sender, confirmed, reason);
     }
 
@@ -185,13 +204,13 @@ contract DocumentRegistry is IDocumentRegistry {
     }
 
     /// @inheritdoc IDocumentRegistry
-    function batch(bytes32 root) external view returns (Batch memory) {
-        return _batches[root];
+    function batch(bytes2 issuer, bytes32 root) external view returns (Batch memory) {
+        return _batches[issuer][root];
     }
 
     /// @inheritdoc IDocumentRegistry
-    function documentState(bytes32 documentId) public view returns (DocumentState memory) {
-        StoredState storage s = _states[documentId];
+    function documentState(bytes2 issuer, bytes32 documentId) public view returns (DocumentState memory) {
+        StoredState storage s = _states[issuer][documentId];
         uint8 f = s.flags;
         return
             DocumentState({
@@ -204,8 +223,20 @@ contract DocumentRegistry is IDocumentRegistry {
                 verificationAnswered: f & _VERIFICATION_ANSWERED != 0,
                 verificationConfirmed: f & _VERIFICATION_CONFIRMED != 0,
                 reasonCode: s.reasonCode,
-                supersededBy: _supersededBy[documentId]
+                supersededBy: _supersededBy[issuer][documentId]
             });
+    }
+
+    /**
+     * @inheritdoc IDocumentRegistry
+     * @dev The first claim is remembered by a 40-bit tag: another declaration sharing the first
+     * one's tag (a chance of about 2^-39 per claim) reads as used too, never the other way round.
+     */
+    function declarationUsed(bytes2 issuer, bytes32 documentId, bytes32 declaration) public view returns (bool) {
+        bytes5 first = _states[issuer][documentId].firstDeclaration;
+        return
+            (first != bytes5(0) && first == _declarationTag(declaration)) ||
+            _laterDeclarations[issuer][documentId][declaration];
     }
 
     /// @inheritdoc IDocumentRegistry
@@ -215,13 +246,13 @@ contract DocumentRegistry is IDocumentRegistry {
 
     /// @inheritdoc IDocumentRegistry
     function isAnchored(Leaf calldata leaf, bytes32 root, bytes32[] calldata proof) public view returns (bool) {
-        Batch storage b = _batches[root];
-        return b.count != 0 && b.issuer == leaf.issuer && MerkleProof.verifyCalldata(proof, root, leafHash(leaf));
+        Batch storage b = _batches[leaf.issuer][root];
+        return b.count != 0 && MerkleProof.verifyCalldata(proof, root, leafHash(leaf));
     }
 
     /**
      * @inheritdoc IDocumentRegistry
-     * @dev The state returned is the document id's, whichever leaf it was first acted on with:
+     * @dev The state returned is the (issuer, id) document's, whichever leaf it was first acted on with:
      * a caller holding a different leaf of the same id sees `state.leafTag` differ from its hash.
      * `remaining` is computed for the leaf given.
      */
@@ -231,9 +262,9 @@ contract DocumentRegistry is IDocumentRegistry {
         bytes32[] calldata proof
     ) external view returns (Status memory status) {
         status.anchored = isAnchored(leaf, root, proof);
-        status.batch = _batches[root];
+        status.batch = _batches[leaf.issuer][root];
         status.expired = leaf.expiresAt != 0 && block.timestamp >= leaf.expiresAt;
-        status.state = documentState(leaf.documentId);
+        status.state = documentState(leaf.issuer, leaf.documentId);
         if (leaf.quantity > status.state.claimed && !status.state.fullyUtilised) {
             status.remaining = leaf.quantity - status.state.claimed;
         }
@@ -248,28 +279,46 @@ contract DocumentRegistry is IDocumentRegistry {
         if (actual != expected) revert RegistryWrongMember(msg.sender, actual, expected);
     }
 
-    /// Proves the leaf is in its issuer's batch under `root` and returns the document's state,
-    /// tagged with this leaf if nothing happened to the document before.
+    /// Proves the leaf is in a batch its own issuer anchored under `root` (so no member can act
+    /// through a leaf it did not anchor) and returns the (issuer, id) document's state, tagged
+    /// with this leaf if nothing happened to the document before.
     function _load(
         Leaf calldata leaf,
         bytes32 root,
         bytes32[] calldata proof
     ) private view returns (StoredState memory s) {
         bytes32 h = leafHash(leaf);
-        Batch storage b = _batches[root];
-        if (b.count == 0 || b.issuer != leaf.issuer || !MerkleProof.verifyCalldata(proof, root, h)) {
+        if (_batches[leaf.issuer][root].count == 0 || !MerkleProof.verifyCalldata(proof, root, h)) {
             revert RegistryNotAnchored(leaf.documentId, root);
         }
-        s = _states[leaf.documentId];
-        if (s.leafTag == bytes20(0)) {
-            s.leafTag = bytes20(h);
-        } else if (s.leafTag != bytes20(h)) {
+        s = _states[leaf.issuer][leaf.documentId];
+        if (s.leafTag == bytes16(0)) {
+            s.leafTag = bytes16(h);
+        } else if (s.leafTag != bytes16(h)) {
             revert RegistryLeafMismatch(leaf.documentId);
         }
     }
 
-    function _requireNotEnded(bytes32 id, StoredState memory s) private view {
+    /// Records that `declaration` claims the document, refusing one that claimed it before.
+    function _claimDeclaration(bytes2 issuer, bytes32 id, StoredState memory s, bytes32 declaration) private {
+        bytes5 tag = _declarationTag(declaration);
+        if (s.firstDeclaration == bytes5(0)) {
+            s.firstDeclaration = tag; // written with the state slot: the first claim costs no extra slot
+            return;
+        }
+        if (s.firstDeclaration == tag || _laterDeclarations[issuer][id][declaration]) {
+            revert RegistryDeclarationUsed(issuer, id, declaration);
+        }
+        _laterDeclarations[issuer][id][declaration] = true;
+    }
+
+    /// A never-zero 40-bit tag of a declaration (hashed: declarations are often short padded text).
+    function _declarationTag(bytes32 declaration) private pure returns (bytes5) {
+        return bytes5(keccak256(abi.encode(declaration))) | bytes5(uint40(1));
+    }
+
+    function _requireNotEnded(bytes2 issuer, bytes32 id, StoredState memory s) private view {
         if (s.flags & _REVOKED != 0) revert RegistryRevoked(id, s.reasonCode);
-        if (s.flags & _SUPERSEDED != 0) revert RegistrySuperseded(id, _supersededBy[id]);
+        if (s.flags & _SUPERSEDED != 0) revert RegistrySuperseded(id, _supersededBy[issuer][id]);
     }
 }

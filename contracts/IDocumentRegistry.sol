@@ -5,6 +5,10 @@ pragma solidity 0.8.37;
  * @title IDocumentRegistry
  * @notice Documents anchored in Merkle batches, and what happens to each of them afterwards.
  *
+ * A document is named by its issuing member and its id together, and a batch by its
+ * issuing member and its root: what one member anchors or does never reaches another
+ * member's documents or batches, even when it reuses their ids or roots.
+ *
  * Anchoring writes one storage slot per batch, whatever its size: the Merkle root with
  * the issuing member, the count and the block. Each leaf commits to the facts the chain
  * enforces later (see {Leaf}). The leaves themselves travel as a public batch manifest in
@@ -38,10 +42,11 @@ interface IDocumentRegistry {
         uint48 timestamp;
     }
 
-    /// @notice What is stored for one document once something happens to it. The registry keeps
-    /// it packed in one slot (the six flags as bits of one byte), plus the replacement id if superseded.
+    /// @notice What is stored for one document (one issuer's id) once something happens to it. The
+    /// registry keeps it packed in one slot (the six flags as bits of one byte, with a tag of the
+    /// first claim's declaration), plus the replacement id if superseded.
     struct DocumentState {
-        bytes20 leafTag; // first 20 bytes of the leaf hash the document was first acted on with
+        bytes16 leafTag; // first 16 bytes of the leaf hash the document was first acted on with
         uint64 claimed; // thousandths claimed so far
         bool fullyUtilised;
         bool revoked;
@@ -63,6 +68,8 @@ interface IDocumentRegistry {
     }
 
     // ---------------------------------------------------------------- events
+    // Every document event carries the document id as its first topic and the issuing member as
+    // its second, so logs are filtered by (issuer, id), the document's full name.
 
     /// @notice Emitted when an issuer anchors a batch. `manifestCid` names the public list of
     /// the batch's leaves in the payload store.
@@ -84,14 +91,15 @@ interface IDocumentRegistry {
     /// @notice Emitted when the issuing member replaces a document with `replacementId`.
     event DocumentSuperseded(
         bytes32 indexed documentId,
-        bytes32 indexed replacementId,
         bytes2 indexed issuer,
+        bytes32 indexed replacementId,
         address account
     );
     /// @notice Emitted when the importing member records a utilisation. `quantity` is what this
     /// claim took (thousandths; for full-claim-only documents, 0), `remaining` what is left.
     event DocumentAccepted(
         bytes32 indexed documentId,
+        bytes2 indexed issuer,
         bytes2 indexed importer,
         address account,
         bytes32 declaration,
@@ -102,13 +110,20 @@ interface IDocumentRegistry {
     /// @notice Emitted when the importing member refuses the preference (Box 4 "not given").
     event DocumentRejected(
         bytes32 indexed documentId,
+        bytes2 indexed issuer,
         bytes2 indexed importer,
         address account,
         uint16 reasonCode,
         string reason
     );
     /// @notice Emitted when the importing member opens a verification request.
-    event VerificationRequested(bytes32 indexed documentId, bytes2 indexed importer, address account, string reason);
+    event VerificationRequested(
+        bytes32 indexed documentId,
+        bytes2 indexed issuer,
+        bytes2 indexed importer,
+        address account,
+        string reason
+    );
     /// @notice Emitted when the issuing member answers the open verification request.
     event VerificationAnswered(
         bytes32 indexed documentId,
@@ -126,11 +141,11 @@ interface IDocumentRegistry {
     error RegistryWrongMember(address account, bytes2 actual, bytes2 expected);
     /// @notice A batch must hold at least one document.
     error RegistryEmptyBatch();
-    /// @notice Root `root` was anchored already.
-    error RegistryBatchExists(bytes32 root);
+    /// @notice Member `issuer` anchored root `root` already.
+    error RegistryBatchExists(bytes2 issuer, bytes32 root);
     /// @notice The leaf of `documentId` is not in an anchored batch of its issuer under `root`.
     error RegistryNotAnchored(bytes32 documentId, bytes32 root);
-    /// @notice `documentId` was first acted on with another leaf (a reference anchored twice).
+    /// @notice `documentId` was first acted on with another leaf of its issuer (a reference anchored twice).
     error RegistryLeafMismatch(bytes32 documentId);
     /// @notice `documentId` is revoked.
     error RegistryRevoked(bytes32 documentId, uint16 reasonCode);
@@ -152,12 +167,15 @@ interface IDocumentRegistry {
     error RegistryNoVerificationOpen(bytes32 documentId);
     /// @notice A document cannot supersede itself or a document of another issuer.
     error RegistryInvalidReplacement(bytes32 documentId, bytes32 replacementId);
+    /// @notice Import declaration `declaration` claimed `issuer`'s document `documentId` already.
+    error RegistryDeclarationUsed(bytes2 issuer, bytes32 documentId, bytes32 declaration);
 
     // ---------------------------------------------------------------- writes
 
     /**
      * @notice Anchors `count` documents under Merkle root `root` for the caller's member.
-     * Requirements: caller is an issuer account of an active member; `count` > 0; `root` new.
+     * Requirements: caller is an issuer account of an active member; `count` > 0; `root` not
+     * anchored by this member before (other members' roots do not matter).
      * Emits a {BatchAnchored} event.
      */
     function anchorBatch(bytes32 root, uint32 count, string calldata manifestCid) external;
@@ -194,8 +212,8 @@ interface IDocumentRegistry {
     /**
      * @notice Records a utilisation at import: `quantity` thousandths, or everything left when 0.
      * Requirements: caller acts for the leaf's importing member; anchored; not revoked, superseded,
-     * expired, rejected or fully utilised; `quantity` <= what remains; a partial claim needs a
-     * document with a quantity.
+     * expired, rejected or fully utilised; `declaration` has not claimed this document before;
+     * `quantity` <= what remains; a partial claim needs a document with a quantity.
      * Emits a {DocumentAccepted} event.
      */
     function accept(
@@ -249,16 +267,19 @@ interface IDocumentRegistry {
     /// @notice The membership contract that says who may act.
     function membership() external view returns (address);
 
-    /// @notice The batch anchored under `root` (count 0 if none).
-    function batch(bytes32 root) external view returns (Batch memory);
+    /// @notice The batch member `issuer` anchored under `root` (count 0 if none).
+    function batch(bytes2 issuer, bytes32 root) external view returns (Batch memory);
 
-    /// @notice What is stored for `documentId` (all zero if nothing happened to it).
-    function documentState(bytes32 documentId) external view returns (DocumentState memory);
+    /// @notice What is stored for `issuer`'s document `documentId` (all zero if nothing happened to it).
+    function documentState(bytes2 issuer, bytes32 documentId) external view returns (DocumentState memory);
+
+    /// @notice Whether import declaration `declaration` claimed `issuer`'s document `documentId`.
+    function declarationUsed(bytes2 issuer, bytes32 documentId, bytes32 declaration) external view returns (bool);
 
     /// @notice The leaf hash the tree commits to.
     function leafHash(Leaf calldata leaf) external pure returns (bytes32);
 
-    /// @notice Whether `leaf` is in the batch anchored under `root` by the leaf's issuer.
+    /// @notice Whether `leaf` is in the batch the leaf's own issuer anchored under `root`.
     function isAnchored(Leaf calldata leaf, bytes32 root, bytes32[] calldata proof) external view returns (bool);
 
     /// @notice The full status of a document from its leaf and proof.

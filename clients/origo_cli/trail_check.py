@@ -307,9 +307,15 @@ class Checker:
         return Web3.to_checksum_address(registry)
 
     def _batch(self, registry: Any, root: bytes) -> int | None:
-        issuer, count, block, timestamp = registry.functions.batch(root).call()
+        # Batches are per member: ask for the one the leaf's issuer anchored under this root.
+        code = _code(self.export.leaf.issuer)
+        issuer, count, block, timestamp = registry.functions.batch(code, root).call()
         if int(block) == 0:
-            self.add("batch", False, f"the registry has no batch with root {self.export.root}")
+            self.add(
+                "batch",
+                False,
+                f"the registry has no batch of {self.export.leaf.issuer} with root {self.export.root}",
+            )
             return None
         issuer_code = bytes(issuer).decode("ascii", errors="replace")
         expected_block = self.export.anchor_block
@@ -405,6 +411,8 @@ class Checker:
             )
         if str(values.get("documentId", "")).lower() != e.document_id.lower():
             return False
+        if values.get("issuer") != e.leaf.issuer:
+            return False
         for key, value in event.fields.items():
             if key not in values:
                 return False
@@ -422,13 +430,15 @@ class Checker:
     def _completeness(self, registry: Any, anchor_block: int | None) -> None:
         e = self.export
         topic = "0x" + _b32(e.document_id).hex()
+        # A document is named by issuer and id: another member's events on the same id are not its own.
+        issuer_topic = "0x" + _code(e.leaf.issuer).ljust(32, b"\0").hex()
         from_block = anchor_block if anchor_block is not None else 0
         logs = self.w3.eth.get_logs(
             {
                 "address": registry.address,
                 "fromBlock": from_block,
                 "toBlock": "latest",
-                "topics": [None, topic],
+                "topics": [None, topic, issuer_topic],
             }
         )
         exported = {(ev.tx.lower(), ev.log_index) for ev in e.events if ev.kind != "anchored"}

@@ -60,7 +60,7 @@ class Node:
             Signer(address=str(issuer.address), private_key=bytes(issuer.key), domain=self.domain),
             max_document_bytes=settings.max_document_bytes,
         )
-        self.status = StatusService(self.db, self.directory)
+        self.status = StatusService(self.db, self.directory, self.member)
         self.verify = VerifyService(self.db, self.status, self.domain)
         self.reader = PayloadReader(self.db, self.payloads, self.member, encryption_key, self.domain)
         self.proofs = ProofService(self.db, self.payloads)
@@ -196,12 +196,15 @@ class Node:
         # every few hundred milliseconds; a head older than 30 s means the chain is out of reach.
         head, seen = self.indexer.last_seen_head()
         chain_ok = seen is not None and time.time() - seen < 30
+        # Documents the consortium refused to anchor (member suspended or removed in flight) need an officer.
+        refused = self.batcher.refused()
         return {
-            "status": "ok" if chain_ok else "degraded",
+            "status": "ok" if chain_ok and refused is None else "degraded",
             "member": self.member,
             "chain_head": head,
             "indexed_block": self.indexer.checkpoint(),
             "outbox_pending": self.batcher.pending_count(),
+            "outbox_refused": refused,
             "payloads_to_read": self.reader.backlog(),
             "loops": {loop.name: loop.last_error for loop in self.loops if loop.last_error},
         }

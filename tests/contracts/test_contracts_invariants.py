@@ -1,8 +1,10 @@
 """Stateful property tests: random sequences of actions against a model, on the real contracts.
 
 Invariants: what is claimed never exceeds the quantity; a revoked, superseded or expired
-document is never accepted; membership changes only at quorum; a leaf outside the batch never
-verifies. Each rule predicts the contract's answer (success, or the exact custom error) from the
+document is never accepted; one declaration claims a document once; membership changes only at
+quorum; a leaf outside the batch never verifies; and a hostile member (MY) that squats the
+victim's (VN's) document ids in batches of its own, acts on them in every way, and anchors the
+victim's next roots first, changes nothing of the victim's documents and blocks none of its batches. Each rule predicts the contract's answer (success, or the exact custom error) from the
 model, and after every step the chain's state must equal the model's.
 """
 
@@ -18,6 +20,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from origo_node.chain.merkle import Leaf, MerkleTree
 from web3 import Web3
+from web3.exceptions import ContractCustomError
 
 pytestmark = pytest.mark.integration
 
@@ -28,6 +31,7 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 DECL = Web3.keccak(text="declaration")
+DECLARATIONS = [Web3.keccak(text=f"declaration-{n}") for n in range(4)]
 # Time moves in steps of TICK; expiries and deadlines sit between multiples of it, so no step
 # lands within seconds of a boundary however long the test runs.
 TICK = 400
@@ -51,6 +55,7 @@ class DocModel:
     answered: bool = False
     confirmed: bool = False
     tagged: bool = False
+    declarations: set[bytes] = field(default_factory=set)
 
 
 class RegistryMachine(RuleBasedStateMachine):
@@ -81,8 +86,19 @@ class RegistryMachine(RuleBasedStateMachine):
             self.docs.append(DocModel(leaf=leaf, index=i, expires_offset=expires))
         self.tree: MerkleTree = chain.anchor(leaves)
         self.r = chain.registry.functions
-        self.state_of = [chain.view(chain.registry, "documentState", leaf.document_id) for leaf in leaves]
+        self.state_of = [
+            chain.view(chain.registry, "documentState", b"VN", leaf.document_id) for leaf in leaves
+        ]
         self.status_of = [chain.view(chain.registry, "statusOf", *chain.args(self.tree, i)) for i in range(6)]
+        # The hostile member's batch: leaves of its own (issuer MY) carrying each of VN's document ids.
+        squats = [
+            Leaf(**{**_fields(leaf), "issuer": "MY", "importer": ("SG", "MY")[k % 2], "quantity": 7})
+            for k, leaf in enumerate(leaves)
+        ]
+        self.squat_tree: MerkleTree = chain.anchor(squats, sender=chain.issuer("MY"))
+        # VN's next batch, whose root the hostile member may anchor first.
+        self.next_tree = MerkleTree([make_leaf(), make_leaf()])
+        self.hostile_roots: set[bytes] = set()
 
     def teardown(self) -> None:
         self.chain.revert_to(self.snap)
@@ -136,8 +152,13 @@ class RegistryMachine(RuleBasedStateMachine):
     who = st.sampled_from(["importer"] * 6 + ["issuer", "other", "outsider"])
     issuer_side = st.sampled_from(["issuer"] * 6 + ["importer", "other", "outsider"])
 
-    @rule(i=docs_idx, amount=st.sampled_from([0, 0, 1, 2, 999, 2_500, 5_000, 10_000, 20_000]), who=who)
-    def accept(self, i: int, amount: int, who: str) -> None:
+    @rule(
+        i=docs_idx,
+        amount=st.sampled_from([0, 0, 1, 2, 999, 2_500, 5_000, 10_000, 20_000]),
+        who=who,
+        d=st.integers(min_value=0, max_value=3),
+    )
+    def accept(self, i: int, amount: int, who: str, d: int = 0) -> None:
         doc = self.docs[i]
         leaf = doc.leaf
         expected = self.role_error(who, doc, leaf.importer) or self.ended_error(doc)
@@ -147,17 +168,25 @@ class RegistryMachine(RuleBasedStateMachine):
             expected = ("RegistryRejected", (leaf.document_id,))
         if expected is None and doc.fully:
             expected = ("RegistryFullyUtilised", (leaf.document_id,))
+        declaration = DECLARATIONS[d]
+        if expected is None and declaration in doc.declarations:
+            expected = ("RegistryDeclarationUsed", (b"VN", leaf.document_id, declaration))
         remaining = leaf.quantity - doc.claimed
         if expected is None and leaf.quantity == 0 and amount != 0:
             expected = ("RegistryQuantityNotTracked", (leaf.document_id,))
         if expected is None and leaf.quantity != 0 and amount > remaining:
             expected = ("RegistryQuantityExceeded", (leaf.document_id, amount, remaining))
         blocked = doc.revoked or doc.superseded_by != b"\0" * 32 or self.expired(doc)
-        sent = self.check(self.r.accept(*self.args(doc), DECL, amount), self.account(who, doc), expected)
+        fn = self.r.accept(*self.args(doc), declaration, amount)
+        sent = self.check(fn, self.account(who, doc), expected)
         # The invariant in so many words: nothing revoked, superseded or expired is ever accepted.
         assert not (sent and blocked)
+        assert self.r.declarationUsed(b"VN", leaf.document_id, declaration).call() is (
+            declaration in doc.declarations or sent
+        )
         if sent:
             doc.tagged = True
+            doc.declarations.add(declaration)
             if leaf.quantity == 0:
                 doc.fully = True
             else:
@@ -165,9 +194,9 @@ class RegistryMachine(RuleBasedStateMachine):
                 doc.fully = doc.claimed == leaf.quantity
         self.status_matches_model(doc)
 
-    @rule(i=docs_idx, amount=st.sampled_from([0, 1, 999, 2_500]))
-    def accept_by_importer(self, i: int, amount: int) -> None:
-        self.accept(i, amount, "importer")  # claims are what the invariants are about: more of them
+    @rule(i=docs_idx, amount=st.sampled_from([0, 1, 999, 2_500]), d=st.integers(min_value=0, max_value=3))
+    def accept_by_importer(self, i: int, amount: int, d: int) -> None:
+        self.accept(i, amount, "importer", d)  # claims are what the invariants are about: more of them
 
     @rule(i=docs_idx, code=st.integers(min_value=1, max_value=50), who=issuer_side)
     def revoke(self, i: int, code: int, who: str) -> None:
@@ -237,6 +266,81 @@ class RegistryMachine(RuleBasedStateMachine):
         self.chain.travel(TICK)
         self.elapsed += TICK
 
+    # -- the hostile member: whatever it manages to do must leave VN's documents and batches alone
+
+    def attempt(self, fn: Any, sender: str) -> bool:
+        """Sends ``fn`` if the chain would take it (the hostile side's moves need no model)."""
+        try:
+            fn.call({"from": sender})
+        except ContractCustomError:
+            event(f"hostile {fn.fn_name}: refused")
+            return False
+        self.chain.send(fn, sender)
+        event(f"hostile {fn.fn_name}: sent")
+        return True
+
+    @rule(
+        i=docs_idx,
+        j=docs_idx,
+        action=st.sampled_from(["revoke", "supersede", "accept", "reject", "request", "answer"]),
+        d=st.integers(min_value=0, max_value=3),
+    )
+    def hostile_acts_on_its_squat(self, i: int, j: int, action: str, d: int) -> None:
+        """MY acts, as issuer and as importer, on its own leaves that carry VN's ids."""
+        c, r = self.chain, self.r
+        squat, twin = self.squat_tree.leaves[i], self.squat_tree.leaves[j]
+        args, twin_args = c.args(self.squat_tree, i), c.args(self.squat_tree, j)
+        my, importer = c.issuer("MY"), c.issuer(squat.importer)
+        fn, sender = {
+            "revoke": (lambda: r.revoke(*args, 1, "squat"), my),
+            "supersede": (lambda: r.supersede(*args, *twin_args), my),
+            "accept": (lambda: r.accept(*args, DECLARATIONS[d], 0), importer),
+            "reject": (lambda: r.reject(*args, 2, "squat"), importer),
+            "request": (lambda: r.requestVerification(*args, "squat"), importer),
+            "answer": (lambda: r.answerVerification(*args, False, "squat"), my),
+        }[action]
+        del twin
+        self.attempt(fn(), sender)
+
+    @rule(
+        i=docs_idx,
+        action=st.sampled_from(["revoke", "supersede", "accept", "reject", "request", "answer"]),
+        issuer_claimed=st.sampled_from(["VN", "MY"]),
+    )
+    def hostile_acts_on_victims_leaf(self, i: int, action: str, issuer_claimed: str) -> None:
+        """MY presents VN's own leaves (or copies claiming MY issued them) under VN's root: refused."""
+        c, r = self.chain, self.r
+        doc = self.docs[i]
+        leaf = Leaf(**{**_fields(doc.leaf), "issuer": issuer_claimed})
+        args = (leaf.to_abi_tuple(), self.tree.root, self.tree.proof(i))
+        my = c.issuer("MY")
+        fn = {
+            "revoke": lambda: r.revoke(*args, 1, "x"),
+            "supersede": lambda: r.supersede(*args, *c.args(self.squat_tree, i)),
+            "accept": lambda: r.accept(*args, DECL, 0),
+            "reject": lambda: r.reject(*args, 2, "x"),
+            "request": lambda: r.requestVerification(*args, "x"),
+            "answer": lambda: r.answerVerification(*args, True, "x"),
+        }[action]()
+        assert self.attempt(fn, my) is False
+
+    @rule()
+    def hostile_anchors_the_victims_next_root(self) -> None:
+        root = self.next_tree.root
+        sent = self.attempt(self.r.anchorBatch(root, 2, "bafy-stolen"), self.chain.issuer("MY"))
+        assert sent is (root not in self.hostile_roots)
+        self.hostile_roots.add(root)
+
+    @rule()
+    def victim_anchors_its_next_batch(self) -> None:
+        """VN's batch anchors whatever MY anchored first, and its leaves then verify under VN."""
+        tree = self.next_tree
+        self.chain.send(self.r.anchorBatch(tree.root, 2, "bafy-vn"), self.chain.issuer("VN"))
+        assert self.r.batch(b"VN", tree.root).call()[:2] == (b"VN", 2)
+        for k in range(2):
+            assert self.r.isAnchored(*self.chain.args(tree, k)).call() is True
+        self.next_tree = MerkleTree([make_leaf(), make_leaf()])
+
     # -- invariants
 
     @invariant()
@@ -248,13 +352,28 @@ class RegistryMachine(RuleBasedStateMachine):
             assert (claimed, fully, revoked, rejected) == (doc.claimed, doc.fully, doc.revoked, doc.rejected)
             assert (vopen, answered, confirmed) == (doc.open, doc.answered, doc.confirmed)
             assert (reason, superseded) == (doc.reason, doc.superseded_by)
-            assert (tag != b"\0" * 20) == doc.tagged
+            assert (tag != b"\0" * 16) == doc.tagged
+
+    @invariant()
+    def hostile_batches_never_pass_for_the_victims(self) -> None:
+        for k, squat in enumerate(self.squat_tree.leaves):
+            genuine = Leaf(**{**_fields(squat), "issuer": "VN"})
+            assert (
+                self.r.isAnchored(
+                    genuine.to_abi_tuple(), self.squat_tree.root, self.squat_tree.proof(k)
+                ).call()
+                is False
+            )
 
     def status_matches_model(self, doc: DocModel) -> None:
         status = self.status_of[doc.index]()
         assert status[0] is True
         assert status[2] == self.expired(doc)
         assert status[3] == (0 if doc.fully else doc.leaf.quantity - doc.claimed)
+
+
+def _fields(leaf: Leaf) -> dict[str, Any]:
+    return {name: getattr(leaf, name) for name in Leaf.__dataclass_fields__}
 
 
 def test_registry_invariants(chain: Consortium) -> None:

@@ -30,7 +30,8 @@ def state(chain: Consortium, leaf: Leaf) -> dict[str, Any]:
         "reasonCode",
         "supersededBy",
     ]
-    return dict(zip(names, chain.registry.functions.documentState(leaf.document_id).call(), strict=True))
+    call = chain.registry.functions.documentState(leaf.issuer.encode(), leaf.document_id).call()
+    return dict(zip(names, call, strict=True))
 
 
 @pytest.fixture
@@ -61,7 +62,7 @@ def test_anchor_batch_writes_the_batch_and_emits_everything_to_index_it(chain: C
     assert chain.events(chain.registry, receipt, "BatchAnchored") == [
         {"root": tree.root, "issuer": b"VN", "account": account, "count": 3, "manifestCid": CID}
     ]
-    assert r.batch(tree.root).call() == (b"VN", 3, receipt["blockNumber"], block["timestamp"])
+    assert r.batch(b"VN", tree.root).call() == (b"VN", 3, receipt["blockNumber"], block["timestamp"])
     for i, leaf in enumerate(leaves):
         assert r.isAnchored(leaf.to_abi_tuple(), tree.root, tree.proof(i)).call() is True
 
@@ -81,7 +82,10 @@ def test_anchor_errors(chain: Consortium) -> None:
     assert chain.error_of(r.anchorBatch(root, 1, CID), admin) == ("RegistryNotIssuer", (admin,))
     assert chain.error_of(r.anchorBatch(root, 0, CID), chain.issuer("VN")) == ("RegistryEmptyBatch", ())
     chain.send(r.anchorBatch(root, 1, CID), chain.issuer("VN"))
-    assert chain.error_of(r.anchorBatch(root, 2, CID), chain.issuer("SG")) == ("RegistryBatchExists", (root,))
+    assert chain.error_of(r.anchorBatch(root, 2, CID), chain.issuer("VN", 1)) == (
+        "RegistryBatchExists",
+        (b"VN", root),
+    )
 
 
 def test_a_suspended_members_issuers_cannot_write(chain: Consortium, batch: MerkleTree) -> None:
@@ -154,7 +158,7 @@ def test_two_leaves_with_one_document_id_never_share_a_state(chain: Consortium) 
     second = Leaf(**_fields(first, quantity=9000, digest=os.urandom(32)))
     t1, t2 = chain.anchor([first]), chain.anchor([second, make_leaf()])
     chain.send(r.accept(*chain.args(t1, 0), DECL, 1000), chain.issuer("SG"))
-    assert state(chain, first)["leafTag"] == leaf_hash(first)[:20]
+    assert state(chain, first)["leafTag"] == leaf_hash(first)[:16]
     for fn, sender in (
         (r.accept(*chain.args(t2, 0), DECL, 1), chain.issuer("SG")),
         (r.reject(*chain.args(t2, 0), 1, ""), chain.issuer("SG")),
@@ -181,7 +185,7 @@ def test_revoke(chain: Consortium, batch: MerkleTree) -> None:
         }
     ]
     s = state(chain, leaf)
-    assert s["revoked"] is True and s["reasonCode"] == 7 and s["leafTag"] == leaf_hash(leaf)[:20]
+    assert s["revoked"] is True and s["reasonCode"] == 7 and s["leafTag"] == leaf_hash(leaf)[:16]
     assert chain.error_of(r.revoke(*chain.args(batch, 0), 8, ""), chain.issuer("VN")) == (
         "RegistryRevoked",
         (leaf.document_id, 7),
@@ -218,7 +222,7 @@ def test_supersede(chain: Consortium, batch: MerkleTree) -> None:
         }
     ]
     assert state(chain, old)["supersededBy"] == new.document_id
-    assert state(chain, new)["leafTag"] == b"\0" * 20  # the replacement's storage stays untouched
+    assert state(chain, new)["leafTag"] == b"\0" * 16  # the replacement's storage stays untouched
     superseded = ("RegistrySuperseded", (old.document_id, new.document_id))
     assert chain.error_of(r.accept(*chain.args(batch, 1), DECL, 0), chain.issuer("SG")) == superseded
     assert chain.error_of(r.revoke(*chain.args(batch, 1), 1, ""), chain.issuer("VN")) == superseded
@@ -286,6 +290,7 @@ def test_full_claim_of_a_document_without_quantity(chain: Consortium, batch: Mer
     assert chain.events(chain.registry, receipt, "DocumentAccepted") == [
         {
             "documentId": leaf.document_id,
+            "issuer": b"VN",
             "importer": b"SG",
             "account": importer,
             "declaration": DECL,
@@ -308,19 +313,20 @@ def test_partial_claims_until_used_up(chain: Consortium, batch: MerkleTree) -> N
     receipt = chain.send(r.accept(*chain.args(batch, 1), DECL, 2_500), importer)
     event = chain.events(chain.registry, receipt, "DocumentAccepted")[0]
     assert (event["quantity"], event["remaining"], event["fullyUtilised"]) == (2_500, 7_500, False)
-    assert chain.error_of(r.accept(*chain.args(batch, 1), DECL, 7_501), importer) == (
+    decl = [Web3.keccak(text=f"declaration-{n}") for n in (2, 3, 4)]
+    assert chain.error_of(r.accept(*chain.args(batch, 1), decl[0], 7_501), importer) == (
         "RegistryQuantityExceeded",
         (leaf.document_id, 7_501, 7_500),
     )
-    chain.send(r.accept(*chain.args(batch, 1), DECL, 7_000), importer)
+    chain.send(r.accept(*chain.args(batch, 1), decl[0], 7_000), importer)
     status = r.statusOf(*chain.args(batch, 1)).call()
     assert status[3] == 500
-    receipt = chain.send(r.accept(*chain.args(batch, 1), DECL, 0), importer)  # everything left
+    receipt = chain.send(r.accept(*chain.args(batch, 1), decl[1], 0), importer)  # everything left
     event = chain.events(chain.registry, receipt, "DocumentAccepted")[0]
     assert (event["quantity"], event["remaining"], event["fullyUtilised"]) == (500, 0, True)
     s = state(chain, leaf)
     assert (s["claimed"], s["fullyUtilised"]) == (10_000, True)
-    assert chain.error_of(r.accept(*chain.args(batch, 1), DECL, 1), importer) == (
+    assert chain.error_of(r.accept(*chain.args(batch, 1), decl[2], 1), importer) == (
         "RegistryFullyUtilised",
         (leaf.document_id,),
     )
@@ -336,9 +342,10 @@ def test_expired_document_is_refused(chain: Consortium, batch: MerkleTree) -> No
     leaf = batch.leaves[2]
     chain.send(r.accept(*chain.args(batch, 2), DECL, 1_000), chain.issuer("SG"))
     chain.travel(3600)
+    later = Web3.keccak(text="declaration-later")
     assert chain.now() >= leaf.expires_at
     assert r.statusOf(*chain.args(batch, 2)).call()[2] is True
-    assert chain.error_of(r.accept(*chain.args(batch, 2), DECL, 1_000), chain.issuer("SG")) == (
+    assert chain.error_of(r.accept(*chain.args(batch, 2), later, 1_000), chain.issuer("SG")) == (
         "RegistryExpired",
         (leaf.document_id, leaf.expires_at),
     )
@@ -384,6 +391,7 @@ def test_reject(chain: Consortium, batch: MerkleTree) -> None:
     assert chain.events(chain.registry, receipt, "DocumentRejected") == [
         {
             "documentId": leaf.document_id,
+            "issuer": b"VN",
             "importer": b"SG",
             "account": importer,
             "reasonCode": 3,
@@ -424,7 +432,13 @@ def test_verification_request_and_answers(chain: Consortium, batch: MerkleTree) 
     sg, vn = chain.issuer("SG"), chain.issuer("VN", 1)
     receipt = chain.send(r.requestVerification(*chain.args(batch, 0), "exporter unknown"), sg)
     assert chain.events(chain.registry, receipt, "VerificationRequested") == [
-        {"documentId": leaf.document_id, "importer": b"SG", "account": sg, "reason": "exporter unknown"}
+        {
+            "documentId": leaf.document_id,
+            "issuer": b"VN",
+            "importer": b"SG",
+            "account": sg,
+            "reason": "exporter unknown",
+        }
     ]
     assert state(chain, leaf)["verificationOpen"] is True
     assert chain.error_of(r.requestVerification(*chain.args(batch, 0), ""), sg) == (
@@ -493,10 +507,11 @@ def test_verification_roles(chain: Consortium, batch: MerkleTree) -> None:
 def test_views(chain: Consortium, batch: MerkleTree) -> None:
     r = chain.registry.functions
     assert r.membership().call() == chain.membership.address
-    assert r.batch(os.urandom(32)).call() == (b"\0\0", 0, 0, 0)
+    assert r.batch(b"VN", os.urandom(32)).call() == (b"\0\0", 0, 0, 0)
+    assert r.batch(b"SG", batch.root).call() == (b"\0\0", 0, 0, 0)  # VN's root, not SG's
     unknown = os.urandom(32)
-    assert r.documentState(unknown).call() == (
-        b"\0" * 20,
+    assert r.documentState(b"VN", unknown).call() == (
+        b"\0" * 16,
         0,
         False,
         False,
@@ -511,6 +526,6 @@ def test_views(chain: Consortium, batch: MerkleTree) -> None:
         assert r.leafHash(leaf.to_abi_tuple()).call() == leaf_hash(leaf)
     anchored, b, expired, remaining, st = r.statusOf(*chain.args(batch, 1)).call()
     assert (anchored, b[0], b[1], expired, remaining) == (True, b"VN", 5, False, 10_000)
-    assert st[0] == b"\0" * 20
+    assert st[0] == b"\0" * 16
     stranger = make_leaf(quantity=3)
     assert r.statusOf(stranger.to_abi_tuple(), batch.root, []).call()[0] is False

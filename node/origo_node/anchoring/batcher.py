@@ -7,9 +7,17 @@ One round (``run_once``):
 sign the
    ``anchorBatch`` transaction, and in ONE database transaction record the batch (with the signed bytes) and
    assign the documents to it; only then broadcast.
-A document belongs to exactly one batch (step 2's transaction), and the contract refuses a root twice
-(``RegistryBatchExists``), so no crash can anchor a document twice; and nothing leaves the outbox unanchored,
-because step 1 runs before anything new.
+A document belongs to exactly one batch (step 2's transaction), and the contract refuses a root twice for one
+member (``RegistryBatchExists``), so no crash can anchor a document twice; and nothing leaves the outbox
+unanchored, because step 1 runs before anything new.
+
+Roots are per member on chain: another member anchoring the same root first blocks nothing, and a batch is
+marked mined only when the chain holds its root for this member.
+
+When the chain refuses a batch (this member was suspended or removed, or its issuing account taken away, while
+the batch was in flight), the batch is kept as built and recorded in ``batch_refusals`` with the reason: its
+documents show as "refused", in the officers' work list and in health. Every ``_REFUSAL_RETRY_S`` the batcher
+asks the chain again, and once it would take the batch (the member reinstated) signs it again, unchanged.
 """
 
 from __future__ import annotations
@@ -32,6 +40,9 @@ log = logging.getLogger(__name__)
 # Batches signed and sent but not yet mined. More than one lets the next batch be built while one waits for
 # its block; a few at most keep a dropped transaction's successors from piling up behind its nonce.
 _MAX_OPEN_BATCHES = 3
+# How often a refused batch is tried again (one simulated call): a reinstatement is noticed within this time.
+_REFUSAL_RETRY_S = 5.0
+_MEMBER_STATUS = {1: "active", 2: "suspended", 3: "removed"}
 
 
 @dataclass(frozen=True)
@@ -67,12 +78,30 @@ class Batcher:
         return anchored
 
     def _open_batches(self) -> int:
-        row = self._db.read().execute("SELECT count(*) FROM batches WHERE state != 'mined'").fetchone()
+        row = (
+            self._db.read()
+            .execute(
+                "SELECT count(*) FROM batches WHERE state != 'mined'"
+                " AND root NOT IN (SELECT root FROM batch_refusals)"
+            )
+            .fetchone()
+        )
         return int(row[0])
 
     def pending_count(self) -> int:
         row = self._db.read().execute("SELECT count(*) FROM outbox WHERE batch_root IS NULL").fetchone()
         return int(row[0])
+
+    def refused(self) -> dict[str, object] | None:
+        """Documents the consortium refused to anchor, and the latest reason; None when there are none."""
+        conn = self._db.read()
+        count = conn.execute(
+            "SELECT count(*) FROM outbox WHERE batch_root IN (SELECT root FROM batch_refusals)"
+        ).fetchone()[0]
+        if not count:
+            return None
+        last = conn.execute("SELECT reason FROM batch_refusals ORDER BY refused_at DESC LIMIT 1").fetchone()
+        return {"documents": int(count), "reason": str(last["reason"])}
 
     def _due(self) -> bool:
         row = (
@@ -127,13 +156,25 @@ class Batcher:
         manifest_cid = stored[-1]
         self._payloads.pin(manifest_cid)
         call = self._client.registry.functions.anchorBatch(root, len(entries), manifest_cid)
-        signed = self._sender.prepare(call)  # a refusal (e.g. our member was suspended) raises here
         root_hex = "0x" + root.hex()
+        refusal: ChainRuleViolated | None = None
+        try:
+            signed: SignedTx | None = self._sender.prepare(call)
+        except ChainRuleViolated as exc:  # e.g. our member was suspended: the batch is kept, refused
+            signed, refusal = None, exc
         with self._db.transaction() as conn:
             conn.execute(
                 "INSERT INTO batches (root, manifest_cid, count, state, tx_hash, raw_tx, created_at)"
-                " VALUES (?, ?, ?, 'sent', ?, ?, ?)",
-                (root_hex, manifest_cid, len(entries), signed.tx_hash, signed.raw, time.time()),
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    root_hex,
+                    manifest_cid,
+                    len(entries),
+                    "built" if signed is None else "sent",
+                    None if signed is None else signed.tx_hash,
+                    None if signed is None else signed.raw,
+                    time.time(),
+                ),
             )
             conn.executemany(
                 "UPDATE outbox SET batch_root = ?, proof = ? WHERE document_id = ? AND batch_root IS NULL",
@@ -142,6 +183,10 @@ class Batcher:
                     for i, row in enumerate(rows)
                 ],
             )
+        if signed is None:
+            assert refusal is not None
+            self._refuse(root_hex, refusal)
+            return 0
         log.info("batch %s of %d documents signed as %s", root_hex, len(entries), signed.tx_hash)
         # Not waiting for the receipt: the next batch can be built and sent while this one is mined (the
         # next rounds collect the receipt).
@@ -152,11 +197,19 @@ class Batcher:
     def _finish_open_batches(self) -> int:
         rows = (
             self._db.read()
-            .execute("SELECT root, tx_hash, raw_tx FROM batches WHERE state != 'mined' ORDER BY created_at")
+            .execute(
+                "SELECT b.root, b.tx_hash, b.raw_tx, r.tried_at FROM batches b"
+                " LEFT JOIN batch_refusals r ON r.root = b.root"
+                " WHERE b.state != 'mined' ORDER BY b.created_at"
+            )
             .fetchall()
         )
         anchored = 0
         for row in rows:
+            if row["tried_at"] is not None or row["raw_tx"] is None:
+                if row["tried_at"] is None or time.time() - float(row["tried_at"]) >= _REFUSAL_RETRY_S:
+                    self._resign(row["root"])
+                continue
             signed = SignedTx(tx_hash=row["tx_hash"], raw=bytes(row["raw_tx"]), nonce=-1)
             anchored += self._drive(row["root"], signed)
         return anchored
@@ -190,21 +243,71 @@ class Batcher:
         try:
             signed = self._sender.prepare(call)
         except ChainRuleViolated as exc:
-            if exc.details.get("rule") == "RegistryBatchExists":
+            if exc.details.get("rule") == "RegistryBatchExists":  # this member's root: ours, mined meanwhile
                 self._mark_mined(root_hex, None)
             else:
-                log.error("batch %s refused by the chain: %s", root_hex, exc.message)
+                self._refuse(root_hex, exc)
             return
         with self._db.transaction() as conn:
             conn.execute(
-                "UPDATE batches SET tx_hash = ?, raw_tx = ? WHERE root = ?",
+                "UPDATE batches SET state = 'sent', tx_hash = ?, raw_tx = ? WHERE root = ?",
                 (signed.tx_hash, signed.raw, root_hex),
             )
+            gone = conn.execute("DELETE FROM batch_refusals WHERE root = ?", (root_hex,)).rowcount
+        if gone:
+            log.warning(
+                "batch %s, refused before, is taken by the chain now: sent as %s", root_hex, signed.tx_hash
+            )
+
+    def _refuse(self, root_hex: str, exc: ChainRuleViolated) -> None:
+        """Records (or refreshes) why the chain refuses this batch; its documents show it as "refused"."""
+        reason = self._refusal_reason(exc)
+        now = time.time()
+        with self._db.transaction() as conn:
+            known = conn.execute("SELECT reason FROM batch_refusals WHERE root = ?", (root_hex,)).fetchone()
+            conn.execute(
+                "INSERT INTO batch_refusals (root, rule, reason, refused_at, tried_at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (root) DO UPDATE SET rule = excluded.rule, reason = excluded.reason,"
+                " tried_at = excluded.tried_at",
+                (root_hex, str(exc.details.get("rule", "Revert")), reason, now, now),
+            )
+        if known is None or known["reason"] != reason:
+            log.error("batch %s refused: %s", root_hex, reason)
+
+    def _refusal_reason(self, exc: ChainRuleViolated) -> str:
+        rule = str(exc.details.get("rule", "Revert"))
+        if rule != "RegistryNotIssuer":
+            return f"the chain refused to anchor the batch ({rule} {exc.details.get('args', [])})"
+        try:
+            info: Any = self._client.call(
+                lambda: self._client.membership.functions.member(self._member.encode()).call()
+            )
+            status = _MEMBER_STATUS.get(int(info[4]), "not a member")
+        except OrigoError:
+            status = "not active"
+        account = self._sender.address
+        if status == "suspended":
+            return (
+                f"the consortium refused to anchor it: {self._member} is suspended (the registry answered"
+                f" {rule} for {account}); it is sent again by itself once {self._member} is reinstated"
+            )
+        if status == "removed":
+            return (
+                f"the consortium refused to anchor it: {self._member} was removed from the consortium (the"
+                f" registry answered {rule} for {account}); it cannot be anchored any more"
+            )
+        return (
+            f"the consortium refused to anchor it: {account} is not an issuing account of an active"
+            f" {self._member} ({rule}, {self._member} is {status}); it is sent again by itself once the"
+            f" account is an issuer of {self._member} again"
+        )
 
     def _chain_has(self, root_hex: str) -> bool:
         try:
             stored: Any = self._client.call(
-                lambda: self._client.registry.functions.batch(bytes.fromhex(root_hex[2:])).call()
+                lambda: self._client.registry.functions.batch(
+                    self._member.encode(), bytes.fromhex(root_hex[2:])
+                ).call()
             )
         except OrigoError:
             return False

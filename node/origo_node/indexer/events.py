@@ -73,3 +73,39 @@ class EventDecoder:
             log_index=int(log["logIndex"]),
             tx_hash="0x" + bytes(log["transactionHash"]).hex(),
         )
+
+
+# Each document event: its kind in the index, and which of the document's members alone may cause it.
+DOCUMENT_EVENTS = {
+    "DocumentRevoked": ("revoked", "issuer"),
+    "DocumentSuperseded": ("superseded", "issuer"),
+    "DocumentAccepted": ("accepted", "importer"),
+    "DocumentRejected": ("rejected", "importer"),
+    "VerificationRequested": ("verification_requested", "importer"),
+    "VerificationAnswered": ("verification_answered", "issuer"),
+}
+
+
+def event_entitled(kind: str, member: str, issuer: str, importer: str) -> bool:
+    """Whether ``member`` may cause an event of ``kind`` on ``issuer``'s document imported by ``importer``."""
+    if kind in ("revoked", "superseded", "verification_answered"):
+        return member == issuer
+    return member == importer
+
+
+def declaration_text(value: bytes) -> str:
+    """An import declaration number: ASCII, right-padded with zeros into a bytes32 by the node."""
+    text = value.rstrip(b"\0")
+    return (
+        text.decode("ascii") if text.isascii() and text.decode("ascii").isprintable() else "0x" + value.hex()
+    )
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, bytes):
+        if len(value) == 2:
+            return value.decode("ascii", errors="replace")
+        return "0x" + value.hex()
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value

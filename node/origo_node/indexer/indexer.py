@@ -21,7 +21,14 @@ from origo_node.anchoring import manifest
 from origo_node.anchoring.manifest import ManifestInvalid
 from origo_node.chain.client import ChainClient
 from origo_node.errors import NotFound, OrigoError
-from origo_node.indexer.events import DecodedLog, EventDecoder
+from origo_node.indexer.events import (
+    DOCUMENT_EVENTS,
+    DecodedLog,
+    EventDecoder,
+    declaration_text,
+    event_entitled,
+    jsonable,
+)
 from origo_node.payload import PayloadStore
 from origo_node.store.db import Database
 
@@ -33,33 +40,6 @@ _MANIFESTS_PER_ROUND = 64
 # Manifests fetched ahead while the current one is checked and stored (fetching is mostly waiting on a peer).
 _MANIFEST_PREFETCH = 4
 _MANIFEST_RETRY_S = 2.0
-
-_DOCUMENT_EVENTS = {
-    "DocumentRevoked": ("revoked", "issuer"),
-    "DocumentSuperseded": ("superseded", "issuer"),
-    "DocumentAccepted": ("accepted", "importer"),
-    "DocumentRejected": ("rejected", "importer"),
-    "VerificationRequested": ("verification_requested", "importer"),
-    "VerificationAnswered": ("verification_answered", "issuer"),
-}
-
-
-def _declaration(value: bytes) -> str:
-    """An import declaration number: ASCII, right-padded with zeros into a bytes32 by the node."""
-    text = value.rstrip(b"\0")
-    return (
-        text.decode("ascii") if text.isascii() and text.decode("ascii").isprintable() else "0x" + value.hex()
-    )
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, bytes):
-        if len(value) == 2:
-            return value.decode("ascii", errors="replace")
-        return "0x" + value.hex()
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 class Indexer:
@@ -211,16 +191,16 @@ class Indexer:
                         item.log_index,
                         item.tx_hash,
                         item.name,
-                        None if code is None else _jsonable(code),
+                        None if code is None else jsonable(code),
                         ts,
-                        json.dumps({k: _jsonable(v) for k, v in args.items()}),
+                        json.dumps({k: jsonable(v) for k, v in args.items()}),
                     )
                 )
             elif item.name == "BatchAnchored":
                 batch_rows.append(
                     (
                         "0x" + bytes(args["root"]).hex(),
-                        _jsonable(args["issuer"]),
+                        jsonable(args["issuer"]),
                         str(args["account"]),
                         int(args["count"]),
                         str(args["manifestCid"]),
@@ -230,26 +210,27 @@ class Indexer:
                         ts,
                     )
                 )
-            elif item.name in _DOCUMENT_EVENTS:
-                kind, member_field = _DOCUMENT_EVENTS[item.name]
+            elif item.name in DOCUMENT_EVENTS:
+                kind, member_field = DOCUMENT_EVENTS[item.name]
                 fields = {
-                    k: _declaration(v) if k == "declaration" else _jsonable(v)
+                    k: declaration_text(v) if k == "declaration" else jsonable(v)
                     for k, v in args.items()
-                    if k not in ("documentId", member_field, "account")
+                    if k not in ("documentId", "issuer", member_field, "account")
                 }
-                event_rows.append(
-                    (
-                        item.block,
-                        item.log_index,
-                        item.tx_hash,
-                        "0x" + bytes(args["documentId"]).hex(),
-                        kind,
-                        _jsonable(args[member_field]),
-                        str(args["account"]),
-                        ts,
-                        json.dumps(fields),
-                    )
+                row = (
+                    item.block,
+                    item.log_index,
+                    item.tx_hash,
+                    "0x" + bytes(args["documentId"]).hex(),
+                    jsonable(args["issuer"]),
+                    kind,
+                    jsonable(args[member_field]),
+                    str(args["account"]),
+                    ts,
+                    json.dumps(fields),
                 )
+                if self._entitled(row):
+                    event_rows.append(row)
         with self._db.transaction() as conn:
             conn.executemany(
                 "INSERT OR IGNORE INTO idx_batches (root, issuer, account, count, manifest_cid, block,"
@@ -258,9 +239,8 @@ class Indexer:
                 batch_rows,
             )
             conn.executemany(
-                "INSERT OR IGNORE INTO idx_events (block, log_index, tx_hash, document_id, kind, member,"
-                " account,"
-                " timestamp, fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO idx_events (block, log_index, tx_hash, document_id, issuer, kind,"
+                " member, account, timestamp, fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 event_rows,
             )
             conn.executemany(
@@ -275,6 +255,36 @@ class Indexer:
                 (CHECKPOINT, end, end_hash),
             )
         return membership_changed
+
+    def _entitled(self, row: tuple[Any, ...]) -> bool:
+        """Whether the member that caused a document event had the right to (the registry's rule, held here
+        too so a faulty contract can never show another member's act as a document's state). An event on a
+        document not indexed yet is kept: ``services.status`` applies the same rule when it reads it."""
+        block, _, tx_hash, document_id, issuer, kind, member, account = row[:8]
+        doc = (
+            self._db.read()
+            .execute(
+                "SELECT importer FROM idx_documents WHERE issuer = ? AND document_id = ?",
+                (issuer, document_id),
+            )
+            .fetchone()
+        )
+        if doc is None or event_entitled(kind, member, issuer, doc["importer"]):
+            return True
+        log.warning(
+            "ignored %s event on %s:%s in block %s (tx %s): member %s (account %s) is not the one this"
+            " document allows (issuer %s, importer %s)",
+            kind,
+            issuer,
+            document_id,
+            block,
+            tx_hash,
+            member,
+            account,
+            issuer,
+            doc["importer"],
+        )
+        return False
 
     # ------------------------------------------------------------------ manifests
 
@@ -299,12 +309,18 @@ class Indexer:
                     raw, issuer=row["issuer"], root=bytes.fromhex(row["root"][2:]), count=row["count"]
                 )
             except ManifestInvalid as exc:
-                log.error("batch %s: invalid manifest %s: %s", row["root"], row["manifest_cid"], exc)
-                self._set_manifest_state(row["root"], "invalid", str(exc))
+                log.error(
+                    "batch %s of %s: invalid manifest %s: %s",
+                    row["root"],
+                    row["issuer"],
+                    row["manifest_cid"],
+                    exc,
+                )
+                self._set_manifest_state(row["issuer"], row["root"], "invalid", str(exc))
                 continue
             except (NotFound, OrigoError) as exc:
                 # Nobody reachable has it yet: later batches may still be indexed, this one is retried.
-                self._set_manifest_state(row["root"], "pending", str(exc))
+                self._set_manifest_state(row["issuer"], row["root"], "pending", str(exc))
                 if row["attempts"] % 20 == 0:
                     log.warning(
                         "batch %s: manifest %s not available: %s", row["root"], row["manifest_cid"], exc
@@ -323,14 +339,16 @@ class Indexer:
         except OrigoError as exc:  # handed to the loop above, which records it against the batch
             return exc
 
-    def _set_manifest_state(self, root: str, state: str, error: str | None) -> None:
+    def _set_manifest_state(self, issuer: str, root: str, state: str, error: str | None) -> None:
         with self._db.transaction() as conn:
-            attempts = conn.execute("SELECT attempts FROM idx_batches WHERE root = ?", (root,)).fetchone()[0]
+            attempts = conn.execute(
+                "SELECT attempts FROM idx_batches WHERE issuer = ? AND root = ?", (issuer, root)
+            ).fetchone()[0]
             retry_at = time.time() + min(30.0, _MANIFEST_RETRY_S * 2 ** min(int(attempts), 10) / 4)
             conn.execute(
                 "UPDATE idx_batches SET manifest_state = ?, manifest_error = ?, attempts = attempts + 1,"
-                " retry_at = ? WHERE root = ?",
-                (state, error, retry_at, root),
+                " retry_at = ? WHERE issuer = ? AND root = ?",
+                (state, error, retry_at, issuer, root),
             )
 
     def _store_documents(self, batch: Any, entries: list[manifest.ManifestEntry]) -> None:
@@ -364,7 +382,8 @@ class Indexer:
                 )
             )
         with self._db.transaction() as conn:
-            # First anchoring wins: a later batch repeating a document id cannot replace its facts.
+            # First anchoring by the same issuer wins: a later batch of that issuer repeating a document id
+            # cannot replace its facts (another member's leaf with the id is another document: its own row).
             conn.executemany(
                 "INSERT OR IGNORE INTO idx_documents (document_id, document_type, digest, issuer, importer,"
                 " issued_at, expires_at, quantity, payload_cid, signature, signer, root, block,"
@@ -374,6 +393,7 @@ class Indexer:
                 rows,
             )
             conn.execute(
-                "UPDATE idx_batches SET manifest_state = 'indexed', manifest_error = NULL WHERE root = ?",
-                (batch["root"],),
+                "UPDATE idx_batches SET manifest_state = 'indexed', manifest_error = NULL"
+                " WHERE issuer = ? AND root = ?",
+                (batch["issuer"], batch["root"]),
             )

@@ -21,6 +21,7 @@ from typing import Any
 
 from origo_node.chain.client import ChainClient, SignedTx, TxSender
 from origo_node.errors import ChainRuleViolated, Conflict, NotFound, OrigoError, ValidationFailed
+from origo_node.services.naming import DocumentKey
 from origo_node.services.proofs import ProofService
 from origo_node.services.reading import leaf_of
 from origo_node.store.db import Database
@@ -82,6 +83,9 @@ class ActionService:
         Only the simulation happens here; signing and sending is the action loop's, in the one process that
         holds the node's background lock, so that API worker processes never hand out the same nonce twice.
         """
+        # The document is named by (issuer, id): the issuer travels with the action's parameters.
+        issuer = document_id.issuer if isinstance(document_id, DocumentKey) else self._member
+        params = {**params, "issuer": issuer}
         if kind != "supersede":
             self._sender.simulate(self._call(kind, document_id, params))  # a refusal → 409 now
         action_id = self._record(kind, document_id, params, None)
@@ -132,7 +136,9 @@ class ActionService:
 
     def _start_pending(self, row: Any) -> int:
         params = json.loads(row["params"])
-        if row["kind"] == "supersede" and not self._anchored(params["replacement_id"]):
+        if row["kind"] == "supersede" and not self._anchored(
+            DocumentKey(self._member, params["replacement_id"])
+        ):
             return 0
         try:
             signed = self._sender.prepare(self._call(row["kind"], row["document_id"], params))
@@ -211,30 +217,31 @@ class ActionService:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
-    def _anchored(self, document_id: str) -> bool:
+    def _anchored(self, key: DocumentKey) -> bool:
         row = (
             self._db.read()
-            .execute("SELECT 1 FROM idx_documents WHERE document_id = ?", (document_id,))
+            .execute("SELECT 1 FROM idx_documents WHERE issuer = ? AND document_id = ?", (key.issuer, key))
             .fetchone()
         )
         return row is not None
 
-    def _proof_args(self, document_id: str) -> tuple[tuple[Any, ...], bytes, list[bytes]]:
-        if not self._anchored(document_id):
+    def _proof_args(self, key: DocumentKey) -> tuple[tuple[Any, ...], bytes, list[bytes]]:
+        if not self._anchored(key):
             pending = (
-                self._db.read()
-                .execute("SELECT 1 FROM outbox WHERE document_id = ?", (document_id,))
-                .fetchone()
+                self._db.read().execute("SELECT 1 FROM outbox WHERE document_id = ?", (key,)).fetchone()
+                if key.issuer == self._member
+                else None
             )
             if pending is not None:
-                raise Conflict(f"document {document_id} is not anchored yet; try again in a few seconds")
-            raise NotFound(f"document {document_id} is not anchored")
-        row, root, proof = self._proofs.proof(document_id)
+                raise Conflict(f"document {key.qualified} is not anchored yet; try again in a few seconds")
+            raise NotFound(f"document {key.qualified} is not anchored")
+        row, root, proof = self._proofs.proof(key)
         return leaf_of(row).to_abi_tuple(), root, proof
 
     def _call(self, kind: str, document_id: str, params: dict[str, Any]) -> Any:
         fns = self._client.registry.functions
-        leaf, root, proof = self._proof_args(document_id)
+        # Actions recorded before keys carried the issuer can only be this member's own (revoke and the like).
+        leaf, root, proof = self._proof_args(DocumentKey(params.get("issuer", self._member), document_id))
         if kind == "revoke":
             return fns.revoke(leaf, root, proof, int(params["reason_code"]), str(params.get("reason") or ""))
         if kind == "accept":
@@ -254,6 +261,8 @@ class ActionService:
                 leaf, root, proof, bool(params["confirmed"]), str(params.get("reason") or "")
             )
         if kind == "supersede":
-            new_leaf, new_root, new_proof = self._proof_args(params["replacement_id"])
+            new_leaf, new_root, new_proof = self._proof_args(
+                DocumentKey(self._member, params["replacement_id"])
+            )
             return fns.supersede(leaf, root, proof, new_leaf, new_root, new_proof)
         raise ValueError(f"unknown action {kind}")

@@ -7,6 +7,7 @@ from typing import Any
 from origo_node.anchoring.manifest import leaf_to_json
 from origo_node.chain import eip712
 from origo_node.chain.client import ChainClient
+from origo_node.services.naming import DocumentKey
 from origo_node.services.proofs import ProofService
 from origo_node.services.reading import leaf_of
 from origo_node.services.status import StatusService
@@ -23,13 +24,14 @@ class ExportService:
         self._status = status
         self._chain_id = chain_id
 
-    def proof_bundle(self, document_id: str) -> dict[str, Any]:
+    def proof_bundle(self, key: DocumentKey) -> dict[str, Any]:
         """The anchoring proof that travels with an issued file and lets anyone check it offline."""
-        row, _, proof = self._proofs.proof(document_id)
+        row, _, proof = self._proofs.proof(key)
         leaf = leaf_of(row)
         registry = str(self._client.registry.address)
         return {
-            "document_id": document_id,
+            "document_id": str.__str__(key),
+            "issuer": key.issuer,
             "digest": row["digest"],
             "leaf": leaf_to_json(leaf),
             "payload_cid": row["payload_cid"],
@@ -45,6 +47,6 @@ class ExportService:
             "eip712": eip712.typed_data(leaf, self._chain_id, registry),
         }
 
-    def export(self, document_id: str) -> dict[str, Any]:
-        trail = self._status.trail(document_id)
-        return {"format": EXPORT_FORMAT, **self.proof_bundle(document_id), "events": trail["events"]}
+    def export(self, key: DocumentKey) -> dict[str, Any]:
+        trail = self._status.trail(key)
+        return {"format": EXPORT_FORMAT, **self.proof_bundle(key), "events": trail["events"]}

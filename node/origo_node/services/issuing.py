@@ -212,7 +212,7 @@ class IssuingService:
         """Inserts the rows in one transaction; returns the ids refused as already issued."""
         ids = [item.accepted.document_id for item in prepared]
         with self._db.transaction() as conn:
-            taken = _already_known(conn, ids)
+            taken = _already_known(conn, ids, self._member)
             if taken and not skip_duplicates:
                 raise _already_issued(prepared[0].accepted.reference)
             conn.executemany(
@@ -224,14 +224,20 @@ class IssuingService:
         return taken
 
 
-def _already_known(conn: sqlite3.Connection, ids: list[str]) -> set[str]:
+def _already_known(conn: sqlite3.Connection, ids: list[str], member: str) -> set[str]:
+    """The ids this member issued already. Only its own: another member's leaf carrying one of these ids (a
+    squat, or a hash collision) is another document and never makes this member's reference a duplicate."""
     taken: set[str] = set()
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        for table in ("outbox", "idx_documents"):
-            rows = conn.execute(f"SELECT document_id FROM {table} WHERE document_id IN ({marks})", chunk)
-            taken.update(row[0] for row in rows)
+        rows = conn.execute(f"SELECT document_id FROM outbox WHERE document_id IN ({marks})", chunk)
+        taken.update(row[0] for row in rows)
+        rows = conn.execute(
+            f"SELECT document_id FROM idx_documents WHERE issuer = ? AND document_id IN ({marks})",
+            [member, *chunk],
+        )
+        taken.update(row[0] for row in rows)
     return taken
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from origo_node.documents import DocumentFacts, ValidationContext, compare_with_manifest, find_type
 from origo_node.documents.linking import MANIFEST_TYPE, vessel_matches
 from origo_node.errors import OrigoError, ValidationFailed
+from origo_node.services.naming import DocumentKey
 from origo_node.services.reading import PayloadReader
 from origo_node.store.db import Database
 
@@ -23,7 +24,7 @@ class LinkingService:
         self._reader = reader
         self._member = member
 
-    def links(self, manifest_id: str) -> dict[str, Any]:
+    def links(self, manifest_id: DocumentKey) -> dict[str, Any]:
         manifest_doc = self._reader.read(manifest_id)
         manifest = _facts(manifest_doc)
         if manifest.doc_type != MANIFEST_TYPE:
@@ -69,14 +70,16 @@ class LinkingService:
 
     def _readable_certificates(self) -> list[tuple[str, DocumentFacts]]:
         rows = self._db.read().execute(
-            "SELECT d.document_id FROM idx_documents d JOIN idx_payload_checks c USING (document_id)"
+            "SELECT d.issuer, d.document_id FROM idx_documents d JOIN idx_payload_checks c"
+            " USING (issuer, document_id)"
             " WHERE c.state = 'ok' AND d.type_name != ? ORDER BY d.block",
             (MANIFEST_TYPE,),
         )
         found = []
         for row in rows.fetchall():
             try:
-                found.append((str(row["document_id"]), _facts(self._reader.read(row["document_id"]))))
+                key = DocumentKey(row["issuer"], row["document_id"])
+                found.append((str(row["document_id"]), _facts(self._reader.read(key))))
             except (OrigoError, ValueError, KeyError, TypeError):
                 continue
         return found

@@ -16,6 +16,7 @@ from origo_node.anchoring import manifest
 from origo_node.chain.merkle import MerkleTree
 from origo_node.errors import NotFound
 from origo_node.payload import PayloadStore
+from origo_node.services.naming import DocumentKey
 from origo_node.store.db import Database
 
 _TREES_KEPT = 8
@@ -25,31 +26,34 @@ class ProofService:
     def __init__(self, db: Database, payloads: PayloadStore) -> None:
         self._db = db
         self._payloads = payloads
-        self._trees: OrderedDict[str, tuple[MerkleTree, dict[str, int]]] = OrderedDict()
+        # By (issuer, root): another member may anchor the same root (with other leaves, or none it can show).
+        self._trees: OrderedDict[tuple[str, str], tuple[MerkleTree, dict[str, int]]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def proof(self, document_id: str) -> tuple[Any, bytes, list[bytes]]:
+    def proof(self, key: DocumentKey) -> tuple[Any, bytes, list[bytes]]:
         """The document's index row, its batch root, and its proof up to that root."""
         row = (
             self._db.read()
             .execute(
                 "SELECT d.*, b.manifest_cid, b.count AS batch_count FROM idx_documents d"
-                " JOIN idx_batches b ON b.root = d.root WHERE d.document_id = ?",
-                (document_id,),
+                " JOIN idx_batches b ON b.issuer = d.issuer AND b.root = d.root"
+                " WHERE d.issuer = ? AND d.document_id = ?",
+                (key.issuer, key),
             )
             .fetchone()
         )
         if row is None:
-            raise NotFound(f"document {document_id} is not anchored (or not indexed yet)")
+            raise NotFound(f"document {key.qualified} is not anchored (or not indexed yet)")
         tree, positions = self._tree(row)
-        return row, tree.root, tree.proof(positions[document_id])
+        return row, tree.root, tree.proof(positions[str.__str__(key)])
 
     def _tree(self, row: Any) -> tuple[MerkleTree, dict[str, int]]:
         root = str(row["root"])
+        cache_key = (str(row["issuer"]), root)
         with self._lock:
-            if root in self._trees:
-                self._trees.move_to_end(root)
-                return self._trees[root]
+            if cache_key in self._trees:
+                self._trees.move_to_end(cache_key)
+                return self._trees[cache_key]
         # The manifest was checked against the root when the batch was indexed; decoding checks it again.
         entries, tree = manifest.decode_with_tree(
             self._payloads.get(row["manifest_cid"]),
@@ -59,7 +63,7 @@ class ProofService:
         )
         positions = {"0x" + entry.leaf.document_id.hex(): i for i, entry in enumerate(entries)}
         with self._lock:
-            self._trees[root] = (tree, positions)
+            self._trees[cache_key] = (tree, positions)
             while len(self._trees) > _TREES_KEPT:
                 self._trees.popitem(last=False)
         return tree, positions

@@ -23,9 +23,11 @@ from origo_node.chain import eip712
 from origo_node.chain.merkle import Leaf
 from origo_node.crypto import EncryptionPrivateKey, open_envelope
 from origo_node.documents import ValidationContext, canonical_bytes, find_type
+from origo_node.documents import document_id as derive_document_id
 from origo_node.errors import CryptoError, Forbidden, NotFound, OrigoError, WrongMember
 from origo_node.hashing import keccak256
 from origo_node.payload import PayloadStore
+from origo_node.services.naming import DocumentKey
 from origo_node.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -55,14 +57,15 @@ class PayloadReader:
     def queue(self, entries: list[ManifestEntry], block: int) -> None:
         # Documents this member issued were checked when it issued them: reading them back only costs time.
         rows = [
-            ("0x" + e.leaf.document_id.hex(),)
+            (e.leaf.issuer, "0x" + e.leaf.document_id.hex())
             for e in entries
             if self._member in e.recipients and e.leaf.issuer != self._member
         ]
         if rows:
             with self._db.transaction() as conn:
                 conn.executemany(
-                    "INSERT OR IGNORE INTO idx_payload_checks (document_id, state) VALUES (?, 'pending')",
+                    "INSERT OR IGNORE INTO idx_payload_checks (issuer, document_id, state)"
+                    " VALUES (?, ?, 'pending')",
                     rows,
                 )
 
@@ -72,20 +75,21 @@ class PayloadReader:
         rows = (
             self._db.read()
             .execute(
-                "SELECT c.document_id, c.attempts FROM idx_payload_checks c"
+                "SELECT c.issuer, c.document_id, c.attempts FROM idx_payload_checks c"
                 " WHERE c.state = 'pending' OR (c.state = 'unavailable' AND c.checked_at < ?) LIMIT ?",
                 (time.time() - 5.0, _CHECKS_PER_ROUND),
             )
             .fetchall()
         )
-        results = list(self._pool.map(self._result_row, [row["document_id"] for row in rows]))
+        keys = [DocumentKey(row["issuer"], row["document_id"]) for row in rows]
+        results = list(self._pool.map(self._result_row, keys))
         if results:
             # One commit for the round, not one per document: each commit is an fsync. A crash before it only
             # means the round is checked again.
             with self._db.transaction() as conn:
                 conn.executemany(
                     "UPDATE idx_payload_checks SET state = ?, detail = ?, reference = ?, checked_at = ?,"
-                    " attempts = attempts + 1 WHERE document_id = ?",
+                    " attempts = attempts + 1 WHERE issuer = ? AND document_id = ?",
                     results,
                 )
         return len(results)
@@ -99,13 +103,13 @@ class PayloadReader:
         )
         return int(row[0])
 
-    def _result_row(self, document_id: str) -> tuple[str, str | None, str | None, float, str]:
-        state, detail, reference = self._check(document_id)
-        return state, detail, reference, time.time(), document_id
+    def _result_row(self, key: DocumentKey) -> tuple[str, str | None, str | None, float, str, str]:
+        state, detail, reference = self._check(key)
+        return state, detail, reference, time.time(), key.issuer, str.__str__(key)
 
-    def _check(self, document_id: str) -> tuple[str, str | None, str | None]:
+    def _check(self, key: DocumentKey) -> tuple[str, str | None, str | None]:
         try:
-            document = self.read(document_id)
+            document = self.read(key)
         except NotFound as exc:
             return "unavailable", exc.message, None
         except Forbidden as exc:
@@ -115,17 +119,31 @@ class PayloadReader:
         except OrigoError as exc:
             return "unavailable", exc.message, None
         identity = identity_of(document)
-        return "ok", None, None if identity is None else identity[1]
+        if identity is None:
+            return "ok", None, None
+        issuer, reference = identity
+        # The id must be the hash of this issuer and the document's own reference: a leaf that carries another
+        # member's id (squatting it) is told apart here, and never named by a bare id (services.naming).
+        if issuer != key.issuer or "0x" + derive_document_id(issuer, reference).hex() != key:
+            detail = (
+                f"the payload is {issuer}'s reference {reference!r}, whose id is not {key}: this leaf of"
+                f" {key.issuer} carries an id that is not its own"
+            )
+            return "id_mismatch", detail, None
+        return "ok", None, reference
 
-    def read(self, document_id: str) -> dict[str, Any]:
+    def read(self, key: DocumentKey) -> dict[str, Any]:
         """The decrypted document, checked against its anchored digest and its issuer's signature."""
+        document_id = str.__str__(key)
         row = (
             self._db.read()
-            .execute("SELECT * FROM idx_documents WHERE document_id = ?", (document_id,))
+            .execute(
+                "SELECT * FROM idx_documents WHERE issuer = ? AND document_id = ?", (key.issuer, document_id)
+            )
             .fetchone()
         )
         if row is None:
-            raise NotFound(f"document {document_id} is not anchored (or not indexed yet)")
+            raise NotFound(f"document {key.qualified} is not anchored (or not indexed yet)")
         if self._member not in json.loads(row["recipients"]):
             raise WrongMember(f"the payload of {document_id} is not encrypted for {self._member}")
         envelope = self._payloads.get(row["payload_cid"])

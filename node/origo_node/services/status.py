@@ -10,12 +10,13 @@ import time
 from typing import Any
 
 from origo_node.documents import document_id as derive_document_id
-from origo_node.errors import NotFound, ValidationFailed
+from origo_node.errors import NotFound
+from origo_node.indexer.events import event_entitled
 from origo_node.members import MemberDirectory
+from origo_node.services.naming import DocumentKey, parse_key, resolve_bare_id
 from origo_node.store.db import Database
 
 _ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
-_QUALIFIED = re.compile(r"^([A-Z]{2}):(.+)$")
 
 
 def iso(ts: int | float | None) -> str | None:
@@ -29,82 +30,114 @@ def thousandths(value: int) -> str:
 
 
 class StatusService:
-    def __init__(self, db: Database, directory: MemberDirectory) -> None:
+    def __init__(self, db: Database, directory: MemberDirectory, member: str = "") -> None:
         self._db = db
         self._directory = directory
+        self._member = member  # this node's member: its outbox holds that member's documents only
 
     # ------------------------------------------------------------------ keys
 
-    def resolve(self, key: str) -> str:
-        """The document id a path key names: an id, ``ISSUER:REFERENCE``, or a bare reference."""
-        key = key.strip()
-        if _ID.match(key):
-            return key.lower()
-        if not key or len(key) > 200:
-            raise ValidationFailed(
-                "not a document key",
-                errors=[{"pointer": "", "message": "give an id, ISSUER:REFERENCE or a reference"}],
-            )
-        qualified = _QUALIFIED.match(key)
-        if qualified:
-            return "0x" + derive_document_id(qualified.group(1), qualified.group(2)).hex()
+    def resolve(self, key: str) -> DocumentKey:
+        """The document a path key names (see ``services.naming``): ``ISSUER:REFERENCE``, ``ISSUER:0x<id>``,
+        a bare reference, or a bare id."""
+        parsed = parse_key(key)
+        if isinstance(parsed, DocumentKey):
+            return parsed
         conn = self._db.read()
+        if _ID.match(parsed):
+            return resolve_bare_id(conn, parsed, self._member)
         codes = {m.code for m in self._directory.all()} or set()
         for code in sorted(codes):
-            candidate = "0x" + derive_document_id(code, key).hex()
-            if _exists(conn, candidate):
+            candidate = DocumentKey(code, "0x" + derive_document_id(code, parsed).hex())
+            if self._exists(conn, candidate):
                 return candidate
-        raise NotFound(f"no member issued a document with reference {key!r}")
+        raise NotFound(f"no member issued a document with reference {parsed!r}")
+
+    def _exists(self, conn: sqlite3.Connection, key: DocumentKey) -> bool:
+        if (
+            key.issuer == self._member
+            and conn.execute("SELECT 1 FROM outbox WHERE document_id = ?", (key,)).fetchone()
+        ):
+            return True
+        found = conn.execute(
+            "SELECT 1 FROM idx_documents WHERE issuer = ? AND document_id = ?", (key.issuer, key)
+        ).fetchone()
+        return found is not None
+
+    def _key(self, key: str) -> DocumentKey:
+        return key if isinstance(key, DocumentKey) else self.resolve(key)
 
     # ------------------------------------------------------------------ status
 
-    def status(self, document_id: str) -> dict[str, Any]:
+    def status(self, key: str) -> dict[str, Any]:
         """The public status; ``NotFound`` if neither anchored nor pending here."""
+        key = self._key(key)
         conn = self._db.read()
-        row = conn.execute("SELECT * FROM idx_documents WHERE document_id = ?", (document_id,)).fetchone()
+        row = conn.execute(
+            "SELECT * FROM idx_documents WHERE issuer = ? AND document_id = ?", (key.issuer, key)
+        ).fetchone()
         if row is None:
-            return self._pending(conn, document_id)
+            return self._pending(conn, key)
         events = conn.execute(
-            "SELECT * FROM idx_events WHERE document_id = ? ORDER BY block, log_index", (document_id,)
+            "SELECT * FROM idx_events WHERE issuer = ? AND document_id = ? ORDER BY block, log_index",
+            (key.issuer, key),
         ).fetchall()
-        status = _derive(row, events, self._supersedes(conn, document_id))
-        status["reference"] = self._known_reference(conn, document_id)
+        status = _derive(row, events, self._supersedes(conn, key))
+        status["reference"] = self._known_reference(conn, key)
         return status
 
-    def _known_reference(self, conn: sqlite3.Connection, document_id: str) -> str | None:
+    def _known_reference(self, conn: sqlite3.Connection, key: DocumentKey) -> str | None:
         """The reference, when this node knows it: it issued the document, or it could read the payload.
 
         The chain has only the id (a hash of issuer and reference), so other members' references stay private.
         """
-        for query in (
-            "SELECT reference FROM outbox WHERE document_id = ?",
-            "SELECT reference FROM idx_payload_checks WHERE document_id = ? AND reference IS NOT NULL",
-        ):
-            row = conn.execute(query, (document_id,)).fetchone()
-            if row is not None:
-                return str(row[0])
-        return None
-
-    def _pending(self, conn: sqlite3.Connection, document_id: str) -> dict[str, Any]:
-        row = conn.execute("SELECT * FROM outbox WHERE document_id = ?", (document_id,)).fetchone()
+        row = None
+        if key.issuer == self._member:
+            row = conn.execute("SELECT reference FROM outbox WHERE document_id = ?", (key,)).fetchone()
         if row is None:
-            raise NotFound(f"document {document_id} is unknown to this node")
-        leaf = json.loads(row["leaf"])
+            row = conn.execute(
+                "SELECT reference FROM idx_payload_checks WHERE issuer = ? AND document_id = ?"
+                " AND state = 'ok' AND reference IS NOT NULL",
+                (key.issuer, key),
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def _pending(self, conn: sqlite3.Connection, key: DocumentKey) -> dict[str, Any]:
+        """A document of this member not anchored yet: ``pending``, or ``refused`` with why.
+
+        No leaf data is shown (digest, payload CID, dates, quantity, batch root): with them another member
+        could work out the root this member is about to anchor."""
+        row = None
+        if key.issuer == self._member:
+            row = conn.execute("SELECT * FROM outbox WHERE document_id = ?", (key,)).fetchone()
+        if row is None:
+            raise NotFound(f"document {key.qualified} is unknown to this node")
+        refusal = None
+        if row["batch_root"] is not None:
+            refused = conn.execute(
+                "SELECT rule, reason, refused_at FROM batch_refusals WHERE root = ?", (row["batch_root"],)
+            ).fetchone()
+            if refused is not None:
+                refusal = {
+                    "rule": refused["rule"],
+                    "reason": refused["reason"],
+                    "at": iso(refused["refused_at"]),
+                }
         return {
-            "document_id": document_id,
+            "document_id": str(key),
             "reference": row["reference"],
             "type": row["doc_type"],
             "version": row["version"],
             "issuer": row["issuer"],
             "importer": row["importer"],
-            "digest": leaf["digest"],
-            "payload_cid": row["payload_cid"],
-            "issued_at": iso(leaf["issuedAt"]),
-            "expires_at": iso(leaf["expiresAt"]),
-            "state": "pending",
+            "digest": None,
+            "payload_cid": None,
+            "issued_at": None,
+            "expires_at": None,
+            "state": "pending" if refusal is None else "refused",
+            "refusal": refusal,
             "anchor": None,
-            "batch_root": row["batch_root"],
-            "quantity": _quantity(int(leaf["quantity"]), 0, leaf["meta"]["quantity_unit"]),
+            "quantity": None,
             "revocation": None,
             "superseded_by": None,
             "supersedes": row["supersedes"],
@@ -113,11 +146,11 @@ class StatusService:
             "utilisations": [],
         }
 
-    def _supersedes(self, conn: sqlite3.Connection, document_id: str) -> str | None:
+    def _supersedes(self, conn: sqlite3.Connection, key: DocumentKey) -> str | None:
         row = conn.execute(
-            "SELECT document_id FROM idx_events"
-            " WHERE kind = 'superseded' AND json_extract(fields, '$.replacementId') = ?",
-            (document_id,),
+            "SELECT document_id FROM idx_events WHERE issuer = ? AND kind = 'superseded'"
+            " AND json_extract(fields, '$.replacementId') = ?",
+            (key.issuer, key),
         ).fetchone()
         return None if row is None else str(row[0])
 
@@ -128,13 +161,15 @@ class StatusService:
 
         ``offset`` counts documents scanned, not returned; ``next_offset`` gives the next page.
         """
+        if role == "issuer" and state in ("pending", "refused"):
+            return self._unanchored(state, limit, offset)
         column = "issuer" if role == "issuer" else "importer"
         conn = self._db.read()
         found: list[dict[str, Any]] = []
         scanned = offset
         while len(found) < limit:
             rows = conn.execute(
-                f"SELECT document_id FROM idx_documents WHERE {column} = ?"
+                f"SELECT issuer, document_id FROM idx_documents WHERE {column} = ?"
                 " ORDER BY block DESC, document_id LIMIT 500 OFFSET ?",
                 (member, scanned),
             ).fetchall()
@@ -142,23 +177,45 @@ class StatusService:
                 return {"documents": found, "next_offset": None}
             for row in rows:
                 scanned += 1
-                status = self.status(row["document_id"])
+                status = self.status(DocumentKey(row["issuer"], row["document_id"]))
                 if state is None or status["state"] == state:
                     found.append(status)
                     if len(found) == limit:
                         break
         return {"documents": found, "next_offset": scanned}
 
+    def _unanchored(self, state: str, limit: int, offset: int) -> dict[str, Any]:
+        """This member's documents not anchored: still pending, or refused by the consortium."""
+        refused = "IN" if state == "refused" else "NOT IN"
+        rows = (
+            self._db.read()
+            .execute(
+                "SELECT o.document_id FROM outbox o"
+                " WHERE NOT EXISTS (SELECT 1 FROM idx_documents d WHERE d.issuer = o.issuer"
+                " AND d.document_id = o.document_id)"
+                f" AND coalesce(o.batch_root, '') {refused} (SELECT root FROM batch_refusals)"
+                " ORDER BY o.received_at DESC, o.document_id LIMIT ? OFFSET ?",
+                (limit + 1, offset),
+            )
+            .fetchall()
+        )
+        found = [self.status(DocumentKey(self._member, row[0])) for row in rows[:limit]]
+        return {"documents": found, "next_offset": offset + limit if len(rows) > limit else None}
+
     # ------------------------------------------------------------------ trail
 
-    def trail(self, document_id: str) -> dict[str, Any]:
-        status = self.status(document_id)
+    def trail(self, key: str) -> dict[str, Any]:
+        key = self._key(key)
+        status = self.status(key)
         conn = self._db.read()
-        row = conn.execute("SELECT * FROM idx_documents WHERE document_id = ?", (document_id,)).fetchone()
+        row = conn.execute(
+            "SELECT * FROM idx_documents WHERE issuer = ? AND document_id = ?", (key.issuer, key)
+        ).fetchone()
         events: list[dict[str, Any]] = []
         if row is not None:
             batch = conn.execute(
-                "SELECT account, log_index FROM idx_batches WHERE root = ?", (row["root"],)
+                "SELECT account, log_index FROM idx_batches WHERE issuer = ? AND root = ?",
+                (row["issuer"], row["root"]),
             ).fetchone()
             events.append(
                 {
@@ -173,8 +230,13 @@ class StatusService:
                 }
             )
         for event in conn.execute(
-            "SELECT * FROM idx_events WHERE document_id = ? ORDER BY block, log_index", (document_id,)
+            "SELECT * FROM idx_events WHERE issuer = ? AND document_id = ? ORDER BY block, log_index",
+            (key.issuer, key),
         ):
+            if row is not None and not event_entitled(
+                event["kind"], event["member"], key.issuer, row["importer"]
+            ):
+                continue
             events.append(
                 {
                     "kind": event["kind"],
@@ -188,7 +250,8 @@ class StatusService:
                 }
             )
         check = conn.execute(
-            "SELECT state, detail, checked_at FROM idx_payload_checks WHERE document_id = ?", (document_id,)
+            "SELECT state, detail, checked_at FROM idx_payload_checks WHERE issuer = ? AND document_id = ?",
+            (key.issuer, key),
         ).fetchone()
         payload_check = (
             None
@@ -196,18 +259,11 @@ class StatusService:
             else {"state": check["state"], "detail": check["detail"], "checked_at": iso(check["checked_at"])}
         )
         return {
-            "document_id": document_id,
+            "document_id": str(key),
             "status": status,
             "events": events,
             "payload_check": payload_check,
         }
-
-
-def _exists(conn: sqlite3.Connection, document_id: str) -> bool:
-    for table in ("idx_documents", "outbox"):
-        if conn.execute(f"SELECT 1 FROM {table} WHERE document_id = ?", (document_id,)).fetchone():
-            return True
-    return False
 
 
 def _quantity(total: int, claimed: int, unit: str | None) -> dict[str, Any] | None:
@@ -228,6 +284,9 @@ def _derive(row: Any, events: list[Any], supersedes: str | None) -> dict[str, An
     claimed = 0
     utilisations = []
     for event in events:
+        # An event its member had no right to cause is never a state (the indexer drops those it can tell).
+        if not event_entitled(event["kind"], event["member"], row["issuer"], row["importer"]):
+            continue
         fields = json.loads(event["fields"])
         where = {"block": event["block"], "tx": event["tx_hash"], "at": iso(event["timestamp"])}
         kind = event["kind"]

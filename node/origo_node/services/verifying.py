@@ -14,6 +14,7 @@ from typing import Any
 from origo_node.chain import eip712
 from origo_node.documents import canonical_bytes, document_id
 from origo_node.errors import CryptoError, NotFound, ValidationFailed
+from origo_node.services.naming import DocumentKey
 from origo_node.services.reading import identity_of, leaf_of
 from origo_node.services.status import StatusService
 from origo_node.store.db import Database
@@ -29,6 +30,8 @@ _MESSAGES = {
     "rejected": "The importing authority refused preference for this certificate.",
     "under_verification": "The importing authority asked the issuing authority to verify this certificate.",
     "pending": "The certificate was accepted by its issuing authority and is not anchored yet.",
+    "refused": "The consortium refused to anchor this certificate (its issuing member was not active): it is"
+    " not valid unless it is anchored later.",
     "unknown": "No member anchored a document with this identity.",
 }
 
@@ -43,8 +46,11 @@ class VerifyService:
         document, claimed_id = _unwrap(body)
         canonical = canonical_bytes(document)
         digest = "0x" + hashlib.sha256(canonical).hexdigest()
-        doc_id = claimed_id or _identify(document)
         identity = identity_of(document)
+        doc_id = claimed_id or _identify(document)
+        if identity is not None and doc_id:
+            # The file names its issuer: the document is that issuer's id, whoever else's leaves carry it.
+            return self._verdict(DocumentKey(identity[0], doc_id), digest, identity)
         return self._verdict(doc_id, digest, identity)
 
     def verify_id(self, key: str, digest: str | None = None) -> dict[str, Any]:
@@ -69,9 +75,11 @@ class VerifyService:
             "importer": status["importer"],
             "status": status,
         }
-        if status["state"] == "pending":
-            integrity = digest is None or digest == status["digest"]
-            verdict = "pending" if integrity else "tampered"
+        if status["state"] in ("pending", "refused"):
+            # The digest of a document not anchored is not public, but the issuing node can still compare it.
+            pending_digest = self._pending_digest(status["document_id"])
+            integrity = digest is None or pending_digest is None or digest == pending_digest
+            verdict = status["state"] if integrity else "tampered"
             checks = {
                 "anchored": False,
                 "integrity": integrity,
@@ -80,7 +88,7 @@ class VerifyService:
             }
             return {**result, "verdict": verdict, "checks": checks, "message": _MESSAGES[verdict]}
         integrity = digest is None or digest == status["digest"]
-        signature_ok, member_ok = self._signature(doc_id)
+        signature_ok, member_ok = self._signature(DocumentKey(status["issuer"], status["document_id"]))
         checks = {
             "anchored": True,
             "integrity": integrity if digest is not None else None,
@@ -90,9 +98,19 @@ class VerifyService:
         verdict = status["state"] if integrity and signature_ok and member_ok else "tampered"
         return {**result, "verdict": verdict, "checks": checks, "message": _MESSAGES[verdict]}
 
-    def _signature(self, doc_id: str) -> tuple[bool, bool]:
+    def _pending_digest(self, document_id: str) -> str | None:
+        row = (
+            self._db.read()
+            .execute("SELECT leaf FROM outbox WHERE document_id = ?", (document_id,))
+            .fetchone()
+        )
+        return None if row is None else str(json.loads(row["leaf"])["digest"]).lower()
+
+    def _signature(self, key: DocumentKey) -> tuple[bool, bool]:
         conn = self._db.read()
-        row = conn.execute("SELECT * FROM idx_documents WHERE document_id = ?", (doc_id,)).fetchone()
+        row = conn.execute(
+            "SELECT * FROM idx_documents WHERE issuer = ? AND document_id = ?", (key.issuer, key)
+        ).fetchone()
         try:
             signer = eip712.recover(leaf_of(row), self._domain, bytes.fromhex(row["signature"][2:]))
         except CryptoError:
@@ -101,7 +119,9 @@ class VerifyService:
             return False, False
         # The batch's sender was an active issuer of the member at that block (the contract checked it); the
         # signer must have been one of the same member's issuers then too.
-        batch = conn.execute("SELECT account FROM idx_batches WHERE root = ?", (row["root"],)).fetchone()
+        batch = conn.execute(
+            "SELECT account FROM idx_batches WHERE issuer = ? AND root = ?", (row["issuer"], row["root"])
+        ).fetchone()
         if batch is not None and str(batch["account"]).lower() == signer.lower():
             return True, True
         return True, _was_issuer(conn, signer, row["issuer"], int(row["block"]))

@@ -1,7 +1,9 @@
 """The database schema. Tables prefixed ``idx_`` are the index: derived from the chain, safe to drop."""
 
 # 2: idx_documents no longer stores each document's proof (services/proofs.py works it out).
-SCHEMA_VERSION = 2
+# 3: a document is named by (issuer, id) and a batch by (issuer, root) in every index table, as on chain; the
+#    outbox's refused batches and the officers' idempotency keys.
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 -- What this node accepted and must anchor exactly once. A row is written before the API answers 202.
@@ -24,8 +26,8 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_unbatched ON outbox (batch_root) WHERE batch_root IS NULL;
 
--- Batches this node built. A batch is sent until the chain has its root; the root makes a second anchoring of
--- the same batch impossible (RegistryBatchExists), so resending after a crash is safe.
+-- Batches this node built. A batch is sent until the chain has its root for this member; the root makes a
+-- second anchoring of the same batch impossible (RegistryBatchExists), so resending after a crash is safe.
 CREATE TABLE IF NOT EXISTS batches (
     root          TEXT PRIMARY KEY,
     manifest_cid  TEXT NOT NULL,
@@ -35,6 +37,31 @@ CREATE TABLE IF NOT EXISTS batches (
     raw_tx        BLOB,                       -- the signed transaction, rebroadcast as is after a crash
     block         INTEGER,
     created_at    REAL NOT NULL
+);
+
+-- Batches the consortium refused to anchor (this member was suspended or removed, or its issuing account
+-- taken away, while they were in flight). The batch stays as built; while a row is here its documents show as
+-- "refused" with this reason, and the batcher signs the batch again once the chain would take it (the member
+-- reinstated), deleting the row.
+CREATE TABLE IF NOT EXISTS batch_refusals (
+    root          TEXT PRIMARY KEY,
+    rule          TEXT NOT NULL,              -- the contract's error name, e.g. RegistryNotIssuer
+    reason        TEXT NOT NULL,              -- plain words with the facts
+    refused_at    REAL NOT NULL,
+    tried_at      REAL NOT NULL               -- last time the batcher asked the chain again
+);
+
+-- Answers to officer POSTs that carried an Idempotency-Key: the same key (per API key) gets the same answer.
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    api_key_hash  TEXT NOT NULL,              -- whose key it is (keys are scoped per API key)
+    idem_key      TEXT NOT NULL,
+    request_hash  TEXT NOT NULL,              -- SHA-256 of method, path and body (another body is refused)
+    state         TEXT NOT NULL CHECK (state IN ('running', 'done')),
+    status_code   INTEGER,
+    response      BLOB,
+    content_type  TEXT,
+    created_at    REAL NOT NULL,
+    PRIMARY KEY (api_key_hash, idem_key)
 );
 
 -- Officers' actions on documents (revoke, accept...), sent as transactions by one worker, exactly once.
@@ -74,8 +101,9 @@ CREATE TABLE IF NOT EXISTS idx_checkpoint (
     block_hash    TEXT NOT NULL
 );
 
+-- A batch is its issuer's: another member anchoring the same root has a row of its own.
 CREATE TABLE IF NOT EXISTS idx_batches (
-    root          TEXT PRIMARY KEY,
+    root          TEXT NOT NULL,
     issuer        TEXT NOT NULL,
     account       TEXT NOT NULL,
     count         INTEGER NOT NULL,
@@ -87,14 +115,16 @@ CREATE TABLE IF NOT EXISTS idx_batches (
     manifest_state TEXT NOT NULL CHECK (manifest_state IN ('pending', 'indexed', 'invalid')),
     manifest_error TEXT,
     attempts      INTEGER NOT NULL DEFAULT 0,
-    retry_at      REAL NOT NULL DEFAULT 0
+    retry_at      REAL NOT NULL DEFAULT 0,
+    PRIMARY KEY (issuer, root)
 );
 CREATE INDEX IF NOT EXISTS idx_batches_pending ON idx_batches (manifest_state) WHERE manifest_state =
     'pending';
 
--- Every anchored document of every member, from the batch manifests (first anchoring wins).
+-- Every anchored document of every member, from the batch manifests, named by (issuer, id): a leaf of another
+-- member that carries the same id is another document (first anchoring by the same issuer wins).
 CREATE TABLE IF NOT EXISTS idx_documents (
-    document_id   TEXT PRIMARY KEY,
+    document_id   TEXT NOT NULL,
     document_type TEXT NOT NULL,              -- 0x type id
     digest        TEXT NOT NULL,
     issuer        TEXT NOT NULL,
@@ -112,15 +142,19 @@ CREATE TABLE IF NOT EXISTS idx_documents (
     type_name     TEXT,
     type_version  TEXT,
     quantity_unit TEXT,
-    recipients    TEXT NOT NULL               -- JSON list of the members who can decrypt the payload
+    recipients    TEXT NOT NULL,              -- JSON list of the members who can decrypt the payload
+    PRIMARY KEY (issuer, document_id)
 );
+CREATE INDEX IF NOT EXISTS idx_documents_id ON idx_documents (document_id);
 
--- Every life-cycle event, in chain order.
+-- Every life-cycle event, in chain order, with the issuer of the document it names. ``member`` is the member
+-- that acted (the issuer or the importer, by the event's kind).
 CREATE TABLE IF NOT EXISTS idx_events (
     block         INTEGER NOT NULL,
     log_index     INTEGER NOT NULL,
     tx_hash       TEXT NOT NULL,
     document_id   TEXT NOT NULL,
+    issuer        TEXT NOT NULL,
     kind          TEXT NOT NULL,
     member        TEXT NOT NULL,
     account       TEXT NOT NULL,
@@ -128,7 +162,7 @@ CREATE TABLE IF NOT EXISTS idx_events (
     fields        TEXT NOT NULL,              -- JSON
     PRIMARY KEY (block, log_index, document_id)
 );
-CREATE INDEX IF NOT EXISTS idx_events_document ON idx_events (document_id, block, log_index);
+CREATE INDEX IF NOT EXISTS idx_events_document ON idx_events (issuer, document_id, block, log_index);
 
 -- Membership events (governance history) and issuer history, for "was X an issuer of M at block B".
 CREATE TABLE IF NOT EXISTS idx_membership_events (
@@ -143,14 +177,17 @@ CREATE TABLE IF NOT EXISTS idx_membership_events (
 );
 
 -- What this node learnt by opening payloads it may read (documents its member is concerned by).
+-- ``id_mismatch``: the payload's issuer and reference do not give the anchored id (a leaf squatting an id).
 CREATE TABLE IF NOT EXISTS idx_payload_checks (
-    document_id   TEXT PRIMARY KEY,
+    issuer        TEXT NOT NULL,
+    document_id   TEXT NOT NULL,
     state         TEXT NOT NULL CHECK (state IN ('pending', 'ok', 'digest_mismatch', 'bad_signature',
-                                                 'not_a_recipient', 'unavailable')),
+                                                 'id_mismatch', 'not_a_recipient', 'unavailable')),
     detail        TEXT,
     reference     TEXT,
     checked_at    REAL,
-    attempts      INTEGER NOT NULL DEFAULT 0
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (issuer, document_id)
 );
 CREATE INDEX IF NOT EXISTS idx_payload_checks_pending ON idx_payload_checks (state) WHERE state = 'pending';
 """

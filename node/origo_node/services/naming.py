@@ -1,0 +1,115 @@
+"""How a document is named: by its issuing member and its id together.
+
+The chain cannot check that an id was derived from its issuer's reference, so any member can anchor a
+leaf that carries another member's id. Two documents may then share an id hex; what tells them apart is
+the issuer, on chain (the registry keys every record by (issuer, id)) and in every index here.
+
+Keys a person may give, and what they name:
+
+- ``ISSUER:REFERENCE`` (``VN:VN-2026-0001234``) and ``ISSUER:0x<id>``: that issuer's document, exactly.
+- a bare reference: the document of whichever member issued that reference (the id derives from both).
+- a bare ``0x<id>``: the one document carrying that id. When leaves of several issuers carry it, the one
+  whose id this node has proven to derive from its issuer and reference (it issued it, or it read the
+  payload) is the document; if none or several are proven, the key is ambiguous and the answer lists the
+  full names to use. Never the first anchored: a squatter can anchor first.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+from origo_node.documents import document_id as derive_document_id
+from origo_node.errors import Conflict, NotFound, ValidationFailed
+
+_ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
+_QUALIFIED_ID = re.compile(r"^([A-Z]{2}):(0x[0-9a-fA-F]{64})$")
+_QUALIFIED = re.compile(r"^([A-Z]{2}):(.+)$")
+
+
+class DocumentKey(str):
+    """A document id that knows its issuer.
+
+    It is the id (``0x`` + 64 hex) wherever a string is used, in JSON, messages and SQL parameters, so
+    code that shows or stores ids keeps working; ``issuer`` completes the document's name. Compare keys
+    of different issuers with ``same_document``, not ``==`` (which, as for strings, compares ids only).
+    """
+
+    issuer: str
+
+    def __new__(cls, issuer: str, document_id: str) -> DocumentKey:
+        key = super().__new__(cls, document_id.lower())
+        key.issuer = issuer
+        return key
+
+    @property
+    def qualified(self) -> str:
+        """The full name, ``ISSUER:0x<id>``."""
+        return f"{self.issuer}:{str.__str__(self)}"
+
+    def same_document(self, other: DocumentKey) -> bool:
+        return self.issuer == other.issuer and str.__eq__(self, other)
+
+
+def parse_key(key: str) -> DocumentKey | str:
+    """The key named exactly (``ISSUER:...``), or the bare id or reference left to look up."""
+    key = key.strip()
+    if not key or len(key) > 200:
+        raise ValidationFailed(
+            "not a document key",
+            errors=[{"pointer": "", "message": "give ISSUER:REFERENCE, ISSUER:0x<id>, an id or a reference"}],
+        )
+    qualified_id = _QUALIFIED_ID.match(key)
+    if qualified_id:
+        return DocumentKey(qualified_id.group(1), qualified_id.group(2))
+    qualified = _QUALIFIED.match(key)
+    if qualified and not _ID.match(key):
+        issuer = qualified.group(1)
+        return DocumentKey(issuer, "0x" + derive_document_id(issuer, qualified.group(2)).hex())
+    return key
+
+
+def resolve_bare_id(conn: sqlite3.Connection, document_id: str, own_member: str) -> DocumentKey:
+    """The one document a bare id names (see the module's rule)."""
+    document_id = document_id.lower()
+    issuers = {
+        str(row[0])
+        for row in conn.execute("SELECT issuer FROM idx_documents WHERE document_id = ?", (document_id,))
+    }
+    if conn.execute("SELECT 1 FROM outbox WHERE document_id = ?", (document_id,)).fetchone():
+        issuers.add(own_member)
+    # A leaf whose payload shows another issuer's reference squats the id: never the document.
+    issuers -= {
+        str(row[0])
+        for row in conn.execute(
+            "SELECT issuer FROM idx_payload_checks WHERE document_id = ? AND state = 'id_mismatch'",
+            (document_id,),
+        )
+    }
+    if not issuers:
+        raise NotFound(f"document {document_id} is unknown to this node")
+    if len(issuers) == 1:
+        return DocumentKey(issuers.pop(), document_id)
+    proven = [code for code in sorted(issuers) if _id_proven(conn, code, document_id, own_member)]
+    if len(proven) == 1:
+        return DocumentKey(proven[0], document_id)
+    names = " or ".join(f"{code}:{document_id}" for code in sorted(issuers))
+    raise Conflict(
+        f"leaves of {len(issuers)} members ({', '.join(sorted(issuers))}) carry id {document_id}; a document"
+        f" is named by its issuer and its id: ask for {names}",
+        rule="AmbiguousDocumentId",
+    )
+
+
+def _id_proven(conn: sqlite3.Connection, issuer: str, document_id: str, own_member: str) -> bool:
+    """Whether this node knows the reference behind (issuer, id) and the id derives from it."""
+    if issuer == own_member:
+        row = conn.execute("SELECT reference FROM outbox WHERE document_id = ?", (document_id,)).fetchone()
+    else:
+        row = conn.execute(
+            "SELECT reference FROM idx_payload_checks WHERE issuer = ? AND document_id = ? AND state = 'ok'",
+            (issuer, document_id),
+        ).fetchone()
+    if row is None or row[0] is None:
+        return False
+    return "0x" + derive_document_id(issuer, str(row[0])).hex() == document_id
