@@ -77,7 +77,7 @@ class Collector:
     # ------------------------------------------------------------------ anchored documents
 
     def _collect_documents(self, subscriptions: list[dict[str, Any]]) -> int:
-        start = self._cursor("documents", "idx_documents", "document_id")
+        start = self._cursor("documents", "idx_documents", "issuer || ':' || document_id")
         rows = (
             self._db.read()
             .execute(
@@ -93,11 +93,10 @@ class Collector:
                 if self._member in (row["issuer"], row["importer"]) and subscriptions:
                     body = self._body(conn, row, "document.anchored", row["issuer"], None)
                     body["anchor"] = {"root": row["root"], "block": row["block"], "tx": row["tx_hash"]}
-                    collected += self._record(
-                        conn, subscriptions, "anchored:" + row["document_id"], body, row["timestamp"]
-                    )
+                    key = f"anchored:{row['issuer']}:{row['document_id']}"
+                    collected += self._record(conn, subscriptions, key, body, row["timestamp"])
             last = rows[-1]
-            self._move(conn, "documents", int(last["rowid"]), last["document_id"])
+            self._move(conn, "documents", int(last["rowid"]), f"{last['issuer']}:{last['document_id']}")
         return collected
 
     # ------------------------------------------------------------------ life-cycle events
@@ -111,7 +110,8 @@ class Collector:
             (start, _CHUNK),
         ).fetchall()
         waiting = conn.execute(
-            "SELECT w.key, w.row FROM notify_waiting w JOIN idx_documents d ON d.document_id = w.document_id"
+            "SELECT w.key, w.row FROM notify_waiting w"
+            " JOIN idx_documents d ON d.issuer = w.issuer AND d.document_id = w.document_id"
             " ORDER BY w.block, w.log_index"
         ).fetchall()
         if not new and not waiting:
@@ -123,14 +123,16 @@ class Collector:
             for event in events:
                 tx.execute("DELETE FROM notify_waiting WHERE key = ?", (event["key"],))
                 document = tx.execute(
-                    "SELECT * FROM idx_documents WHERE document_id = ?", (event["document_id"],)
+                    "SELECT * FROM idx_documents WHERE issuer = ? AND document_id = ?",
+                    (event["issuer"], event["document_id"]),
                 ).fetchone()
                 if document is None:  # its batch's manifest is not indexed yet: the document comes later
                     tx.execute(
-                        "INSERT OR IGNORE INTO notify_waiting (key, document_id, block, log_index, row)"
-                        " VALUES (?, ?, ?, ?, ?)",
+                        "INSERT OR IGNORE INTO notify_waiting"
+                        " (key, issuer, document_id, block, log_index, row) VALUES (?, ?, ?, ?, ?, ?)",
                         (
                             event["key"],
+                            event["issuer"],
                             event["document_id"],
                             event["block"],
                             event["log_index"],
@@ -157,7 +159,7 @@ class Collector:
         body: dict[str, Any] = {
             "type": event_type,
             "document_id": document["document_id"],
-            "reference": _reference(conn, document["document_id"]),
+            "reference": _reference(conn, document["issuer"], document["document_id"]),
             "document_type": document["type_name"],
             "issuer": document["issuer"],
             "importer": document["importer"],
@@ -194,17 +196,20 @@ class Collector:
                 conn.execute(
                     "INSERT INTO notify_deliveries (subscription_id, event_seq, document_id, state, next_at,"
                     " created_at) VALUES (?, ?, ?, 'pending', ?, ?)",
-                    (subscription["id"], seq, body["document_id"], now, now),
+                    (subscription["id"], seq, f"{body['issuer']}:{body['document_id']}", now, now),
                 )
         return 1
 
 
-def _reference(conn: Any, document_id: str) -> str | None:
+def _reference(conn: Any, issuer: str, document_id: str) -> str | None:
     """The reference where this node knows it: it issued the document, or it decrypted the payload."""
-    row = conn.execute("SELECT reference FROM outbox WHERE document_id = ?", (document_id,)).fetchone()
+    row = conn.execute(
+        "SELECT reference FROM outbox WHERE document_id = ? AND issuer = ?", (document_id, issuer)
+    ).fetchone()
     if row is None:
         row = conn.execute(
-            "SELECT reference FROM idx_payload_checks WHERE document_id = ? AND reference IS NOT NULL",
-            (document_id,),
+            "SELECT reference FROM idx_payload_checks WHERE issuer = ? AND document_id = ?"
+            " AND state = 'ok' AND reference IS NOT NULL",
+            (issuer, document_id),
         ).fetchone()
     return None if row is None else str(row["reference"])

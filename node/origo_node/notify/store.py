@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS notify_deliveries (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
     subscription_id INTEGER NOT NULL,
     event_seq     INTEGER NOT NULL,
-    document_id   TEXT NOT NULL,
+    document_id   TEXT NOT NULL,              -- ISSUER:0x<id>: deliveries of one document keep their order
     state         TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed', 'cancelled')),
     attempts      INTEGER NOT NULL DEFAULT 0,
     next_at       REAL NOT NULL,
@@ -60,6 +60,7 @@ CREATE TABLE IF NOT EXISTS notify_cursor (
 -- Events seen before the document they concern was indexed (its manifest came later).
 CREATE TABLE IF NOT EXISTS notify_waiting (
     key           TEXT PRIMARY KEY,
+    issuer        TEXT NOT NULL,
     document_id   TEXT NOT NULL,
     block         INTEGER NOT NULL,
     log_index     INTEGER NOT NULL,

@@ -36,7 +36,7 @@ class DeskService:
             facts = validated.facts
             doc_id = "0x" + document_id(facts.issuer, facts.reference).hex()
             digest = "0x" + validated.digest.hex()
-            issued = self.issued_digest(doc_id)
+            issued = self.issued_digest(facts.issuer, doc_id)
             results.append(
                 {
                     "index": index,
@@ -51,11 +51,15 @@ class DeskService:
             )
         return results
 
-    def issued_digest(self, doc_id: str) -> str | None:
-        """The digest of what this node accepted (or any member anchored) under ``doc_id``, if anything."""
+    def issued_digest(self, issuer: str, doc_id: str) -> str | None:
+        """The digest of what ``issuer`` issued under ``doc_id`` (accepted here, or anchored), if anything."""
         conn = self._db.read()
-        row = conn.execute("SELECT leaf FROM outbox WHERE document_id = ?", (doc_id,)).fetchone()
+        row = conn.execute(
+            "SELECT leaf FROM outbox WHERE issuer = ? AND document_id = ?", (issuer, doc_id)
+        ).fetchone()
         if row is not None:
             return str(json.loads(row["leaf"])["digest"])
-        row = conn.execute("SELECT digest FROM idx_documents WHERE document_id = ?", (doc_id,)).fetchone()
+        row = conn.execute(
+            "SELECT digest FROM idx_documents WHERE issuer = ? AND document_id = ?", (issuer, doc_id)
+        ).fetchone()
         return None if row is None else str(row["digest"])

@@ -50,8 +50,8 @@ def index_document(db: Database, document_id: str, issuer: str = "VN", importer:
 def index_event(db: Database, document_id: str, kind: str, block: int, fields: dict[str, Any]) -> None:
     with db.transaction() as conn:
         conn.execute(
-            "INSERT INTO idx_events (block, log_index, tx_hash, document_id, kind, member, account,"
-            " timestamp, fields) VALUES (?, 0, ?, ?, ?, 'VN', '0xacc', ?, ?)",
+            "INSERT INTO idx_events (block, log_index, tx_hash, document_id, issuer, kind, member, account,"
+            " timestamp, fields) VALUES (?, 0, ?, ?, 'VN', ?, 'VN', '0xacc', ?, ?)",
             (block, f"0xtx{block}", document_id, kind, int(time.time()), json.dumps(fields)),
         )
 
