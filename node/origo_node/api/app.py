@@ -18,6 +18,7 @@ from origo_node.api.routes_webhooks import router as webhooks_router
 from origo_node.errors import NotFound
 from origo_node.payload import LocalPayloadStore, gateway_router
 from origo_node.runtime import Node
+from origo_node.services import lookup
 
 #: A bulk request may be this many times larger than one document's request.
 BULK_BODY_FACTOR = 8
@@ -73,8 +74,12 @@ def _mount_web(app: FastAPI, node: Node) -> None:
 
     def public_status(key: str) -> dict[str, Any] | None:
         try:
-            return node.status.status(node.status.resolve(key))
+            found = node.status.status(node.status.resolve(key))
         except NotFound:
             return None
+        return lookup.reveal_reference(found, key, insider=False)  # a public page: the key tells
 
-    app.include_router(web_router(public_status))
+    settings = node.settings
+    app.include_router(
+        web_router(public_status, settings.public_url or f"http://{settings.host}:{settings.port}")
+    )

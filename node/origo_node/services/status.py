@@ -9,10 +9,12 @@ import sqlite3
 import time
 from typing import Any
 
+from origo_node import reasons
 from origo_node.documents import document_id as derive_document_id
-from origo_node.errors import NotFound
+from origo_node.errors import NotFound, ValidationFailed
 from origo_node.indexer.events import event_entitled
 from origo_node.members import MemberDirectory
+from origo_node.services import lookup
 from origo_node.services.naming import DocumentKey, parse_key, resolve_bare_id
 from origo_node.store.db import Database
 
@@ -39,7 +41,29 @@ class StatusService:
 
     def resolve(self, key: str) -> DocumentKey:
         """The document a path key names (see ``services.naming``): ``ISSUER:REFERENCE``, ``ISSUER:0x<id>``,
-        a bare reference, or a bare id."""
+        a bare reference, or a bare id. A reference typed in lower case or with stray spaces is found too
+        (``services.lookup``)."""
+        if not lookup.looks_like_reference(key):
+            return self._resolve_exact(key)
+        try:
+            found: DocumentKey | None = self._resolve_exact(key)
+        except NotFound:
+            found = None
+        conn = self._db.read()
+        if found is not None and self._exists(conn, found):
+            return found
+        for spelling in lookup.spellings(key)[1:]:
+            try:
+                candidate = self._resolve_exact(spelling)
+            except (NotFound, ValidationFailed):
+                continue
+            if self._exists(conn, candidate):
+                return candidate
+        if found is not None:
+            return found  # ISSUER:REFERENCE names its document whether or not it exists
+        raise NotFound(f"no member issued a document with reference {key.strip()!r}")
+
+    def _resolve_exact(self, key: str) -> DocumentKey:
         parsed = parse_key(key)
         if isinstance(parsed, DocumentKey):
             return parsed
@@ -85,6 +109,13 @@ class StatusService:
         status = _derive(row, events, self._supersedes(conn, key))
         status["reference"] = self._known_reference(conn, key)
         return status
+
+    def known_reference(self, key: DocumentKey) -> str | None:
+        return self._known_reference(self._db.read(), key)
+
+    def member_name(self, code: str) -> str:
+        """A member's name as the consortium registered it (the same on every node), else its code."""
+        return getattr(self._directory.get(code), "name", None) or code
 
     def _known_reference(self, conn: sqlite3.Connection, key: DocumentKey) -> str | None:
         """The reference, when this node knows it: it issued the document, or it could read the payload.
@@ -291,11 +322,11 @@ def _derive(row: Any, events: list[Any], supersedes: str | None) -> dict[str, An
         where = {"block": event["block"], "tx": event["tx_hash"], "at": iso(event["timestamp"])}
         kind = event["kind"]
         if kind == "revoked":
-            revocation = {"reason_code": fields["reasonCode"], "reason": fields["reason"], **where}
+            revocation = {**reasons.recorded("revoke", fields), **where}
         elif kind == "superseded":
             superseded_by = fields["replacementId"]
         elif kind == "rejected":
-            rejection = {"reason_code": fields["reasonCode"], "reason": fields["reason"], **where}
+            rejection = {**reasons.recorded("reject", fields), **where}
         elif kind == "accepted":
             claimed += int(fields["quantity"])
             fully_utilised = fully_utilised or bool(fields["fullyUtilised"])
