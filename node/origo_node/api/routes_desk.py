@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from origo_node import reasons
 from origo_node.api.body import read_json
-from origo_node.api.deps import node_of, requires
+from origo_node.api.deps import NodeDep, node_of, requires
 from origo_node.errors import ValidationFailed
 from origo_node.services.bulk_check import DeskService
 from origo_node.store.apikeys import ApiKey
@@ -47,3 +47,16 @@ async def check(request: Request, _: Officer) -> dict[str, Any]:
 )
 def reason_codes() -> dict[str, list[dict[str, Any]]]:
     return reasons.published()
+
+
+@router.get(
+    "/api/v1/verify",
+    tags=["public"],
+    summary="Verify a certificate by what a person typed (?key=): an id, or a reference, even one with '/'",
+)
+def verify_typed(
+    node: NodeDep,
+    key: str = Query(min_length=1, max_length=200),
+    digest: str | None = Query(default=None, pattern=r"^0x[0-9a-fA-F]{64}$"),
+) -> dict[str, Any]:
+    return node.verify.verify_id(key, digest)

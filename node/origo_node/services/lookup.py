@@ -64,7 +64,7 @@ def proven_reference(text: str, issuer: str, document_id: str) -> str | None:
         code = qualified.group(1).upper() if qualified else issuer
         reference = qualified.group(2) if qualified else spelling
         if code == issuer and "0x" + derive(issuer, reference.strip()).hex() == document_id.lower():
-            return reference.strip()
+            return reference.strip().upper()  # what the id commits to: case never mattered
     return None
 
 

@@ -129,7 +129,8 @@
       }
       if (s.superseded_by) {
         const replacement = s.superseded_by_reference ? s.issuer + ":" + s.superseded_by_reference : s.superseded_by;
-        add(facts, "Replaced by", null, linkTo(replacement, "check the replacement"));
+        const text = s.superseded_by_reference ? replacement : "check the replacement";
+        add(facts, "Replaced by", null, linkTo(replacement, text));
       }
       if (s.supersedes) add(facts, "Replaces", null, linkTo(s.supersedes));
       if (s.rejection) {
@@ -228,8 +229,9 @@
   async function checkKey(key, digest) {
     key = key.trim();
     if (!key) return;
-    let url = "/api/v1/verify/" + encodeURIComponent(key).replace(/%3A/gi, ":");
-    if (digest) url += "?digest=" + encodeURIComponent(digest);
+    // in the query, not the path: a reference may contain "/"
+    let url = "/api/v1/verify?key=" + encodeURIComponent(key);
+    if (digest) url += "&digest=" + encodeURIComponent(digest);
     try {
       await answer(await fetch(url, { headers: { Accept: "application/json" } }));
     } catch (_) {
