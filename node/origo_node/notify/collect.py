@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from origo_node import reasons
 from origo_node.notify.store import NotifyStore
 
 #: Index event kinds and the event types subscribers see.
@@ -41,8 +42,8 @@ class Collector:
         self._store = store
         self._db = store.db
         self._member = member
-        #: Adds plain-language facts to an event's fields (reason labels); identity when not given.
-        self._describe = describe or (lambda _kind, fields: fields)
+        #: Adds plain-language facts to an event's fields; by default the reason's label.
+        self._describe = describe or _with_label
 
     def run_once(self) -> int:
         subscriptions = self._store.active()
@@ -199,6 +200,16 @@ class Collector:
                     (subscription["id"], seq, f"{body['issuer']}:{body['document_id']}", now, now),
                 )
         return 1
+
+
+def _with_label(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """A revocation's or rejection's fields with the label of its reason code."""
+    if kind in ("revoked", "rejected") and "reasonCode" in fields:
+        return {
+            **fields,
+            "label": reasons.label("revoke" if kind == "revoked" else "reject", fields["reasonCode"]),
+        }
+    return fields
 
 
 def _reference(conn: Any, issuer: str, document_id: str) -> str | None:

@@ -135,6 +135,7 @@ def test_events_of_one_document_arrive_in_chain_order_across_retries(
     assert [e["type"] for e in receiver.ok_bodies() if e["document_id"] == DOC_B] == ["document.anchored"]
     revoked = next(e for e in receiver.ok_bodies() if e["type"] == "document.revoked")
     assert revoked["details"]["reason"] == "wrong HS code" and revoked["tx"] == "0xtx7"
+    assert revoked["details"]["label"] == "wrong HS code or description of the goods"  # code 3's label
 
 
 def test_a_restart_delivers_what_was_not_acknowledged(tmp_path: Path, receiver: Receiver) -> None:
