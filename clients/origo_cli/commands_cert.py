@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from origo_api.states import DocumentState
 from origo_sdk import Action, IssueReceipt, OrigoClient, OrigoError
 
 from origo_cli import render
@@ -82,7 +83,8 @@ def issue_one(ctx: typer.Context, path: Path, grant: str | None, wait: float) ->
         out = console()
         out.print(f"[green]accepted[/green] {receipt.reference or path.name}: {receipt.document_id}")
         out.print(
-            f"state: {state}" + ("" if state != "pending" else " (anchored within seconds; see cert status)")
+            f"state: {state}"
+            + ("" if state != DocumentState.PENDING else " (anchored within seconds; see cert status)")
         )
     return receipt
 

@@ -15,12 +15,14 @@ Scripts can rely on these numbers; they are part of the command's interface.
     14  rejected at import                15  unknown        16  under verification
     17  pending (accepted by its authority, not anchored yet)
     18  used: fully accepted at import, nothing left to claim
+    19  refused by the consortium: never anchored (its member was suspended or removed in flight)
 """
 
 from __future__ import annotations
 
 from enum import IntEnum
 
+from origo_api.states import Verdict
 from origo_sdk import (
     ApiError,
     AuthError,
@@ -53,20 +55,22 @@ class ExitCode(IntEnum):
     UNDER_VERIFICATION = 16
     PENDING = 17
     USED = 18
+    REFUSED_BY_CONSORTIUM = 19
 
 
 VERDICT_EXIT: dict[str, ExitCode] = {
-    "valid": ExitCode.OK,
-    "partially_accepted": ExitCode.OK,
-    "tampered": ExitCode.TAMPERED,
-    "revoked": ExitCode.REVOKED,
-    "superseded": ExitCode.SUPERSEDED,
-    "expired": ExitCode.EXPIRED,
-    "rejected": ExitCode.REJECTED,
-    "unknown": ExitCode.UNKNOWN,
-    "under_verification": ExitCode.UNDER_VERIFICATION,
-    "pending": ExitCode.PENDING,
-    "accepted": ExitCode.USED,
+    Verdict.VALID: ExitCode.OK,
+    Verdict.PARTIALLY_ACCEPTED: ExitCode.OK,
+    Verdict.TAMPERED: ExitCode.TAMPERED,
+    Verdict.REVOKED: ExitCode.REVOKED,
+    Verdict.SUPERSEDED: ExitCode.SUPERSEDED,
+    Verdict.EXPIRED: ExitCode.EXPIRED,
+    Verdict.REJECTED: ExitCode.REJECTED,
+    Verdict.UNKNOWN: ExitCode.UNKNOWN,
+    Verdict.UNDER_VERIFICATION: ExitCode.UNDER_VERIFICATION,
+    Verdict.PENDING: ExitCode.PENDING,
+    Verdict.ACCEPTED: ExitCode.USED,
+    Verdict.REFUSED: ExitCode.REFUSED_BY_CONSORTIUM,
 }
 
 

@@ -7,35 +7,20 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from origo_api import states
 from origo_sdk import Action, DocumentStatus, Member, TrailEvent, VerificationResult
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-VERDICT_TITLES = {
-    "valid": "Valid",
-    "tampered": "Tampered",
-    "revoked": "Revoked",
-    "superseded": "Superseded",
-    "expired": "Expired",
-    "partially_accepted": "Partially accepted",
-    "accepted": "Used (fully accepted)",
-    "rejected": "Rejected at import",
-    "under_verification": "Under verification",
-    "pending": "Pending",
-    "unknown": "Unknown",
-}
-_GOOD = {"valid", "partially_accepted"}
-_WAIT = {"pending", "under_verification"}
+#: The words of each verdict and state, defined once with them (origo_api.states).
+VERDICT_TITLES = {verdict.value: title for verdict, title in states.TITLES.items()}
+_STYLES = {"good": "bold green", "wait": "bold yellow", "done": "bold blue", "bad": "bold red"}
 
 
 def verdict_style(verdict: str) -> str:
-    if verdict in _GOOD:
-        return "bold green"
-    if verdict in _WAIT:
-        return "bold yellow"
-    return "bold red"
+    return _STYLES[states.tone(verdict)]
 
 
 def short(value: str | None, keep: int = 10) -> str:
@@ -101,14 +86,18 @@ def _facts(table: Table, status: DocumentStatus, members: dict[str, Member]) -> 
         table.add_row("Quantity", f"{q.remaining}{unit} left of {q.total}{unit} ({q.claimed}{unit} claimed)")
     if status.revocation:
         r = status.revocation
-        table.add_row("Revoked", f"reason {r.reason_code}: {r.reason or '(no text)'}")
+        table.add_row(
+            "Revoked", f"{getattr(r, 'label', None) or f'reason {r.reason_code}'}: {r.reason or '(no text)'}"
+        )
     if status.superseded_by:
         table.add_row("Replaced by", status.superseded_by)
     if status.supersedes:
         table.add_row("Replaces", status.supersedes)
     if status.rejection:
         table.add_row(
-            "Rejected at import", f"reason {status.rejection.reason_code}: {status.rejection.reason or '-'}"
+            "Rejected at import",
+            f"{getattr(status.rejection, 'label', None) or f'reason {status.rejection.reason_code}'}: "
+            f"{status.rejection.reason or '-'}",
         )
     if status.verification:
         v = status.verification
@@ -241,7 +230,7 @@ def trail_markdown(document_id: str, status: DocumentStatus, events: Sequence[Tr
         f"- Document id: `{document_id}`",
         f"- Type: {status.type} v{status.version}; issued by {status.issuer} for {status.importer}",
         f"- State: **{VERDICT_TITLES.get(status.state, status.state)}**",
-        f"- Digest: `{status.digest}`",
+        f"- Digest: `{status.digest or 'not public until anchored'}`",
         "",
         "| " + " | ".join(TRAIL_COLUMNS) + " |",
         "|" + "|".join("---" for _ in TRAIL_COLUMNS) + "|",

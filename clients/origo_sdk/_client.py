@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
+from origo_api.states import DocumentState
 from pydantic import BaseModel, TypeAdapter
 
 from origo_sdk._errors import ApiError, ConnectionError, OrigoError, error_from_response
@@ -302,7 +303,7 @@ class OrigoClient:
         deadline = time.monotonic() + timeout
         while True:
             status = self.status(key)
-            if status.state != "pending":
+            if status.state != DocumentState.PENDING:
                 return status
             if time.monotonic() >= deadline:
                 raise OrigoError(f"document {key} is still pending after {timeout:g} s")

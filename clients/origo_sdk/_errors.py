@@ -10,8 +10,9 @@ import json
 from typing import Any
 
 import httpx
+from origo_api.problems import PROBLEM_BASE
 
-PROBLEM_BASE = "https://origo.dev/problems/"
+__all__ = ["PROBLEM_BASE"]  # kept importable from here for older callers
 
 
 class OrigoError(Exception):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 #: Files directly in the data directory that hold the member's data or logs.
 _PRIVATE_FILES = ("node.db", "node.db-wal", "node.db-shm", "node.log", "node.toml")
+_PRIVATE_DIRS = ("keys", "payloads")
 
 
 def make_private(data_dir: Path) -> None:
@@ -19,6 +20,9 @@ def make_private(data_dir: Path) -> None:
     os.umask(0o077)
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     data_dir.chmod(0o700)
+    for name in _PRIVATE_DIRS:
+        if (data_dir / name).is_dir():
+            (data_dir / name).chmod(0o700)
     for name in _PRIVATE_FILES:
         path = data_dir / name
         if path.exists():

@@ -20,11 +20,11 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from origo_node.datadir import make_private
-from origo_node.http_protocol import server_options
+from origo_node.http_protocol import NodeServerConfig
 from origo_node.settings import NodeSettings
 
 
-class _TcpConfig(uvicorn.Config):
+class _TcpConfig(NodeServerConfig):
     def bind_socket(self) -> socket.socket:
         family, kind, proto, _, address = socket.getaddrinfo(
             self.host, self.port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
@@ -68,7 +68,6 @@ def run_background(config_file: str, log_level: str) -> None:
 def serve(settings: NodeSettings, config_file: Path | None, log_level: str) -> None:
     """Serves until SIGINT/SIGTERM. Several workers need ``config_file``: each process reads it again."""
     make_private(settings.data_dir)
-    options = server_options(settings.header_timeout_s)
     if settings.workers > 1 and config_file is not None:
         os.environ["ORIGO_CONFIG"] = str(config_file)
         config = _TcpConfig(
@@ -79,7 +78,7 @@ def serve(settings: NodeSettings, config_file: Path | None, log_level: str) -> N
             port=settings.port,
             log_level=log_level,
             access_log=False,
-            **options,
+            header_timeout_s=settings.header_timeout_s,
         )
         background = multiprocessing.get_context("spawn").Process(
             target=run_background, args=(str(config_file), log_level), name="origo-background"
@@ -95,11 +94,12 @@ def serve(settings: NodeSettings, config_file: Path | None, log_level: str) -> N
     from origo_node.api.app import create_app
     from origo_node.runtime import Node
 
-    uvicorn.run(
+    single = NodeServerConfig(
         create_app(Node(settings)),
         host=settings.host,
         port=settings.port,
         log_level=log_level,
         access_log=False,
-        **options,
+        header_timeout_s=settings.header_timeout_s,
     )
+    uvicorn.Server(single).run()

@@ -141,11 +141,14 @@ class DocumentStatus(_Answer):
     version: str
     issuer: str
     importer: str
-    digest: str
+    digest: str | None = None  # None until anchored: a pending document's leaf is not public
     payload_cid: str | None = None
     issued_at: str | None = None
     expires_at: str | None = None
     state: DocumentState
+    refusal: dict[str, Any] | None = Field(
+        default=None, description="Why the consortium refused to anchor it"
+    )
     anchor: Anchor | None = None
     quantity: Quantity | None = None
     revocation: Revocation | None = None

@@ -5,7 +5,7 @@ Unknown fields are refused (``extra="forbid"``): a misspelt field is an error, n
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -80,4 +80,7 @@ class QuorumProposal(_Request):
     quorum_bps: int = Field(gt=0, le=10_000)
 
 
-ProposalCreate = AddMemberProposal | StatusChangeProposal | QuorumProposal
+#: One of the proposals, told apart by ``kind``.
+ProposalCreate = Annotated[
+    AddMemberProposal | StatusChangeProposal | QuorumProposal, Field(discriminator="kind")
+]

@@ -16,6 +16,7 @@ class DocumentState(StrEnum):
     """Where a document stands, as every node's index works it out from the chain."""
 
     PENDING = "pending"  # accepted by its issuing authority, not anchored yet
+    REFUSED = "refused"  # the consortium refused to anchor it (its member suspended or removed in flight)
     VALID = "valid"
     REVOKED = "revoked"
     SUPERSEDED = "superseded"
@@ -39,10 +40,11 @@ class Verdict(StrEnum):
     REJECTED = "rejected"
     UNDER_VERIFICATION = "under_verification"
     PENDING = "pending"
+    REFUSED = "refused"
     UNKNOWN = "unknown"
 
 
-Tone = Literal["good", "wait", "bad"]
+Tone = Literal["good", "wait", "done", "bad"]
 
 #: Words for people (the page, the printable view and the CLI say the same).
 TITLES: dict[Verdict, str] = {
@@ -56,17 +58,20 @@ TITLES: dict[Verdict, str] = {
     Verdict.REJECTED: "Rejected at import",
     Verdict.UNDER_VERIFICATION: "Under verification",
     Verdict.PENDING: "Pending (not anchored yet)",
+    Verdict.REFUSED: "Refused by the consortium",
     Verdict.UNKNOWN: "Unknown",
 }
 #: Still usable for what is left.
 GOOD: frozenset[str] = frozenset({Verdict.VALID, Verdict.PARTIALLY_ACCEPTED})
 #: Not final: ask again later.
 WAITING: frozenset[str] = frozenset({Verdict.PENDING, Verdict.UNDER_VERIFICATION})
+#: Used up: the normal end of a certificate (fully claimed at import), not an error.
+DONE: frozenset[str] = frozenset({Verdict.ACCEPTED})
 
 
 def tone(name: str) -> Tone:
     """``good`` (usable), ``wait`` (not final) or ``bad`` (anything else, including a name not known here)."""
-    return "good" if name in GOOD else "wait" if name in WAITING else "bad"
+    return "good" if name in GOOD else "wait" if name in WAITING else "done" if name in DONE else "bad"
 
 
 def title(name: str) -> str:

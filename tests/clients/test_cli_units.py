@@ -9,6 +9,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from origo_api.states import Verdict
 from origo_cli._context import UserError
 from origo_cli.commands_more import proposal_body
 from origo_cli.commands_verify import parse_target
@@ -50,10 +51,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_every_verdict_has_a_distinct_code_and_only_usable_ones_are_zero() -> None:
-    verdicts = {
-        "valid", "tampered", "revoked", "superseded", "expired", "partially_accepted", "accepted",
-        "rejected", "under_verification", "pending", "unknown",
-    }  # fmt: skip
+    verdicts = {v.value for v in Verdict}  # the one definition of the verdicts (origo_api.states)
     assert set(VERDICT_EXIT) == verdicts
     zero = {v for v in verdicts if for_verdict(v) == ExitCode.OK}
     assert zero == {"valid", "partially_accepted"}

@@ -16,6 +16,7 @@ from origo_node.api.routes_desk import router as desk_router
 from origo_node.api.routes_form_d import router as form_d_router
 from origo_node.api.routes_webhooks import router as webhooks_router
 from origo_node.errors import NotFound
+from origo_node.idempotency import IdempotencyMiddleware
 from origo_node.payload import LocalPayloadStore, gateway_router
 from origo_node.runtime import Node
 from origo_node.services import lookup
@@ -46,6 +47,11 @@ def create_app(node: Node, *, manage_lifecycle: bool = True) -> FastAPI:
     limits.restore_recursion_limit()
     problems.install(app)
     install_refusals(app)  # chain rule refusals in words, with the facts
+    # Officer POSTs repeated with the same Idempotency-Key get the first answer and act once (issue 9).
+    app.add_middleware(
+        IdempotencyMiddleware, db=node.db, max_body_bytes=node.settings.max_body_bytes * BULK_BODY_FACTOR
+    )
+    # Added last, so outermost: every body is bounded and checked before anything else reads it.
     app.add_middleware(
         RequestGuard,
         max_body=node.settings.max_body_bytes,

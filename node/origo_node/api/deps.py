@@ -61,7 +61,13 @@ Admin = Annotated[ApiKey, Depends(requires("admin"))]
 
 #: A document's id (0x + 64 hex digits) or its issuer's reference number.
 DocumentKey = Annotated[
-    str, Path(min_length=1, max_length=128, description="A document id (0x + 64 hex) or reference number")
+    str,
+    Path(
+        min_length=1,
+        max_length=128,
+        pattern=r"^[^\x00-\x1f\x7f]+$",  # no control characters: they are in no id or reference
+        description="A document id (0x + 64 hex) or reference number",
+    ),
 ]
 ProposalId = Annotated[int, Path(ge=0, le=MAX_ID, description="A proposal's number")]
 ActionId = Annotated[int, Path(ge=1, le=MAX_ID, description="An action's number")]

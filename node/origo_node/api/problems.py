@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,12 +12,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from origo_api.problems import MEDIA_TYPE, PROBLEM_BASE, problem_body
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
+from origo_node.api import openapi
 from origo_node.errors import OrigoError, ValidationFailed
 
 log = logging.getLogger(__name__)
 #: Re-exported so that the node's modules keep one import for everything problem+json.
 __all__ = ["MEDIA_TYPE", "PROBLEM_BASE", "install", "problem", "problem_for"]
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 _SLUGS = {
     400: "bad-request",
     401: "unauthorized",
@@ -69,19 +73,40 @@ def _request_validation(_: Request, exc: Exception) -> JSONResponse:
     return problem(422, "validation-failed", f"{len(errors)} problem(s) with the request", errors=errors)
 
 
-def _http_error(_: Request, exc: Exception) -> JSONResponse:
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    # Starlette's own answers (404 for no route, 405 with ``Allow``) keep their headers.
     slug = _SLUGS.get(exc.status_code, "error")
-    return problem(exc.status_code, slug, _detail(exc), headers=exc.headers)
-
-
-def _detail(exc: StarletteHTTPException) -> str:
     if exc.status_code == 405:
-        return f"this method is not allowed here; allowed: {(exc.headers or {}).get('Allow', 'none')}"
-    if exc.status_code == 404:
-        return "no such resource"
-    return str(exc.detail)
+        # Starlette names the methods of the first route on the path only; GET and POST of one path are two.
+        allowed = _allowed_methods(request)
+        detail = f"{request.method} is not allowed here; allowed: {allowed}"
+        return problem(405, slug, detail, headers={**(exc.headers or {}), "Allow": allowed})
+    detail = "no such resource" if exc.status_code == 404 else str(exc.detail)
+    return problem(exc.status_code, slug, detail, headers=exc.headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """The methods of the resource at this path: as the OpenAPI lists them, else as the routes answer them.
+
+    A fixed path (``/api/v1/documents/bulk``) is its own resource even where a template (``{key}``) matches.
+    """
+    path = request.url.path
+    paths: dict[str, dict[str, Any]] = openapi.document(request.app).get("paths", {})
+    operations = paths.get(path)
+    if operations is None:
+        templates = [t for t in paths if "{" in t and re.fullmatch(re.sub(r"\{[^/]+\}", "[^/]+", t), path)]
+        operations = {method: op for t in templates for method, op in paths[t].items()}
+    if operations:
+        return ", ".join(m.upper() for m in _METHODS if m.lower() in operations)
+    # Not in the OpenAPI (the page, its files): asked route by route, FastAPI's routers being nested.
+    allowed = [
+        method
+        for method in _METHODS
+        if any(
+            r.matches({**request.scope, "method": method})[0] == Match.FULL for r in request.app.router.routes
+        )
+    ]
+    return ", ".join(allowed)
 
 
 def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Body
 from fastapi.concurrency import run_in_threadpool
 from origo_api.answers import Proposal
+from origo_api.requests import ProposalCreate
 
-from origo_node.api.body import read_json
 from origo_node.api.deps import Admin, NodeDep, ProposalId
 from origo_node.api.openapi import BODY, KEY, errors
-from origo_node.errors import ValidationFailed
+from origo_node.errors import ChainRuleViolated, NotFound
 
 router = APIRouter(tags=["admin"])
+T = TypeVar("T")
+
+
+def _known(proposal_id: int, read: Callable[[int], T]) -> T:
+    """``read(proposal_id)``, with the contract's "unknown proposal" refusal answered as 404."""
+    try:
+        return read(proposal_id)
+    except ChainRuleViolated as exc:
+        if exc.details.get("rule") == "MembershipUnknownProposal":
+            raise NotFound(f"no proposal {proposal_id}") from exc
+        raise
 
 
 @router.get(
@@ -33,7 +45,7 @@ def proposals(_: Admin, node: NodeDep) -> list[dict[str, Any]]:
     summary="One proposal",
 )
 def proposal(proposal_id: ProposalId, _: Admin, node: NodeDep) -> dict[str, Any]:
-    return node.governance.proposal(proposal_id)
+    return _known(proposal_id, node.governance.proposal)
 
 
 @router.post(
@@ -42,20 +54,9 @@ def proposal(proposal_id: ProposalId, _: Admin, node: NodeDep) -> dict[str, Any]
     response_model=Proposal,
     responses=errors(BODY, KEY, 409, 503),
     summary="Propose a membership or quorum change",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProposalCreate"}}},
-        }
-    },
 )
-async def propose(request: Request, _: Admin, node: NodeDep) -> dict[str, Any]:
-    body = read_json(request)
-    if not isinstance(body, dict):
-        raise ValidationFailed(
-            "a proposal is a JSON object", errors=[{"pointer": "", "message": "must be an object"}]
-        )
-    return await run_in_threadpool(node.governance.propose, body)
+async def propose(body: Annotated[ProposalCreate, Body()], _: Admin, node: NodeDep) -> dict[str, Any]:
+    return await run_in_threadpool(node.governance.propose, body.model_dump(exclude_none=True))
 
 
 @router.post(
@@ -65,4 +66,4 @@ async def propose(request: Request, _: Admin, node: NodeDep) -> dict[str, Any]:
     summary="Vote yes on a proposal",
 )
 async def vote(proposal_id: ProposalId, _: Admin, node: NodeDep) -> dict[str, Any]:
-    return await run_in_threadpool(node.governance.vote, proposal_id)
+    return await run_in_threadpool(_known, proposal_id, node.governance.vote)

@@ -88,7 +88,14 @@ async def issue(request: Request, _: Officer, node: NodeDep, grant: str | None =
                     "schema": {
                         "type": "object",
                         "required": ["documents"],
-                        "properties": {"documents": {"type": "array", "items": {"type": "object"}}},
+                        "properties": {
+                            "documents": {
+                                "type": "array",
+                                "minItems": 1,
+                                "description": "Documents, each accepted or refused on its own (in results)",
+                                "items": {},
+                            }
+                        },
                     }
                 }
             },
@@ -175,10 +182,6 @@ async def revoke(
 async def accept(
     key: DocumentKey, body: AcceptRequest, _: Officer, desk: Desk, wait: float = Wait
 ) -> JSONResponse:
-    from origo_node.services.actions import declaration_bytes, parse_quantity
-
-    declaration_bytes(body.declaration)
-    parse_quantity(body.quantity)
     return await _act(desk, "accept", key, body.model_dump(), wait)
 
 

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, Response
+from origo_api.problems import problem_body
 
 from origo_node.errors import OrigoError
 from origo_node.payload.cid import Cid
@@ -25,8 +26,8 @@ _IMMUTABLE = "public, max-age=29030400, immutable"
 
 def _problem(status: int, slug: str, title: str, detail: str) -> JSONResponse:
     # Built here rather than left to the app's handler so that the router works, and answers in the
-    # same shape, whichever app (or none but a test's) it is mounted in.
-    body = {"type": f"urn:origo:problem:{slug}", "title": title, "status": status, "detail": detail}
+    # same shape, whichever app (or none but a test's) it is mounted in; the body by the API's one builder.
+    body = {**problem_body(status, slug, detail), "title": title}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
 
 

@@ -9,6 +9,8 @@ import sqlite3
 import time
 from typing import Any
 
+from origo_api.states import DocumentState
+
 from origo_node import reasons
 from origo_node.documents import document_id as derive_document_id
 from origo_node.errors import NotFound, ValidationFailed
@@ -165,7 +167,7 @@ class StatusService:
             "payload_cid": None,
             "issued_at": None,
             "expires_at": None,
-            "state": "pending" if refusal is None else "refused",
+            "state": DocumentState.PENDING if refusal is None else DocumentState.REFUSED,
             "refusal": refusal,
             "anchor": None,
             "quantity": None,
@@ -192,7 +194,7 @@ class StatusService:
 
         ``offset`` counts documents scanned, not returned; ``next_offset`` gives the next page.
         """
-        if role == "issuer" and state in ("pending", "refused"):
+        if role == "issuer" and state in (DocumentState.PENDING, DocumentState.REFUSED):
             return self._unanchored(state, limit, offset)
         column = "issuer" if role == "issuer" else "importer"
         conn = self._db.read()
@@ -217,7 +219,7 @@ class StatusService:
 
     def _unanchored(self, state: str, limit: int, offset: int) -> dict[str, Any]:
         """This member's documents not anchored: still pending, or refused by the consortium."""
-        refused = "IN" if state == "refused" else "NOT IN"
+        refused = "IN" if state == DocumentState.REFUSED else "NOT IN"
         rows = (
             self._db.read()
             .execute(
@@ -357,21 +359,21 @@ def _derive(row: Any, events: list[Any], supersedes: str | None) -> dict[str, An
     expires_at = int(row["expires_at"])
     expired = expires_at != 0 and time.time() >= expires_at
     if revocation:
-        state = "revoked"
+        state = DocumentState.REVOKED
     elif superseded_by:
-        state = "superseded"
+        state = DocumentState.SUPERSEDED
     elif rejection:
-        state = "rejected"
+        state = DocumentState.REJECTED
     elif fully_utilised:
-        state = "accepted"
+        state = DocumentState.ACCEPTED
     elif verification and verification["state"] == "open":
-        state = "under_verification"
+        state = DocumentState.UNDER_VERIFICATION
     elif expired:
-        state = "expired"
+        state = DocumentState.EXPIRED
     elif utilisations:
-        state = "partially_accepted"
+        state = DocumentState.PARTIALLY_ACCEPTED
     else:
-        state = "valid"
+        state = DocumentState.VALID
     return {
         "document_id": row["document_id"],
         "type": row["type_name"],

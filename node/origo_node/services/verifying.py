@@ -11,6 +11,8 @@ import hashlib
 import json
 from typing import Any
 
+from origo_api.states import DocumentState, Verdict
+
 from origo_node import reasons
 from origo_node.chain import eip712
 from origo_node.documents import canonical_bytes, document_id
@@ -21,20 +23,26 @@ from origo_node.services.reading import identity_of, leaf_of
 from origo_node.services.status import StatusService
 from origo_node.store.db import Database
 
-_MESSAGES = {
-    "valid": "The certificate is authentic and can be used.",
-    "tampered": "The file differs from the document the issuing authority anchored.",
-    "revoked": "The issuing authority revoked this certificate.",
-    "superseded": "The issuing authority replaced this certificate; use the replacement.",
-    "expired": "The certificate's validity has ended.",
-    "partially_accepted": "The certificate is authentic; part of its quantity was already claimed at import.",
-    "accepted": "The certificate was fully used at import.",
-    "rejected": "The importing authority refused preference for this certificate.",
-    "under_verification": "The importing authority asked the issuing authority to verify this certificate.",
-    "pending": "The certificate was accepted by its issuing authority and is not anchored yet.",
-    "refused": "The consortium refused to anchor this certificate (its issuing member was not active): it is"
-    " not valid unless it is anchored later.",
-    "unknown": "No member anchored a document with this identity.",
+_MESSAGES: dict[str, str] = {
+    Verdict.VALID: "The certificate is authentic and can be used.",
+    Verdict.TAMPERED: "The file differs from the document the issuing authority anchored.",
+    Verdict.REVOKED: "The issuing authority revoked this certificate.",
+    Verdict.SUPERSEDED: "The issuing authority replaced this certificate; use the replacement.",
+    Verdict.EXPIRED: "The certificate's validity has ended.",
+    Verdict.PARTIALLY_ACCEPTED: (
+        "The certificate is authentic; part of its quantity was already claimed at import."
+    ),
+    Verdict.ACCEPTED: "The certificate was fully used at import.",
+    Verdict.REJECTED: "The importing authority refused preference for this certificate.",
+    Verdict.UNDER_VERIFICATION: (
+        "The importing authority asked the issuing authority to verify this certificate."
+    ),
+    Verdict.PENDING: "The certificate was accepted by its issuing authority and is not anchored yet.",
+    Verdict.REFUSED: (
+        "The consortium refused to anchor this certificate (its issuing member was not active): it is"
+        " not valid unless it is anchored later."
+    ),
+    Verdict.UNKNOWN: "No member anchored a document with this identity.",
 }
 #: Why a check found nothing: the words a trader needs to know whether to retype or to ask.
 _UNKNOWN = {
@@ -97,11 +105,11 @@ class VerifyService:
             "importer": status["importer"],
             "status": status,
         }
-        if status["state"] in ("pending", "refused"):
+        if status["state"] in (DocumentState.PENDING, DocumentState.REFUSED):
             # The digest of a document not anchored is not public, but the issuing node can still compare it.
             pending_digest = self._pending_digest(status["document_id"])
             integrity = digest is None or pending_digest is None or digest == pending_digest
-            verdict = status["state"] if integrity else "tampered"
+            verdict = Verdict(status["state"]) if integrity else Verdict.TAMPERED
             checks = {
                 "anchored": False,
                 "integrity": integrity,
@@ -117,7 +125,7 @@ class VerifyService:
             "signature": signature_ok,
             "issuer_member_at_issue": member_ok,
         }
-        verdict = status["state"] if integrity and signature_ok and member_ok else "tampered"
+        verdict = Verdict(status["state"]) if integrity and signature_ok and member_ok else Verdict.TAMPERED
         return {**result, "verdict": verdict, "checks": checks, "message": self._message(verdict, status)}
 
     def _message(self, verdict: str, status: dict[str, Any]) -> str:
@@ -197,7 +205,7 @@ def _identify(document: dict[str, Any]) -> str:
 
 def _unknown(doc_id: str | None, identity: tuple[str, str] | None, why: str = "no_such_id") -> dict[str, Any]:
     return {
-        "verdict": "unknown",
+        "verdict": Verdict.UNKNOWN,
         "unknown_reason": why,
         "document_id": doc_id or None,
         "reference": identity[1] if identity else None,

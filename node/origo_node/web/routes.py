@@ -16,7 +16,8 @@ from urllib.parse import urlencode
 
 import segno
 from fastapi import APIRouter
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from origo_api import states
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 _MEDIA_TYPES = {
@@ -31,19 +32,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
 }
-STATE_TITLES = {
-    "valid": "Valid",
-    "revoked": "Revoked",
-    "superseded": "Superseded",
-    "expired": "Expired",
-    "partially_accepted": "Partially accepted",
-    "accepted": "Accepted (fully used)",
-    "rejected": "Rejected at import",
-    "under_verification": "Under verification",
-    "pending": "Pending (not anchored yet)",
-}
-GOOD_STATES = {"valid", "partially_accepted"}
-
 StatusLookup = Callable[[str], dict[str, Any] | None]
 
 
@@ -65,6 +53,11 @@ def web_router(get_status: StatusLookup, public_url: str) -> APIRouter:
         return FileResponse(
             files["index.html"], media_type=_MEDIA_TYPES[".html"], headers=_headers(no_store=True)
         )
+
+    @router.get("/static/states.json")
+    def state_words() -> JSONResponse:
+        # The page's words for each verdict come from the one definition of the states.
+        return JSONResponse(states.presentation(), headers=_headers())
 
     @router.get("/static/{name}")
     def static(name: str) -> Response:
@@ -130,15 +123,7 @@ def _reason(recorded: dict[str, Any]) -> str:
 def print_body(status: dict[str, Any], base: str) -> str:
     """The printable view's body: the public facts, the state when printed, and the QR code."""
     state = str(status.get("state", ""))
-    tone = (
-        "good"
-        if state in GOOD_STATES
-        else "wait"
-        if state in ("pending", "under_verification")
-        else "done"
-        if state == "accepted"  # fully used: a normal end, not an error
-        else "bad"
-    )
+    tone = states.tone(state)
     rows = [
         _row("Document id", status["document_id"]),
         _row("Type", f"{status.get('type', '')} v{status.get('version', '')}"),
@@ -184,7 +169,7 @@ def print_body(status: dict[str, Any], base: str) -> str:
     <div>
       <h1>Certificate of origin</h1>
       <p class="ident">{escape(str(status.get("reference") or status["document_id"]))}</p>
-      <p>State when printed: <span class="state verdict">{escape(STATE_TITLES.get(state, state))}</span></p>
+      <p>State when printed: <span class="state verdict">{escape(states.title(state))}</span></p>
       <dl class="facts">{"".join(rows)}</dl>
     </div>
     <div class="qr">

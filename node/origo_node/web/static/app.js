@@ -2,26 +2,6 @@
 "use strict";
 
 (function () {
-  const TITLES = {
-    valid: "Valid",
-    tampered: "Tampered",
-    revoked: "Revoked",
-    superseded: "Superseded",
-    expired: "Expired",
-    partially_accepted: "Partially accepted",
-    accepted: "Accepted (fully used)",
-    rejected: "Rejected at import",
-    under_verification: "Under verification",
-    pending: "Pending",
-    unknown: "Unknown",
-  };
-  const TONE = {
-    valid: "good",
-    partially_accepted: "good",
-    pending: "wait",
-    under_verification: "wait",
-    accepted: "done", // fully used at import: the normal end of a certificate, not an error
-  };
   const CHECKS = [
     ["anchored", "Anchored on the chain"],
     ["integrity", "The file is the anchored document"],
@@ -31,6 +11,19 @@
 
   const $ = (id) => document.getElementById(id);
   let members = null;
+  let verdicts = null;
+
+  // The words and tone of each verdict, defined once on the node (origo_api.states) and served with the page.
+  async function verdictWords() {
+    if (verdicts !== null) return verdicts;
+    try {
+      const response = await fetch("/static/states.json", { headers: { Accept: "application/json" } });
+      verdicts = response.ok ? (await response.json()).verdicts : {};
+    } catch (_) {
+      verdicts = {};
+    }
+    return verdicts;
+  }
 
   async function memberNames() {
     if (members !== null) return members;
@@ -107,10 +100,11 @@
   async function render(result) {
     const names = await memberNames();
     const verdict = result.verdict;
+    const words = (await verdictWords())[verdict] || { title: verdict, tone: "bad" };
     const card = $("result");
-    card.className = "card " + (TONE[verdict] || "bad");
+    card.className = "card " + words.tone;
     card.dataset.verdict = verdict;
-    $("verdict").textContent = TITLES[verdict] || verdict;
+    $("verdict").textContent = words.title;
     $("message").textContent = result.message || "";
 
     const facts = $("facts");

@@ -1,0 +1,156 @@
+"""A document is named by issuer and id: lookups, status and the index never mix two members' leaves."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from origo_node.chain.client import ChainClient
+from origo_node.documents import document_id as derive_id
+from origo_node.errors import Conflict, NotFound
+from origo_node.indexer.events import event_entitled
+from origo_node.indexer.indexer import Indexer
+from origo_node.members import MemberDirectory
+from origo_node.payload import LocalPayloadStore
+from origo_node.services.naming import DocumentKey, parse_key, resolve_bare_id
+from origo_node.services.status import StatusService
+from origo_node.store.db import Database
+
+REFERENCE = "VN-HCM-2026-000777"
+DOC_ID = "0x" + derive_id("VN", REFERENCE).hex()
+ZERO_ADDRESS = "0x" + "00" * 20
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    return Database(tmp_path / "node.db")
+
+
+def _document(db: Database, issuer: str, importer: str = "SG", block: int = 5) -> None:
+    with db.transaction() as conn:
+        conn.execute(
+            "INSERT INTO idx_documents (document_id, document_type, digest, issuer, importer, issued_at,"
+            " expires_at, quantity, payload_cid, signature, signer, root, block, tx_hash, timestamp,"
+            " type_name, type_version, quantity_unit, recipients) VALUES (?, '0x01', '0x02', ?, ?, 1, 0, 0,"
+            " 'bafy', '0x', '0x', '0xroot', ?, '0xtx', 1, 'atiga-form-d', '1', NULL, '[]')",
+            (DOC_ID, issuer, importer, block),
+        )
+
+
+def _event(
+    db: Database, issuer: str, kind: str, member: str, log_index: int, fields: dict[str, object]
+) -> None:
+    with db.transaction() as conn:
+        conn.execute(
+            "INSERT INTO idx_events (block, log_index, tx_hash, document_id, issuer, kind, member, account,"
+            " timestamp, fields) VALUES (7, ?, '0xtx', ?, ?, ?, ?, '0xacc', 2, ?)",
+            (log_index, DOC_ID, issuer, kind, member, json.dumps(fields)),
+        )
+
+
+def _payload_check(db: Database, issuer: str, state: str, reference: str | None) -> None:
+    with db.transaction() as conn:
+        conn.execute(
+            "INSERT INTO idx_payload_checks (issuer, document_id, state, reference) VALUES (?, ?, ?, ?)",
+            (issuer, DOC_ID, state, reference),
+        )
+
+
+def _status_service(db: Database, member: str) -> StatusService:
+    directory = MemberDirectory(ChainClient("http://127.0.0.1:9", ZERO_ADDRESS, ZERO_ADDRESS), db)
+    return StatusService(db, directory, member)
+
+
+def test_keys_that_name_the_issuer_are_taken_exactly() -> None:
+    assert parse_key(f"TH:{DOC_ID.upper().replace('0X', '0x')}") == DOC_ID
+    key = parse_key(f"TH:{DOC_ID}")
+    assert isinstance(key, DocumentKey) and key.issuer == "TH" and key.qualified == f"TH:{DOC_ID}"
+    by_reference = parse_key(f"VN:{REFERENCE}")
+    assert isinstance(by_reference, DocumentKey) and (by_reference.issuer, str(by_reference)) == (
+        "VN",
+        DOC_ID,
+    )
+    assert not isinstance(parse_key(DOC_ID), DocumentKey)  # a bare id is looked up
+
+
+def test_a_bare_id_two_issuers_share_names_neither_unless_one_is_proven(db: Database) -> None:
+    _document(db, "TH", block=4)  # the squatter anchored first
+    _document(db, "VN", block=5)
+    with pytest.raises(Conflict) as info:
+        resolve_bare_id(db.read(), DOC_ID, "SG")
+    assert info.value.details["rule"] == "AmbiguousDocumentId"
+    assert f"TH:{DOC_ID}" in info.value.message and f"VN:{DOC_ID}" in info.value.message
+    # SG read VN's payload, whose reference gives the id: VN's leaf is the document.
+    _payload_check(db, "VN", "ok", REFERENCE)
+    assert resolve_bare_id(db.read(), DOC_ID, "SG").issuer == "VN"
+
+
+def test_a_leaf_whose_payload_shows_another_issuers_reference_is_never_the_document(db: Database) -> None:
+    _document(db, "TH")
+    _payload_check(db, "TH", "id_mismatch", None)
+    with pytest.raises(NotFound):
+        resolve_bare_id(db.read(), DOC_ID, "SG")
+    _document(db, "VN")
+    assert resolve_bare_id(db.read(), DOC_ID, "SG").issuer == "VN"
+
+
+def test_the_issuing_node_knows_its_own_document(db: Database) -> None:
+    _document(db, "TH")
+    with db.transaction() as conn:
+        conn.execute(
+            "INSERT INTO outbox (document_id, reference, doc_type, version, issuer, importer, leaf,"
+            " payload_cid, signature, signer, received_at)"
+            " VALUES (?, ?, 'atiga-form-d', '1', 'VN', 'SG', '{}', 'bafy', '0x', '0x', 1)",
+            (DOC_ID, REFERENCE),
+        )
+    assert resolve_bare_id(db.read(), DOC_ID, "VN").issuer == "VN"
+
+
+def test_status_shows_each_issuers_own_events_and_never_an_unentitled_one(db: Database) -> None:
+    _document(db, "VN")
+    _document(db, "TH", importer="TH")
+    _event(db, "TH", "revoked", "TH", 0, {"reasonCode": 9, "reason": "squatted"})
+    # An acceptance by a member that is not the importer (a faulty contract would have let it through).
+    _event(
+        db,
+        "VN",
+        "accepted",
+        "TH",
+        1,
+        {"declaration": "X", "quantity": 0, "remaining": 0, "fullyUtilised": True},
+    )
+    status = _status_service(db, "SG")
+    vn = status.status(DocumentKey("VN", DOC_ID))
+    assert (vn["issuer"], vn["state"], vn["revocation"], vn["utilisations"]) == ("VN", "valid", None, [])
+    assert [e["kind"] for e in status.trail(DocumentKey("VN", DOC_ID))["events"]] == ["anchored"]
+    th = status.status(DocumentKey("TH", DOC_ID))
+    assert (th["issuer"], th["state"]) == ("TH", "revoked")
+
+
+def test_who_may_cause_which_event() -> None:
+    for kind in ("revoked", "superseded", "verification_answered"):
+        assert event_entitled(kind, "VN", "VN", "SG") and not event_entitled(kind, "SG", "VN", "SG")
+    for kind in ("accepted", "rejected", "verification_requested"):
+        assert event_entitled(kind, "SG", "VN", "SG") and not event_entitled(kind, "TH", "VN", "SG")
+
+
+def test_the_indexer_drops_and_logs_an_event_its_member_had_no_right_to_cause(
+    db: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    _document(db, "VN")
+    client = ChainClient("http://127.0.0.1:9", ZERO_ADDRESS, ZERO_ADDRESS)  # never called here
+    indexer = Indexer(
+        db,
+        client,
+        LocalPayloadStore(tmp_path / "payloads"),
+        deployment_block=0,
+        confirmations=0,
+        on_membership_change=lambda: None,
+    )
+    row = (7, 3, "0xtx", DOC_ID, "VN", "accepted", "TH", "0xacc", 2, "{}")
+    with caplog.at_level(logging.WARNING):
+        assert indexer._entitled(row) is False
+    assert "ignored accepted event on VN:" + DOC_ID in caplog.text and "member TH" in caplog.text
+    assert indexer._entitled((7, 4, "0xtx", DOC_ID, "VN", "accepted", "SG", "0xacc", 2, "{}")) is True
