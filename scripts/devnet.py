@@ -30,7 +30,6 @@ import httpx
 from origo_devnet.network import (
     ALL_MEMBERS,
     DEVNET_PASSPHRASE,
-    MEMBER_NAMES,
     Network,
     create_network,
     load_network,
@@ -89,6 +88,11 @@ def _member_codes(value: str) -> tuple[str, ...]:
     return codes
 
 
+def _ports(network: Network, codes: list[str]) -> str:
+    ports = [network.members[code].port for code in codes]
+    return f"{min(ports)}-{max(ports)}" if ports else "none"
+
+
 def _say(message: str) -> None:
     console.print(f"[{time.strftime('%H:%M:%S')}] {message}", highlight=False, markup=False, soft_wrap=True)
 
@@ -132,11 +136,9 @@ def up(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     try:
         started = time.monotonic()
-        for code in _active_codes(network):
-            if stop.is_set():
-                break
-            console.print(f"  starting {code} on {network.members[code].url}")
-            network.start_node(code)
+        codes = _active_codes(network)
+        console.print(f"Starting the nodes of {', '.join(codes)} (ports {_ports(network, codes)})...")
+        network.start_nodes(codes)
         network.write()
         console.print(f"All nodes answered {time.monotonic() - started:.1f} s after the chain was up.")
         print_summary(network, console)
@@ -178,17 +180,7 @@ def join(args: argparse.Namespace) -> int:
         )
     saved["members"].append(node.as_dict())
     (ROOT / "network.json").write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
-    member = {
-        "code": code,
-        "name": MEMBER_NAMES.get(code, code),
-        "admin": keys["admin_address"],
-        "validator": keys["admin_address"],
-        "issuers": [keys["issuer_address"]],
-        "encryption_key": keys["encryption_public_key"],
-        "endpoint": node.url,
-    }
-    proposal_file = node.data_dir / "member.json"
-    proposal_file.write_text(json.dumps(member, indent=2) + "\n", encoding="utf-8")
+    proposal_file = Path(keys["member_file"])  # written by init_node, as `origo node init` writes it
     console.print(f"Prepared {code} in {node.data_dir} (node {node.url}, passphrase '{DEVNET_PASSPHRASE}').")
     console.print(f"The member to vote on: {proposal_file}")
     console.print(

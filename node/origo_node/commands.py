@@ -48,6 +48,10 @@ def init(
     member: Annotated[
         str, typer.Option("--member", "-m", help="The member's ISO 3166-1 alpha-2 code, e.g. VN.")
     ],
+    name: Annotated[
+        str | None,
+        typer.Option(help="The authority's name, for member.json, e.g. 'Lao Customs Department'."),
+    ] = None,
     chain_rpc: Annotated[str | None, typer.Option(help="JSON-RPC URL of the chain.")] = None,
     membership_address: Annotated[str | None, typer.Option(help="Membership contract address.")] = None,
     registry_address: Annotated[str | None, typer.Option(help="DocumentRegistry contract address.")] = None,
@@ -60,13 +64,18 @@ def init(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Create a member's data directory: encrypted keystores (issuer, admin, encryption), node.toml, an
-    admin API key."""
+    admin API key, and member.json to send to the consortium."""
     from origo_node.crypto import SuiteId
+    from origo_node.operator_checks import passphrase_problem, port_problem
     from origo_node.operator_tasks import init_node
 
     code = member.strip().upper()
     if len(code) != 2 or not code.isalpha():
         raise _fail("--member must be a two-letter country code such as VN")
+    # Before anything is written: a node that cannot listen is found out now, not at its first start.
+    busy = port_problem("0.0.0.0", port)
+    if busy:
+        raise _fail(f"{busy}; choose another with --port")
     settings: dict[str, Any] = {
         "chain_rpc": chain_rpc,
         "membership_address": membership_address,
@@ -76,6 +85,9 @@ def init(
         "public_url": public_url or f"http://127.0.0.1:{port}",
     }
     passphrase = _passphrase(confirm=True)
+    weak = passphrase_problem(passphrase)
+    if weak:
+        raise _fail(weak)
     try:
         result = init_node(
             data_dir,
@@ -83,22 +95,30 @@ def init(
             passphrase,
             settings=settings,
             suite=SuiteId.X25519 if classic else SuiteId.MLKEM768_X25519,
+            name=name,
         )
     except FileExistsError as exc:
         raise _fail(str(exc)) from None
     if _wants_json(ctx):
         typer.echo(json.dumps(result.as_dict(), indent=2))
         return
+    # Every key whole, each on a line of its own, so that it can be copied (never cut with "...").
     typer.echo(f"Created {result.data_dir} for member {code}.")
     typer.echo(f"  issuer account      {result.issuer_address}")
     typer.echo(f"  admin account       {result.admin_address}")
-    key_bytes = len(result.encryption_public_key) // 2 - 1
-    typer.echo(f"  encryption key      {result.encryption_public_key[:24]}... ({key_bytes} bytes)")
-    typer.echo(f"  admin API key       {result.admin_api_key}   (shown once; only its hash is kept)")
+    typer.echo(f"  admin API key       {result.admin_api_key}")
+    typer.echo("                      (shown once; only its hash is kept)")
     typer.echo(f"  settings            {result.config_file}")
+    typer.echo(f"  member file         {result.member_file}")
+    key_bytes = len(result.encryption_public_key) // 2 - 1
+    kind = "X25519" if classic else "ML-KEM-768 + X25519"
+    typer.echo(f"  encryption key ({kind}, {key_bytes:,} bytes), on one line:")
+    typer.echo(result.encryption_public_key)
     typer.echo(
-        "Ask the consortium to add this member with these accounts and key, then: origo node run -d DIR"
+        f"Send {result.member_file.name} to the consortium: an admin proposes it "
+        f"(origo consortium propose add-member --member {result.member_file.name}) and the members vote."
     )
+    typer.echo(f"Once voted in: origo node run -d {result.data_dir}")
 
 
 @node_app.command("run")
@@ -108,6 +128,7 @@ def run(
 ) -> None:
     """Run the node (API, batcher, indexer) in the foreground; Ctrl-C stops it."""
     from origo_node.errors import OrigoError
+    from origo_node.operator_checks import port_problem
     from origo_node.operator_tasks import run_node
     from origo_node.settings import CONFIG_FILE, load_settings
 
@@ -118,6 +139,9 @@ def run(
         os.environ["ORIGO_PASSPHRASE"] = _passphrase(confirm=False)
     try:
         settings = load_settings(config)
+        busy = port_problem(settings.host, settings.port)
+        if busy:
+            raise _fail(f"{busy}; stop it, or set another port in {config} (port = ...)")
         run_node(settings, config_file=config, log_level=log_level)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())

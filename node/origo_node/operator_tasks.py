@@ -19,6 +19,9 @@ from origo_node.settings import CONFIG_FILE, NodeSettings
 from origo_node.store import Database
 from origo_node.store.apikeys import Role, create_key, import_key
 
+#: Written by ``init_node`` beside node.toml: what ``origo consortium propose add-member --member`` reads.
+MEMBER_FILE = "member.json"
+
 
 @dataclass(frozen=True)
 class InitResult:
@@ -28,6 +31,7 @@ class InitResult:
     admin_address: str
     encryption_public_key: str  # 0x-hex, what the membership contract publishes
     admin_api_key: str
+    member_file: Path  # what the new member sends the consortium to be voted in
 
     def as_dict(self) -> dict[str, Any]:
         return {k: str(v) for k, v in self.__dict__.items()}
@@ -41,8 +45,10 @@ def init_node(
     settings: dict[str, Any] | None = None,
     suite: SuiteId = SuiteId.MLKEM768_X25519,
     scrypt_n: int | None = None,
+    name: str | None = None,
 ) -> InitResult:
-    """Creates the data directory, the three keystores (issuer, admin, encryption) and ``node.toml``.
+    """Creates the data directory, the three keystores (issuer, admin, encryption), ``node.toml`` and
+    ``member.json`` (the member as an add-member proposal names it; ``name`` is the authority's name).
 
     Refuses to touch a directory that already has keys: keys are never overwritten.
     """
@@ -59,13 +65,28 @@ def init_node(
     config = data_dir / CONFIG_FILE
     write_config(config, {"member": member, "data_dir": str(data_dir.resolve()), **(settings or {})})
     admin_key = create_key(Database(data_dir / "node.db"), "admin", "created by origo node init")
+    encryption_key = "0x" + encryption.public_key_bytes().hex()
+    member_file = data_dir / MEMBER_FILE
+    endpoint = (settings or {}).get("public_url") or ""
+    proposal = {
+        "code": member,
+        "name": name or member,
+        "admin": admin,
+        # The admin account also validates: one QBFT validator per member, voted in with it.
+        "validator": admin,
+        "issuers": [issuer],
+        "encryption_key": encryption_key,
+        "endpoint": endpoint,
+    }
+    member_file.write_text(json.dumps(proposal, indent=2) + "\n", encoding="utf-8")
     return InitResult(
         data_dir=data_dir,
         config_file=config,
         issuer_address=issuer,
         admin_address=admin,
-        encryption_public_key="0x" + encryption.public_key_bytes().hex(),
+        encryption_public_key=encryption_key,
         admin_api_key=admin_key,
+        member_file=member_file,
     )
 
 

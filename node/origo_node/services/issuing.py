@@ -24,6 +24,7 @@ from origo_node.errors import Conflict, OrigoError, ValidationFailed
 from origo_node.hashing import keccak256
 from origo_node.members import MemberDirectory
 from origo_node.payload import file_cid
+from origo_node.services.issuer_standing import require_registered_issuer
 from origo_node.store.db import Database
 
 
@@ -132,6 +133,7 @@ class IssuingService:
                 f"member {self._member} is {state} on the chain; it cannot issue documents",
                 rule="MembershipNotActive",
             )
+        require_registered_issuer(self._directory, self._member, self._signer.address)
 
     def _prepare(
         self, doc: object, grants: tuple[str, ...], ctx: ValidationContext, supersedes: str | None
