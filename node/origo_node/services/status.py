@@ -42,9 +42,7 @@ class StatusService:
     # ------------------------------------------------------------------ keys
 
     def resolve(self, key: str) -> DocumentKey:
-        """The document a path key names (see ``services.naming``): ``ISSUER:REFERENCE``, ``ISSUER:0x<id>``,
-        a bare reference, or a bare id. A reference typed in lower case or with stray spaces is found too
-        (``services.lookup``)."""
+        """The document a key names (``services.naming``); a reference typed loosely is found too (``lookup``)."""
         if not lookup.looks_like_reference(key):
             return self._resolve_exact(key)
         try:
