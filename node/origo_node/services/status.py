@@ -42,7 +42,7 @@ class StatusService:
     # ------------------------------------------------------------------ keys
 
     def resolve(self, key: str) -> DocumentKey:
-        """The document a key names (``services.naming``); a reference typed loosely is found too (``lookup``)."""
+        """The document a key names (``services.naming``); a loosely typed reference too (``lookup``)."""
         if not lookup.looks_like_reference(key):
             return self._resolve_exact(key)
         try:
