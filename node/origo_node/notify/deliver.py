@@ -65,17 +65,62 @@ class Deliverer:
     def run_once(self) -> int:
         delivered = 0
         failing: set[int] = set()  # a receiver that failed this round is not tried again in the same round
+        outcomes: list[tuple[Any, int | None, str | None]] = []
         for row in self.due():
             if row["subscription_id"] in failing:
                 continue
-            ok = self._post(row)
-            if ok:
+            status, error = self._post(row)
+            outcomes.append((row, status, error))
+            if error is None:
                 delivered += 1
             else:
                 failing.add(row["subscription_id"])
+        if outcomes:
+            # One commit per round, not per delivery: a crash before it sends the round again (at least once).
+            self._record(outcomes)
         return delivered
 
-    def _post(self, row: Any) -> bool:
+    def _record(self, outcomes: list[tuple[Any, int | None, str | None]]) -> None:
+        now = time.time()
+        given_up = []
+        with self._db.transaction() as conn:
+            for row, status, error in outcomes:
+                attempts = int(row["attempts"]) + 1
+                if error is None:
+                    conn.execute(
+                        "UPDATE notify_deliveries SET state = 'delivered', attempts = ?, last_status = ?,"
+                        " last_error = NULL, delivered_at = ? WHERE id = ?",
+                        (attempts, status, now, row["id"]),
+                    )
+                    continue
+                gave_up = attempts >= self._max_attempts
+                delay = min(self._max_backoff, self._base * 2 ** (attempts - 1))
+                conn.execute(
+                    "UPDATE notify_deliveries SET state = ?, attempts = ?, last_status = ?, last_error = ?,"
+                    " next_at = ? WHERE id = ?",
+                    ("failed" if gave_up else "pending", attempts, status, error, now + delay, row["id"]),
+                )
+                if gave_up:
+                    given_up.append((row, attempts, error))
+                else:
+                    log.warning(
+                        "webhook delivery %s to %s failed (%s); retrying in %.0f s",
+                        row["id"],
+                        row["url"],
+                        error,
+                        delay,
+                    )
+        for row, attempts, error in given_up:
+            log.error(
+                "webhook delivery %s to %s given up after %d attempts: %s",
+                row["id"],
+                row["url"],
+                attempts,
+                error,
+            )
+
+    def _post(self, row: Any) -> tuple[int | None, str | None]:
+        """Posts one delivery; its HTTP status and, if it was not a 2xx, why."""
         body = str(row["body"]).encode()
         timestamp = int(time.time())
         headers = {
@@ -86,45 +131,9 @@ class Deliverer:
             DELIVERY_HEADER: str(row["id"]),
             EVENT_HEADER: str(row["type"]),
         }
-        status: int | None = None
-        error: str | None = None
         try:
             response = self._http.post(str(row["url"]), content=body, headers=headers)
-            status = response.status_code
-            if not 200 <= status < 300:
-                error = f"the receiver answered HTTP {status}"
         except httpx.HTTPError as exc:
-            error = f"could not reach the receiver: {type(exc).__name__}: {exc}"[:500]
-        attempts = int(row["attempts"]) + 1
-        with self._db.transaction() as conn:
-            if error is None:
-                conn.execute(
-                    "UPDATE notify_deliveries SET state = 'delivered', attempts = ?, last_status = ?,"
-                    " last_error = NULL, delivered_at = ? WHERE id = ?",
-                    (attempts, status, time.time(), row["id"]),
-                )
-                return True
-            gave_up = attempts >= self._max_attempts
-            delay = min(self._max_backoff, self._base * 2 ** (attempts - 1))
-            conn.execute(
-                "UPDATE notify_deliveries SET state = ?, attempts = ?, last_status = ?, last_error = ?,"
-                " next_at = ? WHERE id = ?",
-                ("failed" if gave_up else "pending", attempts, status, error, time.time() + delay, row["id"]),
-            )
-        if gave_up:
-            log.error(
-                "webhook delivery %s to %s given up after %d attempts: %s",
-                row["id"],
-                row["url"],
-                attempts,
-                error,
-            )
-        else:
-            log.warning(
-                "webhook delivery %s to %s failed (%s); retrying in %.0f s",
-                row["id"],
-                row["url"],
-                error,
-                delay,
-            )
-        return False
+            return None, f"could not reach the receiver: {type(exc).__name__}: {exc}"[:500]
+        status = response.status_code
+        return status, None if 200 <= status < 300 else f"the receiver answered HTTP {status}"
