@@ -86,6 +86,5 @@ def _mount_web(app: FastAPI, node: Node) -> None:
         return lookup.reveal_reference(found, key, insider=False)  # a public page: the key tells
 
     settings = node.settings
-    app.include_router(
-        web_router(public_status, settings.public_url or f"http://{settings.host}:{settings.port}")
-    )
+    own = f"http://{getattr(settings, 'host', '127.0.0.1')}:{getattr(settings, 'port', 8701)}"
+    app.include_router(web_router(public_status, getattr(settings, "public_url", None) or own))

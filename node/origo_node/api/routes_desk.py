@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from origo_node import reasons
 from origo_node.api.body import read_json
 from origo_node.api.deps import NodeDep, node_of, requires
+from origo_node.api.openapi import BODY, KEY, errors
 from origo_node.errors import ValidationFailed
 from origo_node.services.bulk_check import DeskService
 from origo_node.store.apikeys import ApiKey
@@ -21,6 +22,7 @@ Officer = Annotated[ApiKey, Depends(requires("officer"))]
 @router.post(
     "/api/v1/documents/check",
     summary="Would these documents be accepted, and were they issued already? Stores nothing",
+    responses=errors(BODY, KEY, 503),
 )
 async def check(request: Request, _: Officer) -> dict[str, Any]:
     node = node_of(request)
@@ -53,6 +55,7 @@ def reason_codes() -> dict[str, list[dict[str, Any]]]:
     "/api/v1/verify",
     tags=["public"],
     summary="Verify a certificate by what a person typed (?key=): an id, or a reference, even one with '/'",
+    responses=errors(409, 422),
 )
 def verify_typed(
     node: NodeDep,

@@ -16,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response
 
 from origo_node.api.deps import node_of, requires
+from origo_node.api.openapi import KEY, errors
 from origo_node.errors import ValidationFailed
 from origo_node.runtime import Node
 from origo_node.store.apikeys import ApiKey
@@ -51,6 +52,7 @@ def form_d_of(node: Node, key: str) -> dict[str, Any]:
 @router.get(
     "/api/v1/documents/{key}/form-d",
     summary="The Form D's 13 boxes with the decrypted content (when this member is concerned)",
+    responses=errors(KEY, 404, 409, 422, 502),
 )
 async def form_d(key: str, request: Request, _: Reader) -> dict[str, Any]:
     return await run_in_threadpool(form_d_of, node_of(request), key)
@@ -60,7 +62,7 @@ async def form_d(key: str, request: Request, _: Reader) -> dict[str, Any]:
     "/api/v1/documents/{key}/form-d.pdf",
     summary="The Form D as a PDF (A4)",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}},
+    responses={200: {"content": {"application/pdf": {}}}, **errors(KEY, 404, 409, 422, 502)},
 )
 async def form_d_pdf(key: str, request: Request, _: Reader) -> Response:
     laid_out = await run_in_threadpool(form_d_of, node_of(request), key)

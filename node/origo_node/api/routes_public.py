@@ -11,10 +11,8 @@ from origo_api.answers import DocumentStatus, DocumentType, Health, Member, Veri
 from origo_node.api.body import read_json
 from origo_node.api.deps import DocumentKey, NodeDep
 from origo_node.api.openapi import BODY, errors
-from origo_node.api.visibility import Insider
 from origo_node.documents import all_types, find_type
 from origo_node.errors import NotFound
-from origo_node.services import lookup
 
 router = APIRouter(tags=["public"])
 _Name = Annotated[str, Path(max_length=64)]
@@ -67,9 +65,8 @@ def schema(name: _Name, version: _Name) -> dict[str, Any]:
     responses=errors(404, 422),
     summary="A document's public status (no payload)",
 )
-def status(key: DocumentKey, node: NodeDep, insider: Insider) -> dict[str, Any]:
-    found = node.status.status(node.status.resolve(key))
-    return lookup.reveal_reference(found, key, insider=insider)  # an id alone does not reveal the reference
+def status(key: DocumentKey, node: NodeDep) -> dict[str, Any]:
+    return node.status.status(node.status.resolve(key))
 
 
 @router.post(

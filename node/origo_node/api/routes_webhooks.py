@@ -9,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from origo_node.api.body import read_json
 from origo_node.api.deps import node_of, requires
+from origo_node.api.openapi import BODY, KEY, errors
 from origo_node.notify import EVENT_TYPES
 from origo_node.notify.store import SubscriptionInvalid
 from origo_node.store.apikeys import ApiKey
@@ -18,13 +19,18 @@ Admin = Annotated[ApiKey, Depends(requires("admin"))]
 SubscriptionId = Annotated[int, Path(ge=1, le=2**62)]
 
 
-@router.get("/api/v1/webhooks/event-types", summary="The event types a subscription can name")
+@router.get(
+    "/api/v1/webhooks/event-types", summary="The event types a subscription can name", responses=errors(KEY)
+)
 def event_types(_: Admin) -> list[str]:
     return list(EVENT_TYPES)
 
 
 @router.post(
-    "/api/v1/webhooks", status_code=201, summary="Subscribe a URL to events (the secret is shown once)"
+    "/api/v1/webhooks",
+    status_code=201,
+    summary="Subscribe a URL to events (the secret is shown once)",
+    responses=errors(BODY, KEY),
 )
 async def create(request: Request, _: Admin) -> dict[str, Any]:
     node = node_of(request)
@@ -43,25 +49,34 @@ async def create(request: Request, _: Admin) -> dict[str, Any]:
     )
 
 
-@router.get("/api/v1/webhooks", summary="Every subscription, with counts of its deliveries by state")
+@router.get(
+    "/api/v1/webhooks",
+    summary="Every subscription, with counts of its deliveries by state",
+    responses=errors(KEY),
+)
 def list_subscriptions(request: Request, _: Admin) -> list[dict[str, Any]]:
     return node_of(request).notify.subscriptions()
 
 
-@router.get("/api/v1/webhooks/{subscription_id}", summary="One subscription")
+@router.get("/api/v1/webhooks/{subscription_id}", summary="One subscription", responses=errors(KEY, 404, 422))
 def get_subscription(subscription_id: SubscriptionId, request: Request, _: Admin) -> dict[str, Any]:
     return node_of(request).notify.get(subscription_id)
 
 
 @router.delete(
-    "/api/v1/webhooks/{subscription_id}", status_code=204, summary="Unsubscribe (pending ones cancelled)"
+    "/api/v1/webhooks/{subscription_id}",
+    status_code=204,
+    summary="Unsubscribe (pending ones cancelled)",
+    responses=errors(KEY, 404, 422),
 )
 def delete_subscription(subscription_id: SubscriptionId, request: Request, _: Admin) -> None:
     node_of(request).notify.delete(subscription_id)
 
 
 @router.get(
-    "/api/v1/webhooks/{subscription_id}/deliveries", summary="A subscription's deliveries, newest first"
+    "/api/v1/webhooks/{subscription_id}/deliveries",
+    summary="A subscription's deliveries, newest first",
+    responses=errors(KEY, 404, 422),
 )
 def deliveries(
     subscription_id: SubscriptionId,
