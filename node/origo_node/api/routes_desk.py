@@ -6,10 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from origo_api.answers import VerificationResult
 
 from origo_node import reasons
 from origo_node.api.body import read_json
 from origo_node.api.deps import NodeDep, node_of, requires
+from origo_node.api.desk_models import CheckAnswer, ReasonCodes
 from origo_node.api.openapi import BODY, KEY, errors
 from origo_node.errors import ValidationFailed
 from origo_node.services.bulk_check import DeskService
@@ -21,6 +23,7 @@ Officer = Annotated[ApiKey, Depends(requires("officer"))]
 
 @router.post(
     "/api/v1/documents/check",
+    response_model=CheckAnswer,
     summary="Would these documents be accepted, and were they issued already? Stores nothing",
     responses=errors(BODY, KEY, 503),
 )
@@ -44,6 +47,7 @@ async def check(request: Request, _: Officer) -> dict[str, Any]:
 
 @router.get(
     "/api/v1/reason-codes",
+    response_model=ReasonCodes,
     tags=["public"],
     summary="The agreed code lists for revocation and rejection reasons, with their labels",
 )
@@ -53,6 +57,7 @@ def reason_codes() -> dict[str, list[dict[str, Any]]]:
 
 @router.get(
     "/api/v1/verify",
+    response_model=VerificationResult,
     tags=["public"],
     summary="Verify a certificate by what a person typed (?key=): an id, or a reference, even one with '/'",
     responses=errors(409, 422),

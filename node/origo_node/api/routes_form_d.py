@@ -16,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response
 
 from origo_node.api.deps import node_of, requires
+from origo_node.api.desk_models import FormD
 from origo_node.api.openapi import KEY, errors
 from origo_node.errors import ValidationFailed
 from origo_node.runtime import Node
@@ -51,6 +52,7 @@ def form_d_of(node: Node, key: str) -> dict[str, Any]:
 
 @router.get(
     "/api/v1/documents/{key}/form-d",
+    response_model=FormD,
     summary="The Form D's 13 boxes with the decrypted content (when this member is concerned)",
     responses=errors(KEY, 404, 409, 422, 502),
 )

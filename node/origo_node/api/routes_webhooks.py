@@ -9,6 +9,13 @@ from fastapi.concurrency import run_in_threadpool
 
 from origo_node.api.body import read_json
 from origo_node.api.deps import node_of, requires
+from origo_node.api.desk_models import (
+    Delivery,
+    EventTypes,
+    Removed,
+    Subscription,
+    SubscriptionCreated,
+)
 from origo_node.api.openapi import BODY, KEY, errors
 from origo_node.notify import EVENT_TYPES
 from origo_node.notify.store import SubscriptionInvalid
@@ -20,16 +27,20 @@ SubscriptionId = Annotated[int, Path(ge=1, le=2**62)]
 
 
 @router.get(
-    "/api/v1/webhooks/event-types", summary="The event types a subscription can name", responses=errors(KEY)
+    "/api/v1/webhooks/event-types",
+    response_model=EventTypes,
+    summary="The event types a subscription can name",
+    responses=errors(KEY),
 )
-def event_types(_: Admin) -> list[str]:
-    return list(EVENT_TYPES)
+def event_types(_: Admin) -> dict[str, list[str]]:
+    return {"event_types": list(EVENT_TYPES)}
 
 
 @router.post(
     "/api/v1/webhooks",
     status_code=201,
     summary="Subscribe a URL to events (the secret is shown once)",
+    response_model=SubscriptionCreated,
     responses=errors(BODY, KEY),
 )
 async def create(request: Request, _: Admin) -> dict[str, Any]:
@@ -51,6 +62,7 @@ async def create(request: Request, _: Admin) -> dict[str, Any]:
 
 @router.get(
     "/api/v1/webhooks",
+    response_model=list[Subscription],
     summary="Every subscription, with counts of its deliveries by state",
     responses=errors(KEY),
 )
@@ -58,23 +70,30 @@ def list_subscriptions(request: Request, _: Admin) -> list[dict[str, Any]]:
     return node_of(request).notify.subscriptions()
 
 
-@router.get("/api/v1/webhooks/{subscription_id}", summary="One subscription", responses=errors(KEY, 404, 422))
+@router.get(
+    "/api/v1/webhooks/{subscription_id}",
+    response_model=Subscription,
+    summary="One subscription",
+    responses=errors(KEY, 404, 422),
+)
 def get_subscription(subscription_id: SubscriptionId, request: Request, _: Admin) -> dict[str, Any]:
     return node_of(request).notify.get(subscription_id)
 
 
 @router.delete(
     "/api/v1/webhooks/{subscription_id}",
-    status_code=204,
+    response_model=Removed,
     summary="Unsubscribe (pending ones cancelled)",
     responses=errors(KEY, 404, 422),
 )
-def delete_subscription(subscription_id: SubscriptionId, request: Request, _: Admin) -> None:
+def delete_subscription(subscription_id: SubscriptionId, request: Request, _: Admin) -> dict[str, int]:
     node_of(request).notify.delete(subscription_id)
+    return {"removed": subscription_id}
 
 
 @router.get(
     "/api/v1/webhooks/{subscription_id}/deliveries",
+    response_model=list[Delivery],
     summary="A subscription's deliveries, newest first",
     responses=errors(KEY, 404, 422),
 )
