@@ -27,7 +27,7 @@ SubscriptionId = Annotated[int, Path(ge=1, le=2**62)]
 
 
 @router.get(
-    "/api/v1/webhooks/event-types",
+    "/api/v1/webhook-event-types",
     response_model=EventTypes,
     summary="The event types a subscription can name",
     responses=errors(KEY),
