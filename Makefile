@@ -49,7 +49,7 @@ setup: $(VENV)/.stamp-python $(NPM_DIR)/node_modules/.stamp-npm
 # Debian's Chromium for the verification page's browser tests (root on these machines).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	  else echo "chromium missing: install Debian's chromium package"; fi; }
 
 # The first build took 7.5 minutes on 2 shared cores; later ones only check the stamp.

@@ -96,6 +96,15 @@ def write_file(path: Path, text: str) -> None:
         raise UserError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
+def wrote(ctx: typer.Context, path: Path, what: str) -> None:
+    """Says what ``-o FILE`` wrote, and where (on stderr, or as JSON with --json)."""
+    size = path.stat().st_size if path.exists() else 0
+    if options(ctx).json:
+        print_json({"file": str(path.resolve()), "bytes": size, "content": what})
+    else:
+        console(stderr=True).print(f"wrote {what} to {path} ({size:,} bytes)", markup=False)
+
+
 def done(code: ExitCode) -> None:
     if code != ExitCode.OK:
         raise typer.Exit(int(code))

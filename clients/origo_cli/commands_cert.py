@@ -5,27 +5,25 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from origo_api.states import DocumentState
-from origo_sdk import Action, BulkItem, IssueReceipt, OrigoClient, OrigoError, Problem
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from origo_sdk import Action, IssueReceipt, OrigoClient, OrigoError
 
 from origo_cli import render
 from origo_cli._context import (
     UserError,
     client,
     console,
-    done,
     options,
     print_json,
     read_json_file,
     write_file,
+    wrote,
 )
+from origo_cli.commands_bulk import issue_directory
 from origo_cli.commands_verify import member_names
-from origo_cli.exit_codes import ExitCode
 
 cert_app = typer.Typer(
     help="Officers: issue certificates, accept or reject them at import, revoke, supersede, verify.",
@@ -44,7 +42,8 @@ Wait = Annotated[
     ),
 ]
 ReasonCode = Annotated[
-    int, typer.Option("--reason-code", min=1, max=65535, help="The reason's code (1-65535).")
+    int,
+    typer.Option("--reason-code", min=1, max=65535, help="The agreed reason code: see `origo cert reasons`."),
 ]
 BULK_MAX = 1000
 
@@ -90,122 +89,6 @@ def issue_one(ctx: typer.Context, path: Path, grant: str | None, wait: float) ->
     return receipt
 
 
-def _document_files(directory: Path, pattern: str) -> list[Path]:
-    files = sorted(p for p in directory.glob(pattern) if p.is_file())
-    if not files:
-        raise UserError(f"no files matching {pattern} in {directory}")
-    return files
-
-
-def _load_all(files: list[Path]) -> tuple[list[tuple[Path, dict[str, Any]]], list[dict[str, Any]]]:
-    """Documents to send, and the files refused here (unreadable or not a JSON object) before sending."""
-    good: list[tuple[Path, dict[str, Any]]] = []
-    refused: list[dict[str, Any]] = []
-    for path in files:
-        try:
-            _, parsed = read_json_file(path)
-        except UserError as exc:
-            refused.append({"file": str(path), "accepted": False, "problem": {"detail": exc.message}})
-            continue
-        if not isinstance(parsed, dict):
-            refused.append({"file": str(path), "accepted": False, "problem": {"detail": "not a JSON object"}})
-            continue
-        good.append((path, parsed))
-    return good, refused
-
-
-def _outcome(path: Path, item: BulkItem) -> dict[str, Any]:
-    row: dict[str, Any] = {"file": str(path), "accepted": item.accepted}
-    if item.accepted:
-        row.update(document_id=item.document_id, reference=item.reference)
-    else:
-        problem = item.problem or Problem()
-        row["problem"] = problem.model_dump(mode="json", exclude_none=True, exclude_unset=True)
-    return row
-
-
-def _problem_text(problem: dict[str, Any]) -> str:
-    text = str(problem.get("detail") or problem.get("title") or "refused")
-    errors = problem.get("errors") or []
-    if errors:
-        text += ": " + "; ".join(f"{e.get('pointer', '')} {e.get('message', '')}".strip() for e in errors[:5])
-        if len(errors) > 5:
-            text += f"; and {len(errors) - 5} more"
-    return text
-
-
-def issue_directory(
-    ctx: typer.Context, directory: Path, grant: str | None, chunk_size: int, pattern: str, wait: float
-) -> None:
-    files = _document_files(directory, pattern)
-    documents, outcomes = _load_all(files)
-    codes = grants(grant)
-    origo = client(ctx)
-    failure: OrigoError | None = None
-    progress = Progress(
-        TextColumn("issuing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console(stderr=True),
-        transient=options(ctx).json,
-    )
-    with progress:
-        task = progress.add_task("issue", total=len(files))
-        progress.advance(task, len(outcomes))
-        for start in range(0, len(documents), chunk_size):
-            chunk = documents[start : start + chunk_size]
-            try:
-                receipt = origo.issue_bulk([doc for _, doc in chunk], grant=codes)
-            except OrigoError as exc:
-                failure = exc  # what was already accepted is reported before the error
-                break
-            by_index = {item.index: item for item in receipt.results}
-            for i, (path, _) in enumerate(chunk):
-                item = by_index.get(i)
-                if item is None:
-                    outcomes.append(
-                        {"file": str(path), "accepted": False, "problem": {"detail": "no answer"}}
-                    )
-                else:
-                    outcomes.append(_outcome(path, item))
-            progress.advance(task, len(chunk))
-    if wait > 0 and failure is None:
-        _wait_all(origo, [o["document_id"] for o in outcomes if o["accepted"]], wait)
-    accepted = sum(1 for o in outcomes if o["accepted"])
-    summary = {"accepted": accepted, "refused": len(outcomes) - accepted, "results": outcomes}
-    if options(ctx).json:
-        print_json(summary)
-    else:
-        _print_bulk(outcomes, len(files))
-    if failure is not None:
-        raise failure
-    done(ExitCode.OK if accepted == len(files) else ExitCode.REFUSED)
-
-
-def _wait_all(origo: OrigoClient, ids: list[str], wait: float) -> None:
-    deadline = time.monotonic() + wait
-    for doc_id in ids:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise OrigoError(f"documents still pending after {wait:g} s")
-        origo.wait_until_anchored(doc_id, timeout=left)
-
-
-def _print_bulk(outcomes: list[dict[str, Any]], total: int) -> None:
-    out = console()
-    accepted = sum(1 for o in outcomes if o["accepted"])
-    refused = [o for o in outcomes if not o["accepted"]]
-    out.print(f"[green]{accepted} accepted[/green], [red]{len(refused)} refused[/red] of {total} file(s)")
-    if refused:
-        table = Table(title="Refused", title_justify="left")
-        table.add_column("file", overflow="fold")
-        table.add_column("why", overflow="fold")
-        for o in refused:
-            table.add_row(Path(o["file"]).name, _problem_text(o["problem"]))
-        out.print(table)
-
-
 @cert_app.command("issue")
 def issue(
     ctx: typer.Context,
@@ -224,14 +107,20 @@ def issue(
     pattern: Annotated[
         str, typer.Option("--pattern", help="Which files of a directory to issue.")
     ] = "*.json",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check a directory's documents without issuing any.")
+    ] = False,
 ) -> None:
     """Issue a certificate (or file any document) with this node's member; a directory is issued in bulk.
 
     A directory is sent in chunks to the bulk endpoint with a progress bar; each document is accepted or
-    refused on its own (exit 6 if any is refused).
+    refused on its own (exit 6 if any is refused). Run it again to resume an interrupted run: documents
+    already issued identically are skipped and counted; Ctrl-C prints what was accepted so far.
     """
     if path.is_dir():
-        issue_directory(ctx, path, grant, chunk_size, pattern, wait)
+        issue_directory(ctx, path, grants(grant), chunk_size, pattern, wait, dry_run)
+    elif dry_run:
+        raise UserError("--dry-run checks a directory; give a directory of documents")
     else:
         issue_one(ctx, path, grant, wait)
 
@@ -257,19 +146,52 @@ def supersede(
     key: Key,
     replacement: Annotated[Path, typer.Argument(metavar="FILE", help="The corrected document's JSON file.")],
     grant: Grant = None,
+    wait: Annotated[
+        float,
+        typer.Option(
+            "--wait", min=0, max=600, help="Wait up to this many seconds until the old one shows superseded."
+        ),
+    ] = 0,
 ) -> None:
     """Replace a certificate with a corrected one; the old one then points to the new one."""
     raw, parsed = read_json_file(replacement)
     if not isinstance(parsed, dict):
         raise UserError(f"{replacement} is JSON but not a document (expected a JSON object)")
-    receipt = client(ctx).supersede(key, raw, grant=grants(grant))
+    origo = client(ctx)
+    receipt = origo.supersede(key, raw, grant=grants(grant))
+    old_state = None
+    if wait > 0:
+        old_state = wait_superseded(origo, receipt.supersedes or key, receipt.document_id, wait)
     if options(ctx).json:
-        print_json(receipt)
+        answer = receipt.model_dump(mode="json", exclude_unset=True)
+        print_json(answer if old_state is None else {**answer, "old_state": old_state})
+    elif old_state is not None:
+        console().print(
+            f"[green]superseded[/green]: {receipt.supersedes} now points to {receipt.reference or ''} "
+            f"{receipt.document_id} (anchored)"
+        )
     else:
         console().print(
             f"[green]accepted[/green] replacement {receipt.document_id}\n"
-            f"it supersedes {receipt.supersedes} once anchored (state: {receipt.state})"
+            f"it supersedes {receipt.supersedes} once anchored (state: {receipt.state}; "
+            "use --wait to wait for it)"
         )
+
+
+def wait_superseded(origo: OrigoClient, old: str, new: str, wait: float) -> str:
+    """Waits until the replacement is anchored and the old document's status names it."""
+    deadline = time.monotonic() + wait
+    while True:
+        status = origo.status(old)
+        if status.superseded_by == new:
+            return str(status.state)
+        if time.monotonic() >= deadline:
+            raise OrigoError(
+                f"after {wait:g} s the old document is {status.state}, not yet superseded by {new}; "
+                "the node records the supersession once the replacement is anchored: check again with "
+                "`origo cert status`"
+            )
+        time.sleep(0.3)
 
 
 @cert_app.command("accept")
@@ -356,10 +278,7 @@ def issued_file(
         print_json(answer)
     else:
         write_file(output, text + "\n")
-        if options(ctx).json:
-            print_json({"document_id": answer.origo.document_id, "file": str(output)})
-        else:
-            console(stderr=True).print(f"wrote {output}")
+        wrote(ctx, output, f"the issued file of {answer.origo.document_id}")
 
 
 @cert_app.command("payload")
@@ -374,6 +293,7 @@ def payload(
         print_json(document)
     else:
         write_file(output, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        wrote(ctx, output, "the decrypted document")
 
 
 @cert_app.command("action")

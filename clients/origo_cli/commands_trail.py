@@ -89,6 +89,10 @@ def show(
         typer.echo(text, nl=False)
     else:
         write_file(output, text)
+        console(stderr=True).print(
+            f"wrote the trail of {trail.document_id} ({fmt.value}, {len(trail.events)} events) to {output}",
+            markup=False,
+        )
 
 
 @trail_app.command("verify")

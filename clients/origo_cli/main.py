@@ -22,10 +22,13 @@ from origo_cli import exit_codes
 from origo_cli._context import Options, UserError, console
 from origo_cli.backup_commands import backup, restore
 from origo_cli.commands_cert import cert_app
+from origo_cli.commands_desk import form_d, reason_codes, version_callback, work_list
 from origo_cli.commands_more import consortium_app, manifest_app, members
 from origo_cli.commands_trail import trail_app
 from origo_cli.commands_verify import verify
+from origo_cli.commands_webhook import webhook_app
 from origo_cli.exit_codes import ExitCode
+from origo_cli.messages import for_person
 from origo_cli.network_commands import network_app
 from origo_cli.rotation_commands import rotate_keys
 
@@ -63,6 +66,12 @@ def root(
     retries: Annotated[
         int, typer.Option("--retries", envvar="ORIGO_RETRIES", min=0, max=10, help="Retries of reads.")
     ] = 3,
+    _version: Annotated[
+        bool | None,
+        typer.Option(
+            "--version", callback=version_callback, is_eager=True, help="Print the version and exit."
+        ),
+    ] = None,
 ) -> None:
     if not node.startswith(("http://", "https://")):
         raise UserError(f"--node must be an http(s) URL, got {node!r}")
@@ -71,6 +80,9 @@ def root(
 
 app.command("verify", rich_help_panel="Anyone")(verify)
 app.command("members", rich_help_panel="Anyone")(members)
+cert_app.command("list")(work_list)
+cert_app.command("form-d")(form_d)
+cert_app.command("reasons")(reason_codes)
 app.add_typer(cert_app, name="cert", rich_help_panel="Officers")
 app.add_typer(manifest_app, name="manifest", rich_help_panel="Officers")
 app.add_typer(trail_app, name="trail", rich_help_panel="Auditors")
@@ -78,6 +90,7 @@ app.add_typer(consortium_app, name="consortium", rich_help_panel="Admins")
 node_app.command("backup")(backup)
 node_app.command("restore")(restore)
 node_app.command("rotate-keys")(rotate_keys)
+app.add_typer(webhook_app, name="webhook", rich_help_panel="Admins")
 app.add_typer(node_app, name="node", rich_help_panel="Operators")
 app.add_typer(network_app, name="network", rich_help_panel="Operators")
 
@@ -115,13 +128,11 @@ def _report(error: OrigoError | UserError, as_json: bool) -> ExitCode:
     if isinstance(error, UserError):
         code, message, problem = error.code, error.message, None
     else:
-        code, message = exit_codes.for_error(error), str(error)
+        code, message = exit_codes.for_error(error), for_person(error)
         problem = error.problem if isinstance(error, ApiError) else None
     err = console(stderr=True)
     err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
     if isinstance(error, ApiError):
-        if error.rule and error.rule_args is not None:
-            err.print(f"  the chain's rule {error.rule}, arguments {error.rule_args}", markup=False)
         for item in error.errors[:20]:
             err.print(f"  {item.get('pointer') or '/'}: {item.get('message', '')}", markup=False)
         if len(error.errors) > 20:

@@ -16,7 +16,7 @@ from rich.text import Text
 
 #: The words of each verdict and state, defined once with them (origo_api.states).
 VERDICT_TITLES = {verdict.value: title for verdict, title in states.TITLES.items()}
-_STYLES = {"good": "bold green", "wait": "bold yellow", "bad": "bold red"}
+_STYLES = {"good": "bold green", "wait": "bold yellow", "done": "bold blue", "bad": "bold red"}
 
 
 def verdict_style(verdict: str) -> str:
@@ -86,14 +86,18 @@ def _facts(table: Table, status: DocumentStatus, members: dict[str, Member]) -> 
         table.add_row("Quantity", f"{q.remaining}{unit} left of {q.total}{unit} ({q.claimed}{unit} claimed)")
     if status.revocation:
         r = status.revocation
-        table.add_row("Revoked", f"reason {r.reason_code}: {r.reason or '(no text)'}")
+        table.add_row(
+            "Revoked", f"{getattr(r, 'label', None) or f'reason {r.reason_code}'}: {r.reason or '(no text)'}"
+        )
     if status.superseded_by:
         table.add_row("Replaced by", status.superseded_by)
     if status.supersedes:
         table.add_row("Replaces", status.supersedes)
     if status.rejection:
         table.add_row(
-            "Rejected at import", f"reason {status.rejection.reason_code}: {status.rejection.reason or '-'}"
+            "Rejected at import",
+            f"{getattr(status.rejection, 'label', None) or f'reason {status.rejection.reason_code}'}: "
+            f"{status.rejection.reason or '-'}",
         )
     if status.verification:
         v = status.verification

@@ -266,6 +266,21 @@ class OrigoClient:
         document: dict[str, Any] = self.request("GET", f"/api/v1/documents/{_seg(key)}/payload")
         return document
 
+    def form_d(self, key: str) -> dict[str, Any]:
+        """The certificate's ATIGA Form D, box by box, with its content (a member concerned only)."""
+        laid_out: dict[str, Any] = self.request("GET", f"/api/v1/documents/{_seg(key)}/form-d")
+        return laid_out
+
+    def form_d_pdf(self, key: str) -> bytes:
+        """The certificate's ATIGA Form D as an A4 PDF (a member concerned only)."""
+        try:
+            response = self._http.get(f"/api/v1/documents/{_seg(key)}/form-d.pdf")
+        except httpx.TransportError as exc:
+            raise ConnectionError(_transport_message(exc, self.base_url), url=self.base_url) from exc
+        if response.status_code >= 400:
+            raise error_from_response(response)
+        return response.content
+
     # ------------------------------------------------------------------------------------------ admin
 
     def proposals(self) -> list[Proposal]:

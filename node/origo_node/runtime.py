@@ -17,6 +17,7 @@ from origo_node.crypto import load_encryption_key, load_signing_key
 from origo_node.errors import OrigoError
 from origo_node.indexer.indexer import Indexer
 from origo_node.members import MemberDirectory
+from origo_node.notify import Collector, Deliverer, NotifyStore
 from origo_node.operations.backlog import anchoring_reasons
 from origo_node.operations.key_rotation import load_retired_encryption_keys
 from origo_node.operations.loop_health import (
@@ -128,6 +129,9 @@ class Node:
             on_membership_change=self.refresh_members,
             on_documents_indexed=self.checker.queue,
         )
+        self.notify = NotifyStore(self.db)
+        self._collector = Collector(self.notify, self.member)
+        self._deliverer = Deliverer(self.notify)
         poll = settings.index_poll_s
         self.loop_health = LoopHealth()
         track = self.loop_health.wrap
@@ -143,6 +147,7 @@ class Node:
             actions_loop,
             # How the loops fare, written where the API worker processes read it for /healthz and /metrics.
             Loop("health", self._record_health, HEARTBEAT_S),
+            Loop("webhooks", track("webhooks", self._notify_step), 0.5, max_backoff_s=5.0),
         ]
         self._lock = BackgroundLock(settings.data_dir / "background.lock")
         self._follower = Loop("follower", self._follow, 1.0)
@@ -159,6 +164,10 @@ class Node:
         if self.indexer.catching_up():
             return 0
         return self.checker.run_once()
+
+    def _notify_step(self) -> int:
+        # Collect first: an event found now goes out in the same round.
+        return self._collector.run_once() + self._deliverer.run_once()
 
     def _chain_id(self) -> int:
         """From the settings, else the chain (remembered, so a restart during a chain outage still works)."""
@@ -221,6 +230,7 @@ class Node:
                 loop.stop()
             self._lock.release()
         self._fetcher.close()
+        self._deliverer.close()
         self.db.close()
 
     def _record_health(self) -> int:

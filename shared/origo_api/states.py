@@ -44,7 +44,7 @@ class Verdict(StrEnum):
     UNKNOWN = "unknown"
 
 
-Tone = Literal["good", "wait", "bad"]
+Tone = Literal["good", "wait", "done", "bad"]
 
 #: Words for people (the page, the printable view and the CLI say the same).
 TITLES: dict[Verdict, str] = {
@@ -65,11 +65,13 @@ TITLES: dict[Verdict, str] = {
 GOOD: frozenset[str] = frozenset({Verdict.VALID, Verdict.PARTIALLY_ACCEPTED})
 #: Not final: ask again later.
 WAITING: frozenset[str] = frozenset({Verdict.PENDING, Verdict.UNDER_VERIFICATION})
+#: Used up: the normal end of a certificate (fully claimed at import), not an error.
+DONE: frozenset[str] = frozenset({Verdict.ACCEPTED})
 
 
 def tone(name: str) -> Tone:
     """``good`` (usable), ``wait`` (not final) or ``bad`` (anything else, including a name not known here)."""
-    return "good" if name in GOOD else "wait" if name in WAITING else "bad"
+    return "good" if name in GOOD else "wait" if name in WAITING else "done" if name in DONE else "bad"
 
 
 def title(name: str) -> str:

@@ -111,7 +111,7 @@ def test_an_unknown_id_shows_unknown(page: Page, network: Network) -> None:
     expect(page.locator("#verdict")).to_have_text("Unknown")
     page.fill("#key", f"VN:VN-WEB-{uuid.uuid4().hex[:8]}")
     page.press("#key", "Enter")
-    expect(page.locator("#message")).to_have_text("No member anchored a document with this identity.")
+    expect(page.locator("#message")).to_contain_text("No member issued a certificate with this reference.")
 
 
 def test_picking_a_file_and_typing_a_reference(
@@ -150,7 +150,7 @@ def test_revoked_and_superseded_cards(page: Page, network: Network) -> None:
     wait_state(sg, revoked, {"revoked"})
     page.goto(f"{sg.url}/?id={revoked}")
     card(page, "revoked")
-    expect(page.locator("#facts")).to_contain_text("reason 5: issued in error")
+    expect(page.locator("#facts")).to_contain_text("false or fraudulent declaration: issued in error")
 
     old = issue(vn, certificate())
     answer = httpx.post(

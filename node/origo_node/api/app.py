@@ -11,11 +11,16 @@ from fastapi import FastAPI
 from origo_node import __version__, limits
 from origo_node.api import openapi, problems, routes_admin, routes_auditor, routes_officer, routes_public
 from origo_node.api.guard import RequestGuard
+from origo_node.api.refusals import install as install_refusals
+from origo_node.api.routes_desk import router as desk_router
+from origo_node.api.routes_form_d import router as form_d_router
+from origo_node.api.routes_webhooks import router as webhooks_router
 from origo_node.errors import NotFound
 from origo_node.idempotency import IdempotencyMiddleware
 from origo_node.operations import metrics
 from origo_node.payload import LocalPayloadStore, gateway_router
 from origo_node.runtime import Node
+from origo_node.services import lookup
 
 #: A bulk request may be this many times larger than one document's request.
 BULK_BODY_FACTOR = 8
@@ -42,6 +47,7 @@ def create_app(node: Node, *, manage_lifecycle: bool = True) -> FastAPI:
     app.state.node = node
     limits.restore_recursion_limit()
     problems.install(app)
+    install_refusals(app)  # chain rule refusals in words, with the facts
     # Officer POSTs repeated with the same Idempotency-Key get the first answer and act once (issue 9).
     app.add_middleware(
         IdempotencyMiddleware, db=node.db, max_body_bytes=node.settings.max_body_bytes * BULK_BODY_FACTOR
@@ -54,9 +60,12 @@ def create_app(node: Node, *, manage_lifecycle: bool = True) -> FastAPI:
         body_timeout_s=node.settings.body_timeout_s,
     )
     app.include_router(routes_public.router)
+    app.include_router(desk_router)  # before routes_officer: /documents/check is not a document key
     app.include_router(routes_officer.router)
     app.include_router(routes_auditor.router)
     app.include_router(routes_admin.router)
+    app.include_router(webhooks_router)
+    app.include_router(form_d_router)
     if isinstance(node.payloads, LocalPayloadStore):
         app.include_router(gateway_router(node.payloads.blocks))
     _mount_web(app, node)
@@ -73,8 +82,11 @@ def _mount_web(app: FastAPI, node: Node) -> None:
 
     def public_status(key: str) -> dict[str, Any] | None:
         try:
-            return node.status.status(node.status.resolve(key))
+            found = node.status.status(node.status.resolve(key))
         except NotFound:
             return None
+        return lookup.reveal_reference(found, key, insider=False)  # a public page: the key tells
 
-    app.include_router(web_router(public_status))
+    settings = node.settings
+    own = f"http://{getattr(settings, 'host', '127.0.0.1')}:{getattr(settings, 'port', 8701)}"
+    app.include_router(web_router(public_status, getattr(settings, "public_url", None) or own))

@@ -12,6 +12,7 @@ from typing import Any
 
 from origo_api.states import DocumentState
 
+from origo_node import reasons
 from origo_node.chain.events import event_entitled
 from origo_node.store.rows import DocumentEvent, IndexedDocument
 
@@ -54,11 +55,11 @@ def derive_status(
         where = {"block": event.block, "tx": event.tx_hash, "at": iso(event.timestamp)}
         kind = event.kind
         if kind == "revoked":
-            revocation = {"reason_code": fields["reasonCode"], "reason": fields["reason"], **where}
+            revocation = {**reasons.recorded("revoke", fields), **where}
         elif kind == "superseded":
             superseded_by = fields["replacementId"]
         elif kind == "rejected":
-            rejection = {"reason_code": fields["reasonCode"], "reason": fields["reason"], **where}
+            rejection = {**reasons.recorded("reject", fields), **where}
         elif kind == "accepted":
             claimed += int(fields["quantity"])
             fully_utilised = fully_utilised or bool(fields["fullyUtilised"])

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from origo_api.states import DocumentState
 
+from origo_node import reasons
 from origo_node.errors import Conflict, WrongMember
 from origo_node.services.actions import ActionService, declaration_bytes, parse_quantity
 from origo_node.services.issuing import Accepted, IssuingService
@@ -52,6 +53,7 @@ class OfficerDesk:
 
     def act(self, kind: str, key: str, params: dict[str, Any], wait_s: float) -> dict[str, Any]:
         """Checks the parameters and who may act, then submits the action (see ``ActionService.submit``)."""
+        reasons.check(kind, params)  # a revocation's or rejection's code must be on its agreed list
         if kind == "accept":  # refused here in plain words rather than by the contract's revert
             declaration_bytes(str(params["declaration"]))
             parse_quantity(params.get("quantity"))

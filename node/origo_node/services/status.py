@@ -14,8 +14,9 @@ from origo_api.states import DocumentState
 
 from origo_node.chain.events import event_entitled
 from origo_node.documents import document_id as derive_document_id
-from origo_node.errors import NotFound
+from origo_node.errors import NotFound, ValidationFailed
 from origo_node.members import MemberDirectory
+from origo_node.services import lookup
 from origo_node.services.lifecycle import derive_status, iso
 from origo_node.services.naming import DocumentKey, parse_key, resolve_bare_id
 from origo_node.store.ports import IndexStore, OutboxStore
@@ -36,8 +37,27 @@ class StatusService:
     # ------------------------------------------------------------------ keys
 
     def resolve(self, key: str) -> DocumentKey:
-        """The document a path key names (see ``services.naming``): ``ISSUER:REFERENCE``, ``ISSUER:0x<id>``,
-        a bare reference, or a bare id."""
+        """The document a key names (``services.naming``); a loosely typed reference too (``lookup``)."""
+        if not lookup.looks_like_reference(key):
+            return self._resolve_exact(key)
+        try:
+            found: DocumentKey | None = self._resolve_exact(key)
+        except NotFound:
+            found = None
+        if found is not None and self._exists(found):
+            return found
+        for spelling in lookup.spellings(key)[1:]:
+            try:
+                candidate = self._resolve_exact(spelling)
+            except (NotFound, ValidationFailed):
+                continue
+            if self._exists(candidate):
+                return candidate
+        if found is not None:
+            return found  # ISSUER:REFERENCE names its document whether or not it exists
+        raise NotFound(f"no member issued a document with reference {key.strip()!r}")
+
+    def _resolve_exact(self, key: str) -> DocumentKey:
         parsed = parse_key(key)
         if isinstance(parsed, DocumentKey):
             return parsed
@@ -73,6 +93,13 @@ class StatusService:
         status = derive_status(row, events, self._index.predecessor_of(key.issuer, key), time.time())
         status["reference"] = self._known_reference(key)
         return status
+
+    def known_reference(self, key: DocumentKey) -> str | None:
+        return self._known_reference(key)
+
+    def member_name(self, code: str) -> str:
+        """A member's name as the consortium registered it (the same on every node), else its code."""
+        return getattr(self._directory.get(code), "name", None) or code
 
     def _known_reference(self, key: DocumentKey) -> str | None:
         """The reference, when this node knows it: it issued the document, or it could read the payload.

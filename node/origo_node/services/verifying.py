@@ -12,9 +12,11 @@ from typing import Any
 
 from origo_api.states import Verdict
 
+from origo_node import reasons
 from origo_node.chain import eip712
 from origo_node.documents import canonical_bytes, document_id
 from origo_node.errors import CryptoError, NotFound, ValidationFailed
+from origo_node.services import lookup
 from origo_node.services.naming import DocumentKey
 from origo_node.services.reading import identity_of, leaf_of
 from origo_node.services.status import StatusService
@@ -42,6 +44,14 @@ _MESSAGES: dict[str, str] = {
     ),
     Verdict.UNKNOWN: "No member anchored a document with this identity.",
 }
+#: Why a check found nothing: the words a trader needs to know whether to retype or to ask.
+_UNKNOWN = {
+    "not_a_key": "This is not a certificate reference or id: a reference has letters, digits and . / _ -"
+    " (e.g. VN-HCM-2026-004512, or VN:VN-HCM-2026-004512), an id is 0x followed by 64 hex digits.",
+    "no_such_reference": "No member issued a certificate with this reference. Check it against the paper"
+    " certificate (and the issuing country, as in VN:VN-HCM-2026-004512).",
+    "no_such_id": "No member anchored a document with this id.",
+}
 
 
 class VerifyService:
@@ -63,11 +73,19 @@ class VerifyService:
         return self._verdict(doc_id, digest, identity)
 
     def verify_id(self, key: str, digest: str | None = None) -> dict[str, Any]:
+        """A check by id (a QR code's) or by reference (typed, perhaps in lower case or with spaces).
+
+        The reference is shown only when the key carried it: someone holding only an id learns nothing
+        more than the chain shows."""
+        if not lookup.is_id(key) and not lookup.looks_like_reference(key):
+            return _unknown(None, None, "not_a_key")
         try:
             doc_id = self._status.resolve(key)
         except NotFound:
-            return _unknown(None, None)
-        return self._verdict(doc_id, digest.lower() if digest else None, None)
+            return _unknown(None, None, "no_such_id" if lookup.is_id(key) else "no_such_reference")
+        reference = lookup.proven_reference(key, doc_id.issuer, doc_id)
+        identity = (doc_id.issuer, reference) if reference else None
+        return self._verdict(doc_id, digest.lower() if digest else None, identity)
 
     def _verdict(self, doc_id: str, digest: str | None, identity: tuple[str, str] | None) -> dict[str, Any]:
         try:
@@ -78,10 +96,14 @@ class VerifyService:
         try:
             status = self._status.status_of(key, row)
         except NotFound:
-            return _unknown(doc_id, identity)
+            return _unknown(doc_id, identity, "no_such_reference" if identity else "no_such_id")
         # Every member's node must give the same answer: the reference comes from the file the person holds,
         # never from what this node happens to know (the importing member knows it, a third member does not).
         status["reference"] = identity[1] if identity else None
+        if identity and status.get("superseded_by"):
+            # The holder of this certificate may learn its replacement's reference, where this node knows it.
+            replacement = DocumentKey(status["issuer"], status["superseded_by"])
+            status["superseded_by_reference"] = self._status.known_reference(replacement)
         result: dict[str, Any] = {
             "document_id": doc_id,
             "reference": status["reference"],
@@ -111,7 +133,22 @@ class VerifyService:
             "issuer_member_at_issue": member_ok,
         }
         verdict = Verdict(status["state"]) if integrity and signature_ok and member_ok else Verdict.TAMPERED
-        return {**result, "verdict": verdict, "checks": checks, "message": _MESSAGES[verdict]}
+        return {**result, "verdict": verdict, "checks": checks, "message": self._message(verdict, status)}
+
+    def _message(self, verdict: str, status: dict[str, Any]) -> str:
+        """The verdict's sentence, with who revoked and why, or the replacement's reference."""
+        if verdict == "revoked" and status.get("revocation"):
+            revocation = status["revocation"]
+            why = reasons.describe("revoke", revocation["reason_code"], revocation.get("reason"))
+            return f"Revoked by {self._status.member_name(status['issuer'])}: {why}."
+        if verdict == "superseded" and status.get("superseded_by"):
+            replacement = status.get("superseded_by_reference") or status["superseded_by"]
+            return f"The issuing authority replaced this certificate with {replacement}: use the replacement."
+        if verdict == "rejected" and status.get("rejection"):
+            rejection = status["rejection"]
+            why = reasons.describe("reject", rejection["reason_code"], rejection.get("reason"))
+            return f"{self._status.member_name(status['importer'])} refused preference at import: {why}."
+        return _MESSAGES[verdict]
 
     def _signature(self, row: IndexedDocument) -> tuple[bool, bool]:
         try:
@@ -147,14 +184,15 @@ def _unwrap(body: object) -> tuple[dict[str, Any], str | None]:
     return body, None
 
 
-def _unknown(doc_id: str | None, identity: tuple[str, str] | None) -> dict[str, Any]:
+def _unknown(doc_id: str | None, identity: tuple[str, str] | None, why: str = "no_such_id") -> dict[str, Any]:
     return {
         "verdict": Verdict.UNKNOWN,
+        "unknown_reason": why,
         "document_id": doc_id or None,
         "reference": identity[1] if identity else None,
         "issuer": identity[0] if identity else None,
         "importer": None,
         "checks": {"anchored": False, "integrity": None, "signature": None, "issuer_member_at_issue": None},
         "status": None,
-        "message": _MESSAGES[Verdict.UNKNOWN],
+        "message": _UNKNOWN[why],
     }

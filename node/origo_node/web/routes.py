@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import segno
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from origo_api import states
 
@@ -39,8 +39,12 @@ def _static_files() -> dict[str, Path]:
     return {p.name: p for p in STATIC_DIR.iterdir() if p.is_file() and p.suffix in _MEDIA_TYPES}
 
 
-def web_router(get_status: StatusLookup) -> APIRouter:
-    """The page's routes; ``get_status(key)`` gives a document's public status, or None if unknown."""
+def web_router(get_status: StatusLookup, public_url: str) -> APIRouter:
+    """The page's routes; ``get_status(key)`` gives a document's public status, or None if unknown.
+
+    ``public_url`` is the node's configured address: QR codes point there, never to whatever Host header a
+    request carried (a forged Host would print a QR code that sends traders to another site)."""
+    base = public_url.rstrip("/")
     router = APIRouter(include_in_schema=False)
     files = _static_files()
 
@@ -65,7 +69,7 @@ def web_router(get_status: StatusLookup) -> APIRouter:
         return FileResponse(path, media_type=_MEDIA_TYPES[path.suffix], headers=_headers())
 
     @router.get("/print/{document_id}")
-    def printable(document_id: str, request: Request) -> HTMLResponse:
+    def printable(document_id: str) -> HTMLResponse:
         status = get_status(document_id)
         if status is None:
             known = (
@@ -73,7 +77,6 @@ def web_router(get_status: StatusLookup) -> APIRouter:
             )
             body = f"<h1>Unknown document</h1><p>{known}</p><p><a href='/'>Check another certificate</a></p>"
             return HTMLResponse(_page("Unknown document", body), status_code=404, headers=_headers())
-        base = str(request.base_url).rstrip("/")
         return HTMLResponse(_page(_title(status), print_body(status, base)), headers=_headers(no_store=True))
 
     return router
@@ -86,8 +89,11 @@ def _headers(*, no_store: bool = False) -> dict[str, str]:
 
 
 def verification_url(base: str, status: dict[str, Any]) -> str:
-    """The page opened on this certificate: its id and digest, no secret."""
-    return f"{base}/?" + urlencode({"id": status["document_id"], "digest": status["digest"]})
+    """The page opened on this certificate: ISSUER:REFERENCE when the slip shows the reference (the holder
+    has it on paper anyway, and the check then shows it), else the id; and the digest. No secret."""
+    named = status.get("reference") and status.get("issuer")
+    key = f"{status['issuer']}:{status['reference']}" if named else status["document_id"]
+    return f"{base}/?" + urlencode({"id": key, "digest": status["digest"]})
 
 
 def qr_svg(url: str) -> str:
@@ -107,6 +113,11 @@ def _day(value: Any) -> str:
 
 def _row(term: str, value: Any) -> str:
     return f"<dt>{escape(term)}</dt><dd>{escape(str(value))}</dd>"
+
+
+def _reason(recorded: dict[str, Any]) -> str:
+    words = recorded.get("label") or f"reason {recorded.get('reason_code')}"
+    return f"{words}: {recorded['reason']}" if recorded.get("reason") else str(words)
 
 
 def print_body(status: dict[str, Any], base: str) -> str:
@@ -140,9 +151,7 @@ def print_body(status: dict[str, Any], base: str) -> str:
         )
     revocation = status.get("revocation") or {}
     if revocation:
-        rows.append(
-            _row("Revoked", f"reason {revocation.get('reason_code')}: {revocation.get('reason') or '—'}")
-        )
+        rows.append(_row("Revoked", _reason(revocation)))
     if status.get("superseded_by"):
         rows.append(_row("Replaced by", status["superseded_by"]))
     rejection = status.get("rejection") or {}
@@ -150,7 +159,7 @@ def print_body(status: dict[str, Any], base: str) -> str:
         rows.append(
             _row(
                 "Rejected at import",
-                f"reason {rejection.get('reason_code')}: {rejection.get('reason') or '—'}",
+                _reason(rejection),
             )
         )
     url = verification_url(base, status)

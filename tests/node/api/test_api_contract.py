@@ -28,6 +28,9 @@ PUBLIC = {"/healthz", "/api/v1/members", "/api/v1/types", "/api/v1/types/{name}/
 #: A JSON Schema, a decrypted document of any type, a raw block: no schema of their own to give.
 ANY_JSON = {"/api/v1/types/{name}/{version}/schema", "/api/v1/documents/{key}/payload", "/ipfs/{cid}"}
 PUBLIC |= {"/api/v1/documents/{key}", "/api/v1/verify", "/api/v1/verify/{key}", "/ipfs/{cid}"}
+#: The desks' public code list, and the Form D's PDF (a PDF, not JSON).
+PUBLIC |= {"/api/v1/reason-codes"}
+ANY_JSON |= {"/api/v1/documents/{key}/form-d.pdf"}
 
 
 @pytest.fixture(scope="module")

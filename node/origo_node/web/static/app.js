@@ -92,6 +92,11 @@
     $("links").replaceChildren();
   }
 
+  function reasonText(recorded) {
+    const words = recorded.label || `reason ${recorded.reason_code}`;
+    return recorded.reason ? `${words}: ${recorded.reason}` : words;
+  }
+
   async function render(result) {
     const names = await memberNames();
     const verdict = result.verdict;
@@ -114,12 +119,16 @@
       add(facts, "Valid until", day(s.expires_at));
       if (s.anchor) add(facts, "Anchored", `block ${s.anchor.block}, ${day(s.anchor.at || s.anchor.timestamp)}`);
       if (s.revocation) {
-        add(facts, "Revoked", `reason ${s.revocation.reason_code}: ${s.revocation.reason || "(no text)"}`);
+        add(facts, "Revoked", reasonText(s.revocation));
       }
-      if (s.superseded_by) add(facts, "Replaced by", null, linkTo(s.superseded_by, "check the replacement"));
+      if (s.superseded_by) {
+        const replacement = s.superseded_by_reference ? s.issuer + ":" + s.superseded_by_reference : s.superseded_by;
+        const text = s.superseded_by_reference ? replacement : "check the replacement";
+        add(facts, "Replaced by", null, linkTo(replacement, text));
+      }
       if (s.supersedes) add(facts, "Replaces", null, linkTo(s.supersedes));
       if (s.rejection) {
-        add(facts, "Rejected at import", `reason ${s.rejection.reason_code}: ${s.rejection.reason || "(no text)"}`);
+        add(facts, "Rejected at import", reasonText(s.rejection));
       }
       if (s.quantity) {
         const q = s.quantity;
@@ -159,7 +168,9 @@
     links.replaceChildren();
     if (result.document_id && s) {
       const a = document.createElement("a");
-      a.href = "/print/" + encodeURIComponent(result.document_id);
+      // by reference when the person gave it: the slip then shows it, and its QR code carries it
+      const printKey = result.reference ? result.issuer + ":" + result.reference : result.document_id;
+      a.href = "/print/" + encodeURIComponent(printKey).replace(/%3A/gi, ":");
       a.textContent = "Printable view with QR code";
       links.appendChild(a);
     }
@@ -212,8 +223,9 @@
   async function checkKey(key, digest) {
     key = key.trim();
     if (!key) return;
-    let url = "/api/v1/verify/" + encodeURIComponent(key).replace(/%3A/gi, ":");
-    if (digest) url += "?digest=" + encodeURIComponent(digest);
+    // in the query, not the path: a reference may contain "/"
+    let url = "/api/v1/verify?key=" + encodeURIComponent(key);
+    if (digest) url += "&digest=" + encodeURIComponent(digest);
     try {
       await answer(await fetch(url, { headers: { Accept: "application/json" } }));
     } catch (_) {

@@ -1,0 +1,123 @@
+"""An officer's day at the desk: `origo cert list` (the work list) and `origo cert form-d` (the PDF)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from importlib import metadata
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from origo_api.states import DocumentState
+from rich.table import Table
+
+from origo_cli._context import UserError, client, console, options, print_json, wrote
+from origo_cli.commands_cert import Key
+
+
+def version_callback(value: bool | None) -> None:
+    """`origo --version`: the installed package's version (the CLI, SDK and node ship together)."""
+    if value:
+        try:
+            installed = metadata.version("origo")
+        except metadata.PackageNotFoundError:
+            installed = "unknown (not installed as a package)"
+        typer.echo(f"origo {installed}")
+        raise typer.Exit(0)
+
+
+class Role(StrEnum):
+    importer = "importer"
+    issuer = "issuer"
+
+
+#: States a work list can filter on (pending documents are not on the chain's index yet).
+STATES = tuple(s.value for s in DocumentState if s is not DocumentState.PENDING)
+
+
+def work_list(
+    ctx: typer.Context,
+    role: Annotated[
+        Role, typer.Option("--role", help="importer: certificates for this member; issuer: those it issued.")
+    ] = Role.importer,
+    state: Annotated[
+        str | None, typer.Option("--state", help="Only this state: " + ", ".join(STATES) + ".")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=500, help="How many to show.")] = 50,
+    offset: Annotated[
+        int, typer.Option("--offset", min=0, help="Where to continue (from the last page).")
+    ] = 0,
+) -> None:
+    """The work list: this member's documents by role and state, newest first (e.g. what awaits a claim)."""
+    if state is not None and state not in STATES:
+        raise UserError(f"--state must be one of {', '.join(STATES)}; got {state!r}")
+    answer = client(ctx).request(
+        "GET",
+        "/api/v1/documents",
+        params={"role": role.value, "state": state, "limit": limit, "offset": offset},
+    )
+    if options(ctx).json:
+        print_json(answer)
+        return
+    documents: list[dict[str, Any]] = answer.get("documents") or []
+    out = console()
+    what = f"{state.replace('_', ' ')} " if state else ""
+    side = "for this member" if role is Role.importer else "issued by this member"
+    if not documents:
+        out.print(f"no {what}documents {side}")
+        return
+    table = Table(title=f"{len(documents)} {what}document(s) {side}", title_justify="left")
+    for column in ("reference", "type", "from" if role is Role.importer else "to", "state", "left", "issued"):
+        table.add_column(column, overflow="fold")
+    for doc in documents:
+        quantity = doc.get("quantity") or {}
+        left = f"{quantity.get('remaining')} {quantity.get('unit') or ''}".strip() if quantity else "-"
+        table.add_row(
+            doc.get("reference") or doc["document_id"],
+            doc.get("type") or "",
+            doc["issuer"] if role is Role.importer else doc["importer"],
+            str(doc["state"]).replace("_", " "),
+            left,
+            str(doc.get("issued_at") or "")[:10],
+        )
+    out.print(table)
+    if answer.get("next_offset") is not None:
+        out.print(f"more: origo cert list --role {role.value} --offset {answer['next_offset']}")
+
+
+def form_d(
+    ctx: typer.Context,
+    key: Key,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Where to write the PDF (default: REFERENCE.pdf).")
+    ] = None,
+) -> None:
+    """The ATIGA Form D as a PDF with its content (officers and auditors of a member concerned)."""
+    origo = client(ctx)
+    reference = str(origo.form_d(key)["reference"])
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in reference) or "form-d"
+    target = output or Path(f"{safe}.pdf")
+    pdf = origo.form_d_pdf(key)
+    try:
+        target.write_bytes(pdf)
+    except OSError as exc:
+        raise UserError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    wrote(ctx, target, f"the Form D of {reference} (PDF)")
+
+
+def reason_codes(ctx: typer.Context) -> None:
+    """The agreed reason codes for `cert revoke --reason-code` and `cert reject --reason-code`."""
+    answer = client(ctx).request("GET", "/api/v1/reason-codes")
+    if options(ctx).json:
+        print_json(answer)
+        return
+    out = console()
+    for name, use in (("revocation", "cert revoke"), ("rejection", "cert reject")):
+        table = Table(
+            title=f"{name.capitalize()} reasons (origo {use} --reason-code N)", title_justify="left"
+        )
+        table.add_column("code", justify="right")
+        table.add_column("reason")
+        for item in answer.get(name, []):
+            table.add_row(str(item["code"]), item["label"])
+        out.print(table)

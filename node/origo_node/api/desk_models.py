@@ -1,0 +1,104 @@
+"""Answer schemas of the desks' routes (webhooks, checks, reason codes, the Form D), for the OpenAPI."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class ReasonCode(_Answer):
+    code: int
+    label: str
+
+
+class ReasonCodes(_Answer):
+    revocation: list[ReasonCode]
+    rejection: list[ReasonCode]
+
+
+class CheckItem(_Answer):
+    index: int
+    valid: bool
+    document_id: str | None = None
+    reference: str | None = None
+    digest: str | None = None
+    already_issued: Literal["identical", "different"] | None = None
+    problem: dict[str, Any] | None = None
+
+
+class CheckAnswer(_Answer):
+    results: list[CheckItem]
+
+
+class EventTypes(_Answer):
+    event_types: list[str]
+
+
+class Subscription(_Answer):
+    id: int
+    url: str
+    events: list[str]
+    description: str
+    created_at: str
+    deliveries: dict[str, int]
+
+
+class SubscriptionCreated(Subscription):
+    secret: str
+
+
+class Removed(_Answer):
+    removed: int
+
+
+class Delivery(_Answer):
+    id: int
+    event: str
+    type: str
+    document_id: str
+    state: Literal["pending", "delivered", "failed", "cancelled"]
+    attempts: int
+    last_status: int | None = None
+    last_error: str | None = None
+    next_attempt_at: str | None = None
+    delivered_at: str | None = None
+    created_at: str
+
+
+class Check(_Answer):
+    label: str
+    checked: bool
+
+
+class Box(_Answer):
+    number: int
+    title: str
+    lines: list[str]
+    checks: list[Check] | None = None
+
+
+class ItemColumn(_Answer):
+    number: int
+    title: str
+
+
+class Items(_Answer):
+    columns: list[ItemColumn]
+    rows: list[list[str]]
+
+
+class FormD(_Answer):
+    reference: str
+    issued_in: str
+    title: list[str]
+    state: str
+    state_title: str
+    document_id: str | None = None
+    printed: str | None = None
+    boxes: list[Box]
+    items: Items

@@ -1,0 +1,177 @@
+"""The chain's refusals in words a customs officer understands, with the facts.
+
+``RegistryQuantityExceeded(0x.., 9000000, 8960000)`` becomes "only 8,960 PCE remain on this certificate;
+9,000 PCE were asked for". The rule's name and arguments stay in the problem (``rule``, ``args``) for
+programs; a person reads ``detail``. Registered for ``ChainRuleViolated`` alone: every other error keeps the
+general translation of ``problems.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from origo_node import reasons
+from origo_node.api.problems import problem_for
+from origo_node.errors import ChainRuleViolated, OrigoError
+from origo_node.runtime import Node
+
+_DOC_ID = re.compile(r"^0x[0-9a-f]{64}$")
+
+
+def amount(thousandths: Any) -> str:
+    """8960000 -> '8,960'; 1500 -> '1.5' (the chain counts thousandths of the unit)."""
+    value = Decimal(int(thousandths)) / 1000
+    text = f"{value:,.3f}".rstrip("0").rstrip(".")
+    return text
+
+
+def _day(timestamp: Any) -> str:
+    return dt.datetime.fromtimestamp(int(timestamp), dt.UTC).strftime("%d %B %Y")
+
+
+class _Facts:
+    """What the index knows of the document a refusal names, fetched only as a sentence needs it."""
+
+    def __init__(self, node: Node, args: list[Any]) -> None:
+        self.node = node
+        self.status: dict[str, Any] = {}
+        for arg in args:
+            if isinstance(arg, str) and _DOC_ID.match(arg.lower()):
+                try:
+                    self.status = node.status.status(arg.lower())
+                    break
+                except OrigoError:
+                    continue
+
+    def member(self, code: Any) -> str:
+        member = self.node.directory.get(str(code))
+        return member.name if member is not None and member.name else str(code)
+
+    def unit(self) -> str:
+        quantity = self.status.get("quantity") or {}
+        return f" {quantity['unit']}" if quantity.get("unit") else ""
+
+    def name_of(self, doc_id: Any) -> str:
+        try:
+            reference = self.node.status.status(str(doc_id).lower()).get("reference")
+        except OrigoError:
+            reference = None
+        return str(reference or doc_id)
+
+
+def _registry(rule: str, a: list[Any], facts: _Facts) -> str | None:
+    status = facts.status
+    if rule == "RegistryQuantityExceeded":
+        unit = facts.unit()
+        return f"only {amount(a[2])}{unit} remain on this certificate; {amount(a[1])}{unit} were asked for"
+    if rule == "RegistryFullyUtilised":
+        return "this certificate is fully used: nothing remains to claim on it"
+    if rule == "RegistryRevoked":
+        revocation = status.get("revocation") or {}
+        why = reasons.describe("revoke", a[1] if len(a) > 1 else None, revocation.get("reason"))
+        return f"this certificate was revoked by {facts.member(status.get('issuer', 'its issuer'))}: {why}"
+    if rule == "RegistrySuperseded":
+        return f"this certificate was replaced by {facts.name_of(a[1])}: act on the replacement instead"
+    if rule == "RegistryExpired":
+        return f"this certificate expired on {_day(a[1])}"
+    if rule == "RegistryRejected":
+        importer = facts.member(status.get("importer", "the importing member"))
+        return f"{importer} already rejected this certificate"
+    if rule == "RegistryQuantityNotTracked":
+        return (
+            "this certificate's items are counted in different units, so it can only be claimed in full: "
+            "leave out the quantity"
+        )
+    if rule == "RegistryVerificationOpen":
+        return (
+            "a verification request is already open on this certificate: wait for the issuing member's answer"
+        )
+    if rule == "RegistryNoVerificationOpen":
+        return "no verification request is open on this certificate, so there is nothing to answer"
+    if rule == "RegistryDeclarationUsed":
+        declaration = str(a[2]) if len(a) > 2 else "this declaration"
+        return f"this declaration ({_declaration(declaration)}) already claimed this certificate"
+    if rule == "RegistryInvalidReplacement":
+        return (
+            "the replacement cannot supersede this certificate (it must be another anchored document "
+            "of the same issuer)"
+        )
+    if rule == "RegistryNotAnchored":
+        return "this certificate is not anchored on the chain (yet): try again in a few seconds"
+    if rule == "RegistryLeafMismatch":
+        return "the facts sent do not match what was anchored for this certificate"
+    if rule == "RegistryWrongMember":
+        return f"only {facts.member(a[2])} may do this; this node acts for {facts.member(a[1])}"
+    if rule == "RegistryNotIssuer":
+        return f"this node's issuer account {a[0]} is not (or no longer) an issuer of its member on the chain"
+    return None
+
+
+def _membership(rule: str, a: list[Any], facts: _Facts) -> str | None:
+    if rule == "MembershipAlreadyVoted":
+        return f"{facts.member(a[1])} already voted on proposal {a[0]}"
+    if rule == "MembershipProposalExecuted":
+        return f"proposal {a[0]} was already carried out"
+    if rule == "MembershipProposalExpired":
+        return f"proposal {a[0]} expired on {_day(a[1])}"
+    if rule == "MembershipUnknownProposal":
+        return f"there is no proposal {a[0]}"
+    if rule == "MembershipUnknownMember":
+        return f"{a[0]} is not a member of the consortium"
+    if rule == "MembershipMemberExists":
+        return f"{a[0]} is already a member of the consortium"
+    if rule == "MembershipInvalidQuorum":
+        return f"a quorum of {int(a[0]) / 100:g}% is not allowed: it must be more than half and at most all"
+    if rule == "MembershipIssuerTaken":
+        return f"account {a[0]} is already an issuer of {facts.member(a[1])}"
+    if rule == "MembershipNotAdmin":
+        return f"this node's admin account {a[0]} is not its member's admin on the chain"
+    if rule == "MembershipNotIssuer":
+        return f"account {a[0]} is not an issuer of {facts.member(a[1])}"
+    if rule == "MembershipInvalidTransition":
+        return f"that change is not possible for {facts.member(a[0])} in its present status"
+    return None
+
+
+def _declaration(value: str) -> str:
+    if value.startswith("0x"):
+        try:
+            text = bytes.fromhex(value[2:]).rstrip(b"\0").decode("ascii")
+            if text.isprintable():
+                return text
+        except (ValueError, UnicodeDecodeError):
+            pass
+    return value
+
+
+def explain(node: Node, rule: str, args: list[Any]) -> str:
+    """A sentence for a person; never the bare rule name."""
+    facts = _Facts(node, args)
+    try:
+        sentence = _registry(rule, args, facts) or _membership(rule, args, facts)
+    except (IndexError, TypeError, ValueError):  # arguments not as this node knows the rule
+        sentence = None
+    if sentence is None:
+        words = re.sub(r"(?<!^)(?=[A-Z])", " ", re.sub(r"^(Registry|Membership)", "", rule)).lower()
+        sentence = f"the chain's rules refused this ({words.strip() or 'no reason given'})"
+    return sentence[0].upper() + sentence[1:] + "."
+
+
+def _handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ChainRuleViolated)
+    rule = str(exc.details.get("rule") or "")
+    args = list(exc.details.get("args") or [])
+    node: Node = request.app.state.node
+    if rule and rule != "Revert":
+        exc.message = explain(node, rule, args)
+    return problem_for(exc)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(ChainRuleViolated, _handler)

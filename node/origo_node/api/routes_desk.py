@@ -1,0 +1,70 @@
+"""Officers' desk: check documents without issuing them (a bulk run's dry run, and its resumption)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from origo_api.answers import VerificationResult
+
+from origo_node import reasons
+from origo_node.api.body import read_json
+from origo_node.api.deps import NodeDep, node_of, requires
+from origo_node.api.desk_models import CheckAnswer, ReasonCodes
+from origo_node.api.openapi import BODY, KEY, errors
+from origo_node.errors import ValidationFailed
+from origo_node.services.bulk_check import DeskService
+from origo_node.store.apikeys import ApiKey
+
+router = APIRouter(tags=["officer"])
+Officer = Annotated[ApiKey, Depends(requires("officer"))]
+
+
+@router.post(
+    "/api/v1/documents/check",
+    response_model=CheckAnswer,
+    summary="Would these documents be accepted, and were they issued already? Stores nothing",
+    responses=errors(BODY, KEY, 503),
+)
+async def check(request: Request, _: Officer) -> dict[str, Any]:
+    node = node_of(request)
+    body = read_json(request)
+    documents = body.get("documents") if isinstance(body, dict) else None
+    if not isinstance(documents, list) or not documents:
+        raise ValidationFailed(
+            'expected {"documents": [...]}',
+            errors=[{"pointer": "/documents", "message": "required: a non-empty list"}],
+        )
+    if len(documents) > node.settings.bulk_max_documents:
+        raise ValidationFailed(
+            "too many documents",
+            errors=[{"pointer": "/documents", "message": f"at most {node.settings.bulk_max_documents}"}],
+        )
+    results = await run_in_threadpool(DeskService(node.db, node.issuing).check, documents)
+    return {"results": results}
+
+
+@router.get(
+    "/api/v1/reason-codes",
+    response_model=ReasonCodes,
+    tags=["public"],
+    summary="The agreed code lists for revocation and rejection reasons, with their labels",
+)
+def reason_codes() -> dict[str, list[dict[str, Any]]]:
+    return reasons.published()
+
+
+@router.get(
+    "/api/v1/verify",
+    response_model=VerificationResult,
+    tags=["public"],
+    summary="Verify a certificate by what a person typed (?key=): an id, or a reference, even one with '/'",
+    responses=errors(409, 422),
+)
+def verify_typed(
+    node: NodeDep,
+    key: str = Query(min_length=1, max_length=200),
+    digest: str | None = Query(default=None, pattern=r"^0x[0-9a-fA-F]{64}$"),
+) -> dict[str, Any]:
+    return node.verify.verify_id(key, digest)

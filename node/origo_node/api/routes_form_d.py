@@ -1,0 +1,84 @@
+"""The certificate itself: the ATIGA Form D with its decrypted content, as a printable page and a PDF.
+
+For officers and auditors of a member concerned (the payload is encrypted for it): the key is required,
+and the node opens the payload, checks it against the anchored digest and the issuer's signature, then lays
+it out.
+The public status slip (``/print/{id}``) stays as it is: it shows only what the chain shows.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, Response
+
+from origo_node.api.deps import node_of, requires
+from origo_node.api.desk_models import FormD
+from origo_node.api.openapi import KEY, errors
+from origo_node.errors import ValidationFailed
+from origo_node.runtime import Node
+from origo_node.store.apikeys import ApiKey
+from origo_node.web.form_d import layout
+from origo_node.web.form_d_pdf import render_pdf
+from origo_node.web.routes import SECURITY_HEADERS, STATIC_DIR
+
+router = APIRouter(tags=["auditor"])
+Reader = Annotated[ApiKey, Depends(requires("auditor", "officer"))]
+FORM_D = "atiga-form-d"
+
+
+def form_d_of(node: Node, key: str) -> dict[str, Any]:
+    document_id = node.status.resolve(key)
+    status = node.status.status(document_id)
+    if status.get("type") != FORM_D:
+        raise ValidationFailed(
+            f"this document is a {status.get('type')}, not an ATIGA Form D: only certificates of origin "
+            "have a Form D to print",
+            errors=[{"pointer": "", "message": "not a Form D"}],
+        )
+    document = node.reader.read(document_id)
+    laid_out = layout(document, status)
+    laid_out["document_id"] = document_id
+    now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    laid_out["printed"] = (
+        f"Printed from the Origo node of {node.member} on {now}."
+        f" State on the chain: {laid_out['state_title']}. Document id {document_id}."
+    )
+    return laid_out
+
+
+@router.get(
+    "/api/v1/documents/{key}/form-d",
+    response_model=FormD,
+    summary="The Form D's 13 boxes with the decrypted content (when this member is concerned)",
+    responses=errors(KEY, 404, 409, 422, 502),
+)
+async def form_d(key: str, request: Request, _: Reader) -> dict[str, Any]:
+    return await run_in_threadpool(form_d_of, node_of(request), key)
+
+
+@router.get(
+    "/api/v1/documents/{key}/form-d.pdf",
+    summary="The Form D as a PDF (A4)",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}, **errors(KEY, 404, 409, 422, 502)},
+)
+async def form_d_pdf(key: str, request: Request, _: Reader) -> Response:
+    laid_out = await run_in_threadpool(form_d_of, node_of(request), key)
+    pdf = await run_in_threadpool(render_pdf, laid_out, laid_out["printed"])
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in laid_out["reference"]) or "form-d"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"', "Cache-Control": "no-store"},
+    )
+
+
+@router.get("/form-d", include_in_schema=False)
+def form_d_page() -> FileResponse:
+    """The printable page: it asks for the key, then draws the form from the JSON above."""
+    headers = dict(SECURITY_HEADERS) | {"Cache-Control": "no-store"}
+    return FileResponse(STATIC_DIR / "form-d.html", media_type="text/html; charset=utf-8", headers=headers)

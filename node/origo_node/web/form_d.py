@@ -1,0 +1,219 @@
+"""The ATIGA Form D as the paper form lays it out: its 13 boxes filled from a decrypted certificate.
+
+One layout, two renderings: the printable page (``form-d.html`` builds it from this JSON) and the PDF
+(``form_d_pdf``). Box 4, for official use at import, is filled from the chain: the importing member's claims
+(preferential treatment given) or its rejection (not given, with the reason).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from origo_api.states import title
+
+COUNTRIES = {
+    "BN": "Brunei Darussalam",
+    "KH": "Cambodia",
+    "ID": "Indonesia",
+    "LA": "Lao PDR",
+    "MY": "Malaysia",
+    "MM": "Myanmar",
+    "PH": "Philippines",
+    "SG": "Singapore",
+    "TH": "Thailand",
+    "VN": "Viet Nam",
+}
+TITLE = (
+    "ASEAN TRADE IN GOODS AGREEMENT /",
+    "ASEAN INDUSTRIAL COOPERATION SCHEME",
+    "CERTIFICATE OF ORIGIN",
+    "(Combined Declaration and Certificate)",
+    "FORM D",
+)
+BOX_TITLES = {
+    1: "Goods consigned from (Exporter's business name, address, country)",
+    2: "Goods consigned to (Importer's/Consignee's name, address, country)",
+    3: "Means of transport and route (as far as known)",
+    4: "For Official Use",
+    5: "Item number",
+    6: "Marks and numbers on packages",
+    7: "Number and type of packages, description of products (including quantity where appropriate and "
+    "HS number of the importing country)",
+    8: "Origin criterion (see Overleaf Notes)",
+    9: "Gross weight or other quantity and value (FOB) only when RVC criterion is applied",
+    10: "Number and date of invoices",
+    11: "Declaration by the exporter",
+    12: "Certification",
+    13: "",
+}
+#: Box 13's boxes, in the order the form prints them.
+FLAGS = (
+    ("thirdCountryInvoicing", "Third Country Invoicing"),
+    ("exhibition", "Exhibition"),
+    ("backToBack", "Back-to-Back CO"),
+    ("issuedRetroactively", "Issued Retroactively"),
+    ("accumulation", "Accumulation"),
+    ("partialCumulation", "Partial Cumulation"),
+    ("deMinimis", "De Minimis"),
+)
+
+
+def country(code: Any) -> str:
+    text = str(code or "")
+    return COUNTRIES.get(text, text).upper()
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _amount(value: Any) -> str:
+    """12345.5 -> '12,345.5' (no float rounding: the figure as the document states it)."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return _text(value)
+    whole, _, fraction = format(number, "f").partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    grouped = f"{int(whole.lstrip('-') or 0):,}"
+    return sign + grouped + (f".{fraction}" if fraction else "")
+
+
+def _party(party: Any) -> list[str]:
+    if not isinstance(party, dict):
+        return []
+    return [_text(party.get("name")), _text(party.get("address")), country(party.get("country"))]
+
+
+def _transport(transport: Any) -> list[str]:
+    if not isinstance(transport, dict):
+        return []
+    lines = [
+        f"Departure date: {_text(transport.get('departureDate'))}",
+        f"Vessel's name/Aircraft etc.: {_text(transport.get('vesselOrFlight'))}",
+        f"Port of Loading: {_text(transport.get('portOfLoading'))}",
+        f"Port of Discharge: {_text(transport.get('portOfDischarge'))}",
+    ]
+    if transport.get("transportDocument"):
+        lines.append(f"Bill of lading / transport document: {transport['transportDocument']}")
+    return lines
+
+
+def _item_row(item: dict[str, Any]) -> list[str]:
+    packages = item.get("packages") or {}
+    quantity = item.get("quantity") or {}
+    described = (
+        f"{_amount(packages.get('count'))} {_text(packages.get('kind'))} of {_text(item.get('description'))}"
+    )
+    if quantity:
+        described += f"; {_amount(quantity.get('value'))} {_text(quantity.get('unit'))}"
+    described += f"; HS {_text(item.get('hsCode'))}"
+    weight = [f"{_amount(item['grossWeightKg'])} KG G.W."] if item.get("grossWeightKg") is not None else []
+    fob = item.get("fobValue") or {}
+    if fob:
+        weight.append(f"FOB {_text(fob.get('currency'))} {_amount(fob.get('amount'))}")
+    invoice = item.get("invoice") or {}
+    return [
+        _text(item.get("itemNumber")),
+        _text(item.get("marksAndNumbers")),
+        described,
+        f'"{_text(item.get("originCriterion"))}"',
+        "\n".join(weight),
+        f"{_text(invoice.get('number'))}\n{_text(invoice.get('date'))}".strip(),
+    ]
+
+
+def _official_use(status: dict[str, Any] | None) -> tuple[list[dict[str, Any]], list[str]]:
+    status = status or {}
+    claims = status.get("utilisations") or []
+    rejection = status.get("rejection") or None
+    lines = []
+    for claim in claims:
+        amount = claim.get("quantity")
+        unit = (status.get("quantity") or {}).get("unit") or ""
+        what = f"{amount} {unit}".strip() if amount else "in full"
+        lines.append(f"Claimed by import declaration {claim.get('declaration')}: {what}")
+    if rejection:
+        reason = rejection.get("label") or f"reason {rejection.get('reason_code')}"
+        detail = f": {rejection['reason']}" if rejection.get("reason") else ""
+        lines.append(f"Not given: {reason}{detail}")
+    checks = [
+        {"label": "Preferential Treatment Given Under ATIGA", "checked": bool(claims)},
+        {"label": "Preferential Treatment Not Given (Please state reason/s)", "checked": bool(rejection)},
+    ]
+    return checks, lines
+
+
+def _box13_details(doc: dict[str, Any]) -> list[str]:
+    lines = []
+    invoicing = doc.get("thirdCountryInvoice")
+    if isinstance(invoicing, dict):
+        lines.append(f"Invoiced by {_text(invoicing.get('operator'))}, {country(invoicing.get('country'))}")
+    original = doc.get("backToBackOf")
+    if isinstance(original, dict):
+        lines.append(
+            f"Back-to-back of {_text(original.get('referenceNumber'))}, issued in "
+            f"{country(original.get('issuedIn'))}"
+        )
+    return lines
+
+
+def _declaration(doc: dict[str, Any]) -> list[str]:
+    declaration = doc.get("declaration") or {}
+    produced, exported = country(doc.get("producingCountry")), country(doc.get("importingCountry"))
+    return [
+        "The undersigned hereby declares that the above details and statement are correct; that all the "
+        f"products were produced in {produced} and that they comply with the origin requirements specified "
+        f"for these products in the ASEAN Trade in Goods Agreement for the products exported to {exported}.",
+        f"{_text(declaration.get('place'))}, {_text(declaration.get('date'))}",
+        "Place and date, signature of authorised signatory",
+    ]
+
+
+def _certification(doc: dict[str, Any]) -> list[str]:
+    certification = doc.get("certification") or {}
+    return [
+        "It is hereby certified, on the basis of control carried out, that the declaration by the exporter "
+        "is correct.",
+        f"{_text(certification.get('place'))}, {_text(certification.get('date'))}",
+        _text(certification.get("authority")),
+        "Place and date, signature and stamp of certifying authority",
+    ]
+
+
+def layout(doc: dict[str, Any], status: dict[str, Any] | None) -> dict[str, Any]:
+    """The form's boxes as lines of text (and ticked boxes), in the paper form's order."""
+    flags = doc.get("flags") or {}
+    items = [i for i in doc.get("items") or [] if isinstance(i, dict)]
+    checks4, lines4 = _official_use(status)
+    state = str((status or {}).get("state") or "")
+
+    def box(number: int, lines: list[str], **extra: Any) -> dict[str, Any]:
+        return {"number": number, "title": BOX_TITLES[number], "lines": lines, **extra}
+
+    return {
+        "reference": _text(doc.get("referenceNumber")),
+        "issued_in": country(doc.get("issuedIn")),
+        "title": list(TITLE),
+        "state": state,
+        "state_title": title(state) if state else "",
+        "document_id": (status or {}).get("document_id"),
+        "boxes": [
+            box(1, _party(doc.get("exporter"))),
+            box(2, _party(doc.get("consignee"))),
+            box(3, _transport(doc.get("transport"))),
+            box(4, lines4, checks=checks4),
+            box(11, _declaration(doc)),
+            box(12, _certification(doc)),
+            box(
+                13,
+                _box13_details(doc),
+                checks=[{"label": label, "checked": flags.get(name) is True} for name, label in FLAGS],
+            ),
+        ],
+        "items": {
+            "columns": [{"number": n, "title": BOX_TITLES[n]} for n in range(5, 11)],
+            "rows": [_item_row(item) for item in items],
+        },
+    }

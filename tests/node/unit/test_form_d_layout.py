@@ -1,0 +1,78 @@
+"""The Form D layout and its PDF, from the sample certificates (no node needed)."""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+import pytest
+from origo_node.web import form_d_pdf
+from origo_node.web.form_d import layout
+from origo_node.web.form_d_pdf import render_pdf
+from support.network import sample
+
+
+def boxes(laid_out: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    return {box["number"]: box for box in laid_out["boxes"]}
+
+
+def test_the_13_boxes_carry_the_certificate_as_the_paper_form_does() -> None:
+    doc = sample("form-d/th-my-autoparts.json")
+    status = {
+        "state": "partially_accepted",
+        "quantity": None,
+        "utilisations": [{"declaration": "MY-IMP-7", "quantity": None}],
+    }
+    laid_out = layout(doc, status)
+    by_number = boxes(laid_out)
+    assert sorted([*by_number, *(c["number"] for c in laid_out["items"]["columns"])]) == list(range(1, 14))
+    assert laid_out["issued_in"] == "THAILAND" and laid_out["title"][-1] == "FORM D"
+    assert by_number[1]["lines"][-1] == "THAILAND" and by_number[2]["lines"][-1] == "MALAYSIA"
+    assert "Port of Discharge: MYBKH" in by_number[3]["lines"]
+    assert [c["checked"] for c in by_number[4]["checks"]] == [True, False]
+    assert by_number[4]["lines"] == ["Claimed by import declaration MY-IMP-7: in full"]
+    first, second = laid_out["items"]["rows"]
+    assert first[3] == '"RVC 40%"' and first[4] == "4,120.5 KG G.W.\nFOB USD 61,200.00"  # FOB where RVC
+    assert second[4] == "1,310 KG G.W." and first[5] == "SGP-INV-77120\n2026-11-19"
+    ticked = [c["label"] for c in by_number[13]["checks"] if c["checked"]]
+    assert ticked == ["Third Country Invoicing"]
+    assert by_number[13]["lines"] == ["Invoiced by Siam Precision Trading (Singapore) Pte. Ltd., SINGAPORE"]
+    assert (
+        "produced in THAILAND" in by_number[11]["lines"][0]
+        and "exported to MALAYSIA" in by_number[11]["lines"][0]
+    )
+
+
+def test_a_rejection_fills_box_4_with_its_reason() -> None:
+    status = {
+        "state": "rejected",
+        "rejection": {"reason_code": 2, "label": "Origin criterion not met", "reason": "RVC not shown"},
+    }
+    box4 = boxes(layout(sample("form-d/id-ph-palm-oil.json"), status))[4]
+    assert [c["checked"] for c in box4["checks"]] == [False, True]
+    assert box4["lines"] == ["Not given: Origin criterion not met: RVC not shown"]
+
+
+@pytest.mark.parametrize("name", ["vn-sg-coffee", "th-my-autoparts", "id-ph-palm-oil"])
+def test_every_sample_prints_as_a_one_page_pdf(name: str) -> None:
+    pdf = render_pdf(layout(sample(f"form-d/{name}.json"), None), "printed for a test")
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
+
+
+def test_many_items_continue_on_further_pages() -> None:
+    doc = copy.deepcopy(sample("form-d/vn-sg-coffee.json"))
+    doc["items"] = [dict(doc["items"][0], itemNumber=n) for n in range(1, 31)]
+    pdf = render_pdf(layout(doc, None), "printed for a test")
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 3
+
+
+def test_without_a_unicode_font_letters_outside_latin_1_become_question_marks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(form_d_pdf, "_FONT_CANDIDATES", ("/nonexistent.ttf",))
+    doc = copy.deepcopy(sample("form-d/vn-sg-coffee.json"))
+    doc["exporter"]["name"] = "Công ty Cà phê Tây Nguyên"
+    pdf = render_pdf(layout(doc, None), "printed for a test")
+    assert pdf.startswith(b"%PDF-") and b"Helvetica" in pdf
