@@ -125,7 +125,7 @@ def test_the_page_loads_the_verdicts_instead_of_spelling_them(app: FastAPI) -> N
 
 
 def test_problems_have_one_type_uri_scheme() -> None:
-    roots = [Path(__file__).resolve().parents[3] / d for d in ("node", "clients", "shared")]
+    roots = [Path(__file__).resolve().parents[3] / d for d in ("node", "clients")]
     offenders = []
     for root in roots:
         for path in root.rglob("*.py"):
