@@ -41,7 +41,7 @@ async def check(request: Request, _: Officer) -> dict[str, Any]:
             "too many documents",
             errors=[{"pointer": "/documents", "message": f"at most {node.settings.bulk_max_documents}"}],
         )
-    results = await run_in_threadpool(DeskService(node.db, node.issuing).check, documents)
+    results = await run_in_threadpool(DeskService(node.outbox, node.index, node.issuing).check, documents)
     return {"results": results}
 
 

@@ -7,18 +7,18 @@ it already issued identically (same digest: skipped) from a different document r
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from origo_node.documents import document_id, validate_document
 from origo_node.errors import OrigoError, ValidationFailed
 from origo_node.services.issuing import IssuingService
-from origo_node.store.db import Database
+from origo_node.store.ports import IndexStore, OutboxStore
 
 
 class DeskService:
-    def __init__(self, db: Database, issuing: IssuingService) -> None:
-        self._db = db
+    def __init__(self, outbox: OutboxStore, index: IndexStore, issuing: IssuingService) -> None:
+        self._outbox = outbox
+        self._index = index
         self._issuing = issuing
 
     def check(self, docs: list[object]) -> list[dict[str, Any]]:
@@ -53,13 +53,8 @@ class DeskService:
 
     def issued_digest(self, issuer: str, doc_id: str) -> str | None:
         """The digest of what ``issuer`` issued under ``doc_id`` (accepted here, or anchored), if anything."""
-        conn = self._db.read()
-        row = conn.execute(
-            "SELECT leaf FROM outbox WHERE issuer = ? AND document_id = ?", (issuer, doc_id)
-        ).fetchone()
-        if row is not None:
-            return str(json.loads(row["leaf"])["digest"])
-        row = conn.execute(
-            "SELECT digest FROM idx_documents WHERE issuer = ? AND document_id = ?", (issuer, doc_id)
-        ).fetchone()
-        return None if row is None else str(row["digest"])
+        entry = self._outbox.get(doc_id)  # the outbox holds this node's own member's documents only
+        if entry is not None and entry.issuer == issuer:
+            return str(entry.leaf["digest"])
+        row = self._index.document(issuer, doc_id)
+        return None if row is None else row.digest

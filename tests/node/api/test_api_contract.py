@@ -35,7 +35,7 @@ ANY_JSON |= {"/api/v1/documents/{key}/form-d.pdf"}
 
 @pytest.fixture(scope="module")
 def app() -> FastAPI:
-    settings = types.SimpleNamespace(max_body_bytes=64 * 1024, body_timeout_s=5.0)
+    settings = types.SimpleNamespace(max_body_bytes=64 * 1024, body_timeout_s=5.0, workers=1)
     node = types.SimpleNamespace(settings=settings, payloads=None, status=None, member="VN", db=None)
     return create_app(node, manage_lifecycle=False)  # type: ignore[arg-type]
 
