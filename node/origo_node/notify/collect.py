@@ -16,8 +16,8 @@ from typing import Any
 
 from origo_node import reasons
 from origo_node.notify.store import NotifyStore
-from origo_node.store.notify import NotifyWriter
 from origo_node.store.notify_rows import ActiveSubscription, NotifyDocument
+from origo_node.store.ports import WebhookWriter
 
 #: Index event kinds and the event types subscribers see.
 _KINDS = {
@@ -99,7 +99,7 @@ class Collector:
 
     def _body(
         self,
-        writer: NotifyWriter,
+        writer: WebhookWriter,
         document: NotifyDocument,
         event_type: str,
         by: str,
@@ -121,7 +121,7 @@ class Collector:
 
     def _record(
         self,
-        writer: NotifyWriter,
+        writer: WebhookWriter,
         subscriptions: list[ActiveSubscription],
         key: str,
         body: dict[str, Any],

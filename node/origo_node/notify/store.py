@@ -15,6 +15,7 @@ from origo_node.errors import NotFound, ValidationFailed
 from origo_node.store.db import Database
 from origo_node.store.notify import NotifyRepository
 from origo_node.store.notify_rows import Delivery, Subscription
+from origo_node.store.ports import WebhookStore
 
 _MAX_URL = 2048
 _MAX_DESCRIPTION = 200
@@ -56,7 +57,7 @@ def check_url(url: Any) -> str:
 
 class NotifyStore:
     def __init__(self, db: Database) -> None:
-        self.repository = NotifyRepository(db)
+        self.repository: WebhookStore = NotifyRepository(db)
 
     # ------------------------------------------------------------------ subscriptions
 
