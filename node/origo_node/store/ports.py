@@ -1,15 +1,26 @@
 """The store's ports: what the services, the batcher and the indexer need from persistence.
 
-The SQLite repositories (``store/outbox.py``, ``index.py``, ``actions.py``, ``facts.py``) implement them; a
-second backend (PostgreSQL) implements the same Protocols in a module of its own, chosen in ``runtime.Node``.
-Every method takes and returns the typed rows of ``store/rows.py``.
+The SQLite repositories (``store/outbox.py``, ``index.py``, ``actions.py``, ``facts.py``, ``notify.py``)
+implement them; a second backend (PostgreSQL) implements the same Protocols in a module of its own, chosen in
+``runtime.Node``. Every method takes and returns the typed rows of ``store/rows.py`` (``notify_rows.py`` for
+the webhooks).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
+from origo_node.store.notify_rows import (
+    ActiveSubscription,
+    Delivery,
+    DeliveryOutcome,
+    DueDelivery,
+    NotifyDocument,
+    NotifyEvent,
+    Subscription,
+)
 from origo_node.store.rows import (
     ActionRecord,
     DocumentEvent,
@@ -208,3 +219,63 @@ class FactStore(Protocol):
         ...
 
     def put(self, name: str, value: Any) -> None: ...
+
+
+class WebhookWriter(Protocol):
+    """The webhook collector's writes, and the reads it makes between them, in one transaction."""
+
+    def document(self, issuer: str, document_id: str) -> NotifyDocument | None: ...
+
+    def reference(self, issuer: str, document_id: str) -> str | None:
+        """The reference where this node knows it: it issued the document, or it decrypted the payload."""
+        ...
+
+    def stop_waiting(self, key: str) -> None: ...
+
+    def wait(self, event: NotifyEvent) -> None:
+        """Put aside until its document is indexed (its batch's manifest comes later)."""
+        ...
+
+    def record_event(self, key: str, event_type: str, document_id: str, body: str, now: float) -> int | None:
+        """The event's sequence number; None if it was recorded before (a rebuilt index)."""
+        ...
+
+    def queue(self, subscription_id: int, event_seq: int, document_key: str, now: float) -> None: ...
+
+    def move(self, name: str, rowid: int, key: str) -> None: ...
+
+
+class WebhookStore(Protocol):
+    """Webhook subscriptions, their delivery queue, and the index rows the collector follows."""
+
+    def add_subscription(
+        self, url: str, secret: str, events: Sequence[str], description: str, now: float
+    ) -> int: ...
+
+    def subscription(self, subscription_id: int) -> Subscription | None: ...
+
+    def secret(self, subscription_id: int) -> str | None: ...
+
+    def subscriptions(self) -> list[Subscription]: ...
+
+    def active(self) -> list[ActiveSubscription]: ...
+
+    def delete_subscription(self, subscription_id: int, now: float) -> None:
+        """Deleted, and its pending deliveries cancelled, in one transaction."""
+        ...
+
+    def deliveries(self, subscription_id: int, *, state: str | None, limit: int) -> list[Delivery]: ...
+
+    def due(self, now: float, limit: int) -> list[DueDelivery]:
+        """Pending deliveries due, none of them behind a pending one of the same document and subscriber."""
+        ...
+
+    def record_outcomes(self, outcomes: Sequence[DeliveryOutcome]) -> None: ...
+
+    def new_documents(self, limit: int) -> list[NotifyDocument]: ...
+
+    def new_events(self, limit: int) -> tuple[list[NotifyEvent], int | None]: ...
+
+    def waiting_ready(self) -> list[NotifyEvent]: ...
+
+    def collecting(self) -> AbstractContextManager[WebhookWriter]: ...
