@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 NPM_DIR := hardhat-config
 
-.PHONY: help setup up test test-fast lint gas bench clean distclean browser
+.PHONY: help setup up test test-fast lint gas bench clean distclean browser postgres
 
 help:
 	@echo "make up      - bring up a local consortium (anvil + one node per member)"
@@ -41,10 +41,17 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium missing: install Debian's chromium package"; fi; }
 
+# Debian's PostgreSQL 15 for the store suite on PostgreSQL (the tests start their own cluster; root here).
+PG_BIN ?= /usr/lib/postgresql/15/bin
+postgres:
+	@test -x $(PG_BIN)/initdb || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "PostgreSQL missing: install Debian's postgresql package"; fi; }
+
 up: setup
 	$(PY) scripts/devnet.py up
 
-test: setup browser
+test: setup browser postgres
 	$(PY) -m pytest -n 2 --dist loadgroup -q
 
 test-fast: setup
