@@ -70,7 +70,7 @@ class PgCluster:
             "-t",
             "120",
             "-o",
-            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=on",
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=400",
             "start",
         )
         self.pid = int((self.data / "postmaster.pid").read_text().splitlines()[0])
@@ -79,11 +79,17 @@ class PgCluster:
     def dsn(self, dbname: str = "postgres") -> str:
         return f"host=127.0.0.1 port={self.port} user=origo dbname={dbname} connect_timeout=10"
 
-    def new_database(self) -> str:
-        name = f"origo_{os.getpid()}_{next(self._names)}"
+    def create_database(self, name: str) -> str:
+        """Creates database ``name`` (letters, digits and underscores); its DSN."""
+        if not name.replace("_", "").isalnum():
+            raise ValueError(f"not a plain database name: {name!r}")
         with psycopg.connect(self.dsn(), autocommit=True) as conn:
             conn.execute(f"CREATE DATABASE {name}")
         return self.dsn(name)
+
+    def new_database(self) -> str:
+        """A fresh, empty database with a name of its own; its DSN."""
+        return self.create_database(f"origo_{os.getpid()}_{next(self._names)}")
 
     def stop(self) -> None:
         if self.pid is not None:
