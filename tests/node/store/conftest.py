@@ -6,25 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from origo_devnet.postgres import PgCluster
 from origo_node.store.db import Database
 from origo_node.store.port import StoreDatabase
 from origo_node.store.postgres import PostgresDatabase
-
-
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[PgCluster]:
-    cluster = PgCluster().start()
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
-
-
-@pytest.fixture
-def pg_dsn(pg_cluster: PgCluster) -> str:
-    """A fresh, empty database on the session's cluster."""
-    return pg_cluster.new_database()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
