@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 
 from origo_node.chain.port import ChainPort
-from origo_node.store.facts import NodeFacts
+from origo_node.store.ports import FactStore
 
 _SNAPSHOT = "members"
 
@@ -63,7 +63,7 @@ def code_of(raw: bytes) -> str:
 class MemberDirectory:
     """A thread-safe snapshot of every member, read from the contract's views."""
 
-    def __init__(self, chain: ChainPort, facts: NodeFacts | None = None) -> None:
+    def __init__(self, chain: ChainPort, facts: FactStore | None = None) -> None:
         self._chain = chain
         self._facts = facts
         self._lock = threading.Lock()

@@ -36,7 +36,7 @@ from origo_node.chain.port import Call, ChainPort, SignedTx
 from origo_node.chain.sender import TxSender
 from origo_node.errors import ChainRuleViolated, OrigoError
 from origo_node.payload import PayloadStore
-from origo_node.store.outbox import OutboxRepository
+from origo_node.store.ports import OutboxStore
 
 log = logging.getLogger(__name__)
 # Batches signed and sent but not yet mined. More than one lets the next batch be built while one waits for
@@ -61,7 +61,7 @@ class BatchPolicy:
 class Batcher:
     def __init__(
         self,
-        outbox: OutboxRepository,
+        outbox: OutboxStore,
         chain: ChainPort,
         sender: TxSender,
         payloads: PayloadStore,

@@ -21,8 +21,7 @@ from origo_node.chain.events import DOCUMENT_EVENTS, declaration_text, event_ent
 from origo_node.chain.port import ChainEvent, ChainPort
 from origo_node.errors import NotFound, OrigoError
 from origo_node.payload import PayloadStore
-from origo_node.store.facts import NodeFacts
-from origo_node.store.index import IndexRepository
+from origo_node.store.ports import FactStore, IndexStore
 from origo_node.store.rows import DocumentEvent, IndexedBatch, IndexedDocument, MembershipEvent
 
 log = logging.getLogger(__name__)
@@ -37,8 +36,8 @@ _MANIFEST_RETRY_S = 2.0
 class Indexer:
     def __init__(
         self,
-        index: IndexRepository,
-        facts: NodeFacts,
+        index: IndexStore,
+        facts: FactStore,
         chain: ChainPort,
         payloads: PayloadStore,
         *,

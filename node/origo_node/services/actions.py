@@ -25,9 +25,7 @@ from origo_node.errors import ChainRuleViolated, Conflict, NotFound, OrigoError,
 from origo_node.services.naming import DocumentKey
 from origo_node.services.proofs import ProofService
 from origo_node.services.reading import leaf_of
-from origo_node.store.actions import ActionRepository
-from origo_node.store.index import IndexRepository
-from origo_node.store.outbox import OutboxRepository
+from origo_node.store.ports import ActionStore, IndexStore, OutboxStore
 from origo_node.store.rows import ActionRecord
 
 log = logging.getLogger(__name__)
@@ -65,9 +63,9 @@ def _bad(pointer: str, message: str) -> ValidationFailed:
 class ActionService:
     def __init__(
         self,
-        actions: ActionRepository,
-        index: IndexRepository,
-        outbox: OutboxRepository,
+        actions: ActionStore,
+        index: IndexStore,
+        outbox: OutboxStore,
         sender: TxSender,
         member: str,
         proofs: ProofService,

@@ -22,7 +22,7 @@ from origo_node.errors import Conflict, OrigoError, ValidationFailed
 from origo_node.hashing import keccak256
 from origo_node.members import MemberDirectory
 from origo_node.payload import file_cid
-from origo_node.store.outbox import OutboxRepository
+from origo_node.store.ports import OutboxStore
 from origo_node.store.rows import OutboxEntry
 
 
@@ -66,7 +66,7 @@ class _Prepared:
 class IssuingService:
     def __init__(
         self,
-        outbox: OutboxRepository,
+        outbox: OutboxStore,
         directory: MemberDirectory,
         member: str,
         signer: Signer,

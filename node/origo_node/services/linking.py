@@ -15,11 +15,11 @@ from origo_node.documents.linking import MANIFEST_TYPE, vessel_matches
 from origo_node.errors import OrigoError, ValidationFailed
 from origo_node.services.naming import DocumentKey
 from origo_node.services.reading import PayloadReader
-from origo_node.store.index import IndexRepository
+from origo_node.store.ports import IndexStore
 
 
 class LinkingService:
-    def __init__(self, index: IndexRepository, reader: PayloadReader, member: str) -> None:
+    def __init__(self, index: IndexStore, reader: PayloadReader, member: str) -> None:
         self._index = index
         self._reader = reader
         self._member = member

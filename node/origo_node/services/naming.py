@@ -20,8 +20,7 @@ import re
 
 from origo_node.documents import document_id as derive_document_id
 from origo_node.errors import Conflict, NotFound, ValidationFailed
-from origo_node.store.index import IndexRepository
-from origo_node.store.outbox import OutboxRepository
+from origo_node.store.ports import IndexStore, OutboxStore
 
 _ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
 _QUALIFIED_ID = re.compile(r"^([A-Z]{2}):(0x[0-9a-fA-F]{64})$")
@@ -70,9 +69,7 @@ def parse_key(key: str) -> DocumentKey | str:
     return key
 
 
-def resolve_bare_id(
-    index: IndexRepository, outbox: OutboxRepository, document_id: str, own_member: str
-) -> DocumentKey:
+def resolve_bare_id(index: IndexStore, outbox: OutboxStore, document_id: str, own_member: str) -> DocumentKey:
     """The one document a bare id names (see the module's rule)."""
     document_id = document_id.lower()
     issuers = index.issuers_of_id(document_id)
@@ -96,7 +93,7 @@ def resolve_bare_id(
 
 
 def _id_proven(
-    index: IndexRepository, outbox: OutboxRepository, issuer: str, document_id: str, own_member: str
+    index: IndexStore, outbox: OutboxStore, issuer: str, document_id: str, own_member: str
 ) -> bool:
     """Whether this node knows the reference behind (issuer, id) and the id derives from it."""
     if issuer == own_member:

@@ -16,7 +16,7 @@ from origo_node.documents import document_id as derive_document_id
 from origo_node.errors import Forbidden, NotFound, OrigoError
 from origo_node.services.naming import DocumentKey
 from origo_node.services.reading import PayloadMismatch, PayloadReader, identity_of
-from origo_node.store.index import IndexRepository
+from origo_node.store.ports import IndexStore
 from origo_node.store.rows import PayloadCheck
 
 _CHECKS_PER_ROUND = 256
@@ -26,7 +26,7 @@ _RETRY_UNAVAILABLE_S = 5.0
 
 
 class PayloadChecker:
-    def __init__(self, index: IndexRepository, reader: PayloadReader) -> None:
+    def __init__(self, index: IndexStore, reader: PayloadReader) -> None:
         self._index = index
         self._reader = reader
         self._pool = ThreadPoolExecutor(_PARALLEL_READS, thread_name_prefix="payload-reader")

@@ -16,14 +16,14 @@ from origo_node.chain.merkle import MerkleTree
 from origo_node.errors import NotFound
 from origo_node.payload import PayloadStore
 from origo_node.services.naming import DocumentKey
-from origo_node.store.index import IndexRepository
+from origo_node.store.ports import IndexStore
 from origo_node.store.rows import IndexedBatch, IndexedDocument
 
 _TREES_KEPT = 8
 
 
 class ProofService:
-    def __init__(self, index: IndexRepository, payloads: PayloadStore) -> None:
+    def __init__(self, index: IndexStore, payloads: PayloadStore) -> None:
         self._index = index
         self._payloads = payloads
         # By (issuer, root): another member may anchor the same root (with other leaves, or none it can show).

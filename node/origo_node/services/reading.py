@@ -20,7 +20,7 @@ from origo_node.errors import CryptoError, NotFound, OrigoError, WrongMember
 from origo_node.hashing import keccak256
 from origo_node.payload import PayloadStore
 from origo_node.services.naming import DocumentKey
-from origo_node.store.index import IndexRepository
+from origo_node.store.ports import IndexStore
 from origo_node.store.rows import IndexedDocument
 
 
@@ -38,7 +38,7 @@ class PayloadMismatch(OrigoError):
 class PayloadReader:
     def __init__(
         self,
-        index: IndexRepository,
+        index: IndexStore,
         payloads: PayloadStore,
         member: str,
         key: EncryptionPrivateKey,

@@ -16,8 +16,7 @@ from origo_node.errors import NotFound
 from origo_node.members import MemberDirectory
 from origo_node.services.lifecycle import derive_status, iso
 from origo_node.services.naming import DocumentKey, parse_key, resolve_bare_id
-from origo_node.store.index import IndexRepository
-from origo_node.store.outbox import OutboxRepository
+from origo_node.store.ports import IndexStore, OutboxStore
 from origo_node.store.rows import IndexedDocument
 
 _ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
@@ -25,7 +24,7 @@ _ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
 
 class StatusService:
     def __init__(
-        self, index: IndexRepository, outbox: OutboxRepository, directory: MemberDirectory, member: str = ""
+        self, index: IndexStore, outbox: OutboxStore, directory: MemberDirectory, member: str = ""
     ) -> None:
         self._index = index
         self._outbox = outbox

@@ -16,8 +16,7 @@ from origo_node.errors import CryptoError, NotFound, ValidationFailed
 from origo_node.services.naming import DocumentKey
 from origo_node.services.reading import identity_of, leaf_of
 from origo_node.services.status import StatusService
-from origo_node.store.index import IndexRepository
-from origo_node.store.outbox import OutboxRepository
+from origo_node.store.ports import IndexStore, OutboxStore
 from origo_node.store.rows import IndexedDocument
 
 _MESSAGES = {
@@ -38,9 +37,7 @@ _MESSAGES = {
 
 
 class VerifyService:
-    def __init__(
-        self, index: IndexRepository, outbox: OutboxRepository, status: StatusService, domain: bytes
-    ) -> None:
+    def __init__(self, index: IndexStore, outbox: OutboxStore, status: StatusService, domain: bytes) -> None:
         self._index = index
         self._outbox = outbox
         self._status = status
