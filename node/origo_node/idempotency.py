@@ -23,7 +23,7 @@ from starlette.datastructures import Headers
 
 from origo_node.store import idempotency as stored_answers
 from origo_node.store.apikeys import find_key
-from origo_node.store.port import StoreDatabase
+from origo_node.store.database import StoreDatabase
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

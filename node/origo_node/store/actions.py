@@ -6,7 +6,7 @@ import json
 import time
 from typing import Any
 
-from origo_node.store.port import StoreDatabase
+from origo_node.store.database import StoreDatabase
 from origo_node.store.rows import ActionRecord
 
 _COLUMNS = "id, kind, document_id, params, state, tx_hash, raw_tx, block, error"

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-from origo_node.store.port import StoreDatabase
+from origo_node.store.database import StoreDatabase
 
 Role = Literal["officer", "auditor", "admin"]
 ROLES: tuple[Role, ...] = ("officer", "auditor", "admin")

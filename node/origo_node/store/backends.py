@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from origo_node.store.port import StoreDatabase
+from origo_node.store.database import StoreDatabase
 
 if TYPE_CHECKING:
     from origo_node.settings import NodeSettings

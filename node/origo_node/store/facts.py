@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from origo_node.store.port import StoreDatabase
+from origo_node.store.database import StoreDatabase
 
 
 class NodeFacts:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from origo_node.store.port import StoreDatabase
+from origo_node.store.database import StoreDatabase
 
 #: How long an answer is kept: a client retries within minutes, not days.
 KEEP_S = 24 * 3600

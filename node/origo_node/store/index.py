@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from origo_node.store.port import StoreDatabase
+from origo_node.store.database import StoreDatabase
 from origo_node.store.rows import DocumentEvent, IndexedBatch, IndexedDocument, MembershipEvent, PayloadCheck
 
 CHECKPOINT = "events"

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from origo_node.store.port import StoreDatabase
+from origo_node.store.database import StoreDatabase
 from origo_node.store.rows import BatchRefusal, OutboxEntry, OwnBatch
 
 _COLUMNS = (

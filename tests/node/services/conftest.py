@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from fakenode_support import Consortium, new_consortium, sqlite_store
-from origo_node.store.port import StoreDatabase
+from origo_node.store.database import StoreDatabase
 from origo_node.store.postgres import PostgresDatabase
 
 

@@ -33,11 +33,11 @@ from origo_node.services.reading import PayloadReader
 from origo_node.services.status import StatusService
 from origo_node.services.verifying import VerifyService
 from origo_node.store.actions import ActionRepository
+from origo_node.store.database import StoreDatabase
 from origo_node.store.db import Database
 from origo_node.store.facts import NodeFacts
 from origo_node.store.index import IndexRepository
 from origo_node.store.outbox import OutboxRepository
-from origo_node.store.port import StoreDatabase
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 CODES = ("VN", "SG", "TH")

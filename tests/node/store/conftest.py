@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from origo_node.store.database import StoreDatabase
 from origo_node.store.db import Database
-from origo_node.store.port import StoreDatabase
 from origo_node.store.postgres import PostgresDatabase
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from origo_node.store import apikeys, idempotency
 from origo_node.store.actions import ActionRepository
+from origo_node.store.database import StoreDatabase
 from origo_node.store.facts import NodeFacts
 from origo_node.store.index import IndexRepository
 from origo_node.store.outbox import OutboxRepository
-from origo_node.store.port import StoreDatabase
 from origo_node.store.rows import DocumentEvent, IndexedBatch, IndexedDocument, MembershipEvent, OutboxEntry
 
 VN = "0x" + "11" * 20
