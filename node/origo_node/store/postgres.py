@@ -62,11 +62,14 @@ class Row(tuple[Any, ...]):
         return list(self.names)
 
 
+@lru_cache(maxsize=256)
+def _row_type(columns: tuple[str, ...]) -> type[Row]:
+    return type("Row", (Row,), {"names": {name: i for i, name in enumerate(columns)}})
+
+
 def _row_factory(cursor: Any) -> Any:
-    description = cursor.description or []
-    names = {column.name: i for i, column in enumerate(description)}
-    row_type = type("Row", (Row,), {"names": names})
-    return lambda values: row_type(values)
+    row_type = _row_type(tuple(column.name for column in cursor.description or ()))
+    return row_type
 
 
 class _Cursor:
@@ -113,6 +116,8 @@ class PostgresDatabase:
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
         self._local = threading.local()
+        self._opened: list[PgConnection] = []  # every thread's, so that close() ends them all
+        self._opened_lock = threading.Lock()
         conn = self.connection().raw
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
@@ -139,6 +144,8 @@ class PostgresDatabase:
         if conn is None or conn.raw.closed:
             conn = PgConnection(_connect(self.dsn))
             self._local.conn = conn
+            with self._opened_lock:
+                self._opened.append(conn)
         return conn
 
     def relax_durability_for_this_thread(self) -> None:
@@ -170,10 +177,12 @@ class PostgresDatabase:
                 conn.execute(f"DELETE FROM {table}")
 
     def close(self) -> None:
-        conn: PgConnection | None = getattr(self._local, "conn", None)
-        if conn is not None:
+        """Closes every thread's connection (a thread that uses the store again opens a new one)."""
+        with self._opened_lock:
+            opened, self._opened = self._opened, []
+        for conn in opened:
             conn.raw.close()
-            self._local.conn = None
+        self._local.conn = None
 
 
 class AdvisoryBackgroundLock:
