@@ -258,3 +258,39 @@ def test_payload_checks_are_queued_once_and_recorded(store: StoreDatabase) -> No
     assert index.issuers_with_check(key[1], "ok") == {VN}
     assert index.readable_document_keys("other-type") == [key]
     assert index.readable_document_keys("form-d") == []
+
+
+def test_text_with_placeholders_quotes_and_any_script_round_trips(store: StoreDatabase) -> None:
+    name = "desk ? 100% 'x' \"y\" -- ; Hà Nội 河内 🚢"
+    apikeys.import_key(store, "officer", name, "origo_odd")
+    assert [k["name"] for k in apikeys.list_keys(store)] == [name]
+    NodeFacts(store).put(name, {name: name})
+    assert NodeFacts(store).get(name) == {name: name}
+
+
+def test_a_manifest_leaf_with_a_nul_character_is_invalid_on_every_backend() -> None:
+    # PostgreSQL's text cannot hold NUL: such a leaf is refused before any store sees it (the batch is marked
+    # invalid, as any unreadable manifest), rather than stalling the index on one backend only.
+    from origo_node.anchoring.manifest import ManifestEntry
+
+    good = {
+        "documentId": "0x" + "01" * 32,
+        "documentType": "0x" + "02" * 32,
+        "digest": "0x" + "03" * 32,
+        "issuer": "VN",
+        "importer": "SG",
+        "issuedAt": 1,
+        "expiresAt": 2,
+        "quantity": 3,
+        "payloadCid": "0x" + "04" * 32,
+        "payloadCidString": "bafy",
+        "signature": "0x00",
+        "signer": VN,
+        "type": "form-d",
+        "version": "1",
+        "quantityUnit": None,
+        "recipients": ["VN", "SG"],
+    }
+    ManifestEntry.from_json(good)
+    with pytest.raises(ValueError, match="NUL"):
+        ManifestEntry.from_json({**good, "type": "form-d\x00"})
