@@ -3,7 +3,10 @@ once, whoever races for it), and only one host at a time owns the background loo
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
+import time
 
 from origo_node.store.outbox import OutboxRepository
 from origo_node.store.postgres import AdvisoryBackgroundLock, PostgresDatabase
@@ -45,6 +48,32 @@ def test_one_host_owns_the_background_loops_until_it_lets_go(pg_dsn: str) -> Non
     assert second.try_acquire()
     assert not first.try_acquire()
     second.release()
+
+
+def test_the_loops_pass_to_another_host_when_their_owner_is_killed(pg_dsn: str) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time; from origo_node.store.postgres import AdvisoryBackgroundLock;"
+            f"lock = AdvisoryBackgroundLock({pg_dsn!r}); assert lock.try_acquire();"
+            "print('held', flush=True); time.sleep(120)",
+        ],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == b"held"
+        waiting = AdvisoryBackgroundLock(pg_dsn)
+        assert not waiting.try_acquire()
+        holder.kill()  # SIGKILL: no release, no goodbye to the server
+        holder.wait(10)
+        deadline = time.monotonic() + 30
+        while not waiting.try_acquire():  # the server ends the dead client's session, freeing its lock
+            assert time.monotonic() < deadline, "the killed owner's lock was never freed"
+            time.sleep(0.1)
+        waiting.release()
+    finally:
+        holder.kill()
 
 
 def test_a_second_host_opening_the_database_keeps_what_the_first_wrote(pg_dsn: str) -> None:
