@@ -87,7 +87,8 @@ class Batcher:
         return anchored
 
     def pending_count(self) -> int:
-        return self._outbox.unbatched_count()
+        """Documents accepted and not anchored yet (refused ones are counted apart, by ``refused``)."""
+        return self._outbox.not_anchored_count()
 
     def refused(self) -> dict[str, object] | None:
         """Documents the consortium refused to anchor, and the latest reason; None when there are none."""

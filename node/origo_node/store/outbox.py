@@ -102,6 +102,20 @@ class OutboxRepository:
             self._db.read().execute("SELECT count(*) FROM outbox WHERE batch_root IS NULL").fetchone()[0]
         )
 
+    def not_anchored_count(self) -> int:
+        """Documents accepted and not anchored yet: not in a batch, or in one not counted as anchored (refused
+        ones apart). Zero: every document is on chain."""
+        row = (
+            self._db.read()
+            .execute(
+                "SELECT count(*) FROM outbox WHERE batch_root IS NULL OR batch_root IN"
+                " (SELECT root FROM batches WHERE state != 'mined'"
+                " AND root NOT IN (SELECT root FROM batch_refusals))"
+            )
+            .fetchone()
+        )
+        return int(row[0])
+
     def oldest_unbatched(self) -> tuple[int, float | None]:
         """How many documents wait for a batch, and when the oldest of them was accepted."""
         row = (

@@ -35,6 +35,11 @@ class OutboxStore(Protocol):
 
     def unbatched_count(self) -> int: ...
 
+    def not_anchored_count(self) -> int:
+        """Documents accepted and not anchored yet: not in a batch, or in one not counted as anchored (refused
+        ones apart). Zero: every document is on chain."""
+        ...
+
     def oldest_unbatched(self) -> tuple[int, float | None]:
         """How many documents wait for a batch, and when the oldest of them was accepted."""
         ...
