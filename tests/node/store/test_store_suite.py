@@ -106,7 +106,9 @@ def test_batching_assigns_each_document_once_and_anchoring_forgets_envelopes(sto
     batch = outbox.batch("0xr1")
     assert batch is not None and batch.raw_tx == b"\x02raw" and batch.count == 2 and batch.refusal is None
     assert [b.root for b in outbox.open_batches()] == ["0xr1", "0xr2"]
+    assert outbox.not_anchored_count() == 3
     assert outbox.mark_anchored("0xr1", 42) == 2
+    assert outbox.not_anchored_count() == 1
     assert outbox.get(entry(1).document_id).envelope is None  # type: ignore[union-attr]
     assert outbox.get(entry(3).document_id).envelope is not None  # type: ignore[union-attr]
     assert [b.root for b in outbox.open_batches()] == ["0xr2"]
@@ -129,6 +131,7 @@ def test_refusals_are_recorded_refreshed_and_lifted(store: StoreDatabase) -> Non
     assert outbox.record_refusal("0xr1", "RegistryNotIssuer", "VN is suspended") is None
     assert outbox.record_refusal("0xr1", "RegistryNotIssuer", "VN is still suspended") == "VN is suspended"
     assert outbox.refused_documents() == (1, "VN is still suspended")
+    assert outbox.not_anchored_count() == 1  # the unbatched one; the refused batch's are counted apart
     refusal = outbox.batch("0xr1").refusal  # type: ignore[union-attr]
     assert refusal is not None and refusal.rule == "RegistryNotIssuer"
     assert outbox.unanchored_ids(refused=True, limit=10, offset=0) == [entry(1).document_id]
