@@ -17,7 +17,7 @@ KUBO_LIBP2P   := v0.50.0
 TOOLS         := .tools
 KUBO_STAMP    := $(TOOLS)/.stamp-kubo-$(KUBO_VERSION)-libp2p-$(KUBO_LIBP2P)
 
-.PHONY: help setup up test test-fast lint gas bench clean distclean browser kubo
+.PHONY: help setup up test test-fast lint gas bench clean distclean browser kubo postgres
 
 help:
 	@echo "make up      - bring up a local consortium (anvil + one node per member; MEMBERS=11 for all)"
@@ -52,6 +52,13 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	  else echo "chromium missing: install Debian's chromium package"; fi; }
 
+# Debian's PostgreSQL 15 for the store suite on PostgreSQL (the tests start their own cluster; root here).
+PG_BIN ?= /usr/lib/postgresql/15/bin
+postgres:
+	@test -x $(PG_BIN)/initdb || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "PostgreSQL missing: install Debian's postgresql package"; fi; }
+
 # The first build took 7.5 minutes on 2 shared cores; later ones only check the stamp.
 kubo:
 	@test -x $(TOOLS)/bin/ipfs -a -f $(KUBO_STAMP) || bash scripts/build_kubo.sh $(KUBO_VERSION) $(KUBO_LIBP2P) $(TOOLS)
@@ -61,7 +68,7 @@ kubo:
 up: setup $(if $(filter kubo,$(IPFS)),kubo)
 	$(PY) scripts/devnet.py up $(if $(MEMBERS),--members $(MEMBERS)) $(if $(IPFS),--ipfs $(IPFS))
 
-test: setup browser kubo
+test: setup browser kubo postgres
 	$(PY) -m pytest -n 2 --dist loadgroup -q
 
 test-fast: setup

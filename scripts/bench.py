@@ -21,6 +21,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gas_report
 from benchmarks import backends, catchup, latency, throughput
 from benchmarks.baseline import Baseline
-from benchmarks.network import Bench, bench_network, peak_rss_mb
+from benchmarks.network import MEMBERS, Bench, bench_network, peak_rss_mb
 from benchmarks.report import markdown, print_table
 from benchmarks.stats import median_of
 
@@ -72,12 +74,18 @@ def machine() -> dict[str, Any]:
     }
 
 
-def measure(plan: Plan, root: Path, say: Any, ipfs: str = "local") -> dict[str, Any]:
+def measure(
+    plan: Plan,
+    root: Path,
+    say: Any,
+    ipfs: str = "local",
+    node_settings: dict[str, Any] = NODE_SETTINGS,
+) -> dict[str, Any]:
     report: dict[str, Any] = {
         "mode": plan.mode,
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "machine": machine(),
-        "node_settings": NODE_SETTINGS,
+        "node_settings": {k: v for k, v in node_settings.items() if k != "store_dsn"},
         "block_time_s": 1.0,
     }
     say("gas per document (fresh anvil)")
@@ -85,7 +93,7 @@ def measure(plan: Plan, root: Path, say: Any, ipfs: str = "local") -> dict[str, 
     report["gas_per_document"] = {
         size: gas["anchor_per_document"][size] for size in ("1", "16", "256", "4096")
     }
-    with bench_network(root / "network", NODE_SETTINGS) as bench:
+    with bench_network(root / "network", node_settings) as bench:
         # Latencies first, on a network that has a few hundred documents and nothing left to digest.
         say("seeding 500 documents")
         catchup.top_up(bench, 500, "S")
@@ -133,7 +141,7 @@ def measure(plan: Plan, root: Path, say: Any, ipfs: str = "local") -> dict[str, 
         report["peak_rss_mb"] = {"value": max(peaks.values()), **peaks}
     if ipfs == "kubo":
         # Each backend on a network of its own, measured the same way one after the other.
-        report["payload_backends"] = backends.compare(plan, root, NODE_SETTINGS, say)
+        report["payload_backends"] = backends.compare(plan, root, node_settings, say)
     return report
 
 
@@ -191,6 +199,24 @@ def _verify(bench: Bench, plan: Plan, say: Any) -> tuple[dict[str, Any], dict[st
     return results["id"], results["file"]
 
 
+@contextmanager
+def _store_settings(store: str, say: Any) -> Iterator[dict[str, Any]]:
+    """The nodes' settings for ``store``: with PostgreSQL, one database per member on a throw-away cluster."""
+    if store == "sqlite":
+        yield NODE_SETTINGS
+        return
+    from origo_devnet.postgres import PgCluster
+
+    say("starting a PostgreSQL cluster")
+    cluster = PgCluster().start()
+    try:
+        for code in MEMBERS:
+            cluster.create_database(f"origo_{code.lower()}")
+        yield {**NODE_SETTINGS, "store_backend": "postgres", "store_dsn": cluster.dsn("origo_{member}")}
+    finally:
+        cluster.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -210,6 +236,12 @@ def main(argv: list[str] | None = None) -> int:
         help="kubo: also measure payloads on kubo beside the embedded store, side by side (the default of"
         " the full run; --quick measures the embedded store only unless given --ipfs kubo)",
     )
+    parser.add_argument(
+        "--store",
+        choices=("sqlite", "postgres"),
+        default="sqlite",
+        help="the nodes' store: SQLite files (default) or PostgreSQL (a throw-away local cluster)",
+    )
     args = parser.parse_args(argv)
     if args.render is not None:
         saved = json.loads(args.render.read_text(encoding="utf-8"))
@@ -223,8 +255,11 @@ def main(argv: list[str] | None = None) -> int:
     def say(what: str) -> None:
         print(f"[{time.monotonic() - started:6.1f} s] {what}", file=sys.stderr, flush=True)
 
-    with tempfile.TemporaryDirectory(prefix="origo-bench-") as tmp:
-        report = measure(plan, Path(tmp), say, args.ipfs or ("local" if args.quick else "kubo"))
+    with (
+        tempfile.TemporaryDirectory(prefix="origo-bench-") as tmp,
+        _store_settings(args.store, say) as settings,
+    ):
+        report = measure(plan, Path(tmp), say, args.ipfs or ("local" if args.quick else "kubo"), settings)
     report["wall_time_s"] = round(time.monotonic() - started, 1)
     if args.json:
         print(json.dumps(report, indent=2))

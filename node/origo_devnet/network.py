@@ -212,7 +212,13 @@ def prepare_member(
         settings.update(
             membership_address=contracts[0], registry_address=contracts[1], deployment_block=contracts[2]
         )
-    settings.update(node_settings or {})
+    # A string setting may name the member as {member} (each member's own PostgreSQL database, say).
+    settings.update(
+        {
+            k: v.replace("{member}", code.lower()) if isinstance(v, str) else v
+            for k, v in (node_settings or {}).items()
+        }
+    )
     result = init_node(
         data_dir,
         code,

@@ -168,7 +168,7 @@ def add_key(
 @node_app.command("reindex")
 def reindex(data_dir: DataDir) -> None:
     """Forget the index; the node rebuilds it from the chain on its next start."""
-    from origo_node.store import Database
+    from origo_node.store.backends import open_store_in
 
-    Database(data_dir / "node.db").drop_index()
+    open_store_in(data_dir).drop_index()
     typer.echo("index dropped; it is rebuilt from the chain when the node starts")

@@ -24,7 +24,7 @@ from starlette.datastructures import Headers
 
 from origo_node.store import idempotency as stored_answers
 from origo_node.store.apikeys import find_key
-from origo_node.store.db import Database
+from origo_node.store.database import StoreDatabase
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -37,7 +37,7 @@ _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
 class IdempotencyMiddleware:
-    def __init__(self, app: ASGIApp, db: Database, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, db: StoreDatabase, max_body_bytes: int) -> None:
         self.app = app
         self._db = db
         self._max_body = max_body_bytes

@@ -16,8 +16,8 @@ from origo_node.crypto import (
     save_encryption_key,
 )
 from origo_node.settings import CONFIG_FILE, NodeSettings
-from origo_node.store import Database
 from origo_node.store.apikeys import Role, create_key, import_key
+from origo_node.store.backends import open_store, open_store_in
 
 #: Written by ``init_node`` beside node.toml: what ``origo consortium propose add-member --member`` reads.
 MEMBER_FILE = "member.json"
@@ -64,7 +64,7 @@ def init_node(
     )
     config = data_dir / CONFIG_FILE
     write_config(config, {"member": member, "data_dir": str(data_dir.resolve()), **(settings or {})})
-    admin_key = create_key(Database(data_dir / "node.db"), "admin", "created by origo node init")
+    admin_key = create_key(open_store_in(data_dir), "admin", "created by origo node init")
     encryption_key = "0x" + encryption.public_key_bytes().hex()
     member_file = data_dir / MEMBER_FILE
     endpoint = (settings or {}).get("public_url") or ""
@@ -118,7 +118,7 @@ def update_config(path: Path, **values: Any) -> None:
 
 def add_api_key(data_dir: Path, role: Role, name: str, key: str | None = None) -> str:
     """Creates (or, given ``key``, registers) an API key in the node's database; returns the key."""
-    db = Database(data_dir / "node.db")
+    db = open_store_in(data_dir)
     if key is None:
         return create_key(db, role, name)
     import_key(db, role, name, key)
@@ -147,4 +147,4 @@ def run_node(settings: NodeSettings, *, config_file: Path | None = None, log_lev
 
 def reindex(settings: NodeSettings) -> None:
     """Drops the index; the next run rebuilds it from the chain."""
-    Database(settings.database_path).drop_index()
+    open_store(settings).drop_index()

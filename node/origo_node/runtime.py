@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from origo_node.anchoring.batcher import Batcher, BatchPolicy
-from origo_node.background import BackgroundLock, Loop
+from origo_node.background import Loop
 from origo_node.chain import eip712
 from origo_node.chain.port import ChainPort
 from origo_node.chain.sender import TxSender
@@ -40,7 +40,7 @@ from origo_node.services.status import StatusService
 from origo_node.services.verifying import VerifyService
 from origo_node.settings import NodeSettings
 from origo_node.store.actions import ActionRepository
-from origo_node.store.db import Database
+from origo_node.store.backends import open_background_lock, open_store
 from origo_node.store.facts import NodeFacts
 from origo_node.store.index import IndexRepository
 from origo_node.store.outbox import OutboxRepository
@@ -55,7 +55,7 @@ class Node:
         self.settings = settings
         self.member = settings.member
         passphrase = settings.read_passphrase()
-        self.db = Database(settings.database_path)
+        self.db = open_store(settings)
         self.outbox = OutboxRepository(self.db)
         self.index = IndexRepository(self.db)
         self.facts = NodeFacts(self.db)
@@ -152,7 +152,7 @@ class Node:
             *([Loop("health", self._record_health, HEARTBEAT_S)] if settings.workers > 1 else []),
             Loop("webhooks", track("webhooks", self._notify_step), 0.5, max_backoff_s=5.0),
         ]
-        self._lock = BackgroundLock(settings.data_dir / "background.lock")
+        self._lock = open_background_lock(settings)
         self._follower = Loop("follower", self._follow, 1.0)
         self._members_ready = False
         #: Seconds after start before this process may take the background lock. API worker processes wait,

@@ -36,6 +36,15 @@ class NodeSettings(BaseSettings):
     deployment_block: int = 0
     confirmations: int = Field(default=0, ge=0, description="Blocks the indexer stays behind the head.")
 
+    store_backend: Literal["sqlite", "postgres"] = Field(
+        default="sqlite",
+        description="Where the node keeps its store: an SQLite file in data_dir, or PostgreSQL at store_dsn.",
+    )
+    store_dsn: SecretStr | None = Field(
+        default=None,
+        description="PostgreSQL connection string (ORIGO_STORE_DSN) when store_backend is postgres.",
+    )
+
     passphrase: SecretStr | None = None
     passphrase_file: Path | None = None
 

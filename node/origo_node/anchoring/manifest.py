@@ -52,14 +52,24 @@ class ManifestEntry:
     def from_json(cls, data: dict[str, Any]) -> ManifestEntry:
         return cls(
             leaf=leaf_from_json(data),
-            payload_cid=str(data["payloadCidString"]),
+            payload_cid=_text(data["payloadCidString"]),
             signature=bytes.fromhex(str(data["signature"]).removeprefix("0x")),
-            signer=str(data["signer"]),
-            type_name=str(data["type"]),
-            type_version=str(data["version"]),
-            quantity_unit=None if data.get("quantityUnit") is None else str(data["quantityUnit"]),
-            recipients=tuple(str(code) for code in data["recipients"]),
+            signer=_text(data["signer"]),
+            type_name=_text(data["type"]),
+            type_version=_text(data["version"]),
+            quantity_unit=None if data.get("quantityUnit") is None else _text(data["quantityUnit"]),
+            recipients=tuple(_text(code) for code in data["recipients"]),
         )
+
+
+def _text(value: Any) -> str:
+    """A manifest's text field. A NUL character is refused: no honest manifest has one, and PostgreSQL's text
+    cannot hold it, so a member's manifest carrying one would otherwise stall the index of every node on
+    PostgreSQL."""
+    text = str(value)
+    if "\x00" in text:
+        raise ValueError("a text field of a leaf holds a NUL character")
+    return text
 
 
 def leaf_to_json(leaf: Leaf) -> dict[str, Any]:
@@ -88,8 +98,8 @@ def leaf_from_json(data: dict[str, Any]) -> Leaf:
         document_id=_b32(data["documentId"]),
         document_type=_b32(data["documentType"]),
         digest=_b32(data["digest"]),
-        issuer=str(data["issuer"]),
-        importer=str(data["importer"]),
+        issuer=_text(data["issuer"]),
+        importer=_text(data["importer"]),
         issued_at=int(data["issuedAt"]),
         expires_at=int(data["expiresAt"]),
         quantity=int(data["quantity"]),

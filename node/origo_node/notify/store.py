@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from origo_node.errors import NotFound, ValidationFailed
-from origo_node.store.db import Database
+from origo_node.store.database import StoreDatabase
 from origo_node.store.notify import NotifyRepository
 from origo_node.store.notify_rows import Delivery, Subscription
 from origo_node.store.ports import WebhookStore
@@ -56,7 +56,7 @@ def check_url(url: Any) -> str:
 
 
 class NotifyStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: StoreDatabase) -> None:
         self.repository: WebhookStore = NotifyRepository(db)
 
     # ------------------------------------------------------------------ subscriptions

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from origo_node.errors import ChainError, OrigoError, StorageFull, StoreError
-from origo_node.store.db import Database
+from origo_node.store.database import StoreDatabase
 from origo_node.store.facts import NodeFacts
 from origo_node.store.snapshot import ENGINE_ERRORS
 
@@ -104,7 +104,7 @@ class LoopHealth:
                 "loops": {name: asdict(r) for name, r in self._records.items()},
             }
 
-    def flush(self, db: Database, **facts: Any) -> int:
+    def flush(self, db: StoreDatabase, **facts: Any) -> int:
         """Writes the record (the background process calls this every :data:`HEARTBEAT_S`)."""
         snapshot = self.snapshot(**facts)
         loops = json.dumps(snapshot["loops"], sort_keys=True)
@@ -119,7 +119,7 @@ class LoopHealth:
         return 0
 
 
-def stored_snapshot(db: Database) -> dict[str, Any] | None:
+def stored_snapshot(db: StoreDatabase) -> dict[str, Any] | None:
     """The record the background process last wrote, if any."""
     value: dict[str, Any] | None = NodeFacts(db).get(_FACT)
     return value

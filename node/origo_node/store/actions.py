@@ -6,7 +6,7 @@ import json
 import time
 from typing import Any
 
-from origo_node.store.db import Database
+from origo_node.store.database import StoreDatabase
 from origo_node.store.rows import ActionRecord
 
 _COLUMNS = "id, kind, document_id, params, state, tx_hash, raw_tx, block, error"
@@ -27,7 +27,7 @@ def _record(row: Any) -> ActionRecord:
 
 
 class ActionRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: StoreDatabase) -> None:
         self._db = db
 
     def add(self, kind: str, document_id: str, params: dict[str, Any]) -> int:
@@ -35,11 +35,11 @@ class ActionRepository:
         with self._db.transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO actions (kind, document_id, params, state, created_at)"
-                " VALUES (?, ?, ?, 'pending', ?)",
+                " VALUES (?, ?, ?, 'pending', ?) RETURNING id",
                 (kind, document_id, json.dumps(params), time.time()),
             )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+            # RETURNING rather than lastrowid: PostgreSQL has no lastrowid.
+            return int(cursor.fetchone()[0])
 
     def get(self, action_id: int) -> ActionRecord | None:
         row = self._db.read().execute(f"SELECT {_COLUMNS} FROM actions WHERE id = ?", (action_id,)).fetchone()

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-from origo_node.store.db import Database
+from origo_node.store.database import StoreDatabase
 
 Role = Literal["officer", "auditor", "admin"]
 ROLES: tuple[Role, ...] = ("officer", "auditor", "admin")
@@ -26,7 +26,7 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def create_key(db: Database, role: Role, name: str) -> str:
+def create_key(db: StoreDatabase, role: Role, name: str) -> str:
     """Creates a key with ``role`` and returns it; only its hash is kept, so this is the one chance to
     see it."""
     if role not in ROLES:
@@ -40,7 +40,7 @@ def create_key(db: Database, role: Role, name: str) -> str:
     return key
 
 
-def import_key(db: Database, role: Role, name: str, key: str) -> None:
+def import_key(db: StoreDatabase, role: Role, name: str, key: str) -> None:
     """Registers a key chosen elsewhere (the devnet's printed demo keys); idempotent."""
     with db.transaction() as conn:
         conn.execute(
@@ -49,7 +49,7 @@ def import_key(db: Database, role: Role, name: str, key: str) -> None:
         )
 
 
-def find_key(db: Database, key: str) -> ApiKey | None:
+def find_key(db: StoreDatabase, key: str) -> ApiKey | None:
     """The live key matching ``key``, if any."""
     row = (
         db.read()
@@ -61,15 +61,15 @@ def find_key(db: Database, key: str) -> ApiKey | None:
     return None if row is None else ApiKey(id=row["id"], name=row["name"], role=row["role"])
 
 
-def revoke_key(db: Database, key_id: int) -> bool:
+def revoke_key(db: StoreDatabase, key_id: int) -> bool:
     with db.transaction() as conn:
         cursor = conn.execute(
             "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (time.time(), key_id)
         )
-    return cursor.rowcount == 1
+    return bool(cursor.rowcount == 1)
 
 
-def list_keys(db: Database) -> list[dict[str, object]]:
+def list_keys(db: StoreDatabase) -> list[dict[str, object]]:
     rows = (
         db.read()
         .execute("SELECT id, name, role, created_at, revoked_at FROM api_keys ORDER BY id")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from origo_node.store.db import Database
+from origo_node.store.database import StoreDatabase
 
 
 class NodeFacts:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: StoreDatabase) -> None:
         self._db = db
 
     def get(self, name: str) -> Any | None:

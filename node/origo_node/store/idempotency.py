@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from origo_node.store.db import Database
+from origo_node.store.database import StoreDatabase
 
 #: How long an answer is kept: a client retries within minutes, not days.
 KEEP_S = 24 * 3600
@@ -26,7 +26,7 @@ class StoredAnswer:
     content_type: str | None
 
 
-def claim(db: Database, scope: str, key: str, request_hash: str) -> StoredAnswer | None:
+def claim(db: StoreDatabase, scope: str, key: str, request_hash: str) -> StoredAnswer | None:
     """Claims ``key`` for this request; None if claimed now, else what is stored under it."""
     now = time.time()
     with db.transaction() as conn:
@@ -52,7 +52,9 @@ def claim(db: Database, scope: str, key: str, request_hash: str) -> StoredAnswer
     return None
 
 
-def finish(db: Database, scope: str, key: str, status_code: int, response: bytes, content_type: str) -> None:
+def finish(
+    db: StoreDatabase, scope: str, key: str, status_code: int, response: bytes, content_type: str
+) -> None:
     with db.transaction() as conn:
         conn.execute(
             "UPDATE idempotency_keys SET state = 'done', status_code = ?, response = ?, content_type = ?"
@@ -61,7 +63,7 @@ def finish(db: Database, scope: str, key: str, status_code: int, response: bytes
         )
 
 
-def release(db: Database, scope: str, key: str) -> None:
+def release(db: StoreDatabase, scope: str, key: str) -> None:
     """Forgets a claim whose request got no answer worth repeating (a server error): it may be retried."""
     with db.transaction() as conn:
         conn.execute(

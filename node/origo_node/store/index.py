@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from origo_node.store.db import Database
+from origo_node.store.database import StoreDatabase
 from origo_node.store.rows import DocumentEvent, IndexedBatch, IndexedDocument, MembershipEvent, PayloadCheck
 
 CHECKPOINT = "events"
@@ -43,7 +43,7 @@ def _event(row: Any) -> DocumentEvent:
 
 
 class IndexRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: StoreDatabase) -> None:
         self._db = db
 
     # ------------------------------------------------------------ following the chain

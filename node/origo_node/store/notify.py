@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any
 
-from origo_node.store.db import Database
+from origo_node.store.database import StoreDatabase
 from origo_node.store.notify_rows import (
     ActiveSubscription,
     Delivery,
@@ -97,7 +97,7 @@ def _document(row: Any) -> NotifyDocument:
 
 
 class NotifyRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: StoreDatabase) -> None:
         self._db = db
         with db.transaction() as conn:
             for statement in SCHEMA.split(";"):

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from origo_node.store.db import Database
+from origo_node.store.database import StoreDatabase
 from origo_node.store.rows import AnchoringBacklog, BatchRefusal, OutboxEntry, OwnBatch
 
 _COLUMNS = (
@@ -40,7 +40,7 @@ def _entry(row: Any) -> OutboxEntry:
 
 
 class OutboxRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: StoreDatabase) -> None:
         self._db = db
 
     # ------------------------------------------------------------ accepting

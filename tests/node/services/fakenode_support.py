@@ -8,6 +8,7 @@ one payload directory, standing in for the gateways through which nodes fetch ea
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -32,6 +33,7 @@ from origo_node.services.reading import PayloadReader
 from origo_node.services.status import StatusService
 from origo_node.services.verifying import VerifyService
 from origo_node.store.actions import ActionRepository
+from origo_node.store.database import StoreDatabase
 from origo_node.store.db import Database
 from origo_node.store.facts import NodeFacts
 from origo_node.store.index import IndexRepository
@@ -87,7 +89,7 @@ def form_d(reference: str, issuer: str = "VN", importer: str = "SG") -> dict[str
 @dataclass
 class FakeNode:
     code: str
-    db: Database
+    db: StoreDatabase
     payloads: PayloadStore
     chain: ChainPort
     directory: MemberDirectory
@@ -127,12 +129,23 @@ class Consortium:
         raise AssertionError(f"still moving after {rounds} rounds")
 
 
+def sqlite_store(data: Path, code: str) -> StoreDatabase:
+    return Database(data / "node.db")
+
+
 def new_node(
-    root: Path, chain: ChainPort, code: str, *, confirmations: int = 0, replace_after_s: float = 60.0
+    root: Path,
+    chain: ChainPort,
+    code: str,
+    *,
+    confirmations: int = 0,
+    replace_after_s: float = 60.0,
+    open_store: Callable[[Path, str], StoreDatabase] = sqlite_store,
 ) -> FakeNode:
+    """A member's node; ``open_store(data_dir, code)`` gives its database (an SQLite file by default)."""
     data = root / code
     data.mkdir(parents=True, exist_ok=True)
-    db = Database(data / "node.db")
+    db = open_store(data, code)
     payloads = LocalPayloadStore(root / "payloads")
     outbox, index, facts = OutboxRepository(db), IndexRepository(db), NodeFacts(db)
     directory = MemberDirectory(chain, facts)

@@ -302,6 +302,8 @@ def test_a_full_payload_store_anchors_nothing_leaves_nothing_half_written_and_re
     account("payload store full", consortium, docs)
 
 
+# SQLite's own "database or disk is full" (max_page_count): on SQLite only.
+@pytest.mark.parametrize("consortium", ["sqlite"], indirect=True)
 def test_a_full_outbox_answers_507_writes_nothing_and_recovers(consortium: Consortium) -> None:
     vn = consortium.nodes["VN"]
     conn = vn.db.connection()

@@ -1,0 +1,299 @@
+"""The store's behaviour, the same on every backend (each test runs on SQLite and on PostgreSQL): what the
+outbox accepts and batches, actions, API keys, idempotency answers, node facts and the index, with the
+guarantees the services rely on (atomic writes, first anchoring wins, replays harmless)."""
+
+from __future__ import annotations
+
+import pytest
+from origo_node.store import apikeys, idempotency
+from origo_node.store.actions import ActionRepository
+from origo_node.store.database import StoreDatabase
+from origo_node.store.facts import NodeFacts
+from origo_node.store.index import IndexRepository
+from origo_node.store.outbox import OutboxRepository
+from origo_node.store.rows import DocumentEvent, IndexedBatch, IndexedDocument, MembershipEvent, OutboxEntry
+
+VN = "0x" + "11" * 20
+SG = "0x" + "22" * 20
+
+
+def entry(n: int, issuer: str = VN, received_at: float | None = None) -> OutboxEntry:
+    return OutboxEntry(
+        document_id=f"0x{n:064x}",
+        reference=f"REF-{n}",
+        doc_type="form-d",
+        version="1",
+        issuer=issuer,
+        importer=SG,
+        leaf={"id": f"0x{n:064x}", "meta": {"n": n}},
+        payload_cid=f"bafy{n}",
+        envelope=b"\x00\xffsealed" + bytes([n % 256]),
+        signature="0xsig",
+        signer=issuer,
+        supersedes=None,
+        received_at=float(n) if received_at is None else received_at,
+    )
+
+
+def indexed(
+    n: int, issuer: str = VN, root: str = "0xroot", digest: str = "0xd1", block: int = 10
+) -> IndexedDocument:
+    return IndexedDocument(
+        document_id=f"0x{n:064x}",
+        document_type="0xtype",
+        digest=digest,
+        issuer=issuer,
+        importer=SG,
+        issued_at=1_700_000_000,
+        expires_at=1_800_000_000,
+        quantity=2**62,
+        payload_cid=f"bafy{n}",
+        signature="0xsig",
+        signer=issuer,
+        root=root,
+        block=block,
+        tx_hash="0xtx",
+        timestamp=1_700_000_100,
+        type_name="form-d",
+        type_version="1",
+        quantity_unit=None,
+        recipients=(VN, SG),
+    )
+
+
+# ------------------------------------------------------------------ outbox
+
+
+def test_outbox_round_trip_keeps_every_field(store: StoreDatabase) -> None:
+    outbox = OutboxRepository(store)
+    assert outbox.add([entry(1)], all_or_nothing=True) == set()
+    assert outbox.get(entry(1).document_id) == entry(1)
+    assert outbox.reference(entry(1).document_id) == "REF-1"
+    assert outbox.get("0xmissing") is None
+
+
+def test_outbox_refuses_taken_ids_all_or_nothing_or_one_by_one(store: StoreDatabase) -> None:
+    outbox = OutboxRepository(store)
+    outbox.add([entry(1)], all_or_nothing=True)
+    assert outbox.add([entry(1), entry(2)], all_or_nothing=True) == {entry(1).document_id}
+    assert outbox.get(entry(2).document_id) is None  # nothing added
+    assert outbox.add([entry(1), entry(2)], all_or_nothing=False) == {entry(1).document_id}
+    assert outbox.get(entry(2).document_id) is not None
+    assert outbox.unbatched_count() == 2
+
+
+def test_an_id_its_issuer_anchored_is_taken_another_members_squat_takes_nothing(store: StoreDatabase) -> None:
+    index = IndexRepository(store)
+    index.store_documents(VN, "0xroot", [indexed(5, issuer=VN)])
+    index.store_documents(SG, "0xroot", [indexed(6, issuer=SG)])
+    outbox = OutboxRepository(store)
+    assert outbox.add([entry(5)], all_or_nothing=True) == {entry(5).document_id}
+    assert outbox.add([entry(6)], all_or_nothing=True) == set()
+
+
+def test_batching_assigns_each_document_once_and_anchoring_forgets_envelopes(store: StoreDatabase) -> None:
+    outbox = OutboxRepository(store)
+    outbox.add([entry(n) for n in (3, 1, 2)], all_or_nothing=True)
+    assert outbox.oldest_unbatched() == (3, 1.0)
+    first = outbox.unbatched(2)
+    assert [e.reference for e in first] == ["REF-1", "REF-2"]
+    outbox.record_batch("0xr1", "bafyman", [e.document_id for e in first], "0xtx1", b"\x02raw")
+    # A second batch naming an already batched document does not take it over.
+    outbox.record_batch("0xr2", "bafyman2", [entry(1).document_id, entry(3).document_id], None, None)
+    assert outbox.get(entry(1).document_id).batch_root == "0xr1"  # type: ignore[union-attr]
+    assert outbox.get(entry(3).document_id).batch_root == "0xr2"  # type: ignore[union-attr]
+    assert outbox.unbatched_count() == 0 and outbox.oldest_unbatched() == (0, None)
+    batch = outbox.batch("0xr1")
+    assert batch is not None and batch.raw_tx == b"\x02raw" and batch.count == 2 and batch.refusal is None
+    assert [b.root for b in outbox.open_batches()] == ["0xr1", "0xr2"]
+    assert outbox.not_anchored_count() == 3
+    assert outbox.mark_anchored("0xr1", 42) == 2
+    assert outbox.not_anchored_count() == 1
+    assert outbox.get(entry(1).document_id).envelope is None  # type: ignore[union-attr]
+    assert outbox.get(entry(3).document_id).envelope is not None  # type: ignore[union-attr]
+    assert [b.root for b in outbox.open_batches()] == ["0xr2"]
+
+
+def test_a_batch_whose_root_exists_is_refused_whole(store: StoreDatabase) -> None:
+    outbox = OutboxRepository(store)
+    outbox.add([entry(1), entry(2)], all_or_nothing=True)
+    outbox.record_batch("0xr1", "bafy", [entry(1).document_id], "0xtx", b"raw")
+    with pytest.raises(Exception):  # noqa: B017 - each backend raises its own integrity error
+        outbox.record_batch("0xr1", "bafy", [entry(2).document_id], "0xtx", b"raw")
+    assert outbox.get(entry(2).document_id).batch_root is None  # type: ignore[union-attr]
+    assert outbox.add([entry(7)], all_or_nothing=True) == set()  # the store still writes
+
+
+def test_refusals_are_recorded_refreshed_and_lifted(store: StoreDatabase) -> None:
+    outbox = OutboxRepository(store)
+    outbox.add([entry(1), entry(2)], all_or_nothing=True)
+    outbox.record_batch("0xr1", "bafy", [entry(1).document_id], None, None)
+    assert outbox.record_refusal("0xr1", "RegistryNotIssuer", "VN is suspended") is None
+    assert outbox.record_refusal("0xr1", "RegistryNotIssuer", "VN is still suspended") == "VN is suspended"
+    assert outbox.refused_documents() == (1, "VN is still suspended")
+    assert outbox.not_anchored_count() == 1  # the unbatched one; the refused batch's are counted apart
+    refusal = outbox.batch("0xr1").refusal  # type: ignore[union-attr]
+    assert refusal is not None and refusal.rule == "RegistryNotIssuer"
+    assert outbox.unanchored_ids(refused=True, limit=10, offset=0) == [entry(1).document_id]
+    assert outbox.unanchored_ids(refused=False, limit=10, offset=0) == [entry(2).document_id]
+    assert outbox.replace_batch_tx("0xr1", "0xtx2", b"again") is True
+    assert outbox.replace_batch_tx("0xr1", "0xtx3", b"again") is False
+    assert outbox.refused_documents() == (0, None)
+
+
+# ------------------------------------------------------------------ actions, keys, idempotency, facts
+
+
+def test_actions_move_from_pending_to_done_or_failed(store: StoreDatabase) -> None:
+    actions = ActionRepository(store)
+    first = actions.add("revoke", "0xdoc", {"reason": "fraud"})
+    second = actions.add("accept", "0xdoc2", {})
+    assert second > first and actions.count() == 2
+    actions.mark_sent(first, "0xtx", b"\x01signed")
+    record = actions.get(first)
+    assert record is not None and record.state == "sent" and record.raw_tx == b"\x01signed"
+    assert record.params == {"reason": "fraud"}
+    actions.requeue(first)
+    assert actions.get(first).raw_tx is None  # type: ignore[union-attr]
+    actions.mark_done(first, 99)
+    actions.mark_failed(second, {"title": "refused"})
+    assert actions.open() == []
+    assert actions.get(first).block == 99  # type: ignore[union-attr]
+    assert actions.get(second).error == {"title": "refused"}  # type: ignore[union-attr]
+
+
+def test_api_keys_are_found_by_key_and_revoked_once(store: StoreDatabase) -> None:
+    key = apikeys.create_key(store, "officer", "desk 1")
+    apikeys.import_key(store, "admin", "demo", "origo_demo")
+    apikeys.import_key(store, "admin", "demo", "origo_demo")  # idempotent
+    found = apikeys.find_key(store, key)
+    assert found is not None and found.role == "officer" and found.name == "desk 1"
+    assert [k["name"] for k in apikeys.list_keys(store)] == ["desk 1", "demo"]
+    assert apikeys.revoke_key(store, found.id) is True
+    assert apikeys.revoke_key(store, found.id) is False
+    assert apikeys.find_key(store, key) is None
+    with pytest.raises(ValueError):
+        apikeys.create_key(store, "emperor", "x")  # type: ignore[arg-type]
+
+
+def test_an_idempotency_key_is_claimed_once_and_answers_the_same(store: StoreDatabase) -> None:
+    assert idempotency.claim(store, "scope", "k1", "h1") is None
+    running = idempotency.claim(store, "scope", "k1", "h1")
+    assert running is not None and running.state == "running"
+    idempotency.finish(store, "scope", "k1", 202, b'{"ok":true}', "application/json")
+    done = idempotency.claim(store, "scope", "k1", "h1")
+    assert done is not None and (done.status_code, done.response) == (202, b'{"ok":true}')
+    assert idempotency.claim(store, "other scope", "k1", "h1") is None
+    idempotency.release(store, "other scope", "k1")
+    assert idempotency.claim(store, "other scope", "k1", "h2") is None
+
+
+def test_node_facts_are_json_and_overwritten(store: StoreDatabase) -> None:
+    facts = NodeFacts(store)
+    assert facts.get("chain_id") is None
+    facts.put("members", {"VN": [1, 2]})
+    facts.put("members", {"SG": None})
+    assert facts.get("members") == {"SG": None}
+
+
+# ------------------------------------------------------------------ index
+
+
+def _chunk(index: IndexRepository, end: int) -> None:
+    batch = IndexedBatch("0xroot", VN, VN, 1, "bafyman", 10, "0xtx", 0, 1_700_000_000)
+    events = [
+        DocumentEvent(
+            11, 0, "0xtx", indexed(1).document_id, VN, "superseded", VN, VN, 1, {"replacementId": "0xnew"}
+        ),
+        DocumentEvent(12, 1, "0xtx", indexed(1).document_id, VN, "accepted", SG, SG, 2, {}),
+    ]
+    membership = [MembershipEvent(9, 0, "0xtx", "IssuerAdded", VN, 1, {"account": VN})]
+    index.store_chunk([batch], events, membership, end, f"0xhash{end}")
+
+
+def test_index_chunks_are_replayable_and_checkpointed(store: StoreDatabase) -> None:
+    index = IndexRepository(store)
+    assert index.checkpoint() is None
+    _chunk(index, 12)
+    _chunk(index, 13)  # a replay adds nothing twice
+    assert index.checkpoint() == (13, "0xhash13")
+    assert [e.kind for e in index.events(VN, indexed(1).document_id)] == ["superseded", "accepted"]
+    assert index.predecessor_of(VN, "0xnew") == indexed(1).document_id
+    assert index.predecessor_of(SG, "0xnew") is None
+    assert [e.kind for e in index.issuer_history(VN, 9)] == ["IssuerAdded"]
+    assert index.issuer_history(VN, 8) == []
+    assert index.has_untried_manifest()
+    assert [b.root for b in index.manifests_due(10)] == ["0xroot"]
+    index.manifest_failed(VN, "0xroot", "pending", "gateway down", 60.0)
+    assert index.manifests_due(10) == [] and not index.has_untried_manifest()
+    assert index.batch(VN, "0xroot").attempts == 1  # type: ignore[union-attr]
+    index.drop()
+    assert index.checkpoint() is None and index.batch(VN, "0xroot") is None
+
+
+def test_first_anchoring_by_the_same_issuer_wins(store: StoreDatabase) -> None:
+    index = IndexRepository(store)
+    index.store_documents(VN, "0xroot", [indexed(1, digest="0xfirst")])
+    index.store_documents(VN, "0xroot2", [indexed(1, root="0xroot2", digest="0xlater")])
+    index.store_documents(SG, "0xroot3", [indexed(1, issuer=SG, root="0xroot3", digest="0xsquat")])
+    assert index.document(VN, indexed(1).document_id) == indexed(1, digest="0xfirst")
+    assert index.issuers_of_id(indexed(1).document_id) == {VN, SG}
+    assert index.has_document(SG, indexed(1).document_id)
+    index.store_documents(VN, "0xroot", [indexed(2, block=11)])
+    assert index.document_keys_of(VN, "issuer", 0, 10) == [
+        (VN, indexed(2).document_id),
+        (VN, indexed(1).document_id),
+    ]
+    assert len(index.document_keys_of(SG, "importer", 0, 10)) == 3
+
+
+def test_payload_checks_are_queued_once_and_recorded(store: StoreDatabase) -> None:
+    from origo_node.store.rows import PayloadCheck
+
+    index = IndexRepository(store)
+    index.store_documents(VN, "0xroot", [indexed(1)])
+    key = (VN, indexed(1).document_id)
+    index.queue_payload_checks([key, key])
+    assert index.payload_checks_waiting() == 1
+    assert index.payload_checks_due(60.0, 10) == [key]
+    index.record_payload_checks([(VN, key[1], PayloadCheck("ok", None, "REF-1", 5.0))])
+    assert index.payload_check(*key) == PayloadCheck("ok", None, "REF-1", 5.0)
+    assert index.issuers_with_check(key[1], "ok") == {VN}
+    assert index.readable_document_keys("other-type") == [key]
+    assert index.readable_document_keys("form-d") == []
+
+
+def test_text_with_placeholders_quotes_and_any_script_round_trips(store: StoreDatabase) -> None:
+    name = "desk ? 100% 'x' \"y\" -- ; Hà Nội 河内 🚢"
+    apikeys.import_key(store, "officer", name, "origo_odd")
+    assert [k["name"] for k in apikeys.list_keys(store)] == [name]
+    NodeFacts(store).put(name, {name: name})
+    assert NodeFacts(store).get(name) == {name: name}
+
+
+def test_a_manifest_leaf_with_a_nul_character_is_invalid_on_every_backend() -> None:
+    # PostgreSQL's text cannot hold NUL: such a leaf is refused before any store sees it (the batch is marked
+    # invalid, as any unreadable manifest), rather than stalling the index on one backend only.
+    from origo_node.anchoring.manifest import ManifestEntry
+
+    good = {
+        "documentId": "0x" + "01" * 32,
+        "documentType": "0x" + "02" * 32,
+        "digest": "0x" + "03" * 32,
+        "issuer": "VN",
+        "importer": "SG",
+        "issuedAt": 1,
+        "expiresAt": 2,
+        "quantity": 3,
+        "payloadCid": "0x" + "04" * 32,
+        "payloadCidString": "bafy",
+        "signature": "0x00",
+        "signer": VN,
+        "type": "form-d",
+        "version": "1",
+        "quantityUnit": None,
+        "recipients": ["VN", "SG"],
+    }
+    ManifestEntry.from_json(good)
+    with pytest.raises(ValueError, match="NUL"):
+        ManifestEntry.from_json({**good, "type": "form-d\x00"})
