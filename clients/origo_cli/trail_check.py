@@ -19,33 +19,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from eth_abi.abi import encode
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 from eth_utils.address import to_checksum_address
-from eth_utils.crypto import keccak
-from origo_sdk import LeafFacts, TrailEvent, TrailExport
-from pydantic import ValidationError
+from origo_sdk import TrailEvent, TrailExport
 
 from origo_cli.render import declaration_text
-
-EXPORT_FORMAT = "origo-trail/1"
-LEAF_TYPES = ["bytes32", "bytes32", "bytes32", "bytes2", "bytes2", "uint64", "uint64", "uint64", "bytes32"]
-LEAF_FIELDS = (
-    ("documentId", "bytes32"),
-    ("documentType", "bytes32"),
-    ("digest", "bytes32"),
-    ("issuer", "bytes2"),
-    ("importer", "bytes2"),
-    ("issuedAt", "uint64"),
-    ("expiresAt", "uint64"),
-    ("quantity", "uint64"),
-    ("payloadCid", "bytes32"),
+from origo_cli.trail_export import Check
+from origo_cli.trail_leaf import (
+    ExportUnreadable,
+    bytes32_of,
+    jsonable,
+    leaf_hash,
+    leaf_tuple,
+    member_code_bytes,
+    process_proof,
+    recover_signer,
+    same_message,
+    typed_data,
 )
-PRIMARY_TYPE = "AnchoredDocument"
+
 EVENT_OF_KIND = {
     "anchored": "BatchAnchored",
     "revoked": "DocumentRevoked",
@@ -67,125 +60,11 @@ MEMBER_ARG = {
 }
 
 
-class ExportUnreadable(ValueError):
-    """The file is not an Origo trail export."""
-
-
 class RpcUnavailable(RuntimeError):
     """The JSON-RPC endpoint did not answer."""
 
 
-@dataclass(frozen=True)
-class Check:
-    name: str
-    ok: bool | None  # None: informational, or could not be decided
-    detail: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"check": self.name, "ok": self.ok, "detail": self.detail}
-
-
-def parse_export(data: Any) -> TrailExport:
-    if not isinstance(data, dict):
-        raise ExportUnreadable("an export is a JSON object")
-    if data.get("format") != EXPORT_FORMAT:
-        raise ExportUnreadable(f"format is {data.get('format')!r}; expected {EXPORT_FORMAT!r}")
-    try:
-        return TrailExport.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = "/".join(str(p) for p in first["loc"])
-        raise ExportUnreadable(f"{where}: {first['msg']}") from exc
-
-
 # ------------------------------------------------------------------------------------------- pure parts
-
-
-def _b32(hex_text: str) -> bytes:
-    raw = bytes.fromhex(hex_text.removeprefix("0x"))
-    if len(raw) != 32:
-        raise ExportUnreadable(f"expected 32 bytes, got {len(raw)}: {hex_text}")
-    return raw
-
-
-def _code(code: str) -> bytes:
-    raw = code.encode("ascii")
-    if len(raw) != 2:
-        raise ExportUnreadable(f"a member code is two letters, got {code!r}")
-    return raw
-
-
-def leaf_tuple(leaf: LeafFacts) -> tuple[bytes, bytes, bytes, bytes, bytes, int, int, int, bytes]:
-    return (
-        _b32(leaf.document_id),
-        _b32(leaf.document_type),
-        _b32(leaf.digest),
-        _code(leaf.issuer),
-        _code(leaf.importer),
-        leaf.issued_at,
-        leaf.expires_at,
-        leaf.quantity,
-        _b32(leaf.payload_cid),
-    )
-
-
-def leaf_hash(leaf: LeafFacts) -> bytes:
-    """keccak256(bytes.concat(keccak256(abi.encode(leaf)))), as OpenZeppelin's StandardMerkleTree."""
-    return keccak(keccak(encode(LEAF_TYPES, leaf_tuple(leaf))))
-
-
-def process_proof(leaf: bytes, proof: list[bytes]) -> bytes:
-    computed = leaf
-    for sibling in proof:
-        computed = keccak(computed + sibling if computed < sibling else sibling + computed)
-    return computed
-
-
-def typed_data(leaf: LeafFacts, chain_id: int, registry: str) -> dict[str, Any]:
-    """The EIP-712 message an issuer signs for ``leaf``, built here from the leaf (not taken on trust)."""
-    values = leaf_tuple(leaf)
-    message: dict[str, Any] = {}
-    for (name, _kind), value in zip(LEAF_FIELDS, values, strict=True):
-        message[name] = "0x" + value.hex() if isinstance(value, bytes) else value
-    return {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            PRIMARY_TYPE: [{"name": name, "type": kind} for name, kind in LEAF_FIELDS],
-        },
-        "primaryType": PRIMARY_TYPE,
-        "domain": {"name": "Origo", "version": "1", "chainId": chain_id, "verifyingContract": registry},
-        "message": message,
-    }
-
-
-def recover_signer(full_message: dict[str, Any], signature: str) -> str:
-    signable = encode_typed_data(full_message=full_message)
-    return str(Account.recover_message(signable, signature=bytes.fromhex(signature.removeprefix("0x"))))
-
-
-def _same_message(exported: dict[str, Any], ours: dict[str, Any]) -> bool:
-    def norm(value: Any) -> Any:
-        return value.lower() if isinstance(value, str) else value
-
-    mine, theirs = ours["message"], exported.get("message") or {}
-    same_message = all(norm(theirs.get(k)) == norm(v) for k, v in mine.items())
-    d_mine, d_theirs = ours["domain"], exported.get("domain") or {}
-    same_domain = all(norm(d_theirs.get(k)) == norm(v) for k, v in d_mine.items())
-    return same_message and same_domain and exported.get("primaryType") == PRIMARY_TYPE
-
-
-def jsonable(value: Any) -> Any:
-    """An event argument as the node writes it in a trail (bytes2 as letters, other bytes as 0x-hex)."""
-    if isinstance(value, bytes):
-        if len(value) == 2:
-            return value.decode("ascii", errors="replace")
-        return "0x" + value.hex()
-    return value
 
 
 def _iso(timestamp: int) -> str:
@@ -253,8 +132,8 @@ class Checker:
         self.add(
             "leaf hash", local == on_chain, f"0x{local.hex()} (recomputed; the registry computes the same)"
         )
-        root = _b32(e.root)
-        proof = [_b32(p) for p in e.proof]
+        root = bytes32_of(e.root)
+        proof = [bytes32_of(p) for p in e.proof]
         reached = process_proof(local, proof)
         self.add("merkle proof", reached == root, f"{len(proof)} step(s) lead to root {e.root}")
         anchor_block = self._batch(registry, root)
@@ -264,7 +143,11 @@ class Checker:
         )
         signer = self._signature(registry_address)
         if signer is not None and anchor_block is not None:
-            was = bool(membership.functions.wasIssuerAt(signer, _code(e.leaf.issuer), anchor_block).call())
+            was = bool(
+                membership.functions.wasIssuerAt(
+                    signer, member_code_bytes(e.leaf.issuer), anchor_block
+                ).call()
+            )
             self.add(
                 "issuer at issue",
                 was,
@@ -308,7 +191,7 @@ class Checker:
 
     def _batch(self, registry: Any, root: bytes) -> int | None:
         # Batches are per member: ask for the one the leaf's issuer anchored under this root.
-        code = _code(self.export.leaf.issuer)
+        code = member_code_bytes(self.export.leaf.issuer)
         issuer, count, block, timestamp = registry.functions.batch(code, root).call()
         if int(block) == 0:
             self.add(
@@ -336,7 +219,7 @@ class Checker:
         if e.eip712 is not None:
             self.add(
                 "typed data",
-                _same_message(e.eip712, ours),
+                same_message(e.eip712, ours),
                 "the exported EIP-712 message is the leaf under this chain's registry domain",
             )
         try:
@@ -429,9 +312,9 @@ class Checker:
 
     def _completeness(self, registry: Any, anchor_block: int | None) -> None:
         e = self.export
-        topic = "0x" + _b32(e.document_id).hex()
+        topic = "0x" + bytes32_of(e.document_id).hex()
         # A document is named by issuer and id: another member's events on the same id are not its own.
-        issuer_topic = "0x" + _code(e.leaf.issuer).ljust(32, b"\0").hex()
+        issuer_topic = "0x" + member_code_bytes(e.leaf.issuer).ljust(32, b"\0").hex()
         from_block = anchor_block if anchor_block is not None else 0
         logs = self.w3.eth.get_logs(
             {
@@ -502,7 +385,3 @@ def _is_transport_error(exc: Exception) -> bool:
     import requests
 
     return isinstance(exc, requests.exceptions.RequestException | OSError | TimeoutError)
-
-
-def holds(checks: list[Check]) -> bool:
-    return all(check.ok is not False for check in checks) and any(check.ok for check in checks)

@@ -9,10 +9,10 @@ import pytest
 from eth_account import Account
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from origo_cli.trail_check import (
+from origo_cli.trail_export import parse_export
+from origo_cli.trail_leaf import (
     ExportUnreadable,
     leaf_hash,
-    parse_export,
     process_proof,
     recover_signer,
     typed_data,
