@@ -53,6 +53,16 @@ def requires(*roles: Role) -> Callable[..., ApiKey]:
     return check
 
 
+def is_insider(request: Request) -> bool:
+    """Whether the request carries a valid API key of this node (its own staff), read straight from the
+    headers: a public route stays public in the OpenAPI, it only shows its own staff a little more."""
+    header = request.headers.get("authorization", "")
+    presented = (
+        header[7:].strip() if header.lower().startswith("bearer ") else request.headers.get("x-api-key")
+    )
+    return bool(presented) and find_key(node_of(request).db, str(presented)) is not None
+
+
 NodeDep = Annotated[Node, Depends(node_of)]
 Officer = Annotated[ApiKey, Depends(requires("officer"))]
 Reader = Annotated[ApiKey, Depends(requires("officer", "auditor"))]

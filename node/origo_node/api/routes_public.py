@@ -9,10 +9,11 @@ from fastapi.concurrency import run_in_threadpool
 from origo_api.answers import DocumentStatus, DocumentType, Health, Member, VerificationResult
 
 from origo_node.api.body import read_json
-from origo_node.api.deps import DocumentKey, NodeDep
+from origo_node.api.deps import DocumentKey, NodeDep, is_insider
 from origo_node.api.openapi import BODY, errors
 from origo_node.documents import all_types, find_type
 from origo_node.errors import NotFound
+from origo_node.services import lookup
 
 router = APIRouter(tags=["public"])
 _Name = Annotated[str, Path(max_length=64)]
@@ -65,8 +66,11 @@ def schema(name: _Name, version: _Name) -> dict[str, Any]:
     responses=errors(404, 422),
     summary="A document's public status (no payload)",
 )
-def status(key: DocumentKey, node: NodeDep) -> dict[str, Any]:
-    return node.status.status(node.status.resolve(key))
+def status(key: DocumentKey, node: NodeDep, request: Request) -> dict[str, Any]:
+    # Someone holding only an id learns what the chain shows: the reference only if the key carried it
+    # (a reference typed or scanned), or to this node's own staff.
+    found = node.status.status(node.status.resolve(key))
+    return lookup.reveal_reference(found, key, insider=is_insider(request))
 
 
 @router.post(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 import types
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +120,10 @@ def test_the_page_loads_the_verdicts_instead_of_spelling_them(app: FastAPI) -> N
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://n") as client:
             return await client.get("/static/states.json")
 
-    served = asyncio.run(get()).json()
+    # In a thread of its own: a test before this one may have left an event loop running in this thread
+    # (Playwright's sync API does), and asyncio.run refuses to start another there.
+    with ThreadPoolExecutor(1) as pool:
+        served = pool.submit(asyncio.run, get()).result().json()
     assert served == states.presentation()
     assert set(served["verdicts"]) == {v.value for v in Verdict}
 

@@ -374,8 +374,10 @@ def test_a_chunked_body_is_bounded_while_it_is_read(lone: LoneNode) -> None:
 def test_after_the_corpus_the_node_is_up_and_nothing_changed(lone: LoneNode) -> None:
     assert lone.node.process is not None and lone.node.process.poll() is None, "the node process died"
     assert httpx.get(lone.node.url + "/healthz", timeout=10).status_code == 200
-    status = httpx.get(f"{lone.node.url}/api/v1/documents/{lone.document_id}", timeout=10).json()
-    assert status["state"] == "valid" and status["reference"] == lone.reference
+    by_reference = f"VN:{lone.reference}"
+    status = httpx.get(f"{lone.node.url}/api/v1/documents/{by_reference}", timeout=10).json()
+    assert status["state"] == "valid" and status["document_id"] == lone.document_id
+    assert status["reference"] == lone.reference
     worklist = httpx.get(
         lone.node.url + "/api/v1/documents",
         params={"role": "issuer"},

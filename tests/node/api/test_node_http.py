@@ -266,13 +266,16 @@ def test_worklist_declarations_and_references(network: Network) -> None:
     )
     status = wait_state(network.members["SG"], doc_id, {"accepted"})
     assert status["utilisations"][0]["declaration"] == "SG-IMP-777"
-    # The importing member read the payload, so it knows the reference; a member not concerned does not.
-    wait_for(lambda: httpx.get(f"{network.members['SG'].url}/api/v1/documents/{doc_id}").json()["reference"])
-    assert (
-        httpx.get(f"{network.members['SG'].url}/api/v1/documents/{doc_id}").json()["reference"]
-        == "VN-HCM-2026-100007"
-    )
-    assert httpx.get(f"{network.members['TH'].url}/api/v1/documents/{doc_id}").json()["reference"] is None
+    # The importing member read the payload, so its own staff see the reference; a member not concerned does
+    # not know it, and someone holding only the id learns nothing more than the chain shows.
+    sg_staff = Client(network.members["SG"], "auditor")
+    wait_for(lambda: sg_staff.get(f"/api/v1/documents/{doc_id}").json()["reference"])
+    assert sg_staff.get(f"/api/v1/documents/{doc_id}").json()["reference"] == "VN-HCM-2026-100007"
+    assert httpx.get(f"{network.members['SG'].url}/api/v1/documents/{doc_id}").json()["reference"] is None
+    by_reference = httpx.get(f"{network.members['SG'].url}/api/v1/documents/VN:VN-HCM-2026-100007").json()
+    assert by_reference["document_id"] == doc_id and by_reference["reference"] == "VN-HCM-2026-100007"
+    th_staff = Client(network.members["TH"], "auditor")
+    assert th_staff.get(f"/api/v1/documents/{doc_id}").json()["reference"] is None
     wrong = Client(network.members["TH"]).post(
         f"/api/v1/documents/{doc_id}/accept", json={"declaration": "X"}
     )
