@@ -115,14 +115,14 @@ class TxSender:
                 return receipt
             time.sleep(poll)
 
-    def send_and_wait(self, call: Call, timeout: float) -> Receipt:
+    def send_and_wait(self, call: Call, timeout: float, what: str = "the transaction") -> Receipt:
         """Simulates, signs, sends ``call`` and waits for it to be mined: its receipt, or ``ChainError`` (a
         rule's refusal raises ``ChainRuleViolated`` before anything is sent)."""
         signed = self.prepare(call)
         self.broadcast(signed.raw)
         receipt = self.wait(signed.tx_hash, timeout)
         if receipt is None:
-            raise ChainError("the transaction was not mined in time", tx=signed.tx_hash)
+            raise ChainError(f"{what} was not mined in time", tx=signed.tx_hash)
         if not receipt.ok:
-            raise ChainError("the transaction reverted", tx=signed.tx_hash)
+            raise ChainError(f"{what} reverted", tx=signed.tx_hash)
         return receipt

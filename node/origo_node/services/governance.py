@@ -9,7 +9,7 @@ from eth_utils.address import is_address, to_checksum_address
 from origo_node.chain import calls
 from origo_node.chain.port import Call, ChainPort, Receipt
 from origo_node.chain.sender import TxSender
-from origo_node.errors import ChainError, Forbidden, ValidationFailed
+from origo_node.errors import Forbidden, ValidationFailed
 from origo_node.members import MemberDirectory
 
 KINDS = ("add_member", "suspend_member", "reinstate_member", "remove_member", "change_quorum")
@@ -121,11 +121,4 @@ class GovernanceService:
         return self._admin
 
     def _send(self, sender: TxSender, call: Call) -> Receipt:
-        signed = sender.prepare(call)
-        sender.broadcast(signed.raw)
-        receipt = sender.wait(signed.tx_hash, self._tx_timeout_s)
-        if receipt is None:
-            raise ChainError("the governance transaction was not mined in time", tx=signed.tx_hash)
-        if not receipt.ok:
-            raise ChainError("the governance transaction reverted", tx=signed.tx_hash)
-        return receipt
+        return sender.send_and_wait(call, self._tx_timeout_s, "the governance transaction")
