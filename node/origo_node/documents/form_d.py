@@ -14,11 +14,9 @@ from origo_node.documents import schema_parts as s
 from origo_node.documents.base import SchemaDocumentType
 from origo_node.documents.canonical import type_id
 from origo_node.documents.dates import add_months, end_of_day_utc, parse_date
+from origo_node.documents.leaf import MAX_ITEMS  # claims name an item by a one-byte number on the chain
 from origo_node.documents.model import DocumentFacts, Problem, TransportFacts, ValidationContext
 from origo_node.documents.pointer import resolve
-
-#: Claims name an item by a one-byte number on the chain, so a certificate lists at most 256 items.
-MAX_ITEMS = 256
 
 _FLAGS = (
     "thirdCountryInvoicing",
