@@ -90,8 +90,8 @@ class FormD(SchemaDocumentType):
                 "items": s.array(
                     item,
                     max_items=MAX_ITEMS,
-                    why=f"a certificate lists at most {MAX_ITEMS} items, the most an import claim can name one"
-                    " by one; split the goods over several certificates",
+                    why=f"a certificate lists at most {MAX_ITEMS} items, the most an import claim can name"
+                    " one by one; split the goods over several certificates",
                 ),
                 "importingCountry": s.country(),  # box 11
                 "producingCountry": s.country(),

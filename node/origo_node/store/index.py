@@ -201,7 +201,7 @@ class IndexRepository:
                     d.importer,
                     d.issued_at,
                     d.expires_at,
-                    # As decimal strings, as in the leaf's JSON: a uint64 is beyond SQL's and JSON readers' integers.
+                    # Decimal strings as in the leaf's JSON: a uint64 passes SQL's and JSON's integers.
                     as_json(tuple(str(q) for q in d.quantities)),
                     d.payload_cid,
                     d.signature,

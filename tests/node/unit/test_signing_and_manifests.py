@@ -123,7 +123,10 @@ def test_each_items_unit_travels_with_the_leaf() -> None:
     raw = manifest.encode("VN", root, entries)
     assert manifest.decode(raw, issuer="VN", root=root, count=3) == entries
     first = json.loads(raw)["leaves"][0]
-    assert (first["quantities"], first["quantityUnits"]) == (["12000000", "9000000", "0"], ["PR", "PCE", None])
+    assert (first["quantities"], first["quantityUnits"]) == (
+        ["12000000", "9000000", "0"],
+        ["PR", "PCE", None],
+    )
 
 
 def _with_units(units: object) -> tuple[bytes, bytes]:
