@@ -98,7 +98,7 @@ class HostileMember:
             importer=importer,
             issued_at=int(time.time()),
             expires_at=0,
-            quantity=0,
+            quantities=(),
             payload_cid=Web3.keccak(text=NO_PAYLOAD),
         )
         entry = ManifestEntry(
