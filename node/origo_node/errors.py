@@ -98,13 +98,6 @@ class ChainRuleViolated(OrigoError):
     slug = "chain-rule-violated"
 
 
-class NotAvailable(OrigoError):
-    """This node's configuration does not offer the feature asked for."""
-
-    status = 501
-    slug = "not-available"
-
-
 class StoreError(OrigoError):
     """The node's own database could not be read or written."""
 

@@ -14,7 +14,7 @@ from origo_node.chain.port import ChainPort
 from origo_node.chain.sender import TxSender
 from origo_node.chain.web3_chain import Web3Chain
 from origo_node.crypto import load_encryption_key, load_signing_key
-from origo_node.errors import NotAvailable, OrigoError
+from origo_node.errors import OrigoError
 from origo_node.indexer.indexer import Indexer
 from origo_node.members import MemberDirectory
 from origo_node.notify import Collector, Deliverer, NotifyStore
@@ -129,10 +129,9 @@ class Node:
             on_membership_change=self.refresh_members,
             on_documents_indexed=self.checker.queue,
         )
-        # Webhooks follow the index tables by SQLite row ids: on PostgreSQL they are not offered yet.
-        self._notify = NotifyStore(self.db) if settings.store_backend == "sqlite" else None
-        self._collector = None if self._notify is None else Collector(self._notify, self.member)
-        self._deliverer = None if self._notify is None else Deliverer(self._notify)
+        self.notify = NotifyStore(self.db)
+        self._collector = Collector(self.notify, self.member)
+        self._deliverer = Deliverer(self.notify)
         poll = settings.index_poll_s
         self.loop_health = LoopHealth()
         track = self.loop_health.wrap
@@ -169,17 +168,7 @@ class Node:
             return 0
         return self.checker.run_once()
 
-    @property
-    def notify(self) -> NotifyStore:
-        if self._notify is None:
-            raise NotAvailable(
-                "webhooks need the node's SQLite store for now; this node keeps its store in PostgreSQL"
-            )
-        return self._notify
-
     def _notify_step(self) -> int:
-        if self._collector is None or self._deliverer is None:
-            return 0
         # Collect first: an event found now goes out in the same round.
         return self._collector.run_once() + self._deliverer.run_once()
 
@@ -244,8 +233,7 @@ class Node:
                 loop.stop()
             self._lock.release()
         self._fetcher.close()
-        if self._deliverer is not None:
-            self._deliverer.close()
+        self._deliverer.close()
         self.db.close()
 
     def _record_health(self) -> int:

@@ -16,6 +16,7 @@ from typing import Any
 
 from origo_node import reasons
 from origo_node.notify.store import NotifyStore
+from origo_node.services.lifecycle import thousandths
 from origo_node.store.notify_rows import ActiveSubscription, NotifyDocument
 from origo_node.store.ports import WebhookWriter
 
@@ -88,6 +89,8 @@ class Collector:
                 if self._member not in (document.issuer, document.importer) or not subscriptions:
                     continue
                 fields = self._describe(event.kind, json.loads(event.fields))
+                if event.kind == "accepted":
+                    fields = _claim_in_words(fields, document.quantity_units)
                 body = self._body(writer, document, _KINDS[event.kind], event.member, fields)
                 body["block"], body["tx"] = event.block, event.tx_hash
                 collected += self._record(writer, subscriptions, event.key, body, event.timestamp)
@@ -141,6 +144,20 @@ class Collector:
             if body["type"] in subscription.events and chain_time >= subscription.created_at - _CLOCK_SLACK_S:
                 writer.queue(subscription.id, seq, f"{body['issuer']}:{body['document_id']}", now)
         return 1
+
+
+def _claim_in_words(fields: dict[str, Any], units: tuple[str | None, ...]) -> dict[str, Any]:
+    """An accept event's claims as the API shows them: items numbered from 1 as on the form, decimal
+    quantities in each item's unit (the chain counts items from 0, in thousandths)."""
+    claims = [
+        {
+            "item": int(c["item"]) + 1,
+            "quantity": thousandths(int(c["quantity"])),
+            "unit": units[int(c["item"])] if int(c["item"]) < len(units) else None,
+        }
+        for c in fields.get("claims", [])
+    ]
+    return {**fields, "claims": claims, "whole_certificate": not claims}
 
 
 def _with_label(kind: str, fields: dict[str, Any]) -> dict[str, Any]:

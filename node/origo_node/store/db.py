@@ -105,6 +105,10 @@ class Database:
         """A connection for reads (autocommit: each statement sees the latest committed state)."""
         return self.connection()
 
+    def ensure_tables(self, schema: str) -> None:
+        with self._write_lock:
+            self.connection().executescript(schema)  # commits on its own; every statement is idempotent
+
     def drop_index(self) -> None:
         """Forget everything the indexer learnt, so that it replays the chain from the deployment block."""
         with self.transaction() as conn:

@@ -1,5 +1,5 @@
 """The webhook tables (subscriptions, events, the delivery queue, the collector's cursors) in the node's own
-SQLite database, and the reads of the index tables the collector follows.
+store (SQLite or PostgreSQL), and the reads of the index tables the collector follows.
 
 They are not ``idx_`` tables: dropping the index to rebuild it keeps them, so a rebuilt index does not
 send its events again (events are recorded once, by a key the chain fixes).
@@ -79,7 +79,9 @@ CREATE TABLE IF NOT EXISTS notify_waiting (
 """
 
 _STATES = ("pending", "delivered", "failed", "cancelled")
-_DOCUMENT_COLUMNS = "rowid, document_id, issuer, importer, type_name, root, block, tx_hash, timestamp"
+_DOCUMENT_COLUMNS = (
+    "rowid, document_id, issuer, importer, type_name, root, block, tx_hash, timestamp, quantity_units"
+)
 _EVENT_KEY = "tx_hash || ':' || log_index || ':' || document_id"
 _EVENT_COLUMNS = (
     f"rowid, {_EVENT_KEY} AS key, issuer, document_id, kind, member, block, log_index, tx_hash, timestamp,"
@@ -93,16 +95,15 @@ _CURSORS = {
 
 
 def _document(row: Any) -> NotifyDocument:
-    return NotifyDocument(**{name: row[name] for name in NotifyDocument.__dataclass_fields__})
+    fields = {name: row[name] for name in NotifyDocument.__dataclass_fields__}
+    fields["quantity_units"] = tuple(json.loads(row["quantity_units"] or "[]"))
+    return NotifyDocument(**fields)
 
 
 class NotifyRepository:
     def __init__(self, db: StoreDatabase) -> None:
         self._db = db
-        with db.transaction() as conn:
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+        db.ensure_tables(SCHEMA)
 
     # ------------------------------------------------------------------ subscriptions
 
@@ -112,10 +113,10 @@ class NotifyRepository:
         with self._db.transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO notify_subscriptions (url, secret, events, description, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?) RETURNING id",
                 (url, secret, json.dumps(sorted(set(events))), description, now),
             )
-        return int(cursor.lastrowid or 0)
+            return int(cursor.fetchone()[0])
 
     def subscription(self, subscription_id: int) -> Subscription | None:
         """A subscription not deleted, with its deliveries counted by state."""
@@ -377,10 +378,11 @@ class NotifyWriter:
         """The event's sequence number; None if it was recorded before (a rebuilt index)."""
         cursor = self._conn.execute(
             "INSERT OR IGNORE INTO notify_events (key, type, document_id, body, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?) RETURNING seq",
             (key, event_type, document_id, body, now),
         )
-        return None if cursor.rowcount == 0 else int(cursor.lastrowid or 0)
+        row = cursor.fetchone()
+        return None if row is None else int(row[0])
 
     def queue(self, subscription_id: int, event_seq: int, document_key: str, now: float) -> None:
         self._conn.execute(

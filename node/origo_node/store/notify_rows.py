@@ -76,6 +76,8 @@ class NotifyDocument:
     block: int
     tx_hash: str
     timestamp: int
+    #: Each item's unit (None for an item without a quantity), to say a claim in words.
+    quantity_units: tuple[str | None, ...] = ()
 
 
 @dataclass(frozen=True)

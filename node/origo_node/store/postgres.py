@@ -37,18 +37,29 @@ BACKGROUND_LOCK_KEY = 0x4F52_4947_4F02
 _JSON_EXTRACT = re.compile(r"json_extract\((\w+), '\$\.(\w+)'\)")
 
 
+#: Index tables that other parts of the node follow in insertion order by SQLite's implicit ``rowid`` (the
+#: webhook collector): on PostgreSQL they get a ``rowid`` column of their own, filled from a sequence. Writers
+#: queue on one advisory lock, so the sequence's order is the commit order, as SQLite's rowid is.
+_ROWID_TABLES = ("idx_documents", "idx_events")
+_ROWID_TABLE = re.compile(r"(CREATE TABLE IF NOT EXISTS (" + "|".join(_ROWID_TABLES) + r") \()")
+
+
 @lru_cache(maxsize=512)
 def translate(sql: str) -> str:
     """SQLite's spelling of a statement → PostgreSQL's."""
     out = _JSON_EXTRACT.sub(r"(\1::jsonb ->> '\2')", sql)
     if "INSERT OR IGNORE INTO" in out:
-        out = out.replace("INSERT OR IGNORE INTO", "INSERT INTO") + " ON CONFLICT DO NOTHING"
+        out = out.replace("INSERT OR IGNORE INTO", "INSERT INTO")
+        # The conflict clause comes before RETURNING in PostgreSQL.
+        head, returning, tail = out.partition(" RETURNING ")
+        out = head + " ON CONFLICT DO NOTHING" + (returning + tail if returning else "")
     return out.replace("%", "%%").replace("?", "%s")
 
 
-def postgres_schema() -> str:
+def postgres_schema(sqlite_schema: str = SCHEMA) -> str:
     """The SQLite schema with PostgreSQL's column types (same tables, keys, checks and partial indexes)."""
-    schema = SCHEMA.replace("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY")
+    schema = sqlite_schema.replace("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY")
+    schema = _ROWID_TABLE.sub(r"\1\n    rowid BIGSERIAL NOT NULL UNIQUE,", schema)
     schema = re.sub(r"\bINTEGER\b", "BIGINT", schema)
     schema = re.sub(r"\bREAL\b", "DOUBLE PRECISION", schema)
     return re.sub(r"\bBLOB\b", "BYTEA", schema)
@@ -184,6 +195,10 @@ class PostgresDatabase:
     def read(self) -> PgConnection:
         """A connection for reads (autocommit: each statement sees the latest committed state)."""
         return self.connection()
+
+    def ensure_tables(self, schema: str) -> None:
+        with self.transaction() as conn:
+            conn.raw.execute(postgres_schema(schema))
 
     def drop_index(self) -> None:
         """Forget everything the indexer learnt, so that it replays the chain from the deployment block."""

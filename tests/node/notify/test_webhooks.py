@@ -1,4 +1,5 @@
-"""Webhook deliveries to a real HTTP receiver on a loopback port, from a real SQLite store.
+"""Webhook deliveries to a real HTTP receiver on a loopback port, from a real store: every test runs on an
+SQLite file and on PostgreSQL.
 
 The index rows the collector follows are written as the indexer writes them (same tables, same columns);
 everything after that (collecting, queueing, signing, posting, retrying) is the code the node runs.
@@ -8,13 +9,15 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from origo_node.notify import EVENT_TYPES, Collector, Deliverer, NotifyStore, SubscriptionInvalid, verify
+from origo_node.store.database import StoreDatabase
 from origo_node.store.db import Database
+from origo_node.store.postgres import PostgresDatabase
 from webhook_receiver import Receiver
 
 DOC_A = "0x" + "aa" * 32
@@ -29,26 +32,47 @@ def receiver() -> Iterator[Receiver]:
     running.close()
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def reopen(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], StoreDatabase]:
+    """Opens the same store again each call, as a restarted node does."""
+    if request.param == "sqlite":
+        return lambda: Database(tmp_path / "node.sqlite")
+    dsn = request.getfixturevalue("pg_dsn")
+    return lambda: PostgresDatabase(dsn)
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(tmp_path / "node.sqlite")
+def db(reopen: Callable[[], StoreDatabase]) -> Iterator[StoreDatabase]:
+    database = reopen()
     yield database
     database.close()
 
 
-def index_document(db: Database, document_id: str, issuer: str = "VN", importer: str = "SG") -> None:
+def index_document(
+    db: StoreDatabase,
+    document_id: str,
+    issuer: str = "VN",
+    importer: str = "SG",
+    units: tuple[str, ...] = ("KGM",),
+) -> None:
     with db.transaction() as conn:
         conn.execute(
             "INSERT INTO idx_documents (document_id, document_type, digest, issuer, importer, issued_at,"
             " expires_at, quantities, payload_cid, signature, signer, root, block, tx_hash, timestamp,"
             " type_name, type_version, quantity_units, recipients) VALUES (?, '0x01', '0x02', ?, ?, 0, 0,"
-            " '[\"1000\"]', 'bafk', '0x', '0x', '0xroot', 5, '0xt1', ?, 'atiga-form-d', '1', '[\"KGM\"]',"
-            " '[]')",
-            (document_id, issuer, importer, int(time.time())),
+            " ?, 'bafk', '0x', '0x', '0xroot', 5, '0xt1', ?, 'atiga-form-d', '1', ?, '[]')",
+            (
+                document_id,
+                issuer,
+                importer,
+                json.dumps(["1000000"] * len(units)),
+                int(time.time()),
+                json.dumps(list(units)),
+            ),
         )
 
 
-def index_event(db: Database, document_id: str, kind: str, block: int, fields: dict[str, Any]) -> None:
+def index_event(db: StoreDatabase, document_id: str, kind: str, block: int, fields: dict[str, Any]) -> None:
     with db.transaction() as conn:
         conn.execute(
             "INSERT INTO idx_events (block, log_index, tx_hash, document_id, issuer, kind, member, account,"
@@ -63,7 +87,7 @@ def pump(collector: Collector, deliverer: Deliverer, rounds: int = 1) -> None:
         deliverer.run_once()
 
 
-def test_deliveries_are_signed_with_the_subscriptions_secret(db: Database, receiver: Receiver) -> None:
+def test_deliveries_are_signed_with_the_subscriptions_secret(db: StoreDatabase, receiver: Receiver) -> None:
     store = NotifyStore(db)
     created = store.create(receiver.url, None, "NSW", EVENT_TYPES)
     secret = created["secret"]
@@ -89,7 +113,7 @@ def test_deliveries_are_signed_with_the_subscriptions_secret(db: Database, recei
     assert event["document_id"] == DOC_A and event["role"] == "issuer" and event["importer"] == "SG"
 
 
-def test_a_failed_delivery_is_retried_with_backoff_and_logged(db: Database, receiver: Receiver) -> None:
+def test_a_failed_delivery_is_retried_with_backoff_and_logged(db: StoreDatabase, receiver: Receiver) -> None:
     store = NotifyStore(db)
     sub = store.create(receiver.url, ["document.anchored"], None, EVENT_TYPES)
     receiver.statuses = [500]
@@ -114,7 +138,7 @@ def test_a_failed_delivery_is_retried_with_backoff_and_logged(db: Database, rece
 
 
 def test_events_of_one_document_arrive_in_chain_order_across_retries(
-    db: Database, receiver: Receiver
+    db: StoreDatabase, receiver: Receiver
 ) -> None:
     store = NotifyStore(db)
     store.create(receiver.url, None, None, EVENT_TYPES)
@@ -139,9 +163,37 @@ def test_events_of_one_document_arrive_in_chain_order_across_retries(
     assert revoked["details"]["label"] == "wrong HS code or description of the goods"  # code 3's label
 
 
-def test_a_restart_delivers_what_was_not_acknowledged(tmp_path: Path, receiver: Receiver) -> None:
-    path = tmp_path / "node.sqlite"
-    first_db = Database(path)
+def test_a_claim_names_its_items_and_units_as_the_api_does(db: StoreDatabase, receiver: Receiver) -> None:
+    """The chain counts items from 0 in thousandths; the single window reads item 2, 40.000 PCE."""
+    store = NotifyStore(db)
+    store.create(receiver.url, ["document.claimed"], None, EVENT_TYPES)
+    collector, deliverer = Collector(store, "SG"), Deliverer(store)
+    index_document(db, DOC_A, units=("PR", "PCE"))
+    declaration = "SG-IMP-0001"
+    index_event(
+        db,
+        DOC_A,
+        "accepted",
+        7,
+        {"declaration": declaration, "claims": [{"item": 1, "quantity": 40_000}], "fullyUtilised": False},
+    )
+    index_event(db, DOC_A, "accepted", 8, {"declaration": "SG-IMP-0002", "claims": [], "fullyUtilised": True})
+    pump(collector, deliverer, rounds=2)
+    deliverer.close()
+    partial, whole = (e["details"] for e in receiver.ok_bodies())
+    assert partial["claims"] == [{"item": 2, "quantity": "40.000", "unit": "PCE"}]
+    assert (partial["declaration"], partial["whole_certificate"], partial["fullyUtilised"]) == (
+        declaration,
+        False,
+        False,
+    )
+    assert (whole["claims"], whole["whole_certificate"], whole["fullyUtilised"]) == ([], True, True)
+
+
+def test_a_restart_delivers_what_was_not_acknowledged(
+    reopen: Callable[[], StoreDatabase], receiver: Receiver
+) -> None:
+    first_db = reopen()
     store = NotifyStore(first_db)
     sub = store.create(receiver.url, None, None, EVENT_TYPES)
     receiver.statuses = [500]  # the first fails; the rest wait for the next round
@@ -153,7 +205,7 @@ def test_a_restart_delivers_what_was_not_acknowledged(tmp_path: Path, receiver: 
     first_db.close()  # the node stops with two deliveries unacknowledged
     assert receiver.ok_bodies() == []
 
-    second_db = Database(path)
+    second_db = reopen()
     store = NotifyStore(second_db)
     deliverer = Deliverer(store, base_backoff_s=0.01)
     time.sleep(0.05)
@@ -165,7 +217,7 @@ def test_a_restart_delivers_what_was_not_acknowledged(tmp_path: Path, receiver: 
 
 
 def test_a_rebuilt_index_sends_nothing_twice_and_no_history_to_new_subscribers(
-    db: Database, receiver: Receiver
+    db: StoreDatabase, receiver: Receiver
 ) -> None:
     store = NotifyStore(db)
     collector, deliverer = Collector(store, "VN"), Deliverer(store)
@@ -185,7 +237,7 @@ def test_a_rebuilt_index_sends_nothing_twice_and_no_history_to_new_subscribers(
     assert sent.count(DOC_A) == 1 and DOC_OTHER not in sent
 
 
-def test_deleting_a_subscription_cancels_what_it_had_pending(db: Database, receiver: Receiver) -> None:
+def test_deleting_a_subscription_cancels_what_it_had_pending(db: StoreDatabase, receiver: Receiver) -> None:
     store = NotifyStore(db)
     sub = store.create(receiver.url, None, None, EVENT_TYPES)
     receiver.statuses = [500]
@@ -199,7 +251,7 @@ def test_deleting_a_subscription_cancels_what_it_had_pending(db: Database, recei
     assert len(receiver.received) == 1 and store.subscriptions() == []
 
 
-def test_a_receiver_that_never_answers_is_given_up_after_the_last_attempt(db: Database) -> None:
+def test_a_receiver_that_never_answers_is_given_up_after_the_last_attempt(db: StoreDatabase) -> None:
     store = NotifyStore(db)
     sub = store.create("http://127.0.0.1:9/nobody", None, None, EVENT_TYPES)  # discard port: refused
     collector = Collector(store, "VN")
@@ -227,7 +279,7 @@ def test_a_receiver_that_never_answers_is_given_up_after_the_last_attempt(db: Da
         ("https://nsw.example/a b", "spaces"),
     ],
 )
-def test_subscription_urls_are_checked(db: Database, url: Any, words: str) -> None:
+def test_subscription_urls_are_checked(db: StoreDatabase, url: Any, words: str) -> None:
     store = NotifyStore(db)
     with pytest.raises(SubscriptionInvalid) as caught:
         store.create(url, None, None, EVENT_TYPES)
@@ -235,7 +287,7 @@ def test_subscription_urls_are_checked(db: Database, url: Any, words: str) -> No
     assert store.subscriptions() == []
 
 
-def test_unknown_event_types_are_refused_with_the_valid_ones(db: Database) -> None:
+def test_unknown_event_types_are_refused_with_the_valid_ones(db: StoreDatabase) -> None:
     store = NotifyStore(db)
     with pytest.raises(SubscriptionInvalid) as caught:
         store.create("https://nsw.example/hook", ["document.exploded"], None, EVENT_TYPES)

@@ -14,6 +14,7 @@ from origo_devnet.network import Network
 from origo_devnet.postgres import PgCluster
 from origo_node.store.postgres import BACKGROUND_LOCK_KEY
 from support.network import FAST_NODE_SETTINGS, anchored_ids, running_network, sample, wait_for
+from webhook_receiver import Receiver
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("postgres-nodes")]
 
@@ -39,6 +40,14 @@ def test_documents_issued_on_postgres_are_anchored_once_and_verified(
 ) -> None:
     vn, sg = net.members["VN"], net.members["SG"]
     headers = {"Authorization": f"Bearer {vn.officer_key}"}
+    # SG's single window subscribes to what is anchored for it: webhooks run on PostgreSQL too.
+    receiver = Receiver()
+    subscribed = httpx.post(
+        f"{sg.url}/api/v1/webhooks",
+        json={"url": receiver.url, "events": ["document.anchored"]},
+        headers={"Authorization": f"Bearer {sg.admin_key}"},
+    )
+    assert subscribed.status_code == 201, subscribed.text
 
     def issue(i: int) -> str:
         doc = sample("form-d/vn-sg-coffee.json")
@@ -56,6 +65,17 @@ def test_documents_issued_on_postgres_are_anchored_once_and_verified(
             timeout=90,
             what=f"{doc_id} valid at SG",
         )
+    try:
+        wait_for(
+            lambda: {e["document_id"] for e in receiver.ok_bodies()} >= set(accepted),
+            timeout=60,
+            what="a webhook for every document anchored for SG",
+        )
+        notified = [e["document_id"] for e in receiver.ok_bodies()]
+        assert sorted(notified) == sorted(set(notified)), "a webhook was delivered twice"
+        assert {e["type"] for e in receiver.ok_bodies()} == {"document.anchored"}
+    finally:
+        receiver.close()
     ids = anchored_ids(net, "VN")
     assert sorted(ids) == sorted(set(ids)), "a document was anchored twice"
     assert set(accepted) <= set(ids)
