@@ -70,14 +70,17 @@ def work_list(
     for column in ("reference", "type", "from" if role is Role.importer else "to", "state", "left", "issued"):
         table.add_column(column, overflow="fold")
     for doc in documents:
-        quantity = doc.get("quantity") or {}
-        left = f"{quantity.get('remaining')} {quantity.get('unit') or ''}".strip() if quantity else "-"
+        left = "; ".join(
+            f"{item.get('remaining')} {item.get('unit') or ''}".strip() + f" (item {item.get('item')})"
+            for item in doc.get("items") or []
+            if item.get("total") is not None
+        )
         table.add_row(
             doc.get("reference") or doc["document_id"],
             doc.get("type") or "",
             doc["issuer"] if role is Role.importer else doc["importer"],
             str(doc["state"]).replace("_", " "),
-            left,
+            left or "-",
             str(doc.get("issued_at") or "")[:10],
         )
     out.print(table)

@@ -39,6 +39,7 @@ from origo_api.problems import Problem
 from origo_api.requests import (
     AcceptRequest,
     AddMemberProposal,
+    ItemClaimRequest,
     NewMember,
     ProposalCreate,
     QuorumProposal,
@@ -64,6 +65,7 @@ __all__ = [
     "Health",
     "IssueReceipt",
     "IssuedFile",
+    "ItemClaimRequest",
     "LeafFacts",
     "LinkedCertificate",
     "ManifestLinks",

@@ -58,6 +58,7 @@ EXPECTED = {
     # requests
     "RevokeRequest",
     "AcceptRequest",
+    "ItemClaimRequest",
     "RejectRequest",
     "VerificationRequestBody",
     "VerificationAnswerBody",
