@@ -26,6 +26,7 @@ __all__ = [
     "Health",
     "IssueReceipt",
     "IssuedFile",
+    "ItemClaim",
     "LeafFacts",
     "LinkedCertificate",
     "ManifestLinks",
@@ -91,10 +92,16 @@ class Anchor(_Answer):
 
 
 class Quantity(_Answer):
-    total: str
-    claimed: str
-    remaining: str
+    """One item of a certificate, in its own unit: what it covers, what was claimed, what remains.
+
+    ``item`` is numbered from 1 as on the form; ``total``/``claimed``/``remaining`` are None for an item that
+    gives no quantity (it is claimed only with the whole certificate)."""
+
+    item: int
     unit: str | None = None
+    total: str | None = None
+    claimed: str | None = None
+    remaining: str | None = None
 
 
 class Revocation(_Answer):
@@ -122,10 +129,21 @@ class VerificationState(_Answer):
     at: str | None = None
 
 
+class ItemClaim(_Answer):
+    """What one utilisation took from one item (numbered from 1), and what remained on it after."""
+
+    item: int
+    unit: str | None = None
+    quantity: str | None = None
+    remaining: str | None = None
+
+
 class Utilisation(_Answer):
+    """One import declaration's claim. A whole-certificate claim lists what remained on each item it took."""
+
     declaration: str
-    quantity: str
-    remaining: str
+    claims: list[ItemClaim] = Field(default_factory=list)
+    whole_certificate: bool = False
     fully_utilised: bool | None = None
     block: int | None = None
     tx: str | None = None
@@ -150,7 +168,7 @@ class DocumentStatus(_Answer):
         default=None, description="Why the consortium refused to anchor it"
     )
     anchor: Anchor | None = None
-    quantity: Quantity | None = None
+    items: list[Quantity] = Field(default_factory=list, description="What each item covers and what remains")
     revocation: Revocation | None = None
     superseded_by: str | None = None
     supersedes: str | None = None

@@ -121,7 +121,7 @@ class Batcher:
                     signer=item.signer,
                     type_name=meta["type"],
                     type_version=meta["version"],
-                    quantity_unit=meta["quantity_unit"],
+                    quantity_units=tuple(meta["quantity_units"]),
                     recipients=tuple(meta["recipients"]),
                 )
             )

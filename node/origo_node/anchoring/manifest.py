@@ -4,9 +4,8 @@ The chain stores only the batch's root; the event names this manifest by CID. An
 recomputes the Merkle root from its leaves and compares it with the anchored root, so the manifest needs no
 trust in whoever served it. Besides the leaves' fields it carries what a verifier wants without the
 payload: the
-CID string of each encrypted payload, the issuer's EIP-712 signature, the type's name, the quantity's
-unit and the
-members who can decrypt.
+CID string of each encrypted payload, the issuer's EIP-712 signature, the type's name, the unit of each item's
+quantity and the members who can decrypt.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from origo_node.chain.merkle import Leaf, MerkleTree
+from origo_node.documents.checks import is_unit_code
 from origo_node.hashing import keccak256
 
 FORMAT = "origo-batch/1"
@@ -33,7 +33,8 @@ class ManifestEntry:
     signer: str
     type_name: str
     type_version: str
-    quantity_unit: str | None
+    # One per item of the leaf's quantities: the unit the item counts in, None where it gives no quantity.
+    quantity_units: tuple[str | None, ...]
     recipients: tuple[str, ...]
 
     def as_json(self) -> dict[str, Any]:
@@ -44,22 +45,40 @@ class ManifestEntry:
             "signer": self.signer,
             "type": self.type_name,
             "version": self.type_version,
-            "quantityUnit": self.quantity_unit,
+            "quantityUnits": list(self.quantity_units),
             "recipients": list(self.recipients),
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ManifestEntry:
+        leaf = leaf_from_json(data)
         return cls(
-            leaf=leaf_from_json(data),
+            leaf=leaf,
             payload_cid=_text(data["payloadCidString"]),
             signature=bytes.fromhex(str(data["signature"]).removeprefix("0x")),
             signer=_text(data["signer"]),
             type_name=_text(data["type"]),
             type_version=_text(data["version"]),
-            quantity_unit=None if data.get("quantityUnit") is None else _text(data["quantityUnit"]),
+            quantity_units=_units(data["quantityUnits"], leaf),
             recipients=tuple(_text(code) for code in data["recipients"]),
         )
+
+
+def _units(value: Any, leaf: Leaf) -> tuple[str | None, ...]:
+    """The units of a leaf's items: one per quantity the leaf commits to, each a UN/ECE Rec. 20 code or null.
+
+    Other members' manifests are read here: a list of another length would show one item's quantity in another
+    item's unit, and free text would reach every member's status pages."""
+    which = f"the leaf of document 0x{leaf.document_id.hex()}"
+    if not isinstance(value, list):
+        raise ManifestInvalid(f"{which} gives quantityUnits as {type(value).__name__}, not as a list")
+    items = len(leaf.quantities)
+    if len(value) != items:
+        raise ManifestInvalid(f"{which} lists {len(value)} quantity unit(s) for its {items} item(s)")
+    for unit in value:
+        if unit is not None and not is_unit_code(unit):
+            raise ManifestInvalid(f"{which} gives {str(unit)[:20]!r} as a unit, not a UN/ECE Rec. 20 code")
+    return tuple(value)
 
 
 def _text(value: Any) -> str:

@@ -17,6 +17,9 @@ from origo_node.documents.dates import add_months, end_of_day_utc, parse_date
 from origo_node.documents.model import DocumentFacts, Problem, TransportFacts, ValidationContext
 from origo_node.documents.pointer import resolve
 
+#: Claims name an item by a one-byte number on the chain, so a certificate lists at most 256 items.
+MAX_ITEMS = 256
+
 _FLAGS = (
     "thirdCountryInvoicing",
     "exhibition",
@@ -86,7 +89,12 @@ class FormD(SchemaDocumentType):
                     },
                     {"transportDocument": s.reference()},
                 ),
-                "items": s.array(item),
+                "items": s.array(
+                    item,
+                    max_items=MAX_ITEMS,
+                    why=f"a certificate lists at most {MAX_ITEMS} items, the most an import claim can name one"
+                    " by one; split the goods over several certificates",
+                ),
                 "importingCountry": s.country(),  # box 11
                 "producingCountry": s.country(),
                 "declaration": s.obj({"place": s.text(200), "date": s.date()}),
@@ -113,7 +121,7 @@ class FormD(SchemaDocumentType):
 
     def facts(self, doc: dict[str, Any], ctx: ValidationContext) -> DocumentFacts:
         certified_on = _date(doc["certification"]["date"])
-        quantity, unit = _claimable_quantity(doc["items"])
+        quantities, units = _item_quantities(doc["items"])
         transport = doc["transport"]
         document = transport.get("transportDocument")
         return DocumentFacts(
@@ -126,8 +134,8 @@ class FormD(SchemaDocumentType):
             issued_on=certified_on,
             # Valid for whole months from issue, through the end of the anniversary day (UTC).
             expires_at=end_of_day_utc(add_months(certified_on, ctx.validity_months)),
-            quantity=quantity,
-            quantity_unit=unit,
+            quantities=quantities,
+            quantity_units=units,
             transport=(
                 TransportFacts(
                     vessel_or_flight=transport["vesselOrFlight"].strip(),
@@ -150,24 +158,26 @@ def _date(text: str) -> dt.date:
     return parsed
 
 
-def _claimable_quantity(items: list[dict[str, Any]]) -> tuple[int, str | None]:
-    """The total the chain can draw partial claims from, in thousandths, when every item counts in one unit.
+def _item_quantities(items: list[dict[str, Any]]) -> tuple[tuple[int, ...], tuple[str | None, ...]]:
+    """Each item's quantity in thousandths of its own unit, and that unit, in the items' order (box 9).
 
-    Items in different units (or without a quantity) cannot be added up, so such a certificate can only be
-    claimed in full: quantity 0.
+    Every item is claimed on its own, in its own unit: gloves in pairs and finger cots in pieces never add up.
+    An item that gives only a gross weight has quantity 0: it is claimed with the whole certificate.
     """
-    quantities = [item.get("quantity") for item in items]
-    units = {q["unit"] for q in quantities if q is not None}
-    if any(q is None for q in quantities) or len(units) != 1:
-        return 0, None
-    total = 0
-    for q in quantities:
-        assert q is not None
-        scaled = checks.thousandths(q["value"])
+    quantities: list[int] = []
+    units: list[str | None] = []
+    for item in items:
+        quantity = item.get("quantity")
+        if quantity is None:
+            quantities.append(0)
+            units.append(None)
+            continue
+        scaled = checks.thousandths(quantity["value"])
         if scaled is None:  # validate() rules this out
-            raise ValueError(f"quantity {q['value']!r} is not exact in thousandths")
-        total += scaled
-    return total, units.pop()
+            raise ValueError(f"quantity {quantity['value']!r} is not exact in thousandths")
+        quantities.append(scaled)
+        units.append(quantity["unit"])
+    return tuple(quantities), tuple(units)
 
 
 def _parties(doc: dict[str, Any], ctx: ValidationContext) -> Iterator[Problem]:

@@ -88,8 +88,8 @@ class CargoManifest(SchemaDocumentType):
             importer=checks.locode_country(doc["portOfDischarge"]),
             issued_on=departed,
             expires_at=0,  # a manifest records what was carried; it does not lapse
-            quantity=0,
-            quantity_unit=None,
+            quantities=(),  # a manifest is claimed whole, never item by item
+            quantity_units=(),
             transport=tuple(
                 TransportFacts(
                     vessel_or_flight=vessel,

@@ -59,7 +59,8 @@ class DocumentFacts:
     issued_on: dt.date
     # Unix seconds at which the document stops being valid; 0 means it never expires.
     expires_at: int
-    # In thousandths of ``quantity_unit``; 0 means only full claims are possible.
-    quantity: int
-    quantity_unit: str | None
+    # One per item, in the document's order: thousandths of that item's own unit, 0 where the item gives no
+    # quantity (it is claimed only with the whole certificate). Empty: the document is claimed only whole.
+    quantities: tuple[int, ...]
+    quantity_units: tuple[str | None, ...]  # the unit of each item's quantity, None where it gives none
     transport: tuple[TransportFacts, ...]

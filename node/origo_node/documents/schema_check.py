@@ -69,7 +69,10 @@ def _message(keyword: str, limit: Any, instance: Any, schema: Any) -> str:
         case "minItems":
             return f"must have at least {limit} entr{'y' if limit == 1 else 'ies'}"
         case "maxItems":
-            return f"must have at most {limit} entries"
+            # The schema's description says why there is a limit, where the limit is not obvious.
+            counted = f" (it has {len(instance)})" if isinstance(instance, list) else ""
+            why = f": {description}" if description else ""
+            return f"must have at most {limit} entries{counted}{why}"
         case "uniqueItems":
             return "must not list the same entry twice"
         case _:

@@ -25,10 +25,15 @@ def obj(required: dict[str, Schema], optional: dict[str, Schema] | None = None) 
     }
 
 
-def array(items: Schema, *, min_items: int = 1, max_items: int = 999, unique: bool = False) -> Schema:
+def array(
+    items: Schema, *, min_items: int = 1, max_items: int = 999, unique: bool = False, why: str | None = None
+) -> Schema:
+    """``why``: the reason for ``max_items``, quoted to whoever goes over it."""
     schema: Schema = {"type": "array", "items": items, "minItems": min_items, "maxItems": max_items}
     if unique:
         schema["uniqueItems"] = True
+    if why:
+        schema["description"] = why
     return schema
 
 

@@ -278,7 +278,7 @@ def _document(batch: IndexedBatch, entry: manifest.ManifestEntry) -> IndexedDocu
         importer=leaf.importer,
         issued_at=leaf.issued_at,
         expires_at=leaf.expires_at,
-        quantity=leaf.quantity,
+        quantities=leaf.quantities,
         payload_cid=entry.payload_cid,
         signature="0x" + entry.signature.hex(),
         signer=entry.signer,
@@ -288,6 +288,6 @@ def _document(batch: IndexedBatch, entry: manifest.ManifestEntry) -> IndexedDocu
         timestamp=batch.timestamp,
         type_name=entry.type_name,
         type_version=entry.type_version,
-        quantity_unit=entry.quantity_unit,
+        quantity_units=entry.quantity_units,
         recipients=entry.recipients,
     )

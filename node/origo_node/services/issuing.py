@@ -156,7 +156,7 @@ class IssuingService:
             importer=facts.importer,
             issued_at=_unix(facts.issued_on),
             expires_at=facts.expires_at,
-            quantity=facts.quantity,
+            quantities=facts.quantities,
             payload_cid=keccak256(cid.encode()),
         )
         signature = eip712.sign(leaf, self._signer.domain, self._signer.private_key)
@@ -164,7 +164,7 @@ class IssuingService:
         meta = {
             "type": facts.doc_type,
             "version": facts.version,
-            "quantity_unit": facts.quantity_unit,
+            "quantity_units": list(facts.quantity_units),
             "recipients": list(recipients),
             "reference": facts.reference,
         }

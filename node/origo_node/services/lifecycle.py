@@ -27,15 +27,60 @@ def thousandths(value: int) -> str:
     return f"{value // 1000}.{value % 1000:03d}"
 
 
-def quantity_of(total: int, claimed: int, unit: str | None) -> dict[str, Any] | None:
-    if total == 0:
-        return None
-    return {
-        "total": thousandths(total),
-        "claimed": thousandths(claimed),
-        "remaining": thousandths(max(total - claimed, 0)),
-        "unit": unit,
-    }
+class _Items:
+    """What each item of a certificate covers and what was claimed from it, replayed claim by claim.
+
+    Quantities are thousandths of each item's own unit; an item with total 0 gives no quantity and is claimed
+    only with the whole certificate.
+    """
+
+    def __init__(self, totals: Sequence[int], units: Sequence[str | None]) -> None:
+        self.totals = list(totals)
+        self.units = [units[i] if i < len(units) else None for i in range(len(totals))]
+        self.claimed = [0] * len(totals)
+
+    def remaining(self, index: int) -> int:
+        return max(self.totals[index] - self.claimed[index], 0)
+
+    def take(self, index: int, quantity: int) -> dict[str, Any]:
+        """One claim on one item (``index`` 0-based, as on the chain), shown numbered from 1."""
+        if not 0 <= index < len(self.totals):
+            # The chain refuses a claim on an item the leaf does not have; should a row and an event disagree
+            # anyway, the claim is shown as it was made rather than counted against another item.
+            return {"item": index + 1, "unit": None, "quantity": thousandths(quantity), "remaining": None}
+        self.claimed[index] += quantity
+        tracked = self.totals[index] > 0
+        return {
+            "item": index + 1,
+            "unit": self.units[index],
+            "quantity": thousandths(quantity),
+            "remaining": thousandths(self.remaining(index)) if tracked else None,
+        }
+
+    def take_all(self) -> list[dict[str, Any]]:
+        """A whole-certificate claim: it takes what remained on every item with a quantity (items on which
+        nothing remained are not listed: nothing was taken from them)."""
+        return [
+            self.take(index, self.remaining(index))
+            for index, total in enumerate(self.totals)
+            if total > 0 and self.remaining(index) > 0
+        ]
+
+    def as_json(self, fully_utilised: bool) -> list[dict[str, Any]]:
+        shown = []
+        for index, total in enumerate(self.totals):
+            tracked = total > 0
+            remaining = 0 if fully_utilised else self.remaining(index)
+            shown.append(
+                {
+                    "item": index + 1,
+                    "unit": self.units[index],
+                    "total": thousandths(total) if tracked else None,
+                    "claimed": thousandths(self.claimed[index]) if tracked else None,
+                    "remaining": thousandths(remaining) if tracked else None,
+                }
+            )
+        return shown
 
 
 def derive_status(
@@ -45,7 +90,7 @@ def derive_status(
     revocation = rejection = verification = None
     superseded_by = None
     fully_utilised = False
-    claimed = 0
+    items = _Items(row.quantities, row.quantity_units)
     utilisations = []
     for event in events:
         # An event its member had no right to cause is never a state (the indexer drops those it can tell).
@@ -61,13 +106,17 @@ def derive_status(
         elif kind == "rejected":
             rejection = {**reasons.recorded("reject", fields), **where}
         elif kind == "accepted":
-            claimed += int(fields["quantity"])
+            # No claims in the event: the whole certificate, everything that remained on every item.
+            claims = fields.get("claims") or []
+            taken = (
+                [items.take(int(c["item"]), int(c["quantity"])) for c in claims] if claims else items.take_all()
+            )
             fully_utilised = fully_utilised or bool(fields["fullyUtilised"])
             utilisations.append(
                 {
                     "declaration": fields["declaration"],
-                    "quantity": thousandths(int(fields["quantity"])),
-                    "remaining": thousandths(int(fields["remaining"])),
+                    "claims": taken,
+                    "whole_certificate": not claims,
                     "fully_utilised": bool(fields["fullyUtilised"]),
                     **where,
                 }
@@ -122,7 +171,7 @@ def derive_status(
             "tx": row.tx_hash,
             "at": iso(row.timestamp),
         },
-        "quantity": quantity_of(row.quantity, claimed, row.quantity_unit),
+        "items": items.as_json(fully_utilised),
         "revocation": revocation,
         "superseded_by": superseded_by,
         "supersedes": supersedes,

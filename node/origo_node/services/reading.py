@@ -105,7 +105,7 @@ def leaf_of(row: IndexedDocument) -> Leaf:
         importer=row.importer,
         issued_at=row.issued_at,
         expires_at=row.expires_at,
-        quantity=row.quantity,
+        quantities=row.quantities,
         payload_cid=bytes.fromhex(_keccak_cid(row.payload_cid)),
     )
 

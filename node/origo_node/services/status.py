@@ -116,8 +116,8 @@ class StatusService:
     def _pending(self, key: DocumentKey) -> dict[str, Any]:
         """A document of this member not anchored yet: ``pending``, or ``refused`` with why.
 
-        No leaf data is shown (digest, payload CID, dates, quantity, batch root): with them another member
-        could work out the root this member is about to anchor."""
+        No leaf data is shown (digest, payload CID, dates, items' quantities, batch root): with them another
+        member could work out the root this member is about to anchor."""
         entry = self._outbox.get(key) if key.issuer == self._member else None
         if entry is None:
             raise NotFound(f"document {key.qualified} is unknown to this node")
@@ -143,7 +143,7 @@ class StatusService:
             "state": DocumentState.PENDING if refusal is None else DocumentState.REFUSED,
             "refusal": refusal,
             "anchor": None,
-            "quantity": None,
+            "items": [],
             "revocation": None,
             "superseded_by": None,
             "supersedes": entry.supersedes,

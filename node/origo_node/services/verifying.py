@@ -30,7 +30,7 @@ _MESSAGES: dict[str, str] = {
     Verdict.SUPERSEDED: "The issuing authority replaced this certificate; use the replacement.",
     Verdict.EXPIRED: "The certificate's validity has ended.",
     Verdict.PARTIALLY_ACCEPTED: (
-        "The certificate is authentic; part of its quantity was already claimed at import."
+        "The certificate is authentic; part of what it covers was already claimed at import."
     ),
     Verdict.ACCEPTED: "The certificate was fully used at import.",
     Verdict.REJECTED: "The importing authority refused preference for this certificate.",

@@ -13,8 +13,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from origo_node.errors import StorageFull
-from origo_node.store.schema import INDEX_TABLES, SCHEMA, SCHEMA_VERSION
+from origo_node.errors import StorageFull, StoreError
+from origo_node.store.schema import (
+    INDEX_TABLES,
+    SCHEMA,
+    SCHEMA_VERSION,
+    UNANCHORED_DOCUMENTS,
+    refuse_old_unanchored,
+)
 
 
 def _disk_full(exc: BaseException) -> bool:
@@ -38,6 +44,12 @@ class Database:
         with self._write_lock:
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
             if 0 < version < SCHEMA_VERSION:
+                unanchored = int(conn.execute(UNANCHORED_DOCUMENTS).fetchone()[0])
+                try:
+                    refuse_old_unanchored(version, unanchored, f"the node's database {path}")
+                except StoreError:
+                    self.close()
+                    raise
                 # An older index layout: drop the index (never the outbox, keys or actions); the node rebuilds
                 # it from the chain.
                 for table in INDEX_TABLES:

@@ -18,13 +18,33 @@ from origo_node.store.rows import DocumentEvent, IndexedBatch, IndexedDocument, 
 
 CHECKPOINT = "events"
 _DOCUMENT_COLUMNS = (
-    "document_id, document_type, digest, issuer, importer, issued_at, expires_at, quantity, payload_cid,"
-    " signature, signer, root, block, tx_hash, timestamp, type_name, type_version, quantity_unit, recipients"
+    "document_id, document_type, digest, issuer, importer, issued_at, expires_at, quantities, payload_cid,"
+    " signature, signer, root, block, tx_hash, timestamp, type_name, type_version, quantity_units, recipients"
 )
 
 
 def _document(row: Any) -> IndexedDocument:
-    return IndexedDocument(**{**dict(row), "recipients": tuple(json.loads(row["recipients"]))})
+    return IndexedDocument(
+        **{
+            **dict(row),
+            "quantities": tuple(int(q) for q in json.loads(row["quantities"])),
+            "quantity_units": tuple(json.loads(row["quantity_units"])),
+            "recipients": tuple(json.loads(row["recipients"])),
+        }
+    )
+
+
+class _JsonLists:
+    """Tuples as JSON text, each distinct one written once: a batch repeats a few recipient and unit lists."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[Any, ...], str] = {}
+
+    def __call__(self, values: tuple[Any, ...]) -> str:
+        text = self._seen.get(values)
+        if text is None:
+            text = self._seen[values] = json.dumps(list(values))
+        return text
 
 
 def _event(row: Any) -> DocumentEvent:
@@ -169,11 +189,9 @@ class IndexRepository:
         """A batch's documents, and the batch marked indexed. First anchoring by the same issuer wins: a later
         batch of that issuer repeating an id cannot replace its facts (another member's leaf with the id is
         another document, with a row of its own)."""
-        recipients: dict[tuple[str, ...], str] = {}  # a batch has few distinct recipient lists
+        as_json = _JsonLists()
         rows = []
         for d in documents:
-            if d.recipients not in recipients:
-                recipients[d.recipients] = json.dumps(list(d.recipients))
             rows.append(
                 (
                     d.document_id,
@@ -183,7 +201,8 @@ class IndexRepository:
                     d.importer,
                     d.issued_at,
                     d.expires_at,
-                    d.quantity,
+                    # As decimal strings, as in the leaf's JSON: a uint64 is beyond SQL's and JSON readers' integers.
+                    as_json(tuple(str(q) for q in d.quantities)),
                     d.payload_cid,
                     d.signature,
                     d.signer,
@@ -193,8 +212,8 @@ class IndexRepository:
                     d.timestamp,
                     d.type_name,
                     d.type_version,
-                    d.quantity_unit,
-                    recipients[d.recipients],
+                    as_json(d.quantity_units),
+                    as_json(d.recipients),
                 )
             )
         with self._db.transaction() as conn:

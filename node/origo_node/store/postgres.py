@@ -21,8 +21,14 @@ from typing import Any
 import psycopg
 from psycopg import errors as pg_errors
 
-from origo_node.errors import StorageFull
-from origo_node.store.schema import INDEX_TABLES, SCHEMA, SCHEMA_VERSION
+from origo_node.errors import StorageFull, StoreError
+from origo_node.store.schema import (
+    INDEX_TABLES,
+    SCHEMA,
+    SCHEMA_VERSION,
+    UNANCHORED_DOCUMENTS,
+    refuse_old_unanchored,
+)
 
 #: Advisory lock keys (64-bit numbers of Origo's own): the writers' queue, the background loops' owner.
 WRITE_LOCK_KEY = 0x4F52_4947_4F01
@@ -118,13 +124,22 @@ class PostgresDatabase:
         self._local = threading.local()
         self._opened: list[PgConnection] = []  # every thread's, so that close() ends them all
         self._opened_lock = threading.Lock()
-        conn = self.connection().raw
+        try:
+            self._create_or_upgrade(self.connection().raw)
+        except StoreError:
+            self.close()
+            raise
+
+    def _create_or_upgrade(self, conn: psycopg.Connection[Any]) -> None:
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
             conn.execute("CREATE TABLE IF NOT EXISTS origo_schema (version BIGINT NOT NULL)")
             row = conn.execute("SELECT version FROM origo_schema").fetchone()
             version = 0 if row is None else int(row[0])
             if 0 < version < SCHEMA_VERSION:
+                # Refused before anything changes (the transaction is rolled back).
+                counted = conn.execute(UNANCHORED_DOCUMENTS).fetchone()
+                refuse_old_unanchored(version, int(counted[0]) if counted else 0, self.description)
                 # An older index layout: drop the index only; the node rebuilds it from the chain.
                 for table in INDEX_TABLES:
                     conn.execute(f"DROP TABLE IF EXISTS {table}")

@@ -94,7 +94,8 @@ class IndexedDocument:
     importer: str
     issued_at: int
     expires_at: int
-    quantity: int
+    # One per item in the document's order, in thousandths of that item's unit; 0: the item gives no quantity.
+    quantities: tuple[int, ...]
     payload_cid: str
     signature: str
     signer: str
@@ -104,7 +105,7 @@ class IndexedDocument:
     timestamp: int
     type_name: str | None
     type_version: str | None
-    quantity_unit: str | None
+    quantity_units: tuple[str | None, ...]  # each item's unit (None where it gives no quantity)
     recipients: tuple[str, ...]
 
 

@@ -3,7 +3,33 @@
 # 2: idx_documents no longer stores each document's proof (services/proofs.py works it out).
 # 3: a document is named by (issuer, id) and a batch by (issuer, root) in every index table, as on chain; the
 #    outbox's refused batches and the officers' idempotency keys.
-SCHEMA_VERSION = 3
+# 4: a document's quantities and units per item (idx_documents.quantities, quantity_units as JSON lists); an
+#    outbox leaf carries ``quantities`` and its meta ``quantity_units``.
+from origo_node.errors import StoreError
+
+SCHEMA_VERSION = 4
+
+#: Before 4, an outbox leaf had one ``quantity``; its issuer signed that layout, which the registry no longer
+#: takes. Documents anchored already are fine (the index is rebuilt from the chain); documents still waiting
+#: cannot be anchored by this version.
+UNANCHORED_DOCUMENTS = (
+    "SELECT count(*) FROM outbox WHERE batch_root IS NULL"
+    " OR batch_root IN (SELECT root FROM batches WHERE state <> 'mined')"
+)
+
+
+def refuse_old_unanchored(version: int, unanchored: int, where: str) -> None:
+    """Stops a node opening a store of an earlier layout whose documents it could no longer anchor, in words,
+    before anything is changed; ``where`` names the store for the operator."""
+    if 0 < version < 4 and unanchored:
+        raise StoreError(
+            f"{where} was written by an earlier version of Origo (store layout {version}) and holds"
+            f" {unanchored} accepted document(s) not anchored yet. Their signed leaves have one quantity per"
+            " certificate; this version anchors one quantity per item and cannot anchor them. Let the earlier"
+            " version anchor them first (its health shows outbox_pending 0), or move the store aside and issue"
+            " those documents again with this version.",
+        )
+
 
 SCHEMA = """
 -- What this node accepted and must anchor exactly once. A row is written before the API answers 202.
@@ -130,7 +156,8 @@ CREATE TABLE IF NOT EXISTS idx_documents (
     importer      TEXT NOT NULL,
     issued_at     INTEGER NOT NULL,
     expires_at    INTEGER NOT NULL,
-    quantity      INTEGER NOT NULL,
+    quantities    TEXT NOT NULL,              -- JSON list of decimal strings, one per item: thousandths of its
+                                              -- unit, "0" when the item gives no quantity
     payload_cid   TEXT NOT NULL,              -- the CID string
     signature     TEXT NOT NULL,
     signer        TEXT NOT NULL,
@@ -140,7 +167,7 @@ CREATE TABLE IF NOT EXISTS idx_documents (
     timestamp     INTEGER NOT NULL,
     type_name     TEXT,
     type_version  TEXT,
-    quantity_unit TEXT,
+    quantity_units TEXT NOT NULL,             -- JSON list, one per item: its unit code or null
     recipients    TEXT NOT NULL,              -- JSON list of the members who can decrypt the payload
     PRIMARY KEY (issuer, document_id)
 );

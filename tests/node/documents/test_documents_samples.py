@@ -21,7 +21,7 @@ from origo_node.documents import (
     validate_document,
 )
 from origo_node.documents.form_d import FormD
-from origo_node.errors import NotFound
+from origo_node.errors import NotFound, ValidationFailed
 
 from ._samples import FORM_D_SAMPLES, MANIFEST_SAMPLES, SAMPLES, context_for, sample
 
@@ -70,7 +70,7 @@ def test_facts_of_the_coffee_certificate() -> None:
     assert facts.issued_on == dt.date(2026, 11, 19)
     # Valid through 19 November 2027, i.e. until midnight UTC starting the 20th.
     assert facts.expires_at == int(dt.datetime(2027, 11, 20, tzinfo=dt.UTC).timestamp())
-    assert (facts.quantity, facts.quantity_unit) == (19_200_000, "KGM")
+    assert (facts.quantities, facts.quantity_units) == ((19_200_000,), ("KGM",))
     (leg,) = facts.transport
     assert leg.vessel_or_flight == "MSC ISABELLA V.2647S"
     assert (leg.port_of_loading, leg.port_of_discharge) == ("VNSGN", "SGSIN")
@@ -79,34 +79,57 @@ def test_facts_of_the_coffee_certificate() -> None:
     assert leg.hs_subheadings == ("090111",)
 
 
-def test_facts_add_up_items_in_one_unit_exactly() -> None:
+def test_facts_keep_each_item_apart_even_in_one_unit() -> None:
+    # Claims name an item: 8,000 brake pads and 960 callipers are two quantities, not 8,960 of anything.
     doc = sample("th-my-autoparts")
     facts = validate_document(doc, context_for(doc)).facts
-    assert (facts.quantity, facts.quantity_unit) == ((8000 + 960) * 1000, "PCE")
+    assert (facts.quantities, facts.quantity_units) == ((8_000_000, 960_000), ("PCE", "PCE"))
     assert facts.transport[0].hs_subheadings == ("870830", "870880")
 
 
 def test_decimal_quantities_are_counted_in_exact_thousandths() -> None:
     doc = sample("th-my-autoparts")
     doc["items"][0]["quantity"] = {"value": 0.1, "unit": "KGM"}
-    doc["items"][1]["quantity"] = {"value": 0.2, "unit": "KGM"}
+    doc["items"][1]["quantity"] = {"value": 1e12, "unit": "KGM"}  # the schema's largest
     facts = validate_document(doc, context_for(doc)).facts
-    assert (facts.quantity, facts.quantity_unit) == (300, "KGM")
+    assert facts.quantities == (100, 10**15)
 
 
-@pytest.mark.parametrize(
-    "change",
-    [
-        lambda items: items[1]["quantity"].update(unit="KGM"),
-        lambda items: items[1].pop("quantity"),
-    ],
-    ids=["mixed units", "an item without quantity"],
-)
-def test_facts_allow_only_full_claims_when_quantities_do_not_add_up(change: Any) -> None:
+def test_facts_give_each_item_its_own_unit_and_none_where_it_has_no_quantity() -> None:
     doc = sample("th-my-autoparts")
-    change(doc["items"])
+    doc["items"][0]["quantity"] = {"value": 12000, "unit": "PR"}
+    doc["items"].append({**doc["items"][1], "itemNumber": 3})
+    doc["items"][1]["quantity"] = {"value": 9000.5, "unit": "PCE"}
+    doc["items"][2].pop("quantity")  # the gross weight alone: claimed only with the whole certificate
     facts = validate_document(doc, context_for(doc)).facts
-    assert (facts.quantity, facts.quantity_unit) == (0, None)
+    assert facts.quantities == (12_000_000, 9_000_500, 0)
+    assert facts.quantity_units == ("PR", "PCE", None)
+
+
+def _with_items(count: int) -> dict[str, Any]:
+    doc = sample("th-my-autoparts")
+    first = doc["items"][0]
+    doc["items"] = [{**first, "itemNumber": n} for n in range(1, count + 1)]
+    return doc
+
+
+def test_a_certificate_of_256_items_is_accepted_with_a_quantity_for_each() -> None:
+    doc = _with_items(256)
+    facts = validate_document(doc, context_for(doc)).facts
+    assert len(facts.quantities) == len(facts.quantity_units) == 256
+
+
+def test_a_certificate_of_257_items_is_refused_in_words() -> None:
+    doc = _with_items(257)
+    with pytest.raises(ValidationFailed) as refused:
+        validate_document(doc, context_for(doc))
+    assert refused.value.errors == [
+        {
+            "pointer": "/items",
+            "message": "must have at most 256 entries (it has 257): a certificate lists at most 256 items, the"
+            " most an import claim can name one by one; split the goods over several certificates",
+        }
+    ]
 
 
 def test_validity_follows_the_context_and_clamps_to_month_end() -> None:
@@ -134,7 +157,8 @@ def test_facts_of_the_manifest() -> None:
     assert facts.reference == "MSC-ISA-2647S-VNSGN"
     assert (facts.issuer, facts.importer) == ("VN", "SG")
     assert facts.issued_on == dt.date(2026, 11, 20)
-    assert (facts.expires_at, facts.quantity, facts.quantity_unit) == (0, 0, None)
+    # A manifest is claimed whole: no item quantities at all.
+    assert (facts.expires_at, facts.quantities, facts.quantity_units) == (0, (), ())
     assert [leg.transport_documents for leg in facts.transport] == [
         ("MEDUVN264700123",),
         ("MEDUVN264700188",),

@@ -40,9 +40,10 @@ def index_document(db: Database, document_id: str, issuer: str = "VN", importer:
     with db.transaction() as conn:
         conn.execute(
             "INSERT INTO idx_documents (document_id, document_type, digest, issuer, importer, issued_at,"
-            " expires_at, quantity, payload_cid, signature, signer, root, block, tx_hash, timestamp,"
-            " type_name, type_version, quantity_unit, recipients) VALUES (?, '0x01', '0x02', ?, ?, 0, 0, 0,"
-            " 'bafk', '0x', '0x', '0xroot', 5, '0xt1', ?, 'atiga-form-d', '1', 'KGM', '[]')",
+            " expires_at, quantities, payload_cid, signature, signer, root, block, tx_hash, timestamp,"
+            " type_name, type_version, quantity_units, recipients) VALUES (?, '0x01', '0x02', ?, ?, 0, 0,"
+            " '[\"1000\"]', 'bafk', '0x', '0x', '0xroot', 5, '0xt1', ?, 'atiga-form-d', '1', '[\"KGM\"]',"
+            " '[]')",
             (document_id, issuer, importer, int(time.time())),
         )
 

@@ -4,13 +4,20 @@ guarantees the services rely on (atomic writes, first anchoring wins, replays ha
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
+
+import psycopg
 import pytest
+from origo_node.errors import StoreError
 from origo_node.store import apikeys, idempotency
 from origo_node.store.actions import ActionRepository
 from origo_node.store.database import StoreDatabase
+from origo_node.store.db import Database
 from origo_node.store.facts import NodeFacts
 from origo_node.store.index import IndexRepository
 from origo_node.store.outbox import OutboxRepository
+from origo_node.store.postgres import PostgresDatabase
 from origo_node.store.rows import DocumentEvent, IndexedBatch, IndexedDocument, MembershipEvent, OutboxEntry
 
 VN = "0x" + "11" * 20
@@ -36,7 +43,12 @@ def entry(n: int, issuer: str = VN, received_at: float | None = None) -> OutboxE
 
 
 def indexed(
-    n: int, issuer: str = VN, root: str = "0xroot", digest: str = "0xd1", block: int = 10
+    n: int,
+    issuer: str = VN,
+    root: str = "0xroot",
+    digest: str = "0xd1",
+    block: int = 10,
+    items: tuple[tuple[int, str | None], ...] = ((2**62, "PR"), (0, None)),
 ) -> IndexedDocument:
     return IndexedDocument(
         document_id=f"0x{n:064x}",
@@ -46,7 +58,7 @@ def indexed(
         importer=SG,
         issued_at=1_700_000_000,
         expires_at=1_800_000_000,
-        quantity=2**62,
+        quantities=tuple(q for q, _ in items),
         payload_cid=f"bafy{n}",
         signature="0xsig",
         signer=issuer,
@@ -56,7 +68,7 @@ def indexed(
         timestamp=1_700_000_100,
         type_name="form-d",
         type_version="1",
-        quantity_unit=None,
+        quantity_units=tuple(u for _, u in items),
         recipients=(VN, SG),
     )
 
@@ -245,6 +257,76 @@ def test_first_anchoring_by_the_same_issuer_wins(store: StoreDatabase) -> None:
         (VN, indexed(1).document_id),
     ]
     assert len(index.document_keys_of(SG, "importer", 0, 10)) == 3
+
+
+def test_item_quantities_and_units_round_trip_exactly(store: StoreDatabase) -> None:
+    index = IndexRepository(store)
+    every_item = tuple((2**64 - 1 - n, ("PR", "PCE", None, "KGM")[n % 4]) for n in range(256))
+    shapes = {
+        1: every_item,  # the most items a certificate may list, the largest uint64
+        2: (),  # a manifest: claimed whole
+        3: ((12_000_000, "PR"), (9_000_000, "PCE"), (0, None)),
+        4: ((12_000_000, "PR"), (9_000_000, "PCE"), (0, None)),  # the same lists again in one batch
+    }
+    index.store_documents(VN, "0xroot", [indexed(n, items=items) for n, items in shapes.items()])
+    for n, items in shapes.items():
+        found = index.document(VN, indexed(n).document_id)
+        assert found == indexed(n, items=items)
+        assert found is not None and all(type(q) is int for q in found.quantities)
+
+
+def _reopen_at_layout(store: StoreDatabase, version: int) -> Callable[[], StoreDatabase]:
+    """Marks ``store`` as written by a node of store layout ``version``, closes it, and gives a way to open it
+    again (as a node starting would), and one to run raw SQL on it behind the node's back."""
+    if isinstance(store, Database):
+        store.read().execute(f"PRAGMA user_version = {version}")
+        store.close()
+        return lambda: Database(store.path)
+    assert isinstance(store, PostgresDatabase)
+    with store.transaction() as conn:
+        conn.execute("UPDATE origo_schema SET version = ?", (version,))
+    store.close()
+    return lambda: PostgresDatabase(store.dsn)
+
+
+def _raw(store: StoreDatabase, sql: str) -> None:
+    if isinstance(store, Database):
+        with sqlite3.connect(store.path) as conn:
+            conn.execute(sql)
+    else:
+        assert isinstance(store, PostgresDatabase)
+        with psycopg.connect(store.dsn, autocommit=True) as conn:
+            conn.execute(sql)  # type: ignore[arg-type]
+
+
+def test_a_store_of_the_single_quantity_layout_is_refused_while_it_holds_unanchored_documents(
+    store: StoreDatabase,
+) -> None:
+    outbox = OutboxRepository(store)
+    outbox.add([entry(1), entry(2)], all_or_nothing=True)
+    outbox.record_batch("0xr1", "bafyman", [entry(1).document_id], "0xtx1", b"raw")
+    outbox.mark_anchored("0xr1", 40)
+    outbox.record_batch("0xr2", "bafyman2", [entry(2).document_id], "0xtx2", b"raw")  # sent, not mined
+    IndexRepository(store).store_documents(VN, "0xroot", [indexed(9)])
+    reopen = _reopen_at_layout(store, 3)
+
+    # Its leaves were signed with one quantity per certificate: this version cannot anchor them.
+    with pytest.raises(StoreError, match=r"layout 3\) and holds 1 accepted document\(s\) not anchored yet"):
+        reopen()
+    with pytest.raises(StoreError):  # refused again: the refusal changed nothing
+        reopen()
+
+    # Once the earlier version has anchored them, the store opens: the index is rebuilt, the outbox kept.
+    _raw(store, "UPDATE batches SET state = 'mined' WHERE root = '0xr2'")
+    upgraded = reopen()
+    try:
+        assert IndexRepository(upgraded).document(VN, indexed(9).document_id) is None
+        assert IndexRepository(upgraded).checkpoint() is None
+        assert OutboxRepository(upgraded).get(entry(2).document_id) is not None
+        IndexRepository(upgraded).store_documents(VN, "0xroot", [indexed(9)])
+        assert IndexRepository(upgraded).document(VN, indexed(9).document_id) == indexed(9)
+    finally:
+        upgraded.close()
 
 
 def test_payload_checks_are_queued_once_and_recorded(store: StoreDatabase) -> None:

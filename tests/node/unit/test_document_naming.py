@@ -36,9 +36,9 @@ def _document(db: Database, issuer: str, importer: str = "SG", block: int = 5) -
     with db.transaction() as conn:
         conn.execute(
             "INSERT INTO idx_documents (document_id, document_type, digest, issuer, importer, issued_at,"
-            " expires_at, quantity, payload_cid, signature, signer, root, block, tx_hash, timestamp,"
-            " type_name, type_version, quantity_unit, recipients) VALUES (?, '0x01', '0x02', ?, ?, 1, 0, 0,"
-            " 'bafy', '0x', '0x', '0xroot', ?, '0xtx', 1, 'atiga-form-d', '1', NULL, '[]')",
+            " expires_at, quantities, payload_cid, signature, signer, root, block, tx_hash, timestamp,"
+            " type_name, type_version, quantity_units, recipients) VALUES (?, '0x01', '0x02', ?, ?, 1, 0,"
+            " '[\"0\"]', 'bafy', '0x', '0x', '0xroot', ?, '0xtx', 1, 'atiga-form-d', '1', '[null]', '[]')",
             (DOC_ID, issuer, importer, block),
         )
 
@@ -127,7 +127,7 @@ def test_status_shows_each_issuers_own_events_and_never_an_unentitled_one(db: Da
         "accepted",
         "TH",
         1,
-        {"declaration": "X", "quantity": 0, "remaining": 0, "fullyUtilised": True},
+        {"declaration": "X", "claims": [], "fullyUtilised": True},
     )
     status = _status_service(db, "SG")
     vn = status.status(DocumentKey("VN", DOC_ID))

@@ -5,20 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from origo_node.services.lifecycle import derive_status, quantity_of, thousandths
+from origo_node.services.lifecycle import derive_status, thousandths
 from origo_node.store.rows import DocumentEvent, IndexedDocument
 
 NOW = 1_800_000_000
 _log = iter(range(1_000_000))
 
 
-def doc(quantity: int = 0, expires_at: int = 0) -> IndexedDocument:
+def doc(
+    quantity: int = 0,
+    expires_at: int = 0,
+    *,
+    items: tuple[tuple[int, str | None], ...] | None = None,
+) -> IndexedDocument:
+    """A certificate of one item of ``quantity`` thousandths of a kilogram, or of ``items`` (quantity, unit)."""
+    items = items if items is not None else ((quantity, "KGM" if quantity else None),)
     return IndexedDocument(
         document_id="0x" + "11" * 32, document_type="0x" + "22" * 32, digest="0x" + "33" * 32,
-        issuer="VN", importer="SG", issued_at=NOW - 86_400, expires_at=expires_at, quantity=quantity,
-        payload_cid="bafy", signature="0x", signer="0xabc", root="0x" + "44" * 32, block=10,
-        tx_hash="0x" + "55" * 32, timestamp=NOW - 3600, type_name="atiga-form-d", type_version="1",
-        quantity_unit="KGM", recipients=("VN", "SG"),
+        issuer="VN", importer="SG", issued_at=NOW - 86_400, expires_at=expires_at,
+        quantities=tuple(q for q, _ in items), payload_cid="bafy", signature="0x", signer="0xabc",
+        root="0x" + "44" * 32, block=10, tx_hash="0x" + "55" * 32, timestamp=NOW - 3600,
+        type_name="atiga-form-d", type_version="1", quantity_units=tuple(u for _, u in items),
+        recipients=("VN", "SG"),
     )  # fmt: skip
 
 
@@ -33,9 +41,13 @@ def event(kind: str, member: str | None = None, **fields: Any) -> DocumentEvent:
     )  # fmt: skip
 
 
-def accepted(quantity: int, remaining: int) -> DocumentEvent:
+def accepted(*claims: tuple[int, int], declaration: str = "D", fully: bool = False) -> DocumentEvent:
+    """A claim as the chain reports it: (0-based item, thousandths taken) each; none: the whole certificate."""
     return event(
-        "accepted", declaration="D", quantity=quantity, remaining=remaining, fullyUtilised=remaining == 0
+        "accepted",
+        declaration=declaration,
+        claims=[{"item": item, "quantity": quantity} for item, quantity in claims],
+        fullyUtilised=fully or not claims,
     )
 
 
@@ -51,10 +63,15 @@ def test_a_fresh_document_is_valid_until_it_expires() -> None:
 
 def test_claims_make_it_partially_then_fully_accepted() -> None:
     d = doc(quantity=10_000)
-    assert state(d, accepted(4_000, 6_000)) == "partially_accepted"
-    assert state(d, accepted(4_000, 6_000), accepted(6_000, 0)) == "accepted"
-    status = derive_status(d, [accepted(4_000, 6_000)], None, NOW)
-    assert status["quantity"] == {"total": "10.000", "claimed": "4.000", "remaining": "6.000", "unit": "KGM"}
+    assert state(d, accepted((0, 4_000))) == "partially_accepted"
+    assert state(d, accepted((0, 4_000)), accepted((0, 6_000), fully=True)) == "accepted"
+    status = derive_status(d, [accepted((0, 4_000))], None, NOW)
+    assert status["items"] == [
+        {"item": 1, "unit": "KGM", "total": "10.000", "claimed": "4.000", "remaining": "6.000"}
+    ]
+    assert status["utilisations"][0]["claims"] == [
+        {"item": 1, "unit": "KGM", "quantity": "4.000", "remaining": "6.000"}
+    ]
 
 
 REVOKED = ("revoked", {"reasonCode": 1, "reason": "x"})
@@ -80,8 +97,8 @@ def test_what_outranks_what(events: list[tuple[str, dict[str, Any]]], expected: 
 
 def test_revocation_outranks_a_full_claim_and_expiry() -> None:
     d = doc(quantity=1_000, expires_at=NOW - 1)
-    assert state(d, accepted(1_000, 0), event("revoked", reasonCode=3, reason="fraud")) == "revoked"
-    assert state(d, accepted(1_000, 0)) == "accepted"
+    assert state(d, accepted(), event("revoked", reasonCode=3, reason="fraud")) == "revoked"
+    assert state(d, accepted()) == "accepted"
 
 
 def test_a_verification_answer_is_reported_with_its_request() -> None:
@@ -102,18 +119,128 @@ def test_a_verification_answer_is_reported_with_its_request() -> None:
 
 
 def test_quantities_are_shown_in_thousandths() -> None:
-    assert thousandths(1) == "0.001" and thousandths(250_500) == "250.500"
-    assert quantity_of(0, 0, "KGM") is None
-    assert quantity_of(1_000, 2_000, None) == {
-        "total": "1.000",
-        "claimed": "2.000",
-        "remaining": "0.000",
-        "unit": None,
-    }
+    assert thousandths(1) == "0.001" and thousandths(250_500) == "250.500" and thousandths(0) == "0.000"
+    assert thousandths(2**64 - 1) == "18446744073709551.615"
 
 
 def test_an_event_caused_by_a_member_without_the_right_is_no_state() -> None:
     # TH is neither the issuer nor the importer: its "revocation" or "claim" never changes the document.
     assert state(doc(), event("revoked", member="TH", reasonCode=1, reason="x")) == "valid"
-    assert state(doc(quantity=1_000), event("accepted", member="VN", declaration="D", quantity=1_000,
-                                            remaining=0, fullyUtilised=True)) == "valid"  # fmt: skip
+    assert state(doc(quantity=1_000), event("accepted", member="VN", declaration="D", claims=[],
+                                            fullyUtilised=True)) == "valid"  # fmt: skip
+
+
+# --- several items, several units -------------------------------------------------------------------------
+
+#: Gloves in pairs, finger cots in pieces, and a third item that gives only a gross weight (no quantity).
+GLOVES, COTS, CRATES = 0, 1, 2
+MIXED = ((12_000_000, "PR"), (9_000_000, "PCE"), (0, None))
+
+
+def items_of(*events: DocumentEvent) -> list[tuple[str | None, str | None, str | None]]:
+    """(total, claimed, remaining) of each item after ``events``."""
+    status = derive_status(doc(items=MIXED), list(events), None, NOW)
+    return [(i["total"], i["claimed"], i["remaining"]) for i in status["items"]]
+
+
+def test_each_item_is_shown_numbered_from_one_in_its_own_unit() -> None:
+    status = derive_status(doc(items=MIXED), [], None, NOW)
+    assert status["items"] == [
+        {"item": 1, "unit": "PR", "total": "12000.000", "claimed": "0.000", "remaining": "12000.000"},
+        {"item": 2, "unit": "PCE", "total": "9000.000", "claimed": "0.000", "remaining": "9000.000"},
+        # Untracked: no numbers at all, rather than a total of zero that would read as "used up".
+        {"item": 3, "unit": None, "total": None, "claimed": None, "remaining": None},
+    ]
+    assert status["state"] == "valid" and status["utilisations"] == []
+
+
+def test_partial_claims_are_counted_against_their_own_item_only() -> None:
+    first = accepted((GLOVES, 3_000_000), declaration="SG-IMP-1")
+    second = accepted((COTS, 40_000), (GLOVES, 1_000_000), declaration="SG-IMP-2")
+    assert items_of(first, second) == [
+        ("12000.000", "4000.000", "8000.000"),
+        ("9000.000", "40.000", "8960.000"),
+        (None, None, None),
+    ]
+    status = derive_status(doc(items=MIXED), [first, second], None, NOW)
+    assert status["state"] == "partially_accepted"
+    declared = status["utilisations"][1]
+    assert declared["declaration"] == "SG-IMP-2"
+    assert (declared["whole_certificate"], declared["fully_utilised"]) == (False, False)
+    # In the order the claim named them, each with what remained on that item right after it.
+    assert declared["claims"] == [
+        {"item": 2, "unit": "PCE", "quantity": "40.000", "remaining": "8960.000"},
+        {"item": 1, "unit": "PR", "quantity": "1000.000", "remaining": "8000.000"},
+    ]
+    assert {"block", "tx", "at"} <= set(declared)
+
+
+def test_a_whole_claim_after_partial_ones_takes_what_remained_on_each_item() -> None:
+    events = [
+        accepted((GLOVES, 3_000_000), declaration="SG-IMP-1"),
+        accepted((COTS, 9_000_000), declaration="SG-IMP-2"),  # nothing left on the cots
+        accepted(declaration="SG-IMP-3"),
+    ]
+    status = derive_status(doc(items=MIXED), events, None, NOW)
+    assert status["state"] == "accepted"
+    whole = status["utilisations"][2]
+    assert (whole["whole_certificate"], whole["fully_utilised"]) == (True, True)
+    # The gloves' rest; the cots had nothing left and the crates no quantity: nothing taken from them.
+    assert whole["claims"] == [{"item": 1, "unit": "PR", "quantity": "9000.000", "remaining": "0.000"}]
+    assert items_of(*events) == [
+        ("12000.000", "12000.000", "0.000"),
+        ("9000.000", "9000.000", "0.000"),
+        (None, None, None),
+    ]
+
+
+def test_a_whole_claim_on_a_fresh_certificate_lists_every_item_with_a_quantity() -> None:
+    status = derive_status(doc(items=MIXED), [accepted(declaration="SG-IMP-9")], None, NOW)
+    assert [(c["item"], c["quantity"], c["remaining"]) for c in status["utilisations"][0]["claims"]] == [
+        (1, "12000.000", "0.000"),
+        (2, "9000.000", "0.000"),
+    ]
+
+
+def test_fully_utilised_when_every_item_is_used_up() -> None:
+    # The chain says so on the claim that takes the last of the last item; the status follows the chain.
+    events = [
+        accepted((GLOVES, 12_000_000)),
+        accepted((COTS, 9_000_000), fully=True),
+    ]
+    d = doc(items=MIXED[:2])
+    assert state(d, events[0]) == "partially_accepted"
+    assert state(d, *events) == "accepted"
+    status = derive_status(d, events, None, NOW)
+    assert [i["remaining"] for i in status["items"]] == ["0.000", "0.000"]
+    assert status["utilisations"][1]["fully_utilised"] is True
+
+
+def test_remaining_is_zero_on_every_item_once_fully_utilised() -> None:
+    # A certificate with an untracked item becomes fully utilised only by a whole claim; what a rule of the
+    # chain ended shows nothing remaining, whatever the partial claims before it left.
+    status = derive_status(doc(items=MIXED), [accepted((GLOVES, 500_000)), accepted()], None, NOW)
+    assert [i["remaining"] for i in status["items"]] == ["0.000", "0.000", None]
+
+
+def test_a_certificate_with_no_item_quantity_is_claimed_whole() -> None:
+    d = doc(items=((0, None), (0, None)))
+    status = derive_status(d, [accepted(declaration="SG-IMP-1")], None, NOW)
+    assert status["state"] == "accepted"
+    assert status["utilisations"][0]["claims"] == [] and status["utilisations"][0]["whole_certificate"]
+    assert [i["total"] for i in status["items"]] == [None, None]
+
+
+def test_a_claim_naming_an_item_the_row_does_not_have_is_shown_not_counted() -> None:
+    # The chain refuses such a claim; should a row and an event ever disagree, nothing raises and no other
+    # item's count changes.
+    status = derive_status(doc(items=MIXED), [accepted((7, 1_000))], None, NOW)
+    assert status["utilisations"][0]["claims"] == [
+        {"item": 8, "unit": None, "quantity": "1.000", "remaining": None}
+    ]
+    assert [i["claimed"] for i in status["items"]] == ["0.000", "0.000", None]
+
+
+def test_a_manifest_without_items_has_an_empty_item_list() -> None:
+    status = derive_status(doc(items=()), [accepted(declaration="SG-IMP-1")], None, NOW)
+    assert status["items"] == [] and status["state"] == "accepted"
