@@ -11,8 +11,8 @@ from origo_api import states
 from origo_sdk import (
     Action,
     DocumentStatus,
-    ItemStatus,
     Member,
+    Quantity,
     TrailEvent,
     Utilisation,
     VerificationResult,
@@ -117,7 +117,7 @@ def amount(value: Any, unit: str | None = None) -> str:
     return (f"{text}.{part}" if part else text) + (f" {unit}" if unit else "")
 
 
-def item_left(item: ItemStatus) -> str:
+def item_left(item: Quantity) -> str:
     """What remains on one item, in its own unit."""
     if item.total is None:
         return "no quantity: claimed only with the whole certificate"
@@ -145,7 +145,7 @@ def items_table(status: DocumentStatus) -> Table:
 
 def claimed_text(utilisation: Utilisation) -> str:
     """What one utilisation took: "3,000.000 PR of item 1; 40.000 PCE of item 2", or the whole certificate."""
-    parts = [f"{amount(c.quantity, c.unit)} of item {c.item}" for c in utilisation.claims]
+    parts = [f"{amount(c.quantity or '-', c.unit)} of item {c.item}" for c in utilisation.claims]
     if utilisation.whole_certificate:
         return "whole certificate" + (f" ({'; '.join(parts)})" if parts else "")
     return "; ".join(parts) or "-"

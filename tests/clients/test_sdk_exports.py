@@ -36,6 +36,7 @@ EXPECTED = {
     "Rejection",
     "VerificationState",
     "Utilisation",
+    "ItemClaim",
     "Verdict",
     "VerificationChecks",
     "VerificationResult",

@@ -59,6 +59,10 @@ class _Facts:
         found = items[position] if 0 <= position < len(items) else {}
         return found if isinstance(found, dict) else {}
 
+    def items(self) -> int:
+        """How many items the index knows the document lists (0 when it does not know the document)."""
+        return len(self.status.get("items") or [])
+
     def unit(self, index: Any) -> str:
         """`` PCE``: the unit of the item the chain numbers ``index``, to follow an amount."""
         unit = self.item(index).get("unit")
@@ -125,11 +129,10 @@ def _items(rule: str, a: list[Any], facts: _Facts) -> str | None:
         return None
     number = int(a[1]) + 1
     unit = facts.unit(a[1])
+    # A certificate of one item: its item is the certificate, as an officer sees it.
+    where = "this certificate" if facts.items() == 1 else f"item {number} of this certificate"
     if rule == "RegistryQuantityExceeded":
-        return (
-            f"only {amount(a[3])}{unit} remain on item {number} of this certificate; "
-            f"the claim asked for {amount(a[2])}{unit}"
-        )
+        return f"only {amount(a[3])}{unit} remain on {where}; the claim asked for {amount(a[2])}{unit}"
     if rule == "RegistryQuantityNotTracked":
         return (
             f"item {number} of this certificate gives no quantity, so it cannot be claimed on its own: "
@@ -137,7 +140,7 @@ def _items(rule: str, a: list[Any], facts: _Facts) -> str | None:
         )
     total = facts.item(a[1]).get("total")
     claimed = f": all {amount(int(Decimal(str(total)) * 1000))}{unit} were claimed" if total else ""
-    return f"nothing remains to claim on item {number} of this certificate{claimed}"
+    return f"nothing remains to claim on {where}{claimed}"
 
 
 def _membership(rule: str, a: list[Any], facts: _Facts) -> str | None:

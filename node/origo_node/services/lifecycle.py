@@ -109,7 +109,9 @@ def derive_status(
             # No claims in the event: the whole certificate, everything that remained on every item.
             claims = fields.get("claims") or []
             taken = (
-                [items.take(int(c["item"]), int(c["quantity"])) for c in claims] if claims else items.take_all()
+                [items.take(int(c["item"]), int(c["quantity"])) for c in claims]
+                if claims
+                else items.take_all()
             )
             fully_utilised = fully_utilised or bool(fields["fullyUtilised"])
             utilisations.append(

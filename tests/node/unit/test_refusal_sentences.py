@@ -52,6 +52,12 @@ def test_more_than_remains_on_an_item() -> None:
     )
 
 
+def test_a_certificate_of_one_item_is_spoken_of_as_the_certificate() -> None:
+    coffee = {**STATUS, "items": [{"item": 1, "unit": "KGM", "total": "19200.000", "remaining": "19200.000"}]}
+    sentence = explain(node({DOC: coffee}), "RegistryQuantityExceeded", [DOC, 0, 20_000_000, 19_200_000])
+    assert sentence == "Only 19,200.000 KGM remain on this certificate; the claim asked for 20,000.000 KGM."
+
+
 def test_nothing_left_on_an_item() -> None:
     sentence = explain(node(), "RegistryItemFullyUtilised", [DOC, 0])
     assert (
