@@ -28,11 +28,16 @@ import {IMembership} from "./IMembership.sol";
  * One import declaration claims a document at most once. The first claim's declaration is
  * remembered as a 40-bit tag inside the state slot (so the usual single claim writes no
  * second slot); each later claim also marks its declaration in a mapping of its own.
+ *
+ * Claims are counted per item, in each item's own unit. What was claimed of the first item
+ * lives in the state slot too (a one-item certificate's claim writes one slot, as before);
+ * every other item's count gets a slot of its own the first time it is claimed. A claim of
+ * the whole certificate only sets the fully-utilised flag: it writes no item counts at all.
  */
 contract DocumentRegistry is IDocumentRegistry {
     struct StoredState {
         bytes16 leafTag;
-        uint64 claimed;
+        uint64 firstItemClaimed; // thousandths of item 0 claimed item by item
         uint8 flags;
         uint16 reasonCode;
         bytes5 firstDeclaration; // tag of the first claim's declaration (never 0 once set)
@@ -51,6 +56,9 @@ contract DocumentRegistry is IDocumentRegistry {
     mapping(bytes2 issuer => mapping(bytes32 root => Batch)) private _batches;
     mapping(bytes2 issuer => mapping(bytes32 documentId => StoredState)) private _states;
     mapping(bytes2 issuer => mapping(bytes32 documentId => bytes32 replacementId)) private _supersededBy;
+    /// Thousandths claimed of each item after the first (the first item's count is in the state slot).
+    mapping(bytes2 issuer => mapping(bytes32 documentId => mapping(uint8 item => uint64 claimed)))
+        private _itemClaimed;
     /// Declarations of every claim after a document's first (the first one's tag is in the state slot).
     mapping(bytes2 issuer => mapping(bytes32 documentId => mapping(bytes32 declaration => bool)))
         private _laterDeclarations;
@@ -120,7 +128,7 @@ contract DocumentRegistry is IDocumentRegistry {
         bytes32 root,
         bytes32[] calldata proof,
         bytes32 declaration,
-        uint64 quantity
+        Claim[] calldata claims
     ) external {
         _authorise(leaf.importer);
         bytes32 id = leaf.documentId;
@@ -130,20 +138,15 @@ contract DocumentRegistry is IDocumentRegistry {
         if (s.flags & _REJECTED != 0) revert RegistryRejected(id);
         if (s.flags & _FULLY_UTILISED != 0) revert RegistryFullyUtilised(id);
         _claimDeclaration(leaf.issuer, id, s, declaration);
-        uint64 remaining;
-        if (leaf.quantity == 0) {
-            if (quantity != 0) revert RegistryQuantityNotTracked(id);
-        } else {
-            remaining = leaf.quantity - s.claimed;
-            if (quantity > remaining) revert RegistryQuantityExceeded(id, quantity, remaining);
-            if (quantity == 0) quantity = remaining;
-            remaining -= quantity;
-            s.claimed += quantity;
+        Claim[] memory taken = new Claim[](claims.length);
+        for (uint256 i; i < claims.length; ++i) {
+            taken[i] = _claimItem(leaf, s, claims[i]);
         }
-        bool full = remaining == 0;
+        // No claims is the whole certificate: whatever remains on every item, at once.
+        bool full = claims.length == 0 || _nothingRemains(leaf, s);
         if (full) s.flags |= _FULLY_UTILISED;
         _states[leaf.issuer][id] = s;
-        emit DocumentAccepted(id, leaf.issuer, leaf.importer, msg.sender, declaration, quantity, remaining, full);
+        emit DocumentAccepted(id, leaf.issuer, leaf.importer, msg.sender, declaration, taken, full);
     }
 
     /// @inheritdoc IDocumentRegistry
@@ -215,7 +218,6 @@ contract DocumentRegistry is IDocumentRegistry {
         return
             DocumentState({
                 leafTag: s.leafTag,
-                claimed: s.claimed,
                 fullyUtilised: f & _FULLY_UTILISED != 0,
                 revoked: f & _REVOKED != 0,
                 rejected: f & _REJECTED != 0,
@@ -225,6 +227,11 @@ contract DocumentRegistry is IDocumentRegistry {
                 reasonCode: s.reasonCode,
                 supersededBy: _supersededBy[issuer][documentId]
             });
+    }
+
+    /// @inheritdoc IDocumentRegistry
+    function claimedOf(bytes2 issuer, bytes32 documentId, uint8 item) public view returns (uint64) {
+        return item == 0 ? _states[issuer][documentId].firstItemClaimed : _itemClaimed[issuer][documentId][item];
     }
 
     /**
@@ -254,7 +261,7 @@ contract DocumentRegistry is IDocumentRegistry {
      * @inheritdoc IDocumentRegistry
      * @dev The state returned is the (issuer, id) document's, whichever leaf it was first acted on with:
      * a caller holding a different leaf of the same id sees `state.leafTag` differ from its hash.
-     * `remaining` is computed for the leaf given.
+     * `remaining` is computed for the leaf given, item by item.
      */
     function statusOf(
         Leaf calldata leaf,
@@ -265,8 +272,12 @@ contract DocumentRegistry is IDocumentRegistry {
         status.batch = _batches[leaf.issuer][root];
         status.expired = leaf.expiresAt != 0 && block.timestamp >= leaf.expiresAt;
         status.state = documentState(leaf.issuer, leaf.documentId);
-        if (leaf.quantity > status.state.claimed && !status.state.fullyUtilised) {
-            status.remaining = leaf.quantity - status.state.claimed;
+        uint256 items = leaf.quantities.length;
+        status.remaining = new uint64[](items);
+        if (status.state.fullyUtilised) return status;
+        for (uint256 i; i < items && i <= type(uint8).max; ++i) {
+            uint64 claimed = claimedOf(leaf.issuer, leaf.documentId, uint8(i));
+            if (leaf.quantities[i] > claimed) status.remaining[i] = leaf.quantities[i] - claimed;
         }
     }
 
@@ -310,6 +321,43 @@ contract DocumentRegistry is IDocumentRegistry {
             revert RegistryDeclarationUsed(issuer, id, declaration);
         }
         _laterDeclarations[issuer][id][declaration] = true;
+    }
+
+    /// Takes one item's part of a claim from what remains on it; returns what it took.
+    function _claimItem(
+        Leaf calldata leaf,
+        StoredState memory s,
+        Claim calldata claim
+    ) private returns (Claim memory) {
+        bytes32 id = leaf.documentId;
+        uint8 item = claim.item;
+        if (item >= leaf.quantities.length) revert RegistryNoSuchItem(id, item, leaf.quantities.length);
+        uint64 total = leaf.quantities[item];
+        if (total == 0) revert RegistryQuantityNotTracked(id, item);
+        // The leaf is the one the state was first tagged with (see _load), so claimed <= total.
+        uint64 claimed = item == 0 ? s.firstItemClaimed : _itemClaimed[leaf.issuer][id][item];
+        uint64 remaining = total - claimed;
+        if (remaining == 0) revert RegistryItemFullyUtilised(id, item);
+        uint64 quantity = claim.quantity == 0 ? remaining : claim.quantity;
+        if (quantity > remaining) revert RegistryQuantityExceeded(id, item, quantity, remaining);
+        if (item == 0) {
+            s.firstItemClaimed = claimed + quantity;
+        } else {
+            _itemClaimed[leaf.issuer][id][item] = claimed + quantity;
+        }
+        return Claim(item, quantity);
+    }
+
+    /// Whether every item gives a quantity and all of it is claimed (items past index 255 cannot be
+    /// claimed one by one, so a leaf with them is used up only by a whole-certificate claim).
+    function _nothingRemains(Leaf calldata leaf, StoredState memory s) private view returns (bool) {
+        uint256 items = leaf.quantities.length;
+        if (items == 0 || items > uint256(type(uint8).max) + 1) return false;
+        for (uint256 i; i < items; ++i) {
+            uint64 claimed = i == 0 ? s.firstItemClaimed : _itemClaimed[leaf.issuer][leaf.documentId][uint8(i)];
+            if (leaf.quantities[i] == 0 || claimed < leaf.quantities[i]) return false;
+        }
+        return true;
     }
 
     /// A never-zero 40-bit tag of a declaration (hashed: declarations are often short padded text).

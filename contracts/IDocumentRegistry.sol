@@ -30,8 +30,16 @@ interface IDocumentRegistry {
         bytes2 importer; // importing member: the only one who may claim it
         uint64 issuedAt; // unix seconds
         uint64 expiresAt; // unix seconds; 0 = does not expire
-        uint64 quantity; // what can be claimed, in thousandths of the unit; 0 = full claims only
+        uint64[] quantities; // per item, in the document's order: thousandths of that item's own unit
+        // (gloves in pairs, finger cots in pieces); 0 = the item gives no quantity
         bytes32 payloadCid; // keccak256 of the encrypted payload's CID string
+    }
+
+    /// @notice One item's part of a claim: `item` indexes the leaf's `quantities` (0-based);
+    /// `quantity` is in thousandths of that item's unit, 0 meaning everything that remains on it.
+    struct Claim {
+        uint8 item;
+        uint64 quantity;
     }
 
     /// @notice What is stored for one batch: one slot.
@@ -44,10 +52,10 @@ interface IDocumentRegistry {
 
     /// @notice What is stored for one document (one issuer's id) once something happens to it. The
     /// registry keeps it packed in one slot (the six flags as bits of one byte, with a tag of the
-    /// first claim's declaration), plus the replacement id if superseded.
+    /// first claim's declaration and what was claimed of the first item), plus the replacement id if
+    /// superseded and what was claimed of the other items ({claimedOf}).
     struct DocumentState {
         bytes16 leafTag; // first 16 bytes of the leaf hash the document was first acted on with
-        uint64 claimed; // thousandths claimed so far
         bool fullyUtilised;
         bool revoked;
         bool rejected;
@@ -63,7 +71,7 @@ interface IDocumentRegistry {
         bool anchored;
         Batch batch;
         bool expired;
-        uint64 remaining; // thousandths left to claim (0 for full-claim-only documents once used)
+        uint64[] remaining; // per item of the leaf given: thousandths left to claim (all 0 once fully utilised)
         DocumentState state;
     }
 
@@ -95,16 +103,17 @@ interface IDocumentRegistry {
         bytes32 indexed replacementId,
         address account
     );
-    /// @notice Emitted when the importing member records a utilisation. `quantity` is what this
-    /// claim took (thousandths; for full-claim-only documents, 0), `remaining` what is left.
+    /// @notice Emitted when the importing member records a utilisation. `claims` is what this claim
+    /// took of each item (a quantity 0 asked for is given as what it took); it is empty when the whole
+    /// certificate was claimed, every item's remainder at once. What remains on each item follows
+    /// from the leaf's quantities and the earlier claims.
     event DocumentAccepted(
         bytes32 indexed documentId,
         bytes2 indexed issuer,
         bytes2 indexed importer,
         address account,
         bytes32 declaration,
-        uint64 quantity,
-        uint64 remaining,
+        Claim[] claims,
         bool fullyUtilised
     );
     /// @notice Emitted when the importing member refuses the preference (Box 4 "not given").
@@ -157,10 +166,14 @@ interface IDocumentRegistry {
     error RegistryRejected(bytes32 documentId);
     /// @notice `documentId` is fully utilised.
     error RegistryFullyUtilised(bytes32 documentId);
-    /// @notice A claim of `requested` thousandths exceeds the `remaining` ones.
-    error RegistryQuantityExceeded(bytes32 documentId, uint64 requested, uint64 remaining);
-    /// @notice `documentId` carries no quantity, so only a full claim (quantity 0) is possible.
-    error RegistryQuantityNotTracked(bytes32 documentId);
+    /// @notice A claim of `requested` thousandths of item `item` exceeds the `remaining` ones.
+    error RegistryQuantityExceeded(bytes32 documentId, uint8 item, uint64 requested, uint64 remaining);
+    /// @notice Item `item` gives no quantity, so it is claimed only with the whole certificate.
+    error RegistryQuantityNotTracked(bytes32 documentId, uint8 item);
+    /// @notice The document has `items` items, so item index `item` does not exist.
+    error RegistryNoSuchItem(bytes32 documentId, uint8 item, uint256 items);
+    /// @notice Nothing remains to claim on item `item`.
+    error RegistryItemFullyUtilised(bytes32 documentId, uint8 item);
     /// @notice A verification request on `documentId` is open already.
     error RegistryVerificationOpen(bytes32 documentId);
     /// @notice No verification request on `documentId` is open.
@@ -210,10 +223,12 @@ interface IDocumentRegistry {
     ) external;
 
     /**
-     * @notice Records a utilisation at import: `quantity` thousandths, or everything left when 0.
+     * @notice Records a utilisation at import: of the items `claims` names, each in its own unit, or
+     * of the whole certificate (everything that remains on every item) when `claims` is empty.
      * Requirements: caller acts for the leaf's importing member; anchored; not revoked, superseded,
-     * expired, rejected or fully utilised; `declaration` has not claimed this document before;
-     * `quantity` <= what remains; a partial claim needs a document with a quantity.
+     * expired, rejected or fully utilised; `declaration` has not claimed this document before; each
+     * claim names an item of the leaf that gives a quantity and asks at most what remains on it.
+     * The document becomes fully utilised when nothing remains on any item.
      * Emits a {DocumentAccepted} event.
      */
     function accept(
@@ -221,7 +236,7 @@ interface IDocumentRegistry {
         bytes32 root,
         bytes32[] calldata proof,
         bytes32 declaration,
-        uint64 quantity
+        Claim[] calldata claims
     ) external;
 
     /**
@@ -272,6 +287,10 @@ interface IDocumentRegistry {
 
     /// @notice What is stored for `issuer`'s document `documentId` (all zero if nothing happened to it).
     function documentState(bytes2 issuer, bytes32 documentId) external view returns (DocumentState memory);
+
+    /// @notice Thousandths of item `item` (0-based) of `issuer`'s document `documentId` claimed so far,
+    /// item by item (a whole-certificate claim sets `fullyUtilised` instead).
+    function claimedOf(bytes2 issuer, bytes32 documentId, uint8 item) external view returns (uint64);
 
     /// @notice Whether import declaration `declaration` claimed `issuer`'s document `documentId`.
     function declarationUsed(bytes2 issuer, bytes32 documentId, bytes32 declaration) external view returns (bool);

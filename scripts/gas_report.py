@@ -29,7 +29,11 @@ TARGETS = {"anchor_per_document.256": 1_000, "anchor_per_document.4096": 200, "a
 CODES = ("VN", "SG", "TH", "MY")
 
 
-def _leaf(n: int, quantity: int = 10_000) -> Leaf:
+#: Documents 6 to 8 of the big batch list two items in two units (gloves in pairs, finger cots in pieces).
+TWO_ITEMS = (6, 7, 8)
+
+
+def _leaf(n: int, quantities: tuple[int, ...] = (10_000,)) -> Leaf:
     return Leaf(
         document_id=Web3.keccak(text=f"origo:VN:GAS-{n}"),
         document_type=Web3.keccak(text="atiga-form-d/1"),
@@ -38,7 +42,7 @@ def _leaf(n: int, quantity: int = 10_000) -> Leaf:
         importer="SG",
         issued_at=1_760_000_000,
         expires_at=1_760_000_000 + 365 * 86_400 * 10,
-        quantity=quantity,
+        quantities=quantities,
         payload_cid=Web3.keccak(text=f"bafkrei-payload-{n}"),
     )
 
@@ -77,7 +81,14 @@ def measure() -> dict[str, Any]:
         report["anchor_per_document"] = {}
         serial = 0
         for size in BATCH_SIZES:
-            tree = MerkleTree([_leaf(serial + k) for k in range(size)])
+            tree = MerkleTree(
+                [
+                    _leaf(
+                        serial + k, (12_000_000, 9_000_000) if size == 4096 and k in TWO_ITEMS else (10_000,)
+                    )
+                    for k in range(size)
+                ]
+            )
             serial += size
             used = gas(r.anchorBatch(tree.root, size, MANIFEST_CID), vn)
             trees[size] = tree
@@ -90,10 +101,18 @@ def measure() -> dict[str, Any]:
             return big.leaves[i].to_abi_tuple(), big.root, big.proof(i)
 
         declaration = Web3.keccak(text="declaration")
-        report["accept"] = gas(r.accept(*args(0), declaration, 2_500), sg)
+        # Claims are (item, thousandths); none claims the whole certificate.
+        report["accept"] = gas(r.accept(*args(0), declaration, [(0, 2_500)]), sg)
         # A second claim needs another declaration (one declaration claims a document once); it writes the
         # declaration's own mark beside the state slot.
-        report["accept_again"] = gas(r.accept(*args(0), Web3.keccak(text="declaration 2"), 2_500), sg)
+        report["accept_again"] = gas(r.accept(*args(0), Web3.keccak(text="declaration 2"), [(0, 2_500)]), sg)
+        report["accept_whole_certificate"] = gas(r.accept(*args(9), declaration, []), sg)
+        # Two items: the second item's count has a slot of its own; a claim of both reads and writes both.
+        report["accept_second_item"] = gas(r.accept(*args(6), declaration, [(1, 40_000)]), sg)
+        report["accept_two_items"] = gas(r.accept(*args(7), declaration, [(0, 3_000_000), (1, 40_000)]), sg)
+        report["accept_two_items_last"] = gas(
+            r.accept(*args(7), Web3.keccak(text="declaration 2"), [(0, 0), (1, 0)]), sg
+        )
         report["reject"] = gas(r.reject(*args(1), 3, "origin criterion not met"), sg)
         report["revoke"] = gas(r.revoke(*args(2), 7, "issued in error"), vn)
         report["supersede"] = gas(r.supersede(*args(3), *args(4)), vn)

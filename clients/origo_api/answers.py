@@ -258,7 +258,8 @@ class LeafFacts(_Answer):
     importer: str
     issued_at: int = Field(alias="issuedAt")
     expires_at: int = Field(alias="expiresAt")
-    quantity: int
+    #: Per item, thousandths of that item's unit, as decimal strings (past 2^53 JSON readers round numbers).
+    quantities: list[str]
     payload_cid: str = Field(alias="payloadCid")
 
 

@@ -15,7 +15,8 @@ from eth_account.messages import encode_typed_data
 from eth_utils.crypto import keccak
 from origo_sdk import LeafFacts
 
-LEAF_TYPES = ["bytes32", "bytes32", "bytes32", "bytes2", "bytes2", "uint64", "uint64", "uint64", "bytes32"]
+#: abi.encode(leaf) of a struct with a dynamic member: the encoding of one tuple.
+LEAF_TYPES = ["(bytes32,bytes32,bytes32,bytes2,bytes2,uint64,uint64,uint64[],bytes32)"]
 LEAF_FIELDS = (
     ("documentId", "bytes32"),
     ("documentType", "bytes32"),
@@ -24,7 +25,7 @@ LEAF_FIELDS = (
     ("importer", "bytes2"),
     ("issuedAt", "uint64"),
     ("expiresAt", "uint64"),
-    ("quantity", "uint64"),
+    ("quantities", "uint64[]"),
     ("payloadCid", "bytes32"),
 )
 PRIMARY_TYPE = "AnchoredDocument"
@@ -48,7 +49,7 @@ def member_code_bytes(code: str) -> bytes:
     return raw
 
 
-def leaf_tuple(leaf: LeafFacts) -> tuple[bytes, bytes, bytes, bytes, bytes, int, int, int, bytes]:
+def leaf_tuple(leaf: LeafFacts) -> tuple[bytes, bytes, bytes, bytes, bytes, int, int, list[int], bytes]:
     return (
         bytes32_of(leaf.document_id),
         bytes32_of(leaf.document_type),
@@ -57,14 +58,20 @@ def leaf_tuple(leaf: LeafFacts) -> tuple[bytes, bytes, bytes, bytes, bytes, int,
         member_code_bytes(leaf.importer),
         leaf.issued_at,
         leaf.expires_at,
-        leaf.quantity,
+        [_thousandths(q) for q in leaf.quantities],
         bytes32_of(leaf.payload_cid),
     )
 
 
+def _thousandths(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or int(text) >= 2**64:
+        raise ExportUnreadable(f"an item quantity is a whole number of thousandths below 2^64, got {text!r}")
+    return int(text)
+
+
 def leaf_hash(leaf: LeafFacts) -> bytes:
     """keccak256(bytes.concat(keccak256(abi.encode(leaf)))), as OpenZeppelin's StandardMerkleTree."""
-    return keccak(keccak(encode(LEAF_TYPES, leaf_tuple(leaf))))
+    return keccak(keccak(encode(LEAF_TYPES, [leaf_tuple(leaf)])))
 
 
 def process_proof(leaf: bytes, proof: list[bytes]) -> bytes:

@@ -34,7 +34,7 @@ leaves = st.builds(
     importer=st.sampled_from(["VN", "SG", "TH", "MY"]),
     issued_at=st.integers(0, 2**64 - 1),
     expires_at=st.integers(0, 2**64 - 1),
-    quantity=st.integers(0, 2**64 - 1),
+    quantities=st.lists(st.integers(0, 2**64 - 1), max_size=4).map(tuple),
     payload_cid=st.binary(min_size=32, max_size=32),
 )
 

@@ -138,11 +138,17 @@ class Consortium:
         return tree.leaves[i].to_abi_tuple(), tree.root, tree.proof(i)
 
 
+def claim(quantity: int, item: int = 0) -> list[tuple[int, int]]:
+    """The claims argument of ``accept``: ``quantity`` of ``item``, or the whole certificate for 0."""
+    return [(item, quantity)] if quantity else []
+
+
 def make_leaf(
     issuer: str = "VN",
     importer: str = "SG",
     *,
     quantity: int = 0,
+    quantities: tuple[int, ...] | None = None,
     expires_at: int = 0,
     issued_at: int = 1_700_000_000,
     document_id: bytes | None = None,
@@ -156,7 +162,8 @@ def make_leaf(
         importer=importer,
         issued_at=issued_at,
         expires_at=expires_at,
-        quantity=quantity,
+        # ``quantity`` is the one-item shorthand; 0 = a document without items (claimed only as a whole).
+        quantities=quantities if quantities is not None else ((quantity,) if quantity else ()),
         payload_cid=Web3.keccak(text=f"bafy-payload-{n}"),
     )
 

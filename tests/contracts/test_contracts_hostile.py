@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from contracts_support import Consortium, make_leaf
+from contracts_support import Consortium, claim, make_leaf
 from origo_node.chain.merkle import Leaf, MerkleTree
 from web3 import Web3
 
@@ -38,11 +38,12 @@ def test_squatting_an_issued_documents_id_leaves_the_document_alone(chain: Conso
     chain.send(r.revoke(*chain.args(my_tree, 0), 9, "squatted"), chain.issuer("MY"))
     # MY's revocation lives on MY's (issuer, id) record, never on VN's document.
     assert _state(chain, "VN", genuine.document_id) == before
-    assert _state(chain, "MY", genuine.document_id)[3] is True
+    assert _state(chain, "MY", genuine.document_id)[2] is True  # revoked
     # VN can still revoke its own document later, and SG still accept it before that.
-    chain.send(r.accept(*chain.args(vn_tree, 0), DECL, 400), chain.issuer("SG"))
+    chain.send(r.accept(*chain.args(vn_tree, 0), DECL, claim(400)), chain.issuer("SG"))
     chain.send(r.revoke(*chain.args(vn_tree, 0), 2, "issued in error"), chain.issuer("VN"))
-    assert _state(chain, "VN", genuine.document_id)[1:4] == (400, False, True)
+    assert _state(chain, "VN", genuine.document_id)[1:3] == (False, True)  # not used up, revoked
+    assert r.claimedOf(b"VN", genuine.document_id, 0).call() == 400
 
 
 def test_pre_empting_an_id_before_its_issuer_issues_it_blocks_nothing(chain: Consortium) -> None:
@@ -54,8 +55,8 @@ def test_pre_empting_an_id_before_its_issuer_issues_it_blocks_nothing(chain: Con
     genuine = make_leaf(document_id=future_id)
     vn_tree = chain.anchor([genuine])
     assert _state(chain, "VN", future_id)[0] == b"\0" * 16  # nothing happened to VN's document yet
-    chain.send(r.accept(*chain.args(vn_tree, 0), DECL, 0), chain.issuer("SG"))
-    assert _state(chain, "VN", future_id)[2] is True  # fully utilised, VN's document alone
+    chain.send(r.accept(*chain.args(vn_tree, 0), DECL, claim(0)), chain.issuer("SG"))
+    assert _state(chain, "VN", future_id)[1] is True  # fully utilised, VN's document alone
 
 
 def test_a_leaf_carrying_the_victims_issuer_code_never_verifies_in_the_hostile_batch(
@@ -66,7 +67,7 @@ def test_a_leaf_carrying_the_victims_issuer_code_never_verifies_in_the_hostile_b
     my_tree = chain.anchor([forged], sender=chain.issuer("MY"))
     assert r.isAnchored(*chain.args(my_tree, 0)).call() is False
     for fn, sender in (
-        (r.accept(*chain.args(my_tree, 0), DECL, 0), chain.issuer("MY")),
+        (r.accept(*chain.args(my_tree, 0), DECL, claim(0)), chain.issuer("MY")),
         (r.reject(*chain.args(my_tree, 0), 1, ""), chain.issuer("MY")),
         (r.requestVerification(*chain.args(my_tree, 0), ""), chain.issuer("MY")),
     ):
@@ -89,7 +90,7 @@ def test_front_running_a_root_does_not_block_or_take_the_victims_batch(chain: Co
         "RegistryBatchExists",
         (b"VN", tree.root),
     )
-    chain.send(r.accept(*chain.args(tree, 0), DECL, 0), chain.issuer("SG"))
+    chain.send(r.accept(*chain.args(tree, 0), DECL, claim(0)), chain.issuer("SG"))
 
 
 def test_one_declaration_claims_a_certificate_once(chain: Consortium) -> None:
@@ -97,17 +98,17 @@ def test_one_declaration_claims_a_certificate_once(chain: Consortium) -> None:
     leaf = make_leaf(quantity=10_000)
     tree = chain.anchor([leaf])
     sg = chain.issuer("SG")
-    chain.send(r.accept(*chain.args(tree, 0), DECL, 2_500), sg)
+    chain.send(r.accept(*chain.args(tree, 0), DECL, claim(2_500)), sg)
     refused = ("RegistryDeclarationUsed", (b"VN", leaf.document_id, DECL))
     # A retry after a timeout sends the same declaration and quantity again.
-    assert chain.error_of(r.accept(*chain.args(tree, 0), DECL, 2_500), sg) == refused
-    assert chain.error_of(r.accept(*chain.args(tree, 0), DECL, 0), chain.issuer("SG", 1)) == refused
+    assert chain.error_of(r.accept(*chain.args(tree, 0), DECL, claim(2_500)), sg) == refused
+    assert chain.error_of(r.accept(*chain.args(tree, 0), DECL, claim(0)), chain.issuer("SG", 1)) == refused
     second = Web3.keccak(text="SG-IMP-0002")
-    chain.send(r.accept(*chain.args(tree, 0), second, 2_500), sg)
+    chain.send(r.accept(*chain.args(tree, 0), second, claim(2_500)), sg)
     refused_second = ("RegistryDeclarationUsed", (b"VN", leaf.document_id, second))
-    assert chain.error_of(r.accept(*chain.args(tree, 0), second, 1), sg) == refused_second
-    assert chain.error_of(r.accept(*chain.args(tree, 0), DECL, 1), sg) == refused
-    assert _state(chain, "VN", leaf.document_id)[1] == 5_000
+    assert chain.error_of(r.accept(*chain.args(tree, 0), second, claim(1)), sg) == refused_second
+    assert chain.error_of(r.accept(*chain.args(tree, 0), DECL, claim(1)), sg) == refused
+    assert r.claimedOf(b"VN", leaf.document_id, 0).call() == 5_000
     assert r.declarationUsed(b"VN", leaf.document_id, DECL).call() is True
     assert r.declarationUsed(b"VN", leaf.document_id, second).call() is True
     assert r.declarationUsed(b"VN", leaf.document_id, Web3.keccak(text="other")).call() is False
@@ -115,4 +116,4 @@ def test_one_declaration_claims_a_certificate_once(chain: Consortium) -> None:
     # The same declaration may claim another certificate.
     other = make_leaf(quantity=10)
     other_tree = chain.anchor([other])
-    chain.send(r.accept(*chain.args(other_tree, 0), DECL, 10), sg)
+    chain.send(r.accept(*chain.args(other_tree, 0), DECL, claim(10)), sg)

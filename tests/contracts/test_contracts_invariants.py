@@ -1,6 +1,6 @@
 """Stateful property tests: random sequences of actions against a model, on the real contracts.
 
-Invariants: what is claimed never exceeds the quantity; a revoked, superseded or expired
+Invariants: what is claimed of an item never exceeds its quantity; a revoked, superseded or expired
 document is never accepted; one declaration claims a document once; membership changes only at
 quorum; a leaf outside the batch never verifies; and a hostile member (MY) that squats the
 victim's (VN's) document ids in batches of its own, acts on them in every way, and anchors the
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from contracts_support import VOTING_PERIOD, Consortium, make_leaf
+from contracts_support import VOTING_PERIOD, Consortium, claim, make_leaf
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
@@ -46,7 +46,7 @@ class DocModel:
     leaf: Leaf
     index: int
     expires_offset: int | None = None  # seconds after the machine's start
-    claimed: int = 0
+    claimed: list[int] = field(default_factory=list)  # per item of the leaf
     fully: bool = False
     revoked: bool = False
     reason: int = 0
@@ -68,11 +68,11 @@ class RegistryMachine(RuleBasedStateMachine):
         now = chain.now()
         specs: list[dict[str, Any]] = [
             {},
-            {"quantity": 10_000},
-            {"quantity": 3},
-            {"quantity": 5_000, "expires": 1_000},
+            {"quantities": (10_000, 3)},
+            {"quantities": (3,)},
+            {"quantities": (5_000, 0), "expires": 1_000},
             {"expires": 3_000},
-            {"quantity": 2_000, "importer": "TH"},
+            {"quantities": (2_000,), "importer": "TH"},
         ]
         leaves = []
         self.docs: list[DocModel] = []
@@ -80,11 +80,12 @@ class RegistryMachine(RuleBasedStateMachine):
             expires = spec.get("expires")
             leaf = make_leaf(
                 importer=spec.get("importer", "SG"),
-                quantity=spec.get("quantity", 0),
+                quantities=spec.get("quantities", ()),
                 expires_at=now + expires if expires else 0,
             )
             leaves.append(leaf)
-            self.docs.append(DocModel(leaf=leaf, index=i, expires_offset=expires))
+            claimed = [0] * len(leaf.quantities)
+            self.docs.append(DocModel(leaf=leaf, index=i, expires_offset=expires, claimed=claimed))
         self.tree: MerkleTree = chain.anchor(leaves)
         self.r = chain.registry.functions
         self.state_of = [
@@ -93,7 +94,7 @@ class RegistryMachine(RuleBasedStateMachine):
         self.status_of = [chain.view(chain.registry, "statusOf", *chain.args(self.tree, i)) for i in range(6)]
         # The hostile member's batch: leaves of its own (issuer MY) carrying each of VN's document ids.
         squats = [
-            Leaf(**{**_fields(leaf), "issuer": "MY", "importer": ("SG", "MY")[k % 2], "quantity": 7})
+            Leaf(**{**_fields(leaf), "issuer": "MY", "importer": ("SG", "MY")[k % 2], "quantities": (7,)})
             for k, leaf in enumerate(leaves)
         ]
         self.squat_tree: MerkleTree = chain.anchor(squats, sender=chain.issuer("MY"))
@@ -155,11 +156,13 @@ class RegistryMachine(RuleBasedStateMachine):
 
     @rule(
         i=docs_idx,
+        item=st.sampled_from([None, 0, 0, 1, 2]),
         amount=st.sampled_from([0, 0, 1, 2, 999, 2_500, 5_000, 10_000, 20_000]),
         who=who,
         d=st.integers(min_value=0, max_value=3),
     )
-    def accept(self, i: int, amount: int, who: str, d: int = 0) -> None:
+    def accept(self, i: int, item: int | None, amount: int, who: str, d: int = 0) -> None:
+        """A claim of ``amount`` of ``item`` (0 = the rest of it), or of the whole certificate (no item)."""
         doc = self.docs[i]
         leaf = doc.leaf
         expected = self.role_error(who, doc, leaf.importer) or self.ended_error(doc)
@@ -172,13 +175,23 @@ class RegistryMachine(RuleBasedStateMachine):
         declaration = DECLARATIONS[d]
         if expected is None and declaration in doc.declarations:
             expected = ("RegistryDeclarationUsed", (b"VN", leaf.document_id, declaration))
-        remaining = leaf.quantity - doc.claimed
-        if expected is None and leaf.quantity == 0 and amount != 0:
-            expected = ("RegistryQuantityNotTracked", (leaf.document_id,))
-        if expected is None and leaf.quantity != 0 and amount > remaining:
-            expected = ("RegistryQuantityExceeded", (leaf.document_id, amount, remaining))
+        doc_id, items = leaf.document_id, len(leaf.quantities)
+        take = 0
+        if expected is None and item is not None:
+            if item >= items:
+                expected = ("RegistryNoSuchItem", (doc_id, item, items))
+            elif leaf.quantities[item] == 0:
+                expected = ("RegistryQuantityNotTracked", (doc_id, item))
+            else:
+                remaining = leaf.quantities[item] - doc.claimed[item]
+                take = amount or remaining
+                if remaining == 0:
+                    expected = ("RegistryItemFullyUtilised", (doc_id, item))
+                elif take > remaining:
+                    expected = ("RegistryQuantityExceeded", (doc_id, item, take, remaining))
         blocked = doc.revoked or doc.superseded_by != b"\0" * 32 or self.expired(doc)
-        fn = self.r.accept(*self.args(doc), declaration, amount)
+        claims = [] if item is None else [(item, amount)]
+        fn = self.r.accept(*self.args(doc), declaration, claims)
         sent = self.check(fn, self.account(who, doc), expected)
         # The invariant in so many words: nothing revoked, superseded or expired is ever accepted.
         assert not (sent and blocked)
@@ -188,16 +201,21 @@ class RegistryMachine(RuleBasedStateMachine):
         if sent:
             doc.tagged = True
             doc.declarations.add(declaration)
-            if leaf.quantity == 0:
+            if item is None:
                 doc.fully = True
             else:
-                doc.claimed += amount or remaining
-                doc.fully = doc.claimed == leaf.quantity
+                doc.claimed[item] += take
+                doc.fully = all(0 < q == c for q, c in zip(leaf.quantities, doc.claimed, strict=True))
         self.status_matches_model(doc)
 
-    @rule(i=docs_idx, amount=st.sampled_from([0, 1, 999, 2_500]), d=st.integers(min_value=0, max_value=3))
-    def accept_by_importer(self, i: int, amount: int, d: int) -> None:
-        self.accept(i, amount, "importer", d)  # claims are what the invariants are about: more of them
+    @rule(
+        i=docs_idx,
+        item=st.sampled_from([None, 0, 1]),
+        amount=st.sampled_from([0, 1, 999, 2_500]),
+        d=st.integers(min_value=0, max_value=3),
+    )
+    def accept_by_importer(self, i: int, item: int | None, amount: int, d: int) -> None:
+        self.accept(i, item, amount, "importer", d)  # claims are what the invariants are about: more of them
 
     @rule(i=docs_idx, code=st.integers(min_value=1, max_value=50), who=issuer_side)
     def revoke(self, i: int, code: int, who: str) -> None:
@@ -247,16 +265,16 @@ class RegistryMachine(RuleBasedStateMachine):
         if self.check(fn, self.account(who, doc), expected):
             doc.open, doc.answered, doc.confirmed = False, True, confirmed
 
-    @rule(i=docs_idx, quantity=st.integers(min_value=0, max_value=2**64 - 1))
-    def forged_leaf_is_refused(self, i: int, quantity: int) -> None:
+    @rule(i=docs_idx, quantities=st.lists(st.integers(min_value=0, max_value=2**64 - 1), max_size=3))
+    def forged_leaf_is_refused(self, i: int, quantities: list[int]) -> None:
         doc = self.docs[i]
-        if quantity == doc.leaf.quantity:
+        if tuple(quantities) == doc.leaf.quantities:
             return
         values = {name: getattr(doc.leaf, name) for name in Leaf.__dataclass_fields__}
-        forged = Leaf(**{**values, "quantity": quantity})
+        forged = Leaf(**{**values, "quantities": tuple(quantities)})
         _, root, proof = self.args(doc)
         assert self.r.isAnchored(forged.to_abi_tuple(), root, proof).call() is False
-        fn = self.r.accept(forged.to_abi_tuple(), root, proof, DECL, 0)
+        fn = self.r.accept(forged.to_abi_tuple(), root, proof, DECL, claim(0))
         assert self.chain.error_of(fn, self.account("importer", doc)) == (
             "RegistryNotAnchored",
             (doc.leaf.document_id, root),
@@ -295,7 +313,7 @@ class RegistryMachine(RuleBasedStateMachine):
         fn, sender = {
             "revoke": (lambda: r.revoke(*args, 1, "squat"), my),
             "supersede": (lambda: r.supersede(*args, *twin_args), my),
-            "accept": (lambda: r.accept(*args, DECLARATIONS[d], 0), importer),
+            "accept": (lambda: r.accept(*args, DECLARATIONS[d], claim(0)), importer),
             "reject": (lambda: r.reject(*args, 2, "squat"), importer),
             "request": (lambda: r.requestVerification(*args, "squat"), importer),
             "answer": (lambda: r.answerVerification(*args, False, "squat"), my),
@@ -318,7 +336,7 @@ class RegistryMachine(RuleBasedStateMachine):
         fn = {
             "revoke": lambda: r.revoke(*args, 1, "x"),
             "supersede": lambda: r.supersede(*args, *c.args(self.squat_tree, i)),
-            "accept": lambda: r.accept(*args, DECL, 0),
+            "accept": lambda: r.accept(*args, DECL, claim(0)),
             "reject": lambda: r.reject(*args, 2, "x"),
             "request": lambda: r.requestVerification(*args, "x"),
             "answer": lambda: r.answerVerification(*args, True, "x"),
@@ -348,8 +366,12 @@ class RegistryMachine(RuleBasedStateMachine):
     def chain_matches_model(self) -> None:
         for doc in self.docs:
             s = self.state_of[doc.index]()
-            tag, claimed, fully, revoked, rejected, vopen, answered, confirmed, reason, superseded = s
-            assert claimed <= max(doc.leaf.quantity, 0)
+            tag, fully, revoked, rejected, vopen, answered, confirmed, reason, superseded = s
+            leaf = doc.leaf
+            claimed = [
+                self.r.claimedOf(b"VN", leaf.document_id, k).call() for k in range(len(leaf.quantities))
+            ]
+            assert all(c <= q for c, q in zip(claimed, leaf.quantities, strict=True))
             assert (claimed, fully, revoked, rejected) == (doc.claimed, doc.fully, doc.revoked, doc.rejected)
             assert (vopen, answered, confirmed) == (doc.open, doc.answered, doc.confirmed)
             assert (reason, superseded) == (doc.reason, doc.superseded_by)
@@ -370,7 +392,10 @@ class RegistryMachine(RuleBasedStateMachine):
         status = self.status_of[doc.index]()
         assert status[0] is True
         assert status[2] == self.expired(doc)
-        assert status[3] == (0 if doc.fully else doc.leaf.quantity - doc.claimed)
+        quantities = doc.leaf.quantities
+        assert list(status[3]) == [
+            0 if doc.fully else q - c for q, c in zip(quantities, doc.claimed, strict=True)
+        ]
 
 
 def _fields(leaf: Leaf) -> dict[str, Any]:

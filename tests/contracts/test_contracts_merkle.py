@@ -38,7 +38,7 @@ leaves = st.builds(
     importer=code,
     issued_at=u64,
     expires_at=u64,
-    quantity=u64,
+    quantities=st.lists(u64, max_size=6).map(tuple),
     payload_cid=b32,
 )
 
@@ -56,7 +56,9 @@ def test_leaf_encoding_is_abi_encode_of_the_struct(leaf: Leaf) -> None:
         {"issuer": "V"},
         {"importer": "sg1"},
         {"importer": "S1"},
-        {"quantity": -1},
+        {"quantities": (-1,)},
+        {"quantities": [1, 2]},
+        {"quantities": (1,) * 257},
         {"expires_at": 2**64},
     ],
 )
@@ -98,7 +100,8 @@ const tree = StandardMerkleTree.of(values, types);
 const proofs = values.map((_, i) => tree.getProof(i));
 process.stdout.write(JSON.stringify({root: tree.root, proofs}));
 """
-    types = ["bytes32", "bytes32", "bytes32", "bytes2", "bytes2", "uint64", "uint64", "uint64", "bytes32"]
+    # The leaf is one struct with a dynamic member: abi.encode(leaf) is the encoding of one tuple.
+    types = ["(bytes32,bytes32,bytes32,bytes2,bytes2,uint64,uint64,uint64[],bytes32)"]
     out = subprocess.run(
         ["node", "-e", script],
         input=json.dumps({"types": types, "values": values}),
@@ -118,13 +121,17 @@ process.stdout.write(JSON.stringify({root: tree.root, proofs}));
 )
 @pytest.mark.parametrize("n", [1, 2, 3, 6, 31, 257])
 def test_same_root_and_proofs_as_openzeppelin_merkle_tree(n: int) -> None:
-    batch = [make_leaf(quantity=i * 7, expires_at=i) for i in range(n)]
+    batch = [make_leaf(quantities=tuple(range(i % 4)), expires_at=i) for i in range(n)]
 
     def as_json(leaf: Leaf) -> list[object]:
-        return [
-            "0x" + v.hex() if isinstance(v, bytes) else str(v)  # uint64 as decimal strings
-            for v in leaf.to_abi_tuple()
-        ]
+        def value(v: object) -> object:
+            if isinstance(v, bytes):
+                return "0x" + v.hex()
+            if isinstance(v, list):
+                return [str(q) for q in v]
+            return str(v)  # uint64 as decimal strings
+
+        return [[value(v) for v in leaf.to_abi_tuple()]]
 
     reference = _oz_tree([as_json(leaf) for leaf in batch])
     tree = MerkleTree(batch)
@@ -169,9 +176,13 @@ def test_a_leaf_outside_the_batch_never_verifies(
     chain, tree = anchored_batch
     leaf = tree.leaves[index]
     values = {name: getattr(leaf, name) for name in _FIELDS}
-    strategy = {"issuer": code, "importer": code, "issued_at": u64, "expires_at": u64, "quantity": u64}.get(
-        field, b32
-    )
+    strategy = {
+        "issuer": code,
+        "importer": code,
+        "issued_at": u64,
+        "expires_at": u64,
+        "quantities": st.lists(u64, max_size=3).map(tuple),
+    }.get(field, b32)
     new_value = data.draw(strategy.filter(lambda v: v != values[field]))
     forged = Leaf(**{**values, field: new_value})
     r = chain.registry.functions
@@ -182,4 +193,4 @@ def test_a_leaf_outside_the_batch_never_verifies(
 
 @pytest.fixture
 def anchored_batch(chain: Consortium) -> tuple[Consortium, MerkleTree]:
-    return chain, chain.anchor([make_leaf(quantity=i) for i in range(7)])
+    return chain, chain.anchor([make_leaf(quantities=(i,) * (i % 3)) for i in range(7)])

@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 import pytest
-from contracts_support import ZERO32, Consortium, make_leaf
+from contracts_support import ZERO32, Consortium, claim, make_leaf
 from origo_node.chain.merkle import Leaf, MerkleTree, leaf_hash
 from web3 import Web3
 
@@ -20,7 +20,6 @@ CID = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"  # CIDv1 bas
 def state(chain: Consortium, leaf: Leaf) -> dict[str, Any]:
     names = [
         "leafTag",
-        "claimed",
         "fullyUtilised",
         "revoked",
         "rejected",
@@ -32,6 +31,11 @@ def state(chain: Consortium, leaf: Leaf) -> dict[str, Any]:
     ]
     call = chain.registry.functions.documentState(leaf.issuer.encode(), leaf.document_id).call()
     return dict(zip(names, call, strict=True))
+
+
+def taken(event: dict[str, Any]) -> list[tuple[int, int]]:
+    """An accept event's claims as (item, quantity) pairs."""
+    return [(c["item"], c["quantity"]) for c in event["claims"]]
 
 
 @pytest.fixture
@@ -97,7 +101,7 @@ def test_a_suspended_members_issuers_cannot_write(chain: Consortium, batch: Merk
     assert chain.error_of(r.anchorBatch(os.urandom(32), 1, CID), issuer) == ("RegistryNotIssuer", (issuer,))
     assert chain.error_of(r.revoke(*chain.args(batch, 0), 1, ""), issuer) == ("RegistryNotIssuer", (issuer,))
     # What VN issued while it was a member stays valid at import.
-    chain.send(r.accept(*chain.args(batch, 0), DECL, 0), chain.issuer("SG"))
+    chain.send(r.accept(*chain.args(batch, 0), DECL, claim(0)), chain.issuer("SG"))
     assert state(chain, batch.leaves[0])["fullyUtilised"] is True
 
 
@@ -117,16 +121,16 @@ def test_not_anchored(chain: Consortium, batch: MerkleTree) -> None:
     doc_id = batch.leaves[1].document_id
     importer = chain.issuer("SG")
     unknown_root = os.urandom(32)
-    assert chain.error_of(r.accept(leaf, unknown_root, proof, DECL, 0), importer) == (
+    assert chain.error_of(r.accept(leaf, unknown_root, proof, DECL, claim(0)), importer) == (
         "RegistryNotAnchored",
         (doc_id, unknown_root),
     )
-    assert chain.error_of(r.accept(leaf, root, batch.proof(0), DECL, 0), importer) == (
+    assert chain.error_of(r.accept(leaf, root, batch.proof(0), DECL, claim(0)), importer) == (
         "RegistryNotAnchored",
         (doc_id, root),
     )
-    tampered = Leaf(**_fields(batch.leaves[1], quantity=99_000))
-    assert chain.error_of(r.accept(tampered.to_abi_tuple(), root, proof, DECL, 0), importer) == (
+    tampered = Leaf(**_fields(batch.leaves[1], quantities=(99_000,)))
+    assert chain.error_of(r.accept(tampered.to_abi_tuple(), root, proof, DECL, claim(0)), importer) == (
         "RegistryNotAnchored",
         (doc_id, root),
     )
@@ -146,7 +150,7 @@ def test_a_leaf_must_be_in_a_batch_of_its_own_issuer(chain: Consortium) -> None:
     tree = chain.anchor([forged], sender=chain.issuer("SG"))
     r = chain.registry.functions
     assert r.isAnchored(*chain.args(tree, 0)).call() is False
-    assert chain.error_of(r.accept(*chain.args(tree, 0), DECL, 0), chain.issuer("SG")) == (
+    assert chain.error_of(r.accept(*chain.args(tree, 0), DECL, claim(0)), chain.issuer("SG")) == (
         "RegistryNotAnchored",
         (forged.document_id, tree.root),
     )
@@ -155,12 +159,12 @@ def test_a_leaf_must_be_in_a_batch_of_its_own_issuer(chain: Consortium) -> None:
 def test_two_leaves_with_one_document_id_never_share_a_state(chain: Consortium) -> None:
     r = chain.registry.functions
     first = make_leaf(quantity=1000)
-    second = Leaf(**_fields(first, quantity=9000, digest=os.urandom(32)))
+    second = Leaf(**_fields(first, quantities=(9000,), digest=os.urandom(32)))
     t1, t2 = chain.anchor([first]), chain.anchor([second, make_leaf()])
-    chain.send(r.accept(*chain.args(t1, 0), DECL, 1000), chain.issuer("SG"))
+    chain.send(r.accept(*chain.args(t1, 0), DECL, claim(1000)), chain.issuer("SG"))
     assert state(chain, first)["leafTag"] == leaf_hash(first)[:16]
     for fn, sender in (
-        (r.accept(*chain.args(t2, 0), DECL, 1), chain.issuer("SG")),
+        (r.accept(*chain.args(t2, 0), DECL, claim(1)), chain.issuer("SG")),
         (r.reject(*chain.args(t2, 0), 1, ""), chain.issuer("SG")),
         (r.requestVerification(*chain.args(t2, 0), ""), chain.issuer("SG")),
         (r.revoke(*chain.args(t2, 0), 1, ""), chain.issuer("VN")),
@@ -190,7 +194,7 @@ def test_revoke(chain: Consortium, batch: MerkleTree) -> None:
         "RegistryRevoked",
         (leaf.document_id, 7),
     )
-    assert chain.error_of(r.accept(*chain.args(batch, 0), DECL, 0), chain.issuer("SG")) == (
+    assert chain.error_of(r.accept(*chain.args(batch, 0), DECL, claim(0)), chain.issuer("SG")) == (
         "RegistryRevoked",
         (leaf.document_id, 7),
     )
@@ -224,7 +228,7 @@ def test_supersede(chain: Consortium, batch: MerkleTree) -> None:
     assert state(chain, old)["supersededBy"] == new.document_id
     assert state(chain, new)["leafTag"] == b"\0" * 16  # the replacement's storage stays untouched
     superseded = ("RegistrySuperseded", (old.document_id, new.document_id))
-    assert chain.error_of(r.accept(*chain.args(batch, 1), DECL, 0), chain.issuer("SG")) == superseded
+    assert chain.error_of(r.accept(*chain.args(batch, 1), DECL, claim(0)), chain.issuer("SG")) == superseded
     assert chain.error_of(r.revoke(*chain.args(batch, 1), 1, ""), chain.issuer("VN")) == superseded
     assert (
         chain.error_of(r.supersede(*chain.args(batch, 1), *chain.args(batch, 4)), chain.issuer("VN"))
@@ -236,7 +240,7 @@ def test_supersede(chain: Consortium, batch: MerkleTree) -> None:
         == superseded
     )
     # The replacement itself lives on.
-    chain.send(r.accept(*chain.args(batch, 3), DECL, 0), chain.issuer("SG"))
+    chain.send(r.accept(*chain.args(batch, 3), DECL, claim(0)), chain.issuer("SG"))
 
 
 def test_supersede_errors(chain: Consortium, batch: MerkleTree) -> None:
@@ -282,11 +286,11 @@ def test_full_claim_of_a_document_without_quantity(chain: Consortium, batch: Mer
     r = chain.registry.functions
     leaf = batch.leaves[0]
     importer = chain.issuer("SG", 1)
-    assert chain.error_of(r.accept(*chain.args(batch, 0), DECL, 5), importer) == (
-        "RegistryQuantityNotTracked",
-        (leaf.document_id,),
+    assert chain.error_of(r.accept(*chain.args(batch, 0), DECL, claim(5)), importer) == (
+        "RegistryNoSuchItem",
+        (leaf.document_id, 0, 0),
     )
-    receipt = chain.send(r.accept(*chain.args(batch, 0), DECL, 0), importer)
+    receipt = chain.send(r.accept(*chain.args(batch, 0), DECL, claim(0)), importer)
     assert chain.events(chain.registry, receipt, "DocumentAccepted") == [
         {
             "documentId": leaf.document_id,
@@ -294,13 +298,12 @@ def test_full_claim_of_a_document_without_quantity(chain: Consortium, batch: Mer
             "importer": b"SG",
             "account": importer,
             "declaration": DECL,
-            "quantity": 0,
-            "remaining": 0,
+            "claims": [],
             "fullyUtilised": True,
         }
     ]
     assert state(chain, leaf)["fullyUtilised"] is True
-    assert chain.error_of(r.accept(*chain.args(batch, 0), DECL, 0), importer) == (
+    assert chain.error_of(r.accept(*chain.args(batch, 0), DECL, claim(0)), importer) == (
         "RegistryFullyUtilised",
         (leaf.document_id,),
     )
@@ -310,42 +313,46 @@ def test_partial_claims_until_used_up(chain: Consortium, batch: MerkleTree) -> N
     r = chain.registry.functions
     leaf = batch.leaves[1]
     importer = chain.issuer("SG")
-    receipt = chain.send(r.accept(*chain.args(batch, 1), DECL, 2_500), importer)
+    receipt = chain.send(r.accept(*chain.args(batch, 1), DECL, claim(2_500)), importer)
     event = chain.events(chain.registry, receipt, "DocumentAccepted")[0]
-    assert (event["quantity"], event["remaining"], event["fullyUtilised"]) == (2_500, 7_500, False)
+    assert (taken(event), event["fullyUtilised"]) == ([(0, 2_500)], False)
     decl = [Web3.keccak(text=f"declaration-{n}") for n in (2, 3, 4)]
-    assert chain.error_of(r.accept(*chain.args(batch, 1), decl[0], 7_501), importer) == (
+    assert chain.error_of(r.accept(*chain.args(batch, 1), decl[0], claim(7_501)), importer) == (
         "RegistryQuantityExceeded",
-        (leaf.document_id, 7_501, 7_500),
+        (leaf.document_id, 0, 7_501, 7_500),
     )
-    chain.send(r.accept(*chain.args(batch, 1), decl[0], 7_000), importer)
+    chain.send(r.accept(*chain.args(batch, 1), decl[0], claim(7_000)), importer)
     status = r.statusOf(*chain.args(batch, 1)).call()
-    assert status[3] == 500
-    receipt = chain.send(r.accept(*chain.args(batch, 1), decl[1], 0), importer)  # everything left
+    assert status[3] == [500]
+    # Quantity 0 on an item is everything left on it; the event gives what it took.
+    receipt = chain.send(r.accept(*chain.args(batch, 1), decl[1], [(0, 0)]), importer)
     event = chain.events(chain.registry, receipt, "DocumentAccepted")[0]
-    assert (event["quantity"], event["remaining"], event["fullyUtilised"]) == (500, 0, True)
-    s = state(chain, leaf)
-    assert (s["claimed"], s["fullyUtilised"]) == (10_000, True)
-    assert chain.error_of(r.accept(*chain.args(batch, 1), decl[2], 1), importer) == (
+    assert (taken(event), event["fullyUtilised"]) == ([(0, 500)], True)
+    assert state(chain, leaf)["fullyUtilised"] is True
+    assert r.claimedOf(b"VN", leaf.document_id, 0).call() == 10_000
+    assert r.statusOf(*chain.args(batch, 1)).call()[3] == [0]
+    assert chain.error_of(r.accept(*chain.args(batch, 1), decl[2], claim(1)), importer) == (
         "RegistryFullyUtilised",
         (leaf.document_id,),
     )
 
 
 def test_exact_claim_uses_the_document_up(chain: Consortium, batch: MerkleTree) -> None:
-    receipt = chain.send(chain.registry.functions.accept(*chain.args(batch, 4), DECL, 1), chain.issuer("SG"))
+    receipt = chain.send(
+        chain.registry.functions.accept(*chain.args(batch, 4), DECL, claim(1)), chain.issuer("SG")
+    )
     assert chain.events(chain.registry, receipt, "DocumentAccepted")[0]["fullyUtilised"] is True
 
 
 def test_expired_document_is_refused(chain: Consortium, batch: MerkleTree) -> None:
     r = chain.registry.functions
     leaf = batch.leaves[2]
-    chain.send(r.accept(*chain.args(batch, 2), DECL, 1_000), chain.issuer("SG"))
+    chain.send(r.accept(*chain.args(batch, 2), DECL, claim(1_000)), chain.issuer("SG"))
     chain.travel(3600)
     later = Web3.keccak(text="declaration-later")
     assert chain.now() >= leaf.expires_at
     assert r.statusOf(*chain.args(batch, 2)).call()[2] is True
-    assert chain.error_of(r.accept(*chain.args(batch, 2), later, 1_000), chain.issuer("SG")) == (
+    assert chain.error_of(r.accept(*chain.args(batch, 2), later, claim(1_000)), chain.issuer("SG")) == (
         "RegistryExpired",
         (leaf.document_id, leaf.expires_at),
     )
@@ -355,12 +362,12 @@ def test_only_the_importing_member_accepts(chain: Consortium, batch: MerkleTree)
     r = chain.registry.functions
     for code in ("VN", "TH"):
         account = chain.issuer(code)
-        assert chain.error_of(r.accept(*chain.args(batch, 0), DECL, 0), account) == (
+        assert chain.error_of(r.accept(*chain.args(batch, 0), DECL, claim(0)), account) == (
             "RegistryWrongMember",
             (account, code.encode(), b"SG"),
         )
     for account in (chain.spare[0], chain.admin("SG")):
-        assert chain.error_of(r.accept(*chain.args(batch, 0), DECL, 0), account) == (
+        assert chain.error_of(r.accept(*chain.args(batch, 0), DECL, claim(0)), account) == (
             "RegistryNotIssuer",
             (account,),
         )
@@ -373,10 +380,92 @@ def test_acceptance_cost_stays_under_80k_gas_in_a_batch_of_4096(chain: Consortiu
     proof = tree.proof(0)
     assert len(proof) == 12
     receipt = chain.send(
-        chain.registry.functions.accept(leaf.to_abi_tuple(), tree.root, proof, DECL, 2_000),
+        chain.registry.functions.accept(leaf.to_abi_tuple(), tree.root, proof, DECL, claim(2_000)),
         chain.issuer("SG"),
     )
     assert receipt["gasUsed"] <= 80_000
+
+
+# ---------------------------------------------------------------- claims item by item
+
+GLOVES, COTS = 12_000_000, 9_000_000  # 12,000 pairs and 9,000 pieces, in thousandths
+
+
+def test_a_two_unit_certificate_is_claimed_item_by_item(chain: Consortium) -> None:
+    """Gloves in pairs and finger cots in pieces: each item keeps its own count in its own unit."""
+    r = chain.registry.functions
+    leaf = make_leaf(quantities=(GLOVES, COTS))
+    tree = chain.anchor([leaf])
+    sg = chain.issuer("SG")
+    doc = leaf.document_id
+    decl = [Web3.keccak(text=f"item-declaration-{n}") for n in range(6)]
+
+    receipt = chain.send(r.accept(*chain.args(tree, 0), decl[0], [(1, 40_000)]), sg)
+    assert taken(chain.events(chain.registry, receipt, "DocumentAccepted")[0]) == [(1, 40_000)]
+    assert r.statusOf(*chain.args(tree, 0)).call()[3] == [GLOVES, COTS - 40_000]
+    # Beyond what remains on the item, whatever remains on the other one.
+    assert chain.error_of(r.accept(*chain.args(tree, 0), decl[1], [(1, COTS)]), sg) == (
+        "RegistryQuantityExceeded",
+        (doc, 1, COTS, COTS - 40_000),
+    )
+    assert chain.error_of(r.accept(*chain.args(tree, 0), decl[1], [(2, 1)]), sg) == (
+        "RegistryNoSuchItem",
+        (doc, 2, 2),
+    )
+    # One declaration may claim several items at once; a refused part refuses the whole claim.
+    assert chain.error_of(r.accept(*chain.args(tree, 0), decl[1], [(0, 1_000), (1, COTS)]), sg)[0] == (
+        "RegistryQuantityExceeded"
+    )
+    assert r.claimedOf(b"VN", doc, 0).call() == 0
+    chain.send(r.accept(*chain.args(tree, 0), decl[1], [(0, 2_000_000), (1, 1_000)]), sg)
+    assert [r.claimedOf(b"VN", doc, i).call() for i in (0, 1)] == [2_000_000, 41_000]
+    receipt = chain.send(r.accept(*chain.args(tree, 0), decl[2], [(0, 0)]), sg)  # the rest of the gloves
+    event = chain.events(chain.registry, receipt, "DocumentAccepted")[0]
+    assert (taken(event), event["fullyUtilised"]) == ([(0, GLOVES - 2_000_000)], False)
+    assert chain.error_of(r.accept(*chain.args(tree, 0), decl[3], [(0, 1)]), sg) == (
+        "RegistryItemFullyUtilised",
+        (doc, 0),
+    )
+    assert chain.error_of(r.accept(*chain.args(tree, 0), decl[2], [(1, 1)]), sg) == (
+        "RegistryDeclarationUsed",
+        (b"VN", doc, decl[2]),
+    )
+    receipt = chain.send(r.accept(*chain.args(tree, 0), decl[3], [(1, 0)]), sg)
+    assert chain.events(chain.registry, receipt, "DocumentAccepted")[0]["fullyUtilised"] is True
+    assert r.statusOf(*chain.args(tree, 0)).call()[3] == [0, 0]
+    assert chain.error_of(r.accept(*chain.args(tree, 0), decl[4], []), sg) == (
+        "RegistryFullyUtilised",
+        (doc,),
+    )
+
+
+def test_an_item_without_a_quantity_goes_only_with_the_whole_certificate(chain: Consortium) -> None:
+    r = chain.registry.functions
+    leaf = make_leaf(quantities=(5_000, 0))
+    tree = chain.anchor([leaf])
+    sg = chain.issuer("SG")
+    decl = [Web3.keccak(text=f"untracked-{n}") for n in range(3)]
+    assert chain.error_of(r.accept(*chain.args(tree, 0), decl[0], [(1, 1)]), sg) == (
+        "RegistryQuantityNotTracked",
+        (leaf.document_id, 1),
+    )
+    # All of item 1's quantity does not use the certificate up: item 2 was never claimed.
+    receipt = chain.send(r.accept(*chain.args(tree, 0), decl[0], [(0, 0)]), sg)
+    assert chain.events(chain.registry, receipt, "DocumentAccepted")[0]["fullyUtilised"] is False
+    receipt = chain.send(r.accept(*chain.args(tree, 0), decl[1], []), sg)
+    event = chain.events(chain.registry, receipt, "DocumentAccepted")[0]
+    assert (taken(event), event["fullyUtilised"]) == ([], True)
+
+
+def test_a_whole_claim_after_partial_ones_takes_every_remainder(chain: Consortium) -> None:
+    r = chain.registry.functions
+    leaf = make_leaf(quantities=(GLOVES, COTS))
+    tree = chain.anchor([leaf])
+    sg = chain.issuer("SG")
+    chain.send(r.accept(*chain.args(tree, 0), Web3.keccak(text="w-1"), [(0, 500_000)]), sg)
+    chain.send(r.accept(*chain.args(tree, 0), Web3.keccak(text="w-2"), []), sg)
+    assert state(chain, leaf)["fullyUtilised"] is True
+    assert r.statusOf(*chain.args(tree, 0)).call()[3] == [0, 0]
 
 
 # ---------------------------------------------------------------- reject
@@ -386,7 +475,7 @@ def test_reject(chain: Consortium, batch: MerkleTree) -> None:
     r = chain.registry.functions
     leaf = batch.leaves[1]
     importer = chain.issuer("SG")
-    chain.send(r.accept(*chain.args(batch, 1), DECL, 1_000), importer)
+    chain.send(r.accept(*chain.args(batch, 1), DECL, claim(1_000)), importer)
     receipt = chain.send(r.reject(*chain.args(batch, 1), 3, "origin criterion not met"), importer)
     assert chain.events(chain.registry, receipt, "DocumentRejected") == [
         {
@@ -399,12 +488,13 @@ def test_reject(chain: Consortium, batch: MerkleTree) -> None:
         }
     ]
     s = state(chain, leaf)
-    assert (s["rejected"], s["reasonCode"], s["claimed"]) == (True, 3, 1_000)
+    assert (s["rejected"], s["reasonCode"]) == (True, 3)
+    assert r.claimedOf(b"VN", leaf.document_id, 0).call() == 1_000
     assert chain.error_of(r.reject(*chain.args(batch, 1), 3, ""), importer) == (
         "RegistryRejected",
         (leaf.document_id,),
     )
-    assert chain.error_of(r.accept(*chain.args(batch, 1), DECL, 1), importer) == (
+    assert chain.error_of(r.accept(*chain.args(batch, 1), DECL, claim(1)), importer) == (
         "RegistryRejected",
         (leaf.document_id,),
     )
@@ -512,7 +602,6 @@ def test_views(chain: Consortium, batch: MerkleTree) -> None:
     unknown = os.urandom(32)
     assert r.documentState(b"VN", unknown).call() == (
         b"\0" * 16,
-        0,
         False,
         False,
         False,
@@ -525,7 +614,8 @@ def test_views(chain: Consortium, batch: MerkleTree) -> None:
     for leaf in batch.leaves:
         assert r.leafHash(leaf.to_abi_tuple()).call() == leaf_hash(leaf)
     anchored, b, expired, remaining, st = r.statusOf(*chain.args(batch, 1)).call()
-    assert (anchored, b[0], b[1], expired, remaining) == (True, b"VN", 5, False, 10_000)
+    assert (anchored, b[0], b[1], expired, remaining) == (True, b"VN", 5, False, [10_000])
+    assert r.statusOf(*chain.args(batch, 0)).call()[3] == []  # no items
     assert st[0] == b"\0" * 16
     stranger = make_leaf(quantity=3)
     assert r.statusOf(stranger.to_abi_tuple(), batch.root, []).call()[0] is False

@@ -100,7 +100,8 @@ def leaf_to_json(leaf: Leaf) -> dict[str, Any]:
         "importer": leaf.importer,
         "issuedAt": leaf.issued_at,
         "expiresAt": leaf.expires_at,
-        "quantity": leaf.quantity,
+        # Decimal strings: thousandths of a large quantity pass 2^53, past which JSON readers round numbers.
+        "quantities": [str(q) for q in leaf.quantities],
         "payloadCid": "0x" + leaf.payload_cid.hex(),
     }
 
@@ -112,6 +113,14 @@ def _b32(value: Any) -> bytes:
     return raw
 
 
+def _quantities(value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(q, str) and q.isascii() and q.isdigit() for q in value
+    ):
+        raise ValueError("quantities must be a list of decimal strings, one per item")
+    return tuple(int(q) for q in value)
+
+
 def leaf_from_json(data: dict[str, Any]) -> Leaf:
     return Leaf(
         document_id=_b32(data["documentId"]),
@@ -121,7 +130,7 @@ def leaf_from_json(data: dict[str, Any]) -> Leaf:
         importer=_text(data["importer"]),
         issued_at=int(data["issuedAt"]),
         expires_at=int(data["expiresAt"]),
-        quantity=int(data["quantity"]),
+        quantities=_quantities(data["quantities"]),
         payload_cid=_b32(data["payloadCid"]),
     )
 

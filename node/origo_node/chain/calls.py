@@ -29,8 +29,16 @@ def anchor_batch(root: bytes, count: int, manifest_cid: str) -> Call:
 
 def document_action(kind: str, leaf: LeafArgs, root: bytes, proof: Sequence[bytes], *extra: Any) -> Call:
     """``kind`` (see DOCUMENT_ACTIONS) on the document whose leaf, root and proof are given; ``extra`` are
-    the function's own arguments after the proof (reason code and reason, declaration and quantity, ...)."""
+    the function's own arguments after the proof (reason code and reason, ...). Accept has its own builder."""
     return Call("registry", DOCUMENT_ACTIONS[kind], (leaf, root, list(proof), *extra))
+
+
+def accept(
+    leaf: LeafArgs, root: bytes, proof: Sequence[bytes], declaration: bytes, claims: Sequence[tuple[int, int]]
+) -> Call:
+    """A claim at import: ``claims`` are (0-based item, thousandths of its unit; 0 = all that remains on it);
+    none claims the whole certificate."""
+    return Call("registry", "accept", (leaf, root, list(proof), declaration, [tuple(c) for c in claims]))
 
 
 def supersede(

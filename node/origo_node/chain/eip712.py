@@ -1,11 +1,9 @@
 """EIP-712 signatures over a document's anchored facts (its Merkle leaf), checkable offline.
 
-The typed data is the ``Leaf`` struct of the registry under the domain ``Origo``/``1`` bound to the chain
-id and
-the registry's address. The struct hash is computed directly (every field is one static word), which is ~50x
-faster than a generic typed-data encoder; ``typed_data`` gives the same message in the standard JSON
-shape so any
-EIP-712 tool can check a signature, and a test asserts both agree.
+The typed data is the ``Leaf`` struct of the registry under the domain ``Origo``/``1`` bound to the chain id
+and the registry's address. The struct hash is computed directly (every field one word, the quantities array
+hashed), which is ~50x faster than a generic typed-data encoder; ``typed_data`` gives the same message in the
+standard JSON shape so any EIP-712 tool can check a signature, and a test asserts both agree.
 """
 
 from __future__ import annotations
@@ -42,8 +40,7 @@ def domain_separator(chain_id: int, registry: str) -> bytes:
 
 def signing_hash(leaf: Leaf, domain: bytes) -> bytes:
     """The 32-byte hash an issuer signs for ``leaf`` (``domain`` from :func:`domain_separator`)."""
-    # Every field of the leaf is static, so EIP-712's encodeData is the leaf's ABI encoding.
-    struct = keccak256(_TYPE_HASH + leaf.abi_encode())
+    struct = keccak256(_TYPE_HASH + leaf.eip712_encode_data())
     return keccak256(b"\x19\x01" + domain + struct)
 
 
@@ -100,7 +97,7 @@ def typed_data(leaf: Leaf, chain_id: int, registry: str) -> dict[str, Any]:
             "importer": "0x" + leaf.importer.encode("ascii").hex(),
             "issuedAt": leaf.issued_at,
             "expiresAt": leaf.expires_at,
-            "quantity": leaf.quantity,
+            "quantities": list(leaf.quantities),
             "payloadCid": "0x" + leaf.payload_cid.hex(),
         },
     }

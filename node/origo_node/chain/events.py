@@ -18,6 +18,18 @@ def _canonical_type(item: dict[str, Any]) -> str:
     return kind
 
 
+def _named(item: dict[str, Any], value: Any) -> Any:
+    """A decoded struct as a dict by its components' names (arrays of structs element by element), so that an
+    event argument reads the same from every chain adapter: ``claims[0]["item"]``, never ``claims[0][0]``."""
+    kind = str(item["type"])
+    if not kind.startswith("tuple"):
+        return value
+    if kind.endswith("]"):
+        element = {**item, "type": kind[: kind.rindex("[")]}
+        return [_named(element, v) for v in value]
+    return {c["name"]: _named(c, v) for c, v in zip(item["components"], value, strict=True)}
+
+
 class EventDecoder:
     """Maps topic0 to an event's ABI for a set of contracts, and decodes raw logs."""
 
@@ -54,7 +66,7 @@ class EventDecoder:
             args[item["name"]] = abi_decode([_canonical_type(item)], topic)[0]
         values = abi_decode([_canonical_type(i) for i in plain], bytes(log["data"]))
         for item, value in zip(plain, values, strict=True):
-            args[item["name"]] = value
+            args[item["name"]] = _named(item, value)
         return ChainEvent(
             contract=label,  # type: ignore[arg-type]
             name=str(event["name"]),
@@ -98,4 +110,6 @@ def jsonable(value: Any) -> Any:
         return "0x" + value.hex()
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
     return value

@@ -30,7 +30,7 @@ def refuse(rule: str, *args: Any) -> ChainRuleViolated:
 class _DocState:
     leaf_tag: bytes = b""
     declarations: frozenset[bytes] = frozenset()
-    claimed: int = 0
+    claimed: dict[int, int] = field(default_factory=dict)  # item index -> thousandths claimed item by item
     full: bool = False
     revoked: bool = False
     rejected: bool = False
@@ -139,6 +139,7 @@ class ContractState:
         if batch is None or not verify(proof, root, h):
             raise refuse("RegistryNotAnchored", leaf.document_id, root)
         state = replace(self.documents.get((leaf.issuer, leaf.document_id), _DocState()))
+        state.claimed = dict(state.claimed)  # a refused call must leave the stored counts as they were
         if not state.leaf_tag:
             state.leaf_tag = h[:16]
         elif state.leaf_tag != h[:16]:
@@ -188,7 +189,7 @@ class ContractState:
         return [("registry", "DocumentSuperseded", args)]
 
     def _registry_accept(self, sender: str, _b: int, now: int, *a: Any) -> Any:
-        values, root, proof, declaration, quantity = a
+        values, root, proof, declaration, claims = a
         self._authorise(sender, Leaf.from_abi_tuple(values).importer)
         leaf, s = self._load(values, root, proof)
         doc = leaf.document_id
@@ -202,18 +203,12 @@ class ContractState:
         if declaration in s.declarations:
             raise refuse("RegistryDeclarationUsed", leaf.issuer.encode(), doc, declaration)
         s.declarations = s.declarations | {declaration}
-        remaining = 0
-        if leaf.quantity == 0:
-            if quantity:
-                raise refuse("RegistryQuantityNotTracked", doc)
-        else:
-            remaining = leaf.quantity - s.claimed
-            if quantity > remaining:
-                raise refuse("RegistryQuantityExceeded", doc, quantity, remaining)
-            quantity = quantity or remaining
-            remaining -= quantity
-            s.claimed += quantity
-        s.full = remaining == 0
+        taken = [self._claim_item(leaf, s, int(item), int(quantity)) for item, quantity in claims]
+        # No claims is the whole certificate; otherwise it is used up when every item's quantity is.
+        quantities = leaf.quantities
+        s.full = not claims or (
+            0 < len(quantities) <= 256 and all(0 < q <= s.claimed.get(i, 0) for i, q in enumerate(quantities))
+        )
         self.documents[(leaf.issuer, doc)] = s
         args = {
             "documentId": doc,
@@ -221,11 +216,28 @@ class ContractState:
             "importer": leaf.importer.encode(),
             "account": sender,
             "declaration": declaration,
-            "quantity": quantity,
-            "remaining": remaining,
+            "claims": taken,
             "fullyUtilised": s.full,
         }
         return [("registry", "DocumentAccepted", args)]
+
+    @staticmethod
+    def _claim_item(leaf: Leaf, s: _DocState, item: int, quantity: int) -> dict[str, int]:
+        doc = leaf.document_id
+        if item >= len(leaf.quantities):
+            raise refuse("RegistryNoSuchItem", doc, item, len(leaf.quantities))
+        total = leaf.quantities[item]
+        if total == 0:
+            raise refuse("RegistryQuantityNotTracked", doc, item)
+        claimed = s.claimed.get(item, 0)
+        remaining = total - claimed
+        if remaining == 0:
+            raise refuse("RegistryItemFullyUtilised", doc, item)
+        quantity = quantity or remaining
+        if quantity > remaining:
+            raise refuse("RegistryQuantityExceeded", doc, item, quantity, remaining)
+        s.claimed[item] = claimed + quantity
+        return {"item": item, "quantity": quantity}
 
     def _registry_reject(self, sender: str, _b: int, _n: int, *a: Any) -> Any:
         values, root, proof, code, reason = a

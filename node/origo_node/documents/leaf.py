@@ -14,6 +14,8 @@ from typing import Any
 
 from eth_abi.abi import encode
 
+from origo_node.hashing import keccak256
+
 #: The Solidity struct ``IDocumentRegistry.Leaf``: its fields' names and ABI types, in the struct's order. The
 #: one definition: the ABI encoding, the Merkle leaf hash and the EIP-712 type are all derived from it.
 LEAF_FIELDS: tuple[tuple[str, str], ...] = (
@@ -24,22 +26,31 @@ LEAF_FIELDS: tuple[tuple[str, str], ...] = (
     ("importer", "bytes2"),
     ("issuedAt", "uint64"),
     ("expiresAt", "uint64"),
-    ("quantity", "uint64"),
+    ("quantities", "uint64[]"),
     ("payloadCid", "bytes32"),
 )
 _LEAF_FIELD_TYPES = [kind for _, kind in LEAF_FIELDS]
 #: The struct as one ABI tuple type.
 LEAF_ABI_TYPE = "(" + ",".join(_LEAF_FIELD_TYPES) + ")"
 _UINT64_MAX = 2**64 - 1
+#: Claims name an item by a uint8 index, so items past the 256th could only be claimed with the whole
+#: certificate: documents are refused with more.
+MAX_ITEMS = 256
+#: Where the ``quantities`` array's data starts, counted from the start of the struct's encoding: after the
+#: nine head words (ABI offsets of dynamic members are relative to the enclosing tuple).
+_QUANTITIES_OFFSET = (9 * 32).to_bytes(32, "big")
+#: ``abi.encode`` of one struct with a dynamic member starts with the offset of the struct itself.
+_STRUCT_OFFSET = (32).to_bytes(32, "big")
 
 
 @dataclass(frozen=True, slots=True)
 class Leaf:
     """The facts of one document the chain commits to (mirrors ``IDocumentRegistry.Leaf``).
 
-    ``issuer``/``importer`` are member codes such as "VN"; ``quantity`` is in thousandths of
-    the unit, 0 for documents that can only be claimed in full; ``payload_cid`` is the keccak256
-    of the encrypted payload's CID string.
+    ``issuer``/``importer`` are member codes such as "VN"; ``quantities`` has one entry per item of the
+    document, in its order, in thousandths of that item's own unit (0 for an item that gives no quantity,
+    which is claimed only with the whole certificate); ``payload_cid`` is the keccak256 of the encrypted
+    payload's CID string.
     """
 
     document_id: bytes
@@ -49,7 +60,7 @@ class Leaf:
     importer: str
     issued_at: int
     expires_at: int
-    quantity: int
+    quantities: tuple[int, ...]
     payload_cid: bytes
 
     def __post_init__(self) -> None:
@@ -63,10 +74,14 @@ class Leaf:
             raise ValueError(
                 f"issuer and importer must be two-letter member codes, got {self.issuer!r}, {self.importer!r}"
             )
-        if not (_is_u64(self.issued_at) and _is_u64(self.expires_at) and _is_u64(self.quantity)):
-            raise ValueError("issued_at, expires_at and quantity must fit in uint64")
+        if not (_is_u64(self.issued_at) and _is_u64(self.expires_at)):
+            raise ValueError("issued_at and expires_at must fit in uint64")
+        if type(self.quantities) is not tuple or not all(_is_u64(q) for q in self.quantities):
+            raise ValueError("quantities must be a tuple of uint64 values, one per item")
+        if len(self.quantities) > MAX_ITEMS:
+            raise ValueError(f"a document has at most {MAX_ITEMS} items, this one has {len(self.quantities)}")
 
-    def to_abi_tuple(self) -> tuple[bytes, bytes, bytes, bytes, bytes, int, int, int, bytes]:
+    def to_abi_tuple(self) -> tuple[bytes, bytes, bytes, bytes, bytes, int, int, list[int], bytes]:
         """The leaf as web3/eth_abi take a ``Leaf`` struct argument."""
         return (
             self.document_id,
@@ -76,39 +91,53 @@ class Leaf:
             self.importer.encode("ascii"),
             self.issued_at,
             self.expires_at,
-            self.quantity,
+            list(self.quantities),
             self.payload_cid,
         )
 
     def abi_encode(self) -> bytes:
         """``abi.encode(leaf)`` as Solidity computes it.
 
-        Every field is static, so the encoding is nine 32-byte words side by side; writing them directly is
-        several times faster than a generic encoder, which matters when an indexer hashes 100,000 leaves (a
-        property test keeps it equal to eth_abi's ``encode``).
+        The struct has one dynamic member, so the encoding is the struct's offset, nine head words (the
+        ``quantities`` word holding where its data starts), then the array's length and its elements. Writing
+        the words directly is several times faster than a generic encoder, which matters when an indexer
+        hashes 100,000 leaves (a property test keeps it equal to eth_abi's ``encode``).
         """
         return b"".join(
             (
-                self.document_id,
-                self.document_type,
-                self.digest,
-                self.issuer.encode("ascii").ljust(32, b"\0"),
-                self.importer.encode("ascii").ljust(32, b"\0"),
-                self.issued_at.to_bytes(32, "big"),
-                self.expires_at.to_bytes(32, "big"),
-                self.quantity.to_bytes(32, "big"),
-                self.payload_cid,
+                _STRUCT_OFFSET,
+                *self._head_words(_QUANTITIES_OFFSET),
+                len(self.quantities).to_bytes(32, "big"),
+                *(q.to_bytes(32, "big") for q in self.quantities),
             )
+        )
+
+    def eip712_encode_data(self) -> bytes:
+        """EIP-712's ``encodeData`` of the leaf: an array member is the keccak256 of its encoded elements."""
+        quantities = keccak256(b"".join(q.to_bytes(32, "big") for q in self.quantities))
+        return b"".join(self._head_words(quantities))
+
+    def _head_words(self, quantities_word: bytes) -> tuple[bytes, ...]:
+        return (
+            self.document_id,
+            self.document_type,
+            self.digest,
+            self.issuer.encode("ascii").ljust(32, b"\0"),
+            self.importer.encode("ascii").ljust(32, b"\0"),
+            self.issued_at.to_bytes(32, "big"),
+            self.expires_at.to_bytes(32, "big"),
+            quantities_word,
+            self.payload_cid,
         )
 
     def abi_encode_generic(self) -> bytes:
         """The same encoding by eth_abi, the reference the fast path is tested against."""
-        return encode(_LEAF_FIELD_TYPES, self.to_abi_tuple())
+        return encode([LEAF_ABI_TYPE], [self.to_abi_tuple()])
 
     @classmethod
     def from_abi_tuple(cls, values: Sequence[Any]) -> Leaf:
         """The inverse of :meth:`to_abi_tuple` (e.g. a struct web3 decoded)."""
-        (doc_id, doc_type, digest, issuer, importer, issued_at, expires_at, quantity, cid) = values
+        (doc_id, doc_type, digest, issuer, importer, issued_at, expires_at, quantities, cid) = values
         return cls(
             document_id=bytes(doc_id),
             document_type=bytes(doc_type),
@@ -117,7 +146,7 @@ class Leaf:
             importer=bytes(importer).decode("ascii"),
             issued_at=int(issued_at),
             expires_at=int(expires_at),
-            quantity=int(quantity),
+            quantities=tuple(int(q) for q in quantities),
             payload_cid=bytes(cid),
         )
 

@@ -19,7 +19,7 @@ CID = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
 _ids = count(1)
 
 
-def leaf(quantity: int = 0, issuer: str = "VN", importer: str = "SG") -> Leaf:
+def leaf(*quantities: int, issuer: str = "VN", importer: str = "SG") -> Leaf:
     n = f"{os.getpid()}-{next(_ids)}"
     return Leaf(
         document_id=keccak256(f"origo:{issuer}:REF-{n}".encode()),
@@ -29,7 +29,7 @@ def leaf(quantity: int = 0, issuer: str = "VN", importer: str = "SG") -> Leaf:
         importer=importer,
         issued_at=1_700_000_000,
         expires_at=0,
-        quantity=quantity,
+        quantities=quantities,
         payload_cid=keccak256(f"cid-{n}".encode()),
     )
 
@@ -148,26 +148,59 @@ def test_a_mined_transaction_sent_again_changes_nothing_and_a_used_nonce_is_refu
 
 
 def test_actions_follow_the_registry_rules(world: World) -> None:
-    docs = [leaf(quantity=10_000), leaf()]
+    docs = [leaf(10_000), leaf()]
     tree = anchor(world, docs)
     args = (docs[0].to_abi_tuple(), tree.root, tree.proof(0))
     sg, vn = world.issuer("SG"), world.issuer("VN")
-    too_much = calls.document_action("accept", *args, b"D-1".ljust(32, b"\0"), 20_000)
+    too_much = calls.accept(*args, b"D-1".ljust(32, b"\0"), [(0, 20_000)])
     assert rule_of(world, sg, too_much) == "RegistryQuantityExceeded"
-    assert rule_of(world, vn, calls.document_action("accept", *args, b"D".ljust(32, b"\0"), 1)) == (
-        "RegistryWrongMember"
-    )
-    signed = send(world, sg, calls.document_action("accept", *args, b"D-1".ljust(32, b"\0"), 4_000))
+    assert rule_of(world, vn, calls.accept(*args, b"D".ljust(32, b"\0"), [(0, 1)])) == "RegistryWrongMember"
+    signed = send(world, sg, calls.accept(*args, b"D-1".ljust(32, b"\0"), [(0, 4_000)]))
     receipt = world.chain.receipt(signed.tx_hash)
     assert receipt is not None and receipt.ok
     [accepted] = receipt.events
     assert accepted.name == "DocumentAccepted" and accepted.args["documentId"] == docs[0].document_id
-    assert (accepted.args["quantity"], accepted.args["remaining"]) == (4_000, 6_000)
+    assert accepted.args["claims"] == [{"item": 0, "quantity": 4_000}]
     assert accepted.args["fullyUtilised"] is False
     send(world, vn, calls.document_action("revoke", *args, 3, "wrong origin"))
     assert rule_of(world, sg, too_much) == "RegistryRevoked"
     wrong_proof = (docs[1].to_abi_tuple(), tree.root, tree.proof(0))
     assert rule_of(world, vn, calls.document_action("revoke", *wrong_proof, 1, "")) == "RegistryNotAnchored"
+
+
+def test_claims_are_counted_item_by_item_in_each_items_unit(world: World) -> None:
+    """Gloves in pairs and finger cots in pieces: both chains keep each item's count and name the item."""
+    docs = [leaf(12_000_000, 9_000_000, 0)]
+    tree = anchor(world, docs)
+    args = (docs[0].to_abi_tuple(), tree.root, tree.proof(0))
+    sg = world.issuer("SG")
+
+    def declaration(n: int) -> bytes:
+        return f"SG-ITEM-{n}".encode().ljust(32, b"\0")
+
+    refused = {
+        "RegistryNoSuchItem": [(3, 1)],
+        "RegistryQuantityNotTracked": [(2, 1)],
+        "RegistryQuantityExceeded": [(1, 9_000_001)],
+    }
+    for rule, claims in refused.items():
+        assert rule_of(world, sg, calls.accept(*args, declaration(0), claims)) == rule
+    signed = send(world, sg, calls.accept(*args, declaration(1), [(1, 40_000), (0, 0)]))
+    receipt = world.chain.receipt(signed.tx_hash)
+    assert receipt is not None and receipt.ok
+    [accepted] = receipt.events
+    taken = [{"item": 1, "quantity": 40_000}, {"item": 0, "quantity": 12_000_000}]
+    assert (accepted.args["claims"], accepted.args["fullyUtilised"]) == (taken, False)
+    assert rule_of(world, sg, calls.accept(*args, declaration(2), [(0, 1)])) == "RegistryItemFullyUtilised"
+    # Item 3 gives no quantity: only the whole certificate uses it up.
+    signed = send(world, sg, calls.accept(*args, declaration(3), [(1, 0)]))
+    receipt = world.chain.receipt(signed.tx_hash)
+    assert receipt is not None and receipt.events[0].args["fullyUtilised"] is False
+    signed = send(world, sg, calls.accept(*args, declaration(4), []))
+    receipt = world.chain.receipt(signed.tx_hash)
+    assert receipt is not None and receipt.events[0].args["claims"] == []
+    assert receipt.events[0].args["fullyUtilised"] is True
+    assert rule_of(world, sg, calls.accept(*args, declaration(5), [])) == "RegistryFullyUtilised"
 
 
 # ---------------------------------------------------------------- governance
@@ -202,18 +235,16 @@ def test_roots_are_per_member_so_a_front_runner_blocks_nothing(world: World) -> 
     send(world, world.issuer("VN"), calls.anchor_batch(tree.root, 1, CID))
     assert world.chain.batch("VN", tree.root) is not None
     args = (docs[0].to_abi_tuple(), tree.root, tree.proof(0))
-    signed = send(
-        world, world.issuer("SG"), calls.document_action("accept", *args, b"D-9".ljust(32, b"\0"), 0)
-    )
+    signed = send(world, world.issuer("SG"), calls.accept(*args, b"D-9".ljust(32, b"\0"), []))
     receipt = world.chain.receipt(signed.tx_hash)
     assert receipt is not None and receipt.ok and receipt.events[0].args["issuer"] == b"VN"
 
 
 def test_a_declaration_claims_a_document_once(world: World) -> None:
-    docs = [leaf(quantity=10_000)]
+    docs = [leaf(10_000)]
     tree = anchor(world, docs)
     args = (docs[0].to_abi_tuple(), tree.root, tree.proof(0))
     declaration = b"SG-IMP-1".ljust(32, b"\0")
-    send(world, world.issuer("SG"), calls.document_action("accept", *args, declaration, 1_000))
-    again = calls.document_action("accept", *args, declaration, 1_000)
+    send(world, world.issuer("SG"), calls.accept(*args, declaration, [(0, 1_000)]))
+    again = calls.accept(*args, declaration, [(0, 1_000)])
     assert rule_of(world, world.issuer("SG"), again) == "RegistryDeclarationUsed"

@@ -31,7 +31,7 @@ leaves = st.builds(
     importer=codes,
     issued_at=uint64,
     expires_at=uint64,
-    quantity=uint64,
+    quantities=st.lists(uint64, max_size=5).map(tuple),
     payload_cid=words,
 )
 
@@ -47,6 +47,7 @@ def test_fast_signing_hash_equals_eth_accounts_typed_data_encoding(leaf: Leaf) -
 @given(leaves, st.integers(min_value=0, max_value=2**64 - 2))
 def test_a_changed_fact_recovers_another_signer(leaf: Leaf, quantity: int) -> None:
     signature = eip712.sign(leaf, DOMAIN, bytes(ACCOUNT.key))
+    changed = (*leaf.quantities[:-1], quantity)  # the last item's quantity changed, or one item added
     other = Leaf(
         document_id=leaf.document_id,
         document_type=leaf.document_type,
@@ -55,7 +56,7 @@ def test_a_changed_fact_recovers_another_signer(leaf: Leaf, quantity: int) -> No
         importer=leaf.importer,
         issued_at=leaf.issued_at,
         expires_at=leaf.expires_at,
-        quantity=quantity if quantity != leaf.quantity else quantity + 1,
+        quantities=changed if changed != leaf.quantities else (*leaf.quantities[:-1], quantity + 1),
         payload_cid=leaf.payload_cid,
     )
     assert eip712.recover(other, DOMAIN, signature) != ACCOUNT.address
@@ -84,7 +85,7 @@ def _entry(i: int, issuer: str = "VN") -> ManifestEntry:
         importer="SG",
         issued_at=1_795_000_000,
         expires_at=1_826_000_000,
-        quantity=1000 * i,
+        quantities=(1000 * i,),
         payload_cid=keccak256(cid.encode()),
     )
     return ManifestEntry(
