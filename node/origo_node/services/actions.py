@@ -177,7 +177,7 @@ class ActionService:
             return calls.document_action(kind, leaf, root, proof, int(params["reason_code"]), reason)
         if kind == "accept":
             declaration = declaration_bytes(params["declaration"])
-            return calls.document_action(kind, leaf, root, proof, declaration, claims.from_params(params))
+            return calls.accept(leaf, root, proof, declaration, claims.from_params(params))
         if kind == "verification_request":
             return calls.document_action(kind, leaf, root, proof, reason)
         if kind == "verification_answer":
