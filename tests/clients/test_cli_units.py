@@ -260,7 +260,7 @@ def test_bad_options_are_usage_errors(capsys: pytest.CaptureFixture[str]) -> Non
 def test_an_rpc_that_does_not_answer_is_exit_4(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     export = tmp_path / "export.json"
     leaf = {"documentId": "0x" + "11" * 32, "documentType": "0x" + "22" * 32, "digest": "0x" + "33" * 32,
-            "issuer": "VN", "importer": "SG", "issuedAt": 1, "expiresAt": 2, "quantity": 0,
+            "issuer": "VN", "importer": "SG", "issuedAt": 1, "expiresAt": 2, "quantities": [],
             "payloadCid": "0x" + "44" * 32}  # fmt: skip
     export.write_text(json.dumps({
         "format": "origo-trail/1", "document_id": leaf["documentId"], "digest": leaf["digest"], "leaf": leaf,
