@@ -76,11 +76,11 @@ def test_an_officer_claims_items_in_their_units_and_reads_what_remains(
 
     code, out = run(capsys, sg, "cert", "status", key)
     assert code == 0, out
-    rows = {
-        line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]]
-        for line in out.splitlines()
-        if line.startswith("│") and line.split("│")[1].strip() in ("1", "2")
-    }
+    # The items table inside the status card: "│ │ 1    │ PR   │ 12,000.000 │ ... │ │"
+    cells = [
+        [c.strip() for c in line.split("│")][2:-2] for line in out.splitlines() if line.startswith("│ │")
+    ]
+    rows = {row[0]: row[1:] for row in cells if row and row[0] in ("1", "2")}
     assert rows["1"] == ["PR", "12,000.000", "3,000.000", "9,000.000"]
     assert rows["2"] == ["PCE", "9,000.000", "100.000", "8,900.000"]
     code, out = run(capsys, sg, "--json", "cert", "status", key)
