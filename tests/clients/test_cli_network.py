@@ -247,7 +247,7 @@ def test_auditor_trail_views_and_export_checked_against_the_chain(
         return code, {c["check"].split(" @")[0] for c in body["checks"] if c["ok"] is False}
 
     def more_quantity(d: dict[str, Any]) -> None:
-        d["leaf"]["quantity"] += 1
+        d["leaf"]["quantities"][0] = str(int(d["leaf"]["quantities"][0]) + 1)
 
     def other_reason(d: dict[str, Any]) -> None:
         d["events"][2]["fields"]["reason"] = "a clerical error"
