@@ -138,6 +138,8 @@ interface IMembership {
     error MembershipInvalidQuorum(uint16 bps);
     /// @notice `account` is already an issuer account of member `owner`.
     error MembershipIssuerTaken(address account, bytes2 owner);
+    /// @notice Validator address `validator` belongs to member `owner` already.
+    error MembershipValidatorTaken(address validator, bytes2 owner);
     /// @notice `account` is not an issuer account of member `code`.
     error MembershipNotIssuer(address account, bytes2 code);
 
@@ -191,7 +193,8 @@ interface IMembership {
     /// @notice Hands the caller's member's admin role to `newAdmin`. Emits {AdminChanged}.
     function setAdmin(address newAdmin) external;
 
-    /// @notice Changes the caller's member's validator address. Emits {ValidatorChanged}.
+    /// @notice Changes the caller's member's validator address, which must not be another member's (a
+    /// suspended member's validator would otherwise keep its seat through an accomplice). Emits {ValidatorChanged}.
     function setValidator(address validator) external;
 
     // ---------------------------------------------------------------- views

@@ -58,6 +58,9 @@ contract Membership is IMembership {
     mapping(address account => bytes2 code) private _adminOf;
     mapping(bytes2 code => mapping(address account => Checkpoints.Trace208)) private _issuerHistory;
     mapping(uint256 id => Proposal) private _proposals;
+    /// Which member a validator address belongs to: one member's validator is never another's, so
+    /// suspending or removing a member always takes its validator out of the set.
+    mapping(address validator => bytes2 code) private _validatorOwner;
     mapping(uint256 id => mapping(bytes2 voter => bool)) private _voted;
 
     /**
@@ -163,7 +166,11 @@ contract Membership is IMembership {
     function setValidator(address validator) external {
         bytes2 code = _requireAdmin();
         if (validator == address(0)) revert MembershipInvalidMember(code);
+        bytes2 owner = _validatorOwner[validator];
+        if (owner != bytes2(0) && owner != code) revert MembershipValidatorTaken(validator, owner);
         address previous = _members[code].validator;
+        delete _validatorOwner[previous];
+        _validatorOwner[validator] = code;
         _members[code].validator = validator;
         emit ValidatorChanged(code, previous, validator);
     }
@@ -324,6 +331,8 @@ contract Membership is IMembership {
             m.encryptionKey.length == 0 ||
             _adminOf[m.admin] != bytes2(0)
         ) revert MembershipInvalidMember(m.code);
+        bytes2 validatorOwner = _validatorOwner[m.validator];
+        if (validatorOwner != bytes2(0)) revert MembershipValidatorTaken(m.validator, validatorOwner);
         for (uint256 i = 0; i < m.issuers.length; ++i) {
             address account = m.issuers[i];
             if (account == address(0)) revert MembershipInvalidMember(m.code);
@@ -400,6 +409,7 @@ contract Membership is IMembership {
         m.status = MemberStatus.Active;
         m.joinedAtBlock = uint64(block.number);
         m.validator = init.validator;
+        _validatorOwner[init.validator] = init.code;
         m.name = init.name;
         m.encryptionKey = init.encryptionKey;
         m.endpoint = init.endpoint;

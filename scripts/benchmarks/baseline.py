@@ -82,7 +82,7 @@ class Baseline:
             importer="SG",
             issued_at=int(time.time()),
             expires_at=int(time.time()) + 365 * 86_400,
-            quantity=19_200_000,
+            quantities=(19_200_000,),
             payload_cid=Web3.keccak(text=doc["referenceNumber"]),
         )
         params: TxParams = {

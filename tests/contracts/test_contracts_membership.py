@@ -480,6 +480,32 @@ def test_settings_errors(chain: Consortium) -> None:
         assert chain.error_of(fn, outsider) == ("MembershipNotAdmin", (outsider,))
 
 
+def test_a_member_cannot_take_another_members_validator(chain: Consortium) -> None:
+    """Otherwise MY could point its validator at VN's, and VN's validator would keep its seat through MY after
+    the members suspended VN (getValidators lists the validators of active members)."""
+    m = chain.membership.functions
+    vn_validator = chain.members["VN"].validator
+    assert chain.error_of(m.setValidator(vn_validator), chain.admin("MY")) == (
+        "MembershipValidatorTaken",
+        (vn_validator, b"VN"),
+    )
+    assert chain.error_of(
+        m.proposeAddMember(member_init(chain, validator=vn_validator)), chain.admin("SG")
+    ) == (
+        "MembershipValidatorTaken",
+        (vn_validator, b"VN"),
+    )
+    # A member may set its own validator again, and what it gives up is free for others.
+    chain.send(m.setValidator(vn_validator), chain.admin("VN"))
+    chain.send(m.setValidator(chain.spare[4]), chain.admin("VN"))
+    chain.send(m.setValidator(vn_validator), chain.admin("MY"))
+    assert m.member(b"MY").call()[3] == vn_validator
+    assert chain.error_of(m.setValidator(vn_validator), chain.admin("VN")) == (
+        "MembershipValidatorTaken",
+        (vn_validator, b"MY"),
+    )
+
+
 def test_history_lookup_for_a_future_block_answers_the_present(chain: Consortium) -> None:
     m = chain.membership.functions
     assert m.wasActiveAt(b"VN", 2**64).call() is True

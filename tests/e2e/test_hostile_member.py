@@ -98,7 +98,7 @@ class HostileMember:
             importer=importer,
             issued_at=int(time.time()),
             expires_at=0,
-            quantity=0,
+            quantities=(),
             payload_cid=Web3.keccak(text=NO_PAYLOAD),
         )
         entry = ManifestEntry(
@@ -108,7 +108,7 @@ class HostileMember:
             signer=self.account.address,
             type_name="atiga-form-d",
             type_version="1",
-            quantity_unit=None,
+            quantity_units=(),
             recipients=(self.code,),  # nobody else tries to read a payload that does not exist
         )
         tree = MerkleTree([leaf])
@@ -184,7 +184,8 @@ def test_front_running_a_batch_root_does_not_block_the_victims_batch(net: Networ
     # The public status of a pending document shows no leaf data: nothing to predict a root from.
     pending = public(net.members["VN"].url, f"VN:{reference}").json()
     assert pending["state"] == "pending"
-    assert all(pending[k] is None for k in ("digest", "payload_cid", "issued_at", "expires_at", "quantity"))
+    assert all(pending[k] is None for k in ("digest", "payload_cid", "issued_at", "expires_at"))
+    assert pending["items"] == []
     assert "batch_root" not in pending
     # A hostile member who learnt the leaf anyway (here: from VN's disk) anchors VN's next root first.
     with sqlite3.connect(net.members["VN"].data_dir / "node.db") as conn:

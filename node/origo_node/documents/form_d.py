@@ -14,11 +14,9 @@ from origo_node.documents import schema_parts as s
 from origo_node.documents.base import SchemaDocumentType
 from origo_node.documents.canonical import type_id
 from origo_node.documents.dates import add_months, end_of_day_utc, parse_date
+from origo_node.documents.leaf import MAX_ITEMS  # claims name an item by a one-byte number on the chain
 from origo_node.documents.model import DocumentFacts, Problem, TransportFacts, ValidationContext
 from origo_node.documents.pointer import resolve
-
-#: Claims name an item by a one-byte number on the chain, so a certificate lists at most 256 items.
-MAX_ITEMS = 256
 
 _FLAGS = (
     "thirdCountryInvoicing",
@@ -92,8 +90,8 @@ class FormD(SchemaDocumentType):
                 "items": s.array(
                     item,
                     max_items=MAX_ITEMS,
-                    why=f"a certificate lists at most {MAX_ITEMS} items, the most an import claim can name one"
-                    " by one; split the goods over several certificates",
+                    why=f"a certificate lists at most {MAX_ITEMS} items, the most an import claim can name"
+                    " one by one; split the goods over several certificates",
                 ),
                 "importingCountry": s.country(),  # box 11
                 "producingCountry": s.country(),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from origo_node.store.database import StoreDatabase
@@ -27,11 +28,23 @@ def _document(row: Any) -> IndexedDocument:
     return IndexedDocument(
         **{
             **dict(row),
-            "quantities": tuple(int(q) for q in json.loads(row["quantities"])),
-            "quantity_units": tuple(json.loads(row["quantity_units"])),
-            "recipients": tuple(json.loads(row["recipients"])),
+            "quantities": tuple(map(int, json.loads(row["quantities"]))),
+            "quantity_units": _json_tuple(row["quantity_units"]),
+            "recipients": _json_tuple(row["recipients"]),
         }
     )
+
+
+@lru_cache(maxsize=1024)
+def _json_tuple(text: str) -> tuple[Any, ...]:
+    """A JSON list as a tuple; documents repeat a few unit and recipient lists, each parsed once."""
+    return tuple(json.loads(text))
+
+
+def _quantities_json(quantities: tuple[int, ...]) -> str:
+    """Decimal strings as in the leaf's JSON (a uint64 passes SQL's and JSON's integers), written directly:
+    the indexer writes a list per document."""
+    return "[" + ",".join(f'"{q}"' for q in quantities) + "]"
 
 
 class _JsonLists:
@@ -201,8 +214,7 @@ class IndexRepository:
                     d.importer,
                     d.issued_at,
                     d.expires_at,
-                    # As decimal strings, as in the leaf's JSON: a uint64 is beyond SQL's and JSON readers' integers.
-                    as_json(tuple(str(q) for q in d.quantities)),
+                    _quantities_json(d.quantities),
                     d.payload_cid,
                     d.signature,
                     d.signer,

@@ -25,9 +25,9 @@ def refuse_old_unanchored(version: int, unanchored: int, where: str) -> None:
         raise StoreError(
             f"{where} was written by an earlier version of Origo (store layout {version}) and holds"
             f" {unanchored} accepted document(s) not anchored yet. Their signed leaves have one quantity per"
-            " certificate; this version anchors one quantity per item and cannot anchor them. Let the earlier"
-            " version anchor them first (its health shows outbox_pending 0), or move the store aside and issue"
-            " those documents again with this version.",
+            " certificate; this version anchors one quantity per item and cannot anchor them. Let the"
+            " earlier version anchor them first (its health shows outbox_pending 0), or move the store aside"
+            " and issue those documents again with this version.",
         )
 
 
@@ -156,8 +156,8 @@ CREATE TABLE IF NOT EXISTS idx_documents (
     importer      TEXT NOT NULL,
     issued_at     INTEGER NOT NULL,
     expires_at    INTEGER NOT NULL,
-    quantities    TEXT NOT NULL,              -- JSON list of decimal strings, one per item: thousandths of its
-                                              -- unit, "0" when the item gives no quantity
+    quantities    TEXT NOT NULL,              -- JSON list of decimal strings, one per item: thousandths of
+                                              -- its unit, "0" when the item gives no quantity
     payload_cid   TEXT NOT NULL,              -- the CID string
     signature     TEXT NOT NULL,
     signer        TEXT NOT NULL,

@@ -126,8 +126,8 @@ def test_a_certificate_of_257_items_is_refused_in_words() -> None:
     assert refused.value.errors == [
         {
             "pointer": "/items",
-            "message": "must have at most 256 entries (it has 257): a certificate lists at most 256 items, the"
-            " most an import claim can name one by one; split the goods over several certificates",
+            "message": "must have at most 256 entries (it has 257): a certificate lists at most 256 items,"
+            " the most an import claim can name one by one; split the goods over several certificates",
         }
     ]
 

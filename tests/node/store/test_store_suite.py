@@ -366,14 +366,14 @@ def test_a_manifest_leaf_with_a_nul_character_is_invalid_on_every_backend() -> N
         "importer": "SG",
         "issuedAt": 1,
         "expiresAt": 2,
-        "quantity": 3,
+        "quantities": ["3", "0"],
         "payloadCid": "0x" + "04" * 32,
         "payloadCidString": "bafy",
         "signature": "0x00",
         "signer": VN,
         "type": "form-d",
         "version": "1",
-        "quantityUnit": None,
+        "quantityUnits": ["KGM", None],
         "recipients": ["VN", "SG"],
     }
     ManifestEntry.from_json(good)

@@ -18,7 +18,8 @@ def doc(
     *,
     items: tuple[tuple[int, str | None], ...] | None = None,
 ) -> IndexedDocument:
-    """A certificate of one item of ``quantity`` thousandths of a kilogram, or of ``items`` (quantity, unit)."""
+    """A certificate of one item of ``quantity`` thousandths of a kilogram, or of ``items`` (thousandths,
+    unit) each."""
     items = items if items is not None else ((quantity, "KGM" if quantity else None),)
     return IndexedDocument(
         document_id="0x" + "11" * 32, document_type="0x" + "22" * 32, digest="0x" + "33" * 32,
@@ -42,7 +43,8 @@ def event(kind: str, member: str | None = None, **fields: Any) -> DocumentEvent:
 
 
 def accepted(*claims: tuple[int, int], declaration: str = "D", fully: bool = False) -> DocumentEvent:
-    """A claim as the chain reports it: (0-based item, thousandths taken) each; none: the whole certificate."""
+    """A claim as the chain reports it: (0-based item, thousandths taken) each; none: the whole
+    certificate."""
     return event(
         "accepted",
         declaration=declaration,

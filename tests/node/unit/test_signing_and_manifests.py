@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from eth_account import Account
 from eth_account.messages import encode_typed_data
@@ -75,7 +77,11 @@ def test_malformed_signatures_are_crypto_errors() -> None:
         eip712.recover(leaf, DOMAIN, b"\x00" * 64 + b"\x05")
 
 
-def _entry(i: int, issuer: str = "VN") -> ManifestEntry:
+def _entry(
+    i: int, issuer: str = "VN", items: tuple[tuple[int, str | None], ...] | None = None
+) -> ManifestEntry:
+    """Entry ``i``: one item of ``i`` kilograms unless ``items`` gives (thousandths, unit) per item."""
+    items = items if items is not None else ((1000 * i, "KGM"),)
     cid = f"bafkreitest{i:04d}"
     leaf = Leaf(
         document_id=keccak256(f"doc{i}".encode()),
@@ -85,7 +91,7 @@ def _entry(i: int, issuer: str = "VN") -> ManifestEntry:
         importer="SG",
         issued_at=1_795_000_000,
         expires_at=1_826_000_000,
-        quantities=(1000 * i,),
+        quantities=tuple(q for q, _ in items),
         payload_cid=keccak256(cid.encode()),
     )
     return ManifestEntry(
@@ -95,7 +101,7 @@ def _entry(i: int, issuer: str = "VN") -> ManifestEntry:
         signer=ACCOUNT.address,
         type_name="atiga-form-d",
         type_version="1",
-        quantity_unit="KGM",
+        quantity_units=tuple(u for _, u in items),
         recipients=("VN", "SG"),
     )
 
@@ -105,6 +111,60 @@ def test_a_manifest_round_trips_when_it_matches_its_event() -> None:
     root = merkle_root([e.leaf for e in entries])
     decoded = manifest.decode(manifest.encode("VN", root, entries), issuer="VN", root=root, count=5)
     assert decoded == entries
+
+
+def test_each_items_unit_travels_with_the_leaf() -> None:
+    entries = [
+        _entry(0, items=((12_000_000, "PR"), (9_000_000, "PCE"), (0, None))),
+        _entry(1, items=()),  # a manifest: claimed whole
+        _entry(2, items=tuple((2**64 - 1, "C62") for _ in range(256))),
+    ]
+    root = merkle_root([e.leaf for e in entries])
+    raw = manifest.encode("VN", root, entries)
+    assert manifest.decode(raw, issuer="VN", root=root, count=3) == entries
+    first = json.loads(raw)["leaves"][0]
+    assert (first["quantities"], first["quantityUnits"]) == (
+        ["12000000", "9000000", "0"],
+        ["PR", "PCE", None],
+    )
+
+
+def _with_units(units: object) -> tuple[bytes, bytes]:
+    """A one-leaf manifest of a two-item certificate whose entry says ``units`` (the root stays right: the
+    units are not part of the leaf, so only this check can catch them)."""
+    entry = _entry(0, items=((12_000_000, "PR"), (9_000_000, "PCE")))
+    root = merkle_root([entry.leaf])
+    body = json.loads(manifest.encode("VN", root, [entry]))
+    if units is _MISSING:
+        del body["leaves"][0]["quantityUnits"]
+    else:
+        body["leaves"][0]["quantityUnits"] = units
+    return json.dumps(body).encode(), root
+
+
+_MISSING = object()
+
+
+@pytest.mark.parametrize(
+    ("units", "says"),
+    [
+        (["PR"], "lists 1 quantity unit(s) for its 2 item(s)"),
+        (["PR", "PCE", "KGM"], "lists 3 quantity unit(s) for its 2 item(s)"),
+        ([], "lists 0 quantity unit(s) for its 2 item(s)"),
+        ("PR", "gives quantityUnits as str, not as a list"),  # a string would be read letter by letter
+        (None, "gives quantityUnits as NoneType, not as a list"),
+        (["PR", "pieces of cots"], "gives 'pieces of cots' as a unit, not a UN/ECE Rec. 20 code"),
+        (["PR", 7], "gives '7' as a unit"),
+        (_MISSING, "unreadable manifest"),
+    ],
+    ids=["too few", "too many", "none", "a string", "null", "free text", "a number", "missing"],
+)
+def test_a_manifest_whose_units_do_not_fit_its_leaf_is_invalid(units: object, says: str) -> None:
+    raw, root = _with_units(units)
+    with pytest.raises(ManifestInvalid) as invalid:
+        manifest.decode(raw, issuer="VN", root=root, count=1)
+    assert says in str(invalid.value)
+    assert ("0x" + keccak256(b"doc0").hex() in str(invalid.value)) or units is _MISSING
 
 
 @pytest.mark.parametrize("fault", ["root", "count", "issuer", "cid", "format", "garbage"])
