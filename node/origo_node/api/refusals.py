@@ -135,8 +135,8 @@ def _items(rule: str, a: list[Any], facts: _Facts) -> str | None:
         return f"only {amount(a[3])}{unit} remain on {where}; the claim asked for {amount(a[2])}{unit}"
     if rule == "RegistryQuantityNotTracked":
         return (
-            f"item {number} of this certificate gives no quantity, so it cannot be claimed on its own: "
-            "claim the whole certificate (no item, no quantity)"
+            f"item {number} of this certificate gives no quantity, so it is claimed only with the whole "
+            "certificate: leave out the item and the quantity"
         )
     total = facts.item(a[1]).get("total")
     claimed = f": all {amount(int(Decimal(str(total)) * 1000))}{unit} were claimed" if total else ""

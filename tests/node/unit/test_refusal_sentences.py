@@ -74,8 +74,8 @@ def test_an_item_the_certificate_does_not_list() -> None:
 def test_an_item_without_a_quantity() -> None:
     sentence = explain(node(), "RegistryQuantityNotTracked", [DOC, 2])
     assert sentence == (
-        "Item 3 of this certificate gives no quantity, so it cannot be claimed on its own: "
-        "claim the whole certificate (no item, no quantity)."
+        "Item 3 of this certificate gives no quantity, so it is claimed only with the whole certificate: "
+        "leave out the item and the quantity."
     )
 
 
