@@ -89,6 +89,9 @@ def test_an_officer_claims_items_in_their_units_and_reads_what_remains(
         {"item": 2, "unit": "PCE", "quantity": "60.000", "remaining": "8900.000"},
     ]
 
+    code, out = run(capsys, sg, "cert", "list", "--role", "importer", "--state", "partially_accepted")
+    assert code == 0 and "9,000.000 PR (item 1); 8,900.000 PCE (item 2)" in words(out).replace("│ ", ""), out
+
     # The rest of item 2 (N alone), then the whole certificate takes what remains of item 1.
     code, out = run(capsys, sg, "cert", "accept", key, "--declaration", "SG-G-3", "--claim", "2")
     assert code == 0, out
