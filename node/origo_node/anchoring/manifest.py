@@ -3,9 +3,8 @@
 The chain stores only the batch's root; the event names this manifest by CID. Anyone holding the manifest
 recomputes the Merkle root from its leaves and compares it with the anchored root, so the manifest needs no
 trust in whoever served it. Besides the leaves' fields it carries what a verifier wants without the
-payload: the
-CID string of each encrypted payload, the issuer's EIP-712 signature, the type's name, the unit of each item's
-quantity and the members who can decrypt.
+payload: the CID string of each encrypted payload, the issuer's EIP-712 signature, the type's name, the unit
+of each item's quantity and the members who can decrypt.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from origo_node.store.schema import (
     SCHEMA,
     SCHEMA_VERSION,
     UNANCHORED_DOCUMENTS,
-    refuse_old_unanchored,
+    check_upgrade,
 )
 
 
@@ -46,7 +46,7 @@ class Database:
             if 0 < version < SCHEMA_VERSION:
                 unanchored = int(conn.execute(UNANCHORED_DOCUMENTS).fetchone()[0])
                 try:
-                    refuse_old_unanchored(version, unanchored, f"the node's database {path}")
+                    check_upgrade(version, unanchored, f"the node's database {path}")
                 except StoreError:
                     self.close()
                     raise

@@ -27,7 +27,7 @@ from origo_node.store.schema import (
     SCHEMA,
     SCHEMA_VERSION,
     UNANCHORED_DOCUMENTS,
-    refuse_old_unanchored,
+    check_upgrade,
 )
 
 #: Advisory lock keys (64-bit numbers of Origo's own): the writers' queue, the background loops' owner.
@@ -139,7 +139,7 @@ class PostgresDatabase:
             if 0 < version < SCHEMA_VERSION:
                 # Refused before anything changes (the transaction is rolled back).
                 counted = conn.execute(UNANCHORED_DOCUMENTS).fetchone()
-                refuse_old_unanchored(version, int(counted[0]) if counted else 0, self.description)
+                check_upgrade(version, int(counted[0]) if counted else 0, self.description)
                 # An older index layout: drop the index only; the node rebuilds it from the chain.
                 for table in INDEX_TABLES:
                     conn.execute(f"DROP TABLE IF EXISTS {table}")

@@ -5,7 +5,11 @@
 #    outbox's refused batches and the officers' idempotency keys.
 # 4: a document's quantities and units per item (idx_documents.quantities, quantity_units as JSON lists); an
 #    outbox leaf carries ``quantities`` and its meta ``quantity_units``.
+import logging
+
 from origo_node.errors import StoreError
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 4
 
@@ -18,10 +22,11 @@ UNANCHORED_DOCUMENTS = (
 )
 
 
-def refuse_old_unanchored(version: int, unanchored: int, where: str) -> None:
-    """Stops a node opening a store of an earlier layout whose documents it could no longer anchor, in words,
-    before anything is changed; ``where`` names the store for the operator."""
-    if 0 < version < 4 and unanchored:
+def check_upgrade(version: int, unanchored: int, where: str) -> None:
+    """Before a store of layout ``version`` is upgraded (``where`` names it for the operator): refuses in
+    words, before anything changes, one whose documents this version could no longer anchor; otherwise says
+    in the log that the index is rebuilt, since the node's first minutes are then spent replaying."""
+    if version < 4 and unanchored:
         raise StoreError(
             f"{where} was written by an earlier version of Origo (store layout {version}) and holds"
             f" {unanchored} accepted document(s) not anchored yet. Their signed leaves have one quantity per"
@@ -29,6 +34,13 @@ def refuse_old_unanchored(version: int, unanchored: int, where: str) -> None:
             " earlier version anchor them first (its health shows outbox_pending 0), or move the store aside"
             " and issue those documents again with this version.",
         )
+    log.warning(
+        "%s was written with store layout %d; this version uses layout %d: its index is dropped and rebuilt"
+        " from the chain (the outbox, API keys and actions are kept)",
+        where,
+        version,
+        SCHEMA_VERSION,
+    )
 
 
 SCHEMA = """

@@ -300,7 +300,7 @@ def _raw(store: StoreDatabase, sql: str) -> None:
 
 
 def test_a_store_of_the_single_quantity_layout_is_refused_while_it_holds_unanchored_documents(
-    store: StoreDatabase,
+    store: StoreDatabase, caplog: pytest.LogCaptureFixture
 ) -> None:
     outbox = OutboxRepository(store)
     outbox.add([entry(1), entry(2)], all_or_nothing=True)
@@ -319,6 +319,7 @@ def test_a_store_of_the_single_quantity_layout_is_refused_while_it_holds_unancho
     # Once the earlier version has anchored them, the store opens: the index is rebuilt, the outbox kept.
     _raw(store, "UPDATE batches SET state = 'mined' WHERE root = '0xr2'")
     upgraded = reopen()
+    assert "written with store layout 3; this version uses layout 4: its index is dropped" in caplog.text
     try:
         assert IndexRepository(upgraded).document(VN, indexed(9).document_id) is None
         assert IndexRepository(upgraded).checkpoint() is None
