@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "AcceptRequest",
     "AddMemberProposal",
+    "ItemClaimRequest",
     "NewMember",
     "ProposalCreate",
     "QuorumProposal",
@@ -32,12 +33,40 @@ class RevokeRequest(_Request):
     reason: str = Field(default="", max_length=1000)
 
 
-class AcceptRequest(_Request):
-    declaration: str = Field(min_length=1, max_length=32, description="The import declaration's number")
+_QUANTITY = r"^[0-9]{1,19}(\.[0-9]{1,3})?$"
+
+
+class ItemClaimRequest(_Request):
+    """One item's part of a claim: the item's number on the form and a quantity in that item's own unit."""
+
+    item: int = Field(ge=1, description="The item's number on the form: 1 for the first item")
     quantity: str | None = Field(
         default=None,
-        pattern=r"^[0-9]{1,19}(\.[0-9]{1,3})?$",
-        description="Thousandths allowed, e.g. '250.125'; null = all left",
+        pattern=_QUANTITY,
+        description="In the item's own unit, e.g. '250.125'; null = all left on the item",
+    )
+
+
+class AcceptRequest(_Request):
+    """A utilisation at import. Nothing but the declaration: the whole certificate. ``item`` (and
+    ``quantity``): one item, all that is left on it or a quantity in its unit. ``quantity`` alone: the
+    certificate's one item, or its items in order when they all count in one unit. ``claims``: several items
+    at once, instead of ``item``/``quantity``."""
+
+    declaration: str = Field(min_length=1, max_length=32, description="The import declaration's number")
+    item: int | None = Field(
+        default=None, ge=1, description="The item claimed (its number on the form); null = see quantity"
+    )
+    quantity: str | None = Field(
+        default=None,
+        pattern=_QUANTITY,
+        description="In the item's unit, thousandths allowed, e.g. '250.125'; null = all left",
+    )
+    claims: list[ItemClaimRequest] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=256,
+        description="Several items in one claim (one entry per item); not with item or quantity",
     )
 
 

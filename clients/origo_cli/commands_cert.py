@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Annotated
@@ -199,13 +200,67 @@ def accept(
     ctx: typer.Context,
     key: Key,
     declaration: Annotated[str, typer.Option("--declaration", help="The import declaration's number.")],
+    item: Annotated[
+        int | None,
+        typer.Option("--item", min=1, help="The item claimed, numbered as on the form (1 = the first item)."),
+    ] = None,
     quantity: Annotated[
-        str | None, typer.Option("--quantity", help="How much is claimed (e.g. 250.125); default: all left.")
+        str | None,
+        typer.Option(
+            "--quantity",
+            help="How much, in the item's own unit (e.g. 250.125); default: all that is left.",
+        ),
+    ] = None,
+    claim: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--claim",
+            metavar="N=Q",
+            help="Several items at once: item N, quantity Q in its unit (N alone: all left on item N). "
+            "Repeat it; not with --item or --quantity.",
+        ),
     ] = None,
     wait: Wait = None,
 ) -> None:
-    """Accept a certificate at import (importing member): fully, or for a quantity."""
-    show_action(ctx, client(ctx).accept(key, declaration, quantity, wait=wait))
+    """Accept a certificate at import (importing member): the whole of it, or items in their own units.
+
+    No --item, --quantity or --claim: the whole certificate. --item N [--quantity Q]: item N, Q in its unit
+    or all that is left on it. --quantity alone: the certificate's one item, or its items in order when they
+    all count in one unit. --claim N=Q (repeated): several items under one declaration.
+    """
+    claims = claim_options(claim or [])
+    if claims and (item is not None or quantity is not None):
+        raise UserError("--claim names the items itself: give it without --item and --quantity")
+    if quantity is not None:
+        quantity = quantity_option(quantity, "--quantity")
+    show_action(ctx, client(ctx).accept(key, declaration, quantity, item=item, claims=claims, wait=wait))
+
+
+def quantity_option(text: str, option: str) -> str:
+    value = text.strip().replace(",", "")
+    if not re.fullmatch(r"[0-9]{1,19}(\.[0-9]{1,3})?", value) or not float(value) > 0:
+        raise UserError(
+            f"{option} takes a positive quantity with at most three decimals, e.g. 250.125; got {text!r}"
+        )
+    return value
+
+
+def claim_options(values: list[str]) -> dict[int, str | None] | None:
+    """``["1=3000", "2"]`` -> ``{1: "3000", 2: None}`` (None: all left on that item)."""
+    if not values:
+        return None
+    claims: dict[int, str | None] = {}
+    for value in values:
+        number, sep, amount = value.partition("=")
+        if not number.strip().isdigit() or int(number) < 1:
+            raise UserError(
+                f"--claim takes ITEM=QUANTITY, e.g. 2=40 (item 2, 40 in its unit), or ITEM alone for all "
+                f"left on it; got {value!r}"
+            )
+        if int(number) in claims:
+            raise UserError(f"--claim names item {int(number)} twice: one claim per item")
+        claims[int(number)] = quantity_option(amount, f"--claim {value}") if sep else None
+    return claims
 
 
 @cert_app.command("reject")
@@ -252,7 +307,7 @@ def answer_verification(
 
 @cert_app.command("status")
 def status(ctx: typer.Context, key: Key) -> None:
-    """A document's public status: state, anchor, quantity left, revocation, supersession, verification."""
+    """A document's public status: state, anchor, what is left on each item, claims, revocation..."""
     origo = client(ctx)
     answer = origo.status(key)
     if options(ctx).json:

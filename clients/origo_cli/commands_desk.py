@@ -13,6 +13,7 @@ from rich.table import Table
 
 from origo_cli._context import UserError, client, console, options, print_json, wrote
 from origo_cli.commands_cert import Key
+from origo_cli.render import amount
 
 
 def version_callback(value: bool | None) -> None:
@@ -70,14 +71,18 @@ def work_list(
     for column in ("reference", "type", "from" if role is Role.importer else "to", "state", "left", "issued"):
         table.add_column(column, overflow="fold")
     for doc in documents:
-        quantity = doc.get("quantity") or {}
-        left = f"{quantity.get('remaining')} {quantity.get('unit') or ''}".strip() if quantity else "-"
+        # What remains on each item with a quantity, in its unit: "9,000.000 PR (item 1); 8.500 PCE (item 2)".
+        left = "; ".join(
+            f"{amount(item.get('remaining'), item.get('unit'))} (item {item.get('item')})"
+            for item in doc.get("items") or []
+            if item.get("total") is not None
+        )
         table.add_row(
             doc.get("reference") or doc["document_id"],
             doc.get("type") or "",
             doc["issuer"] if role is Role.importer else doc["importer"],
             str(doc["state"]).replace("_", " "),
-            left,
+            left or "-",
             str(doc.get("issued_at") or "")[:10],
         )
     out.print(table)

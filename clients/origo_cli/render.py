@@ -8,7 +8,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from origo_api import states
-from origo_sdk import Action, DocumentStatus, Member, TrailEvent, VerificationResult
+from origo_sdk import (
+    Action,
+    DocumentStatus,
+    Member,
+    Quantity,
+    TrailEvent,
+    Utilisation,
+    VerificationResult,
+)
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -80,10 +88,6 @@ def _facts(table: Table, status: DocumentStatus, members: dict[str, Member]) -> 
         table.add_row(
             "Anchored", f"block {status.anchor.block}, {date(anchored_at)} (tx {short(status.anchor.tx)})"
         )
-    if status.quantity:
-        q = status.quantity
-        unit = f" {q.unit}" if q.unit else ""
-        table.add_row("Quantity", f"{q.remaining}{unit} left of {q.total}{unit} ({q.claimed}{unit} claimed)")
     if status.revocation:
         r = status.revocation
         table.add_row(
@@ -106,6 +110,47 @@ def _facts(table: Table, status: DocumentStatus, members: dict[str, Member]) -> 
         table.add_row("Verification", f"{text}: {reason or '-'}")
 
 
+def amount(value: Any, unit: str | None = None) -> str:
+    """ "12000.000" (the node's decimal string) -> "12,000.000 PR"."""
+    whole, _, part = str(value).partition(".")
+    text = f"{int(whole):,}" if whole.isdigit() else whole
+    return (f"{text}.{part}" if part else text) + (f" {unit}" if unit else "")
+
+
+def item_left(item: Quantity) -> str:
+    """What remains on one item, in its own unit."""
+    if item.total is None:
+        return "no quantity: claimed only with the whole certificate"
+    return f"{amount(item.remaining, item.unit)} left of {amount(item.total, item.unit)}"
+
+
+def items_table(status: DocumentStatus) -> Table:
+    """What each item of the certificate covers, and what was claimed and remains of it, in its own unit."""
+    table = Table(title="Items", title_justify="left")
+    for column in ("item", "unit", "total", "claimed", "remaining"):
+        table.add_column(column, justify="left" if column in ("item", "unit") else "right")
+    for item in status.items:
+        if item.total is None:
+            table.add_row(str(item.item), "-", "-", "-", "whole certificate only")
+            continue
+        table.add_row(
+            str(item.item),
+            item.unit or "-",
+            amount(item.total),
+            amount(item.claimed),
+            amount(item.remaining),
+        )
+    return table
+
+
+def claimed_text(utilisation: Utilisation) -> str:
+    """What one utilisation took: "3,000.000 PR of item 1; 40.000 PCE of item 2", or the whole certificate."""
+    parts = [f"{amount(c.quantity or '-', c.unit)} of item {c.item}" for c in utilisation.claims]
+    if utilisation.whole_certificate:
+        return "whole certificate" + (f" ({'; '.join(parts)})" if parts else "")
+    return "; ".join(parts) or "-"
+
+
 def _kv_table() -> Table:
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="dim", no_wrap=True)
@@ -118,6 +163,8 @@ def verification_card(result: VerificationResult, members: dict[str, Member]) ->
     table = _kv_table()
     if result.status is not None:
         _facts(table, result.status, members)
+        for item in result.status.items:
+            table.add_row(f"Item {item.item}", item_left(item))
     else:
         if result.document_id:
             table.add_row("Document id", result.document_id)
@@ -144,13 +191,19 @@ def status_card(status: DocumentStatus, members: dict[str, Member]) -> Panel:
     _facts(table, status, members)
     heading = Text(VERDICT_TITLES.get(status.state, status.state), style=verdict_style(status.state))
     parts: list[Any] = [table]
+    if status.items:
+        parts += [Text(""), items_table(status)]
     if status.utilisations:
-        uses = Table(title="Utilisations", title_justify="left")
-        for column in ("declaration", "quantity", "remaining", "block", "tx"):
-            uses.add_column(column)
+        uses = Table(title="Claims at import", title_justify="left")
+        for column in ("declaration", "claimed", "fully used", "block", "tx"):
+            uses.add_column(column, overflow="fold")
         for u in status.utilisations:
             uses.add_row(
-                declaration_text(u.declaration), u.quantity, u.remaining, str(u.block or "-"), short(u.tx)
+                declaration_text(u.declaration),
+                claimed_text(u),
+                "yes" if u.fully_utilised else "no",
+                str(u.block or "-"),
+                short(u.tx),
             )
         parts += [Text(""), uses]
     return Panel(Group(*parts), title=heading, title_align="left", expand=False)
@@ -183,10 +236,15 @@ def event_details(event: TrailEvent) -> str:
         return f"replaced by {f.get('replacementId', '-')}"
     if kind == "accepted":
         used = "; fully used" if f.get("fullyUtilised") else ""
-        return (
-            f"declaration {declaration_text(f.get('declaration', '-'))}; "
-            f"quantity {thousandths(f.get('quantity'))}; remaining {thousandths(f.get('remaining'))}{used}"
+        claims = f.get("claims") or []
+        # The chain numbers items from 0; the form, and people, from 1.
+        what = "; ".join(
+            f"item {int(c.get('item', 0)) + 1}: {thousandths(c.get('quantity'))}"
+            for c in claims
+            if isinstance(c, dict)
         )
+        declaration = declaration_text(f.get("declaration", "-"))
+        return f"declaration {declaration}; {what or 'whole certificate'}{used}"
     if kind == "verification_requested":
         return f"reason: {f.get('reason') or '-'}"
     if kind == "verification_answered":

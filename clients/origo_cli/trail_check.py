@@ -340,7 +340,10 @@ class Checker:
     def _current(self, registry: Any, leaf: Any, root: bytes, proof: list[bytes]) -> None:
         status = registry.functions.statusOf(leaf, root, proof).call()
         _anchored, _batch, expired, remaining, state = status
-        _tag, claimed, fully, revoked, rejected, v_open, v_answered, v_confirmed, reason, replaced = state
+        _tag, fully, revoked, rejected, v_open, v_answered, v_confirmed, reason, replaced = state
+        # What remains per item, from the leaf's own quantities: claimed = total - remaining, item by item.
+        totals = [int(q) for q in leaf[7]]
+        left = [int(r) for r in remaining]
         words = []
         if revoked:
             words.append(f"revoked (reason {reason})")
@@ -350,8 +353,12 @@ class Checker:
             words.append(f"rejected at import (reason {reason})")
         if fully:
             words.append("fully used")
-        elif claimed:
-            words.append(f"claimed {claimed / 1000:g}, {remaining / 1000:g} left")
+        else:
+            words.extend(
+                f"item {i + 1}: claimed {(total - rest) / 1000:g}, {rest / 1000:g} left"
+                for i, (total, rest) in enumerate(zip(totals, left, strict=False))
+                if total and rest < total
+            )
         if v_open:
             words.append("under verification")
         elif v_answered:

@@ -24,6 +24,7 @@ from origo_sdk._models import (
     Health,
     IssuedFile,
     IssueReceipt,
+    ItemClaimRequest,
     ManifestLinks,
     Member,
     Proposal,
@@ -217,10 +218,30 @@ class OrigoClient:
         return self._action(key, "revoke", body, wait)
 
     def accept(
-        self, key: str, declaration: str, quantity: str | None = None, *, wait: float | None = None
+        self,
+        key: str,
+        declaration: str,
+        quantity: str | None = None,
+        *,
+        item: int | None = None,
+        claims: Mapping[int, str | None] | Iterable[ItemClaimRequest] | None = None,
+        wait: float | None = None,
     ) -> Action:
-        """Record a utilisation at import: ``quantity`` ("250.000") or, when None, everything left."""
-        return self._action(key, "accept", AcceptRequest(declaration=declaration, quantity=quantity), wait)
+        """Record a utilisation at import, in each item's own unit.
+
+        Nothing but the declaration: the whole certificate. ``item`` (numbered as on the form, from 1) with
+        ``quantity`` ("250.000"), or without it for all that is left on that item. ``quantity`` alone: the
+        certificate's one item, or its items in order when they all count in one unit. ``claims`` names
+        several items at once, ``{1: "3000", 2: None}`` (None: all left on that item), instead of ``item``
+        and ``quantity``.
+        """
+        listed: list[ItemClaimRequest] | None = None
+        if isinstance(claims, Mapping):
+            listed = [ItemClaimRequest(item=number, quantity=amount) for number, amount in claims.items()]
+        elif claims is not None:
+            listed = list(claims)
+        body = AcceptRequest(declaration=declaration, item=item, quantity=quantity, claims=listed)
+        return self._action(key, "accept", body, wait)
 
     def reject(self, key: str, reason_code: int, reason: str = "", *, wait: float | None = None) -> Action:
         return self._action(key, "reject", RejectRequest(reason_code=reason_code, reason=reason), wait)
@@ -246,7 +267,7 @@ class OrigoClient:
         answer = self.request(
             "POST",
             f"/api/v1/documents/{_seg(key)}/{verb}",
-            json_body=body.model_dump(),
+            json_body=body.model_dump(exclude_none=True),
             params={"wait": wait},
             timeout=timeout,
         )

@@ -161,8 +161,9 @@ EVENTS = [
                timestamp="2026-11-20T01:02:03Z", fields={"root": "0xr", "digest": "0xd", "importer": "SG"}),
     TrailEvent(kind="accepted", member="SG", account="0xBb", block=4, tx="0x02", log_index=1,
                timestamp="2026-11-21T00:00:00Z",
-               fields={"declaration": "0x" + b"SG-IMP-1".hex().ljust(64, "0"), "quantity": 250125,
-                       "remaining": 750000, "fullyUtilised": False}),
+               fields={"declaration": "0x" + b"SG-IMP-1".hex().ljust(64, "0"),
+                       "claims": [{"item": 1, "quantity": 250125}, {"item": 0, "quantity": 3000}],
+                       "fullyUtilised": False}),
     TrailEvent(kind="revoked", member="VN", account="0xAa", block=5, tx="0x03", log_index=0,
                timestamp=None, fields={"reasonCode": 3, "reason": 'wrong HS code | "see, box 8"'}),
 ]  # fmt: skip
@@ -187,7 +188,7 @@ def test_csv_has_one_row_per_event_and_survives_commas_and_quotes() -> None:
     rows = list(csv.reader(io.StringIO(trail_csv(EVENTS))))
     assert rows[0] == ["#", "when", "event", "member", "account", "block", "tx", "details"]
     assert [r[2] for r in rows[1:]] == ["anchored", "accepted", "revoked"]
-    assert rows[2][7] == "declaration SG-IMP-1; quantity 250.125; remaining 750.000"
+    assert rows[2][7] == "declaration SG-IMP-1; item 2: 250.125; item 1: 3.000"  # items as on the form
     assert rows[3][7] == 'reason 3: wrong HS code | "see, box 8"'
     assert rows[3][1] == "-"
 
@@ -259,7 +260,7 @@ def test_bad_options_are_usage_errors(capsys: pytest.CaptureFixture[str]) -> Non
 def test_an_rpc_that_does_not_answer_is_exit_4(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     export = tmp_path / "export.json"
     leaf = {"documentId": "0x" + "11" * 32, "documentType": "0x" + "22" * 32, "digest": "0x" + "33" * 32,
-            "issuer": "VN", "importer": "SG", "issuedAt": 1, "expiresAt": 2, "quantity": 0,
+            "issuer": "VN", "importer": "SG", "issuedAt": 1, "expiresAt": 2, "quantities": [],
             "payloadCid": "0x" + "44" * 32}  # fmt: skip
     export.write_text(json.dumps({
         "format": "origo-trail/1", "document_id": leaf["documentId"], "digest": leaf["digest"], "leaf": leaf,

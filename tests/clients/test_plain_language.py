@@ -24,7 +24,7 @@ def run(capsys: pytest.CaptureFixture[str], node: MemberNode, key: str | None, *
 
 
 def test_amounts_are_shown_in_the_unit_not_in_thousandths() -> None:
-    assert amount(8_960_000) == "8,960" and amount(1_500) == "1.5" and amount(250_125) == "250.125"
+    assert amount(8_960_000) == "8,960.000" and amount(1_500) == "1.500" and amount(250_125) == "250.125"
 
 
 def test_reason_codes_are_checked_against_their_lists() -> None:
@@ -60,8 +60,11 @@ def test_refusals_read_as_sentences_with_the_facts(
     )
     problem = too_much.json()
     assert too_much.status_code == 409, problem
-    assert problem["detail"] == ("Only 19,200 KGM remain on this certificate; 20,000 KGM were asked for.")
-    assert problem["rule"] == "RegistryQuantityExceeded" and problem["args"][1:] == [20_000_000, 19_200_000]
+    assert problem["detail"] == (
+        "Only 19,200.000 KGM remain on this certificate; the claim asked for 20,000.000 KGM."
+    )
+    assert problem["rule"] == "RegistryQuantityExceeded"
+    assert problem["args"][1:] == [0, 20_000_000, 19_200_000]  # item 0: the chain counts from 0
 
     code, out = run(
         capsys,
@@ -75,7 +78,7 @@ def test_refusals_read_as_sentences_with_the_facts(
         "--quantity",
         "20000",
     )
-    assert code != 0 and "Only 19,200 KGM remain" in out and "Registry" not in out
+    assert code != 0 and "Only 19,200.000 KGM remain" in out and "Registry" not in out
 
     vn_officer = {"Authorization": f"Bearer {vn.officer_key}"}
     unknown = httpx.post(

@@ -36,6 +36,7 @@ EXPECTED = {
     "Rejection",
     "VerificationState",
     "Utilisation",
+    "ItemClaim",
     "Verdict",
     "VerificationChecks",
     "VerificationResult",
@@ -58,6 +59,7 @@ EXPECTED = {
     # requests
     "RevokeRequest",
     "AcceptRequest",
+    "ItemClaimRequest",
     "RejectRequest",
     "VerificationRequestBody",
     "VerificationAnswerBody",

@@ -57,7 +57,8 @@ def test_issue_verify_claim_and_revoke(vn: MemberNode, sg: MemberNode, th: Membe
         assert status.document_id == doc_id
         assert (status.issuer, status.importer, status.type) == ("VN", "SG", "atiga-form-d")
         assert status.anchor is not None and status.anchor.block > 0
-        assert status.quantity is not None and status.quantity.total == "19200.000"
+        (coffee_item,) = status.items
+        assert (coffee_item.item, coffee_item.unit, coffee_item.total) == (1, "KGM", "19200.000")
 
         result = anyone.verify_file(doc)
         assert result.verdict == "valid" and result.checks.integrity and result.checks.signature
@@ -78,13 +79,16 @@ def test_issue_verify_claim_and_revoke(vn: MemberNode, sg: MemberNode, th: Membe
         assert isinstance(action, Action) and action.state == "done" and action.tx
         assert importer.action(action.id).state == "done"
         after = settle(anyone, doc_id, "partially_accepted")
-        assert after.quantity is not None and after.quantity.remaining == "18949.875"
+        assert after.items[0].remaining == "18949.875"
+        (claimed,) = after.utilisations[0].claims
+        assert (claimed.item, claimed.unit, claimed.quantity) == (1, "KGM", "250.125")
         assert anyone.verify_file(doc).verdict == "partially_accepted"
 
         with pytest.raises(ChainRuleError) as refused:
             importer.accept(doc_id, "SG-IMP-0002", "100000")
         assert refused.value.rule == "RegistryQuantityExceeded"
         assert refused.value.status == 409 and refused.value.rule_args
+        assert "Only 18,949.875 KGM remain on this certificate" in str(refused.value)
 
         with pytest.raises(ForbiddenError):
             importer.revoke(doc_id, 3, "not ours to revoke")

@@ -88,7 +88,7 @@ def test_flow_2_accept_at_import_and_refusals(net: Network) -> None:
     )
     assert partial.status_code == 200 and partial.json()["state"] == "done", partial.text
     statuses = everywhere(net, doc_id, {"partially_accepted"})
-    assert {s["quantity"]["remaining"] for s in statuses} == {"200.000"}
+    assert {s["items"][0]["remaining"] for s in statuses} == {"200.000"}
     full = sg.post(f"/api/v1/documents/{doc_id}/accept", json={"declaration": "SGIMP-2"})
     assert full.status_code == 200
     second = sg.post(f"/api/v1/documents/{doc_id}/accept", json={"declaration": "SGIMP-3"})

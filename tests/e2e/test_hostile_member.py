@@ -239,7 +239,7 @@ def test_a_retried_claim_claims_once(net: Network) -> None:
     assert refused.status_code == 409 and refused.json()["rule"] == "RegistryDeclarationUsed"
     assert refused.json()["args"][0] == "0x" + b"VN".hex()  # the issuer: the document's full name
     status = wait_state(net.members["SG"], f"VN:{reference}", {"partially_accepted"})
-    assert len(status["utilisations"]) == 1 and status["quantity"]["claimed"] == "1000.000"
+    assert len(status["utilisations"]) == 1 and status["items"][0]["claimed"] == "1000.000"
 
 
 def test_a_member_suspended_with_documents_in_flight_sees_them_refused_then_sent_again(net: Network) -> None:

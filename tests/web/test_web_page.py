@@ -185,3 +185,40 @@ def test_print_view_has_a_qr_code_that_opens_the_page_on_the_certificate(
     card(page, "tampered")
     missing = httpx.get(f"{node.url}/print/0x{'00' * 32}", timeout=10)
     assert missing.status_code == 404 and "Unknown document" in missing.text
+
+
+def test_a_certificate_of_two_units_shows_what_remains_on_each_item(page: Page, network: Network) -> None:
+    """Gloves in pairs and finger cots in pieces: the card and the printed slip speak per item, per unit."""
+    vn, sg = network.members["VN"], network.members["SG"]
+    doc = copy.deepcopy(sample("form-d/my-th-gloves.json"))
+    doc.update(
+        referenceNumber=f"VN-WEB-{uuid.uuid4().hex[:10].upper()}", issuedIn="VN", producingCountry="VN"
+    )
+    doc.update(importingCountry="SG")
+    doc["exporter"]["country"], doc["consignee"]["country"] = "VN", "SG"
+    doc_id = issue(vn, doc)
+    wait_state(sg, doc_id, {"valid"})
+    claimed = httpx.post(
+        f"{sg.url}/api/v1/documents/{doc_id}/accept",
+        json={"declaration": "SG-WEB-40", "item": 2, "quantity": "40"},
+        headers={"Authorization": f"Bearer {sg.officer_key}"},
+        timeout=30,
+    )
+    assert claimed.status_code == 200, claimed.text
+    wait_state(vn, doc_id, {"partially_accepted"})
+
+    page.goto(f"{vn.url}/?id=VN:{doc['referenceNumber']}")
+    card(page, "partially_accepted")
+    facts = page.locator("#facts")
+    expect(facts.locator("dt", has_text="Item 1")).to_have_count(1)
+    expect(facts.locator("dt:text-is('Item 1') + dd")).to_have_text("12,000.000 PR left of 12,000.000 PR")
+    expect(facts.locator("dt:text-is('Item 2') + dd")).to_have_text("8,960.000 PCE left of 9,000.000 PCE")
+    expect(facts.locator("dt:text-is('Claimed at import') + dd")).to_have_text(
+        "40.000 PCE of item 2 by declaration SG-WEB-40"
+    )
+    expect(facts).not_to_contain_text("undefined")
+
+    page.goto(f"{vn.url}/print/{doc_id}")
+    slip = page.locator(".facts")
+    expect(slip.locator("dt:text-is('Item 2') + dd")).to_have_text("8,960.000 PCE left of 9,000.000 PCE")
+    expect(slip.locator("dt:text-is('Item 1') + dd")).to_have_text("12,000.000 PR left of 12,000.000 PR")

@@ -1,9 +1,10 @@
 """The chain's refusals in words a customs officer understands, with the facts.
 
-``RegistryQuantityExceeded(0x.., 9000000, 8960000)`` becomes "only 8,960 PCE remain on this certificate;
-9,000 PCE were asked for". The rule's name and arguments stay in the problem (``rule``, ``args``) for
-programs; a person reads ``detail``. Registered for ``ChainRuleViolated`` alone: every other error keeps the
-general translation of ``problems.py``.
+``RegistryQuantityExceeded(0x.., 1, 9000000, 8960000)`` becomes "Only 8,960.000 PCE remain on item 2 of
+this certificate; the claim asked for 9,000.000 PCE." (the chain counts items from 0 and thousandths of each
+item's unit; a person reads items as numbered on the form, in their unit). The rule's name and arguments stay
+in the problem (``rule``, ``args``) for programs; a person reads ``detail``. Registered for
+``ChainRuleViolated`` alone: every other error keeps the general translation of ``problems.py``.
 """
 
 from __future__ import annotations
@@ -25,10 +26,8 @@ _DOC_ID = re.compile(r"^0x[0-9a-f]{64}$")
 
 
 def amount(thousandths: Any) -> str:
-    """8960000 -> '8,960'; 1500 -> '1.5' (the chain counts thousandths of the unit)."""
-    value = Decimal(int(thousandths)) / 1000
-    text = f"{value:,.3f}".rstrip("0").rstrip(".")
-    return text
+    """8960000 -> '8,960.000'; 1500 -> '1.500' (the chain counts thousandths of the unit)."""
+    return f"{Decimal(int(thousandths)) / 1000:,.3f}"
 
 
 def _day(timestamp: Any) -> str:
@@ -53,9 +52,21 @@ class _Facts:
         member = self.node.directory.get(str(code))
         return member.name if member is not None and member.name else str(code)
 
-    def unit(self) -> str:
-        quantity = self.status.get("quantity") or {}
-        return f" {quantity['unit']}" if quantity.get("unit") else ""
+    def item(self, index: Any) -> dict[str, Any]:
+        """The status of the item the chain numbers ``index`` (from 0), or nothing if the index knows none."""
+        items = self.status.get("items") or []
+        position = int(index)
+        found = items[position] if 0 <= position < len(items) else {}
+        return found if isinstance(found, dict) else {}
+
+    def items(self) -> int:
+        """How many items the index knows the document lists (0 when it does not know the document)."""
+        return len(self.status.get("items") or [])
+
+    def unit(self, index: Any) -> str:
+        """`` PCE``: the unit of the item the chain numbers ``index``, to follow an amount."""
+        unit = self.item(index).get("unit")
+        return f" {unit}" if unit else ""
 
     def name_of(self, doc_id: Any) -> str:
         try:
@@ -67,9 +78,9 @@ class _Facts:
 
 def _registry(rule: str, a: list[Any], facts: _Facts) -> str | None:
     status = facts.status
-    if rule == "RegistryQuantityExceeded":
-        unit = facts.unit()
-        return f"only {amount(a[2])}{unit} remain on this certificate; {amount(a[1])}{unit} were asked for"
+    items = _items(rule, a, facts)
+    if items is not None:
+        return items
     if rule == "RegistryFullyUtilised":
         return "this certificate is fully used: nothing remains to claim on it"
     if rule == "RegistryRevoked":
@@ -83,11 +94,6 @@ def _registry(rule: str, a: list[Any], facts: _Facts) -> str | None:
     if rule == "RegistryRejected":
         importer = facts.member(status.get("importer", "the importing member"))
         return f"{importer} already rejected this certificate"
-    if rule == "RegistryQuantityNotTracked":
-        return (
-            "this certificate's items are counted in different units, so it can only be claimed in full: "
-            "leave out the quantity"
-        )
     if rule == "RegistryVerificationOpen":
         return (
             "a verification request is already open on this certificate: wait for the issuing member's answer"
@@ -111,6 +117,30 @@ def _registry(rule: str, a: list[Any], facts: _Facts) -> str | None:
     if rule == "RegistryNotIssuer":
         return f"this node's issuer account {a[0]} is not (or no longer) an issuer of its member on the chain"
     return None
+
+
+def _items(rule: str, a: list[Any], facts: _Facts) -> str | None:
+    """The rules of claims on one item: ``a[1]`` is the item as the chain numbers it, from 0."""
+    if rule == "RegistryNoSuchItem":
+        count = int(a[2])
+        listed = "no items" if count == 0 else "1 item" if count == 1 else f"{count} items"
+        return f"there is no item {int(a[1]) + 1} on this certificate: it lists {listed}"
+    if rule not in ("RegistryQuantityExceeded", "RegistryQuantityNotTracked", "RegistryItemFullyUtilised"):
+        return None
+    number = int(a[1]) + 1
+    unit = facts.unit(a[1])
+    # A certificate of one item: its item is the certificate, as an officer sees it.
+    where = "this certificate" if facts.items() == 1 else f"item {number} of this certificate"
+    if rule == "RegistryQuantityExceeded":
+        return f"only {amount(a[3])}{unit} remain on {where}; the claim asked for {amount(a[2])}{unit}"
+    if rule == "RegistryQuantityNotTracked":
+        return (
+            f"item {number} of this certificate gives no quantity, so it is claimed only with the whole "
+            "certificate: leave out the item and the quantity"
+        )
+    total = facts.item(a[1]).get("total")
+    claimed = f": all {amount(int(Decimal(str(total)) * 1000))}{unit} were claimed" if total else ""
+    return f"nothing remains to claim on {where}{claimed}"
 
 
 def _membership(rule: str, a: list[Any], facts: _Facts) -> str | None:

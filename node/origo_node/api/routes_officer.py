@@ -26,11 +26,13 @@ from origo_api.requests import (
 )
 from origo_api.states import DocumentState
 
+from origo_node.api import refusals
 from origo_node.api.body import read_json
 from origo_node.api.deps import MAX_ID, ActionId, DocumentKey, NodeDep, Officer, Reader
 from origo_node.api.openapi import BODY, KEY, errors
 from origo_node.api.problems import MEDIA_TYPE
 from origo_node.errors import OrigoError, ValidationFailed
+from origo_node.runtime import Node
 from origo_node.services.issuing import Accepted
 from origo_node.services.officer_desk import OfficerDesk
 
@@ -146,10 +148,24 @@ def issued_file(key: DocumentKey, _: Reader, node: NodeDep) -> dict[str, Any]:
     return {"document": document, "origo": node.exports.proof_bundle(doc_id)}
 
 
-def _action_response(action: dict[str, Any]) -> JSONResponse:
+def worded(node: Node, action: dict[str, Any]) -> dict[str, Any]:
+    """The action with a chain refusal recorded by the sender (the chain changed between the check and the
+    send) in words, as the check's own refusal would have been; the rule and its arguments stay."""
+    error = action.get("error") or {}
+    rule = error.get("rule")
+    if action["state"] != "failed" or not rule or rule in ("Revert", "Reverted"):
+        return action
+    title = refusals.explain(node, str(rule), list(error.get("args") or []))
+    return {**action, "error": {**error, "title": title}}
+
+
+def _action_response(node: Node, action: dict[str, Any]) -> JSONResponse:
+    action = worded(node, action)
     if action["state"] == "failed":
-        detail = (action["error"] or {}).get("title", "the transaction failed")
-        body = problem_body(409, "chain-rule-violated", detail, action=action)
+        error = action["error"] or {}
+        detail = error.get("title", "the transaction failed")
+        extra = {k: error[k] for k in ("rule", "args") if k in error}
+        body = problem_body(409, "chain-rule-violated", detail, action=action, **extra)
         return JSONResponse(body, status_code=409, media_type=MEDIA_TYPE)
     return JSONResponse(action, status_code=200 if action["state"] == "done" else 202)
 
@@ -163,33 +179,45 @@ _ACTED: dict[str, Any] = {
 }
 
 
-async def _act(desk: OfficerDesk, kind: str, key: str, params: dict[str, Any], wait: float) -> JSONResponse:
-    return _action_response(await run_in_threadpool(desk.act, kind, key, params, wait))
+async def _act(node: Node, kind: str, key: str, params: dict[str, Any], wait: float) -> JSONResponse:
+    action = await run_in_threadpool(_desk(node).act, kind, key, params, wait)
+    return _action_response(node, action)
 
 
 @router.post("/api/v1/documents/{key}/revoke", summary="Revoke (issuing member)", **_ACTED)
 async def revoke(
-    key: DocumentKey, body: RevokeRequest, _: Officer, desk: Desk, wait: float = Wait
+    key: DocumentKey, body: RevokeRequest, _: Officer, node: NodeDep, wait: float = Wait
 ) -> JSONResponse:
-    return await _act(desk, "revoke", key, body.model_dump(), wait)
+    return await _act(node, "revoke", key, body.model_dump(), wait)
 
 
 @router.post(
     "/api/v1/documents/{key}/accept",
-    summary="Accept at import, fully or for a quantity (importing member)",
+    summary="Accept at import: the whole certificate, or items in their own units (importing member)",
+    description=(
+        "Records a utilisation under an import declaration (one claim per declaration and certificate). "
+        '`{"declaration": "D"}` claims the whole certificate: all that remains on every item. '
+        '`"item": 2, "quantity": "40"` claims 40 in item 2\'s own unit (items numbered as on the form); '
+        '`"item": 2` alone, all that remains on item 2. `"quantity"` alone: on the certificate\'s one item, '
+        "or taken from its items in order when they all count in one unit (otherwise 422: name the item). "
+        '`"claims": [{"item": 1}, {"item": 2, "quantity": "40"}]` claims several items at once, instead '
+        "of `item`/`quantity`. An item the certificate does not list: 422 with a pointer. The chain's "
+        "refusals (more than remains on an item, nothing left, the declaration used already) come as 409 "
+        "with a sentence in `detail` and the rule and its arguments in `rule` and `args`."
+    ),
     **_ACTED,
 )
 async def accept(
-    key: DocumentKey, body: AcceptRequest, _: Officer, desk: Desk, wait: float = Wait
+    key: DocumentKey, body: AcceptRequest, _: Officer, node: NodeDep, wait: float = Wait
 ) -> JSONResponse:
-    return await _act(desk, "accept", key, body.model_dump(), wait)
+    return await _act(node, "accept", key, body.model_dump(), wait)
 
 
 @router.post("/api/v1/documents/{key}/reject", summary="Reject at import (importing member)", **_ACTED)
 async def reject(
-    key: DocumentKey, body: RejectRequest, _: Officer, desk: Desk, wait: float = Wait
+    key: DocumentKey, body: RejectRequest, _: Officer, node: NodeDep, wait: float = Wait
 ) -> JSONResponse:
-    return await _act(desk, "reject", key, body.model_dump(), wait)
+    return await _act(node, "reject", key, body.model_dump(), wait)
 
 
 @router.post(
@@ -198,9 +226,9 @@ async def reject(
     **_ACTED,
 )
 async def request_verification(
-    key: DocumentKey, body: VerificationRequestBody, _: Officer, desk: Desk, wait: float = Wait
+    key: DocumentKey, body: VerificationRequestBody, _: Officer, node: NodeDep, wait: float = Wait
 ) -> JSONResponse:
-    return await _act(desk, "verification_request", key, body.model_dump(), wait)
+    return await _act(node, "verification_request", key, body.model_dump(), wait)
 
 
 @router.post(
@@ -209,9 +237,9 @@ async def request_verification(
     **_ACTED,
 )
 async def answer_verification(
-    key: DocumentKey, body: VerificationAnswerBody, _: Officer, desk: Desk, wait: float = Wait
+    key: DocumentKey, body: VerificationAnswerBody, _: Officer, node: NodeDep, wait: float = Wait
 ) -> JSONResponse:
-    return await _act(desk, "verification_answer", key, body.model_dump(), wait)
+    return await _act(node, "verification_answer", key, body.model_dump(), wait)
 
 
 @router.post(
@@ -256,7 +284,7 @@ def worklist(
     summary="An action's state",
 )
 def action(action_id: ActionId, _: Reader, node: NodeDep) -> dict[str, Any]:
-    return node.actions.get(action_id)
+    return worded(node, node.actions.get(action_id))
 
 
 @router.get(

@@ -1,12 +1,10 @@
 """Officers' actions on anchored documents, each one chain transaction sent exactly once.
 
 A request is simulated first (the contract's rules answer at once: a claim beyond what is left is refused
-before
-anything is queued), then signed, recorded with its signed bytes, and only then broadcast. A worker
-finishes what
-a crash interrupted by rebroadcasting the same bytes, so an action is never applied twice. Supersession
-waits in
-the queue until its replacement is anchored.
+before anything is queued), then signed, recorded with its signed bytes, and only then broadcast. A worker
+finishes what a crash interrupted by rebroadcasting the same bytes, so an action is never applied twice.
+Supersession waits in the queue until its replacement is anchored. An accept's parameters carry its claims
+already resolved to items (``services/claims.py``), so a resend after a crash claims exactly the same.
 """
 
 from __future__ import annotations
@@ -15,13 +13,13 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from origo_node.chain import calls
 from origo_node.chain.port import Call, SignedTx
 from origo_node.chain.sender import TxSender
-from origo_node.errors import ChainRuleViolated, Conflict, NotFound, OrigoError, ValidationFailed
+from origo_node.errors import ChainRuleViolated, Conflict, NotFound, OrigoError
+from origo_node.services import claims
 from origo_node.services.naming import DocumentKey
 from origo_node.services.proofs import ProofService
 from origo_node.services.reading import leaf_of
@@ -34,30 +32,12 @@ KINDS = ("revoke", "supersede", "accept", "reject", "verification_request", "ver
 _DECLARATION = re.compile(r"^[\x20-\x7e]{1,32}$")
 
 
-def parse_quantity(text: str | None) -> int:
-    """Thousandths from a decimal string ("250", "250.5", "250.125"); 0 (= everything left) for None."""
-    if text is None:
-        return 0
-    try:
-        value = Decimal(str(text))
-    except InvalidOperation as exc:
-        raise _bad("/quantity", 'must be a decimal number, e.g. "250.000"') from exc
-    scaled = value * 1000
-    if value <= 0 or scaled != scaled.to_integral_value() or scaled >= 2**64:
-        raise _bad("/quantity", "must be positive, with at most three decimals")
-    return int(scaled)
-
-
 def declaration_bytes(text: str) -> bytes:
     if not _DECLARATION.match(text):
-        raise _bad(
+        raise claims.bad(
             "/declaration", "must be 1 to 32 printable ASCII characters (the import declaration number)"
         )
     return text.encode("ascii").ljust(32, b"\0")
-
-
-def _bad(pointer: str, message: str) -> ValidationFailed:
-    return ValidationFailed("the request is not valid", errors=[{"pointer": pointer, "message": message}])
 
 
 class ActionService:
@@ -197,8 +177,7 @@ class ActionService:
             return calls.document_action(kind, leaf, root, proof, int(params["reason_code"]), reason)
         if kind == "accept":
             declaration = declaration_bytes(params["declaration"])
-            quantity = parse_quantity(params.get("quantity"))
-            return calls.document_action(kind, leaf, root, proof, declaration, quantity)
+            return calls.accept(leaf, root, proof, declaration, claims.from_params(params))
         if kind == "verification_request":
             return calls.document_action(kind, leaf, root, proof, reason)
         if kind == "verification_answer":

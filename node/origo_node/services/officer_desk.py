@@ -15,7 +15,8 @@ from origo_api.states import DocumentState
 
 from origo_node import reasons
 from origo_node.errors import Conflict, WrongMember
-from origo_node.services.actions import ActionService, declaration_bytes, parse_quantity
+from origo_node.services import claims
+from origo_node.services.actions import ActionService, declaration_bytes
 from origo_node.services.issuing import Accepted, IssuingService
 from origo_node.services.status import StatusService
 
@@ -56,8 +57,9 @@ class OfficerDesk:
         reasons.check(kind, params)  # a revocation's or rejection's code must be on its agreed list
         if kind == "accept":  # refused here in plain words rather than by the contract's revert
             declaration_bytes(str(params["declaration"]))
-            parse_quantity(params.get("quantity"))
-        doc_id, _ = self.own_anchored(key, ROLE_OF[kind])
+        doc_id, status = self.own_anchored(key, ROLE_OF[kind])
+        if kind == "accept":
+            params = accept_params(params, status)
         return self.actions.submit(kind, doc_id, params, wait_s)
 
     def supersede(self, key: str, replacement: object, grants: Iterable[str]) -> dict[str, Any]:
@@ -70,3 +72,10 @@ class OfficerDesk:
         accepted: Accepted = self.issuing.issue(replacement, grants, old_id)
         action = self.actions.submit("supersede", old_id, {"replacement_id": accepted.document_id}, 0.0)
         return {**accepted.as_dict(), "supersedes": old_id, "action": action}
+
+
+def accept_params(body: dict[str, Any], status: dict[str, Any]) -> dict[str, Any]:
+    """The accept action's parameters: the declaration and the claims resolved to items from the document's
+    per-item status (empty: the whole certificate). Recorded so, a retried action claims the same items."""
+    resolved = claims.resolve(body, status.get("items") or [])
+    return {"declaration": body["declaration"], "claims": [claim.as_params() for claim in resolved]}

@@ -68,7 +68,7 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _amount(value: Any) -> str:
+def amount(value: Any) -> str:
     """12345.5 -> '12,345.5' (no float rounding: the figure as the document states it)."""
     try:
         number = Decimal(str(value))
@@ -104,15 +104,15 @@ def _item_row(item: dict[str, Any]) -> list[str]:
     packages = item.get("packages") or {}
     quantity = item.get("quantity") or {}
     described = (
-        f"{_amount(packages.get('count'))} {_text(packages.get('kind'))} of {_text(item.get('description'))}"
+        f"{amount(packages.get('count'))} {_text(packages.get('kind'))} of {_text(item.get('description'))}"
     )
     if quantity:
-        described += f"; {_amount(quantity.get('value'))} {_text(quantity.get('unit'))}"
+        described += f"; {amount(quantity.get('value'))} {_text(quantity.get('unit'))}"
     described += f"; HS {_text(item.get('hsCode'))}"
-    weight = [f"{_amount(item['grossWeightKg'])} KG G.W."] if item.get("grossWeightKg") is not None else []
+    weight = [f"{amount(item['grossWeightKg'])} KG G.W."] if item.get("grossWeightKg") is not None else []
     fob = item.get("fobValue") or {}
     if fob:
-        weight.append(f"FOB {_text(fob.get('currency'))} {_amount(fob.get('amount'))}")
+        weight.append(f"FOB {_text(fob.get('currency'))} {amount(fob.get('amount'))}")
     invoice = item.get("invoice") or {}
     return [
         _text(item.get("itemNumber")),
@@ -124,16 +124,23 @@ def _item_row(item: dict[str, Any]) -> list[str]:
     ]
 
 
+def claimed(utilisation: dict[str, Any]) -> str:
+    """What one utilisation took, item by item in each item's unit: "3,000.000 PR of item 1"."""
+    parts = [
+        f"{amount(c.get('quantity'))} {_text(c.get('unit'))}".rstrip() + f" of item {_text(c.get('item'))}"
+        for c in utilisation.get("claims") or []
+        if isinstance(c, dict)
+    ]
+    if utilisation.get("whole_certificate"):
+        return "in full" + (f" ({'; '.join(parts)})" if parts else "")
+    return "; ".join(parts) or "in full"
+
+
 def _official_use(status: dict[str, Any] | None) -> tuple[list[dict[str, Any]], list[str]]:
     status = status or {}
     claims = status.get("utilisations") or []
     rejection = status.get("rejection") or None
-    lines = []
-    for claim in claims:
-        amount = claim.get("quantity")
-        unit = (status.get("quantity") or {}).get("unit") or ""
-        what = f"{amount} {unit}".strip() if amount else "in full"
-        lines.append(f"Claimed by import declaration {claim.get('declaration')}: {what}")
+    lines = [f"Claimed by import declaration {c.get('declaration')}: {claimed(c)}" for c in claims]
     if rejection:
         reason = rejection.get("label") or f"reason {rejection.get('reason_code')}"
         detail = f": {rejection['reason']}" if rejection.get("reason") else ""

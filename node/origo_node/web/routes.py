@@ -19,6 +19,8 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from origo_api import states
 
+from origo_node.web.form_d import amount
+
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 _MEDIA_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -120,6 +122,14 @@ def _reason(recorded: dict[str, Any]) -> str:
     return f"{words}: {recorded['reason']}" if recorded.get("reason") else str(words)
 
 
+def left_on_item(item: dict[str, Any]) -> str:
+    """What remains to claim on one item, in its own unit: "9,000.000 PR left of 12,000.000 PR"."""
+    if item.get("total") is None:
+        return "no quantity: claimed only with the whole certificate"
+    unit = f" {item['unit']}" if item.get("unit") else ""
+    return f"{amount(item.get('remaining'))}{unit} left of {amount(item.get('total'))}{unit}"
+
+
 def print_body(status: dict[str, Any], base: str) -> str:
     """The printable view's body: the public facts, the state when printed, and the QR code."""
     state = str(status.get("state", ""))
@@ -143,12 +153,8 @@ def print_body(status: dict[str, Any], base: str) -> str:
                 f"block {anchor.get('block')}, {_day(anchor.get('at') or anchor.get('timestamp'))}",
             )
         )
-    quantity = status.get("quantity") or {}
-    if quantity:
-        unit = f" {quantity['unit']}" if quantity.get("unit") else ""
-        rows.append(
-            _row("Left to claim", f"{quantity.get('remaining')}{unit} of {quantity.get('total')}{unit}")
-        )
+    for item in status.get("items") or []:
+        rows.append(_row(f"Item {item.get('item')}", left_on_item(item)))
     revocation = status.get("revocation") or {}
     if revocation:
         rows.append(_row("Revoked", _reason(revocation)))

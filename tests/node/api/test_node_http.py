@@ -115,13 +115,13 @@ def test_partial_then_full_claims_and_refusals_come_from_the_chain(network: Netw
     )
     assert partial.status_code == 200, partial.text
     status = wait_state(network.members["VN"], doc_id, {"partially_accepted"})
-    assert status["quantity"]["remaining"] == "14200.000"
+    assert status["items"][0]["remaining"] == "14200.000"
     too_much = sg.post(
         f"/api/v1/documents/{doc_id}/accept", json={"declaration": "SG-IMP-2", "quantity": "15000"}
     )
     assert too_much.status_code == 409
     assert too_much.json()["rule"] == "RegistryQuantityExceeded"
-    assert too_much.json()["args"][1:] == [15_000_000, 14_200_000]
+    assert too_much.json()["args"][1:] == [0, 15_000_000, 14_200_000]  # item 0 as the chain counts
     rest = sg.post(f"/api/v1/documents/{doc_id}/accept", json={"declaration": "SG-IMP-3"})
     assert rest.status_code == 200, rest.text
     second = sg.post(f"/api/v1/documents/{doc_id}/accept", json={"declaration": "SG-IMP-4"})
@@ -132,7 +132,7 @@ def test_partial_then_full_claims_and_refusals_come_from_the_chain(network: Netw
     )
     assert at_th.status_code == 403
     assert "importing member (SG)" in at_th.json()["detail"]
-    assert wait_state(network.members["TH"], doc_id, {"accepted"})["quantity"]["remaining"] == "0.000"
+    assert wait_state(network.members["TH"], doc_id, {"accepted"})["items"][0]["remaining"] == "0.000"
 
 
 def test_reference_cannot_be_issued_twice(network: Network) -> None:

@@ -18,7 +18,7 @@ SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 # The samples are dated November 2026: certified by the 20th at the latest, departed by the 21st.
 TODAY = dt.date(2026, 11, 22)
 
-FORM_D_SAMPLES = ("vn-sg-coffee", "th-my-autoparts", "id-ph-palm-oil")
+FORM_D_SAMPLES = ("vn-sg-coffee", "th-my-autoparts", "id-ph-palm-oil", "my-th-gloves")
 MANIFEST_SAMPLES = ("vn-sg-vessel",)
 
 

@@ -40,7 +40,8 @@ SHARED = SAMPLES.parents[2] / "shared" / "samples"
 def test_the_repository_copy_is_the_shared_samples() -> None:
     shared = {p.relative_to(SHARED): p.read_bytes() for p in SHARED.glob("*/*.json")}
     copied = {p.relative_to(SAMPLES): p.read_bytes() for p in SAMPLES.glob("*/*.json")}
-    assert copied == shared
+    # Every shared sample, unchanged; the repository adds its own (tests/samples/README.md lists them).
+    assert {path: copied.get(path) for path in shared} == shared
 
 
 @pytest.mark.parametrize("name", ALL_SAMPLES)

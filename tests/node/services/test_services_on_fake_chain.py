@@ -67,16 +67,20 @@ def test_the_importer_accepts_in_part_then_in_full(consortium: Consortium) -> No
     [doc] = issue(consortium, "VN-HCM-2026-U0003")
     consortium.settle()
     sg, vn = consortium.nodes["SG"], consortium.nodes["VN"]
-    total = vn.status.status(doc)["quantity"]
-    params: dict[str, Any] = {"declaration": "SG-IMP-1", "quantity": None}
-    if total is not None:
-        params["quantity"] = "1"
+    params: dict[str, Any] = {"declaration": "SG-IMP-1", "claims": [{"item": 1, "quantity": "1"}]}
     action = sg.actions.submit("accept", sg.status.resolve(doc), params, wait_s=0)
     consortium.settle()
     assert sg.actions.get(action["id"])["state"] == "done"
-    state = vn.status.status(doc)["state"]
-    assert state in ("partially_accepted", "accepted")
-    assert len(vn.status.status(doc)["utilisations"]) == 1
+    status = vn.status.status(doc)
+    assert status["state"] == "partially_accepted"
+    (used,) = status["utilisations"]
+    assert used["claims"] == [{"item": 1, "unit": "KGM", "quantity": "1.000", "remaining": "19199.000"}]
+    rest = sg.actions.submit("accept", sg.status.resolve(doc), {"declaration": "SG-IMP-2", "claims": []}, 0)
+    consortium.settle()
+    assert sg.actions.get(rest["id"])["state"] == "done"
+    status = vn.status.status(doc)
+    assert status["state"] == "accepted" and status["utilisations"][1]["whole_certificate"] is True
+    assert status["items"][0]["remaining"] == "0.000"
 
 
 def test_a_refused_action_is_answered_at_once_and_nothing_is_queued(consortium: Consortium) -> None:

@@ -21,8 +21,8 @@ def test_the_13_boxes_carry_the_certificate_as_the_paper_form_does() -> None:
     doc = sample("form-d/th-my-autoparts.json")
     status = {
         "state": "partially_accepted",
-        "quantity": None,
-        "utilisations": [{"declaration": "MY-IMP-7", "quantity": None}],
+        "items": [],
+        "utilisations": [{"declaration": "MY-IMP-7", "claims": [], "whole_certificate": True}],
     }
     laid_out = layout(doc, status)
     by_number = boxes(laid_out)
@@ -44,6 +44,45 @@ def test_the_13_boxes_carry_the_certificate_as_the_paper_form_does() -> None:
     )
 
 
+def test_box_4_shows_what_each_claim_took_of_each_item() -> None:
+    status = {
+        "state": "accepted",
+        "utilisations": [
+            {
+                "declaration": "TH-IMP-0001",
+                "claims": [{"item": 2, "unit": "PCE", "quantity": "40.000", "remaining": "8960.000"}],
+                "whole_certificate": False,
+            },
+            {
+                "declaration": "TH-IMP-0002",
+                "claims": [
+                    {"item": 1, "unit": "PR", "quantity": "3000.000", "remaining": "9000.000"},
+                    {"item": 2, "unit": "PCE", "quantity": "60.000", "remaining": "8900.000"},
+                ],
+                "whole_certificate": False,
+            },
+            {
+                "declaration": "TH-IMP-0003",
+                "claims": [
+                    {"item": 1, "unit": "PR", "quantity": "9000.000", "remaining": "0.000"},
+                    {"item": 2, "unit": "PCE", "quantity": "8900.000", "remaining": "0.000"},
+                ],
+                "whole_certificate": True,
+            },
+        ],
+    }
+    box4 = boxes(layout(sample("form-d/my-th-gloves.json"), status))[4]
+    assert [c["checked"] for c in box4["checks"]] == [True, False]
+    assert box4["lines"] == [
+        "Claimed by import declaration TH-IMP-0001: 40.000 PCE of item 2",
+        "Claimed by import declaration TH-IMP-0002: 3,000.000 PR of item 1; 60.000 PCE of item 2",
+        "Claimed by import declaration TH-IMP-0003: "
+        "in full (9,000.000 PR of item 1; 8,900.000 PCE of item 2)",
+    ]
+    pdf = render_pdf(layout(sample("form-d/my-th-gloves.json"), status), "printed for a test")
+    assert pdf.startswith(b"%PDF-")
+
+
 def test_a_rejection_fills_box_4_with_its_reason() -> None:
     status = {
         "state": "rejected",
@@ -54,7 +93,7 @@ def test_a_rejection_fills_box_4_with_its_reason() -> None:
     assert box4["lines"] == ["Not given: Origin criterion not met: RVC not shown"]
 
 
-@pytest.mark.parametrize("name", ["vn-sg-coffee", "th-my-autoparts", "id-ph-palm-oil"])
+@pytest.mark.parametrize("name", ["vn-sg-coffee", "th-my-autoparts", "id-ph-palm-oil", "my-th-gloves"])
 def test_every_sample_prints_as_a_one_page_pdf(name: str) -> None:
     pdf = render_pdf(layout(sample(f"form-d/{name}.json"), None), "printed for a test")
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")

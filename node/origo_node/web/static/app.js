@@ -80,6 +80,27 @@
     return value;
   }
 
+  function amount(value, unit) {
+    // the node sends "12000.000"; a person reads 12,000.000 PR
+    const [whole, part] = String(value).split(".");
+    const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    return (part === undefined ? grouped : `${grouped}.${part}`) + (unit ? " " + unit : "");
+  }
+
+  // what remains on one item of the certificate, in the item's own unit
+  function itemText(it) {
+    if (it.total === null || it.total === undefined) return "no quantity: claimed only with the whole certificate";
+    return `${amount(it.remaining, it.unit)} left of ${amount(it.total, it.unit)}`;
+  }
+
+  // one utilisation: what each item gave under one import declaration
+  function claimText(u) {
+    const parts = (u.claims || []).map((c) => `${amount(c.quantity, c.unit)} of item ${c.item}`);
+    const what = u.whole_certificate ? "the whole certificate" : parts.join(", ") || "—";
+    const detail = u.whole_certificate && parts.length ? ` (${parts.join(", ")})` : "";
+    return `${what}${detail} by declaration ${declaration(u.declaration)}`;
+  }
+
   function showError(text) {
     const card = $("result");
     card.classList.remove("hidden");
@@ -130,13 +151,11 @@
       if (s.rejection) {
         add(facts, "Rejected at import", reasonText(s.rejection));
       }
-      if (s.quantity) {
-        const q = s.quantity;
-        const unit = q.unit ? " " + q.unit : "";
-        add(facts, "Left to claim", `${q.remaining}${unit} of ${q.total}${unit}`);
+      for (const it of s.items || []) {
+        add(facts, `Item ${it.item}`, itemText(it));
       }
       for (const u of s.utilisations || []) {
-        add(facts, "Claimed at import", `${u.quantity} by declaration ${declaration(u.declaration)}`);
+        add(facts, "Claimed at import", claimText(u));
       }
       if (s.verification) {
         const v = s.verification;

@@ -1,0 +1,133 @@
+"""The chain's refusals of claims on items as sentences an officer reads (api/refusals.py), no node needed.
+
+The chain numbers items from 0 and counts thousandths of each item's unit; a person reads items numbered as on
+the form and amounts in the item's unit. The rule and its arguments stay in the problem for programs.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from origo_node.api.refusals import amount, explain
+from origo_node.api.routes_officer import worded
+from origo_node.errors import NotFound
+
+DOC = "0x" + "ab" * 32
+STATUS = {
+    "document_id": DOC,
+    "issuer": "MY",
+    "importer": "TH",
+    "items": [
+        {"item": 1, "unit": "PR", "total": "12000.000", "claimed": "12000.000", "remaining": "0.000"},
+        {"item": 2, "unit": "PCE", "total": "9000.000", "claimed": "40.000", "remaining": "8960.000"},
+        {"item": 3, "unit": None, "total": None, "claimed": None, "remaining": None},
+    ],
+}
+
+
+class _Status:
+    def __init__(self, known: dict[str, dict[str, Any]]) -> None:
+        self.known = known
+
+    def status(self, doc_id: str) -> dict[str, Any]:
+        if doc_id not in self.known:
+            raise NotFound(f"no document {doc_id}")
+        return self.known[doc_id]
+
+
+def node(known: dict[str, dict[str, Any]] | None = None) -> Any:
+    return SimpleNamespace(status=_Status({DOC: STATUS} if known is None else known), directory={})
+
+
+def test_amounts_are_decimals_in_the_unit() -> None:
+    assert amount(8_960_000) == "8,960.000" and amount(1_500) == "1.500" and amount(250_125) == "250.125"
+
+
+def test_more_than_remains_on_an_item() -> None:
+    sentence = explain(node(), "RegistryQuantityExceeded", [DOC, 1, 9_000_000, 8_960_000])
+    assert (
+        sentence
+        == "Only 8,960.000 PCE remain on item 2 of this certificate; the claim asked for 9,000.000 PCE."
+    )
+
+
+def test_a_certificate_of_one_item_is_spoken_of_as_the_certificate() -> None:
+    coffee = {**STATUS, "items": [{"item": 1, "unit": "KGM", "total": "19200.000", "remaining": "19200.000"}]}
+    sentence = explain(node({DOC: coffee}), "RegistryQuantityExceeded", [DOC, 0, 20_000_000, 19_200_000])
+    assert sentence == "Only 19,200.000 KGM remain on this certificate; the claim asked for 20,000.000 KGM."
+
+
+def test_nothing_left_on_an_item() -> None:
+    sentence = explain(node(), "RegistryItemFullyUtilised", [DOC, 0])
+    assert (
+        sentence == "Nothing remains to claim on item 1 of this certificate: all 12,000.000 PR were claimed."
+    )
+
+
+def test_an_item_the_certificate_does_not_list() -> None:
+    sentence = explain(node(), "RegistryNoSuchItem", [DOC, 4, 3])
+    assert sentence == "There is no item 5 on this certificate: it lists 3 items."
+    assert explain(node(), "RegistryNoSuchItem", [DOC, 1, 1]).endswith("it lists 1 item.")
+
+
+def test_an_item_without_a_quantity() -> None:
+    sentence = explain(node(), "RegistryQuantityNotTracked", [DOC, 2])
+    assert sentence == (
+        "Item 3 of this certificate gives no quantity, so it is claimed only with the whole certificate: "
+        "leave out the item and the quantity."
+    )
+
+
+def test_the_same_declaration_again() -> None:
+    declaration = "0x" + b"TH-IMP-0002".ljust(32, b"\0").hex()
+    sentence = explain(node(), "RegistryDeclarationUsed", ["0x4d59", DOC, declaration])
+    assert sentence == "This declaration (TH-IMP-0002) already claimed this certificate."
+
+
+def test_without_the_documents_status_the_sentence_still_has_the_facts() -> None:
+    # a node that has not indexed the document (yet): no unit to name, the amounts and the item still there
+    sentence = explain(node({}), "RegistryQuantityExceeded", [DOC, 0, 2_500, 1_000])
+    assert sentence == "Only 1.000 remain on item 1 of this certificate; the claim asked for 2.500."
+    assert explain(node({}), "RegistryItemFullyUtilised", [DOC, 1]) == (
+        "Nothing remains to claim on item 2 of this certificate."
+    )
+
+
+@pytest.mark.parametrize(
+    ("rule", "args"),
+    [
+        ("RegistryQuantityExceeded", [DOC, 1, 9_000_000, 8_960_000]),
+        ("RegistryItemFullyUtilised", [DOC, 0]),
+        ("RegistryNoSuchItem", [DOC, 4, 3]),
+        ("RegistryQuantityNotTracked", [DOC, 2]),
+        ("RegistryFullyUtilised", [DOC]),
+        ("RegistryDeclarationUsed", ["0x4d59", DOC, "0x" + b"TH-IMP-0002".ljust(32, b"\0").hex()]),
+        ("RegistryQuantityExceeded", [DOC]),  # arguments not as the rule has them
+    ],
+)
+def test_no_rule_name_reaches_a_person(rule: str, args: list[Any]) -> None:
+    sentence = explain(node(), rule, args)
+    assert "Registry" not in sentence and "0x" not in sentence and sentence.endswith(".")
+
+
+def test_an_action_the_chain_refused_when_it_was_sent_is_told_in_words_too() -> None:
+    # The chain changed between the check and the send (another declaration took the rest first): the action
+    # failed in the sender, which records the rule; whoever reads the action reads the sentence.
+    failed = {
+        "id": 3,
+        "state": "failed",
+        "error": {
+            "title": "the chain refused: RegistryQuantityExceeded",
+            "rule": "RegistryQuantityExceeded",
+            "args": [DOC, 1, 9_000_000, 8_960_000],
+        },
+    }
+    shown = worded(node(), failed)
+    assert shown["error"]["title"] == (
+        "Only 8,960.000 PCE remain on item 2 of this certificate; the claim asked for 9,000.000 PCE."
+    )
+    assert shown["error"]["rule"] == "RegistryQuantityExceeded" and shown["error"]["args"][1] == 1
+    done = {"id": 4, "state": "done", "error": None}
+    assert worded(node(), done) is done
