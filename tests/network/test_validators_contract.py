@@ -17,6 +17,7 @@ from origo_devnet.anvil import Anvil
 from origo_devnet.deploy import GenesisMember, deploy, send_transaction
 from origo_network import generate_network, load_members
 from origo_node.chain.artifacts import load_abi
+from origo_node.errors import ChainError
 from web3 import Web3
 from web3.contract import Contract
 
@@ -59,14 +60,20 @@ def _send(w3: Web3, account: LocalAccount, call: object) -> None:
     send_transaction(w3, account, call.build_transaction({"from": account.address, "gas": 500_000}))  # type: ignore[attr-defined]
 
 
-def test_a_validator_claimed_by_two_members_is_listed_once(
+def test_no_member_can_seat_its_validator_on_another_members(
     five: tuple[Web3, Contract, list[LocalAccount], list[str]],
 ) -> None:
+    """AB pointing its validator at AA's would keep AA's validator in the set after AA's suspension."""
     w3, membership, admins, validators = five
     assert membership.functions.getValidators().call() == validators
-    # AB points its validator at AA's: Besu must not see AA's validator twice.
+    with pytest.raises(ChainError):
+        _send(w3, admins[1], membership.functions.setValidator(validators[0]))
+    assert membership.functions.getValidators().call() == validators
+    # A validator given up is free for another member, and Besu still sees each address once.
+    fresh = Account.create().address
+    _send(w3, admins[0], membership.functions.setValidator(fresh))
     _send(w3, admins[1], membership.functions.setValidator(validators[0]))
-    assert membership.functions.getValidators().call() == [validators[0], *validators[2:]]
+    assert membership.functions.getValidators().call() == [fresh, validators[0], *validators[2:]]
 
 
 def test_suspended_and_removed_members_leave_the_set_and_it_never_empties(

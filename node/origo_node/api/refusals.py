@@ -83,6 +83,10 @@ def _registry(rule: str, a: list[Any], facts: _Facts) -> str | None:
         return items
     if rule == "RegistryFullyUtilised":
         return "this certificate is fully used: nothing remains to claim on it"
+    if rule == "RegistryBatchExists":
+        return f"{facts.member(a[0])} anchored a batch with this Merkle root ({a[1]}) already"
+    if rule == "RegistryEmptyBatch":
+        return "a batch must hold at least one document"
     if rule == "RegistryRevoked":
         revocation = status.get("revocation") or {}
         why = reasons.describe("revoke", a[1] if len(a) > 1 else None, revocation.get("reason"))
@@ -154,12 +158,22 @@ def _membership(rule: str, a: list[Any], facts: _Facts) -> str | None:
         return f"there is no proposal {a[0]}"
     if rule == "MembershipUnknownMember":
         return f"{a[0]} is not a member of the consortium"
+    if rule == "MembershipInvalidMember":
+        who = facts.member(a[0]) if a[0] else "the member"
+        return (
+            f"the details given for {who} are not complete or clash with another member's: a two-letter"
+            " code, an admin account of its own, a validator and an encryption key are needed"
+        )
     if rule == "MembershipMemberExists":
         return f"{a[0]} is already a member of the consortium"
     if rule == "MembershipInvalidQuorum":
         return f"a quorum of {int(a[0]) / 100:g}% is not allowed: it must be more than half and at most all"
     if rule == "MembershipIssuerTaken":
         return f"account {a[0]} is already an issuer of {facts.member(a[1])}"
+    if rule == "MembershipValidatorTaken":
+        return (
+            f"validator {a[0]} is already the validator of {facts.member(a[1])}; each member brings its own"
+        )
     if rule == "MembershipNotAdmin":
         return f"this node's admin account {a[0]} is not its member's admin on the chain"
     if rule == "MembershipNotIssuer":

@@ -131,3 +131,40 @@ def test_an_action_the_chain_refused_when_it_was_sent_is_told_in_words_too() -> 
     assert shown["error"]["rule"] == "RegistryQuantityExceeded" and shown["error"]["args"][1] == 1
     done = {"id": 4, "state": "done", "error": None}
     assert worded(node(), done) is done
+
+
+def _example(kind: str) -> Any:
+    """An argument of ABI type ``kind`` as the node passes it on (hex bytes, member codes, numbers)."""
+    examples: dict[str, Any] = {
+        "bytes32": DOC,
+        "bytes2": "MY",
+        "address": "0x" + "12" * 20,
+        "uint8": 1,
+        "uint16": 5001,
+        "uint64": 8_960_000,
+        "uint256": 2,
+        "bool": True,
+        "string": "x",
+    }
+    return examples.get(kind, 1)
+
+
+def _custom_errors() -> list[tuple[str, list[str]]]:
+    from origo_node.chain.artifacts import load_abi
+
+    abi = load_abi("DocumentRegistry") + load_abi("Membership")
+    return sorted(
+        {
+            (item["name"], tuple(i["type"] for i in item["inputs"]))
+            for item in abi
+            if item.get("type") == "error" and item["name"].startswith(("Registry", "Membership"))
+        }
+    )  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize(("rule", "kinds"), _custom_errors())
+def test_every_rule_of_the_contracts_has_a_sentence_of_its_own(rule: str, kinds: tuple[str, ...]) -> None:
+    """A new rule without words would reach a person as the generic fallback with its name in it."""
+    sentence = explain(node(), rule, [_example(kind) for kind in kinds])
+    assert not sentence.startswith("The chain's rules refused this"), (rule, sentence)
+    assert rule not in sentence
