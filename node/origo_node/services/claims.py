@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from origo_node.documents.leaf import MAX_ITEMS
 from origo_node.errors import Conflict, ValidationFailed
+from origo_node.services.lifecycle import thousandths as decimal_text
 
-#: The chain's item index is a uint8.
-MAX_ITEMS = 256
 _DECIMAL = re.compile(r"^[0-9]{1,19}(\.[0-9]{1,3})?$")
 
 
@@ -36,10 +36,6 @@ class ItemClaim:
 
     def as_params(self) -> dict[str, Any]:
         return {"item": self.item, "quantity": decimal_text(self.thousandths) if self.thousandths else None}
-
-
-def decimal_text(thousandths: int) -> str:
-    return f"{thousandths // 1000}.{thousandths % 1000:03d}"
 
 
 def bad(pointer: str, message: str) -> ValidationFailed:
