@@ -118,7 +118,9 @@ def test_anvil_persists_its_state_and_stops_by_pid(tmp_path: Path) -> None:
     with Anvil(state_path=state, chain_id=4242) as chain:
         w3 = Web3(Web3.HTTPProvider(chain.url))
         assert w3.eth.chain_id == 4242
-        w3.eth.send_transaction({"from": w3.eth.accounts[0], "to": w3.eth.accounts[1], "value": 1})
+        tx = w3.eth.send_transaction({"from": w3.eth.accounts[0], "to": w3.eth.accounts[1], "value": 1})
+        # Automine answers with the hash before the block is readable on a loaded machine: wait for it.
+        w3.eth.wait_for_transaction_receipt(tx, timeout=30)
         pid = chain.pid
         assert pid is not None and w3.eth.block_number == 1
     with pytest.raises(ProcessLookupError):
