@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from origo_node.chain import calls
-from origo_node.chain.port import Call, SignedTx
+from origo_node.chain.port import Call, Receipt, SignedTx
 from origo_node.chain.sender import TxSender
 from origo_node.errors import ChainRuleViolated, Conflict, NotFound, OrigoError
 from origo_node.services import claims
@@ -51,10 +51,14 @@ class ActionService:
         proofs: ProofService,
         *,
         confirmations: int = 0,
+        replace_after_s: float = 60.0,
     ) -> None:
         #: Blocks on top of an action's before it counts as done: until then a reorganisation may drop it,
         #: and the sender finds it gone and sends the same bytes again.
         self._confirmations = confirmations
+        #: How long a sent action may wait unmined before it is sent again at a higher fee (as batches are).
+        self._replace_after_s = replace_after_s
+        self._pending_since: dict[int, float] = {}
         self._actions = actions
         self._index = index
         self._outbox = outbox
@@ -110,7 +114,7 @@ class ActionService:
         for record in self._actions.open():
             if record.state == "sent" and record.tx_hash is not None and record.raw_tx is not None:
                 signed = SignedTx(tx_hash=record.tx_hash, raw=record.raw_tx, nonce=-1)
-                progressed += self._drive(record.id, signed)
+                progressed += self._drive(record, signed)
             else:
                 progressed += self._start_pending(record)
         return progressed
@@ -134,18 +138,23 @@ class ActionService:
             # Never recorded, so never sent: its nonce must not become a gap later transactions wait behind.
             self._sender.release(signed)
             raise
-        return self._drive(record.id, signed)
+        return self._drive(record, signed)
 
-    def _drive(self, action_id: int, signed: SignedTx) -> int:
+    def _drive(self, record: ActionRecord, signed: SignedTx) -> int:
+        action_id = record.id
         # A receipt first: a transaction sent on an earlier pass may be mined already, and sending its bytes
         # again would then fail with "nonce too low" although nothing is wrong.
-        receipt = self._sender.receipt(signed.tx_hash)
+        receipt = self._receipt(action_id, signed)
         if receipt is None:
             if not self._sender.resend(signed):
                 # The signed bytes were dropped: sign again (the simulation tells whether it still applies).
+                self._pending_since.pop(action_id, None)
                 self._sender.resync()
                 self._actions.requeue(action_id)
+            elif self._stuck(action_id):
+                self._replace(record, signed)
             return 0
+        self._pending_since.pop(action_id, None)
         if self._confirmations and self._sender.chain.head() - receipt.block < self._confirmations:
             return 0
         if receipt.ok:
@@ -158,6 +167,40 @@ class ActionService:
             }
             self._actions.mark_failed(action_id, problem)
         return 1
+
+    def _receipt(self, action_id: int, signed: SignedTx) -> Receipt | None:
+        """The receipt of the action's present transaction or, after a fee bump, of one it replaced: the
+        chain mines whichever of them it took first, and the others never."""
+        for tx_hash in (signed.tx_hash, *self._actions.earlier_txs(action_id)):
+            receipt = self._sender.receipt(tx_hash)
+            if receipt is not None:
+                return receipt
+        return None
+
+    def _stuck(self, action_id: int) -> bool:
+        since = self._pending_since.setdefault(action_id, time.monotonic())
+        return time.monotonic() - since >= self._replace_after_s
+
+    def _replace(self, record: ActionRecord, signed: SignedTx) -> None:
+        """Still unmined after ``replace_after_s`` (a fee too low): the same call at the same nonce, paying
+        more. The transaction replaced is kept, since the chain may still mine it instead."""
+        try:
+            replacement = self._sender.replace(
+                signed, self._call(record.kind, record.document_id, record.params)
+            )
+        except OrigoError:
+            return  # mined meanwhile (the call no longer simulates) or the chain is away: next round tells
+        if replacement is None:
+            return
+        self._actions.replace_tx(record.id, signed.tx_hash, replacement.tx_hash, replacement.raw)
+        self._pending_since[record.id] = time.monotonic()
+        log.warning(
+            "action %s (%s) pending too long; sent again at a higher fee as %s",
+            record.id,
+            record.kind,
+            replacement.tx_hash,
+        )
+        self._sender.broadcast(replacement.raw)
 
     # ------------------------------------------------------------------ calls
 

@@ -66,6 +66,24 @@ class ActionRepository:
     def mark_failed(self, action_id: int, problem: dict[str, Any]) -> None:
         self._set(action_id, "state = 'failed', error = ?", json.dumps(problem))
 
+    def replace_tx(self, action_id: int, earlier: str, tx_hash: str, raw_tx: bytes) -> None:
+        """The action's transaction sent again at a higher fee: ``earlier`` is kept, since the chain may still
+        mine it instead of the replacement."""
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO action_earlier_txs (action_id, tx_hash) VALUES (?, ?)",
+                (action_id, earlier),
+            )
+            conn.execute(
+                "UPDATE actions SET tx_hash = ?, raw_tx = ? WHERE id = ?", (tx_hash, raw_tx, action_id)
+            )
+
+    def earlier_txs(self, action_id: int) -> list[str]:
+        rows = self._db.read().execute(
+            "SELECT tx_hash FROM action_earlier_txs WHERE action_id = ? ORDER BY tx_hash", (action_id,)
+        )
+        return [str(row[0]) for row in rows.fetchall()]
+
     def requeue(self, action_id: int) -> None:
         """Its signed bytes were dropped: back to pending, to be signed again."""
         self._set(action_id, "state = 'pending', tx_hash = NULL, raw_tx = NULL")

@@ -208,6 +208,14 @@ class ActionStore(Protocol):
 
     def mark_failed(self, action_id: int, problem: dict[str, Any]) -> None: ...
 
+    def replace_tx(self, action_id: int, earlier: str, tx_hash: str, raw_tx: bytes) -> None:
+        """The action's transaction sent again at a higher fee; ``earlier`` is kept among its earlier ones."""
+        ...
+
+    def earlier_txs(self, action_id: int) -> list[str]:
+        """Hashes the action sent before its present transaction (any of them may be mined)."""
+        ...
+
     def requeue(self, action_id: int) -> None:
         """Its signed bytes were dropped: back to pending, to be signed again."""
         ...

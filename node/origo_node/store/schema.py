@@ -115,6 +115,13 @@ CREATE TABLE IF NOT EXISTS actions (
     created_at    REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS actions_open ON actions (state) WHERE state IN ('pending', 'sent');
+-- Transactions an action sent before its present one (replaced at a higher fee): any of them may be the one
+-- the chain mines, and only its receipt then says the action is done.
+CREATE TABLE IF NOT EXISTS action_earlier_txs (
+    action_id     INTEGER NOT NULL,
+    tx_hash       TEXT NOT NULL,
+    PRIMARY KEY (action_id, tx_hash)
+);
 
 -- Small facts the node must remember across restarts, even with the chain down (chain id, last member list).
 CREATE TABLE IF NOT EXISTS node_facts (

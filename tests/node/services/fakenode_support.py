@@ -175,7 +175,14 @@ def new_node(
         verify=VerifyService(index, outbox, status, domain),
         proofs=proofs,
         actions=ActionService(
-            ActionRepository(db), index, outbox, sender, code, proofs, confirmations=confirmations
+            ActionRepository(db),
+            index,
+            outbox,
+            sender,
+            code,
+            proofs,
+            confirmations=confirmations,
+            replace_after_s=replace_after_s,
         ),
         batcher=Batcher(outbox, chain, sender, payloads, code, policy),
         indexer=Indexer(

@@ -157,6 +157,36 @@ def test_a_batch_stuck_below_the_base_fee_is_replaced_with_a_higher_fee(real: An
     exactly_once(real.chain, vn, docs)
 
 
+def test_a_claim_stuck_below_the_base_fee_is_replaced_and_done_once(real: Anvil1, tmp_path: Path) -> None:
+    vn = new_node(tmp_path, real.chain, "VN")
+    sg = new_node(tmp_path, real.chain, "SG", replace_after_s=0.0)
+    [doc] = issue(vn, "AC", 1)
+    vn.batcher.run_once(force=True)
+    for _ in range(3):
+        sg.indexer.run_once()
+    real.rpc("evm_setAutomine", False)
+    claim = {"declaration": "SG-IMP-ANVIL", "claims": [{"item": 1, "quantity": "100"}]}
+    action = sg.actions.submit("accept", sg.status.resolve(doc), claim, wait_s=0)
+    sg.actions.run_once()  # signed at today's price, waiting in the pool
+    first = real.chain.transaction(sg.actions.get(action["id"])["tx"])
+    assert first is not None and first.block is None
+    real.rpc("anvil_setNextBlockBaseFeePerGas", hex(first.gas_price * 20))
+    real.rpc("evm_mine")  # the fee jumped: the claim stays out of the block
+    for _ in range(6):
+        sg.actions.run_once()
+        real.rpc("evm_mine")
+    sg.actions.run_once()
+    done = sg.actions.get(action["id"])
+    assert done["state"] == "done", done
+    final = real.chain.transaction(done["tx"])
+    assert final is not None and final.nonce == first.nonce and final.gas_price > first.gas_price
+    # It was sent again paying more (what it replaced is kept in case the chain mines one of those),
+    # not only signed afresh once anvil dropped the underpriced one from its pool.
+    assert sg.db.read().execute("SELECT count(*) FROM action_earlier_txs").fetchone()[0] >= 1
+    claims = [e for e in real.chain.events(0, real.chain.head()) if e.name == "DocumentAccepted"]
+    assert len(claims) == 1  # claimed once, however many times it was signed
+
+
 class FlappingProxy(http.server.ThreadingHTTPServer):
     """Forwards JSON-RPC to anvil, but answers one request in ``every`` with a 503 (a flapping endpoint)."""
 
