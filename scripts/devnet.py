@@ -28,6 +28,7 @@ from pathlib import Path
 from types import FrameType
 
 import httpx
+from origo_devnet.kubo_swarm import KuboSwarm
 from origo_devnet.network import (
     ALL_MEMBERS,
     DEVNET_PASSPHRASE,
@@ -170,13 +171,13 @@ def join(args: argparse.Namespace) -> int:
         return 2
     port = max(int(m["url"].rsplit(":", 1)[1]) for m in saved["members"]) + 1
     contracts = (saved["contracts"]["membership"], saved["contracts"]["registry"], saved["deployment_block"])
+    settings: dict[str, object] = {"chain_id": saved["chain_id"]}
+    # A consortium made with IPFS=kubo: the new member gets a daemon of its own in the private swarm.
+    daemon = KuboSwarm.add_member(ROOT / "kubo", code)
+    if daemon is not None:
+        settings.update(payload_backend="kubo", kubo_api=daemon.api)
     node, keys = prepare_member(
-        ROOT,
-        code,
-        port,
-        rpc_url=saved["rpc_url"],
-        contracts=contracts,
-        node_settings={"chain_id": saved["chain_id"]},
+        ROOT, code, port, rpc_url=saved["rpc_url"], contracts=contracts, node_settings=settings
     )
     from origo_devnet.network import fund
     from web3 import Web3

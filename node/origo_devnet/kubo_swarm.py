@@ -266,6 +266,16 @@ class KuboSwarm:
             daemon.set_members(other for other_code, other in swarm.daemons.items() if other_code != code)
         return swarm
 
+    @classmethod
+    def add_member(cls, root: Path, code: str) -> KuboDaemon | None:
+        """A repository for a member joining a swarm made before under ``root`` (None if there is none), with
+        every member's bootstrap and peering lists rewritten to include it; the daemons read them at their
+        next start."""
+        if not (root / "swarm.key").exists():
+            return None
+        members = sorted(p.name for p in root.iterdir() if (p / "config").exists())
+        return cls.create(root, [*members, code]).daemons[code]
+
     def start(self) -> KuboSwarm:
         for daemon in self.daemons.values():
             daemon.start()

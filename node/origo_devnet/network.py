@@ -338,7 +338,7 @@ def load_network(
         deployment_block=int(saved["deployment_block"]),
         anvil=anvil,
     )
-    # Made with ipfs="kubo": the same daemons, repositories and pins (members who joined later have none).
+    # Made with ipfs="kubo": the same daemons, repositories and pins (a member who joined has one too).
     with_kubo = [m["code"] for m in saved["members"] if (root / "kubo" / m["code"] / "config").exists()]
     if with_kubo:
         network.kubo = KuboSwarm.create(root / "kubo", with_kubo).start()

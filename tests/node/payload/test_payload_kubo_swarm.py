@@ -138,3 +138,24 @@ def test_a_missing_kubo_binary_is_named_in_plain_words(
 
     with pytest.raises(KuboNotInstalled, match="not a file"):
         KuboDaemon(tmp_path / "repo")
+
+
+def test_a_member_joining_later_gets_a_daemon_in_the_private_swarm(tmp_path: Path) -> None:
+    """`scripts/devnet.py join` on a consortium made with IPFS=kubo: the new member's repository shares the
+    swarm key, and every member's peering names it, so it joins the swarm at the next start."""
+    root = tmp_path / "kubo"
+    assert (
+        KuboSwarm.add_member(root, "BN") is None
+    )  # no swarm made here: the member stays on the embedded store
+    KuboSwarm.create(root, ["VN", "SG"])
+    joined = KuboSwarm.add_member(root, "BN")
+    assert joined is not None and joined.repo == root / "BN"
+    assert (root / "BN" / "swarm.key").read_text() == (root / "swarm.key").read_text()
+    for code in ("VN", "SG"):
+        peering = json.loads((root / code / "config").read_text())["Peering"]["Peers"]
+        assert joined.peer_id in {peer["ID"] for peer in peering}
+    swarm = KuboSwarm.create(root, ["VN", "SG", "BN"]).start()
+    try:
+        assert joined.peer_id in swarm.daemons["VN"].connected_peers()
+    finally:
+        swarm.stop()
