@@ -22,6 +22,7 @@ from origo_api.problems import problem_body
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 
+from origo_node.api.guard import replay_body
 from origo_node.store import idempotency as stored_answers
 from origo_node.store.apikeys import find_key
 from origo_node.store.database import StoreDatabase
@@ -76,15 +77,6 @@ class IdempotencyMiddleware:
     async def _handle_once(
         self, scope: Scope, receive: Receive, send: Send, body: bytes, owner: str, key: str
     ) -> None:
-        sent_body = False
-
-        async def replay() -> Message:
-            nonlocal sent_body
-            if not sent_body:
-                sent_body = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
         status = 500
         content_type = "application/json"
         chunks: list[bytes] = []
@@ -103,7 +95,7 @@ class IdempotencyMiddleware:
             held.append(message)
 
         try:
-            await self.app(scope, replay, capture)
+            await self.app(scope, replay_body(body, receive), capture)
         except BaseException:
             await run_in_threadpool(stored_answers.release, self._db, owner, key)
             raise

@@ -91,7 +91,7 @@ class RequestGuard:
             return
         except _Disconnected:
             return
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(scope, replay_body(body, receive), send)
 
     async def _read(self, headers: Headers, receive: Receive, limit: int) -> bytes:
         declared = headers.get("content-length")
@@ -132,7 +132,8 @@ class _Disconnected(Exception):
     pass
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def replay_body(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that hands the app the body already read, then whatever the client sends next."""
     sent = False
 
     async def replayed() -> Message:

@@ -21,13 +21,9 @@ from origo_node import reasons
 from origo_node.api.problems import problem_for
 from origo_node.errors import ChainRuleViolated, OrigoError
 from origo_node.runtime import Node
+from origo_node.services.lifecycle import amount
 
 _DOC_ID = re.compile(r"^0x[0-9a-f]{64}$")
-
-
-def amount(thousandths: Any) -> str:
-    """8960000 -> '8,960.000'; 1500 -> '1.500' (the chain counts thousandths of the unit)."""
-    return f"{Decimal(int(thousandths)) / 1000:,.3f}"
 
 
 def _day(timestamp: Any) -> str:

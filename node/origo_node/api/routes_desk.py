@@ -9,11 +9,10 @@ from fastapi.concurrency import run_in_threadpool
 from origo_api.answers import VerificationResult
 
 from origo_node import reasons
-from origo_node.api.body import read_json
+from origo_node.api.body import read_documents
 from origo_node.api.deps import NodeDep, node_of, requires
 from origo_node.api.desk_models import CheckAnswer, ReasonCodes
 from origo_node.api.openapi import BODY, KEY, errors
-from origo_node.errors import ValidationFailed
 from origo_node.services.bulk_check import DeskService
 from origo_node.store.apikeys import ApiKey
 
@@ -29,18 +28,7 @@ Officer = Annotated[ApiKey, Depends(requires("officer"))]
 )
 async def check(request: Request, _: Officer) -> dict[str, Any]:
     node = node_of(request)
-    body = read_json(request)
-    documents = body.get("documents") if isinstance(body, dict) else None
-    if not isinstance(documents, list) or not documents:
-        raise ValidationFailed(
-            'expected {"documents": [...]}',
-            errors=[{"pointer": "/documents", "message": "required: a non-empty list"}],
-        )
-    if len(documents) > node.settings.bulk_max_documents:
-        raise ValidationFailed(
-            "too many documents",
-            errors=[{"pointer": "/documents", "message": f"at most {node.settings.bulk_max_documents}"}],
-        )
+    documents = read_documents(request, node.settings.bulk_max_documents)
     results = await run_in_threadpool(DeskService(node.outbox, node.index, node.issuing).check, documents)
     return {"results": results}
 

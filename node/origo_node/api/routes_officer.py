@@ -27,7 +27,7 @@ from origo_api.requests import (
 from origo_api.states import DocumentState
 
 from origo_node.api import refusals
-from origo_node.api.body import read_json
+from origo_node.api.body import read_documents, read_json
 from origo_node.api.deps import MAX_ID, ActionId, DocumentKey, NodeDep, Officer, Reader
 from origo_node.api.openapi import BODY, KEY, errors
 from origo_node.api.problems import MEDIA_TYPE
@@ -107,18 +107,7 @@ async def issue(request: Request, _: Officer, node: NodeDep, grant: str | None =
 async def issue_bulk(
     request: Request, _: Officer, node: NodeDep, grant: str | None = Grant
 ) -> dict[str, Any]:
-    body = read_json(request)
-    documents = body.get("documents") if isinstance(body, dict) else None
-    if not isinstance(documents, list) or not documents:
-        raise ValidationFailed(
-            'expected {"documents": [...]}',
-            errors=[{"pointer": "/documents", "message": "required: a non-empty list"}],
-        )
-    if len(documents) > node.settings.bulk_max_documents:
-        raise ValidationFailed(
-            "too many documents",
-            errors=[{"pointer": "/documents", "message": f"at most {node.settings.bulk_max_documents}"}],
-        )
+    documents = read_documents(request, node.settings.bulk_max_documents)
     results = await run_in_threadpool(node.issuing.issue_many, documents, _grants(grant))
     return {
         "accepted": sum(1 for r in results if isinstance(r, Accepted)),

@@ -171,7 +171,10 @@ class ActionService:
     def _receipt(self, action_id: int, signed: SignedTx) -> Receipt | None:
         """The receipt of the action's present transaction or, after a fee bump, of one it replaced: the
         chain mines whichever of them it took first, and the others never."""
-        for tx_hash in (signed.tx_hash, *self._actions.earlier_txs(action_id)):
+        receipt = self._sender.receipt(signed.tx_hash)
+        if receipt is not None:
+            return receipt
+        for tx_hash in self._actions.earlier_txs(action_id):  # read only while the present one is unmined
             receipt = self._sender.receipt(tx_hash)
             if receipt is not None:
                 return receipt

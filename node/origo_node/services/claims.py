@@ -18,6 +18,7 @@ from typing import Any
 
 from origo_node.documents.leaf import MAX_ITEMS
 from origo_node.errors import Conflict, ValidationFailed
+from origo_node.services.lifecycle import amount as _amount
 from origo_node.services.lifecycle import thousandths as decimal_text
 
 _DECIMAL = re.compile(r"^[0-9]{1,19}(\.[0-9]{1,3})?$")
@@ -99,10 +100,6 @@ def _spread(quantity: int, items: Sequence[Mapping[str, Any]]) -> list[ItemClaim
             claims.append(ItemClaim(number, take))
             left -= take
     return claims
-
-
-def _amount(thousandths: int) -> str:
-    return f"{Decimal(thousandths) / 1000:,.3f}"
 
 
 def resolve(body: Mapping[str, Any], items: Sequence[Mapping[str, Any]]) -> list[ItemClaim]:
