@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from itertools import count
 from typing import Any
 
@@ -40,6 +41,13 @@ def send(world: World, account: Any, call: Call, *, gas: int | None = None) -> S
     nonce = chain.nonce(account.address)
     signed = chain.sign(account, call, nonce=nonce, gas=gas, gas_price=chain.gas_price())
     chain.send_raw(signed.raw)
+    # Anvil answers eth_sendRawTransaction before its automine has made the block readable;
+    # on a loaded machine a read straight after can still see the state before.
+    # Every test here reads what it sent, so wait for it.
+    deadline = time.monotonic() + 30
+    while chain.receipt(signed.tx_hash) is None:
+        assert time.monotonic() < deadline, f"transaction {signed.tx_hash} not mined within 30 s"
+        time.sleep(0.02)
     return signed
 
 
