@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 import httpx
 
@@ -32,8 +33,12 @@ class Deliverer:
         base_backoff_s: float = 1.0,
         max_backoff_s: float = 600.0,
         max_attempts: int = 20,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._repository = store.repository
+        # What is due and when to retry is read from ``clock`` (a test moves it instead of sleeping through a
+        # backoff); the signed timestamp is always the real time, which receivers check.
+        self._clock = clock
         self._base = base_backoff_s
         self._max_backoff = max_backoff_s
         self._max_attempts = max_attempts
@@ -44,7 +49,7 @@ class Deliverer:
         self._http.close()
 
     def due(self) -> list[DueDelivery]:
-        return self._repository.due(time.time(), _ROUND)
+        return self._repository.due(self._clock(), _ROUND)
 
     def run_once(self) -> int:
         delivered = 0
@@ -65,7 +70,7 @@ class Deliverer:
         return delivered
 
     def _record(self, outcomes: list[tuple[DueDelivery, int | None, str | None]]) -> None:
-        now = time.time()
+        now = self._clock()
         recorded: list[DeliveryOutcome] = []
         retried: list[tuple[DueDelivery, str, float]] = []
         given_up: list[tuple[DueDelivery, int, str]] = []

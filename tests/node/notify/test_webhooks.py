@@ -81,6 +81,21 @@ def index_event(db: StoreDatabase, document_id: str, kind: str, block: int, fiel
         )
 
 
+class Clock:
+    """The deliverer's schedule clock, moved by the test: a backoff is passed without sleeping through it,
+    and a loaded machine cannot make a retry due early. It starts a minute ahead of the real time, which
+    the collector stamps on new deliveries, so those are due at once."""
+
+    def __init__(self) -> None:
+        self.now = time.time() + 60
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 def pump(collector: Collector, deliverer: Deliverer, rounds: int = 1) -> None:
     for _ in range(rounds):
         collector.run_once()
@@ -117,15 +132,17 @@ def test_a_failed_delivery_is_retried_with_backoff_and_logged(db: StoreDatabase,
     store = NotifyStore(db)
     sub = store.create(receiver.url, ["document.anchored"], None, EVENT_TYPES)
     receiver.statuses = [500]
-    collector, deliverer = Collector(store, "SG"), Deliverer(store, base_backoff_s=0.3)
+    clock = Clock()
+    collector, deliverer = Collector(store, "SG"), Deliverer(store, base_backoff_s=0.3, clock=clock)
     index_document(db, DOC_A)
     pump(collector, deliverer)
     [pending] = store.deliveries(sub["id"], state=None, limit=10)
     assert pending["state"] == "pending" and pending["attempts"] == 1 and pending["last_status"] == 500
     assert "HTTP 500" in pending["last_error"]
+    clock.advance(0.29)
     deliverer.run_once()  # not due yet: backoff
     assert len(receiver.received) == 1
-    time.sleep(0.35)
+    clock.advance(0.02)
     deliverer.run_once()
     deliverer.close()
     [delivered] = store.deliveries(sub["id"], state="delivered", limit=10)
@@ -142,7 +159,8 @@ def test_events_of_one_document_arrive_in_chain_order_across_retries(
 ) -> None:
     store = NotifyStore(db)
     store.create(receiver.url, None, None, EVENT_TYPES)
-    collector, deliverer = Collector(store, "VN"), Deliverer(store, base_backoff_s=0.2)
+    clock = Clock()
+    collector, deliverer = Collector(store, "VN"), Deliverer(store, base_backoff_s=0.2, clock=clock)
     # The revocation is indexed before the batch's manifest: it waits for the document.
     index_event(db, DOC_A, "revoked", 7, {"reasonCode": 3, "reason": "wrong HS code"})
     pump(collector, deliverer)
@@ -152,7 +170,7 @@ def test_events_of_one_document_arrive_in_chain_order_across_retries(
     index_event(db, DOC_A, "verification_requested", 8, {"reason": "doubtful"})
     receiver.statuses = [503]  # the first delivery (DOC_A anchored) fails once
     pump(collector, deliverer)
-    time.sleep(0.25)
+    clock.advance(0.25)
     pump(collector, deliverer, rounds=3)
     deliverer.close()
     for_a = [e["type"] for e in receiver.ok_bodies() if e["document_id"] == DOC_A]
