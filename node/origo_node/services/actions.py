@@ -210,8 +210,8 @@ class ActionService:
     def _proof_args(self, key: DocumentKey) -> tuple[tuple[Any, ...], bytes, list[bytes]]:
         if not self._index.has_document(key.issuer, key):
             if key.issuer == self._member and self._outbox.get(key) is not None:
-                raise Conflict(f"document {key.qualified} is not anchored yet; try again in a few seconds")
-            raise NotFound(f"document {key.qualified} is not anchored")
+                raise Conflict(f"document {key.named} is not anchored yet; try again in a few seconds")
+            raise NotFound(f"document {key.named} is not anchored")
         row, root, proof = self._proofs.proof(key)
         return leaf_of(row).to_abi_tuple(), root, proof
 

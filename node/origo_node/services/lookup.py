@@ -17,6 +17,11 @@ _ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
 _QUALIFIED = re.compile(r"^\s*([A-Za-z]{2})\s*:\s*(.+?)\s*$")
 #: Characters a reference may contain (documents/schema_parts.reference); spaces are tried away below.
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./_-]{0,63}$")
+#: What a person is told when what they typed can be neither.
+NOT_A_KEY = (
+    "this is not a certificate reference or id: a reference has letters, digits and . / _ -"
+    " (e.g. VN-HCM-2026-004512, or VN:VN-HCM-2026-004512), an id is 0x followed by 64 hex digits"
+)
 
 
 def is_id(text: str) -> bool:

@@ -36,16 +36,31 @@ class DocumentKey(str):
     """
 
     issuer: str
+    #: The reference the id was derived from, when the key was given as one: what a person typed, shown back
+    #: to them in messages instead of an id they never saw.
+    reference: str | None
 
-    def __new__(cls, issuer: str, document_id: str) -> DocumentKey:
+    def __new__(cls, issuer: str, document_id: str, reference: str | None = None) -> DocumentKey:
         key = super().__new__(cls, document_id.lower())
         key.issuer = issuer
+        key.reference = reference
         return key
 
     @property
     def qualified(self) -> str:
         """The full name, ``ISSUER:0x<id>``."""
         return f"{self.issuer}:{str.__str__(self)}"
+
+    @property
+    def named(self) -> str:
+        """The name a person gave: ``ISSUER:REFERENCE`` when they gave a reference, else ``ISSUER:0x<id>``."""
+        return f"{self.issuer}:{self.reference}" if self.reference else self.qualified
+
+    def unknown(self) -> str:
+        """Why a lookup found nothing, in the terms the key was given in."""
+        if self.reference:
+            return f"{self.issuer} issued no document with reference {self.reference} that this node knows of"
+        return f"document {self.qualified} is unknown to this node"
 
     def same_document(self, other: DocumentKey) -> bool:
         return self.issuer == other.issuer and str.__eq__(self, other)
@@ -64,8 +79,8 @@ def parse_key(key: str) -> DocumentKey | str:
         return DocumentKey(qualified_id.group(1), qualified_id.group(2))
     qualified = _QUALIFIED.match(key)
     if qualified and not _ID.match(key):
-        issuer = qualified.group(1)
-        return DocumentKey(issuer, "0x" + derive_document_id(issuer, qualified.group(2)).hex())
+        issuer, reference = qualified.group(1), qualified.group(2)
+        return DocumentKey(issuer, "0x" + derive_document_id(issuer, reference).hex(), reference)
     return key
 
 

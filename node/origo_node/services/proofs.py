@@ -35,7 +35,7 @@ class ProofService:
         document = self._index.document(key.issuer, key)
         batch = None if document is None else self._index.batch(document.issuer, document.root)
         if document is None or batch is None:
-            raise NotFound(f"document {key.qualified} is not anchored (or not indexed yet)")
+            raise NotFound(f"document {key.named} is not anchored (or not indexed yet)")
         tree, positions = self._tree(batch)
         return document, tree.root, tree.proof(positions[str.__str__(key)])
 

@@ -63,7 +63,7 @@ class PayloadReader:
         document_id = str.__str__(key)
         row = self._index.document(key.issuer, document_id)
         if row is None:
-            raise NotFound(f"document {key.qualified} is not anchored (or not indexed yet)")
+            raise NotFound(f"document {key.named} is not anchored (or not indexed yet)")
         if self._member not in row.recipients:
             raise WrongMember(f"the payload of {document_id} is not encrypted for {self._member}")
         # A recipient keeps what it may read: pinned (fetched whole first), so that it can serve the payload

@@ -39,6 +39,8 @@ class StatusService:
     def resolve(self, key: str) -> DocumentKey:
         """The document a key names (``services.naming``); a loosely typed reference too (``lookup``)."""
         if not lookup.looks_like_reference(key):
+            if not lookup.is_id(key) and not isinstance(parse_key(key), DocumentKey):
+                raise NotFound(f"{key.strip()!r}: {lookup.NOT_A_KEY}")
             return self._resolve_exact(key)
         try:
             found: DocumentKey | None = self._resolve_exact(key)
@@ -55,7 +57,7 @@ class StatusService:
                 return candidate
         if found is not None:
             return found  # ISSUER:REFERENCE names its document whether or not it exists
-        raise NotFound(f"no member issued a document with reference {key.strip()!r}")
+        raise NotFound(f"no member issued a document with reference {key.strip()}")
 
     def _resolve_exact(self, key: str) -> DocumentKey:
         parsed = parse_key(key)
@@ -65,10 +67,10 @@ class StatusService:
             return resolve_bare_id(self._index, self._outbox, parsed, self._member)
         codes = {m.code for m in self._directory.all()} or set()
         for code in sorted(codes):
-            candidate = DocumentKey(code, "0x" + derive_document_id(code, parsed).hex())
+            candidate = DocumentKey(code, "0x" + derive_document_id(code, parsed).hex(), parsed)
             if self._exists(candidate):
                 return candidate
-        raise NotFound(f"no member issued a document with reference {parsed!r}")
+        raise NotFound(f"no member issued a document with reference {parsed}")
 
     def _exists(self, key: DocumentKey) -> bool:
         if key.issuer == self._member and self._outbox.get(key) is not None:
@@ -120,7 +122,7 @@ class StatusService:
         member could work out the root this member is about to anchor."""
         entry = self._outbox.get(key) if key.issuer == self._member else None
         if entry is None:
-            raise NotFound(f"document {key.qualified} is unknown to this node")
+            raise NotFound(key.unknown())
         batch = None if entry.batch_root is None else self._outbox.batch(entry.batch_root)
         refusal = None
         if batch is not None and batch.refusal is not None:

@@ -46,8 +46,7 @@ _MESSAGES: dict[str, str] = {
 }
 #: Why a check found nothing: the words a trader needs to know whether to retype or to ask.
 _UNKNOWN = {
-    "not_a_key": "This is not a certificate reference or id: a reference has letters, digits and . / _ -"
-    " (e.g. VN-HCM-2026-004512, or VN:VN-HCM-2026-004512), an id is 0x followed by 64 hex digits.",
+    "not_a_key": lookup.NOT_A_KEY[0].upper() + lookup.NOT_A_KEY[1:] + ".",
     "no_such_reference": "No member issued a certificate with this reference. Check it against the paper"
     " certificate (and the issuing country, as in VN:VN-HCM-2026-004512).",
     "no_such_id": "No member anchored a document with this id.",

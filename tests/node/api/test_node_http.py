@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import json
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -213,6 +214,18 @@ def test_status_by_reference_and_unknown(network: Network) -> None:
     unknown = httpx.get(f"{node.url}/api/v1/documents/0x" + "ab" * 32)
     assert unknown.status_code == 404
     assert unknown.headers["content-type"].startswith(PROBLEM)
+    # Each miss is told in the terms it was asked in: the reference typed, never an id derived from it.
+    words = {
+        "VN:VN-HCM-2026-NOPE": "VN issued no document with reference VN-HCM-2026-NOPE that this node",
+        "VN-HCM-2026-NOPE": "no member issued a document with reference VN-HCM-2026-NOPE",
+        "0x" + "ab" * 32: f"document 0x{'ab' * 32} is unknown to this node",
+        "coffee!!": "'coffee!!': this is not a certificate reference or id",
+    }
+    for key, expected in words.items():
+        answer = httpx.get(f"{node.url}/api/v1/documents/{quote(key)}")
+        assert answer.status_code == 404 and expected in answer.json()["detail"], (key, answer.text)
+        if "HCM" in key:
+            assert "0x" not in answer.json()["detail"]  # no id the person never saw
     assert httpx.get(f"{node.url}/api/v1/verify/0x" + "ab" * 32).json()["verdict"] == "unknown"
 
 

@@ -81,6 +81,12 @@ def test_keys_that_name_the_issuer_are_taken_exactly() -> None:
         DOC_ID,
     )
     assert not isinstance(parse_key(DOC_ID), DocumentKey)  # a bare id is looked up
+    # A key keeps the reference it was given as, to be named back in those terms.
+    assert (by_reference.named, key.named) == (f"VN:{REFERENCE}", f"TH:{DOC_ID}")
+    assert (
+        by_reference.unknown() == f"VN issued no document with reference {REFERENCE} that this node knows of"
+    )
+    assert key.unknown() == f"document TH:{DOC_ID} is unknown to this node"
 
 
 def test_a_bare_id_two_issuers_share_names_neither_unless_one_is_proven(db: Database) -> None:
