@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import typer
-from origo_sdk import DEFAULT_NODE, OrigoClient
+from origo_sdk import DEFAULT_NODE, ApiError, OrigoClient
 from pydantic import BaseModel
 from rich.console import Console
 
@@ -46,6 +48,32 @@ def client(ctx: typer.Context) -> OrigoClient:
     made = OrigoClient(opts.node, api_key=opts.api_key, timeout=opts.timeout, retries=opts.retries)
     ctx.call_on_close(made.close)
     return made
+
+
+@contextmanager
+def body_from_options(options_of_fields: Mapping[str, str]) -> Iterator[None]:
+    """The request body is made from these options (body field -> option).
+
+    A refusal that points into the body names the option the person typed (``--item``), not the field of a
+    JSON body they never saw (``/item``)."""
+    try:
+        yield
+    except ApiError as error:
+        error.errors = [
+            {**e, "pointer": _option_named(str(e.get("pointer") or ""), options_of_fields)}
+            for e in error.errors
+        ]
+        raise
+
+
+def _option_named(pointer: str, options_of_fields: Mapping[str, str]) -> str:
+    field, _, rest = pointer.strip("/").partition("/")
+    option = options_of_fields.get(field)
+    if option is None:
+        return pointer
+    position = rest.partition("/")[0]
+    # A repeated option's n-th use: /claims/1/quantity is the second --claim.
+    return f"{option} (number {int(position) + 1})" if position.isdigit() else option
 
 
 def console(*, stderr: bool = False) -> Console:

@@ -15,6 +15,7 @@ from origo_sdk import Action, IssueReceipt, OrigoClient, OrigoError
 from origo_cli import render
 from origo_cli._context import (
     UserError,
+    body_from_options,
     client,
     console,
     options,
@@ -129,6 +130,16 @@ def issue(
 # ------------------------------------------------------------------------------------------------- actions
 
 
+#: The request bodies these commands make from their options, field by field.
+_REASON_OPTIONS = {"reason_code": "--reason-code", "reason": "--reason"}
+_CLAIM_OPTIONS = {
+    "declaration": "--declaration",
+    "item": "--item",
+    "quantity": "--quantity",
+    "claims": "--claim",
+}
+
+
 @cert_app.command("revoke")
 def revoke(
     ctx: typer.Context,
@@ -138,7 +149,8 @@ def revoke(
     wait: Wait = None,
 ) -> None:
     """Revoke a certificate this member issued."""
-    show_action(ctx, client(ctx).revoke(key, reason_code, reason, wait=wait))
+    with body_from_options(_REASON_OPTIONS):
+        show_action(ctx, client(ctx).revoke(key, reason_code, reason, wait=wait))
 
 
 @cert_app.command("supersede")
@@ -233,7 +245,8 @@ def accept(
         raise UserError("--claim names the items itself: give it without --item and --quantity")
     if quantity is not None:
         quantity = quantity_option(quantity, "--quantity")
-    show_action(ctx, client(ctx).accept(key, declaration, quantity, item=item, claims=claims, wait=wait))
+    with body_from_options(_CLAIM_OPTIONS):
+        show_action(ctx, client(ctx).accept(key, declaration, quantity, item=item, claims=claims, wait=wait))
 
 
 def quantity_option(text: str, option: str) -> str:
@@ -272,7 +285,8 @@ def reject(
     wait: Wait = None,
 ) -> None:
     """Reject a certificate at import (importing member), with the reason."""
-    show_action(ctx, client(ctx).reject(key, reason_code, reason, wait=wait))
+    with body_from_options(_REASON_OPTIONS):
+        show_action(ctx, client(ctx).reject(key, reason_code, reason, wait=wait))
 
 
 @cert_app.command("request-verification")
@@ -283,7 +297,8 @@ def request_verification(
     wait: Wait = None,
 ) -> None:
     """Ask the issuing member to verify a certificate (importing member)."""
-    show_action(ctx, client(ctx).request_verification(key, reason, wait=wait))
+    with body_from_options(_REASON_OPTIONS):
+        show_action(ctx, client(ctx).request_verification(key, reason, wait=wait))
 
 
 @cert_app.command("answer-verification")
@@ -299,7 +314,8 @@ def answer_verification(
     """Answer a verification request (issuing member): confirmed, or not confirmed with a reason."""
     if confirmed is None:
         raise UserError("say --confirmed or --not-confirmed")
-    show_action(ctx, client(ctx).answer_verification(key, confirmed, reason, wait=wait))
+    with body_from_options({**_REASON_OPTIONS, "confirmed": "--confirmed/--not-confirmed"}):
+        show_action(ctx, client(ctx).answer_verification(key, confirmed, reason, wait=wait))
 
 
 # ------------------------------------------------------------------------------------------------- reading

@@ -57,6 +57,12 @@ def test_an_officer_claims_items_in_their_units_and_reads_what_remains(
     # A quantity alone on two units: the node asks which item, in words, and nothing is claimed.
     code, out = run(capsys, sg, "cert", "accept", key, "--declaration", "SG-G-1", "--quantity", "40")
     assert code == ExitCode.REFUSED and "several units (1: PR, 2: PCE): name the item" in words(out)
+    # The refusal names the option typed, not the field of a JSON body the officer never saw.
+    assert "--item: this certificate lists" in words(out) and "/item" not in out
+    code, out = run(
+        capsys, sg, "cert", "accept", key, "--declaration", "SG-G-1", "--claim", "2=1", "--claim", "3"
+    )
+    assert code == ExitCode.REFUSED and "--claim (number 2): there is no item 3" in words(out), out
 
     code, out = run(
         capsys, sg, "cert", "accept", key, "--declaration", "SG-G-1", "--item", "2", "--quantity", "40"
