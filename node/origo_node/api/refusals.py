@@ -24,6 +24,17 @@ from origo_node.runtime import Node
 from origo_node.services.lifecycle import amount
 
 _DOC_ID = re.compile(r"^0x[0-9a-f]{64}$")
+_CODE_HEX = re.compile(r"^0x[0-9a-fA-F]{4}$")
+
+
+def member_code(value: Any) -> str:
+    """A member code as a person writes it: both chains pass a ``bytes2`` argument on as hex (``0x5a5a``)."""
+    text = str(value)
+    if _CODE_HEX.match(text):
+        decoded = bytes.fromhex(text[2:]).decode("ascii", errors="replace")
+        if decoded.isprintable():
+            return decoded
+    return text
 
 
 def _day(timestamp: Any) -> str:
@@ -45,8 +56,9 @@ class _Facts:
                     continue
 
     def member(self, code: Any) -> str:
-        member = self.node.directory.get(str(code))
-        return member.name if member is not None and member.name else str(code)
+        """The member's registered name, or its code where the consortium has no such member."""
+        member = self.node.directory.get(member_code(code))
+        return member.name if member is not None and member.name else member_code(code)
 
     def item(self, index: Any) -> dict[str, Any]:
         """The status of the item the chain numbers ``index`` (from 0), or nothing if the index knows none."""
@@ -153,7 +165,7 @@ def _membership(rule: str, a: list[Any], facts: _Facts) -> str | None:
     if rule == "MembershipUnknownProposal":
         return f"there is no proposal {a[0]}"
     if rule == "MembershipUnknownMember":
-        return f"{a[0]} is not a member of the consortium"
+        return f"{member_code(a[0])} is not a member of the consortium"
     if rule == "MembershipInvalidMember":
         who = facts.member(a[0]) if a[0] else "the member"
         return (
@@ -161,7 +173,7 @@ def _membership(rule: str, a: list[Any], facts: _Facts) -> str | None:
             " code, an admin account of its own, a validator and an encryption key are needed"
         )
     if rule == "MembershipMemberExists":
-        return f"{a[0]} is already a member of the consortium"
+        return f"{facts.member(a[0])} is already a member of the consortium"
     if rule == "MembershipInvalidQuorum":
         return f"a quorum of {int(a[0]) / 100:g}% is not allowed: it must be more than half and at most all"
     if rule == "MembershipIssuerTaken":

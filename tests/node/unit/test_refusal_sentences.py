@@ -137,7 +137,7 @@ def _example(kind: str) -> Any:
     """An argument of ABI type ``kind`` as the node passes it on (hex bytes, member codes, numbers)."""
     examples: dict[str, Any] = {
         "bytes32": DOC,
-        "bytes2": "MY",
+        "bytes2": "0x4d59",  # MY: both chains pass a bytes2 on as hex
         "address": "0x" + "12" * 20,
         "uint8": 1,
         "uint16": 5001,
@@ -168,3 +168,17 @@ def test_every_rule_of_the_contracts_has_a_sentence_of_its_own(rule: str, kinds:
     sentence = explain(node(), rule, [_example(kind) for kind in kinds])
     assert not sentence.startswith("The chain's rules refused this"), (rule, sentence)
     assert rule not in sentence
+    assert "0x4d59" not in sentence, (rule, sentence)  # a member is named by its code or its name
+
+
+def test_members_are_named_by_their_code_or_registered_name() -> None:
+    named = SimpleNamespace(
+        status=_Status({}), directory={"MY": SimpleNamespace(name="Royal Malaysian Customs")}
+    )
+    assert explain(named, "MembershipUnknownMember", ["0x5a5a"]) == "ZZ is not a member of the consortium."
+    assert explain(named, "MembershipMemberExists", ["0x4d59"]) == (
+        "Royal Malaysian Customs is already a member of the consortium."
+    )
+    assert explain(named, "MembershipAlreadyVoted", [3, "0x4d59"]) == (
+        "Royal Malaysian Customs already voted on proposal 3."
+    )
