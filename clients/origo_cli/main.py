@@ -133,10 +133,12 @@ def _report(error: OrigoError | UserError, as_json: bool) -> ExitCode:
     err = console(stderr=True)
     err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
     if isinstance(error, ApiError):
-        for item in error.errors[:20]:
+        # A problem with one error often says it twice, as its detail and as the error: print it once.
+        details = [item for item in error.errors if item.get("message") != message]
+        for item in details[:20]:
             err.print(f"  {item.get('pointer') or '/'}: {item.get('message', '')}", markup=False)
-        if len(error.errors) > 20:
-            err.print(f"  ... and {len(error.errors) - 20} more")
+        if len(details) > 20:
+            err.print(f"  ... and {len(details) - 20} more")
     if as_json:
         body = problem or {"title": message, "status": None}
         sys.stdout.write(json.dumps({"error": body, "exit_code": int(code)}, ensure_ascii=False) + "\n")

@@ -102,3 +102,4 @@ def test_webhook_management_needs_the_admin_key_and_a_usable_url(
     assert httpx.get(f"{api}/424242/deliveries", headers=admin).status_code == 404
     code, out = run(capsys, sg, sg.admin_key, "webhook", "add", "ftp://nsw.example/")
     assert code == ExitCode.REFUSED and "only http:// and https://" in out
+    assert out.count("only http:// and https://") == 1, out  # said once, not as detail and error both
