@@ -60,11 +60,12 @@ def grants(text: str | None) -> list[str] | None:
     return codes
 
 
-def show_action(ctx: typer.Context, action: Action) -> None:
+def show_action(ctx: typer.Context, action: Action, key: str | None = None) -> None:
+    """``key``: the document as the person named it, to name it back to them."""
     if options(ctx).json:
         print_json(action)
     else:
-        console().print(render.action_line(action))
+        console().print(render.action_line(action, key))
 
 
 # ------------------------------------------------------------------------------------------------- issue
@@ -150,7 +151,7 @@ def revoke(
 ) -> None:
     """Revoke a certificate this member issued."""
     with body_from_options(_REASON_OPTIONS):
-        show_action(ctx, client(ctx).revoke(key, reason_code, reason, wait=wait))
+        show_action(ctx, client(ctx).revoke(key, reason_code, reason, wait=wait), key)
 
 
 @cert_app.command("supersede")
@@ -246,7 +247,9 @@ def accept(
     if quantity is not None:
         quantity = quantity_option(quantity, "--quantity")
     with body_from_options(_CLAIM_OPTIONS):
-        show_action(ctx, client(ctx).accept(key, declaration, quantity, item=item, claims=claims, wait=wait))
+        show_action(
+            ctx, client(ctx).accept(key, declaration, quantity, item=item, claims=claims, wait=wait), key
+        )
 
 
 def quantity_option(text: str, option: str) -> str:
@@ -286,7 +289,7 @@ def reject(
 ) -> None:
     """Reject a certificate at import (importing member), with the reason."""
     with body_from_options(_REASON_OPTIONS):
-        show_action(ctx, client(ctx).reject(key, reason_code, reason, wait=wait))
+        show_action(ctx, client(ctx).reject(key, reason_code, reason, wait=wait), key)
 
 
 @cert_app.command("request-verification")
@@ -298,7 +301,7 @@ def request_verification(
 ) -> None:
     """Ask the issuing member to verify a certificate (importing member)."""
     with body_from_options(_REASON_OPTIONS):
-        show_action(ctx, client(ctx).request_verification(key, reason, wait=wait))
+        show_action(ctx, client(ctx).request_verification(key, reason, wait=wait), key)
 
 
 @cert_app.command("answer-verification")
@@ -315,7 +318,7 @@ def answer_verification(
     if confirmed is None:
         raise UserError("say --confirmed or --not-confirmed")
     with body_from_options({**_REASON_OPTIONS, "confirmed": "--confirmed/--not-confirmed"}):
-        show_action(ctx, client(ctx).answer_verification(key, confirmed, reason, wait=wait))
+        show_action(ctx, client(ctx).answer_verification(key, confirmed, reason, wait=wait), key)
 
 
 # ------------------------------------------------------------------------------------------------- reading

@@ -82,7 +82,7 @@ def show(
         console().print(render.trail_table(trail.document_id, trail.status, trail.events))
         return
     if fmt is Format.csv:
-        text = render.trail_csv(trail.events)
+        text = render.trail_csv(trail.events, trail.status)
     else:
         text = render.trail_markdown(trail.document_id, trail.status, trail.events)
     if output is None:

@@ -209,10 +209,25 @@ def status_card(status: DocumentStatus, members: dict[str, Member]) -> Panel:
     return Panel(Group(*parts), title=heading, title_align="left", expand=False)
 
 
-def action_line(action: Action) -> Text:
+#: An officer's action as a person names it.
+ACTION_WORDS = {
+    "accept": "claim",
+    "reject": "rejection",
+    "revoke": "revocation",
+    "supersede": "replacement",
+    "verification_request": "verification request",
+    "verification_answer": "verification answer",
+}
+
+
+def action_line(action: Action, named: str | None = None) -> Text:
+    """One line on an action; ``named`` is the document as the person named it (else its short id)."""
     state = {"done": "done", "failed": "FAILED"}.get(action.state, f"{action.state} (not mined yet)")
-    text = Text(f"{action.kind} #{action.id} on {short(action.document_id)}: ")
+    what = ACTION_WORDS.get(action.kind, action.kind.replace("_", " "))
+    text = Text(f"{what} #{action.id} on {named or short(action.document_id)}: ")
     text.append(state, style="green" if action.state == "done" else "yellow")
+    if action.state == "failed" and action.error:
+        text.append(f" ({action.error.get('title') or action.error.get('detail') or 'no reason given'})")
     if action.block is not None:
         text.append(f", block {action.block}")
     if action.tx:
@@ -225,24 +240,32 @@ def action_line(action: Action) -> Text:
 TRAIL_COLUMNS = ("#", "when", "event", "member", "account", "block", "tx", "details")
 
 
-def event_details(event: TrailEvent) -> str:
+#: Trail events as a person reads them (the JSON export keeps the chain's names).
+EVENT_WORDS = {
+    "anchored": "anchored",
+    "accepted": "claimed at import",
+    "revoked": "revoked",
+    "superseded": "superseded",
+    "rejected": "rejected",
+    "verification_requested": "verification requested",
+    "verification_answered": "verification answered",
+}
+
+
+def event_details(event: TrailEvent, status: DocumentStatus | None = None) -> str:
+    """An event's facts in words; ``status`` gives the items' units and the reasons' labels."""
     f = event.fields
     kind = event.kind
     if kind == "anchored":
         return f"importer {f.get('importer', '-')}; root {f.get('root', '-')}"
     if kind in ("revoked", "rejected"):
-        return f"reason {f.get('reasonCode', '-')}: {f.get('reason') or '-'}"
+        return f"{_reason_words(kind, f.get('reasonCode'), status)}: {f.get('reason') or '-'}"
     if kind == "superseded":
         return f"replaced by {f.get('replacementId', '-')}"
     if kind == "accepted":
         used = "; fully used" if f.get("fullyUtilised") else ""
         claims = f.get("claims") or []
-        # The chain numbers items from 0; the form, and people, from 1.
-        what = "; ".join(
-            f"item {int(c.get('item', 0)) + 1}: {thousandths(c.get('quantity'))}"
-            for c in claims
-            if isinstance(c, dict)
-        )
+        what = "; ".join(_claim_words(c, status) for c in claims if isinstance(c, dict))
         declaration = declaration_text(f.get("declaration", "-"))
         return f"declaration {declaration}; {what or 'whole certificate'}{used}"
     if kind == "verification_requested":
@@ -253,27 +276,40 @@ def event_details(event: TrailEvent) -> str:
     return ", ".join(f"{k}={v}" for k, v in sorted(f.items()))
 
 
-def trail_rows(events: Sequence[TrailEvent]) -> list[list[str]]:
+def _claim_words(claim: dict[str, Any], status: DocumentStatus | None) -> str:
+    # The chain numbers items from 0 and counts thousandths of the item's unit; the form, and people, from 1.
+    number = int(claim.get("item", 0)) + 1
+    unit = next((i.unit for i in (status.items if status else []) if i.item == number and i.unit), None)
+    return f"item {number}: {amount(thousandths(claim.get('quantity')), unit)}"
+
+
+def _reason_words(kind: str, code: Any, status: DocumentStatus | None) -> str:
+    record = (status.revocation if kind == "revoked" else status.rejection) if status else None
+    label = getattr(record, "label", None) if record is not None and record.reason_code == code else None
+    return f"reason {code} ({label})" if label else f"reason {code}"
+
+
+def trail_rows(events: Sequence[TrailEvent], status: DocumentStatus | None = None) -> list[list[str]]:
     return [
         [
             str(i),
             e.timestamp or "-",
-            e.kind,
+            EVENT_WORDS.get(e.kind, e.kind),
             e.member or "-",
             e.account or "-",
             str(e.block),
             e.tx,
-            event_details(e),
+            event_details(e, status),
         ]
         for i, e in enumerate(events, start=1)
     ]
 
 
-def trail_csv(events: Sequence[TrailEvent]) -> str:
+def trail_csv(events: Sequence[TrailEvent], status: DocumentStatus | None = None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(TRAIL_COLUMNS)
-    writer.writerows(trail_rows(events))
+    writer.writerows(trail_rows(events, status))
     return out.getvalue()
 
 
@@ -293,7 +329,7 @@ def trail_markdown(document_id: str, status: DocumentStatus, events: Sequence[Tr
         "| " + " | ".join(TRAIL_COLUMNS) + " |",
         "|" + "|".join("---" for _ in TRAIL_COLUMNS) + "|",
     ]
-    for row in trail_rows(events):
+    for row in trail_rows(events, status):
         cells = [_md_cell(c) for c in row]
         cells[4] = f"`{cells[4]}`" if cells[4] != "-" else "-"
         cells[6] = f"`{cells[6]}`"
@@ -306,7 +342,7 @@ def trail_table(document_id: str, status: DocumentStatus, events: Sequence[Trail
     table = Table(title=f"Trail of {status.reference or document_id} — {state}", title_justify="left")
     for column in TRAIL_COLUMNS:
         table.add_column(column, overflow="fold")
-    for row in trail_rows(events):
+    for row in trail_rows(events, status):
         row[4] = short(row[4])
         row[6] = short(row[6])
         table.add_row(*row)

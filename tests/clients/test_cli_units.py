@@ -15,8 +15,9 @@ from origo_cli.commands_more import proposal_body
 from origo_cli.commands_verify import parse_target
 from origo_cli.exit_codes import VERDICT_EXIT, ExitCode, for_error, for_verdict
 from origo_cli.main import hoist_global_options, main
-from origo_cli.render import declaration_text, trail_csv, trail_markdown
+from origo_cli.render import action_line, declaration_text, trail_csv, trail_markdown
 from origo_sdk import (
+    Action,
     ApiError,
     AuthError,
     BadRequestError,
@@ -27,6 +28,8 @@ from origo_sdk import (
     ForbiddenError,
     NotFoundError,
     OrigoError,
+    Quantity,
+    Revocation,
     ServerError,
     TrailEvent,
     ValidationError,
@@ -187,10 +190,45 @@ def test_declarations_are_shown_as_letters() -> None:
 def test_csv_has_one_row_per_event_and_survives_commas_and_quotes() -> None:
     rows = list(csv.reader(io.StringIO(trail_csv(EVENTS))))
     assert rows[0] == ["#", "when", "event", "member", "account", "block", "tx", "details"]
-    assert [r[2] for r in rows[1:]] == ["anchored", "accepted", "revoked"]
+    assert [r[2] for r in rows[1:]] == ["anchored", "claimed at import", "revoked"]
     assert rows[2][7] == "declaration SG-IMP-1; item 2: 250.125; item 1: 3.000"  # items as on the form
     assert rows[3][7] == 'reason 3: wrong HS code | "see, box 8"'
     assert rows[3][1] == "-"
+
+
+def test_the_trail_gives_units_and_reason_labels_where_the_status_has_them() -> None:
+    status = STATUS.model_copy(
+        update={
+            "items": [
+                Quantity(item=1, unit="PR", total="12000.000"),
+                Quantity(item=2, unit="PCE", total="9.000"),
+            ],
+            "revocation": Revocation(
+                reason_code=3, reason="x", label="wrong HS code or description of the goods"
+            ),
+        }
+    )
+    rows = list(csv.reader(io.StringIO(trail_csv(EVENTS, status))))
+    assert rows[2][7] == "declaration SG-IMP-1; item 2: 250.125 PCE; item 1: 3.000 PR"
+    assert rows[3][7] == 'reason 3 (wrong HS code or description of the goods): wrong HS code | "see, box 8"'
+
+
+def test_an_action_is_named_as_the_officer_named_the_document_and_says_why_it_failed() -> None:
+    done = Action(id=4, kind="verification_request", state="done", document_id="0x" + "ab" * 32, block=9)
+    assert action_line(done, "VN:VN-HCM-2026-004512").plain == (
+        "verification request #4 on VN:VN-HCM-2026-004512: done, block 9"
+    )
+    failed = Action(
+        id=5,
+        kind="accept",
+        state="failed",
+        document_id="0x" + "ab" * 32,
+        error={"title": "This declaration (SG-IMP-1) already claimed this certificate.", "rule": "x"},
+    )
+    assert action_line(failed).plain == (
+        "claim #5 on 0xababababab…ababab: FAILED"
+        " (This declaration (SG-IMP-1) already claimed this certificate.)"
+    )
 
 
 def test_markdown_is_a_table_with_escaped_pipes() -> None:
