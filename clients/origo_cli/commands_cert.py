@@ -181,15 +181,19 @@ def supersede(
         print_json(answer if old_state is None else {**answer, "old_state": old_state})
     elif old_state is not None:
         console().print(
-            f"[green]superseded[/green]: {receipt.supersedes} now points to {receipt.reference or ''} "
-            f"{receipt.document_id} (anchored)"
+            f"[green]superseded[/green]: {key} is replaced by {_named(receipt)} (anchored)", highlight=False
         )
     else:
         console().print(
-            f"[green]accepted[/green] replacement {receipt.document_id}\n"
-            f"it supersedes {receipt.supersedes} once anchored (state: {receipt.state}; "
-            "use --wait to wait for it)"
+            f"[green]accepted[/green] replacement {_named(receipt)}\n"
+            f"it supersedes {key} once anchored (state: {receipt.state}; use --wait to wait for it)",
+            highlight=False,
         )
+
+
+def _named(receipt: IssueReceipt) -> str:
+    """A document just issued: its reference with its id, or its id."""
+    return f"{receipt.reference} ({receipt.document_id})" if receipt.reference else receipt.document_id
 
 
 def wait_superseded(origo: OrigoClient, old: str, new: str, wait: float) -> str:

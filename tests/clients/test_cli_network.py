@@ -87,7 +87,7 @@ def test_trader_and_officers_through_a_certificate_s_life(
     code, out, _ = cli(
         vn, "officer", "cert", "revoke", ref, "--reason-code", "3", "--reason", "wrong HS code"
     )
-    assert code == 0 and "revoke" in out and "done" in out
+    assert code == 0 and "revocation" in out and "done" in out
     settle(sdk(th, None), doc_id, "revoked")
     code, out, _ = cli(th, None, "verify", str(path))
     assert code == ExitCode.REVOKED and "wrong HS code" in out
@@ -209,10 +209,20 @@ def test_auditor_trail_views_and_export_checked_against_the_chain(
 
     export = tmp_path / "export.json"
     code, out, err = cli(vn, "auditor", "trail", doc_id, "--export", str(export))
-    assert code == 0 and "anchored" in out and "accepted" in out and "revoked" in out and "exported" in err
+    assert (
+        code == 0
+        and "anchored" in out
+        and "claimed at import" in out
+        and "revoked" in out
+        and "exported" in err
+    )
     code, out, _ = cli(vn, "auditor", "trail", doc_id, "--format", "csv")
     assert out.splitlines()[0] == "#,when,event,member,account,block,tx,details"
-    assert [line.split(",")[2] for line in out.splitlines()[1:]] == ["anchored", "accepted", "revoked"]
+    assert [line.split(",")[2] for line in out.splitlines()[1:]] == [
+        "anchored",
+        "claimed at import",
+        "revoked",
+    ]
     assert "SG-IMP-9" in out
     markdown = tmp_path / "trail.md"
     assert cli(vn, "auditor", "trail", "show", doc_id, "-f", "markdown", "-o", str(markdown))[0] == 0
