@@ -293,6 +293,7 @@ class LinkedCertificate(_Answer):
     document_id: str
     reference: str | None = None
     issuer: str | None = None
+    state: DocumentState | None = Field(None, description="The certificate's state (None if unknown here)")
     consistent: bool
     discrepancies: list[Any] = Field(default_factory=list)
 

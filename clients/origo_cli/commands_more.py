@@ -54,18 +54,19 @@ def links(
         title=f"Manifest {answer.reference or answer.manifest_id}: {answer.flagged} flagged",
         title_justify="left",
     )
-    for column in ("consignment", "vessel", "certificate", "issuer", "consistent", "discrepancies"):
+    for column in ("consignment", "vessel", "certificate", "issuer", "state", "consistent", "discrepancies"):
         table.add_column(column, overflow="fold")
     for consignment in answer.consignments:
         docs = ", ".join(consignment.transport_documents) or "-"
         if not consignment.certificates:
-            table.add_row(docs, consignment.vessel or "-", "-", "-", "-", "")
+            table.add_row(docs, consignment.vessel or "-", "-", "-", "-", "-", "")
         for cert in consignment.certificates:
             table.add_row(
                 docs,
                 consignment.vessel or "-",
                 cert.reference or render.short(cert.document_id),
                 cert.issuer or "-",
+                _state(cert.state),
                 "[green]yes[/green]" if cert.consistent else "[red]no[/red]",
                 _discrepancies(cert.discrepancies),
             )
@@ -75,10 +76,18 @@ def links(
             "-",
             cert.reference or render.short(cert.document_id),
             cert.issuer or "-",
+            _state(cert.state),
             "[red]no[/red]",
             _discrepancies(cert.discrepancies),
         )
     console().print(table)
+
+
+def _state(state: str | None) -> str:
+    """The certificate's state in words, coloured as the status card colours it."""
+    if state is None:
+        return "-"
+    return f"[{render.verdict_style(state)}]{render.VERDICT_TITLES.get(state, state)}[/]"
 
 
 def _discrepancies(items: list[Any]) -> str:

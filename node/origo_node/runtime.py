@@ -107,7 +107,7 @@ class Node:
         self.governance = GovernanceService(
             self.chain, self.admin_sender, self.directory, settings.tx_timeout_s
         )
-        self.linking = LinkingService(self.index, self.reader, self.member)
+        self.linking = LinkingService(self.index, self.reader, self.status, self.member)
         self.exports = ExportService(self.chain, self.status, self.proofs, self._chain_id())
         self.batcher = Batcher(
             self.outbox,

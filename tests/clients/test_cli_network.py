@@ -182,10 +182,17 @@ def test_issued_file_manifest_links_members_and_consortium(
     )
     assert code == 0
     settle(sdk(sg, None), body["document_id"], "valid")
+    sdk(vn).revoke(cert_id, 3, "wrong HS code", wait=30)
+    settle(sdk(sg, None), cert_id, "revoked")
     code, links = cli.json(sg, "officer", "manifest", "links", body["document_id"])
     assert code == 0 and links["reference"] == manifest["referenceNumber"]
+    # The certificate agrees with the manifest, and the officer sees it was revoked all the same.
+    [linked] = [
+        c for cons in links["consignments"] for c in cons["certificates"] if c["document_id"] == cert_id
+    ]
+    assert (linked["consistent"], linked["state"]) == (True, "revoked")
     code, out, _ = cli(sg, "officer", "manifest", "links", body["document_id"])
-    assert code == 0 and "MEDUVN264700123" in out
+    assert code == 0 and "MEDUVN264700123" in out and "Revoked" in out
 
     code, out, _ = cli(vn, None, "members")
     assert code == 0 and "Singapore Customs" in out and "active" in out

@@ -168,7 +168,7 @@ def test_flow_6_manifest_links_and_flags(net: Network) -> None:
 
     links = wait_for(linked, what="SG to link both certificates to the manifest")
     by_id = {c["document_id"]: c for cons in links["consignments"] for c in cons["certificates"]}
-    assert by_id[matching]["consistent"] is True
+    assert by_id[matching]["consistent"] is True and by_id[matching]["state"] == "valid"
     assert by_id[wrong_vessel]["consistent"] is False
     assert any("vessel" in d for d in by_id[wrong_vessel]["discrepancies"])
     assert Client(net.members["TH"]).get(f"/api/v1/documents/{manifest_id}/links").status_code == 403

@@ -15,13 +15,15 @@ from origo_node.documents.linking import MANIFEST_TYPE, vessel_matches
 from origo_node.errors import OrigoError, ValidationFailed
 from origo_node.services.naming import DocumentKey
 from origo_node.services.reading import PayloadReader
+from origo_node.services.status import StatusService
 from origo_node.store.ports import IndexStore
 
 
 class LinkingService:
-    def __init__(self, index: IndexStore, reader: PayloadReader, member: str) -> None:
+    def __init__(self, index: IndexStore, reader: PayloadReader, status: StatusService, member: str) -> None:
         self._index = index
         self._reader = reader
+        self._status = status
         self._member = member
 
     def links(self, manifest_id: DocumentKey) -> dict[str, Any]:
@@ -41,15 +43,18 @@ class LinkingService:
             for c in manifest.transport
         ]
         unmatched: list[dict[str, Any]] = []
-        for cert_id, cert in self._readable_certificates():
+        for cert_key, cert in self._readable_certificates():
             slot = _consignment_index(cert, manifest)
             if slot is None and not _same_voyage(cert, manifest):
                 continue
             discrepancies = compare_with_manifest(cert, manifest)
             entry = {
-                "document_id": cert_id,
+                "document_id": str(cert_key),
                 "reference": cert.reference,
                 "issuer": cert.issuer,
+                # A certificate that agrees with the manifest may still be revoked or used up: the officer
+                # needs its state beside it.
+                "state": self._state(cert_key),
                 "consistent": not discrepancies,
                 "discrepancies": discrepancies,
             }
@@ -68,14 +73,21 @@ class LinkingService:
             "flagged": flagged,
         }
 
-    def _readable_certificates(self) -> list[tuple[str, DocumentFacts]]:
+    def _readable_certificates(self) -> list[tuple[DocumentKey, DocumentFacts]]:
         found = []
         for issuer, document_id in self._index.readable_document_keys(excluding_type=MANIFEST_TYPE):
+            key = DocumentKey(issuer, document_id)
             try:
-                found.append((document_id, _facts(self._reader.read(DocumentKey(issuer, document_id)))))
+                found.append((key, _facts(self._reader.read(key))))
             except (OrigoError, ValueError, KeyError, TypeError):
                 continue
         return found
+
+    def _state(self, key: DocumentKey) -> str | None:
+        try:
+            return str(self._status.status(key)["state"])
+        except OrigoError:
+            return None
 
 
 def _facts(document: dict[str, Any]) -> DocumentFacts:
