@@ -13,7 +13,8 @@ from typing import Any
 
 from origo_node.documents import document_id as derive
 
-_ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
+#: An id, bare or named with its issuer (``VN:0x…``; the code in any case, as a person types it).
+_ID = re.compile(r"^(?:[A-Za-z]{2}\s*:\s*)?0x[0-9a-fA-F]{64}$")
 _QUALIFIED = re.compile(r"^\s*([A-Za-z]{2})\s*:\s*(.+?)\s*$")
 #: Characters a reference may contain (documents/schema_parts.reference); spaces are tried away below.
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./_-]{0,63}$")

@@ -23,7 +23,7 @@ from origo_node.errors import Conflict, NotFound, ValidationFailed
 from origo_node.store.ports import IndexStore, OutboxStore
 
 _ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
-_QUALIFIED_ID = re.compile(r"^([A-Z]{2}):(0x[0-9a-fA-F]{64})$")
+_QUALIFIED_ID = re.compile(r"^([A-Za-z]{2})\s*:\s*(0x[0-9a-fA-F]{64})$")
 _QUALIFIED = re.compile(r"^([A-Z]{2}):(.+)$")
 
 
@@ -76,7 +76,7 @@ def parse_key(key: str) -> DocumentKey | str:
         )
     qualified_id = _QUALIFIED_ID.match(key)
     if qualified_id:
-        return DocumentKey(qualified_id.group(1), qualified_id.group(2))
+        return DocumentKey(qualified_id.group(1).upper(), qualified_id.group(2))
     qualified = _QUALIFIED.match(key)
     if qualified and not _ID.match(key):
         issuer, reference = qualified.group(1), qualified.group(2)

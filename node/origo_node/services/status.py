@@ -39,7 +39,8 @@ class StatusService:
     def resolve(self, key: str) -> DocumentKey:
         """The document a key names (``services.naming``); a loosely typed reference too (``lookup``)."""
         if not lookup.looks_like_reference(key):
-            if not lookup.is_id(key) and not isinstance(parse_key(key), DocumentKey):
+            if not lookup.is_id(key):
+                parse_key(key)  # an empty or overlong key is a bad request (422), not a miss
                 raise NotFound(f"{key.strip()!r}: {lookup.NOT_A_KEY}")
             return self._resolve_exact(key)
         try:

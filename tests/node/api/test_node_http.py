@@ -211,6 +211,8 @@ def test_status_by_reference_and_unknown(network: Network) -> None:
     by_reference = httpx.get(f"{node.url}/api/v1/documents/VN-HCM-2026-100006").json()
     assert by_reference["document_id"] == doc_id
     assert httpx.get(f"{node.url}/api/v1/documents/VN:VN-HCM-2026-100006").json()["document_id"] == doc_id
+    # An id named with its issuer, the code typed in lower case.
+    assert httpx.get(f"{node.url}/api/v1/documents/vn:{doc_id}").json()["document_id"] == doc_id
     unknown = httpx.get(f"{node.url}/api/v1/documents/0x" + "ab" * 32)
     assert unknown.status_code == 404
     assert unknown.headers["content-type"].startswith(PROBLEM)
@@ -220,6 +222,7 @@ def test_status_by_reference_and_unknown(network: Network) -> None:
         "VN-HCM-2026-NOPE": "no member issued a document with reference VN-HCM-2026-NOPE",
         "0x" + "ab" * 32: f"document 0x{'ab' * 32} is unknown to this node",
         "coffee!!": "'coffee!!': this is not a certificate reference or id",
+        "VN:caf\u00e9!": "'VN:caf\u00e9!': this is not a certificate reference or id",
     }
     for key, expected in words.items():
         answer = httpx.get(f"{node.url}/api/v1/documents/{quote(key)}")
