@@ -182,6 +182,9 @@ class VerificationChecks(_Answer):
     integrity: bool | None = None
     signature: bool | None = None
     issuer_member_at_issue: bool | None = None
+    #: Whether what the chain records (importer, dates, each item's quantity and unit) is what the file gives;
+    #: None when no file was given or it is not the anchored document.
+    anchored_facts: bool | None = None
 
 
 class VerificationResult(_Answer):

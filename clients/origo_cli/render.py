@@ -178,7 +178,10 @@ def verification_card(result: VerificationResult, members: dict[str, Member]) ->
         "Checks",
         f"anchored {marks[checks.anchored]}  integrity {marks[checks.integrity]}  "
         f"signature {marks[checks.signature]}  "
-        f"issuer a member at issue {marks[checks.issuer_member_at_issue]}",
+        f"issuer a member at issue {marks[checks.issuer_member_at_issue]}"
+        + (
+            "" if checks.anchored_facts is None else f"  facts as on the chain {marks[checks.anchored_facts]}"
+        ),
     )
     body = Group(Text(result.message or "", style="italic"), Text(""), table)
     return Panel(

@@ -52,7 +52,7 @@ _DOCUMENT = {
 
 
 def _desk(node: NodeDep) -> OfficerDesk:
-    return OfficerDesk(node.member, node.status, node.issuing, node.actions)
+    return OfficerDesk(node.member, node.status, node.issuing, node.actions, node.checker)
 
 
 Desk = Annotated[OfficerDesk, Depends(_desk)]

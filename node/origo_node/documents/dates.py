@@ -18,6 +18,11 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, last_day))
 
 
+def start_of_day_utc(day: dt.date) -> int:
+    """Unix seconds of ``day``'s first instant in UTC: a document's issue date as its leaf records it."""
+    return int(dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC).timestamp())
+
+
 def end_of_day_utc(day: dt.date) -> int:
     """Unix seconds of the first instant after ``day`` in UTC, i.e. the moment ``day`` is over."""
     next_midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)

@@ -18,6 +18,7 @@ from origo_node.chain import eip712
 from origo_node.chain.merkle import Leaf
 from origo_node.crypto import seal
 from origo_node.documents import ValidationContext, document_id, validate_document
+from origo_node.documents.dates import start_of_day_utc
 from origo_node.errors import Conflict, OrigoError, ValidationFailed
 from origo_node.hashing import keccak256
 from origo_node.members import MemberDirectory
@@ -154,7 +155,7 @@ class IssuingService:
             digest=validated.digest,
             issuer=facts.issuer,
             importer=facts.importer,
-            issued_at=_unix(facts.issued_on),
+            issued_at=start_of_day_utc(facts.issued_on),
             expires_at=facts.expires_at,
             quantities=facts.quantities,
             payload_cid=keccak256(cid.encode()),
@@ -219,7 +220,3 @@ class IssuingService:
 
 def _already_issued(reference: str) -> Conflict:
     return Conflict(f"reference {reference} was already issued by this member", rule="DuplicateReference")
-
-
-def _unix(day: dt.date) -> int:
-    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())

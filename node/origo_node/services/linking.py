@@ -7,12 +7,12 @@ wrong, which is exactly the case to flag.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from origo_node.documents import DocumentFacts, ValidationContext, compare_with_manifest, find_type
+from origo_node.documents import DocumentFacts, compare_with_manifest
 from origo_node.documents.linking import MANIFEST_TYPE, vessel_matches
 from origo_node.errors import OrigoError, ValidationFailed
+from origo_node.services.agreement import facts_of
 from origo_node.services.naming import DocumentKey
 from origo_node.services.reading import PayloadReader
 from origo_node.services.status import StatusService
@@ -91,10 +91,10 @@ class LinkingService:
 
 
 def _facts(document: dict[str, Any]) -> DocumentFacts:
-    doc_type = find_type(str(document.get("type")), str(document.get("version")))
-    if doc_type is None:
+    facts = facts_of(document)
+    if facts is None:
         raise ValueError("unknown type")
-    return doc_type.facts(document, ValidationContext(own_member="", members=None, today=dt.date.today()))
+    return facts
 
 
 def _consignment_index(cert: DocumentFacts, manifest: DocumentFacts) -> int | None:

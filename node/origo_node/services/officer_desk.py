@@ -18,6 +18,8 @@ from origo_node.errors import Conflict, WrongMember
 from origo_node.services import claims
 from origo_node.services.actions import ActionService, declaration_bytes
 from origo_node.services.issuing import Accepted, IssuingService
+from origo_node.services.naming import DocumentKey
+from origo_node.services.payload_checks import PayloadChecker
 from origo_node.services.status import StatusService
 
 Role = Literal["issuer", "importer"]
@@ -31,6 +33,14 @@ ROLE_OF: dict[str, Role] = {
     "verification_request": "importer",
 }
 _FINAL = (DocumentState.REVOKED, DocumentState.SUPERSEDED)
+#: What reading a payload can find that makes the certificate unfit to claim: its content is not what the
+#: chain records (services.agreement), or not what its issuer signed and anchored.
+_UNFIT = {
+    "facts_mismatch": "what the chain records of it disagrees with the certificate itself",
+    "digest_mismatch": "its content is not the content its issuer anchored",
+    "bad_signature": "its issuer's signature does not match",
+    "id_mismatch": "its id is not derived from its own reference (another member's id)",
+}
 
 
 @dataclass(frozen=True)
@@ -39,8 +49,9 @@ class OfficerDesk:
     status: StatusService
     issuing: IssuingService
     actions: ActionService
+    payloads: PayloadChecker
 
-    def own_anchored(self, key: str, role: Role) -> tuple[str, dict[str, Any]]:
+    def own_anchored(self, key: str, role: Role) -> tuple[DocumentKey, dict[str, Any]]:
         """The document's id and status, if this member is its ``role`` and it is anchored."""
         doc_id = self.status.resolve(key)
         status = self.status.status(doc_id)
@@ -59,8 +70,25 @@ class OfficerDesk:
             declaration_bytes(str(params["declaration"]))
         doc_id, status = self.own_anchored(key, ROLE_OF[kind])
         if kind == "accept":
+            self.require_fit_to_claim(doc_id)
             params = accept_params(params, status)
         return self.actions.submit(kind, doc_id, params, wait_s)
+
+    def require_fit_to_claim(self, doc_id: DocumentKey) -> None:
+        """Refuses a claim on a certificate whose decrypted content disagrees with the chain's record of it.
+
+        The registry enforces the quantities and the validity the leaf carries; only a member that reads the
+        document can tell that its issuer anchored other figures than the certificate gives. A rejection or a
+        verification request stays possible: that is what the importing member does with such a certificate.
+        """
+        found = self.payloads.check_now(doc_id)
+        why = _UNFIT.get(found.state)
+        if why is not None:
+            raise Conflict(
+                f"This certificate cannot be claimed: {why} ({found.detail or 'no details'}). Ask its issuing"
+                " authority (request a verification), or reject it.",
+                rule="CertificateDisagreesWithChain",
+            )
 
     def supersede(self, key: str, replacement: object, grants: Iterable[str]) -> dict[str, Any]:
         """Issues ``replacement`` for ``key``; the supersession is sent once both are anchored."""

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from origo_node.anchoring.manifest import ManifestEntry
 from origo_node.documents import document_id as derive_document_id
 from origo_node.errors import Forbidden, NotFound, OrigoError
+from origo_node.services.agreement import disagreements, facts_of
 from origo_node.services.naming import DocumentKey
 from origo_node.services.reading import PayloadMismatch, PayloadReader, identity_of
 from origo_node.store.ports import IndexStore
@@ -51,6 +53,16 @@ class PayloadChecker:
             self._index.record_payload_checks(results)
         return len(results)
 
+    def check_now(self, key: DocumentKey) -> PayloadCheck:
+        """What this member's last reading of the payload found; read now (and kept) if it was never read
+        or could not be fetched. A claim asks this first, so it never waits on the background round."""
+        found = self._index.payload_check(key.issuer, key)
+        if found is not None and found.state not in ("pending", "unavailable"):
+            return found
+        issuer, document_id, found = self._check(key)
+        self._index.record_payload_checks([(issuer, document_id, found)])
+        return found
+
     def backlog(self) -> int:
         """Payloads waiting to be read and checked."""
         return self._index.payload_checks_waiting()
@@ -83,4 +95,19 @@ class PayloadChecker:
                 f" {key.issuer} carries an id that is not its own"
             )
             return PayloadCheck("id_mismatch", detail, None, now)
+        differing = self._facts_disagreeing(key, document)
+        if differing:
+            return PayloadCheck("facts_mismatch", "; ".join(differing), reference, now)
         return PayloadCheck("ok", None, reference, now)
+
+    def _facts_disagreeing(self, key: DocumentKey, document: dict[str, Any]) -> list[str]:
+        """What the chain records otherwise than the document says (``services.agreement``)."""
+        record = self._index.document(key.issuer, key)
+        if record is None:
+            return []  # the reader found it anchored a moment ago; a rebuilt index checks it again
+        try:
+            facts = facts_of(document)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            # Signed and anchored, yet not a valid document of its type: its issuer's node never checked it.
+            return ["the document is not a valid document of its type: its anchored facts cannot be its own"]
+        return [] if facts is None else disagreements(facts, record)

@@ -14,9 +14,10 @@ from origo_api.states import Verdict
 
 from origo_node import reasons
 from origo_node.chain import eip712
-from origo_node.documents import canonical_bytes, document_id
+from origo_node.documents import DocumentFacts, canonical_bytes, document_id
 from origo_node.errors import CryptoError, NotFound, ValidationFailed
 from origo_node.services import lookup
+from origo_node.services.agreement import disagreements, facts_of
 from origo_node.services.naming import DocumentKey
 from origo_node.services.reading import identity_of, leaf_of
 from origo_node.services.status import StatusService
@@ -66,10 +67,11 @@ class VerifyService:
         digest = "0x" + hashlib.sha256(canonical).hexdigest()
         identity = identity_of(document)  # worked out once: the id and the reference both come from it
         doc_id = claimed_id or ("" if identity is None else "0x" + document_id(*identity).hex())
+        facts = _facts_or_none(document)
         if identity is not None and doc_id:
             # The file names its issuer: the document is that issuer's id, whoever else's leaves carry it.
-            return self._verdict(DocumentKey(identity[0], doc_id), digest, identity)
-        return self._verdict(doc_id, digest, identity)
+            return self._verdict(DocumentKey(identity[0], doc_id), digest, identity, facts)
+        return self._verdict(doc_id, digest, identity, facts)
 
     def verify_id(self, key: str, digest: str | None = None) -> dict[str, Any]:
         """A check by id (a QR code's) or by reference (typed, perhaps in lower case or with spaces).
@@ -86,7 +88,14 @@ class VerifyService:
         identity = (doc_id.issuer, reference) if reference else None
         return self._verdict(doc_id, digest.lower() if digest else None, identity)
 
-    def _verdict(self, doc_id: str, digest: str | None, identity: tuple[str, str] | None) -> dict[str, Any]:
+    def _verdict(
+        self,
+        doc_id: str,
+        digest: str | None,
+        identity: tuple[str, str] | None,
+        facts: DocumentFacts | None = None,
+    ) -> dict[str, Any]:
+        """``facts``: what the file itself gives, to hold against what the chain records of it."""
         try:
             key = doc_id if isinstance(doc_id, DocumentKey) else self._status.resolve(doc_id)
         except NotFound:
@@ -125,14 +134,21 @@ class VerifyService:
             return {**result, "verdict": verdict, "checks": checks, "message": _MESSAGES[verdict]}
         integrity = digest is None or digest == status["digest"]
         signature_ok, member_ok = self._signature(row)
+        # The file is the anchored document: the chain's record of it must give its own figures.
+        differing = (
+            disagreements(facts, row) if facts is not None and digest is not None and integrity else None
+        )
         checks = {
             "anchored": True,
             "integrity": integrity if digest is not None else None,
             "signature": signature_ok,
             "issuer_member_at_issue": member_ok,
+            "anchored_facts": None if differing is None else not differing,
         }
-        verdict = Verdict(status["state"]) if integrity and signature_ok and member_ok else Verdict.TAMPERED
-        return {**result, "verdict": verdict, "checks": checks, "message": self._message(verdict, status)}
+        sound = integrity and signature_ok and member_ok and not differing
+        verdict = Verdict(status["state"]) if sound else Verdict.TAMPERED
+        message = _disagreeing_message(differing) if differing else self._message(verdict, status)
+        return {**result, "verdict": verdict, "checks": checks, "message": message}
 
     def _message(self, verdict: str, status: dict[str, Any]) -> str:
         """The verdict's sentence, with who revoked and why, or the replacement's reference."""
@@ -169,6 +185,22 @@ class VerifyService:
             if str(event.fields.get("account", "")).lower() == account.lower():
                 state = event.kind == "IssuerAdded"
         return state
+
+
+def _facts_or_none(document: dict[str, Any]) -> DocumentFacts | None:
+    """The facts the file gives, if it is a valid document of a known type (any file may be sent here)."""
+    try:
+        return facts_of(document)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _disagreeing_message(differing: list[str]) -> str:
+    return (
+        "The chain's record of this certificate is not what the certificate says: "
+        + "; ".join(differing)
+        + ". Do not rely on it: ask the issuing authority."
+    )
 
 
 def _unwrap(body: object) -> tuple[dict[str, Any], str | None]:

@@ -140,7 +140,8 @@ class MembershipEvent:
 class PayloadCheck:
     """What this node learnt by opening a payload it may read."""
 
-    state: str  # pending, ok, digest_mismatch, bad_signature, not_a_recipient, unavailable
+    # pending, ok, digest_mismatch, bad_signature, id_mismatch, facts_mismatch, not_a_recipient, unavailable
+    state: str
     detail: str | None
     reference: str | None
     checked_at: float | None

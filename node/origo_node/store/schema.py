@@ -5,13 +5,14 @@
 #    outbox's refused batches and the officers' idempotency keys.
 # 4: a document's quantities and units per item (idx_documents.quantities, quantity_units as JSON lists); an
 #    outbox leaf carries ``quantities`` and its meta ``quantity_units``.
+# 5: a payload check may find ``facts_mismatch`` (the chain's record of a document disagrees with it).
 import logging
 
 from origo_node.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: Before 4, an outbox leaf had one ``quantity``; its issuer signed that layout, which the registry no longer
 #: takes. Documents anchored already are fine (the index is rebuilt from the chain); documents still waiting
@@ -223,11 +224,14 @@ CREATE TABLE IF NOT EXISTS idx_membership_events (
 
 -- What this node learnt by opening payloads it may read (documents its member is concerned by).
 -- ``id_mismatch``: the payload's issuer and reference do not give the anchored id (a leaf squatting an id).
+-- ``facts_mismatch``: the leaf (importer, dates, quantities) or the manifest's units disagree with the
+-- document.
 CREATE TABLE IF NOT EXISTS idx_payload_checks (
     issuer        TEXT NOT NULL,
     document_id   TEXT NOT NULL,
     state         TEXT NOT NULL CHECK (state IN ('pending', 'ok', 'digest_mismatch', 'bad_signature',
-                                                 'id_mismatch', 'not_a_recipient', 'unavailable')),
+                                                 'id_mismatch', 'facts_mismatch', 'not_a_recipient',
+                                                 'unavailable')),
     detail        TEXT,
     reference     TEXT,
     checked_at    REAL,

@@ -26,7 +26,7 @@ def certificate(reference: str, sample: str) -> dict[str, Any]:
 
 def desk(consortium: Consortium, code: str) -> OfficerDesk:
     node = consortium.nodes[code]
-    return OfficerDesk(code, node.status, node.issuing, node.actions)
+    return OfficerDesk(code, node.status, node.issuing, node.actions, node.checker)
 
 
 def claim(consortium: Consortium, doc_id: str, body: dict[str, Any]) -> dict[str, Any]:

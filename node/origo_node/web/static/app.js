@@ -7,6 +7,7 @@
     ["integrity", "The file is the anchored document"],
     ["signature", "Signed by the issuing authority"],
     ["issuer_member_at_issue", "Issuer was a member when it issued"],
+    ["anchored_facts", "The chain records the certificate's own quantities and dates"],
   ];
 
   const $ = (id) => document.getElementById(id);

@@ -1,0 +1,79 @@
+"""Whether what the chain records of a document agrees with the document itself.
+
+The issuing node derives the leaf (importer, issue date, validity, each item's quantity) and the units its
+batch manifest gives from the document. Nothing on the chain can check that it did: the chain never sees the
+document. A hostile issuer could anchor its own, correctly signed certificate with a longer validity, larger
+quantities or another importer than the document shows, and the registry would then enforce the wrong limits.
+Whoever holds the document can derive the facts again and compare: its recipients when they read the payload
+(``payload_checks``, and before a claim), and a trader checking the file (``verifying``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from origo_node.documents import DocumentFacts, ValidationContext, find_type
+from origo_node.documents.dates import start_of_day_utc
+from origo_node.services.lifecycle import amount
+from origo_node.store.rows import IndexedDocument
+
+
+def facts_of(document: dict[str, object]) -> DocumentFacts | None:
+    """The facts a valid document gives (None for a document of no known type)."""
+    doc_type = find_type(str(document.get("type")), str(document.get("version")))
+    if doc_type is None:
+        return None
+    return doc_type.facts(document, ValidationContext(own_member="", members=None, today=dt.date.today()))
+
+
+def disagreements(facts: DocumentFacts, record: IndexedDocument) -> list[str]:
+    """Each fact the chain records otherwise than the document gives it, in words; empty when they agree."""
+    found = []
+    if "0x" + facts.type_id.hex() != record.document_type.lower():
+        found.append(f"the chain records another document type than the document's ({facts.doc_type})")
+    if facts.importer != record.importer:
+        found.append(f"the chain records importer {record.importer}; the document names {facts.importer}")
+    if start_of_day_utc(facts.issued_on) != record.issued_at:
+        found.append(
+            f"the chain records issue on {_day(record.issued_at)};"
+            f" the document was issued on {facts.issued_on}"
+        )
+    if facts.expires_at != record.expires_at:
+        found.append(
+            f"the chain records validity until {_until(record.expires_at)}; the document is valid until"
+            f" {_until(facts.expires_at)}"
+        )
+    found += _item_disagreements(facts, record)
+    return found
+
+
+def _item_disagreements(facts: DocumentFacts, record: IndexedDocument) -> list[str]:
+    if len(facts.quantities) != len(record.quantities):
+        return [
+            f"the chain records {len(record.quantities)} item(s) with quantities; the document lists"
+            f" {len(facts.quantities)}"
+        ]
+    found = []
+    units = list(record.quantity_units) + [None] * (len(record.quantities) - len(record.quantity_units))
+    for number, (given, recorded, unit, recorded_unit) in enumerate(
+        zip(facts.quantities, record.quantities, facts.quantity_units, units, strict=True), start=1
+    ):
+        if given != recorded or unit != recorded_unit:
+            found.append(
+                f"the chain records {_quantity(recorded, recorded_unit)} for item {number};"
+                f" the document gives {_quantity(given, unit)}"
+            )
+    return found
+
+
+def _quantity(thousandths: int, unit: str | None) -> str:
+    return "no quantity" if thousandths == 0 else f"{amount(thousandths)}{f' {unit}' if unit else ''}"
+
+
+def _day(timestamp: int) -> str:
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).date().isoformat()
+
+
+def _until(expires_at: int) -> str:
+    """The last valid day (``expires_at`` is the first instant after it); 'no end' for 0."""
+    return "no end" if expires_at == 0 else _day(expires_at - 1)

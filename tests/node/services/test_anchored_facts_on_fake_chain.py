@@ -1,0 +1,129 @@
+"""A hostile issuer anchors its own, correctly signed certificate with other figures than the certificate
+gives (a hundred times the quantities, ten more years of validity). The chain cannot tell: it never sees the
+document. The importing member reads the payload and can: its node flags the certificate, refuses to claim it,
+still lets it be rejected; and a trader checking the file at any node is told the record is not the
+certificate's. On SQLite and on PostgreSQL, on the fake chain.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fakenode_support import Consortium, FakeNode, form_d
+from origo_node.documents import ValidationContext
+from origo_node.errors import Conflict
+from origo_node.services import issuing
+from origo_node.services.officer_desk import OfficerDesk
+from origo_node.store.index import IndexRepository
+from origo_node.store.rows import PayloadCheck
+
+TEN_YEARS_S = 10 * 365 * 24 * 3600
+
+
+@pytest.fixture
+def hostile_issuing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """VN's node, modified: it signs and anchors leaves whose figures are not the document's."""
+    honest = issuing.validate_document
+
+    def inflated(doc: object, ctx: ValidationContext) -> Any:
+        validated = honest(doc, ctx)
+        facts = dataclasses.replace(
+            validated.facts,
+            quantities=tuple(q * 100 for q in validated.facts.quantities),
+            expires_at=validated.facts.expires_at + TEN_YEARS_S,
+        )
+        return dataclasses.replace(validated, facts=facts)
+
+    monkeypatch.setattr(issuing, "validate_document", inflated)
+    yield
+
+
+def desk(consortium: Consortium, code: str) -> OfficerDesk:
+    node = consortium.nodes[code]
+    return OfficerDesk(code, node.status, node.issuing, node.actions, node.checker)
+
+
+def accepted_on_chain(consortium: Consortium) -> int:
+    chain = consortium.chain
+    return sum(1 for e in chain.events(0, chain.head()) if e.name == "DocumentAccepted")
+
+
+def test_the_importer_flags_refuses_to_claim_and_may_reject_a_certificate_anchored_with_other_figures(
+    consortium: Consortium, hostile_issuing: None
+) -> None:
+    vn, sg = consortium.nodes["VN"], consortium.nodes["SG"]
+    doc = form_d("VN-HOSTILE-FACTS-1")
+    doc_id = vn.issuing.issue(doc).document_id
+    consortium.settle()
+
+    # The chain enforces the anchored figures: 1,920,000 KGM where the certificate gives 19,200 KGM.
+    assert sg.status.status(doc_id)["items"][0]["total"] == "1920000.000"
+    found = recorded(sg, doc_id)  # by the background check, which read the payload
+    assert found is not None and found.state == "facts_mismatch"
+    item = "the chain records 1,920,000.000 KGM for item 1; the document gives 19,200.000 KGM"
+    assert item in str(found.detail)
+    assert "the chain records validity until 2037-" in str(found.detail)
+
+    with pytest.raises(Conflict) as refused:
+        desk(consortium, "SG").act("accept", doc_id, {"declaration": "SG-IMP-HOSTILE"}, 0)
+    assert refused.value.details["rule"] == "CertificateDisagreesWithChain"
+    assert "cannot be claimed" in refused.value.message and "19,200.000 KGM" in refused.value.message
+    consortium.settle()
+    assert accepted_on_chain(consortium) == 0  # nothing was sent
+
+    # Rejecting it is what the importing member does with such a certificate.
+    action = desk(consortium, "SG").act("reject", doc_id, {"reason_code": 99, "reason": "figures differ"}, 0)
+    consortium.settle()
+    assert sg.actions.get(action["id"])["state"] == "done"
+    assert sg.status.status(doc_id)["state"] == "rejected"
+
+
+def test_a_trader_checking_the_file_is_told_the_record_is_not_the_certificates(
+    consortium: Consortium, hostile_issuing: None
+) -> None:
+    vn = consortium.nodes["VN"]
+    doc = form_d("VN-HOSTILE-FACTS-2")
+    vn.issuing.issue(doc)
+    consortium.settle()
+    for node in consortium.nodes.values():  # the issuer's own node, and the importer's
+        verdict = node.verify.verify_file(doc)
+        assert verdict["verdict"] == "tampered", verdict
+        assert verdict["checks"]["integrity"] is True and verdict["checks"]["anchored_facts"] is False
+        assert "not what the certificate says" in verdict["message"]
+        assert "19,200.000 KGM" in verdict["message"]
+
+
+def test_a_claim_made_before_the_background_check_reads_the_payload_first(
+    consortium: Consortium, hostile_issuing: None
+) -> None:
+    vn, sg = consortium.nodes["VN"], consortium.nodes["SG"]
+    doc_id = vn.issuing.issue(form_d("VN-HOSTILE-FACTS-3")).document_id
+    vn.batcher.run_once(force=True)
+    sg.indexer.run_once()  # indexed, its payload check queued but not run
+    before = recorded(sg, doc_id)
+    assert before is None or before.state == "pending"
+    with pytest.raises(Conflict):
+        desk(consortium, "SG").act("accept", doc_id, {"declaration": "SG-IMP-EARLY"}, 0)
+    after = recorded(sg, doc_id)
+    assert after is not None and after.state == "facts_mismatch"  # read at the claim, and kept
+
+
+def test_an_honest_certificate_agrees_with_its_record_and_is_claimed(consortium: Consortium) -> None:
+    vn, sg = consortium.nodes["VN"], consortium.nodes["SG"]
+    doc = form_d("VN-HONEST-FACTS-1")
+    doc_id = vn.issuing.issue(doc).document_id
+    consortium.settle()
+    assert sg.checker.check_now(sg.status.resolve(doc_id)).state == "ok"
+    assert sg.verify.verify_file(doc)["checks"]["anchored_facts"] is True
+    desk(consortium, "SG").act("accept", doc_id, {"declaration": "SG-IMP-HONEST"}, 0)
+    consortium.settle()
+    assert accepted_on_chain(consortium) == 1
+
+
+def recorded(node: FakeNode, doc_id: str) -> PayloadCheck | None:
+    """What the node has recorded of reading the payload, without reading it now."""
+    key = node.status.resolve(doc_id)
+    return IndexRepository(node.db).payload_check(key.issuer, key)
