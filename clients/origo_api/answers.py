@@ -31,6 +31,7 @@ __all__ = [
     "LinkedCertificate",
     "ManifestLinks",
     "Member",
+    "PayloadCheckAnswer",
     "Problem",
     "ProofBundle",
     "Proposal",
@@ -331,12 +332,24 @@ class TrailEvent(_Answer):
     fields: dict[str, Any] = Field(default_factory=dict)
 
 
+class PayloadCheckAnswer(_Answer):
+    """What this member's node found when it read the payload (a document it is a recipient of)."""
+
+    state: str = Field(
+        description="pending, ok, digest_mismatch, bad_signature, id_mismatch, facts_mismatch,"
+        " not_a_recipient or unavailable"
+    )
+    detail: str | None = None
+    checked_at: str | None = None
+
+
 class Trail(_Answer):
     """``GET /api/v1/documents/{key}/trail``."""
 
     document_id: str
     status: DocumentStatus
     events: list[TrailEvent] = Field(default_factory=list)
+    payload_check: PayloadCheckAnswer | None = None
 
 
 class TrailExport(ProofBundle):

@@ -79,7 +79,11 @@ def show(
     if fmt is Format.table:
         if output is not None:
             raise UserError("--output goes with --format csv or markdown")
-        console().print(render.trail_table(trail.document_id, trail.status, trail.events))
+        out = console()
+        out.print(render.trail_table(trail.document_id, trail.status, trail.events))
+        payload = render.payload_line(trail.payload_check)
+        if payload is not None:
+            out.print(payload)
         return
     if fmt is Format.csv:
         text = render.trail_csv(trail.events, trail.status)

@@ -9,13 +9,14 @@ import socket
 from pathlib import Path
 
 import pytest
+from origo_api.answers import PayloadCheckAnswer
 from origo_api.states import Verdict
 from origo_cli._context import UserError
 from origo_cli.commands_more import proposal_body
 from origo_cli.commands_verify import parse_target
 from origo_cli.exit_codes import VERDICT_EXIT, ExitCode, for_error, for_verdict
 from origo_cli.main import hoist_global_options, main
-from origo_cli.render import action_line, declaration_text, trail_csv, trail_markdown
+from origo_cli.render import action_line, declaration_text, payload_line, trail_csv, trail_markdown
 from origo_sdk import (
     Action,
     ApiError,
@@ -322,3 +323,16 @@ def test_help_lists_the_audiences_and_the_operator_commands(capsys: pytest.Captu
     assert run(capsys, "node", "--help")[0] == 0
     code, out, _ = run(capsys, "trail", "--help")
     assert code == 0 and "verify" in out and "show" in out
+
+
+def test_the_trail_says_what_this_member_found_in_the_payload() -> None:
+    mismatch = PayloadCheckAnswer(
+        state="facts_mismatch", detail="the chain records 1 item(s) with quantities"
+    )
+    shown = payload_line(mismatch)
+    assert shown is not None and shown.plain == (
+        "Payload: the chain's figures are not the certificate's (the chain records 1 item(s) with quantities)"
+    )
+    ok = payload_line(PayloadCheckAnswer(state="ok"))
+    assert ok is not None and ok.plain.startswith("Payload: read and checked")
+    assert payload_line(None) is None  # not a recipient: nothing to say
