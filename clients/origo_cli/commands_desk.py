@@ -13,7 +13,7 @@ from rich.table import Table
 
 from origo_cli._context import UserError, client, console, options, print_json, wrote
 from origo_cli.commands_cert import Key
-from origo_cli.render import amount
+from origo_cli.render import PAYLOAD_BAD, PAYLOAD_WORDS, amount
 
 
 def version_callback(value: bool | None) -> None:
@@ -81,13 +81,22 @@ def work_list(
             doc.get("reference") or doc["document_id"],
             doc.get("type") or "",
             doc["issuer"] if role is Role.importer else doc["importer"],
-            str(doc["state"]).replace("_", " "),
+            state_cell(doc),
             left or "-",
             str(doc.get("issued_at") or "")[:10],
         )
     out.print(table)
     if answer.get("next_offset") is not None:
         out.print(f"more: origo cert list --role {role.value} --offset {answer['next_offset']}")
+
+
+def state_cell(doc: dict[str, Any]) -> str:
+    """The state, and what this member found in the payload where it makes the document unfit."""
+    state = str(doc["state"]).replace("_", " ")
+    check = doc.get("payload_check") or {}
+    if check.get("state") in PAYLOAD_BAD:
+        return f"{state} [red]({PAYLOAD_WORDS[check['state']]})[/red]"
+    return state
 
 
 def form_d(

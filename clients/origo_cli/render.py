@@ -366,19 +366,20 @@ PAYLOAD_WORDS = {
 }
 
 
+#: Findings that make a document unfit to rely on.
+PAYLOAD_BAD = ("digest_mismatch", "bad_signature", "id_mismatch", "facts_mismatch")
+
+
 def payload_line(check: PayloadCheckAnswer | None) -> Text | None:
     """One line on what this member's node found in the payload (None: it is not a recipient)."""
     if check is None:
         return None
     words = PAYLOAD_WORDS.get(check.state, check.state.replace("_", " "))
     line = Text("Payload: ", style="bold")
-    line.append(words, style="green" if check.state == "ok" else "red" if check.state in _PAYLOAD_BAD else "")
+    line.append(words, style="green" if check.state == "ok" else "red" if check.state in PAYLOAD_BAD else "")
     if check.detail and check.state != "ok":
         line.append(f" ({check.detail})")
     return line
-
-
-_PAYLOAD_BAD = ("digest_mismatch", "bad_signature", "id_mismatch", "facts_mismatch")
 
 
 def members_table(members: Sequence[Member]) -> Table:

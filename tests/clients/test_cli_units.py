@@ -12,6 +12,7 @@ import pytest
 from origo_api.answers import PayloadCheckAnswer
 from origo_api.states import Verdict
 from origo_cli._context import UserError
+from origo_cli.commands_desk import state_cell
 from origo_cli.commands_more import proposal_body
 from origo_cli.commands_verify import parse_target
 from origo_cli.exit_codes import VERDICT_EXIT, ExitCode, for_error, for_verdict
@@ -336,3 +337,12 @@ def test_the_trail_says_what_this_member_found_in_the_payload() -> None:
     ok = payload_line(PayloadCheckAnswer(state="ok"))
     assert ok is not None and ok.plain.startswith("Payload: read and checked")
     assert payload_line(None) is None  # not a recipient: nothing to say
+
+
+def test_the_work_list_marks_a_document_whose_payload_makes_it_unfit() -> None:
+    flagged = {"state": "valid", "payload_check": {"state": "facts_mismatch", "detail": "x"}}
+    assert state_cell(flagged) == "valid [red](the chain's figures are not the certificate's)[/red]"
+    assert (
+        state_cell({"state": "partially_accepted", "payload_check": {"state": "ok"}}) == "partially accepted"
+    )
+    assert state_cell({"state": "valid", "payload_check": None}) == "valid"

@@ -172,9 +172,12 @@ class StatusService:
                 return {"documents": found, "next_offset": None}
             for issuer, document_id in keys:
                 scanned += 1
-                status = self.status(DocumentKey(issuer, document_id))
+                key = DocumentKey(issuer, document_id)
+                status = self.status(key)
                 if state is None or status["state"] == state:
-                    found.append(status)
+                    # What this member found in the payload: a certificate whose figures are not the chain's
+                    # must stand out in the queue, not only when someone tries to claim it.
+                    found.append({**status, "payload_check": self.payload_check(key)})
                     if len(found) == limit:
                         break
         return {"documents": found, "next_offset": scanned}
@@ -223,15 +226,16 @@ class StatusService:
                     "fields": event.fields,
                 }
             )
-        check = self._index.payload_check(key.issuer, key)
-        payload_check = (
-            None
-            if check is None
-            else {"state": check.state, "detail": check.detail, "checked_at": iso(check.checked_at)}
-        )
         return {
             "document_id": str(key),
             "status": status,
             "events": events,
-            "payload_check": payload_check,
+            "payload_check": self.payload_check(key),
         }
+
+    def payload_check(self, key: DocumentKey) -> dict[str, Any] | None:
+        """What this node found when it read the document's payload (None: not read, or not a recipient)."""
+        check = self._index.payload_check(key.issuer, key)
+        if check is None:
+            return None
+        return {"state": check.state, "detail": check.detail, "checked_at": iso(check.checked_at)}

@@ -66,6 +66,13 @@ def test_the_importer_flags_refuses_to_claim_and_may_reject_a_certificate_anchor
     item = "the chain records 1,920,000.000 KGM for item 1; the document gives 19,200.000 KGM"
     assert item in str(found.detail)
     assert "the chain records validity until 2037-" in str(found.detail)
+    # It stands out in the importing officers' queue too.
+    [queued] = [
+        d
+        for d in sg.status.worklist("SG", "importer", None, 50, 0)["documents"]
+        if d["document_id"] == doc_id
+    ]
+    assert queued["payload_check"]["state"] == "facts_mismatch"
 
     with pytest.raises(Conflict) as refused:
         desk(consortium, "SG").act("accept", doc_id, {"declaration": "SG-IMP-HOSTILE"}, 0)
