@@ -54,10 +54,13 @@ class PayloadChecker:
         return len(results)
 
     def check_now(self, key: DocumentKey) -> PayloadCheck:
-        """What this member's last reading of the payload found; read now (and kept) if it was never read
-        or could not be fetched. A claim asks this first, so it never waits on the background round."""
+        """What this member's last reading of the payload found; read now (and kept) if it was never read.
+
+        A claim asks this first, so it never waits on the background round. A payload that could not be
+        fetched is not fetched again here (the background round retries it every few seconds): an issuer's
+        gateway that is down must not hold every claim for a lookup's timeout."""
         found = self._index.payload_check(key.issuer, key)
-        if found is not None and found.state not in ("pending", "unavailable"):
+        if found is not None and found.state != "pending":
             return found
         issuer, document_id, found = self._check(key)
         self._index.record_payload_checks([(issuer, document_id, found)])
