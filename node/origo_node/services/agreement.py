@@ -15,15 +15,34 @@ import datetime as dt
 from origo_node.documents import DocumentFacts, ValidationContext, find_type
 from origo_node.documents.dates import start_of_day_utc
 from origo_node.services.lifecycle import amount
+from origo_node.services.reading import identity_of
 from origo_node.store.rows import IndexedDocument
 
 
+class NotAValidDocument(ValueError):
+    """A document of a known type that its type's rules refuse: it has no facts to compare."""
+
+
 def facts_of(document: dict[str, object]) -> DocumentFacts | None:
-    """The facts a valid document gives (None for a document of no known type)."""
+    """The facts a document gives; None for a document of no known type.
+
+    Any file may reach here (a trader's upload, a payload a hostile issuer anchored), so the type's rules,
+    which take any JSON, run first: a document they refuse raises ``NotAValidDocument`` with their first
+    problem.
+    """
     doc_type = find_type(str(document.get("type")), str(document.get("version")))
     if doc_type is None:
         return None
-    return doc_type.facts(document, ValidationContext(own_member="", members=None, today=dt.date.today()))
+    identity = identity_of(document)
+    if identity is None:
+        raise NotAValidDocument("its issuer and reference cannot be read")
+    # Checked as its issuer's node checked it when it accepted it (the rules name the issuing member).
+    ctx = ValidationContext(own_member=identity[0], members=None, today=dt.date.today())
+    problems = doc_type.validate(document, ctx)
+    if problems:
+        first = problems[0]
+        raise NotAValidDocument(f"{first.pointer or '/'}: {first.message}")
+    return doc_type.facts(document, ctx)
 
 
 def disagreements(facts: DocumentFacts, record: IndexedDocument) -> list[str]:

@@ -8,6 +8,7 @@ show.
 
 from __future__ import annotations
 
+import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -15,12 +16,13 @@ from typing import Any
 from origo_node.anchoring.manifest import ManifestEntry
 from origo_node.documents import document_id as derive_document_id
 from origo_node.errors import Forbidden, NotFound, OrigoError
-from origo_node.services.agreement import disagreements, facts_of
+from origo_node.services.agreement import NotAValidDocument, disagreements, facts_of
 from origo_node.services.naming import DocumentKey
 from origo_node.services.reading import PayloadMismatch, PayloadReader, identity_of
 from origo_node.store.ports import IndexStore
 from origo_node.store.rows import PayloadCheck
 
+log = logging.getLogger(__name__)
 _CHECKS_PER_ROUND = 256
 _PARALLEL_READS = 8
 # A payload nobody could serve is tried again after this long.
@@ -110,7 +112,11 @@ class PayloadChecker:
             return []  # the reader found it anchored a moment ago; a rebuilt index checks it again
         try:
             facts = facts_of(document)
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except NotAValidDocument as exc:
             # Signed and anchored, yet not a valid document of its type: its issuer's node never checked it.
-            return ["the document is not a valid document of its type: its anchored facts cannot be its own"]
+            return [f"the document breaks its type's rules ({exc}), so no anchored figures can be its own"]
+        except Exception:
+            # A payload no rule foresaw must not stop the round for every other document: flag it, log why.
+            log.exception("could not derive the facts of %s's document %s", key.issuer, key)
+            return ["the document could not be read as a document of its type"]
         return [] if facts is None else disagreements(facts, record)

@@ -17,7 +17,7 @@ from origo_node.chain import eip712
 from origo_node.documents import DocumentFacts, canonical_bytes, document_id
 from origo_node.errors import CryptoError, NotFound, ValidationFailed
 from origo_node.services import lookup
-from origo_node.services.agreement import disagreements, facts_of
+from origo_node.services.agreement import NotAValidDocument, disagreements, facts_of
 from origo_node.services.naming import DocumentKey
 from origo_node.services.reading import identity_of, leaf_of
 from origo_node.services.status import StatusService
@@ -191,7 +191,7 @@ def _facts_or_none(document: dict[str, Any]) -> DocumentFacts | None:
     """The facts the file gives, if it is a valid document of a known type (any file may be sent here)."""
     try:
         return facts_of(document)
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except NotAValidDocument:
         return None
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from fakenode_support import Consortium, FakeNode, form_d
-from origo_node.documents import ValidationContext
+from origo_node.documents import ValidatedDocument, ValidationContext, canonical_bytes, find_type
 from origo_node.errors import Conflict
 from origo_node.services import issuing
 from origo_node.services.officer_desk import OfficerDesk
@@ -134,3 +134,26 @@ def recorded(node: FakeNode, doc_id: str) -> PayloadCheck | None:
     """What the node has recorded of reading the payload, without reading it now."""
     key = node.status.resolve(doc_id)
     return IndexRepository(node.db).payload_check(key.issuer, key)
+
+
+def test_a_payload_that_breaks_its_types_rules_is_flagged_and_the_round_goes_on(
+    consortium: Consortium, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """VN's node skips the rules: it anchors a certificate dated next century beside an honest one."""
+
+    def unchecked(doc: dict[str, Any], ctx: ValidationContext) -> ValidatedDocument:
+        doc_type = find_type(doc["type"], doc["version"])
+        assert doc_type is not None
+        return ValidatedDocument(doc, doc_type, doc_type.facts(doc, ctx), canonical_bytes(doc))
+
+    monkeypatch.setattr(issuing, "validate_document", unchecked)
+    vn, sg = consortium.nodes["VN"], consortium.nodes["SG"]
+    broken = form_d("VN-HOSTILE-RULES-1")
+    broken["certification"] = {**broken["certification"], "date": "2099-01-01"}
+    broken_id = vn.issuing.issue(broken).document_id
+    honest_id = vn.issuing.issue(form_d("VN-HOSTILE-RULES-2")).document_id
+    consortium.settle()
+    flagged, fine = recorded(sg, broken_id), recorded(sg, honest_id)
+    assert flagged is not None and flagged.state == "facts_mismatch"
+    assert "breaks its type's rules (/certification/date: must not be in the future" in str(flagged.detail)
+    assert fine is not None and fine.state == "ok"

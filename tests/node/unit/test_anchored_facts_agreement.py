@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
 from origo_node.documents.dates import start_of_day_utc
-from origo_node.services.agreement import disagreements, facts_of
+from origo_node.services.agreement import NotAValidDocument, disagreements, facts_of
 from origo_node.store.rows import IndexedDocument
 from support.network import sample
 
@@ -73,3 +74,18 @@ def test_each_fact_recorded_otherwise_is_told_with_both_figures() -> None:
     forever = dataclasses.replace(honest, expires_at=0)
     [said] = disagreements(facts, forever)
     assert said.startswith("the chain records validity until no end; the document is valid until 2027-")
+
+
+def test_a_document_its_type_refuses_has_no_facts_to_compare_and_never_crashes_the_reader() -> None:
+    assert facts_of({"type": "no-such-type", "version": "1"}) is None
+    for hostile in (
+        {"type": "atiga-form-d", "version": "1"},
+        {"type": "atiga-form-d", "version": "1", "issuedIn": "VN", "referenceNumber": "R-1", "items": "x"},
+        {**sample("form-d/vn-sg-coffee.json"), "items": [{"quantity": {"value": "1e400", "unit": "KGM"}}]},
+    ):
+        with pytest.raises(NotAValidDocument):
+            facts_of(hostile)
+    future = sample("form-d/vn-sg-coffee.json")
+    future["certification"] = {**future["certification"], "date": "2099-01-01"}
+    with pytest.raises(NotAValidDocument, match="/certification/date"):
+        facts_of(future)
