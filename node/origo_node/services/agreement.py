@@ -36,8 +36,9 @@ def facts_of(document: dict[str, object]) -> DocumentFacts | None:
     identity = identity_of(document)
     if identity is None:
         raise NotAValidDocument("its issuer and reference cannot be read")
-    # Checked as its issuer's node checked it when it accepted it (the rules name the issuing member).
-    ctx = ValidationContext(own_member=identity[0], members=None, today=dt.date.today())
+    # Checked as its issuer's node checked it when it accepted it: the rules name the issuing member, and
+    # "today" is the UTC day (a server's local day may be behind the day the certificate was issued on).
+    ctx = ValidationContext(own_member=identity[0], members=None, today=dt.datetime.now(dt.UTC).date())
     problems = doc_type.validate(document, ctx)
     if problems:
         first = problems[0]
