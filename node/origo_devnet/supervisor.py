@@ -144,6 +144,7 @@ class Supervisor:
             return
         watched.retry_at = None
         watched.started_at = self._clock()
-        self._say(f"{watched.label} stopped ({watched.last_exit}); {what} (restart {watched.restarts})")
+        # Saved before it is said: whoever reads the message (a person, a script) finds the new process id.
         if self._on_restart is not None:
             self._on_restart()
+        self._say(f"{watched.label} stopped ({watched.last_exit}); {what} (restart {watched.restarts})")

@@ -80,3 +80,18 @@ def test_a_process_that_keeps_dying_is_restarted_with_growing_delays_then_settle
     assert said[2] == "VN's node stopped (exit code 3); restarted it (restart 2)"
     assert said[-1] == "VN's node stopped (exit code 3); restarted it (restart 5)"
     assert supervisor.restarts("VN") == 5
+
+
+def test_the_new_process_is_saved_before_the_restart_is_said() -> None:
+    """Whoever reads "restarted it" (a person, a script, the supervision test) must find the new pid saved."""
+    clock = [0.0]
+    network = _Network(clock, members={"VN": _Member(_Exited(-9))}, stays_up_from=0)
+    events: list[str] = []
+    supervisor = Supervisor(
+        cast(Network, network),
+        say=lambda line: events.append("said"),
+        on_restart=lambda: events.append("saved"),
+        clock=lambda: clock[0],
+    )
+    supervisor.check()
+    assert events == ["saved", "said"]
