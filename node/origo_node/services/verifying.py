@@ -67,11 +67,10 @@ class VerifyService:
         digest = "0x" + hashlib.sha256(canonical).hexdigest()
         identity = identity_of(document)  # worked out once: the id and the reference both come from it
         doc_id = claimed_id or ("" if identity is None else "0x" + document_id(*identity).hex())
-        facts = _facts_or_none(document)
         if identity is not None and doc_id:
             # The file names its issuer: the document is that issuer's id, whoever else's leaves carry it.
-            return self._verdict(DocumentKey(identity[0], doc_id), digest, identity, facts)
-        return self._verdict(doc_id, digest, identity, facts)
+            return self._verdict(DocumentKey(identity[0], doc_id), digest, identity, document)
+        return self._verdict(doc_id, digest, identity, document)
 
     def verify_id(self, key: str, digest: str | None = None) -> dict[str, Any]:
         """A check by id (a QR code's) or by reference (typed, perhaps in lower case or with spaces).
@@ -93,9 +92,9 @@ class VerifyService:
         doc_id: str,
         digest: str | None,
         identity: tuple[str, str] | None,
-        facts: DocumentFacts | None = None,
+        document: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """``facts``: what the file itself gives, to hold against what the chain records of it."""
+        """``document``: the file itself, whose figures are held against what the chain records of it."""
         try:
             key = doc_id if isinstance(doc_id, DocumentKey) else self._status.resolve(doc_id)
         except NotFound:
@@ -134,10 +133,12 @@ class VerifyService:
             return {**result, "verdict": verdict, "checks": checks, "message": _MESSAGES[verdict]}
         integrity = digest is None or digest == status["digest"]
         signature_ok, member_ok = self._signature(row)
-        # The file is the anchored document: the chain's record of it must give its own figures.
-        differing = (
-            disagreements(facts, row) if facts is not None and digest is not None and integrity else None
+        # The file is the anchored document: the chain's record of it must give its own figures. Only then
+        # are its rules checked and its facts derived (any file may be posted here).
+        facts = (
+            _facts_or_none(document) if document is not None and digest is not None and integrity else None
         )
+        differing = None if facts is None else disagreements(facts, row)
         checks = {
             "anchored": True,
             "integrity": integrity if digest is not None else None,
