@@ -16,13 +16,19 @@ KUBO_VERSION  := v0.43.1
 KUBO_LIBP2P   := v0.50.0
 TOOLS         := .tools
 KUBO_STAMP    := $(TOOLS)/.stamp-kubo-$(KUBO_VERSION)-libp2p-$(KUBO_LIBP2P)
+# geth, the last release that seals Clique blocks on its own, built with the Go toolchain it was released for
+# (the module proxy serves it); see scripts/build_geth.sh for the fallback when that toolchain cannot be fetched.
+GETH_VERSION   := v1.13.15
+GETH_TOOLCHAIN := go1.22.12
+GETH_STAMP     := $(TOOLS)/.stamp-geth-$(GETH_VERSION)
 
-.PHONY: help setup up test test-fast lint gas bench clean distclean browser kubo postgres
+.PHONY: help setup up test test-fast lint gas bench clean distclean browser kubo geth postgres
 
 help:
 	@echo "make up      - bring up a local consortium (anvil + one node per member; MEMBERS=11 for all)"
 	@echo "               make up IPFS=kubo: payloads on one kubo daemon per member (private swarm)"
 	@echo "make kubo    - build the pinned kubo into $(TOOLS)/bin (needs Go >= 1.26.5)"
+	@echo "make geth    - build the pinned geth (Clique sealer) into $(TOOLS)/bin (needs Go)"
 	@echo "make test    - install what is needed and run the whole test suite"
 	@echo "make lint    - ruff and mypy"
 	@echo "make gas     - print the contracts' gas report"
@@ -63,12 +69,16 @@ postgres:
 kubo:
 	@test -x $(TOOLS)/bin/ipfs -a -f $(KUBO_STAMP) || bash scripts/build_kubo.sh $(KUBO_VERSION) $(KUBO_LIBP2P) $(TOOLS)
 
+# About 2 minutes on 2 cores with cold Go caches; later runs only check the stamp.
+geth:
+	@test -x $(TOOLS)/bin/geth -a -f $(GETH_STAMP) || bash scripts/build_geth.sh $(GETH_VERSION) $(GETH_TOOLCHAIN) $(TOOLS)
+
 # `make up MEMBERS=11`: all ten ASEAN members and Timor-Leste (six when not given; a count or codes VN,SG,...).
 # `make up IPFS=kubo`: one kubo daemon per member in a private swarm instead of the embedded store.
 up: setup $(if $(filter kubo,$(IPFS)),kubo)
 	$(PY) scripts/devnet.py up $(if $(MEMBERS),--members $(MEMBERS)) $(if $(IPFS),--ipfs $(IPFS))
 
-test: setup browser kubo postgres
+test: setup browser kubo geth postgres
 	$(PY) -m pytest -n 2 --dist loadgroup -q
 
 test-fast: setup
