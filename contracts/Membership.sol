@@ -2,7 +2,6 @@
 pragma solidity 0.8.37;
 
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
-import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IMembership} from "./IMembership.sol";
 
@@ -20,7 +19,6 @@ import {IMembership} from "./IMembership.sol";
  */
 contract Membership is IMembership {
     using Checkpoints for Checkpoints.Trace208;
-    using EnumerableSet for EnumerableSet.AddressSet;
 
     struct Member {
         address admin;
@@ -30,7 +28,7 @@ contract Membership is IMembership {
         string name;
         bytes encryptionKey;
         string endpoint;
-        EnumerableSet.AddressSet issuers;
+        address[] issuers; // in no particular order: removal moves the last one into the gap
         Checkpoints.Trace208 activeHistory;
     }
 
@@ -55,6 +53,9 @@ contract Membership is IMembership {
     bytes2[] private _codes;
     mapping(bytes2 code => Member) private _members;
     mapping(address account => bytes2 code) private _issuerOwner;
+    /// Where an issuer sits in its owner's `issuers` list, plus one (0: not an issuer). A set of our own,
+    /// not OpenZeppelin's EnumerableSet: that one uses `mcopy`, which Clique chains (London/Paris EVM) lack.
+    mapping(address account => uint256 position) private _issuerPosition;
     mapping(address account => bytes2 code) private _adminOf;
     mapping(bytes2 code => mapping(address account => Checkpoints.Trace208)) private _issuerHistory;
     mapping(uint256 id => Proposal) private _proposals;
@@ -131,7 +132,7 @@ contract Membership is IMembership {
     function removeIssuer(address account) external {
         bytes2 code = _requireAdmin();
         if (_issuerOwner[account] != code) revert MembershipNotIssuer(account, code);
-        _members[code].issuers.remove(account);
+        _removeFromIssuers(_members[code].issuers, account);
         delete _issuerOwner[account];
         _issuerHistory[code][account].push(_blockKey(), 0);
         emit IssuerRemoved(code, account);
@@ -215,7 +216,7 @@ contract Membership is IMembership {
 
     /// @inheritdoc IMembership
     function issuers(bytes2 code) external view returns (address[] memory) {
-        return _members[code].issuers.values();
+        return _members[code].issuers;
     }
 
     /// @inheritdoc IMembership
@@ -435,9 +436,23 @@ contract Membership is IMembership {
         bytes2 owner = _issuerOwner[account];
         if (owner != bytes2(0)) revert MembershipIssuerTaken(account, owner);
         _issuerOwner[account] = code;
-        _members[code].issuers.add(account);
+        address[] storage list = _members[code].issuers;
+        list.push(account);
+        _issuerPosition[account] = list.length;
         _issuerHistory[code][account].push(_blockKey(), 1);
         emit IssuerAdded(code, account);
+    }
+
+    function _removeFromIssuers(address[] storage list, address account) private {
+        uint256 index = _issuerPosition[account] - 1;
+        uint256 lastIndex = list.length - 1;
+        if (index != lastIndex) {
+            address moved = list[lastIndex];
+            list[index] = moved;
+            _issuerPosition[moved] = index + 1;
+        }
+        list.pop();
+        delete _issuerPosition[account];
     }
 
     function _setStatus(bytes2 code, MemberStatus next, uint256 proposalId) private {

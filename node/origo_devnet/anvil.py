@@ -25,6 +25,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from origo_node.chain.evm import evm_version
 from origo_node.errors import ChainError
 
 #: The well-known development mnemonic (anvil's and Hardhat's default). Its keys are public.
@@ -83,6 +84,7 @@ class Anvil:
         port: int | None = None,
         extra_args: list[str] | None = None,
         log_path: Path | None = None,
+        hardfork: str | None = None,
     ) -> None:
         self.block_time = block_time
         self.state_path = state_path
@@ -93,6 +95,8 @@ class Anvil:
         self.requested_port = port
         self.extra_args = list(extra_args or [])
         self.log_path = log_path
+        # The EVM level the contracts are compiled for, so that anvil runs exactly what a Clique chain runs.
+        self.hardfork = hardfork or evm_version()
         self.port: int | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
@@ -126,6 +130,8 @@ class Anvil:
             self.mnemonic,
             "--balance",
             str(self.balance_ether),
+            "--hardfork",
+            self.hardfork,
         ]
         if self.block_time is not None:
             cmd += ["--block-time", f"{self.block_time:g}"]

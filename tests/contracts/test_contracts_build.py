@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from origo_devnet.anvil import Anvil
 from origo_node.chain.artifacts import ARTIFACTS_DIR, deployed_bytecode, load_abi, load_artifact
+from origo_node.chain.evm import evm_version, later_opcodes
 from web3 import Web3
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,6 +26,17 @@ CONTRACTS = ("Membership", "DocumentRegistry")
 def test_runtime_size_is_under_the_eip170_limit(name: str) -> None:
     size = (len(deployed_bytecode(name)) - 2) // 2
     assert 0 < size < EIP170_LIMIT
+
+
+@pytest.mark.parametrize("name", CONTRACTS)
+def test_bytecode_holds_no_opcode_that_clique_lacks(name: str) -> None:
+    # geth's Clique runs the London EVM: PUSH0 (Shanghai) or MCOPY (Cancun) would fail on every call there.
+    creation = bytes.fromhex(load_artifact(name)[1].removeprefix("0x"))
+    runtime = bytes.fromhex(deployed_bytecode(name).removeprefix("0x"))
+    assert evm_version() == "london"
+    assert creation.endswith(runtime)  # the constructor, then the code it deploys
+    assert later_opcodes(creation[: -len(runtime)]) == []
+    assert later_opcodes(runtime) == []
 
 
 def test_artifacts_record_the_compiler_settings_in_force() -> None:
@@ -128,6 +140,17 @@ def test_anvil_persists_its_state_and_stops_by_pid(tmp_path: Path) -> None:
     assert state.exists()
     with Anvil(state_path=state, chain_id=4242) as chain:
         assert Web3(Web3.HTTPProvider(chain.url)).eth.block_number == 1
+
+
+@pytest.mark.integration
+def test_anvil_runs_the_evm_level_of_the_contracts() -> None:
+    # Creation code PUSH0 PUSH0 RETURN: fine on Shanghai and later, an invalid opcode on London.
+    with Anvil(accounts=1) as chain:
+        w3 = Web3(Web3.HTTPProvider(chain.url))
+        tx = w3.eth.send_transaction({"from": w3.eth.accounts[0], "data": "0x5f5ff3", "gas": 100_000})
+        assert w3.eth.wait_for_transaction_receipt(tx, timeout=30)["status"] == 0
+        ok = w3.eth.send_transaction({"from": w3.eth.accounts[0], "data": "0x60006000f3", "gas": 100_000})
+        assert w3.eth.wait_for_transaction_receipt(ok, timeout=30)["status"] == 1
 
 
 @pytest.mark.integration

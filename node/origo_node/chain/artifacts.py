@@ -38,3 +38,9 @@ def load_abi(name: str) -> Abi:
 def deployed_bytecode(name: str) -> str:
     """The runtime bytecode (0x-hex), to check what is deployed at an address."""
     return str(_read(name)["deployedBytecode"])
+
+
+def compiler_settings() -> dict[str, Any]:
+    """The solc settings the committed artifacts were compiled with (the same for every contract)."""
+    settings: dict[str, Any] = _read("Membership")["compiler"]["settings"]
+    return settings
