@@ -36,6 +36,7 @@ from origo_node.services.linking import LinkingService
 from origo_node.services.payload_checks import PayloadChecker
 from origo_node.services.proofs import ProofService
 from origo_node.services.reading import PayloadReader
+from origo_node.services.risk.service import RiskService
 from origo_node.services.status import StatusService
 from origo_node.services.verifying import VerifyService
 from origo_node.settings import NodeSettings
@@ -108,6 +109,7 @@ class Node:
             self.chain, self.admin_sender, self.directory, settings.tx_timeout_s
         )
         self.linking = LinkingService(self.index, self.reader, self.status, self.member)
+        self.risk = RiskService(self.index, self.reader, self.status, self.facts, self.member, settings.risk)
         self.exports = ExportService(self.chain, self.status, self.proofs, self._chain_id())
         self.batcher = Batcher(
             self.outbox,

@@ -18,13 +18,15 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from origo_node.services.risk.settings import RiskSettings
+
 CONFIG_FILE = "node.toml"
 
 
 class NodeSettings(BaseSettings):
     """Everything a member's node needs to run."""
 
-    model_config = SettingsConfigDict(env_prefix="ORIGO_", extra="forbid")
+    model_config = SettingsConfigDict(env_prefix="ORIGO_", extra="forbid", env_nested_delimiter="__")
 
     member: str = Field(description="The member this node acts for: ISO 3166-1 alpha-2, e.g. 'VN'.")
     data_dir: Path = Field(description="Where the node keeps its database, blocks and keystores.")
@@ -80,6 +82,12 @@ class NodeSettings(BaseSettings):
     kubo_api: str | None = Field(default=None, description="kubo RPC address, e.g. /ip4/127.0.0.1/tcp/5001")
     peers: list[str] = Field(
         default_factory=list, description="Extra peer gateways besides members' endpoints."
+    )
+
+    risk: RiskSettings = Field(
+        default_factory=RiskSettings,
+        description="The importing officer's risk signals: each rule on or off with its weight, and"
+        " thresholds ([risk.rules.NAME], [risk.thresholds]; ORIGO_RISK__RULES__NAME__WEIGHT=...).",
     )
 
     @field_validator("member")

@@ -102,3 +102,54 @@ class FormD(_Answer):
     printed: str | None = None
     boxes: list[Box]
     items: Items
+
+
+class RiskSignal(_Answer):
+    rule: str
+    family: Literal["consistency", "origin", "value", "history", "integrity"]
+    weight: float
+    sentence: str
+    evidence: dict[str, Any]
+
+
+class RiskLink(_Answer):
+    document: str
+    kind: Literal["certificate", "manifest", "declaration"]
+    reference: str
+    by: list[str]
+
+
+class RiskAssessment(_Answer):
+    document_id: str
+    issuer: str
+    reference: str | None = None
+    type: str | None = None
+    kind: str | None = None
+    state: str
+    payload_check: str | None = None
+    score: float
+    level: Literal["high", "medium", "low", "none"]
+    signals: list[RiskSignal]
+    links: list[RiskLink] | None = None
+    note: str | None = None
+
+
+class RiskWorkList(_Answer):
+    member: str
+    scanned: int
+    documents: list[RiskAssessment]
+
+
+class RiskRule(_Answer):
+    rule: str
+    family: str
+    enabled: bool
+    weight: float
+    default_weight: float
+    looks_for: str
+
+
+class RiskRules(_Answer):
+    member: str
+    rules: list[RiskRule]
+    thresholds: dict[str, Any]

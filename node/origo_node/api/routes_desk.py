@@ -1,4 +1,5 @@
-"""Officers' desk: check documents without issuing them (a bulk run's dry run, and its resumption)."""
+"""Officers' desk: check documents without issuing them (a bulk run's dry run, and its resumption), and the
+ranked work list: the documents that arrived for this member, ordered by their risk signals' score."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from origo_api.answers import VerificationResult
 
 from origo_node import reasons
 from origo_node.api.body import read_documents
-from origo_node.api.deps import NodeDep, node_of, requires
-from origo_node.api.desk_models import CheckAnswer, ReasonCodes
+from origo_node.api.deps import DocumentKey, NodeDep, Reader, node_of, requires
+from origo_node.api.desk_models import CheckAnswer, ReasonCodes, RiskAssessment, RiskRules, RiskWorkList
 from origo_node.api.openapi import BODY, KEY, errors
 from origo_node.services.bulk_check import DeskService
+from origo_node.services.risk.views import Kind
 from origo_node.store.apikeys import ApiKey
 
 router = APIRouter(tags=["officer"])
@@ -56,3 +58,38 @@ def verify_typed(
     digest: str | None = Query(default=None, pattern=r"^0x[0-9a-fA-F]{64}$"),
 ) -> dict[str, Any]:
     return node.verify.verify_id(key, digest)
+
+
+@router.get(
+    "/api/v1/risk/work-list",
+    response_model=RiskWorkList,
+    summary="The importing officer's work list: documents for this member, highest risk score first",
+    responses=errors(KEY, 422),
+)
+async def risk_work_list(
+    _: Reader,
+    node: NodeDep,
+    limit: int = Query(default=50, ge=1, le=500),
+    kind: Kind | None = Query(default=None),
+) -> dict[str, Any]:
+    return await run_in_threadpool(node.risk.work_list, limit, kind)
+
+
+@router.get(
+    "/api/v1/risk/rules",
+    response_model=RiskRules,
+    summary="The risk rules as this member applies them: on or off, weights, thresholds",
+    responses=errors(KEY),
+)
+def risk_rules(_: Reader, node: NodeDep) -> dict[str, Any]:
+    return node.risk.rules()
+
+
+@router.get(
+    "/api/v1/documents/{key}/risk",
+    response_model=RiskAssessment,
+    summary="One document's risk signals, each with a sentence, its score, and the documents linked to it",
+    responses=errors(KEY, 404, 422),
+)
+async def risk_of(key: DocumentKey, _: Reader, node: NodeDep) -> dict[str, Any]:
+    return await run_in_threadpool(node.risk.assess, node.status.resolve(key))

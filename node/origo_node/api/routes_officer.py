@@ -52,7 +52,9 @@ _DOCUMENT = {
 
 
 def _desk(node: NodeDep) -> OfficerDesk:
-    return OfficerDesk(node.member, node.status, node.issuing, node.actions, node.checker)
+    return OfficerDesk(
+        node.member, node.status, node.issuing, node.actions, node.checker, node.risk.record_fully_used_claim
+    )
 
 
 Desk = Annotated[OfficerDesk, Depends(_desk)]

@@ -1,8 +1,9 @@
 """Code lists the documents are checked against, kept as data so they can be audited at a glance.
 
 Only lists that are small and stable live here in full (ISO 3166-1 alpha-2, the ASEAN members, the origin
-criteria of the ASEAN FTAs). Large or fast-moving lists (UN/LOCODE, Rec. 20 units, Rec. 21 package kinds,
-ISO 4217 currencies, HS subheadings) are checked for their shape only; see ``checks``.
+criteria of the ASEAN FTAs, the UN/ECE Rec. 19 transport modes). Large or fast-moving lists (UN/LOCODE,
+Rec. 20 units, Rec. 21 package kinds, ISO 4217 currencies, HS subheadings) are checked for their shape only
+(see ``checks``); the ASEAN members' main ports are listed by name, to name them in what officers read.
 """
 
 from __future__ import annotations
@@ -52,3 +53,49 @@ COMBINABLE_CRITERIA: frozenset[str] = frozenset({"CTH", "CTSH", "CTC", "SP", "PS
 
 # HS chapter 77 is reserved for future use; 98 and 99 are left to national use, so name no HS subheading.
 HS_CHAPTERS: frozenset[int] = frozenset(range(1, 98)) - {77}
+
+# UN/ECE Recommendation 19, codes for modes of transport (the one-digit level customs declarations use).
+TRANSPORT_MODES: dict[str, str] = {
+    "0": "mode not specified",
+    "1": "maritime",
+    "2": "rail",
+    "3": "road",
+    "4": "air",
+    "5": "mail",
+    "6": "multimodal",
+    "7": "fixed installation (pipeline, power line)",
+    "8": "inland waterway",
+    "9": "mode not applicable",
+}
+#: The modes whose carriage is named by a vessel (sea, inland water) or a flight (air).
+NAMED_CARRIER_MODES: frozenset[str] = frozenset({"1", "4", "8"})
+
+# UN/LOCODEs of the ASEAN members' main sea ports and airports, with the names officers know them by. Any
+# assigned LOCODE is accepted (this list is not a rule); it names the ports in what the node tells an officer.
+ASEAN_PORTS: dict[str, str] = {
+    "BNBWN": "Bandar Seri Begawan",
+    "BNMUA": "Muara",
+    "IDBLW": "Belawan",
+    "IDJKT": "Jakarta (Tanjung Priok)",
+    "IDSRG": "Semarang",
+    "IDSUB": "Surabaya",
+    "KHKOS": "Sihanoukville (Kampong Saom)",
+    "KHPNH": "Phnom Penh",
+    "LAVTE": "Vientiane",
+    "MMRGN": "Yangon",
+    "MYBKH": "Bukit Kayu Hitam (road border)",
+    "MYPEN": "Penang",
+    "MYPKG": "Port Klang",
+    "MYTPP": "Tanjung Pelepas",
+    "PHCEB": "Cebu",
+    "PHMNL": "Manila",
+    "SGSIN": "Singapore",
+    "THBKK": "Bangkok",
+    "THLCH": "Laem Chabang",
+    "THSAO": "Sadao (road border)",
+    "TLDIL": "Dili",
+    "VNCMT": "Cai Mep",
+    "VNDAD": "Da Nang",
+    "VNHPH": "Hai Phong",
+    "VNSGN": "Ho Chi Minh City",
+}

@@ -6,6 +6,7 @@ The node flags, it does not judge: each discrepancy is a sentence for the import
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from origo_node.documents.model import DocumentFacts, TransportFacts
 
@@ -100,3 +101,62 @@ def _words(text: str) -> str:
 
 def _document_key(document: str) -> str:
     return document.strip().upper()
+
+
+# ---------------------------------------------------------------- export declarations (ACDD)
+
+DECLARATION_TYPE = "asean-acdd"
+#: The types that are certificates of origin: what consignments and declarations are linked to.
+CERTIFICATE_TYPES = frozenset({"atiga-form-d"})
+
+
+def is_certificate(facts: DocumentFacts) -> bool:
+    return facts.doc_type in CERTIFICATE_TYPES
+
+
+def normalise_reference(text: str) -> str:
+    """A reference, declaration, invoice or transport document number as compared.
+
+    People type them with stray spaces and in either case: blanks go, letters are capitals ("vn-hcm 2026" is
+    "VN-HCM2026").
+    """
+    return "".join(text.split()).upper()
+
+
+def declaration_links(declaration: dict[str, Any], other: dict[str, Any]) -> list[str]:
+    """What ties an export declaration to a certificate or a manifest (both valid documents), in words.
+
+    A certificate: its reference cited by an item (with its issuing member), an invoice number in common, or
+    the transport document. A manifest: a consignment under the declaration's transport document. Only
+    documents of the declaring member are linked (it certifies the exports it declares, back-to-back ones
+    included, and files the manifests of the ships leaving its ports): a member cannot tie its declarations
+    to another member's documents and so raise their risk.
+    """
+    issuer_field = "filedIn" if other.get("type") == MANIFEST_TYPE else "issuedIn"
+    if other.get(issuer_field) != declaration["declaredIn"]:
+        return []
+    transport = normalise_reference(str(declaration["transport"]["transportDocument"]))
+    if other.get("type") == MANIFEST_TYPE:
+        found = [c for c in other["consignments"] if normalise_reference(c["transportDocument"]) == transport]
+        return ["transport document"] if found else []
+    if other.get("type") not in CERTIFICATE_TYPES:
+        return []
+    by: list[str] = []
+    reference = (other["issuedIn"], normalise_reference(other["referenceNumber"]))
+    cited = {
+        (
+            item["certificateOfOrigin"]["issuedIn"],
+            normalise_reference(item["certificateOfOrigin"]["referenceNumber"]),
+        )
+        for item in declaration["items"]
+        if "certificateOfOrigin" in item
+    }
+    if reference in cited:
+        by.append("certificate of origin reference")
+    invoices = {normalise_reference(item["invoice"]["number"]) for item in other["items"]}
+    if normalise_reference(declaration["invoice"]["number"]) in invoices:
+        by.append("invoice")
+    certificate_document = other["transport"].get("transportDocument")
+    if certificate_document and normalise_reference(certificate_document) == transport:
+        by.append("transport document")
+    return by

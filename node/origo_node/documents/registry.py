@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from origo_node.documents.acdd import ExportDeclaration
 from origo_node.documents.base import DocumentType
 from origo_node.documents.form_d import FormD
 from origo_node.documents.manifest import CargoManifest
@@ -37,3 +38,4 @@ def all_types() -> tuple[DocumentType, ...]:
 
 register_type(FormD())
 register_type(CargoManifest())
+register_type(ExportDeclaration())

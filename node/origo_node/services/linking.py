@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from origo_node.documents import DocumentFacts, compare_with_manifest
-from origo_node.documents.linking import MANIFEST_TYPE, vessel_matches
+from origo_node.documents.linking import MANIFEST_TYPE, is_certificate, vessel_matches
 from origo_node.errors import OrigoError, ValidationFailed
 from origo_node.services.agreement import facts_of
 from origo_node.services.naming import DocumentKey
@@ -81,7 +81,7 @@ class LinkingService:
                 found.append((key, _facts(self._reader.read(key))))
             except (OrigoError, ValueError, KeyError, TypeError):
                 continue
-        return found
+        return [(key, facts) for key, facts in found if is_certificate(facts)]  # not export declarations
 
     def _state(self, key: DocumentKey) -> str | None:
         try:

@@ -7,19 +7,20 @@ else, and refusing here first answers in plain words without spending a transact
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from origo_api.states import DocumentState
 
 from origo_node import reasons
-from origo_node.errors import Conflict, WrongMember
+from origo_node.errors import ChainRuleViolated, Conflict, WrongMember
 from origo_node.services import claims
 from origo_node.services.actions import ActionService, declaration_bytes
 from origo_node.services.issuing import Accepted, IssuingService
 from origo_node.services.naming import DocumentKey
 from origo_node.services.payload_checks import PayloadChecker
+from origo_node.services.risk.service import FULLY_USED_RULES
 from origo_node.services.status import StatusService
 
 Role = Literal["issuer", "importer"]
@@ -50,6 +51,8 @@ class OfficerDesk:
     issuing: IssuingService
     actions: ActionService
     payloads: PayloadChecker
+    #: Told of a claim the chain refused because the certificate was used up (a risk signal's history).
+    on_fully_used_claim: Callable[[DocumentKey, str], None] | None = None
 
     def own_anchored(self, key: str, role: Role) -> tuple[DocumentKey, dict[str, Any]]:
         """The document's id and status, if this member is its ``role`` and it is anchored."""
@@ -72,7 +75,12 @@ class OfficerDesk:
         if kind == "accept":
             self.require_fit_to_claim(doc_id)
             params = accept_params(params, status)
-        return self.actions.submit(kind, doc_id, params, wait_s)
+        try:
+            return self.actions.submit(kind, doc_id, params, wait_s)
+        except ChainRuleViolated as exc:
+            if kind == "accept" and exc.details.get("rule") in FULLY_USED_RULES and self.on_fully_used_claim:
+                self.on_fully_used_claim(doc_id, str(params["declaration"]))
+            raise
 
     def require_fit_to_claim(self, doc_id: DocumentKey) -> None:
         """Refuses a claim on a certificate whose decrypted content disagrees with the chain's record of it.

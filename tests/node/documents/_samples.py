@@ -20,11 +20,16 @@ TODAY = dt.date(2026, 11, 22)
 
 FORM_D_SAMPLES = ("vn-sg-coffee", "th-my-autoparts", "id-ph-palm-oil", "my-th-gloves")
 MANIFEST_SAMPLES = ("vn-sg-vessel",)
+#: The export declarations (ACDD); their names repeat the certificates' they go with, in another folder.
+ACDD_SAMPLES = ("acdd/vn-sg-coffee", "acdd/th-my-autoparts")
 
 
 @cache
 def _read(name: str) -> dict[str, Any]:
-    folder = "manifest" if name in MANIFEST_SAMPLES else "form-d"
+    if "/" in name:
+        folder, name = name.split("/")
+    else:
+        folder = "manifest" if name in MANIFEST_SAMPLES else "form-d"
     data: dict[str, Any] = json.loads((SAMPLES / folder / f"{name}.json").read_text(encoding="utf-8"))
     return data
 
@@ -37,7 +42,7 @@ def sample(name: str) -> dict[str, Any]:
 def context_for(doc: dict[str, Any], **changes: Any) -> ValidationContext:
     """The context of the node that issues ``doc`` (its own member), all ASEAN members in the consortium."""
     fields: dict[str, Any] = {
-        "own_member": doc.get("issuedIn") or doc.get("filedIn"),
+        "own_member": doc.get("issuedIn") or doc.get("filedIn") or doc.get("declaredIn"),
         "members": frozenset({"BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN", "TL"}),
         "today": TODAY,
     }

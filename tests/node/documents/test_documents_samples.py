@@ -23,13 +23,15 @@ from origo_node.documents import (
 from origo_node.documents.form_d import FormD
 from origo_node.errors import NotFound, ValidationFailed
 
-from ._samples import FORM_D_SAMPLES, MANIFEST_SAMPLES, SAMPLES, context_for, sample
+from ._samples import ACDD_SAMPLES, FORM_D_SAMPLES, MANIFEST_SAMPLES, SAMPLES, context_for, sample
 
-ALL_SAMPLES = FORM_D_SAMPLES + MANIFEST_SAMPLES
+ALL_SAMPLES = FORM_D_SAMPLES + MANIFEST_SAMPLES + ACDD_SAMPLES
 
 
 def test_the_samples_are_where_the_tests_look() -> None:
-    found = {path.stem for path in SAMPLES.glob("*/*.json")}
+    found = {
+        f"acdd/{path.stem}" if path.parent.name == "acdd" else path.stem for path in SAMPLES.glob("*/*.json")
+    }
     assert found == set(ALL_SAMPLES)
 
 
@@ -176,8 +178,12 @@ def _validator(doc_type: DocumentType) -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
-def test_both_types_are_registered() -> None:
-    assert [(t.name, t.version) for t in all_types()] == [("atiga-form-d", "1"), ("fal-cargo-manifest", "1")]
+def test_the_three_types_are_registered() -> None:
+    assert [(t.name, t.version) for t in all_types()] == [
+        ("asean-acdd", "1"),
+        ("atiga-form-d", "1"),
+        ("fal-cargo-manifest", "1"),
+    ]
     assert get_type("atiga-form-d", "1").name == "atiga-form-d"
     with pytest.raises(NotFound):
         get_type("atiga-form-d", "9")

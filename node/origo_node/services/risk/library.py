@@ -1,0 +1,106 @@
+"""The documents this member has read, indexed the ways the rules link them: one snapshot per request.
+
+Links join only documents of the same issuing member (``documents.linking.declaration_links`` says why): a
+declaration to the certificates it cites or shares an invoice or a transport document with, and to the
+manifest with a consignment under its transport document; a certificate to that manifest too.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from origo_node.documents.linking import declaration_links, normalise_reference
+from origo_node.services.risk.dossier import Linked, PriceKey
+from origo_node.services.risk.value import unit_values
+from origo_node.services.risk.views import DocView
+
+
+@dataclass(frozen=True)
+class Entry:
+    doc: dict[str, Any]
+    view: DocView
+
+
+class Library:
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        self.entries = {entry.view.key: entry for entry in entries}
+        self._by_transport: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+        self._by_invoice: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+        self._by_reference: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+        self._by_exporter: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+        self._prices: dict[PriceKey, list[tuple[str, Decimal]]] = defaultdict(list)
+        for entry in self.entries.values():
+            self._index(entry)
+
+    def _index(self, entry: Entry) -> None:
+        view = entry.view
+        for document in _transport_documents(view):
+            self._by_transport[(view.issuer, document)].append(entry)
+        for line in view.lines:
+            if line.invoice:
+                self._by_invoice[(view.issuer, line.invoice)].append(entry)
+            if line.certificate:
+                self._by_reference[line.certificate].append(entry)
+        if view.kind == "certificate":
+            self._by_reference[(view.issuer, normalise_reference(view.reference))].append(entry)
+        if view.exporter is not None:
+            self._by_exporter[view.exporter].append(entry)
+        for price_key, unit_value in unit_values(view.lines):
+            self._prices[price_key].append((view.key, unit_value))
+
+    def linked(self, subject: Entry) -> list[Linked]:
+        """The documents tied to ``subject``, each with what ties them."""
+        view = subject.view
+        candidates: dict[str, Entry] = {}
+        for document in _transport_documents(view):
+            candidates.update((e.view.key, e) for e in self._by_transport[(view.issuer, document)])
+        for line in view.lines:
+            if line.invoice:
+                candidates.update((e.view.key, e) for e in self._by_invoice[(view.issuer, line.invoice)])
+            if line.certificate:
+                candidates.update((e.view.key, e) for e in self._by_reference[line.certificate])
+        if view.kind == "certificate":
+            own = (view.issuer, normalise_reference(view.reference))
+            candidates.update((e.view.key, e) for e in self._by_reference[own])
+        found = []
+        for key, other in candidates.items():
+            by = _ties(subject, other)
+            if key != view.key and by:
+                found.append(Linked(other.view, tuple(by)))
+        return sorted(found, key=lambda link: (link.view.kind, link.view.reference))
+
+    def exporter_documents(self, subject: DocView) -> list[DocView]:
+        if subject.exporter is None:
+            return []
+        return [e.view for e in self._by_exporter[subject.exporter]]
+
+    def prices(self, subject: DocView, leave_out: set[str]) -> dict[PriceKey, tuple[Decimal, ...]]:
+        """The unit values seen for the subject's goods, in documents other than ``leave_out``."""
+        wanted = {price_key for price_key, _ in unit_values(subject.lines)}
+        return {
+            price_key: tuple(value for key, value in self._prices.get(price_key, ()) if key not in leave_out)
+            for price_key in wanted
+        }
+
+
+def _transport_documents(view: DocView) -> list[str]:
+    if view.kind == "manifest":
+        return [c.transport_document for c in view.consignments]
+    return [view.leg.transport_document] if view.leg.transport_document else []
+
+
+def _ties(subject: Entry, other: Entry) -> list[str]:
+    kinds = {subject.view.kind, other.view.kind}
+    if subject.view.issuer != other.view.issuer or len(kinds) == 1:
+        return []
+    if "declaration" in kinds:
+        declaration, target = (subject, other) if subject.view.kind == "declaration" else (other, subject)
+        return declaration_links(declaration.doc, target.doc)
+    # A certificate and a manifest: the certificate's transport document is one of the manifest's.
+    certificate, manifest = (subject, other) if subject.view.kind == "certificate" else (other, subject)
+    shared = set(_transport_documents(certificate.view)) & set(_transport_documents(manifest.view))
+    return ["transport document"] if shared else []

@@ -1,0 +1,197 @@
+"""The risk service: gathers what the rules need from the index and the payloads, and ranks the work list.
+
+Runs at the importing member's node over what it can read (payloads its checker opened and found good); the
+signals and scores stay in this node. Decrypted documents are kept in a bounded cache: an anchored document
+never changes (the first anchoring of an id wins), so a document read once need not be read again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from typing import Any
+
+from origo_node.documents.linking import normalise_reference
+from origo_node.errors import NotFound, OrigoError
+from origo_node.services.naming import DocumentKey
+from origo_node.services.reading import PayloadReader
+from origo_node.services.risk import catalogue, integrity, scoring
+from origo_node.services.risk.dossier import Dossier, ExporterHistory
+from origo_node.services.risk.library import Entry, Library
+from origo_node.services.risk.settings import RiskSettings
+from origo_node.services.risk.views import Kind, view_of
+from origo_node.services.status import StatusService
+from origo_node.store.facts import NodeFacts
+from origo_node.store.ports import IndexStore
+
+log = logging.getLogger(__name__)
+_CACHE_SIZE = 10_000
+_PAGE = 500
+#: Claims the chain refused because the certificate (or the item) was used up already.
+FULLY_USED_RULES = ("RegistryFullyUtilised", "RegistryItemFullyUtilised")
+_CLAIMS_KEPT = 20
+
+
+class RiskService:
+    def __init__(
+        self,
+        index: IndexStore,
+        reader: PayloadReader,
+        status: StatusService,
+        facts: NodeFacts,
+        member: str,
+        settings: RiskSettings,
+    ) -> None:
+        self._index = index
+        self._reader = reader
+        self._status = status
+        self._facts = facts
+        self._member = member
+        self.settings = settings
+        self._cache: OrderedDict[str, Entry | None] = OrderedDict()
+
+    # ------------------------------------------------------------------ answers
+
+    def rules(self) -> dict[str, Any]:
+        return {
+            "member": self._member,
+            "rules": catalogue.effective(self.settings),
+            "thresholds": self.settings.thresholds.model_dump(),
+        }
+
+    def assess(self, key: DocumentKey) -> dict[str, Any]:
+        """One document's signals, score and links, for this member's officers."""
+        row = self._index.document(key.issuer, key)
+        if row is None:
+            raise NotFound(f"document {key.named} is not anchored (or not indexed yet)")
+        library = self._library()
+        return self._assessed(key, library, with_links=True)
+
+    def work_list(self, limit: int, kind: Kind | None = None) -> dict[str, Any]:
+        """The documents that arrived for this member, highest score first."""
+        library = self._library()
+        assessed: list[dict[str, Any]] = []
+        scanned = 0
+        while scanned < self.settings.thresholds.max_documents:
+            page = self._index.document_keys_of(self._member, "importer", scanned, _PAGE)
+            if not page:
+                break
+            scanned += len(page)
+            for issuer, document_id in page:
+                item = self._assessed(DocumentKey(issuer, document_id), library, with_links=False)
+                if kind is None or item["kind"] == kind:
+                    assessed.append(item)
+        # Then by how many signals (a document with more to look at first), then newest first (a stable sort).
+        assessed.sort(key=lambda item: (-float(item["score"]), -len(item["signals"])))
+        return {"member": self._member, "scanned": scanned, "documents": assessed[:limit]}
+
+    def record_fully_used_claim(self, key: DocumentKey, declaration: str) -> None:
+        """Remembers a claim refused on a used-up certificate: a sign of a certificate presented twice."""
+        name = _claims_fact(key)
+        earlier = self._facts.get(name) or []
+        self._facts.put(name, [*earlier, normalise_reference(declaration)][-_CLAIMS_KEPT:])
+
+    # ------------------------------------------------------------------ gathering
+
+    def _assessed(self, key: DocumentKey, library: Library, *, with_links: bool) -> dict[str, Any]:
+        status = self._status.status(key)
+        check = self._index.payload_check(key.issuer, key)
+        entry = library.entries.get(key.qualified)
+        answer: dict[str, Any] = {
+            "document_id": str.__str__(key),
+            "issuer": key.issuer,
+            "reference": status.get("reference") or (check.reference if check else None),
+            "type": status.get("type"),
+            "kind": entry.view.kind if entry else _kind_of(status.get("type")),
+            "state": status["state"],
+            "payload_check": check.state if check else None,
+        }
+        if entry is None:
+            signals = integrity.signals(
+                check.state if check else None, check.detail if check else None, self.settings
+            )
+            links: list[dict[str, Any]] = []
+            if not signals:
+                answer["note"] = "not read yet: signals come once this node has read and checked the payload"
+        else:
+            linked = library.linked(entry)
+            dossier = Dossier(
+                subject=entry.view,
+                linked=tuple(linked),
+                history=self._history(entry, library),
+                prices=library.prices(entry.view, {entry.view.key, *(link.view.key for link in linked)}),
+            )
+            signals = scoring.assess(dossier, self.settings)
+            links = [
+                {
+                    "document": link.view.key,
+                    "kind": link.view.kind,
+                    "reference": link.view.reference,
+                    "by": list(link.by),
+                }
+                for link in linked
+            ]
+        points = scoring.score(signals)
+        answer.update(score=points, level=scoring.level(points), signals=[s.as_dict() for s in signals])
+        if with_links:
+            answer["links"] = links
+        return answer
+
+    def _library(self) -> Library:
+        entries = []
+        for issuer, document_id in self._index.readable_document_keys(excluding_type=""):
+            entry = self._entry(DocumentKey(issuer, document_id))
+            if entry is not None:
+                entries.append(entry)
+        return Library(entries)
+
+    def _entry(self, key: DocumentKey) -> Entry | None:
+        name = key.qualified
+        if name in self._cache:
+            self._cache.move_to_end(name)
+            return self._cache[name]
+        try:
+            doc = self._reader.read(key)
+            view = view_of(name, doc)
+            entry = None if view is None else Entry(doc, view)
+        except OrigoError as exc:
+            log.info("risk: cannot read %s now (%s)", name, exc.message)
+            return None  # not cached: the payload store may answer next time
+        except (KeyError, TypeError, ValueError):
+            # The checker found it good, so this is a shape no view foresaw: listed without signals; logged
+            log.exception("risk: cannot read the figures of %s", name)
+            entry = None
+        self._cache[name] = entry
+        if len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return entry
+
+    def _history(self, subject: Entry, library: Library) -> ExporterHistory:
+        revoked, rejected, not_confirmed, claims = [], [], [], []
+        for view in library.exporter_documents(subject.view):
+            if view.kind != "certificate":
+                continue
+            key = DocumentKey(view.issuer, view.key.split(":", 1)[1])
+            claims += [
+                (view.reference, declaration) for declaration in self._facts.get(_claims_fact(key)) or []
+            ]
+            if view.key == subject.view.key:
+                continue  # its own state is on the list beside its signals
+            status = self._status.status(key)
+            if status["state"] == "revoked":
+                revoked.append(view.reference)
+            elif status["state"] == "rejected":
+                rejected.append(view.reference)
+            if (status.get("verification") or {}).get("state") == "not_confirmed":
+                not_confirmed.append(view.reference)
+        return ExporterHistory(tuple(revoked), tuple(rejected), tuple(not_confirmed), tuple(claims))
+
+
+def _claims_fact(key: DocumentKey) -> str:
+    return f"risk.fully_used_claims.{key.qualified}"
+
+
+def _kind_of(doc_type: object) -> str | None:
+    return {"atiga-form-d": "certificate", "fal-cargo-manifest": "manifest", "asean-acdd": "declaration"}.get(
+        str(doc_type)
+    )

@@ -1,0 +1,128 @@
+"""The export declaration end to end on the fake chain: filed at VN for SG, read at SG, linked to its
+certificate and manifest there, and the ranked work list of SG's importing officer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fakenode_support import SAMPLES, Consortium, FakeNode, _encryption_key, new_consortium
+from origo_node.chain import eip712
+from origo_node.services.naming import DocumentKey
+from origo_node.services.reading import PayloadReader
+from origo_node.services.risk.service import RiskService
+from origo_node.services.risk.settings import RiskSettings
+from origo_node.store.facts import NodeFacts
+from origo_node.store.index import IndexRepository
+
+
+def sample(folder: str, name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((SAMPLES / folder / f"{name}.json").read_text(encoding="utf-8"))
+    return data
+
+
+def risk_of(node: FakeNode, settings: RiskSettings | None = None) -> RiskService:
+    """The importing member's risk service over its own index and payload reader."""
+    index = IndexRepository(node.db)
+    domain = eip712.domain_separator(node.chain.chain_id, node.chain.registry_address)
+    reader = PayloadReader(index, node.payloads, node.code, _encryption_key(node.code), domain)
+    return RiskService(index, reader, node.status, NodeFacts(node.db), node.code, settings or RiskSettings())
+
+
+@pytest.fixture
+def network(tmp_path: Path) -> Consortium:
+    consortium = new_consortium(tmp_path)
+    yield consortium
+    for node in consortium.nodes.values():
+        node.db.close()
+
+
+def key(node: FakeNode, typed: str) -> DocumentKey:
+    return node.status.resolve(typed)
+
+
+def test_a_declaration_filed_at_vn_is_linked_at_sg_to_its_certificate_and_manifest(
+    network: Consortium,
+) -> None:
+    vn, sg = network.nodes["VN"], network.nodes["SG"]
+    for document in (
+        sample("form-d", "vn-sg-coffee"),
+        sample("manifest", "vn-sg-vessel"),
+        sample("acdd", "vn-sg-coffee"),
+    ):
+        vn.issuing.issue(document)
+    network.settle()
+    # Typed as a person types a declaration number: stray blanks, any case.
+    declaration = key(sg, " VN:305871204330 ")
+    assert sg.status.status(declaration)["type"] == "asean-acdd"
+    assessed = risk_of(sg).assess(declaration)
+    assert assessed["kind"] == "declaration" and assessed["reference"] == "305871204330"
+    links = {(link["kind"], link["reference"]): link["by"] for link in assessed["links"]}
+    assert links == {
+        ("certificate", "VN-HCM-2026-004512"): [
+            "certificate of origin reference",
+            "invoice",
+            "transport document",
+        ],
+        ("manifest", "MSC-ISA-2647S-VNSGN"): ["transport document"],
+    }
+    # The three documents agree: nothing to flag.
+    assert (assessed["score"], assessed["signals"]) == (0, [])
+    certificate = risk_of(sg).assess(key(sg, "VN:VN-HCM-2026-004512"))
+    assert {link["kind"] for link in certificate["links"]} == {"declaration", "manifest"}
+
+
+def test_the_work_list_puts_the_riskiest_document_first(network: Consortium) -> None:
+    vn, sg = network.nodes["VN"], network.nodes["SG"]
+    vn.issuing.issue(sample("form-d", "vn-sg-coffee"))
+    vn.issuing.issue(sample("manifest", "vn-sg-vessel"))
+    vn.issuing.issue(sample("acdd", "vn-sg-coffee"))
+    crafted = sample("acdd", "vn-sg-coffee")
+    crafted["referenceNumber"] = "305871209999"
+    crafted["transport"]["vesselOrFlight"] = "MAERSK KOWLOON 249S"
+    crafted["items"][0]["grossWeightKg"] = 21500
+    crafted["items"][0]["quantity"]["value"] = 21000
+    vn.issuing.issue(crafted)
+    network.settle()
+    listed = risk_of(sg).work_list(limit=10)["documents"]
+    # The declaration that disagrees first; its certificate (which it contradicts) and the manifest next; the
+    # declaration that agrees with both last, with nothing to say.
+    assert [(d["reference"], d["level"]) for d in listed] == [
+        ("305871209999", "high"),
+        ("VN-HCM-2026-004512", "high"),
+        ("MSC-ISA-2647S-VNSGN", "medium"),
+        ("305871204330", "none"),
+    ]
+    first = listed[0]
+    assert first["score"] == 65  # quantity 25 + vessel 20 + weight 20: each rule counted once
+    assert {s["rule"] for s in first["signals"]} == {
+        "vessel_mismatch",
+        "weight_mismatch",
+        "quantity_mismatch",
+    }
+    assert (
+        "21,000 KGM of HS 090111"
+        in next(s for s in first["signals"] if s["rule"] == "quantity_mismatch")["sentence"]
+    )
+    assert [d["score"] for d in listed] == sorted((d["score"] for d in listed), reverse=True)
+    only = risk_of(sg).work_list(limit=10, kind="declaration")["documents"]
+    assert [d["reference"] for d in only] == ["305871209999", "305871204330"]
+
+
+def test_a_switched_off_rule_and_a_wider_tolerance_change_the_ranking(network: Consortium) -> None:
+    vn, sg = network.nodes["VN"], network.nodes["SG"]
+    vn.issuing.issue(sample("form-d", "vn-sg-coffee"))
+    crafted = sample("acdd", "vn-sg-coffee")
+    crafted["items"][0]["quantity"]["value"] = 19800  # +3.1%: beyond the default 2%
+    vn.issuing.issue(crafted)
+    network.settle()
+    declaration = key(sg, "VN:305871204330")
+    assert [s["rule"] for s in risk_of(sg).assess(declaration)["signals"]] == ["quantity_mismatch"]
+    wider = RiskSettings.model_validate({"thresholds": {"quantity_tolerance_pct": 5}})
+    assert risk_of(sg, wider).assess(declaration)["signals"] == []
+    off = RiskSettings.model_validate({"rules": {"quantity_mismatch": {"enabled": False}}})
+    assert risk_of(sg, off).assess(declaration)["score"] == 0
+    heavier = RiskSettings.model_validate({"rules": {"quantity_mismatch": {"weight": 70}}})
+    assert risk_of(sg, heavier).assess(declaration)["level"] == "high"
