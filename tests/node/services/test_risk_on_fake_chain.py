@@ -4,6 +4,7 @@ certificate and manifest there, and the ranked work list of SG's importing offic
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ def risk_of(node: FakeNode, settings: RiskSettings | None = None) -> RiskService
 
 
 @pytest.fixture
-def network(tmp_path: Path) -> Consortium:
+def network(tmp_path: Path) -> Iterator[Consortium]:
     consortium = new_consortium(tmp_path)
     yield consortium
     for node in consortium.nodes.values():
