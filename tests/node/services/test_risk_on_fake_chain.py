@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from fakenode_support import SAMPLES, Consortium, FakeNode, _encryption_key, new_consortium
 from origo_node.chain import eip712
+from origo_node.errors import ChainRuleViolated
 from origo_node.services.naming import DocumentKey
+from origo_node.services.officer_desk import OfficerDesk
 from origo_node.services.reading import PayloadReader
 from origo_node.services.risk.service import RiskService
 from origo_node.services.risk.settings import RiskSettings
@@ -127,3 +129,55 @@ def test_a_switched_off_rule_and_a_wider_tolerance_change_the_ranking(network: C
     assert risk_of(sg, off).assess(declaration)["score"] == 0
     heavier = RiskSettings.model_validate({"rules": {"quantity_mismatch": {"weight": 70}}})
     assert risk_of(sg, heavier).assess(declaration)["level"] == "high"
+
+
+def desk_of(node: FakeNode, risk: RiskService | None = None) -> OfficerDesk:
+    return OfficerDesk(
+        node.code,
+        node.status,
+        node.issuing,
+        node.actions,
+        node.checker,
+        None if risk is None else risk.record_fully_used_claim,
+    )
+
+
+def coffee(reference: str) -> dict[str, Any]:
+    document = sample("form-d", "vn-sg-coffee")
+    document["referenceNumber"] = reference
+    return document
+
+
+def test_the_exporters_history_comes_from_the_chain_and_refused_claims(network: Consortium) -> None:
+    vn, sg = network.nodes["VN"], network.nodes["SG"]
+    for reference in ("VN-H-1", "VN-H-2", "VN-H-3", "VN-H-4"):
+        vn.issuing.issue(coffee(reference))
+    other = sample("form-d", "vn-sg-coffee")
+    other.update(referenceNumber="VN-H-OTHER")
+    other["exporter"]["name"] = "Vinacafe Bien Hoa JSC"
+    vn.issuing.issue(other)
+    network.settle()
+    risk = risk_of(sg)
+    at_sg, at_vn = desk_of(sg, risk), desk_of(vn)
+    at_vn.act("revoke", "VN:VN-H-1", {"reason_code": 3, "reason": "HS 0901.21"}, 0)
+    at_sg.act("reject", "VN:VN-H-2", {"reason_code": 1, "reason": "origin doubtful"}, 0)
+    at_sg.act("verification_request", "VN:VN-H-3", {"reason": "origin criterion doubtful"}, 0)
+    network.settle()
+    at_vn.act("verification_answer", "VN:VN-H-3", {"confirmed": False, "reason": "plant not visited"}, 0)
+    at_sg.act("accept", "VN:VN-H-4", {"declaration": "SG-IMP-0001"}, 0)
+    network.settle()
+    with pytest.raises(ChainRuleViolated):  # the certificate is used up: a second claim is refused, and noted
+        at_sg.act("accept", "VN:VN-H-4", {"declaration": " sg-imp-0002"}, 0)
+    assessed = risk.assess(key(sg, "VN:VN-H-4"))
+    signals = {s["rule"]: s["sentence"] for s in assessed["signals"]}
+    assert set(signals) == {
+        "exporter_revoked",
+        "exporter_rejected",
+        "exporter_not_confirmed",
+        "fully_used_claim",
+    }
+    assert "VN-H-1" in signals["exporter_revoked"] and "VN-H-2" in signals["exporter_rejected"]
+    assert "VN-H-3" in signals["exporter_not_confirmed"]
+    assert "VN-H-4 (declaration SG-IMP-0002)" in signals["fully_used_claim"]
+    # Another exporter's certificate has no such history.
+    assert risk.assess(key(sg, "VN:VN-H-OTHER"))["signals"] == []
