@@ -1,8 +1,8 @@
 """The `origo` command.
 
-Grouped by who uses it: anyone (`verify`, `members`), officers (`cert`, `manifest`), auditors (`trail`),
-admins (`consortium`) and operators (`node`). The global options --node, --api-key and --json may be given
-anywhere on the line; --node and --api-key also come from ORIGO_NODE and ORIGO_API_KEY.
+Grouped by who uses it: anyone (`verify`, `members`), officers (`cert`, `manifest`, `declaration`, `desk`),
+auditors (`trail`), admins (`consortium`) and operators (`node`). The global options --node, --api-key and
+--json may be given anywhere on the line; --node and --api-key also come from ORIGO_NODE and ORIGO_API_KEY.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from origo_cli.backup_commands import backup, restore
 from origo_cli.commands_cert import cert_app
 from origo_cli.commands_desk import form_d, reason_codes, version_callback, work_list
 from origo_cli.commands_more import consortium_app, manifest_app, members
+from origo_cli.commands_risk import declaration_app, desk_app
 from origo_cli.commands_trail import trail_app
 from origo_cli.commands_verify import verify
 from origo_cli.commands_webhook import webhook_app
@@ -85,6 +86,8 @@ cert_app.command("form-d")(form_d)
 cert_app.command("reasons")(reason_codes)
 app.add_typer(cert_app, name="cert", rich_help_panel="Officers")
 app.add_typer(manifest_app, name="manifest", rich_help_panel="Officers")
+app.add_typer(declaration_app, name="declaration", rich_help_panel="Officers")
+app.add_typer(desk_app, name="desk", rich_help_panel="Officers")
 app.add_typer(trail_app, name="trail", rich_help_panel="Auditors")
 app.add_typer(consortium_app, name="consortium", rich_help_panel="Admins")
 node_app.command("backup")(backup)
