@@ -21,7 +21,7 @@ TODAY = dt.date(2026, 11, 22)
 FORM_D_SAMPLES = ("vn-sg-coffee", "th-my-autoparts", "id-ph-palm-oil", "my-th-gloves")
 MANIFEST_SAMPLES = ("vn-sg-vessel",)
 #: The export declarations (ACDD); their names repeat the certificates' they go with, in another folder.
-ACDD_SAMPLES = ("acdd/vn-sg-coffee", "acdd/th-my-autoparts")
+ACDD_SAMPLES = ("acdd/vn-sg-coffee", "acdd/vn-sg-coffee-second", "acdd/th-my-autoparts")
 
 
 @cache

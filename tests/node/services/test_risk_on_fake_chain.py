@@ -181,3 +181,28 @@ def test_the_exporters_history_comes_from_the_chain_and_refused_claims(network: 
     assert "VN-H-4 (declaration SG-IMP-0002)" in signals["fully_used_claim"]
     # Another exporter's certificate has no such history.
     assert risk.assess(key(sg, "VN:VN-H-OTHER"))["signals"] == []
+
+
+def test_the_readme_walk_through_ranks_the_second_declaration_first(network: Consortium) -> None:
+    vn, sg = network.nodes["VN"], network.nodes["SG"]
+    for folder, name in (
+        ("form-d", "vn-sg-coffee"),
+        ("manifest", "vn-sg-vessel"),
+        ("acdd", "vn-sg-coffee"),
+        ("acdd", "vn-sg-coffee-second"),
+    ):
+        vn.issuing.issue(sample(folder, name))
+    network.settle()
+    listed = risk_of(sg).work_list(limit=10)["documents"]
+    assert [(d["kind"], d["reference"], d["score"]) for d in listed] == [
+        ("declaration", "305871209127", 80),
+        ("certificate", "VN-HCM-2026-004512", 80),
+        ("declaration", "305871204330", 0),
+        ("manifest", "MSC-ISA-2647S-VNSGN", 0),
+    ]
+    assert [s["rule"] for s in listed[0]["signals"]] == [
+        "quantity_mismatch",
+        "port_mismatch",
+        "vessel_mismatch",
+        "date_mismatch",
+    ]
