@@ -192,7 +192,7 @@ def test_the_readme_walk_through_ranks_the_second_declaration_first(network: Con
         ("acdd", "vn-sg-coffee-second"),
     ):
         vn.issuing.issue(sample(folder, name))
-    network.settle()
+        network.settle()  # one after the other, as in the README: among equal scores the newest comes first
     listed = risk_of(sg).work_list(limit=10)["documents"]
     assert [(d["kind"], d["reference"], d["score"]) for d in listed] == [
         ("declaration", "305871209127", 80),
