@@ -7,6 +7,7 @@ manifest with a consignment under its transport document; a certificate to that 
 
 from __future__ import annotations
 
+import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,7 +33,8 @@ class Library:
         self._by_invoice: dict[tuple[str, str], list[Entry]] = defaultdict(list)
         self._by_reference: dict[tuple[str, str], list[Entry]] = defaultdict(list)
         self._by_exporter: dict[tuple[str, str], list[Entry]] = defaultdict(list)
-        self._prices: dict[PriceKey, list[tuple[str, Decimal]]] = defaultdict(list)
+        #: Per HS subheading, unit and currency: (document, exporter, unit value) of each line giving one.
+        self._prices: dict[PriceKey, list[tuple[str, tuple[str, str], Decimal]]] = defaultdict(list)
         for entry in self.entries.values():
             self._index(entry)
 
@@ -50,7 +52,8 @@ class Library:
         if view.exporter is not None:
             self._by_exporter[view.exporter].append(entry)
         for price_key, unit_value in unit_values(view.lines):
-            self._prices[price_key].append((view.key, unit_value))
+            exporter = (view.issuer, view.exporter[1] if view.exporter else "")
+            self._prices[price_key].append((view.key, exporter, unit_value))
 
     def linked(self, subject: Entry) -> list[Linked]:
         """The documents tied to ``subject``, each with what ties them."""
@@ -79,12 +82,18 @@ class Library:
         return [e.view for e in self._by_exporter[subject.exporter]]
 
     def prices(self, subject: DocView, leave_out: set[str]) -> dict[PriceKey, tuple[Decimal, ...]]:
-        """The unit values seen for the subject's goods, in documents other than ``leave_out``."""
+        """The norm's observations for the subject's goods, from documents other than ``leave_out``: one per
+        exporter (the median of its unit values), so that an exporter filing many documents, or a member
+        filing many for one exporter, counts once and cannot move the norm towards its own prices."""
         wanted = {price_key for price_key, _ in unit_values(subject.lines)}
-        return {
-            price_key: tuple(value for key, value in self._prices.get(price_key, ()) if key not in leave_out)
-            for price_key in wanted
-        }
+        found: dict[PriceKey, tuple[Decimal, ...]] = {}
+        for price_key in wanted:
+            by_exporter: dict[tuple[str, str], list[Decimal]] = defaultdict(list)
+            for key, exporter, unit_value in self._prices.get(price_key, ()):
+                if key not in leave_out:
+                    by_exporter[exporter].append(unit_value)
+            found[price_key] = tuple(Decimal(statistics.median(values)) for values in by_exporter.values())
+        return found
 
 
 def _transport_documents(view: DocView) -> list[str]:

@@ -1,8 +1,8 @@
 """Value risk: a unit value (FOB per unit) far from what this member has seen for the same goods.
 
-Judged within one HS subheading, unit and currency, against the earlier documents this member read, by robust
-statistics: the median and the median absolute deviation (MAD), so that a few wild values in the history do
-not move the norm. The modified z-score 0.6745 * (x - median) / MAD (Iglewicz and Hoaglin) is compared with
+Judged within one HS subheading, unit and currency, against the earlier documents this member read (one voice
+per exporter: the median of its own values, see ``library.Library.prices``), by robust statistics: the median
+and the median absolute deviation (MAD), so that a few wild values in the history do not move the norm. The modified z-score 0.6745 * (x - median) / MAD (Iglewicz and Hoaglin) is compared with
 the member's threshold; with fewer observations than the member's minimum, the rule stays silent.
 """
 
@@ -60,8 +60,9 @@ def signals(dossier: Dossier, settings: RiskSettings) -> list[Signal]:
         found += emit(
             "unit_value_outlier",
             f"Item {line.number} (HS {line.hs6}) is valued at {line.currency} {unit_value:,.4f} per"
-            f" {line.unit}, far {side} the median {line.currency} {seen.median:,.4f} of {seen.count} earlier"
-            f" documents at this member (robust z-score {z:+.1f}, threshold {limits.value_outlier_z:g}).",
+            f" {line.unit}, far {side} the median {line.currency} {seen.median:,.4f} of {seen.count}"
+            " exporters' earlier documents at this member"
+            f" (robust z-score {z:+.1f}, threshold {limits.value_outlier_z:g}).",
             item=line.number,
             unit_value=f"{unit_value:.4f}",
             median=f"{seen.median:.4f}",

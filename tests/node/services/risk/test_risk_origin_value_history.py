@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from origo_node.services.risk import history, integrity, origin, value
 from origo_node.services.risk.dossier import Dossier, ExporterHistory
+from origo_node.services.risk.library import Entry, Library
 from origo_node.services.risk.settings import RiskSettings
 
 from ._docs import doc, view
@@ -128,8 +129,8 @@ def test_the_sentence_gives_the_value_the_norm_and_the_score() -> None:
     prices = {("090111", "KGM", "USD"): tuple(Decimal(v) for v in NORMAL)}
     (signal,) = value.signals(Dossier(subject, prices=prices), DEFAULTS)
     assert signal.sentence.startswith(
-        "Item 1 (HS 090111) is valued at USD 2.1000 per KGM, far below the median USD 4.6000 of 7 earlier"
-        " documents at this member (robust z-score"
+        "Item 1 (HS 090111) is valued at USD 2.1000 per KGM, far below the median USD 4.6000 of 7 exporters'"
+        " earlier documents at this member (robust z-score"
     )
     assert signal.evidence["observations"] == 7 and signal.evidence["median"] == "4.6000"
 
@@ -180,3 +181,30 @@ def test_an_unfit_payload_weighs_most() -> None:
     assert integrity.signals("ok", None, DEFAULTS) == []
     assert integrity.signals("pending", None, DEFAULTS) == []
     assert integrity.signals(None, None, DEFAULTS) == []
+
+
+def declared(exporter: str, unit_value: str, number: int) -> Entry:
+    def change(d: dict[str, Any]) -> None:
+        d["referenceNumber"] = f"3058712{number:05d}"
+        d["exporter"]["name"] = exporter
+        d["items"][0]["fobValue"]["amount"] = f"{Decimal(unit_value) * 19200:.2f}"
+        del d["items"][0]["certificateOfOrigin"]
+
+    document = doc("declaration", change)
+    return Entry(document, view(document))
+
+
+def test_each_exporter_is_one_voice_in_the_norm() -> None:
+    honest = [declared(f"Exporter {n}", f"4.{55 + n}", n) for n in range(6)]
+    # One exporter files twenty cheap declarations: the norm stays where the six others put it.
+    flood = [declared("Cheap Coffee Co", "2.10", 100 + n) for n in range(20)]
+    subject = declared("Another Coffee Co", "2.10", 999)
+    library = Library([*honest, *flood, subject])
+    prices = library.prices(subject.view, {subject.view.key})
+    assert len(prices[("090111", "KGM", "USD")]) == 7  # six honest exporters and the flood's one voice
+    found = value.signals(Dossier(subject.view, prices=prices), DEFAULTS)
+    assert [s.rule for s in found] == ["unit_value_outlier"]
+    # Five documents of one exporter are one observation: too little history to speak.
+    few = Library([*(declared("Solo Co", "4.60", n) for n in range(5)), subject])
+    alone = few.prices(subject.view, {subject.view.key})
+    assert value.signals(Dossier(subject.view, prices=alone), DEFAULTS) == []
