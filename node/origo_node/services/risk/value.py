@@ -2,8 +2,9 @@
 
 Judged within one HS subheading, unit and currency, against the earlier documents this member read (one voice
 per exporter: the median of its own values, see ``library.Library.prices``), by robust statistics: the median
-and the median absolute deviation (MAD), so that a few wild values in the history do not move the norm. The modified z-score 0.6745 * (x - median) / MAD (Iglewicz and Hoaglin) is compared with
-the member's threshold; with fewer observations than the member's minimum, the rule stays silent.
+and the median absolute deviation (MAD), so that a few wild values in the history do not move the norm. The
+modified z-score 0.6745 * (x - median) / MAD (Iglewicz and Hoaglin) is compared with the member's threshold;
+with fewer observations than the member's minimum, the rule stays silent.
 """
 
 from __future__ import annotations
