@@ -123,14 +123,21 @@ def normalise_reference(text: str) -> str:
     return "".join(text.split()).upper()
 
 
+def normalise_name(name: str) -> str:
+    """A company name as compared, in capitals and words: "Straits Roasters Pte. Ltd." is
+    "STRAITS ROASTERS PTE LTD"."""
+    return " ".join(re.sub(r"[^A-Z0-9]+", " ", name.upper()).split())
+
+
 def declaration_links(declaration: dict[str, Any], other: dict[str, Any]) -> list[str]:
     """What ties an export declaration to a certificate or a manifest (both valid documents), in words.
 
-    A certificate: its reference cited by an item (with its issuing member), an invoice number in common, or
-    the transport document. A manifest: a consignment under the declaration's transport document. Only
-    documents of the declaring member are linked (it certifies the exports it declares, back-to-back ones
-    included, and files the manifests of the ships leaving its ports): a member cannot tie its declarations
-    to another member's documents and so raise their risk.
+    A certificate: its reference cited by an item (with its issuing member), an invoice number of the same
+    exporter (invoice numbers are the exporter's, not unique across exporters), or the transport document. A
+    manifest: a consignment under the declaration's transport document. Only documents of the declaring member
+    are linked (it certifies the exports it declares, back-to-back ones included, and files the manifests of
+    the ships leaving its ports): a member cannot tie its declarations to another member's documents and so
+    raise their risk.
     """
     issuer_field = "filedIn" if other.get("type") == MANIFEST_TYPE else "issuedIn"
     if other.get(issuer_field) != declaration["declaredIn"]:
@@ -154,7 +161,10 @@ def declaration_links(declaration: dict[str, Any], other: dict[str, Any]) -> lis
     if reference in cited:
         by.append("certificate of origin reference")
     invoices = {normalise_reference(item["invoice"]["number"]) for item in other["items"]}
-    if normalise_reference(declaration["invoice"]["number"]) in invoices:
+    same_exporter = normalise_name(declaration["exporter"]["name"]) == normalise_name(
+        other["exporter"]["name"]
+    )
+    if same_exporter and normalise_reference(declaration["invoice"]["number"]) in invoices:
         by.append("invoice")
     certificate_document = other["transport"].get("transportDocument")
     if certificate_document and normalise_reference(certificate_document) == transport:

@@ -123,3 +123,12 @@ def test_another_members_declaration_is_linked_to_nothing_of_ours() -> None:
     declaration["declaredIn"] = declaration["exporter"]["country"] = "TH"
     assert declaration_links(declaration, certificate) == []
     assert declaration_links(declaration, manifest) == []
+
+
+def test_an_invoice_number_ties_documents_of_the_same_exporter_only() -> None:
+    declaration, certificate = sample(COFFEE), sample("vn-sg-coffee")
+    del declaration["items"][0]["certificateOfOrigin"]
+    declaration["transport"]["transportDocument"] = "MEDUVN264799999"
+    assert declaration_links(declaration, certificate) == ["invoice"]
+    declaration["exporter"]["name"] = "Vinacafe Bien Hoa JSC"  # another exporter's invoice TN-EX-2026-0931
+    assert declaration_links(declaration, certificate) == []

@@ -19,6 +19,9 @@ from origo_node.services.risk.dossier import Linked, PriceKey
 from origo_node.services.risk.value import unit_values
 from origo_node.services.risk.views import DocView
 
+#: The most documents linked to one subject (its links and its consistency signals come from these).
+MAX_LINKS = 50
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -29,8 +32,13 @@ class Entry:
 class Library:
     def __init__(self, entries: Iterable[Entry]) -> None:
         self.entries = {entry.view.key: entry for entry in entries}
+        #: Filled by the service as it asks: each certificate's (state, verification state, refused claims),
+        #: read once for the whole answer this snapshot serves.
+        self.standing: dict[str, tuple[str, str | None, list[str]]] = {}
+        self._grouped: dict[PriceKey, dict[tuple[str, str], list[tuple[str, Decimal]]]] = {}
+        self._medians: dict[tuple[PriceKey, int], Decimal] = {}
         self._by_transport: dict[tuple[str, str], list[Entry]] = defaultdict(list)
-        self._by_invoice: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+        self._by_invoice: dict[tuple[str, str, str], list[Entry]] = defaultdict(list)
         self._by_reference: dict[tuple[str, str], list[Entry]] = defaultdict(list)
         self._by_exporter: dict[tuple[str, str], list[Entry]] = defaultdict(list)
         #: Per HS subheading, unit and currency: (document, exporter, unit value) of each line giving one.
@@ -43,8 +51,8 @@ class Library:
         for document in _transport_documents(view):
             self._by_transport[(view.issuer, document)].append(entry)
         for line in view.lines:
-            if line.invoice:
-                self._by_invoice[(view.issuer, line.invoice)].append(entry)
+            if line.invoice and view.exporter:
+                self._by_invoice[(view.issuer, view.exporter[1], line.invoice)].append(entry)
             if line.certificate:
                 self._by_reference[line.certificate].append(entry)
         if view.kind == "certificate":
@@ -62,8 +70,9 @@ class Library:
         for document in _transport_documents(view):
             candidates.update((e.view.key, e) for e in self._by_transport[(view.issuer, document)])
         for line in view.lines:
-            if line.invoice:
-                candidates.update((e.view.key, e) for e in self._by_invoice[(view.issuer, line.invoice)])
+            if line.invoice and view.exporter:
+                invoice = (view.issuer, view.exporter[1], line.invoice)
+                candidates.update((e.view.key, e) for e in self._by_invoice[invoice])
             if line.certificate:
                 candidates.update((e.view.key, e) for e in self._by_reference[line.certificate])
         if view.kind == "certificate":
@@ -74,7 +83,9 @@ class Library:
             by = _ties(subject, other)
             if key != view.key and by:
                 found.append(Linked(other.view, tuple(by)))
-        return sorted(found, key=lambda link: (link.view.kind, link.view.reference))
+        # Bounded: an issuer filing hundreds of documents under one B/L or reference must not make every
+        # assessment of them quadratic; the first ones (by kind and reference) are enough to flag it.
+        return sorted(found, key=lambda link: (link.view.kind, link.view.reference))[:MAX_LINKS]
 
     def exporter_documents(self, subject: DocView) -> list[DocView]:
         if subject.exporter is None:
@@ -88,12 +99,29 @@ class Library:
         wanted = {price_key for price_key, _ in unit_values(subject.lines)}
         found: dict[PriceKey, tuple[Decimal, ...]] = {}
         for price_key in wanted:
-            by_exporter: dict[tuple[str, str], list[Decimal]] = defaultdict(list)
-            for key, exporter, unit_value in self._prices.get(price_key, ()):
-                if key not in leave_out:
-                    by_exporter[exporter].append(unit_value)
-            found[price_key] = tuple(Decimal(statistics.median(values)) for values in by_exporter.values())
+            voices = []
+            for values in self._by_exporter_price(price_key).values():
+                # The exporter's median, worked out again only when a left-out document is among its values.
+                if any(key in leave_out for key, _ in values):
+                    kept = [value for key, value in values if key not in leave_out]
+                    if kept:
+                        voices.append(Decimal(statistics.median(kept)))
+                else:
+                    voices.append(self._medians[(price_key, id(values))])
+            found[price_key] = tuple(voices)
         return found
+
+    def _by_exporter_price(self, price_key: PriceKey) -> dict[tuple[str, str], list[tuple[str, Decimal]]]:
+        """One kind of goods' unit values by exporter, with each group's median (once per snapshot)."""
+        grouped = self._grouped.get(price_key)
+        if grouped is None:
+            grouped = defaultdict(list)
+            for key, exporter, unit_value in self._prices.get(price_key, ()):
+                grouped[exporter].append((key, unit_value))
+            for values in grouped.values():
+                self._medians[(price_key, id(values))] = Decimal(statistics.median(v for _, v in values))
+            self._grouped[price_key] = grouped
+        return grouped
 
 
 def _transport_documents(view: DocView) -> list[str]:

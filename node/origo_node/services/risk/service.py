@@ -171,20 +171,28 @@ class RiskService:
         for view in library.exporter_documents(subject.view):
             if view.kind != "certificate":
                 continue
-            key = DocumentKey(view.issuer, view.key.split(":", 1)[1])
-            claims += [
-                (view.reference, declaration) for declaration in self._facts.get(_claims_fact(key)) or []
-            ]
+            state, verification, refused = self._standing(view.key, library)
+            claims += [(view.reference, declaration) for declaration in refused]
             if view.key == subject.view.key:
                 continue  # its own state is on the list beside its signals
-            status = self._status.status(key)
-            if status["state"] == "revoked":
+            if state == "revoked":
                 revoked.append(view.reference)
-            elif status["state"] == "rejected":
+            elif state == "rejected":
                 rejected.append(view.reference)
-            if (status.get("verification") or {}).get("state") == "not_confirmed":
+            if verification == "not_confirmed":
                 not_confirmed.append(view.reference)
         return ExporterHistory(tuple(revoked), tuple(rejected), tuple(not_confirmed), tuple(claims))
+
+    def _standing(self, name: str, library: Library) -> tuple[str, str | None, list[str]]:
+        """A certificate's state, its verification's state and the claims refused on it, once per answer."""
+        if name not in library.standing:
+            issuer, document_id = name.split(":", 1)
+            key = DocumentKey(issuer, document_id)
+            status = self._status.status(key)
+            verification = (status.get("verification") or {}).get("state")
+            refused = [str(d) for d in self._facts.get(_claims_fact(key)) or []]
+            library.standing[name] = (str(status["state"]), verification, refused)
+        return library.standing[name]
 
 
 def _claims_fact(key: DocumentKey) -> str:

@@ -8,7 +8,6 @@ Numbers are ``Decimal`` as written, names and numbers people type are normalised
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -19,6 +18,7 @@ from origo_node.documents.linking import (
     CERTIFICATE_TYPES,
     DECLARATION_TYPE,
     MANIFEST_TYPE,
+    normalise_name,
     normalise_reference,
 )
 
@@ -89,9 +89,8 @@ class DocView:
 
 
 def party_name(name: str) -> str:
-    """A company name as compared, in capitals and words: "Straits Roasters Pte. Ltd." is
-    "STRAITS ROASTERS PTE LTD"."""
-    return " ".join(re.sub(r"[^A-Z0-9]+", " ", name.upper()).split())
+    """A company name as compared (``documents.linking.normalise_name``)."""
+    return normalise_name(name)
 
 
 def view_of(key: str, doc: dict[str, Any]) -> DocView | None:
