@@ -62,7 +62,11 @@ class Node:
         self.facts = NodeFacts(self.db)
         #: The chain adapter: web3 over the settings' RPC endpoint, unless a test hands in another one.
         self.chain: ChainPort = chain or Web3Chain(
-            settings.chain_rpc, settings.membership_address, settings.registry_address
+            settings.chain_rpc,
+            settings.membership_address,
+            settings.registry_address,
+            timeout=settings.chain_timeout_s,
+            logs_block_range=settings.logs_block_range,
         )
         issuer = load_signing_key(settings.signing_keystore, passphrase)
         admin = (

@@ -4,6 +4,11 @@ Transactions are signed locally and broadcast as raw bytes, so the caller can pe
 transaction before it leaves: after a crash, rebroadcasting the same bytes is idempotent, which is what makes
 "anchored exactly once" hold. Custom errors from the contracts come back as ``ChainRuleViolated`` with the
 error's name and arguments; transport failures as ``ChainError``. Nothing of web3 leaves this module.
+
+What a real consortium chain needs, beside anvil: blocks of a proof-of-authority chain carry the sealers in
+``extraData`` (97 bytes on Clique, more on QBFT), which web3 refuses unless its proof-of-authority middleware
+is in the stack; nodes cap ``eth_getLogs`` (by blocks or results), so events are read in bounded block ranges;
+every request has a timeout; and the fee follows the chain's base fee instead of a number written here.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from web3.exceptions import (
     TransactionNotFound,
     Web3RPCError,
 )
+from web3.middleware import ExtraDataToPOAMiddleware
 
 from origo_node.chain.artifacts import load_artifact
 from origo_node.chain.events import EventDecoder
@@ -44,13 +50,30 @@ from origo_node.errors import ChainError, ChainRuleViolated
 
 T = TypeVar("T")
 
+#: How many blocks one ``eth_getLogs`` request covers at most; geth and Besu answer wide ranges slowly or not.
+DEFAULT_LOGS_BLOCK_RANGE = 2_000
+
 
 class Web3Chain:
     """The membership and registry contracts at ``rpc_url``."""
 
-    def __init__(self, rpc_url: str, membership: str, registry: str, *, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        rpc_url: str,
+        membership: str,
+        registry: str,
+        *,
+        timeout: float = 10.0,
+        logs_block_range: int = DEFAULT_LOGS_BLOCK_RANGE,
+    ) -> None:
+        if logs_block_range < 1:
+            raise ValueError("logs_block_range must be at least 1")
         self.rpc_url = rpc_url
+        self.logs_block_range = logs_block_range
         self._w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+        # Innermost (next to the provider), so that a block's sealers' extraData is moved aside before the
+        # other middleware, validation included, reads the block.
+        self._w3.middleware_onion.inject(ExtraDataToPOAMiddleware, name="proof_of_authority", layer=0)
         self._membership: Contract = self._w3.eth.contract(
             address=Web3.to_checksum_address(membership), abi=load_artifact("Membership")[0]
         )
@@ -96,9 +119,13 @@ class Web3Chain:
         return Block(int(found["number"]), "0x" + bytes(found["hash"]).hex(), int(found["timestamp"]))
 
     def events(self, start: int, end: int) -> list[ChainEvent]:
-        params: Any = {"address": self._decoder.addresses, "fromBlock": start, "toBlock": end}
-        logs = self._call(lambda: self._w3.eth.get_logs(params))
-        return [e for e in (self._decoder.decode(entry) for entry in logs) if e is not None]
+        found: list[ChainEvent] = []
+        for first in range(start, end + 1, self.logs_block_range):
+            last = min(end, first + self.logs_block_range - 1)
+            params: Any = {"address": self._decoder.addresses, "fromBlock": first, "toBlock": last}
+            logs = self._call(lambda params=params: self._w3.eth.get_logs(params))  # type: ignore[misc]
+            found += [e for e in (self._decoder.decode(entry) for entry in logs) if e is not None]
+        return found
 
     # ------------------------------------------------------------ contract reads
 
@@ -163,7 +190,14 @@ class Web3Chain:
         )
 
     def gas_price(self) -> int:
-        return int(self._call(lambda: self._w3.eth.gas_price))
+        """The chain's own price, raised on a London chain to what the next block may ask: its base fee can
+        rise by an eighth per block, and a transaction paying less than the base fee waits in the pool."""
+        suggested = int(self._call(lambda: self._w3.eth.gas_price))
+        base_fee = self._call(lambda: self._w3.eth.get_block("latest")).get("baseFeePerGas")
+        if base_fee is None:  # a chain without EIP-1559 (or Besu's free-gas networks): its price is all
+            return suggested
+        tip = int(self._call(lambda: self._w3.eth.max_priority_fee))
+        return max(suggested, -(-int(base_fee) * 9 // 8) + tip)
 
     def sign(self, account: TxAccount, call: Call, *, nonce: int, gas: int, gas_price: int) -> SignedTx:
         tx = self._function(call).build_transaction(

@@ -79,6 +79,7 @@ def rotate_keys(
             settings.membership_address,
             settings.registry_address,
             timeout=settings.tx_timeout_s,
+            logs_block_range=settings.logs_block_range,
         )
         admin = load_signing_key(settings.admin_keystore, passphrase)
         own = next((m for m in chain.members() if m.code == settings.member), None)

@@ -43,6 +43,30 @@ def test_no_default_passphrase_and_bad_values_are_refused(tmp_path: Path) -> Non
         load_settings(config)
 
 
+@pytest.mark.parametrize(("consensus", "confirmations"), [("anvil", 0), ("clique", 2), ("qbft", 0)])
+def test_confirmations_default_from_the_consensus(tmp_path: Path, consensus: str, confirmations: int) -> None:
+    config = tmp_path / "node.toml"
+    write_config(config, {**BASE, "consensus": consensus})
+    assert load_settings(config).confirmations == confirmations
+    write_config(config, {**BASE, "consensus": consensus, "confirmations": 5})
+    assert load_settings(config).confirmations == 5
+
+
+def test_confirmations_zero_set_on_clique_stay_zero(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    config = tmp_path / "node.toml"
+    write_config(config, {**BASE, "consensus": "clique"})
+    monkeypatch.setenv("ORIGO_CONFIRMATIONS", "0")
+    assert load_settings(config).confirmations == 0
+
+
+def test_chain_settings_out_of_range_are_refused(tmp_path: Path) -> None:
+    config = tmp_path / "node.toml"
+    for bad in ({"consensus": "pow"}, {"logs_block_range": 0}, {"chain_timeout_s": 0}, {"confirmations": -1}):
+        write_config(config, {**BASE, **bad})
+        with pytest.raises(ValidationError):
+            load_settings(config)
+
+
 def test_api_keys_are_stored_hashed_and_can_be_revoked(tmp_path: Path) -> None:
     db = Database(tmp_path / "node.db")
     key = create_key(db, "officer", "desk 3")

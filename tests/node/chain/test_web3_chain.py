@@ -1,0 +1,78 @@
+"""What the web3 adapter does for a real chain beyond the port's contract: bounded log queries, fees."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from chain_worlds import ROLES, _rpc
+from origo_devnet.anvil import Anvil
+from origo_node.chain import calls
+from origo_node.chain.merkle import MerkleTree
+from origo_node.chain.web3_chain import Web3Chain
+from test_chain_conformance import CID, leaf
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def anvil_chain(anvil_world: tuple[Anvil, Web3Chain]) -> Iterator[tuple[Anvil, Web3Chain]]:
+    node, _ = anvil_world
+    snapshot = _rpc(node.url, "evm_snapshot")
+    try:
+        yield anvil_world
+    finally:
+        _rpc(node.url, "evm_revert", snapshot)
+
+
+def _anchor(chain: Web3Chain) -> int:
+    issuer = ROLES["VN"][1]
+    call = calls.anchor_batch(MerkleTree([leaf()]).root, 1, CID)
+    gas = chain.simulate(issuer.address, call) * 2
+    signed = chain.sign(issuer, call, nonce=chain.nonce(issuer.address), gas=gas, gas_price=chain.gas_price())
+    chain.send_raw(signed.raw)
+    deadline = time.monotonic() + 30
+    while (receipt := chain.receipt(signed.tx_hash)) is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    return receipt.block
+
+
+def test_events_are_read_in_bounded_block_ranges(anvil_chain: tuple[Anvil, Web3Chain]) -> None:
+    node, chain = anvil_chain
+    start = chain.head() + 1
+    blocks = []
+    for _ in range(3):
+        blocks.append(_anchor(chain))
+        _rpc(node.url, "anvil_mine", "0x2")  # empty blocks between the anchors
+    end = chain.head()
+    narrow = Web3Chain(node.url, chain.membership_address, chain.registry_address, logs_block_range=2)
+    ranges: list[tuple[int, int]] = []
+    send = narrow._w3.provider.make_request
+
+    def recording(method: Any, params: Any) -> Any:
+        if method == "eth_getLogs":
+            ranges.append((int(params[0]["fromBlock"], 16), int(params[0]["toBlock"], 16)))
+        return send(method, params)
+
+    narrow._w3.provider.make_request = recording  # type: ignore[method-assign]
+    events = narrow.events(start, end)
+    assert events == chain.events(start, end)
+    assert [e.block for e in events if e.name == "BatchAnchored"] == blocks
+    assert ranges[0][0] == start and ranges[-1][1] == end
+    assert all(last - first + 1 <= 2 for first, last in ranges)
+    assert all(b[0] == a[1] + 1 for a, b in itertools.pairwise(ranges))
+
+
+def test_the_fee_covers_the_next_blocks_base_fee(anvil_chain: tuple[Anvil, Web3Chain]) -> None:
+    node, chain = anvil_chain
+    base_fee = int(_rpc(node.url, "eth_getBlockByNumber", "latest", False)["baseFeePerGas"], 16)
+    assert chain.gas_price() >= base_fee * 9 // 8
+    _rpc(node.url, "anvil_setNextBlockBaseFeePerGas", hex(base_fee * 40))
+    _rpc(node.url, "anvil_mine", "0x1")
+    raised = int(_rpc(node.url, "eth_getBlockByNumber", "latest", False)["baseFeePerGas"], 16)
+    assert raised > base_fee * 10 and chain.gas_price() >= raised * 9 // 8
+    assert _anchor(chain) > 0  # a transaction at that price is mined, not left waiting
