@@ -11,6 +11,7 @@ from eth_typing import ChecksumAddress
 from origo_node.chain.artifacts import load_artifact
 from origo_node.errors import ChainError
 from web3 import Web3
+from web3.middleware import ExtraDataToPOAMiddleware
 from web3.types import TxParams, TxReceipt
 
 
@@ -80,8 +81,17 @@ def send_transaction(w3: Web3, sender: Deployer, tx: TxParams, timeout: float = 
     return receipt
 
 
+def accept_poa_blocks(w3: Web3) -> Web3:
+    """``w3`` able to read the blocks of a proof-of-authority chain (Clique, QBFT): their ``extraData``
+    carries the sealers, which web3 refuses without this middleware. Harmless on anvil."""
+    if "proof_of_authority" not in {name for _, name in w3.middleware_onion.middleware}:
+        w3.middleware_onion.inject(ExtraDataToPOAMiddleware, name="proof_of_authority", layer=0)
+    return w3
+
+
 def deploy_contract(w3: Web3, deployer: Deployer, name: str, *args: Any) -> TxReceipt:
     """Deploy contract ``name`` from its artifact; the receipt carries ``contractAddress``."""
+    accept_poa_blocks(w3)  # building the transaction reads the latest block for its fees
     abi, bytecode = load_artifact(name)
     tx = (
         w3.eth.contract(abi=abi, bytecode=bytecode)

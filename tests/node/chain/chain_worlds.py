@@ -1,19 +1,23 @@
-"""The chain port's two adapters side by side: the fake in memory, and web3 on anvil with the real contracts.
+"""The chain port's adapters side by side: the fake in memory, and web3 with the real contracts on anvil and
+on a Clique proof-of-authority chain (two geth sealers, 1-second blocks).
 
-Every test in this folder that takes ``world`` runs against both; anvil (started once per process, each test
-in a snapshot) is the reference the fake is held to.
+Every test in this folder that takes ``world`` runs against all three; anvil (started once per process, each
+test in a snapshot) is the reference the fake is held to. Clique has no snapshots: each test gets contracts
+deployed afresh (about two blocks), so that what one test votes or spends is not seen by the next.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from eth_account import Account
 from origo_devnet.anvil import TEST_MNEMONIC, Anvil
-from origo_devnet.deploy import GenesisMember, deploy
+from origo_devnet.clique import CliqueNetwork
+from origo_devnet.deploy import Deployer, GenesisMember, deploy
 from origo_node.chain.fake import FakeChain
 from origo_node.chain.port import ChainPort, MemberRecord
 from origo_node.chain.web3_chain import Web3Chain
@@ -61,34 +65,55 @@ class World:
         return OUTSIDER
 
 
+def _deploy(url: str, deployer: Deployer) -> Web3Chain:
+    genesis = [
+        GenesisMember(
+            code=r.code,
+            name=r.name,
+            admin=r.admin,
+            validator=r.validator,
+            issuers=list(r.issuers),
+            encryption_key=r.encryption_key,
+            endpoint=r.endpoint,
+        )
+        for r in genesis_records()
+    ]
+    deployment = deploy(Web3(Web3.HTTPProvider(url)), deployer, genesis, 5001, 24 * 3600)
+    return Web3Chain(url, deployment.membership, deployment.registry)
+
+
 @pytest.fixture(scope="session")
 def anvil_world() -> Iterator[tuple[Anvil, Web3Chain]]:
     with Anvil(accounts=len(KEYS)) as node:
-        w3 = Web3(Web3.HTTPProvider(node.url))
-        genesis = [
-            GenesisMember(
-                code=r.code,
-                name=r.name,
-                admin=r.admin,
-                validator=r.validator,
-                issuers=list(r.issuers),
-                encryption_key=r.encryption_key,
-                endpoint=r.endpoint,
-            )
-            for r in genesis_records()
-        ]
-        deployment = deploy(w3, KEYS[0].address, genesis, 5001, 24 * 3600)
-        yield node, Web3Chain(node.url, deployment.membership, deployment.registry)
+        yield node, _deploy(node.url, KEYS[0].address)
+
+
+@pytest.fixture(scope="session")
+def clique_network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliqueNetwork]:
+    root = Path(tmp_path_factory.mktemp("clique"))
+    network = CliqueNetwork.plan(root, ["VN", "SG"]).create(funded=[k.address for k in KEYS])
+    with network:
+        yield network
 
 
 def _rpc(url: str, method: str, *params: Any) -> Any:
     return Web3(Web3.HTTPProvider(url)).provider.make_request(method, list(params))["result"]  # type: ignore[arg-type]
 
 
-@pytest.fixture(params=["fake", pytest.param("web3", marks=pytest.mark.integration)])
+@pytest.fixture(
+    params=[
+        "fake",
+        pytest.param("web3", marks=pytest.mark.integration),
+        pytest.param("clique", marks=[pytest.mark.integration, pytest.mark.xdist_group("clique")]),
+    ]
+)
 def world(request: pytest.FixtureRequest) -> Iterator[World]:
     if request.param == "fake":
         yield World("fake", FakeChain(genesis_records()))
+        return
+    if request.param == "clique":
+        network: CliqueNetwork = request.getfixturevalue("clique_network")
+        yield World("clique", _deploy(network.rpc_url("VN"), KEYS[0]))
         return
     node, chain = request.getfixturevalue("anvil_world")
     snapshot = _rpc(node.url, "evm_snapshot")

@@ -1,4 +1,6 @@
-"""One conformance suite for the chain port: the fake adapter must answer as web3 on anvil does."""
+"""One conformance suite for the chain port: the fake adapter must answer as web3 on anvil does, and web3
+must answer the same on a Clique proof-of-authority chain (real sealers, a block a second, 97-byte
+extraData)."""
 
 from __future__ import annotations
 
@@ -104,7 +106,11 @@ def test_an_anchored_batch_is_readable_and_emits_its_event(world: World) -> None
     assert world.chain.simulate(issuer.address, calls.anchor_batch(tree.root, 2, CID)) > 0
     signed = send(world, issuer, calls.anchor_batch(tree.root, 2, CID))
     receipt = world.chain.receipt(signed.tx_hash)
-    assert receipt is not None and receipt.ok and receipt.block == world.chain.head()
+    assert receipt is not None and receipt.ok
+    # A chain that seals every second may have sealed more blocks on top meanwhile.
+    assert (
+        receipt.block == world.chain.head() if world.kind != "clique" else receipt.block <= world.chain.head()
+    )
     stored = world.chain.batch("VN", tree.root)
     assert stored is not None and (stored.issuer, stored.count, stored.block) == ("VN", 2, receipt.block)
     [event] = [e for e in world.chain.events(receipt.block, receipt.block) if e.name == "BatchAnchored"]
