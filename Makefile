@@ -9,6 +9,8 @@ PIP    := $(VENV)/bin/pip
 NPM_DIR := hardhat-config
 # IPFS=kubo runs `make up` with one kubo daemon per member instead of the embedded payload store.
 IPFS ?= local
+# CHAIN=clique runs `make up` on one geth Clique sealer per member instead of one anvil.
+CHAIN ?= anvil
 
 # kubo, built from the Go module proxy into .tools/ (git-ignored) and rebuilt only when these versions change.
 # go-libp2p: see scripts/build_kubo.sh for why kubo's own replace of it is swapped for this release.
@@ -27,6 +29,7 @@ GETH_STAMP     := $(TOOLS)/.stamp-geth-$(GETH_VERSION)
 help:
 	@echo "make up      - bring up a local consortium (anvil + one node per member; MEMBERS=11 for all)"
 	@echo "               make up IPFS=kubo: payloads on one kubo daemon per member (private swarm)"
+	@echo "               make up CHAIN=clique: one geth Clique sealer per member instead of anvil"
 	@echo "make kubo    - build the pinned kubo into $(TOOLS)/bin (needs Go >= 1.26.5)"
 	@echo "make geth    - build the pinned geth (Clique sealer) into $(TOOLS)/bin (needs Go)"
 	@echo "make test    - install what is needed and run the whole test suite"
@@ -75,8 +78,9 @@ geth:
 
 # `make up MEMBERS=11`: all ten ASEAN members and Timor-Leste (six when not given; a count or codes VN,SG,...).
 # `make up IPFS=kubo`: one kubo daemon per member in a private swarm instead of the embedded store.
-up: setup $(if $(filter kubo,$(IPFS)),kubo)
-	$(PY) scripts/devnet.py up $(if $(MEMBERS),--members $(MEMBERS)) $(if $(IPFS),--ipfs $(IPFS))
+# `make up CHAIN=clique`: one geth Clique sealer per member (1-second blocks), each node on its own.
+up: setup $(if $(filter kubo,$(IPFS)),kubo) $(if $(filter clique,$(CHAIN)),geth)
+	$(PY) scripts/devnet.py up $(if $(MEMBERS),--members $(MEMBERS)) $(if $(IPFS),--ipfs $(IPFS)) $(if $(filter clique,$(CHAIN)),--chain clique)
 
 test: setup browser kubo geth postgres
 	$(PY) -m pytest -n 2 --dist loadgroup -q

@@ -4,14 +4,16 @@
     python scripts/devnet.py up            # create .devnet/ on first run, resume it afterwards; Ctrl-C stops
     python scripts/devnet.py up --members 11   # all ten ASEAN members and Timor-Leste (make up MEMBERS=11)
     python scripts/devnet.py up --ipfs kubo    # one kubo daemon per member, private swarm (make up IPFS=kubo)
+    python scripts/devnet.py up --chain clique # one geth Clique sealer per member (make up CHAIN=clique)
     python scripts/devnet.py join CODE     # prepare a new member (keys, data directory) for a governance vote
     python scripts/devnet.py status        # what network.json says, and whether each node answers
 
 Ports are fixed so that the README's commands work as printed: the chain on 8545, the genesis members'
 nodes on 8701 (VN), 8702 (SG), 8703 (TH), 8704 (MY), 8705 (ID), 8706 (PH); members who join later take
-8707 onwards (with ``--members 11``: BN, KH, LA, MM, TL on 8707-8711). ``--root``, ``--anvil-port`` and
-``--base-port`` start a second consortium beside the first (the tests do). While it runs, a node or the chain
-that stops is restarted (origo_devnet.supervisor) and the terminal says so.
+8707 onwards (with ``--members 11``: BN, KH, LA, MM, TL on 8707-8711). With ``--chain clique`` each member's
+sealer answers RPC on 8545 + its index (VN 8545, SG 8546, ...) and peers on 30303 + its index. ``--root``,
+``--anvil-port`` and ``--base-port`` start a second consortium beside the first (the tests do). While it runs,
+a node or a chain node that stops is restarted (origo_devnet.supervisor) and the terminal says so.
 ``make clean`` wipes ``.devnet/``.
 """
 
@@ -44,6 +46,7 @@ from rich.console import Console
 ROOT = Path(__file__).resolve().parent.parent / ".devnet"
 ANVIL_PORT = 8545
 BASE_PORT = 8701
+P2P_BASE_PORT = 30303
 ANVIL_ARGS = ["--state-interval", "5"]  # the chain's state reaches disk every 5 s, not only on a clean exit
 console = Console()
 
@@ -104,8 +107,15 @@ def up(args: argparse.Namespace) -> int:
     fresh = not (root / "network.json").exists()
     if fresh:
         codes = args.members
-        _check_ports([args.anvil_port, *range(args.base_port, args.base_port + len(codes))])
-        console.print(f"Creating a new consortium in {root} ({', '.join(codes)}), payloads on {args.ipfs}...")
+        chain_ports = [args.anvil_port]
+        if args.chain == "clique":
+            chain_ports = [*range(args.anvil_port, args.anvil_port + len(codes))]
+            chain_ports += [*range(args.p2p_port, args.p2p_port + len(codes))]
+        _check_ports([*chain_ports, *range(args.base_port, args.base_port + len(codes))])
+        console.print(
+            f"Creating a new consortium in {root} ({', '.join(codes)}) on {args.chain}, "
+            f"payloads on {args.ipfs}..."
+        )
         network = create_network(
             root,
             codes,
@@ -114,6 +124,8 @@ def up(args: argparse.Namespace) -> int:
             block_time=1.0,
             anvil_args=ANVIL_ARGS,
             ipfs=args.ipfs,
+            chain=args.chain,
+            p2p_base_port=args.p2p_port,
         )
     else:
         made_with = "kubo" if (root / "kubo" / "swarm.key").exists() else "local"
@@ -124,14 +136,22 @@ def up(args: argparse.Namespace) -> int:
             )
             return 2
         saved = json.loads((root / "network.json").read_text(encoding="utf-8"))
+        made_on = saved.get("chain", "anvil")
+        if args.chain_given and args.chain != made_on:
+            console.print(
+                f"[red]{root} runs on {made_on}[/red], not {args.chain}: resume it with "
+                f"`make up CHAIN={made_on}`, or `make clean` first to start a new consortium on {args.chain}"
+            )
+            return 2
         if args.members_given and len(args.members) != len(saved["members"]):
             console.print(
                 f"[yellow]{root} already holds a consortium of {len(saved['members'])} members; "
                 f"it is resumed as it is (`make clean` first for one of {len(args.members)})[/yellow]"
             )
+        chain_urls = [n["rpc_url"] for n in saved.get("chain_nodes", {}).values()] or [saved["rpc_url"]]
         _check_ports(
             [
-                int(saved["rpc_url"].rsplit(":", 1)[1]),
+                *(int(url.rsplit(":", 1)[1]) for url in chain_urls),
                 *(int(m["url"].rsplit(":", 1)[1]) for m in saved["members"]),
             ]
         )
@@ -235,8 +255,22 @@ def main(argv: list[str] | None = None) -> int:
         default="local",
         help="where payloads live: each node's embedded store, or one kubo daemon per member (private swarm)",
     )
-    starting.add_argument("--anvil-port", type=int, default=ANVIL_PORT, help="the chain's port (8545)")
+    starting.add_argument(
+        "--chain",
+        choices=["anvil", "clique"],
+        default=None,
+        help="the chain: one anvil (default), or one geth Clique sealer per member (needs `make geth`)",
+    )
+    starting.add_argument(
+        "--anvil-port",
+        type=int,
+        default=ANVIL_PORT,
+        help="the chain's port (8545); on Clique the first sealer's, the others' follow",
+    )
     starting.add_argument("--base-port", type=int, default=BASE_PORT, help="the first node's port (8701)")
+    starting.add_argument(
+        "--p2p-port", type=int, default=P2P_BASE_PORT, help="on Clique, the first sealer's p2p port (30303)"
+    )
     starting.set_defaults(run=up)
     joining = commands.add_parser("join", help="prepare a new member for a governance vote")
     joining.add_argument("code", help="the new member's country code, e.g. BN")
@@ -245,6 +279,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "up":
         args.members_given = args.members is not None
+        args.chain_given = args.chain is not None
+        args.chain = args.chain or "anvil"
         args.members = args.members or ALL_MEMBERS[:6]
     result: int = args.run(args)
     return result

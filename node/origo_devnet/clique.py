@@ -240,8 +240,8 @@ class CliqueNetwork:
         """Until ``code``'s (re)started node has a peer and the head its running peers have; then it seals.
         With fewer than five peers geth syncs on its 10-second cycle, so this takes up to about 10 s."""
         deadline = time.monotonic() + timeout
-        self._wait_peers(code, 1, timeout)
         others = [c for c in self._sealers if c != code and self.running(c)]
+        self._wait_peers(code, 1 if others else 0, timeout)  # the first back after all stopped waits for none
         while others and self.head(code) < max(self.head(c) for c in others) - 1:
             if time.monotonic() > deadline:
                 raise ChainError(

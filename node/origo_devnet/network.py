@@ -1,4 +1,5 @@
-"""A local consortium on one machine: anvil, the contracts, and one node process per member.
+"""A local consortium on one machine: the chain (anvil, or one geth Clique sealer per member), the contracts,
+and one node process per member.
 
 Used by ``make up`` (``scripts/devnet.py``), by the end-to-end tests and by the benchmark. Everything lives in
 one directory (``.devnet/`` for ``make up``): anvil's state, each member's data directory, ``network.json``.
@@ -25,6 +26,7 @@ from origo_node.settings import CONFIG_FILE
 from web3 import Web3
 
 from origo_devnet.anvil import Anvil, free_port
+from origo_devnet.clique import CliqueNetwork
 from origo_devnet.deploy import GenesisMember, deploy
 from origo_devnet.kubo_swarm import KuboSwarm
 
@@ -88,9 +90,19 @@ class Network:
     anvil: Anvil | None = None
     #: With ``ipfs="kubo"``: one kubo daemon per member, in a private swarm under ``root/kubo``.
     kubo: KuboSwarm | None = None
+    #: With ``chain="clique"``: one geth sealer per member under ``root/clique`` (then ``anvil`` is None).
+    clique: CliqueNetwork | None = None
 
     def as_dict(self) -> dict[str, Any]:
+        chain_nodes = {}
+        if self.clique is not None:
+            chain_nodes = {
+                code: {"rpc_url": self.clique.rpc_url(code), "pid": self.clique.pid(code)}
+                for code in self.clique.codes()
+            }
         return {
+            "chain": "clique" if self.clique is not None else "anvil",
+            **({"chain_nodes": chain_nodes} if chain_nodes else {}),
             "rpc_url": self.rpc_url,
             "chain_id": self.chain_id,
             "contracts": {"membership": self.membership, "registry": self.registry},
@@ -180,6 +192,8 @@ class Network:
             self.kubo.stop()
         if self.anvil is not None:
             self.anvil.stop()
+        if self.clique is not None:
+            self.clique.stop()
 
 
 def wait_healthy(url: str, timeout: float, process: subprocess.Popen[bytes] | None = None) -> None:
@@ -256,12 +270,31 @@ def create_network(
     persist_chain: bool = True,
     anvil_args: list[str] | None = None,
     ipfs: str = "local",
+    chain: str = "anvil",
+    p2p_base_port: int | None = None,
 ) -> Network:
     """Starts anvil, creates every member's keys, deploys with them as genesis, configures the nodes.
 
     ``ipfs="kubo"`` also starts one kubo daemon per member (a private swarm) and points each node at its own.
+    ``chain="clique"``: one geth sealer per member instead of anvil (RPC ports from ``anvil_port`` on, p2p
+    from ``p2p_base_port``; free ports when not given), each node on its own (origo_devnet.clique_devnet).
     """
     root.mkdir(parents=True, exist_ok=True)
+    if chain == "clique":
+        if ipfs != "local":
+            raise ValueError("a Clique devnet keeps payloads in each node's embedded store for now")
+        from origo_devnet.clique_devnet import create_clique_network
+
+        return create_clique_network(
+            root,
+            codes,
+            base_port=base_port,
+            rpc_base_port=anvil_port,
+            p2p_base_port=p2p_base_port,
+            quorum_bps=quorum_bps,
+            voting_period=voting_period,
+            node_settings=node_settings,
+        )
     anvil = Anvil(
         block_time=block_time,
         state_path=root / "anvil-state.json" if persist_chain else None,
@@ -319,16 +352,20 @@ def create_network(
 def load_network(
     root: Path, *, block_time: float | None = 1.0, anvil_args: list[str] | None = None
 ) -> Network:
-    """Resumes a network created before: anvil from its saved state, the same members and keys."""
+    """Resumes a network created before: its chain (anvil from its saved state, or the Clique sealers from
+    their data directories), the same members and keys."""
     saved = json.loads((root / "network.json").read_text(encoding="utf-8"))
-    port = int(saved["rpc_url"].rsplit(":", 1)[1])
-    anvil = Anvil(
-        block_time=block_time,
-        state_path=root / "anvil-state.json",
-        port=port,
-        log_path=root / "anvil.log",
-        extra_args=anvil_args,
-    ).start()
+    anvil, clique = None, None
+    if saved.get("chain") == "clique":
+        clique = CliqueNetwork.load(root / "clique").start()
+    else:
+        anvil = Anvil(
+            block_time=block_time,
+            state_path=root / "anvil-state.json",
+            port=int(saved["rpc_url"].rsplit(":", 1)[1]),
+            log_path=root / "anvil.log",
+            extra_args=anvil_args,
+        ).start()
     network = Network(
         root=root,
         rpc_url=saved["rpc_url"],
@@ -337,6 +374,7 @@ def load_network(
         registry=saved["contracts"]["registry"],
         deployment_block=int(saved["deployment_block"]),
         anvil=anvil,
+        clique=clique,
     )
     # Made with ipfs="kubo": the same daemons, repositories and pins (a member who joined has one too).
     with_kubo = [m["code"] for m in saved["members"] if (root / "kubo" / m["code"] / "config").exists()]

@@ -23,6 +23,11 @@ from origo_devnet.network import Network
 CHAIN = "chain"
 
 
+def chain_node(code: str) -> str:
+    """The row of member ``code``'s own chain node (a Clique sealer)."""
+    return f"chain-{code}"
+
+
 def describe_exit(code: int) -> str:
     """``-9`` -> "exit code -9, killed by SIGKILL"; a process's own exit code as is."""
     if code < 0:
@@ -74,6 +79,9 @@ class Supervisor:
         }
         if network.anvil is not None:
             self._watched[CHAIN] = _Watched("the chain (anvil)", started_at=now)
+        if network.clique is not None:
+            for code in network.clique.codes():
+                self._watched[chain_node(code)] = _Watched(f"{code}'s chain node (geth)", started_at=now)
 
     def restarts(self, name: str) -> int:
         """How many times ``name`` (a member code, or ``CHAIN``) was restarted."""
@@ -86,7 +94,7 @@ class Supervisor:
 
     def check(self, stop: threading.Event | None = None) -> None:
         """One pass: notices exits, restarts what is due. The chain first: nodes need it to start."""
-        for name in sorted(self._watched, key=lambda n: n != CHAIN):
+        for name in sorted(self._watched, key=lambda n: not n.startswith(CHAIN)):
             if stop is not None and stop.is_set():
                 return
             watched = self._watched[name]
@@ -117,6 +125,9 @@ class Supervisor:
         if name == CHAIN:
             anvil = self.network.anvil
             return anvil.exit_code() if anvil is not None else None
+        if name.startswith(CHAIN):
+            clique = self.network.clique
+            return clique.exit_code(name.removeprefix("chain-")) if clique is not None else None
         process = self.network.members[name].process
         return process.poll() if process is not None else None
 
@@ -130,6 +141,11 @@ class Supervisor:
                 anvil.stop()
                 anvil.start()
                 what = "restarted it from its last saved state"
+            elif name.startswith(CHAIN):
+                clique = self.network.clique
+                assert clique is not None
+                clique.restart(name.removeprefix("chain-"))
+                what = "restarted it; it caught up with its peers and seals again"
             else:
                 self.network.stop_node(name)  # cleans up: the log file, worker processes left behind
                 self.network.start_node(name)
