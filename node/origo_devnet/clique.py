@@ -205,7 +205,7 @@ class CliqueNetwork:
             "--nodiscover", "--nat", "none",
             "--http", "--http.addr", "127.0.0.1", "--http.port", str(sealer.rpc_port),
             "--http.api", _RPC_APIS,
-            "--authrpc.addr", "127.0.0.1", "--authrpc.port", str(free_port()),
+            "--authrpc.addr", "127.0.0.1", "--authrpc.port", "0",  # unused; 0: any free port
             "--ipcdisable",
             "--miner.etherbase", sealer.address,
             "--unlock", sealer.address, "--password", str(data_dir / "password"), "--allow-insecure-unlock",

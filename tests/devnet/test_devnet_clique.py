@@ -1,0 +1,86 @@
+"""`make up CHAIN=clique`: each member's node on its own geth sealer; a sealer killed under it comes back.
+
+The real thing: ``scripts/devnet.py up --chain clique`` as a subprocess on free ports with two members, two
+geth sealers and two node processes; the test kills a sealer with SIGKILL.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import httpx
+import pytest
+from test_devnet_supervision import SCRIPT, Output, alive, saved, two_free_ports
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("clique")]
+
+
+def head(url: str) -> int:
+    answer = httpx.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber"}, timeout=5)
+    return int(answer.json()["result"], 16)
+
+
+def test_each_node_has_its_own_sealer_and_a_killed_sealer_is_restarted(tmp_path: Path) -> None:
+    root = tmp_path / "devnet"
+    command = [
+        sys.executable,
+        str(SCRIPT),
+        "up",
+        "--members",
+        "VN,SG",
+        "--root",
+        str(root),
+        "--chain",
+        "clique",
+    ]
+    command += ["--anvil-port", str(two_free_ports()), "--base-port", str(two_free_ports())]
+    command += ["--p2p-port", str(two_free_ports())]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "80"},
+        start_new_session=True,
+    )
+    output = Output(process)
+    try:
+        output.wait_for("Ctrl-C stops the network", timeout=180)
+        network = saved(root)
+        assert network["chain"] == "clique"
+        chain_nodes = network["chain_nodes"]
+        for member in network["members"]:
+            config = tomllib.loads((Path(member["data_dir"]) / "node.toml").read_text())
+            assert config["chain_rpc"] == chain_nodes[member["code"]]["rpc_url"]
+            assert config["consensus"] == "clique"
+        assert chain_nodes["VN"]["rpc_url"] != chain_nodes["SG"]["rpc_url"]
+
+        old_pid = int(chain_nodes["SG"]["pid"])
+        os.kill(old_pid, signal.SIGKILL)
+        line = output.wait_for("SG's chain node (geth) stopped", timeout=90)
+        assert "(exit code -9, killed by SIGKILL); restarted it" in line
+        new_pid = int(saved(root)["chain_nodes"]["SG"]["pid"])
+        assert new_pid != old_pid and alive(new_pid)
+        # Two sealers take turns: the chain goes on only with both, so a growing head shows SG seals again.
+        before = head(chain_nodes["SG"]["rpc_url"])
+        deadline = time.monotonic() + 20
+        while head(chain_nodes["SG"]["rpc_url"]) < before + 3:
+            assert time.monotonic() < deadline, "the chain did not go on after SG's sealer came back"
+            time.sleep(0.5)
+        sg = next(m for m in network["members"] if m["code"] == "SG")
+        health = httpx.get(sg["url"] + "/healthz", timeout=5).json()
+        assert health["status"] == "ok" and health["chain_head"] >= before
+
+        process.send_signal(signal.SIGINT)
+        assert process.wait(90) == 0
+        assert not alive(new_pid) and not alive(int(chain_nodes["VN"]["pid"]))
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
