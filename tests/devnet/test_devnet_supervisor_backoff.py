@@ -31,11 +31,13 @@ class _Member:
 
 @dataclass
 class _Network:
-    """What the supervisor uses of a Network: members' processes, stop_node/start_node, an optional anvil."""
+    """What the supervisor uses of a Network: members' processes, stop_node/start_node, an optional anvil
+    or Clique chain."""
 
     clock: list[float]
     members: dict[str, _Member] = field(default_factory=dict)
     anvil: Any = None
+    clique: Any = None
     starts: list[float] = field(default_factory=list)
     stays_up_from: int = 99  # the start (counted from 0) from which the node keeps running
 
