@@ -27,7 +27,7 @@ from web3 import Web3
 
 from origo_devnet.anvil import Anvil, free_port
 from origo_devnet.clique import CliqueNetwork
-from origo_devnet.deploy import GenesisMember, deploy
+from origo_devnet.deploy import GenesisMember, accept_poa_blocks, deploy
 from origo_devnet.kubo_swarm import KuboSwarm
 
 DEVNET_PASSPHRASE = "devnet"
@@ -253,8 +253,16 @@ def prepare_member(
 
 
 def fund(w3: Web3, *addresses: str) -> None:
+    """Gives ``addresses`` ether: anvil sets balances; on a Clique devnet (no such call) the node's unlocked
+    sealer account sends it."""
     for address in addresses:
-        w3.provider.make_request("anvil_setBalance", [address, hex(10**24)])  # type: ignore[arg-type]
+        answer = w3.provider.make_request("anvil_setBalance", [address, hex(10**24)])  # type: ignore[arg-type]
+        if "error" in answer:
+            accept_poa_blocks(w3)
+            sealer = w3.eth.accounts[0]  # geth lists the account it unlocked
+            to = Web3.to_checksum_address(address)
+            tx = w3.eth.send_transaction({"from": sealer, "to": to, "value": Web3.to_wei(1000, "ether")})
+            w3.eth.wait_for_transaction_receipt(tx, timeout=60)
 
 
 def create_network(
