@@ -330,6 +330,10 @@ class CliqueNetwork:
     def codes(self) -> list[str]:
         return list(self._sealers)
 
+    def describe(self) -> dict[str, dict[str, Any]]:
+        """Each member's chain node as network.json records it: its RPC URL and process id."""
+        return {code: {"rpc_url": self.rpc_url(code), "pid": self.pid(code)} for code in self._sealers}
+
     def sealer(self, code: str) -> Sealer:
         return self._sealers[code]
 

@@ -94,12 +94,7 @@ class Network:
     clique: CliqueNetwork | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        chain_nodes = {}
-        if self.clique is not None:
-            chain_nodes = {
-                code: {"rpc_url": self.clique.rpc_url(code), "pid": self.clique.pid(code)}
-                for code in self.clique.codes()
-            }
+        chain_nodes = self.clique.describe() if self.clique is not None else {}
         return {
             "chain": "clique" if self.clique is not None else "anvil",
             **({"chain_nodes": chain_nodes} if chain_nodes else {}),
