@@ -14,13 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import rlp
 from eth_account import Account
 from origo_devnet.anvil import TEST_MNEMONIC, Anvil
 from origo_devnet.clique import CliqueNetwork
-from origo_devnet.deploy import Deployer, GenesisMember, deploy
+from origo_devnet.deploy import Deployer, GenesisMember, accept_poa_blocks, deploy
+from origo_node.chain.artifacts import load_artifact
 from origo_node.chain.fake import FakeChain
 from origo_node.chain.port import ChainPort, MemberRecord
 from origo_node.chain.web3_chain import Web3Chain
+from origo_node.hashing import keccak256
 from web3 import Web3
 
 Account.enable_unaudited_hdwallet_features()
@@ -65,8 +68,8 @@ class World:
         return OUTSIDER
 
 
-def _deploy(url: str, deployer: Deployer) -> Web3Chain:
-    genesis = [
+def _genesis() -> list[GenesisMember]:
+    return [
         GenesisMember(
             code=r.code,
             name=r.name,
@@ -78,8 +81,44 @@ def _deploy(url: str, deployer: Deployer) -> Web3Chain:
         )
         for r in genesis_records()
     ]
-    deployment = deploy(Web3(Web3.HTTPProvider(url)), deployer, genesis, 5001, 24 * 3600)
+
+
+def _deploy(url: str, deployer: Deployer) -> Web3Chain:
+    deployment = deploy(Web3(Web3.HTTPProvider(url)), deployer, _genesis(), 5001, 24 * 3600)
     return Web3Chain(url, deployment.membership, deployment.registry)
+
+
+def _deploy_in_one_block(url: str, account: Any) -> Web3Chain:
+    """Both contracts in one block (the registry names the address the membership will get): a fresh
+    consortium per test costs one block of a chain that seals one a second, not two."""
+    w3 = accept_poa_blocks(Web3(Web3.HTTPProvider(url)))
+    nonce = w3.eth.get_transaction_count(account.address, "pending")
+    sender = bytes.fromhex(account.address[2:])
+    membership = Web3.to_checksum_address(keccak256(rlp.encode([sender, nonce]))[12:])
+    constructors = [
+        ("Membership", ([m.to_abi_tuple() for m in _genesis()], 5001, 24 * 3600)),
+        ("DocumentRegistry", (membership,)),
+    ]
+    hashes = []
+    for offset, (name, args) in enumerate(constructors):
+        abi, bytecode = load_artifact(name)
+        tx = (
+            w3.eth.contract(abi=abi, bytecode=bytecode)
+            .constructor(*args)
+            .build_transaction(
+                {
+                    "from": account.address,
+                    "nonce": nonce + offset,
+                    "gas": 12_000_000,
+                    "chainId": w3.eth.chain_id,
+                }
+            )
+        )
+        hashes.append(w3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction))
+    receipts = [w3.eth.wait_for_transaction_receipt(h, timeout=60, poll_latency=0.05) for h in hashes]
+    assert all(r["status"] == 1 for r in receipts)
+    assert receipts[0]["contractAddress"] == membership
+    return Web3Chain(url, membership, str(receipts[1]["contractAddress"]))
 
 
 @pytest.fixture(scope="session")
@@ -113,7 +152,7 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
         return
     if request.param == "clique":
         network: CliqueNetwork = request.getfixturevalue("clique_network")
-        yield World("clique", _deploy(network.rpc_url("VN"), KEYS[0]))
+        yield World("clique", _deploy_in_one_block(network.rpc_url("VN"), KEYS[0]))
         return
     node, chain = request.getfixturevalue("anvil_world")
     snapshot = _rpc(node.url, "evm_snapshot")
