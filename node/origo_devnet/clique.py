@@ -222,7 +222,10 @@ class CliqueNetwork:
         """
         starting = [code for code in self._sealers if not self.running(code)]
         for code in starting:
+            # One after the other, each once the last answers (and so listens for peers): a static peer
+            # dialled before it listens is not dialled again for 35 s.
             self._spawn(code)
+            self._wait_peers(code, 0, timeout)
         for code in starting:
             self._wait_peers(code, len(self._sealers) - 1, timeout)
         for code in starting:

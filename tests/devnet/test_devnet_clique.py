@@ -84,3 +84,10 @@ def test_each_node_has_its_own_sealer_and_a_killed_sealer_is_restarted(tmp_path:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(10)
+        # The sealers and nodes run in sessions of their own: a failed run must not leave them behind.
+        left = saved(root) if (root / "network.json").exists() else {}
+        pids = [n["pid"] for n in left.get("chain_nodes", {}).values()]
+        pids += [m["pid"] for m in left.get("members", []) if "pid" in m]
+        for pid in pids:  # each leads its own process group (a node's workers are in it)
+            if pid and alive(int(pid)):
+                os.killpg(int(pid), signal.SIGKILL)
