@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Body
 from fastapi.concurrency import run_in_threadpool
@@ -34,7 +34,7 @@ def _known(proposal_id: int, read: Callable[[int], T]) -> T:
     responses=errors(KEY, 503),
     summary="Every proposal, newest first",
 )
-def proposals(_: Admin, node: NodeDep) -> list[dict[str, Any]]:
+def proposals(_: Admin, node: NodeDep) -> list[Proposal]:
     return node.governance.proposals()
 
 
@@ -44,7 +44,7 @@ def proposals(_: Admin, node: NodeDep) -> list[dict[str, Any]]:
     responses=errors(KEY, 404, 422, 503),
     summary="One proposal",
 )
-def proposal(proposal_id: ProposalId, _: Admin, node: NodeDep) -> dict[str, Any]:
+def proposal(proposal_id: ProposalId, _: Admin, node: NodeDep) -> Proposal:
     return _known(proposal_id, node.governance.proposal)
 
 
@@ -55,7 +55,7 @@ def proposal(proposal_id: ProposalId, _: Admin, node: NodeDep) -> dict[str, Any]
     responses=errors(BODY, KEY, 409, 503),
     summary="Propose a membership or quorum change",
 )
-async def propose(body: Annotated[ProposalCreate, Body()], _: Admin, node: NodeDep) -> dict[str, Any]:
+async def propose(body: Annotated[ProposalCreate, Body()], _: Admin, node: NodeDep) -> Proposal:
     return await run_in_threadpool(node.governance.propose, body.model_dump(exclude_none=True))
 
 
@@ -65,5 +65,5 @@ async def propose(body: Annotated[ProposalCreate, Body()], _: Admin, node: NodeD
     responses=errors(KEY, 404, 409, 422, 503),
     summary="Vote yes on a proposal",
 )
-async def vote(proposal_id: ProposalId, _: Admin, node: NodeDep) -> dict[str, Any]:
+async def vote(proposal_id: ProposalId, _: Admin, node: NodeDep) -> Proposal:
     return await run_in_threadpool(_known, proposal_id, node.governance.vote)

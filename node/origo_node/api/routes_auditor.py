@@ -29,7 +29,7 @@ def trail(key: DocumentKey, _: Auditor, node: NodeDep) -> dict[str, Any]:
     responses=errors(KEY, 404, 409, 422),
     summary="The trail with everything needed to re-check it on chain",
 )
-def export(key: DocumentKey, _: Auditor, node: NodeDep) -> dict[str, Any]:
+def export(key: DocumentKey, _: Auditor, node: NodeDep) -> TrailExport:
     return node.exports.export(node.status.resolve(key))
 
 

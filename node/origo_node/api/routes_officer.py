@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from origo_api.answers import (
     Action,
@@ -133,32 +134,33 @@ def _result(index: int, result: Accepted | OrigoError) -> dict[str, Any]:
     responses=errors(KEY, 404, 409, 422, 502),
     summary="The issued file: document + anchoring proof + signature",
 )
-def issued_file(key: DocumentKey, _: Reader, node: NodeDep) -> dict[str, Any]:
+def issued_file(key: DocumentKey, _: Reader, node: NodeDep) -> IssuedFile:
     doc_id = node.status.resolve(key)
     document = node.reader.read(doc_id)
-    return {"document": document, "origo": node.exports.proof_bundle(doc_id)}
+    return IssuedFile(document=document, origo=node.exports.proof_bundle(doc_id))
 
 
-def worded(node: Node, action: dict[str, Any]) -> dict[str, Any]:
+def worded(node: Node, action: Action) -> Action:
     """The action with a chain refusal recorded by the sender (the chain changed between the check and the
     send) in words, as the check's own refusal would have been; the rule and its arguments stay."""
-    error = action.get("error") or {}
+    error = action.error or {}
     rule = error.get("rule")
-    if action["state"] != "failed" or not rule or rule in ("Revert", "Reverted"):
+    if action.state != "failed" or not rule or rule in ("Revert", "Reverted"):
         return action
     title = refusals.explain(node, str(rule), list(error.get("args") or []))
-    return {**action, "error": {**error, "title": title}}
+    return action.model_copy(update={"error": {**error, "title": title}})
 
 
-def _action_response(node: Node, action: dict[str, Any]) -> JSONResponse:
+def _action_response(node: Node, action: Action) -> JSONResponse:
     action = worded(node, action)
-    if action["state"] == "failed":
-        error = action["error"] or {}
+    body = action.model_dump(mode="json")
+    if action.state == "failed":
+        error = action.error or {}
         detail = error.get("title", "the transaction failed")
         extra = {k: error[k] for k in ("rule", "args") if k in error}
-        body = problem_body(409, "chain-rule-violated", detail, action=action, **extra)
-        return JSONResponse(body, status_code=409, media_type=MEDIA_TYPE)
-    return JSONResponse(action, status_code=200 if action["state"] == "done" else 202)
+        problem = problem_body(409, "chain-rule-violated", detail, action=body, **extra)
+        return JSONResponse(problem, status_code=409, media_type=MEDIA_TYPE)
+    return JSONResponse(body, status_code=200 if action.state == "done" else 202)
 
 
 _ACTED: dict[str, Any] = {
@@ -245,7 +247,7 @@ async def supersede(
     key: DocumentKey, request: Request, _: Officer, desk: Desk, grant: str | None = Grant
 ) -> JSONResponse:
     answer = await run_in_threadpool(desk.supersede, key, read_json(request), _grants(grant))
-    return JSONResponse(answer, status_code=202)
+    return JSONResponse(jsonable_encoder(answer), status_code=202)
 
 
 STATES = "|".join(s.value for s in DocumentState)
@@ -274,7 +276,7 @@ def worklist(
     responses=errors(KEY, 404, 422),
     summary="An action's state",
 )
-def action(action_id: ActionId, _: Reader, node: NodeDep) -> dict[str, Any]:
+def action(action_id: ActionId, _: Reader, node: NodeDep) -> Action:
     return worded(node, node.actions.get(action_id))
 
 
@@ -284,5 +286,5 @@ def action(action_id: ActionId, _: Reader, node: NodeDep) -> dict[str, Any]:
     responses=errors(KEY, 404, 422),
     summary="A manifest's consignments and the certificates linked to them",
 )
-def links(key: DocumentKey, _: Reader, node: NodeDep) -> dict[str, Any]:
+def links(key: DocumentKey, _: Reader, node: NodeDep) -> ManifestLinks:
     return node.linking.links(node.status.resolve(key))

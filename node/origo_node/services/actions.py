@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from origo_api.answers import Action
+
 from origo_node.chain import calls
 from origo_node.chain.port import Call, Receipt, SignedTx
 from origo_node.chain.sender import TxSender
@@ -70,7 +72,7 @@ class ActionService:
 
     # ------------------------------------------------------------------ requests
 
-    def submit(self, kind: str, document_id: str, params: dict[str, Any], wait_s: float) -> dict[str, Any]:
+    def submit(self, kind: str, document_id: str, params: dict[str, Any], wait_s: float) -> Action:
         """Checks and records one action, then waits up to ``wait_s`` for the sender to get it mined.
 
         Only the simulation happens here; signing and sending is the action loop's, in the one process that
@@ -86,25 +88,25 @@ class ActionService:
             self.wake()
         deadline = time.monotonic() + wait_s
         while kind != "supersede" and time.monotonic() < deadline:
-            if self.get(action_id)["state"] in ("done", "failed"):
+            if self.get(action_id).state in ("done", "failed"):
                 break
             time.sleep(0.05)
         return self.get(action_id)
 
-    def get(self, action_id: int) -> dict[str, Any]:
+    def get(self, action_id: int) -> Action:
         record = self._actions.get(action_id)
         if record is None:
             raise NotFound(f"no action {action_id}")
-        return {
-            "id": record.id,
-            "kind": record.kind,
-            "document_id": record.document_id,
-            "params": record.params,
-            "state": record.state,
-            "tx": record.tx_hash,
-            "block": record.block,
-            "error": record.error,
-        }
+        return Action(
+            id=record.id,
+            kind=record.kind,
+            document_id=record.document_id,
+            params=record.params,
+            state=record.state,
+            tx=record.tx_hash,
+            block=record.block,
+            error=record.error,
+        )
 
     # ------------------------------------------------------------------ worker
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from origo_api.answers import LeafFacts, ProofBundle, TrailEvent, TrailExport
+
 from origo_node.anchoring.manifest import leaf_to_json
 from origo_node.chain import eip712
 from origo_node.chain.port import ChainPort
@@ -22,29 +24,31 @@ class ExportService:
         self._status = status
         self._chain_id = chain_id
 
-    def proof_bundle(self, key: DocumentKey) -> dict[str, Any]:
+    def proof_bundle(self, key: DocumentKey) -> ProofBundle:
         """The anchoring proof that travels with an issued file and lets anyone check it offline."""
         row, _, proof = self._proofs.proof(key)
         leaf = leaf_of(row)
         registry = self._chain.registry_address
-        return {
-            "document_id": str.__str__(key),
-            "issuer": key.issuer,
-            "digest": row.digest,
-            "leaf": leaf_to_json(leaf),
-            "payload_cid": row.payload_cid,
-            "root": row.root,
-            "proof": ["0x" + p.hex() for p in proof],
-            "signature": row.signature,
-            "signer": row.signer,
-            "anchor_block": row.block,
-            "anchor_tx": row.tx_hash,
-            "chain_id": self._chain_id,
-            "registry": registry,
-            "membership": self._chain.membership_address,
-            "eip712": eip712.typed_data(leaf, self._chain_id, registry),
-        }
+        # The issuer is sent after the model's own fields, as it was before the model named them.
+        unnamed: dict[str, Any] = {"issuer": key.issuer}
+        return ProofBundle(
+            document_id=str.__str__(key),
+            digest=row.digest,
+            leaf=LeafFacts.model_validate(leaf_to_json(leaf)),  # the manifest's JSON of a leaf is the API's
+            payload_cid=row.payload_cid,
+            root=row.root,
+            proof=["0x" + p.hex() for p in proof],
+            signature=row.signature,
+            signer=row.signer,
+            anchor_block=row.block,
+            anchor_tx=row.tx_hash,
+            chain_id=self._chain_id,
+            registry=registry,
+            membership=self._chain.membership_address,
+            eip712=eip712.typed_data(leaf, self._chain_id, registry),
+            **unnamed,
+        )
 
-    def export(self, key: DocumentKey) -> dict[str, Any]:
-        trail = self._status.trail(key)
-        return {"format": EXPORT_FORMAT, **self.proof_bundle(key), "events": trail["events"]}
+    def export(self, key: DocumentKey) -> TrailExport:
+        events = [TrailEvent.model_validate(event) for event in self._status.trail(key)["events"]]
+        return TrailExport(**dict(self.proof_bundle(key)), format=EXPORT_FORMAT, events=events)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from eth_utils.address import is_address, to_checksum_address
+from origo_api.answers import Proposal
 
 from origo_node.chain import calls
 from origo_node.chain.port import Call, ChainPort, Receipt
@@ -45,26 +46,26 @@ class GovernanceService:
         self._admin = admin
         self._directory = directory
 
-    def proposals(self) -> list[dict[str, Any]]:
+    def proposals(self) -> list[Proposal]:
         count = self._chain.proposal_count()
         return [self.proposal(i) for i in range(count, 0, -1)]
 
-    def proposal(self, proposal_id: int) -> dict[str, Any]:
+    def proposal(self, proposal_id: int) -> Proposal:
         p = self._chain.proposal(proposal_id)
-        return {
-            "id": p.id,
-            "kind": KINDS[p.kind],
-            "proposer": p.proposer,
-            "target": p.target,
-            "quorum_bps": p.quorum_bps or None,
-            "deadline": p.deadline,
-            "yes_votes": p.yes_votes,
-            "required_votes": p.required_votes,
-            "executed": p.executed,
-            "expired": p.expired,
-        }
+        return Proposal(
+            id=p.id,
+            kind=KINDS[p.kind],
+            proposer=p.proposer,
+            target=p.target,
+            quorum_bps=p.quorum_bps or None,
+            deadline=p.deadline,
+            yes_votes=p.yes_votes,
+            required_votes=p.required_votes,
+            executed=p.executed,
+            expired=p.expired,
+        )
 
-    def propose(self, body: dict[str, Any]) -> dict[str, Any]:
+    def propose(self, body: dict[str, Any]) -> Proposal:
         sender = self._require_admin()
         kind = body.get("kind")
         if kind == "add_member":
@@ -85,7 +86,7 @@ class GovernanceService:
         created = [e for e in receipt.events if e.name == "ProposalCreated"]
         return self.proposal(int(created[0].args["id"]))
 
-    def vote(self, proposal_id: int) -> dict[str, Any]:
+    def vote(self, proposal_id: int) -> Proposal:
         sender = self._require_admin()
         self._send(sender, calls.vote(proposal_id))
         return self.proposal(proposal_id)

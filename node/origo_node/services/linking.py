@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from origo_api.answers import Consignment, LinkedCertificate, ManifestLinks
+from origo_api.states import DocumentState
+
 from origo_node.documents import DocumentFacts, compare_with_manifest
 from origo_node.documents.linking import MANIFEST_TYPE, is_certificate, vessel_matches
 from origo_node.errors import OrigoError, ValidationFailed
@@ -26,7 +29,7 @@ class LinkingService:
         self._status = status
         self._member = member
 
-    def links(self, manifest_id: DocumentKey) -> dict[str, Any]:
+    def links(self, manifest_id: DocumentKey) -> ManifestLinks:
         manifest_doc = self._reader.read(manifest_id)
         manifest = _facts(manifest_doc)
         if manifest.doc_type != MANIFEST_TYPE:
@@ -34,44 +37,38 @@ class LinkingService:
                 "links are computed for a cargo manifest",
                 errors=[{"pointer": "/type", "message": f"document {manifest_id} is a {manifest.doc_type}"}],
             )
-        consignments: list[dict[str, Any]] = [
-            {
-                "transport_documents": list(c.transport_documents),
-                "vessel": c.vessel_or_flight,
-                "certificates": [],
-            }
+        consignments = [
+            Consignment(transport_documents=list(c.transport_documents), vessel=c.vessel_or_flight)
             for c in manifest.transport
         ]
-        unmatched: list[dict[str, Any]] = []
+        unmatched: list[LinkedCertificate] = []
         for cert_key, cert in self._readable_certificates():
             slot = _consignment_index(cert, manifest)
             if slot is None and not _same_voyage(cert, manifest):
                 continue
             discrepancies = compare_with_manifest(cert, manifest)
-            entry = {
-                "document_id": str(cert_key),
-                "reference": cert.reference,
-                "issuer": cert.issuer,
+            entry = LinkedCertificate(
+                document_id=str.__str__(cert_key),
+                reference=cert.reference,
+                issuer=cert.issuer,
                 # A certificate that agrees with the manifest may still be revoked or used up: the officer
                 # needs its state beside it.
-                "state": self._state(cert_key),
-                "consistent": not discrepancies,
-                "discrepancies": discrepancies,
-            }
+                state=self._state(cert_key),
+                consistent=not discrepancies,
+                discrepancies=discrepancies,
+            )
             if slot is None:
                 unmatched.append(entry)
             else:
-                consignments[slot]["certificates"].append(entry)
-        flagged = sum(1 for c in consignments for e in c["certificates"] if not e["consistent"]) + len(
-            unmatched
+                consignments[slot].certificates.append(entry)
+        flagged = sum(1 for c in consignments for e in c.certificates if not e.consistent) + len(unmatched)
+        return ManifestLinks(
+            manifest_id=str.__str__(manifest_id),
+            reference=manifest.reference,
+            consignments=consignments,
+            same_voyage_unmatched=unmatched,
+            flagged=flagged,
         )
-        return {
-            "manifest_id": manifest_id,
-            "reference": manifest.reference,
-            "consignments": consignments,
-            "same_voyage_unmatched": unmatched,
-            "flagged": flagged,
-        }
 
     def _readable_certificates(self) -> list[tuple[DocumentKey, DocumentFacts]]:
         found = []
@@ -83,9 +80,9 @@ class LinkingService:
                 continue
         return [(key, facts) for key, facts in found if is_certificate(facts)]  # not export declarations
 
-    def _state(self, key: DocumentKey) -> str | None:
+    def _state(self, key: DocumentKey) -> DocumentState | None:
         try:
-            return str(self._status.status(key)["state"])
+            return DocumentState(self._status.status(key)["state"])
         except OrigoError:
             return None
 

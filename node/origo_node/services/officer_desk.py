@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from origo_api.answers import Action
 from origo_api.states import DocumentState
 
 from origo_node import reasons
@@ -66,7 +67,7 @@ class OfficerDesk:
             raise Conflict(f"document {doc_id} is not anchored yet; try again in a few seconds")
         return doc_id, status
 
-    def act(self, kind: str, key: str, params: dict[str, Any], wait_s: float) -> dict[str, Any]:
+    def act(self, kind: str, key: str, params: dict[str, Any], wait_s: float) -> Action:
         """Checks the parameters and who may act, then submits the action (see ``ActionService.submit``)."""
         reasons.check(kind, params)  # a revocation's or rejection's code must be on its agreed list
         if kind == "accept":  # refused here in plain words rather than by the contract's revert

@@ -48,12 +48,12 @@ def test_an_action_stuck_on_a_low_fee_is_replaced_with_a_higher_one(impatient: C
     chain.min_gas_price = chain.price * 3  # the chain now wants three times what the node offers
     action = sg.actions.submit("accept", sg.status.resolve(doc), CLAIM, wait_s=0)
     sg.actions.run_once()
-    assert sg.actions.get(action["id"])["state"] == "sent" and len(chain.pending()) == 1
+    assert sg.actions.get(action.id).state == "sent" and len(chain.pending()) == 1
     for _ in range(10):  # each round still pending: the same claim again at 1.25 x the fee
         sg.actions.run_once()
-    done = sg.actions.get(action["id"])
-    assert done["state"] == "done" and chain.pending() == []
-    info = chain.transaction(done["tx"])
+    done = sg.actions.get(action.id)
+    assert done.state == "done" and chain.pending() == []
+    info = chain.transaction(done.tx)
     assert info is not None and info.gas_price >= chain.min_gas_price
     assert len(_claims_on_chain(consortium)) == 1  # claimed once, however many times it was signed
     earlier = sg.db.read().execute("SELECT count(*) FROM action_earlier_txs").fetchone()[0]
@@ -79,7 +79,7 @@ def test_the_replaced_transaction_mined_instead_still_counts_as_done(
     chain.min_gas_price = chain.price * 10
     action = sg.actions.submit("accept", sg.status.resolve(doc), CLAIM, wait_s=0)
     sg.actions.run_once()  # sent, still pending, so sent again at a higher fee
-    replacement = sg.actions.get(action["id"])["tx"]
+    replacement = sg.actions.get(action.id).tx
     first = sent[0]
     assert chain.transaction(replacement) is not None and len(set(sent)) == 2
     # The replacement vanishes from the mempool and the first one is mined after all.
@@ -89,7 +89,7 @@ def test_the_replaced_transaction_mined_instead_still_counts_as_done(
     assert chain.pending() == []
     for _ in range(3):
         sg.actions.run_once()
-    done = sg.actions.get(action["id"])
-    assert done["state"] == "done" and done["error"] is None
-    assert done["tx"] == replacement  # the action keeps its last hash; the chain mined the first
+    done = sg.actions.get(action.id)
+    assert done.state == "done" and done.error is None
+    assert done.tx == replacement  # the action keeps its last hash; the chain mined the first
     assert len(_claims_on_chain(consortium)) == 1

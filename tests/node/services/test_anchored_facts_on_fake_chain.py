@@ -84,7 +84,7 @@ def test_the_importer_flags_refuses_to_claim_and_may_reject_a_certificate_anchor
     # Rejecting it is what the importing member does with such a certificate.
     action = desk(consortium, "SG").act("reject", doc_id, {"reason_code": 99, "reason": "figures differ"}, 0)
     consortium.settle()
-    assert sg.actions.get(action["id"])["state"] == "done"
+    assert sg.actions.get(action.id).state == "done"
     assert sg.status.status(doc_id)["state"] == "rejected"
 
 

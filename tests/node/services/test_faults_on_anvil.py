@@ -180,7 +180,7 @@ def test_a_claim_stuck_below_the_base_fee_is_replaced_and_done_once(real: Anvil1
     claim = {"declaration": "SG-IMP-ANVIL", "claims": [{"item": 1, "quantity": "100"}]}
     action = sg.actions.submit("accept", sg.status.resolve(doc), claim, wait_s=0)
     sg.actions.run_once()  # signed at today's price, waiting in the pool
-    first = real.chain.transaction(sg.actions.get(action["id"])["tx"])
+    first = real.chain.transaction(sg.actions.get(action.id).tx)
     assert first is not None and first.block is None
     real.rpc("anvil_setNextBlockBaseFeePerGas", hex(first.gas_price * 20))
     real.rpc("evm_mine")  # the fee jumped: the claim stays out of the block
@@ -188,9 +188,9 @@ def test_a_claim_stuck_below_the_base_fee_is_replaced_and_done_once(real: Anvil1
         sg.actions.run_once()
         real.rpc("evm_mine")
     sg.actions.run_once()
-    done = sg.actions.get(action["id"])
-    assert done["state"] == "done", done
-    final = real.chain.transaction(done["tx"])
+    done = sg.actions.get(action.id)
+    assert done.state == "done", done
+    final = real.chain.transaction(done.tx)
     assert final is not None and final.nonce == first.nonce and final.gas_price > first.gas_price
     # It was sent again paying more (what it replaced is kept in case the chain mines one of those),
     # not only signed afresh once anvil dropped the underpriced one from its pool.

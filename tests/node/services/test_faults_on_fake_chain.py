@@ -112,13 +112,13 @@ def test_a_reorganisation_that_drops_an_action_sends_it_again(confirmed: Consort
         "revoke", vn.status.resolve(docs[0]), {"reason_code": 1, "reason": "typo"}, wait_s=0
     )
     vn.actions.run_once()
-    assert vn.actions.get(action["id"])["state"] == "sent"  # mined, not yet two blocks deep
+    assert vn.actions.get(action.id).state == "sent"  # mined, not yet two blocks deep
     chain.reorganise(1)
-    assert vn.actions.get(action["id"])["state"] == "sent"
+    assert vn.actions.get(action.id).state == "sent"
     run(confirmed, 3)
     chain.mine(3)
     run(confirmed)
-    assert vn.actions.get(action["id"])["state"] == "done"
+    assert vn.actions.get(action.id).state == "done"
     revocations = [e for e in chain.events(0, chain.head()) if e.name == "DocumentRevoked"]
     assert len(revocations) == 1
     assert sg.status.status(docs[0])["state"] == "revoked"
@@ -231,7 +231,7 @@ def test_blocks_that_take_transactions_in_another_order_change_nothing(consortiu
         chain.mine()
     chain.automine = True
     run(consortium)
-    assert sg.actions.get(action["id"])["state"] == "done"
+    assert sg.actions.get(action.id).state == "done"
     account("reordered blocks", consortium, docs)
 
 

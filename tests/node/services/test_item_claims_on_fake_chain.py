@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from fakenode_support import SAMPLES, Consortium
+from origo_api.answers import Action
 from origo_node.errors import ChainRuleViolated, Conflict, ValidationFailed
 from origo_node.services.officer_desk import OfficerDesk
 
@@ -29,11 +30,11 @@ def desk(consortium: Consortium, code: str) -> OfficerDesk:
     return OfficerDesk(code, node.status, node.issuing, node.actions, node.checker)
 
 
-def claim(consortium: Consortium, doc_id: str, body: dict[str, Any]) -> dict[str, Any]:
+def claim(consortium: Consortium, doc_id: str, body: dict[str, Any]) -> Action:
     action = desk(consortium, "SG").act("accept", doc_id, body, 0)
     consortium.settle()
-    done = consortium.nodes["SG"].actions.get(action["id"])
-    assert done["state"] == "done", done
+    done = consortium.nodes["SG"].actions.get(action.id)
+    assert done.state == "done", done
     return done
 
 
@@ -48,9 +49,9 @@ def test_a_quantity_alone_is_spread_over_items_of_one_unit_in_order(consortium: 
     )
     consortium.settle()
     first = claim(consortium, doc_id, {"declaration": "SG-1", "quantity": "7999.5"})
-    assert first["params"]["claims"] == [{"item": 1, "quantity": "7999.500"}]
+    assert first.params["claims"] == [{"item": 1, "quantity": "7999.500"}]
     spread = claim(consortium, doc_id, {"declaration": "SG-2", "quantity": "10"})
-    assert spread["params"]["claims"] == [{"item": 1, "quantity": "0.500"}, {"item": 2, "quantity": "9.500"}]
+    assert spread.params["claims"] == [{"item": 1, "quantity": "0.500"}, {"item": 2, "quantity": "9.500"}]
     assert remaining(consortium, doc_id) == ["0.000", "950.500"]
     with pytest.raises(Conflict) as beyond:
         desk(consortium, "SG").act("accept", doc_id, {"declaration": "SG-3", "quantity": "951"}, 0)
@@ -83,7 +84,7 @@ def test_items_in_two_units_are_claimed_by_name_and_the_chain_keeps_each_apart(
     both = claim(
         consortium, doc_id, {"declaration": "SG-2", "claims": [{"item": 1}, {"item": 2, "quantity": "60"}]}
     )
-    assert both["params"]["claims"] == [{"item": 1, "quantity": None}, {"item": 2, "quantity": "60.000"}]
+    assert both.params["claims"] == [{"item": 1, "quantity": None}, {"item": 2, "quantity": "60.000"}]
     assert remaining(consortium, doc_id) == ["0.000", "8900.000"]
     with pytest.raises(ChainRuleViolated) as empty:
         sg.act("accept", doc_id, {"declaration": "SG-3", "item": 1}, 0)

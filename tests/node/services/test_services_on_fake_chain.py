@@ -70,14 +70,14 @@ def test_the_importer_accepts_in_part_then_in_full(consortium: Consortium) -> No
     params: dict[str, Any] = {"declaration": "SG-IMP-1", "claims": [{"item": 1, "quantity": "1"}]}
     action = sg.actions.submit("accept", sg.status.resolve(doc), params, wait_s=0)
     consortium.settle()
-    assert sg.actions.get(action["id"])["state"] == "done"
+    assert sg.actions.get(action.id).state == "done"
     status = vn.status.status(doc)
     assert status["state"] == "partially_accepted"
     (used,) = status["utilisations"]
     assert used["claims"] == [{"item": 1, "unit": "KGM", "quantity": "1.000", "remaining": "19199.000"}]
     rest = sg.actions.submit("accept", sg.status.resolve(doc), {"declaration": "SG-IMP-2", "claims": []}, 0)
     consortium.settle()
-    assert sg.actions.get(rest["id"])["state"] == "done"
+    assert sg.actions.get(rest.id).state == "done"
     status = vn.status.status(doc)
     assert status["state"] == "accepted" and status["utilisations"][1]["whole_certificate"] is True
     assert status["items"][0]["remaining"] == "0.000"
@@ -166,11 +166,11 @@ def test_governance_proposes_votes_and_reads(consortium: Consortium) -> None:
     admin = TxSender(consortium.chain, admin_account("VN"))
     service = GovernanceService(consortium.chain, admin, vn.directory, tx_timeout_s=1.0)
     proposal = service.propose({"kind": "change_quorum", "quorum_bps": 7000})
-    assert (proposal["kind"], proposal["proposer"], proposal["quorum_bps"]) == ("change_quorum", "VN", 7000)
-    assert proposal["yes_votes"] == 1 and not proposal["executed"]
-    assert [p["id"] for p in service.proposals()] == [proposal["id"]]
+    assert (proposal.kind, proposal.proposer, proposal.quorum_bps) == ("change_quorum", "VN", 7000)
+    assert proposal.yes_votes == 1 and not proposal.executed
+    assert [p.id for p in service.proposals()] == [proposal.id]
     with pytest.raises(ChainRuleViolated):
-        service.vote(proposal["id"])  # VN voted when it proposed
+        service.vote(proposal.id)  # VN voted when it proposed
     with pytest.raises(ValidationFailed):
         service.propose({"kind": "add_member", "member": {"code": "xx"}})
     with pytest.raises(ValidationFailed):
