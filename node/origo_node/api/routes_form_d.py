@@ -18,6 +18,7 @@ from fastapi.responses import FileResponse, Response
 from origo_node.api.deps import node_of, requires
 from origo_node.api.desk_models import FormD
 from origo_node.api.openapi import KEY, errors
+from origo_node.documents.type_names import FORM_D
 from origo_node.errors import ValidationFailed
 from origo_node.runtime import Node
 from origo_node.store.apikeys import ApiKey
@@ -27,7 +28,6 @@ from origo_node.web.routes import SECURITY_HEADERS, STATIC_DIR
 
 router = APIRouter(tags=["auditor"])
 Reader = Annotated[ApiKey, Depends(requires("auditor", "officer"))]
-FORM_D = "atiga-form-d"
 
 
 def form_d_of(node: Node, key: str) -> dict[str, Any]:

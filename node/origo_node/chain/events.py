@@ -7,6 +7,7 @@ from typing import Any
 from eth_abi.abi import decode as abi_decode
 
 from origo_node.chain.port import ChainEvent
+from origo_node.documents.event_kinds import CAUSED_BY, EventKind
 from origo_node.hashing import keccak256
 
 
@@ -77,22 +78,22 @@ class EventDecoder:
         )
 
 
-# Each document event: its kind in the index, and which of the document's members alone may cause it.
-DOCUMENT_EVENTS = {
-    "DocumentRevoked": ("revoked", "issuer"),
-    "DocumentSuperseded": ("superseded", "issuer"),
-    "DocumentAccepted": ("accepted", "importer"),
-    "DocumentRejected": ("rejected", "importer"),
-    "VerificationRequested": ("verification_requested", "importer"),
-    "VerificationAnswered": ("verification_answered", "issuer"),
+#: The registry contract's event for each kind of document event.
+_CONTRACT_EVENTS = {
+    "DocumentRevoked": EventKind.REVOKED,
+    "DocumentSuperseded": EventKind.SUPERSEDED,
+    "DocumentAccepted": EventKind.ACCEPTED,
+    "DocumentRejected": EventKind.REJECTED,
+    "VerificationRequested": EventKind.VERIFICATION_REQUESTED,
+    "VerificationAnswered": EventKind.VERIFICATION_ANSWERED,
 }
+# Each document event: its kind in the index, and which of the document's members alone may cause it.
+DOCUMENT_EVENTS = {name: (kind, CAUSED_BY[kind]) for name, kind in _CONTRACT_EVENTS.items()}
 
 
 def event_entitled(kind: str, member: str, issuer: str, importer: str) -> bool:
     """Whether ``member`` may cause an event of ``kind`` on ``issuer``'s document imported by ``importer``."""
-    if kind in ("revoked", "superseded", "verification_answered"):
-        return member == issuer
-    return member == importer
+    return member == (issuer if CAUSED_BY.get(kind) == "issuer" else importer)
 
 
 def declaration_text(value: bytes) -> str:

@@ -17,6 +17,7 @@ from origo_node.documents.dates import add_months, end_of_day_utc, parse_date
 from origo_node.documents.leaf import MAX_ITEMS  # claims name an item by a one-byte number on the chain
 from origo_node.documents.model import DocumentFacts, Problem, TransportFacts, ValidationContext
 from origo_node.documents.pointer import resolve
+from origo_node.documents.type_names import FORM_D
 
 _FLAGS = (
     "thirdCountryInvoicing",
@@ -30,7 +31,7 @@ _FLAGS = (
 
 
 class FormD(SchemaDocumentType):
-    name = "atiga-form-d"
+    name = FORM_D
     version = "1"
 
     def build_schema(self) -> dict[str, Any]:
@@ -106,7 +107,7 @@ class FormD(SchemaDocumentType):
                 "backToBackOf": member_reference,
             },
         )
-        return s.root("urn:origo:document-type:atiga-form-d:1", "ATIGA Form D certificate of origin", body)
+        return s.root(f"urn:origo:document-type:{FORM_D}:1", "ATIGA Form D certificate of origin", body)
 
     def domain_problems(self, doc: dict[str, Any], ctx: ValidationContext) -> list[Problem]:
         return [

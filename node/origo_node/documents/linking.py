@@ -9,8 +9,9 @@ import re
 from typing import Any
 
 from origo_node.documents.model import DocumentFacts, TransportFacts
+from origo_node.documents.type_names import CARGO_MANIFEST
 
-MANIFEST_TYPE = "fal-cargo-manifest"
+MANIFEST_TYPE = CARGO_MANIFEST
 
 # Prefixes of ship names that some writers use and others leave out (motor vessel, motor tanker, steamship).
 _SHIP_PREFIXES = re.compile(r"^(?:M ?V|M ?T|M ?S|S ?S) ")

@@ -15,10 +15,11 @@ from origo_node.documents.canonical import type_id
 from origo_node.documents.dates import parse_date
 from origo_node.documents.model import DocumentFacts, Problem, TransportFacts, ValidationContext
 from origo_node.documents.pointer import resolve
+from origo_node.documents.type_names import CARGO_MANIFEST
 
 
 class CargoManifest(SchemaDocumentType):
-    name = "fal-cargo-manifest"
+    name = CARGO_MANIFEST
     version = "1"
 
     def build_schema(self) -> dict[str, Any]:
@@ -69,7 +70,7 @@ class CargoManifest(SchemaDocumentType):
             },
             {"master": s.text(200)},
         )
-        return s.root("urn:origo:document-type:fal-cargo-manifest:1", "Cargo manifest (IMO FAL Form 2)", body)
+        return s.root(f"urn:origo:document-type:{CARGO_MANIFEST}:1", "Cargo manifest (IMO FAL Form 2)", body)
 
     def domain_problems(self, doc: dict[str, Any], ctx: ValidationContext) -> list[Problem]:
         return [*_voyage(doc, ctx), *_consignments(doc)]

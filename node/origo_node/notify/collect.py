@@ -15,19 +15,20 @@ from collections.abc import Callable
 from typing import Any
 
 from origo_node import reasons
+from origo_node.documents.event_kinds import EventKind
 from origo_node.notify.store import NotifyStore
 from origo_node.services.lifecycle import thousandths
 from origo_node.store.notify_rows import ActiveSubscription, NotifyDocument
 from origo_node.store.ports import WebhookWriter
 
 #: Index event kinds and the event types subscribers see.
-_KINDS = {
-    "revoked": "document.revoked",
-    "superseded": "document.superseded",
-    "accepted": "document.claimed",
-    "rejected": "document.rejected",
-    "verification_requested": "verification.requested",
-    "verification_answered": "verification.answered",
+_KINDS: dict[str, str] = {
+    EventKind.REVOKED: "document.revoked",
+    EventKind.SUPERSEDED: "document.superseded",
+    EventKind.ACCEPTED: "document.claimed",
+    EventKind.REJECTED: "document.rejected",
+    EventKind.VERIFICATION_REQUESTED: "verification.requested",
+    EventKind.VERIFICATION_ANSWERED: "verification.answered",
 }
 EVENT_TYPES = ("document.anchored", *_KINDS.values())
 _CHUNK = 500
@@ -89,7 +90,7 @@ class Collector:
                 if self._member not in (document.issuer, document.importer) or not subscriptions:
                     continue
                 fields = self._describe(event.kind, json.loads(event.fields))
-                if event.kind == "accepted":
+                if event.kind == EventKind.ACCEPTED:
                     fields = _claim_in_words(fields, document.quantity_units)
                 body = self._body(writer, document, _KINDS[event.kind], event.member, fields)
                 body["block"], body["tx"] = event.block, event.tx_hash
@@ -162,9 +163,9 @@ def _claim_in_words(fields: dict[str, Any], units: tuple[str | None, ...]) -> di
 
 def _with_label(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
     """A revocation's or rejection's fields with the label of its reason code."""
-    if kind in ("revoked", "rejected") and "reasonCode" in fields:
+    if kind in (EventKind.REVOKED, EventKind.REJECTED) and "reasonCode" in fields:
         return {
             **fields,
-            "label": reasons.label("revoke" if kind == "revoked" else "reject", fields["reasonCode"]),
+            "label": reasons.label("revoke" if kind == EventKind.REVOKED else "reject", fields["reasonCode"]),
         }
     return fields
