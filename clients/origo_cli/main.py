@@ -20,7 +20,6 @@ from origo_sdk import DEFAULT_NODE, ApiError, OrigoError
 
 from origo_cli import exit_codes
 from origo_cli._context import Options, UserError, console
-from origo_cli.backup_commands import backup, restore
 from origo_cli.commands_cert import cert_app
 from origo_cli.commands_desk import form_d, reason_codes, version_callback, work_list
 from origo_cli.commands_more import consortium_app, manifest_app, members
@@ -31,7 +30,6 @@ from origo_cli.commands_webhook import webhook_app
 from origo_cli.exit_codes import ExitCode
 from origo_cli.messages import for_person
 from origo_cli.network_commands import network_app
-from origo_cli.rotation_commands import rotate_keys
 
 EPILOG = (
     "Exit codes: 0 ok/valid (also partially accepted); 2 usage or bad file; 3 auth; 4 node or RPC "
@@ -90,9 +88,6 @@ app.add_typer(declaration_app, name="declaration", rich_help_panel="Officers")
 app.add_typer(desk_app, name="desk", rich_help_panel="Officers")
 app.add_typer(trail_app, name="trail", rich_help_panel="Auditors")
 app.add_typer(consortium_app, name="consortium", rich_help_panel="Admins")
-node_app.command("backup")(backup)
-node_app.command("restore")(restore)
-node_app.command("rotate-keys")(rotate_keys)
 app.add_typer(webhook_app, name="webhook", rich_help_panel="Admins")
 app.add_typer(node_app, name="node", rich_help_panel="Operators")
 app.add_typer(network_app, name="network", rich_help_panel="Operators")

@@ -1,5 +1,8 @@
 """`origo node ...`: the operator's commands (init a member's data directory, run the node, API keys,
-reindex)."""
+reindex, backup and restore, key rotation).
+
+The `origo` command takes this group whole: it is all the CLI knows of the node's insides.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +26,16 @@ DataDir = Annotated[
 def _fail(message: str, code: int = 2) -> typer.Exit:
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     return typer.Exit(code)
+
+
+def _refuse(ctx: typer.Context, message: str) -> typer.Exit:
+    """A person's mistake: one line on stderr (and, with ``--json``, the error as JSON on stdout, as every
+    other `origo` command answers it), exit code 2."""
+    if _wants_json(ctx):
+        typer.echo(
+            json.dumps({"error": {"title": message, "status": None}, "exit_code": 2}, ensure_ascii=False)
+        )
+    return _fail(message)
 
 
 def _wants_json(ctx: typer.Context) -> bool:
@@ -172,3 +185,80 @@ def reindex(data_dir: DataDir) -> None:
 
     open_store_in(data_dir).drop_index()
     typer.echo("index dropped; it is rebuilt from the chain when the node starts")
+
+
+@node_app.command("backup")
+def backup(
+    ctx: typer.Context,
+    data_dir: DataDir,
+    to: Annotated[Path, typer.Option("--to", help="The archive to write (.tar.gz); must not exist.")],
+) -> None:
+    """Snapshot the node (it may keep running): database, keystores, node.toml, payload blocks."""
+    from origo_node.operations.backup import BackupError
+    from origo_node.operations.backup import backup as take
+
+    try:
+        summary = take(data_dir, to)
+    except BackupError as exc:
+        raise _refuse(ctx, str(exc)) from None
+    typer.echo(
+        f"Backed up {summary.member or 'the node'} to {summary.archive}: {summary.files} files,"
+        f" database {summary.database_bytes:,} bytes. The keystores inside are encrypted with the node's"
+        " passphrase; keep the archive as safe as the keys."
+    )
+
+
+@node_app.command("restore")
+def restore(
+    ctx: typer.Context,
+    archive: Annotated[Path, typer.Option("--from", help="An archive made by `origo node backup`.")],
+    data_dir: DataDir,
+) -> None:
+    """Put a backup into an empty data directory; the node then catches up from the chain when it runs."""
+    from origo_node.operations.backup import BackupError
+    from origo_node.operations.backup import restore as put_back
+
+    try:
+        summary = put_back(archive, data_dir)
+    except BackupError as exc:
+        raise _refuse(ctx, str(exc)) from None
+    typer.echo(
+        f"Restored {summary.member or 'the node'} into {data_dir} ({summary.files} files). Start it with"
+        f" `origo node run -d {data_dir}`: it catches up from the chain."
+    )
+
+
+@node_app.command("rotate-keys")
+def rotate_keys(
+    ctx: typer.Context,
+    data_dir: DataDir,
+    issuer: Annotated[bool, typer.Option(help="Replace the issuer (signing) account.")] = True,
+    encryption: Annotated[bool, typer.Option(help="Replace the HPKE encryption key.")] = True,
+) -> None:
+    """With the node stopped and its outbox anchored: new issuer account and encryption key, published from
+    the member's admin account; the old ones are retired (kept), the old issuer account removed."""
+    from origo_node.operations.key_rotation import RotationError
+    from origo_node.operations.key_rotation import rotate_keys as rotate
+    from origo_node.settings import CONFIG_FILE, load_settings
+
+    if not issuer and not encryption:
+        raise _refuse(ctx, "nothing to rotate: --no-issuer and --no-encryption together leave no key")
+    config = data_dir / CONFIG_FILE
+    if not config.is_file():
+        raise _refuse(ctx, f"{config} does not exist; is {data_dir} a node's data directory?")
+    passphrase = _passphrase(confirm=False)
+    try:
+        settings = load_settings(config)
+        result = rotate(settings, passphrase, issuer=issuer, encryption=encryption)
+    except ValidationError as exc:
+        raise _refuse(
+            ctx, f"the settings in {config} are incomplete: {exc.error_count()} problem(s)"
+        ) from None
+    except RotationError as exc:
+        raise _refuse(ctx, str(exc)) from None
+    if result.new_issuer:
+        typer.echo(f"issuer account   {result.old_issuer} -> {result.new_issuer}")
+        typer.echo("  fund the new account if the chain charges for gas")
+    if result.new_encryption_key:
+        typer.echo(f"encryption key   {result.new_encryption_key[:24]}... (old key kept in keys/retired/)")
+    typer.echo(f"Start the node again: origo node run -d {data_dir}")
