@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from eth_abi.abi import encode
-
 from origo_node.hashing import keccak256
 
 #: The Solidity struct ``IDocumentRegistry.Leaf``: its fields' names and ABI types, in the struct's order. The
@@ -129,10 +127,6 @@ class Leaf:
             quantities_word,
             self.payload_cid,
         )
-
-    def abi_encode_generic(self) -> bytes:
-        """The same encoding by eth_abi, the reference the fast path is tested against."""
-        return encode([LEAF_ABI_TYPE], [self.to_abi_tuple()])
 
     @classmethod
     def from_abi_tuple(cls, values: Sequence[Any]) -> Leaf:

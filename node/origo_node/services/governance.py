@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from eth_utils.address import is_address, to_checksum_address
 from origo_api.answers import Proposal
 
 from origo_node.chain import calls
+from origo_node.chain.addresses import checksummed
 from origo_node.chain.port import Call, ChainPort, Receipt
 from origo_node.chain.sender import TxSender
 from origo_node.errors import Forbidden, ValidationFailed
@@ -28,9 +28,10 @@ def _code(value: Any, pointer: str) -> bytes:
 
 
 def _address(value: Any, pointer: str) -> str:
-    if not isinstance(value, str) or not is_address(value):
+    address = checksummed(value)
+    if address is None:
         raise _bad(pointer, "must be an account address (0x + 40 hex digits)")
-    return str(to_checksum_address(value))
+    return address
 
 
 class GovernanceService:

@@ -1,5 +1,7 @@
 """The layers hold: web3 stays behind the chain port, SQL behind the store's repositories, the test double
-out of the node.
+out of the node, and the Ethereum libraries (eth_account, eth_abi, eth_utils, eth_keys) where keys, signing
+and the chain's encodings live: under ``chain/`` and ``crypto/``. Everything above reads addresses through
+``chain.addresses`` and signs through ``crypto``, so a service never needs one of these libraries.
 
 Read from the source with ``ast`` (imports at any depth, inside functions too; every string literal).
 """
@@ -39,6 +41,40 @@ def test_web3_is_imported_only_under_chain() -> None:
         if name == "web3" or name.startswith("web3.")
     ]
     assert offenders == []
+
+
+#: The Ethereum libraries below web3, and the only packages of the node that may import them.
+ETHEREUM_LIBRARIES = ("eth_account", "eth_abi", "eth_utils", "eth_keys")
+ETHEREUM_HOMES = ("chain", "crypto")
+
+
+def ethereum_imports(root: Path = NODE_ROOT) -> list[str]:
+    homes = [root / home for home in ETHEREUM_HOMES]
+    return [
+        f"{path.relative_to(root)} imports {name}"
+        for path in sorted(root.rglob("*.py"))
+        if not any(home in path.parents for home in homes)
+        for name in sorted(imports_of(path))
+        if name.split(".")[0] in ETHEREUM_LIBRARIES
+    ]
+
+
+def test_the_ethereum_libraries_are_imported_only_under_chain_and_crypto() -> None:
+    assert ethereum_imports() == []
+
+
+def test_the_ethereum_check_sees_every_library_outside_its_homes(tmp_path: Path) -> None:
+    for folder in ("services", "chain", "crypto"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "services" / "leaky.py").write_text(
+        "from eth_utils.address import is_address\nimport eth_keys\n"
+        "def f():\n    from eth_account import Account\n    from eth_abi.abi import encode\n"
+    )
+    (tmp_path / "chain" / "fine.py").write_text("from eth_abi.abi import decode\n")
+    (tmp_path / "crypto" / "fine.py").write_text("from eth_account import Account\n")
+    found = ethereum_imports(tmp_path)
+    assert {line.split(" imports ")[1].split(".")[0] for line in found} == set(ETHEREUM_LIBRARIES)
+    assert all(line.startswith("services/leaky.py") for line in found)
 
 
 def test_the_fake_chain_is_not_used_by_the_node() -> None:
