@@ -239,6 +239,7 @@ def rotate_keys(
     the member's admin account; the old ones are retired (kept), the old issuer account removed."""
     from origo_node.operations.key_rotation import RotationError
     from origo_node.operations.key_rotation import rotate_keys as rotate
+    from origo_node.runtime import open_chain
     from origo_node.settings import CONFIG_FILE, load_settings
 
     if not issuer and not encryption:
@@ -249,7 +250,9 @@ def rotate_keys(
     passphrase = _passphrase(confirm=False)
     try:
         settings = load_settings(config)
-        result = rotate(settings, passphrase, issuer=issuer, encryption=encryption)
+        # The RPC waits as long as a transaction may (the node's own requests time out sooner).
+        chain = open_chain(settings, timeout=settings.tx_timeout_s)
+        result = rotate(settings, passphrase, chain, issuer=issuer, encryption=encryption)
     except ValidationError as exc:
         raise _refuse(
             ctx, f"the settings in {config} are incomplete: {exc.error_count()} problem(s)"

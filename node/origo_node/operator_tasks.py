@@ -1,4 +1,6 @@
-"""What an operator does to a node: create its data directory and keys, add API keys, run it, reindex."""
+"""What an operator does to a node: create its data directory and keys, add API keys, run it, reindex.
+
+``write_config`` and ``update_config`` (``config_file``) stay importable from here."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from origo_node.config_file import update_config as update_config  # importable from here as before
+from origo_node.config_file import write_config as write_config
 from origo_node.crypto import (
     EncryptionPrivateKey,
     SuiteId,
@@ -88,32 +92,6 @@ def init_node(
         admin_api_key=admin_key,
         member_file=member_file,
     )
-
-
-def write_config(path: Path, values: dict[str, Any]) -> None:
-    """Writes a flat TOML file (strings, numbers, booleans, lists of strings); secrets never go here."""
-    lines = ["# Origo node settings; ORIGO_* environment variables override them.\n"]
-    for key, value in values.items():
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            rendered = "true" if value else "false"
-        elif isinstance(value, int | float):
-            rendered = str(value)
-        elif isinstance(value, list):
-            rendered = "[" + ", ".join(json.dumps(str(v)) for v in value) + "]"
-        else:
-            rendered = json.dumps(str(value))
-        lines.append(f"{key} = {rendered}\n")
-    path.write_text("".join(lines), encoding="utf-8")
-
-
-def update_config(path: Path, **values: Any) -> None:
-    import tomllib
-
-    current = tomllib.loads(path.read_text(encoding="utf-8"))
-    current.update(values)
-    write_config(path, current)
 
 
 def add_api_key(data_dir: Path, role: Role, name: str, key: str | None = None) -> str:

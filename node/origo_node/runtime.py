@@ -33,6 +33,7 @@ from origo_node.services.exports import ExportService
 from origo_node.services.governance import GovernanceService
 from origo_node.services.issuing import IssuingService, Signer
 from origo_node.services.linking import LinkingService
+from origo_node.services.officer_desk import OfficerDesk
 from origo_node.services.payload_checks import PayloadChecker
 from origo_node.services.proofs import ProofService
 from origo_node.services.reading import PayloadReader
@@ -61,13 +62,7 @@ class Node:
         self.index = IndexRepository(self.db)
         self.facts = NodeFacts(self.db)
         #: The chain adapter: web3 over the settings' RPC endpoint, unless a test hands in another one.
-        self.chain: ChainPort = chain or Web3Chain(
-            settings.chain_rpc,
-            settings.membership_address,
-            settings.registry_address,
-            timeout=settings.chain_timeout_s,
-            logs_block_range=settings.logs_block_range,
-        )
+        self.chain: ChainPort = chain or open_chain(settings)
         issuer = load_signing_key(settings.signing_keystore, passphrase)
         admin = (
             load_signing_key(settings.admin_keystore, passphrase)
@@ -114,6 +109,15 @@ class Node:
         )
         self.linking = LinkingService(self.index, self.reader, self.status, self.member)
         self.risk = RiskService(self.index, self.reader, self.status, self.facts, self.member, settings.risk)
+        #: What an officer's action must meet before it is sent (who may act, on what), over the services.
+        self.desk = OfficerDesk(
+            self.member,
+            self.status,
+            self.issuing,
+            self.actions,
+            self.checker,
+            self.risk.record_fully_used_claim,
+        )
         self.exports = ExportService(self.chain, self.status, self.proofs, self._chain_id())
         self.batcher = Batcher(
             self.outbox,
@@ -299,6 +303,19 @@ class Node:
             "payloads_to_read": self.checker.backlog(),
             "loops": {loop.name: loop.last_error for loop in self.loops if loop.last_error},
         }
+
+
+def open_chain(settings: NodeSettings, *, timeout: float | None = None) -> ChainPort:
+    """The chain adapter the settings name, for the node and for the operator's commands that write to the
+    chain without it (key rotation): the one place that picks it. ``timeout``: the RPC's, when not the
+    settings' ``chain_timeout_s``."""
+    return Web3Chain(
+        settings.chain_rpc,
+        settings.membership_address,
+        settings.registry_address,
+        timeout=settings.chain_timeout_s if timeout is None else timeout,
+        logs_block_range=settings.logs_block_range,
+    )
 
 
 def _payload_store(settings: NodeSettings, fetcher: PeerFetcher) -> PayloadStore:

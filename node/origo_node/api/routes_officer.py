@@ -53,9 +53,7 @@ _DOCUMENT = {
 
 
 def _desk(node: NodeDep) -> OfficerDesk:
-    return OfficerDesk(
-        node.member, node.status, node.issuing, node.actions, node.checker, node.risk.record_fully_used_claim
-    )
+    return node.desk
 
 
 Desk = Annotated[OfficerDesk, Depends(_desk)]
@@ -173,7 +171,7 @@ _ACTED: dict[str, Any] = {
 
 
 async def _act(node: Node, kind: str, key: str, params: dict[str, Any], wait: float) -> JSONResponse:
-    action = await run_in_threadpool(_desk(node).act, kind, key, params, wait)
+    action = await run_in_threadpool(node.desk.act, kind, key, params, wait)
     return _action_response(node, action)
 
 

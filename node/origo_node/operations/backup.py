@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from origo_node.config_file import update_config
 from origo_node.errors import StoreError
 from origo_node.settings import CONFIG_FILE
 from origo_node.store.snapshot import copy_database
@@ -121,8 +122,6 @@ def restore(archive: Path, data_dir: Path) -> BackupSummary:
             os.chmod(data_dir / sub, 0o700)
     config = data_dir / CONFIG_FILE
     if config.is_file():
-        from origo_node.operator_tasks import update_config
-
         # The settings name the data directory: point them at where the node now lives.
         update_config(config, data_dir=str(data_dir.resolve()))
     member, files = manifest.get("member"), manifest.get("files")

@@ -22,9 +22,8 @@ from pathlib import Path
 
 from origo_node.background import BackgroundLock
 from origo_node.chain import calls
-from origo_node.chain.port import Call
+from origo_node.chain.port import Call, ChainPort
 from origo_node.chain.sender import TxSender
-from origo_node.chain.web3_chain import Web3Chain
 from origo_node.crypto import (
     EncryptionPrivateKey,
     load_encryption_key,
@@ -64,6 +63,7 @@ def load_retired_encryption_keys(settings: NodeSettings, passphrase: str) -> lis
 def rotate_keys(
     settings: NodeSettings,
     passphrase: str,
+    chain: ChainPort,
     *,
     issuer: bool = True,
     encryption: bool = True,
@@ -74,13 +74,6 @@ def rotate_keys(
         raise RotationError("the node is running; stop it before rotating its keys")
     try:
         _check_nothing_waits(settings)
-        chain = Web3Chain(
-            settings.chain_rpc,
-            settings.membership_address,
-            settings.registry_address,
-            timeout=settings.tx_timeout_s,
-            logs_block_range=settings.logs_block_range,
-        )
         admin = load_signing_key(settings.admin_keystore, passphrase)
         own = next((m for m in chain.members() if m.code == settings.member), None)
         if own is None or own.status != 1 or own.admin.lower() != str(admin.address).lower():

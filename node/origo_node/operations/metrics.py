@@ -17,16 +17,43 @@ import shutil
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from origo_node.settings import NodeSettings
+from origo_node.store.rows import AnchoringBacklog
+
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-    from origo_node.runtime import Node
+
+class _Backlog(Protocol):
+    def anchoring_backlog(self) -> AnchoringBacklog: ...
+
+
+class _Checker(Protocol):
+    def backlog(self) -> int: ...
+
+
+class Node(Protocol):
+    """What ``/metrics`` reads of a node (``runtime.Node`` is one): this module needs nothing above it."""
+
+    @property
+    def settings(self) -> NodeSettings: ...
+
+    @property
+    def outbox(self) -> _Backlog: ...
+
+    @property
+    def checker(self) -> _Checker: ...
+
+    def health(self) -> dict[str, object]: ...
+
+    def loop_snapshot(self) -> dict[str, Any] | None: ...
+
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from origo_api.answers import Action
 from origo_node.api.refusals import amount, explain
 from origo_node.api.routes_officer import worded
 from origo_node.errors import NotFound
@@ -115,21 +116,23 @@ def test_no_rule_name_reaches_a_person(rule: str, args: list[Any]) -> None:
 def test_an_action_the_chain_refused_when_it_was_sent_is_told_in_words_too() -> None:
     # The chain changed between the check and the send (another declaration took the rest first): the action
     # failed in the sender, which records the rule; whoever reads the action reads the sentence.
-    failed = {
-        "id": 3,
-        "state": "failed",
-        "error": {
+    failed = Action(
+        id=3,
+        kind="accept",
+        document_id=DOC,
+        state="failed",
+        error={
             "title": "the chain refused: RegistryQuantityExceeded",
             "rule": "RegistryQuantityExceeded",
             "args": [DOC, 1, 9_000_000, 8_960_000],
         },
-    }
-    shown = worded(node(), failed)
-    assert shown["error"]["title"] == (
+    )
+    shown = worded(node(), failed).error or {}
+    assert shown["title"] == (
         "Only 8,960.000 PCE remain on item 2 of this certificate; the claim asked for 9,000.000 PCE."
     )
-    assert shown["error"]["rule"] == "RegistryQuantityExceeded" and shown["error"]["args"][1] == 1
-    done = {"id": 4, "state": "done", "error": None}
+    assert shown["rule"] == "RegistryQuantityExceeded" and shown["args"][1] == 1
+    done = Action(id=4, kind="accept", document_id=DOC, state="done", error=None)
     assert worded(node(), done) is done
 
 
