@@ -11,12 +11,12 @@ from fastapi import FastAPI
 from origo_node import __version__, limits
 from origo_node.api import openapi, problems, routes_admin, routes_auditor, routes_officer, routes_public
 from origo_node.api.guard import RequestGuard
+from origo_node.api.idempotency_keys import IdempotencyMiddleware
 from origo_node.api.refusals import install as install_refusals
 from origo_node.api.routes_desk import router as desk_router
 from origo_node.api.routes_form_d import router as form_d_router
 from origo_node.api.routes_webhooks import router as webhooks_router
 from origo_node.errors import NotFound
-from origo_node.idempotency import IdempotencyMiddleware
 from origo_node.operations import metrics
 from origo_node.payload import LocalPayloadStore, gateway_router
 from origo_node.runtime import Node

@@ -1,4 +1,4 @@
-"""Stored answers to requests that carried an ``Idempotency-Key`` (the SQL of ``origo_node.idempotency``).
+"""Stored answers to requests that carried an ``Idempotency-Key`` (the SQL of ``api.idempotency_keys``).
 
 A key is claimed (a ``running`` row, committed) before the request is handled, and its answer stored after, so
 a retry, in this process or another worker of the node, after a crash or not, never acts twice.
