@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from origo_node.anchoring import manifest
-from origo_node.anchoring.manifest import ManifestEntry, leaf_from_json
+from origo_node.anchoring.manifest import ManifestEntry
 from origo_node.chain import calls
 from origo_node.chain.merkle import MerkleTree
 from origo_node.chain.port import Call, ChainPort, SignedTx
@@ -110,19 +110,18 @@ class Batcher:
         entries = []
         envelopes = []
         for item in waiting:
-            meta = item.leaf["meta"]
             if item.envelope is not None:
                 envelopes.append(item.envelope)
             entries.append(
                 ManifestEntry(
-                    leaf=leaf_from_json(item.leaf),
+                    leaf=item.leaf.leaf,
                     payload_cid=item.payload_cid,
                     signature=bytes.fromhex(item.signature.removeprefix("0x")),
                     signer=item.signer,
-                    type_name=meta["type"],
-                    type_version=meta["version"],
-                    quantity_units=tuple(meta["quantity_units"]),
-                    recipients=tuple(meta["recipients"]),
+                    type_name=item.leaf.type_name,
+                    type_version=item.leaf.type_version,
+                    quantity_units=item.leaf.quantity_units,
+                    recipients=item.leaf.recipients,
                 )
             )
         tree = MerkleTree([entry.leaf for entry in entries])

@@ -55,6 +55,6 @@ class DeskService:
         """The digest of what ``issuer`` issued under ``doc_id`` (accepted here, or anchored), if anything."""
         entry = self._outbox.get(doc_id)  # the outbox holds this node's own member's documents only
         if entry is not None and entry.issuer == issuer:
-            return str(entry.leaf["digest"])
+            return entry.leaf.digest
         row = self._index.document(issuer, doc_id)
         return None if row is None else row.digest

@@ -6,9 +6,9 @@ from typing import Any
 
 from origo_api.answers import LeafFacts, ProofBundle, TrailEvent, TrailExport
 
-from origo_node.anchoring.manifest import leaf_to_json
 from origo_node.chain import eip712
 from origo_node.chain.port import ChainPort
+from origo_node.documents.leaf_json import leaf_to_json
 from origo_node.services.naming import DocumentKey
 from origo_node.services.proofs import ProofService
 from origo_node.services.reading import leaf_of

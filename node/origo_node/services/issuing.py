@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from origo_node.anchoring.manifest import leaf_to_json
 from origo_node.chain import eip712
 from origo_node.chain.merkle import Leaf
 from origo_node.crypto import seal
@@ -25,7 +24,7 @@ from origo_node.members import MemberDirectory
 from origo_node.payload import file_cid
 from origo_node.services.issuer_standing import require_registered_issuer
 from origo_node.store.ports import OutboxStore
-from origo_node.store.rows import OutboxEntry
+from origo_node.store.rows import OutboxEntry, OutboxLeaf
 
 
 @dataclass(frozen=True)
@@ -162,13 +161,6 @@ class IssuingService:
         )
         signature = eip712.sign(leaf, self._signer.domain, self._signer.private_key)
         doc_id_hex = "0x" + doc_id.hex()
-        meta = {
-            "type": facts.doc_type,
-            "version": facts.version,
-            "quantity_units": list(facts.quantity_units),
-            "recipients": list(recipients),
-            "reference": facts.reference,
-        }
         entry = OutboxEntry(
             document_id=doc_id_hex,
             reference=facts.reference,
@@ -176,7 +168,13 @@ class IssuingService:
             version=facts.version,
             issuer=facts.issuer,
             importer=facts.importer,
-            leaf={**leaf_to_json(leaf), "meta": meta},
+            leaf=OutboxLeaf(
+                leaf=leaf,
+                type_name=facts.doc_type,
+                type_version=facts.version,
+                quantity_units=tuple(facts.quantity_units),
+                recipients=tuple(recipients),
+            ),
             payload_cid=cid,
             envelope=envelope,
             signature="0x" + signature.hex(),

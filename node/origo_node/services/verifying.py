@@ -121,7 +121,7 @@ class VerifyService:
         if row is None:  # pending or refused
             # The digest of a document not anchored is not public, but the issuing node can still compare it.
             entry = self._outbox.get(key)
-            pending_digest = None if entry is None else str(entry.leaf["digest"]).lower()
+            pending_digest = None if entry is None else entry.leaf.digest
             integrity = digest is None or pending_digest is None or digest == pending_digest
             verdict = Verdict(status["state"]) if integrity else Verdict.TAMPERED
             checks = {

@@ -11,8 +11,9 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from origo_node.documents.leaf_json import leaf_from_json, leaf_to_json
 from origo_node.store.database import StoreDatabase
-from origo_node.store.rows import AnchoringBacklog, BatchRefusal, OutboxEntry, OwnBatch
+from origo_node.store.rows import AnchoringBacklog, BatchRefusal, OutboxEntry, OutboxLeaf, OwnBatch
 
 _COLUMNS = (
     "document_id, reference, doc_type, version, issuer, importer, leaf, payload_cid, envelope, signature,"
@@ -28,7 +29,7 @@ def _entry(row: Any) -> OutboxEntry:
         version=row["version"],
         issuer=row["issuer"],
         importer=row["importer"],
-        leaf=json.loads(row["leaf"]),
+        leaf=_leaf(json.loads(row["leaf"])),
         payload_cid=row["payload_cid"],
         envelope=None if row["envelope"] is None else bytes(row["envelope"]),
         signature=row["signature"],
@@ -37,6 +38,30 @@ def _entry(row: Any) -> OutboxEntry:
         received_at=float(row["received_at"]),
         batch_root=row["batch_root"],
     )
+
+
+def _leaf(data: dict[str, Any]) -> OutboxLeaf:
+    meta = data["meta"]
+    return OutboxLeaf(
+        leaf=leaf_from_json(data),
+        type_name=meta["type"],
+        type_version=meta["version"],
+        quantity_units=tuple(meta["quantity_units"]),
+        recipients=tuple(meta["recipients"]),
+    )
+
+
+def _leaf_json(entry: OutboxEntry) -> str:
+    """As the outbox has always stored it: the leaf's JSON with the manifest's facts under "meta"."""
+    value = entry.leaf
+    meta = {
+        "type": value.type_name,
+        "version": value.type_version,
+        "quantity_units": list(value.quantity_units),
+        "recipients": list(value.recipients),
+        "reference": entry.reference,
+    }
+    return json.dumps({**leaf_to_json(value.leaf), "meta": meta})
 
 
 class OutboxRepository:
@@ -65,7 +90,7 @@ class OutboxRepository:
                         e.version,
                         e.issuer,
                         e.importer,
-                        json.dumps(e.leaf),
+                        _leaf_json(e),
                         e.payload_cid,
                         e.envelope,
                         e.signature,

@@ -5,7 +5,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from origo_node.documents.leaf import Leaf
+
 # ---------------------------------------------------------------- what this node accepted and sends
+
+
+@dataclass(frozen=True)
+class OutboxLeaf:
+    """What this node signed for an accepted document and anchors for it: the leaf, and what the batch's
+    manifest carries beside it (``anchoring.manifest.ManifestEntry``)."""
+
+    leaf: Leaf
+    type_name: str
+    type_version: str
+    # One per item of the leaf's quantities: the unit the item counts in, None where it gives no quantity.
+    quantity_units: tuple[str | None, ...]
+    recipients: tuple[str, ...]
+
+    @property
+    def digest(self) -> str:
+        """The anchored digest, 0x-hex."""
+        return "0x" + self.leaf.digest.hex()
 
 
 @dataclass(frozen=True)
@@ -18,7 +38,7 @@ class OutboxEntry:
     version: str
     issuer: str
     importer: str
-    leaf: dict[str, Any]  # the Leaf as JSON (hex fields) with its "meta"
+    leaf: OutboxLeaf
     payload_cid: str
     envelope: bytes | None  # the encrypted payload, until it is in the payload store
     signature: str

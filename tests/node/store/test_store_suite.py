@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import psycopg
 import pytest
+from origo_node.documents.leaf import Leaf
 from origo_node.errors import StoreError
 from origo_node.store import apikeys, idempotency
 from origo_node.store.actions import ActionRepository
@@ -18,7 +19,14 @@ from origo_node.store.facts import NodeFacts
 from origo_node.store.index import IndexRepository
 from origo_node.store.outbox import OutboxRepository
 from origo_node.store.postgres import PostgresDatabase
-from origo_node.store.rows import DocumentEvent, IndexedBatch, IndexedDocument, MembershipEvent, OutboxEntry
+from origo_node.store.rows import (
+    DocumentEvent,
+    IndexedBatch,
+    IndexedDocument,
+    MembershipEvent,
+    OutboxEntry,
+    OutboxLeaf,
+)
 from origo_node.store.schema import SCHEMA_VERSION
 
 VN = "0x" + "11" * 20
@@ -33,7 +41,23 @@ def entry(n: int, issuer: str = VN, received_at: float | None = None) -> OutboxE
         version="1",
         issuer=issuer,
         importer=SG,
-        leaf={"id": f"0x{n:064x}", "meta": {"n": n}},
+        leaf=OutboxLeaf(
+            leaf=Leaf(
+                document_id=n.to_bytes(32, "big"),
+                document_type=b"\x01" * 32,
+                digest=b"\xd1" * 32,
+                issuer="VN",
+                importer="SG",
+                issued_at=n,
+                expires_at=n + 1,
+                quantities=(n,),
+                payload_cid=b"\xc1" * 32,
+            ),
+            type_name="form-d",
+            type_version="1",
+            quantity_units=("KGM",),
+            recipients=("VN", "SG"),
+        ),
         payload_cid=f"bafy{n}",
         envelope=b"\x00\xffsealed" + bytes([n % 256]),
         signature="0xsig",

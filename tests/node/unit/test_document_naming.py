@@ -24,6 +24,26 @@ from origo_node.store.rows import DocumentEvent
 
 REFERENCE = "VN-HCM-2026-000777"
 DOC_ID = "0x" + derive_id("VN", REFERENCE).hex()
+#: An outbox row's leaf as the node stores it (the leaf's JSON, the manifest's facts under "meta").
+OUTBOX_LEAF = json.dumps(
+    {
+        "documentId": DOC_ID,
+        "documentType": "0x" + "01" * 32,
+        "digest": "0x" + "d1" * 32,
+        "issuer": "VN",
+        "importer": "SG",
+        "issuedAt": 1,
+        "expiresAt": 2,
+        "quantities": ["1000"],
+        "payloadCid": "0x" + "c1" * 32,
+        "meta": {
+            "type": "atiga-form-d",
+            "version": "1",
+            "quantity_units": ["KGM"],
+            "recipients": ["VN", "SG"],
+        },
+    }
+)
 ZERO_ADDRESS = "0x" + "00" * 20
 
 
@@ -116,8 +136,8 @@ def test_the_issuing_node_knows_its_own_document(db: Database) -> None:
         conn.execute(
             "INSERT INTO outbox (document_id, reference, doc_type, version, issuer, importer, leaf,"
             " payload_cid, signature, signer, received_at)"
-            " VALUES (?, ?, 'atiga-form-d', '1', 'VN', 'SG', '{}', 'bafy', '0x', '0x', 1)",
-            (DOC_ID, REFERENCE),
+            " VALUES (?, ?, 'atiga-form-d', '1', 'VN', 'SG', ?, 'bafy', '0x', '0x', 1)",
+            (DOC_ID, REFERENCE, OUTBOX_LEAF),
         )
     assert resolve(db, DOC_ID, "VN").issuer == "VN"
 
