@@ -163,9 +163,9 @@ def _claim_in_words(fields: dict[str, Any], units: tuple[str | None, ...]) -> di
 
 def _with_label(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
     """A revocation's or rejection's fields with the label of its reason code."""
-    if kind in (EventKind.REVOKED, EventKind.REJECTED) and "reasonCode" in fields:
+    if kind in ("revoked", "rejected") and "reasonCode" in fields:
         return {
             **fields,
-            "label": reasons.label("revoke" if kind == EventKind.REVOKED else "reject", fields["reasonCode"]),
+            "label": reasons.label("revoke" if kind == "revoked" else "reject", fields["reasonCode"]),
         }
     return fields
