@@ -18,7 +18,7 @@ from origo_node.api.desk_models import (
 )
 from origo_node.api.openapi import BODY, KEY, errors
 from origo_node.notify import EVENT_TYPES
-from origo_node.notify.store import SubscriptionInvalid
+from origo_node.notify.subscriptions import SubscriptionInvalid
 from origo_node.store.apikeys import ApiKey
 
 router = APIRouter(tags=["webhooks"])

@@ -16,10 +16,10 @@ from typing import Any
 
 from origo_node import reasons
 from origo_node.documents.event_kinds import EventKind
-from origo_node.notify.store import NotifyStore
+from origo_node.notify.subscriptions import NotifyStore
 from origo_node.services.lifecycle import thousandths
-from origo_node.store.notify_rows import ActiveSubscription, NotifyDocument
 from origo_node.store.ports import WebhookWriter
+from origo_node.store.webhook_rows import ActiveSubscription, NotifyDocument
 
 #: Index event kinds and the event types subscribers see.
 _KINDS: dict[str, str] = {

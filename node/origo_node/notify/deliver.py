@@ -17,8 +17,8 @@ from collections.abc import Callable
 import httpx
 
 from origo_node.notify.signing import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
-from origo_node.notify.store import NotifyStore
-from origo_node.store.notify_rows import DeliveryOutcome, DueDelivery
+from origo_node.notify.subscriptions import NotifyStore
+from origo_node.store.webhook_rows import DeliveryOutcome, DueDelivery
 
 log = logging.getLogger(__name__)
 _ROUND = 50

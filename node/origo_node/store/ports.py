@@ -2,7 +2,7 @@
 
 The SQLite repositories (``store/outbox.py``, ``index.py``, ``actions.py``, ``facts.py``, ``notify.py``)
 implement them; a second backend (PostgreSQL) implements the same Protocols in a module of its own, chosen in
-``runtime.Node``. Every method takes and returns the typed rows of ``store/rows.py`` (``notify_rows.py`` for
+``runtime.Node``. Every method takes and returns the typed rows of ``store/rows.py`` (``webhook_rows.py`` for
 the webhooks).
 """
 
@@ -12,15 +12,6 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
-from origo_node.store.notify_rows import (
-    ActiveSubscription,
-    Delivery,
-    DeliveryOutcome,
-    DueDelivery,
-    NotifyDocument,
-    NotifyEvent,
-    Subscription,
-)
 from origo_node.store.rows import (
     ActionRecord,
     DocumentEvent,
@@ -30,6 +21,15 @@ from origo_node.store.rows import (
     OutboxEntry,
     OwnBatch,
     PayloadCheck,
+)
+from origo_node.store.webhook_rows import (
+    ActiveSubscription,
+    Delivery,
+    DeliveryOutcome,
+    DueDelivery,
+    NotifyDocument,
+    NotifyEvent,
+    Subscription,
 )
 
 

@@ -1,7 +1,7 @@
 """Webhook subscriptions as an operator sees them: checked on the way in, shown in plain fields on the way
 out.
 
-The tables live in the store (``store/notify.py``); this module holds the rules and the API's shapes.
+The tables live in the store (``store/webhooks.py``); this module holds the rules and the API's shapes.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 from origo_node.errors import NotFound, ValidationFailed
 from origo_node.store.database import StoreDatabase
-from origo_node.store.notify import NotifyRepository
-from origo_node.store.notify_rows import Delivery, Subscription
 from origo_node.store.ports import WebhookStore
+from origo_node.store.webhook_rows import Delivery, Subscription
+from origo_node.store.webhooks import NotifyRepository
 
 _MAX_URL = 2048
 _MAX_DESCRIPTION = 200

@@ -15,7 +15,7 @@ from dataclasses import asdict
 from typing import Any
 
 from origo_node.store.database import StoreDatabase
-from origo_node.store.notify_rows import (
+from origo_node.store.webhook_rows import (
     ActiveSubscription,
     Delivery,
     DeliveryOutcome,

@@ -1,4 +1,4 @@
-"""Typed rows of the webhook tables (``store/notify.py``) and of the index rows the collector reads."""
+"""Typed rows of the webhook tables (``store/webhooks.py``) and of the index rows the collector reads."""
 
 from __future__ import annotations
 
