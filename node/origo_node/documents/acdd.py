@@ -20,8 +20,9 @@ from origo_node.documents.dates import parse_date
 from origo_node.documents.leaf import MAX_ITEMS
 from origo_node.documents.model import DocumentFacts, Problem, TransportFacts, ValidationContext
 from origo_node.documents.pointer import resolve
+from origo_node.documents.type_names import ACDD
 
-ACDD_TYPE = "asean-acdd"
+ACDD_TYPE = ACDD
 _MODES = "|".join(sorted(TRANSPORT_MODES))
 
 

@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from origo_node.documents.model import DocumentFacts, TransportFacts
-from origo_node.documents.type_names import CARGO_MANIFEST
+from origo_node.documents.type_names import ACDD, CARGO_MANIFEST, FORM_D
 
 MANIFEST_TYPE = CARGO_MANIFEST
 
@@ -106,9 +106,9 @@ def _document_key(document: str) -> str:
 
 # ---------------------------------------------------------------- export declarations (ACDD)
 
-DECLARATION_TYPE = "asean-acdd"
+DECLARATION_TYPE = ACDD
 #: The types that are certificates of origin: what consignments and declarations are linked to.
-CERTIFICATE_TYPES = frozenset({"atiga-form-d"})
+CERTIFICATE_TYPES = frozenset({FORM_D})
 
 
 def is_certificate(facts: DocumentFacts) -> bool:

@@ -5,3 +5,4 @@ from __future__ import annotations
 
 FORM_D = "atiga-form-d"
 CARGO_MANIFEST = "fal-cargo-manifest"
+ACDD = "asean-acdd"

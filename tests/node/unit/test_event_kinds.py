@@ -7,7 +7,7 @@ from origo_node.chain.events import DOCUMENT_EVENTS, event_entitled
 from origo_node.documents import all_types
 from origo_node.documents.event_kinds import CAUSED_BY, EventKind
 from origo_node.documents.linking import MANIFEST_TYPE
-from origo_node.documents.type_names import CARGO_MANIFEST, FORM_D
+from origo_node.documents.type_names import ACDD, CARGO_MANIFEST, FORM_D
 from origo_node.notify.collect import _KINDS, EVENT_TYPES
 
 
@@ -43,5 +43,5 @@ def test_webhooks_name_every_document_event_kind() -> None:
 
 
 def test_the_built_in_types_take_their_names_from_one_place() -> None:
-    assert {t.name for t in all_types()} == {FORM_D, CARGO_MANIFEST}
+    assert {t.name for t in all_types()} == {FORM_D, CARGO_MANIFEST, ACDD}
     assert MANIFEST_TYPE == CARGO_MANIFEST
