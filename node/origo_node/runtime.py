@@ -89,6 +89,7 @@ class Node:
             max_document_bytes=settings.max_document_bytes,
         )
         self.status = StatusService(self.index, self.outbox, self.directory, self.member)
+        self.resolver = self.status.resolver  # the one resolver of what people type
         self.verify = VerifyService(self.index, self.outbox, self.status, self.domain)
         self.reader = PayloadReader(
             self.index,

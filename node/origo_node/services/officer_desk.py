@@ -55,15 +55,18 @@ class OfficerDesk:
     on_fully_used_claim: Callable[[DocumentKey, str], None] | None = None
 
     def own_anchored(self, key: str, role: Role) -> tuple[DocumentKey, dict[str, Any]]:
-        """The document's id and status, if this member is its ``role`` and it is anchored."""
-        doc_id = self.status.resolve(key)
+        """The document's id and status, if this member is its ``role`` and it is anchored.
+
+        The key names the issuer (``ISSUER:REFERENCE`` or ``ISSUER:0x<id>``): an action on a bare key could
+        land on another member's look-alike, so it is refused with the full name to type."""
+        doc_id = self.status.resolver.resolve_named(key)
         status = self.status.status(doc_id)
         member = status["issuer"] if role == "issuer" else status["importer"]
         if member != self.member:
             who = "issuing" if role == "issuer" else "importing"
             raise WrongMember(f"only the {who} member ({member}) can do this; this node is {self.member}")
         if status["state"] == DocumentState.PENDING:
-            raise Conflict(f"document {doc_id} is not anchored yet; try again in a few seconds")
+            raise Conflict(f"document {doc_id.named} is not anchored yet; try again in a few seconds")
         return doc_id, status
 
     def act(self, kind: str, key: str, params: dict[str, Any], wait_s: float) -> dict[str, Any]:
