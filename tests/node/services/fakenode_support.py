@@ -170,6 +170,7 @@ def new_node(
             code,
             Signer(account.address, bytes(account.key), domain),
             max_document_bytes=256_000,
+            resolver=status.resolver,
         ),
         status=status,
         verify=VerifyService(index, outbox, status, domain),

@@ -123,7 +123,7 @@ def test_an_honest_certificate_agrees_with_its_record_and_is_claimed(consortium:
     doc = form_d("VN-HONEST-FACTS-1")
     doc_id = vn.issuing.issue(doc).document_id
     consortium.settle()
-    assert sg.checker.check_now(sg.status.resolve(doc_id)).state == "ok"
+    assert sg.checker.check_now(sg.status.resolver.resolve(doc_id)).state == "ok"
     assert sg.verify.verify_file(doc)["checks"]["anchored_facts"] is True
     desk(consortium, "SG").act("accept", doc_id, {"declaration": "SG-IMP-HONEST"}, 0)
     consortium.settle()
@@ -132,7 +132,7 @@ def test_an_honest_certificate_agrees_with_its_record_and_is_claimed(consortium:
 
 def recorded(node: FakeNode, doc_id: str) -> PayloadCheck | None:
     """What the node has recorded of reading the payload, without reading it now."""
-    key = node.status.resolve(doc_id)
+    key = node.status.resolver.resolve(doc_id)
     return IndexRepository(node.db).payload_check(key.issuer, key)
 
 
