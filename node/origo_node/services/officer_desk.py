@@ -14,6 +14,7 @@ from typing import Any, Literal
 from origo_api.states import DocumentState
 
 from origo_node import reasons
+from origo_node.documents.references import canonical_declaration
 from origo_node.errors import ChainRuleViolated, Conflict, WrongMember
 from origo_node.services import claims
 from origo_node.services.actions import ActionService, declaration_bytes
@@ -117,4 +118,5 @@ def accept_params(body: dict[str, Any], status: dict[str, Any]) -> dict[str, Any
     """The accept action's parameters: the declaration and the claims resolved to items from the document's
     per-item status (empty: the whole certificate). Recorded so, a retried action claims the same items."""
     resolved = claims.resolve(body, status.get("items") or [])
-    return {"declaration": body["declaration"], "claims": [claim.as_params() for claim in resolved]}
+    declaration = canonical_declaration(str(body["declaration"]))  # as the chain will record it
+    return {"declaration": declaration, "claims": [claim.as_params() for claim in resolved]}
