@@ -17,7 +17,7 @@ from origo_node.documents.dates import add_months, end_of_day_utc, parse_date
 from origo_node.documents.leaf import MAX_ITEMS  # claims name an item by a one-byte number on the chain
 from origo_node.documents.model import DocumentFacts, Problem, TransportFacts, ValidationContext
 from origo_node.documents.pointer import resolve
-from origo_node.documents.references import canonical_reference
+from origo_node.documents.references import canonical_reference, in_issuers_series
 
 _FLAGS = (
     "thirdCountryInvoicing",
@@ -190,7 +190,7 @@ def _reference_of_issuer(doc: dict[str, Any]) -> Iterator[Problem]:
     issuer, reference = resolve(doc, "/issuedIn"), resolve(doc, "/referenceNumber")
     if not (checks.is_country(issuer) and isinstance(reference, str)):
         return  # a missing or malformed one is reported where it is
-    if not canonical_reference(reference).startswith(f"{issuer}-"):
+    if not in_issuers_series(issuer, reference):
         yield Problem(
             "/referenceNumber",
             f"a certificate issued in {issuer} has a reference that begins with {issuer}- (for example"

@@ -39,6 +39,16 @@ def canonical_declaration(text: str) -> str:
     return canonical(text)
 
 
+#: The document types whose reference is of its issuer's series (``VN-...``): certificates of origin. A
+#: manifest's reference is the carrier's voyage numbering, so it has no prefix rule.
+SERIES_TYPES = frozenset({"atiga-form-d"})
+
+
+def in_issuers_series(issuer: str, reference: str) -> bool:
+    """Whether ``reference`` begins with its issuer's code and a dash (``VN-HCM-2026-004512`` for VN)."""
+    return canonical_reference(reference).startswith(f"{issuer}-")
+
+
 def is_canonical(text: str) -> bool:
     return text == canonical(text)
 

@@ -202,7 +202,13 @@ class IssuingService:
         """Refuses a reference another member anchored already: a bare reference would then name two
         certificates, and a trader's lookup could land on the other one. (A certificate's reference also
         begins with its issuer's code, ``form_d``; this holds for every type, manifests too.)"""
-        others = [code for code in self._resolver.issuers_of_reference(reference) if code != self._member]
+        others = [
+            code
+            for code in self._resolver.issuers_of_reference(reference)
+            # A certificate another member anchored under a reference of this member's series breaks the
+            # numbering rule: a look-alike, flagged everywhere, which must not block the real one.
+            if code != self._member and self._resolver.fits_issuer(code, reference)
+        ]
         if others:
             names = ", ".join(f"{self._resolver.member_name(code)} ({code}:{reference})" for code in others)
             raise Conflict(

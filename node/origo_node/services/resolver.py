@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from origo_node.documents import document_id as derive_document_id
-from origo_node.documents.references import canonical_reference
+from origo_node.documents.references import SERIES_TYPES, canonical_reference, in_issuers_series
 from origo_node.errors import Conflict, NotFound, ValidationFailed
 from origo_node.members import MemberDirectory
 from origo_node.services.naming import DocumentKey, bare_id_issuers
@@ -139,6 +139,8 @@ class Resolver:
             raise NotFound(f"no member issued a document with reference {typed.reference}")
         if len(issuers) > 1:
             raise self._ambiguous_reference(typed.reference, issuers)
+        if not self.fits_issuer(issuers[0], typed.reference):
+            raise self._out_of_series(typed.reference, issuers[0])
         return DocumentKey(issuers[0], id_of(issuers[0], typed.reference), typed.reference)
 
     def resolve_named(self, text: str) -> DocumentKey:
@@ -162,6 +164,19 @@ class Resolver:
         reference = canonical_reference(reference)
         codes = {m.code for m in self._directory.all()} | ({self._member} if self._member else set())
         return [code for code in sorted(codes) if self.exists(DocumentKey(code, id_of(code, reference)))]
+
+    def fits_issuer(self, issuer: str, reference: str) -> bool:
+        """Whether ``issuer``'s document under ``reference`` keeps its type's numbering rule: a certificate's
+        reference is of its issuer's series (``documents.form_d``). One that breaks it is another member's
+        look-alike, which a bare reference never lands on and which blocks no one's own reference."""
+        key = DocumentKey(issuer, id_of(issuer, reference))
+        row = self._index.document(issuer, key)
+        if row is not None:
+            type_name = row.type_name
+        else:
+            entry = self._outbox.get(key) if issuer == self._member else None
+            type_name = None if entry is None else entry.doc_type
+        return type_name not in SERIES_TYPES or in_issuers_series(issuer, reference)
 
     def shared_reference(self, issuer: str, reference: str | None) -> dict[str, Any] | None:
         """The flag of a reference that other members anchored too (None: only ``issuer`` used it)."""
@@ -218,6 +233,16 @@ class Resolver:
 
     def _candidate(self, code: str, name: str) -> dict[str, str]:
         return {"issuer": code, "key": f"{code}:{name}", "name": self.member_name(code)}
+
+    def _out_of_series(self, reference: str, issuer: str) -> Conflict:
+        listed = [self._candidate(issuer, reference)]
+        return Conflict(
+            f"the only certificate under reference {reference} was anchored by {self.member_name(issuer)}"
+            f" ({issuer}), whose certificates' references begin with {issuer}-: it is not the certificate"
+            f" of the series the reference names. Type {issuer}:{reference} only if you mean that one",
+            rule="AmbiguousReference",
+            candidates=listed,
+        )
 
     def _ambiguous_reference(self, reference: str, issuers: list[str]) -> Conflict:
         listed = [self._candidate(code, reference) for code in issuers]
