@@ -96,7 +96,9 @@ def test_trader_and_officers_through_a_certificate_s_life(
 def test_each_invalid_state_has_its_exit_code(
     cli: Cli, vn: MemberNode, sg: MemberNode, tmp_path: Path
 ) -> None:
-    used, rejected, asked, old = (issue(cli, vn, write(tmp_path / f"{i}.json", coffee())) for i in range(4))
+    used, rejected, asked, old = (
+        f"VN:{issue(cli, vn, write(tmp_path / f'{i}.json', coffee()))}" for i in range(4)
+    )
     for doc_id in (used, rejected, asked, old):
         settle(sdk(sg, None), doc_id, "valid")
     assert cli(sg, "officer", "cert", "accept", used, "--declaration", "SG-IMP-1")[0] == 0
@@ -208,7 +210,10 @@ def test_auditor_trail_views_and_export_checked_against_the_chain(
     doc_id = issue(cli, vn, write(tmp_path / "c.json", coffee()))
     settle(sdk(sg, None), doc_id, "valid")
     assert (
-        cli(sg, "officer", "cert", "accept", doc_id, "--declaration", "SG-IMP-9", "--quantity", "10")[0] == 0
+        cli(sg, "officer", "cert", "accept", f"VN:{doc_id}", "--declaration", "SG-IMP-9", "--quantity", "10")[
+            0
+        ]
+        == 0
     )
     settle(sdk(vn, None), doc_id, "partially_accepted")
     assert cli(vn, "officer", "cert", "revoke", doc_id, "--reason-code", "4", "--reason", "a | b, c")[0] == 0

@@ -81,7 +81,7 @@ def test_replacement_by_reference_and_a_used_certificate_is_not_an_error(
     old_doc = certificate()
     old = issue(vn, old_doc)
     replacement = certificate()
-    answer = httpx.post(f"{vn.url}/api/v1/documents/{old}/supersede", json=replacement, headers=officer)
+    answer = httpx.post(f"{vn.url}/api/v1/documents/VN:{old}/supersede", json=replacement, headers=officer)
     assert answer.status_code == 202, answer.text
     wait_state(sg, old, {"superseded"}, timeout=60)
     wait_for(
@@ -106,7 +106,7 @@ def test_replacement_by_reference_and_a_used_certificate_is_not_an_error(
     used = issue(vn, certificate())
     wait_state(sg, used, {"valid"})
     accepted = httpx.post(
-        f"{sg.url}/api/v1/documents/{used}/accept",
+        f"{sg.url}/api/v1/documents/VN:{used}/accept",
         json={"declaration": f"SG-IMP-{uuid.uuid4().hex[:6]}"},
         headers={"Authorization": f"Bearer {sg.officer_key}"},
         timeout=60,
