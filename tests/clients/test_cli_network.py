@@ -106,7 +106,7 @@ def test_each_invalid_state_has_its_exit_code(
     assert cli(sg, "officer", "cert", "request-verification", asked, "--reason", "doubt")[0] == 0
     replacement = write(tmp_path / "new.json", coffee())
     code, body = cli.json(vn, "officer", "cert", "supersede", old, str(replacement))
-    assert code == 0 and body["supersedes"] == old
+    assert code == 0 and body["supersedes"] == old.removeprefix("VN:")
     expected = {used: "accepted", rejected: "rejected", asked: "under_verification", old: "superseded"}
     for doc_id, state in expected.items():
         settle(sdk(vn, None), doc_id, state)
@@ -184,7 +184,7 @@ def test_issued_file_manifest_links_members_and_consortium(
     )
     assert code == 0
     settle(sdk(sg, None), body["document_id"], "valid")
-    sdk(vn).revoke(cert_id, 3, "wrong HS code", wait=30)
+    sdk(vn).revoke(f"VN:{cert_id}", 3, "wrong HS code", wait=30)
     settle(sdk(sg, None), cert_id, "revoked")
     code, links = cli.json(sg, "officer", "manifest", "links", body["document_id"])
     assert code == 0 and links["reference"] == manifest["referenceNumber"]
@@ -216,7 +216,10 @@ def test_auditor_trail_views_and_export_checked_against_the_chain(
         == 0
     )
     settle(sdk(vn, None), doc_id, "partially_accepted")
-    assert cli(vn, "officer", "cert", "revoke", doc_id, "--reason-code", "4", "--reason", "a | b, c")[0] == 0
+    assert (
+        cli(vn, "officer", "cert", "revoke", f"VN:{doc_id}", "--reason-code", "4", "--reason", "a | b, c")[0]
+        == 0
+    )
     settle(sdk(vn, None), doc_id, "revoked")
 
     export = tmp_path / "export.json"

@@ -72,7 +72,7 @@ def test_refusals_read_as_sentences_with_the_facts(
         sg.officer_key,
         "cert",
         "accept",
-        doc_id,
+        f"VN:{doc_id}",
         "--declaration",
         "SG-IMP-PLAIN-2",
         "--quantity",
