@@ -62,6 +62,12 @@ def test_trader_and_officers_through_a_certificate_s_life(
     assert code == ExitCode.OK and body["document_id"] == doc_id
 
     settle(sdk(sg, None), doc_id, "valid")
+    # A bare reference names no issuer: the claim is refused, and the CLI says what to type.
+    bare = doc["referenceNumber"].lower()
+    code, _, err = cli(
+        sg, "officer", "cert", "accept", bare, "--declaration", "SG-IMP-77", "--quantity", "200"
+    )
+    assert code == ExitCode.REFUSED and f"type {ref}" in err and "Traceback" not in err
     code, body = cli.json(
         sg, "officer", "cert", "accept", ref, "--declaration", "SG-IMP-77", "--quantity", "200"
     )
