@@ -182,6 +182,14 @@ interface IDocumentRegistry {
     error RegistryInvalidReplacement(bytes32 documentId, bytes32 replacementId);
     /// @notice Import declaration `declaration` claimed `issuer`'s document `documentId` already.
     error RegistryDeclarationUsed(bytes2 issuer, bytes32 documentId, bytes32 declaration);
+    /**
+     * @notice Import declaration `declaration` is not in its canonical form: byte `position` may not
+     * be there. The canonical form is what every node compares, so that `sg-d1` and ` SG-D1` are the
+     * declaration `SG-D1` and claim a document once: printable ASCII without lower-case letters, left
+     * aligned and padded with zero bytes, no blank at either end, next to another blank, or beside
+     * `-`, `/` or `.`.
+     */
+    error RegistryDeclarationNotCanonical(bytes32 declaration, uint256 position);
 
     // ---------------------------------------------------------------- writes
 
@@ -226,7 +234,8 @@ interface IDocumentRegistry {
      * @notice Records a utilisation at import: of the items `claims` names, each in its own unit, or
      * of the whole certificate (everything that remains on every item) when `claims` is empty.
      * Requirements: caller acts for the leaf's importing member; anchored; not revoked, superseded,
-     * expired, rejected or fully utilised; `declaration` has not claimed this document before; each
+     * expired, rejected or fully utilised; `declaration` is in canonical form (see
+     * {RegistryDeclarationNotCanonical}) and has not claimed this document before; each
      * claim names an item of the leaf that gives a quantity and asks at most what remains on it.
      * The document becomes fully utilised when nothing remains on any item.
      * Emits a {DocumentAccepted} event.

@@ -31,6 +31,7 @@ __all__ = [
     "LinkedCertificate",
     "ManifestLinks",
     "Member",
+    "OtherIssuer",
     "PayloadCheckAnswer",
     "Problem",
     "ProofBundle",
@@ -38,6 +39,7 @@ __all__ = [
     "Quantity",
     "Rejection",
     "Revocation",
+    "SharedReference",
     "SupersedeReceipt",
     "Trail",
     "TrailEvent",
@@ -151,11 +153,31 @@ class Utilisation(_Answer):
     at: str | None = None
 
 
+class OtherIssuer(_Answer):
+    """Another member that used the same reference: its code, the full name to type, its registered name."""
+
+    issuer: str
+    key: str
+    name: str
+
+
+class SharedReference(_Answer):
+    """The flag of a reference several members anchored (a reference is unique only within its issuer)."""
+
+    reference: str
+    also_issued_by: list[OtherIssuer]
+    message: str
+
+
 class DocumentStatus(_Answer):
     """``GET /api/v1/documents/{key}``: what anyone may know about a document."""
 
     document_id: str
     reference: str | None = None
+    shared_reference: SharedReference | None = Field(
+        default=None,
+        description="Set when another member anchored a document under the same reference, with a sentence",
+    )
     type: str
     version: str
     issuer: str

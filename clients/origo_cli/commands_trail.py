@@ -69,7 +69,7 @@ def show(
     origo = client(ctx)
     trail = origo.trail(key)
     if export is not None:
-        exported = origo.export(trail.document_id)
+        exported = origo.export(f"{trail.status.issuer}:{trail.document_id}")  # named: never another's leaf
         data = exported.model_dump(mode="json", by_alias=True, exclude_unset=True)
         write_file(export, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         console(stderr=True).print(f"exported the trail of {trail.document_id} to {export}")

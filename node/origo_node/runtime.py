@@ -76,14 +76,16 @@ class Node:
         self.issuer_sender = TxSender(self.chain, issuer)
         self.admin_sender = None if admin is None else TxSender(self.chain, admin)
         self.domain = eip712.domain_separator(self._chain_id(), settings.registry_address)
+        self.status = StatusService(self.index, self.outbox, self.directory, self.member)
+        self.resolver = self.status.resolver  # the one resolver of what people type
         self.issuing = IssuingService(
             self.outbox,
             self.directory,
             self.member,
             Signer(address=str(issuer.address), private_key=bytes(issuer.key), domain=self.domain),
             max_document_bytes=settings.max_document_bytes,
+            resolver=self.resolver,
         )
-        self.status = StatusService(self.index, self.outbox, self.directory, self.member)
         self.verify = VerifyService(self.index, self.outbox, self.status, self.domain)
         self.reader = PayloadReader(
             self.index,

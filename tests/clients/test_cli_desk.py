@@ -138,8 +138,10 @@ def test_work_list_supersede_wait_form_d_and_files_written(
     corrected = dict(doc, referenceNumber=unique_reference("VN-FIX"))
     path = write(tmp_path / "fix.json", corrected)
     started = time.monotonic()
-    code, out = run(capsys, vn, "officer", "cert", "supersede", doc_id, str(path), "--wait", "60")
+    code, out = run(capsys, vn, "officer", "cert", "supersede", f"VN:{doc_id}", str(path), "--wait", "60")
     assert code == 0, out
-    assert f"superseded: {doc_id} is replaced by {corrected['referenceNumber']} (0x" in " ".join(out.split())
+    assert f"superseded: VN:{doc_id} is replaced by {corrected['referenceNumber']} (0x" in " ".join(
+        out.split()
+    )
     assert origo.status(doc_id).state == "superseded" and time.monotonic() - started < 60
     assert os.path.exists(pdf)

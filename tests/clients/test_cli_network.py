@@ -62,6 +62,12 @@ def test_trader_and_officers_through_a_certificate_s_life(
     assert code == ExitCode.OK and body["document_id"] == doc_id
 
     settle(sdk(sg, None), doc_id, "valid")
+    # A bare reference names no issuer: the claim is refused, and the CLI says what to type.
+    bare = doc["referenceNumber"].lower()
+    code, _, err = cli(
+        sg, "officer", "cert", "accept", bare, "--declaration", "SG-IMP-77", "--quantity", "200"
+    )
+    assert code == ExitCode.REFUSED and f"type {ref}" in err and "Traceback" not in err
     code, body = cli.json(
         sg, "officer", "cert", "accept", ref, "--declaration", "SG-IMP-77", "--quantity", "200"
     )
@@ -96,7 +102,9 @@ def test_trader_and_officers_through_a_certificate_s_life(
 def test_each_invalid_state_has_its_exit_code(
     cli: Cli, vn: MemberNode, sg: MemberNode, tmp_path: Path
 ) -> None:
-    used, rejected, asked, old = (issue(cli, vn, write(tmp_path / f"{i}.json", coffee())) for i in range(4))
+    used, rejected, asked, old = (
+        f"VN:{issue(cli, vn, write(tmp_path / f'{i}.json', coffee()))}" for i in range(4)
+    )
     for doc_id in (used, rejected, asked, old):
         settle(sdk(sg, None), doc_id, "valid")
     assert cli(sg, "officer", "cert", "accept", used, "--declaration", "SG-IMP-1")[0] == 0
@@ -104,7 +112,7 @@ def test_each_invalid_state_has_its_exit_code(
     assert cli(sg, "officer", "cert", "request-verification", asked, "--reason", "doubt")[0] == 0
     replacement = write(tmp_path / "new.json", coffee())
     code, body = cli.json(vn, "officer", "cert", "supersede", old, str(replacement))
-    assert code == 0 and body["supersedes"] == old
+    assert code == 0 and body["supersedes"] == old.removeprefix("VN:")
     expected = {used: "accepted", rejected: "rejected", asked: "under_verification", old: "superseded"}
     for doc_id, state in expected.items():
         settle(sdk(vn, None), doc_id, state)
@@ -182,7 +190,7 @@ def test_issued_file_manifest_links_members_and_consortium(
     )
     assert code == 0
     settle(sdk(sg, None), body["document_id"], "valid")
-    sdk(vn).revoke(cert_id, 3, "wrong HS code", wait=30)
+    sdk(vn).revoke(f"VN:{cert_id}", 3, "wrong HS code", wait=30)
     settle(sdk(sg, None), cert_id, "revoked")
     code, links = cli.json(sg, "officer", "manifest", "links", body["document_id"])
     assert code == 0 and links["reference"] == manifest["referenceNumber"]
@@ -208,10 +216,16 @@ def test_auditor_trail_views_and_export_checked_against_the_chain(
     doc_id = issue(cli, vn, write(tmp_path / "c.json", coffee()))
     settle(sdk(sg, None), doc_id, "valid")
     assert (
-        cli(sg, "officer", "cert", "accept", doc_id, "--declaration", "SG-IMP-9", "--quantity", "10")[0] == 0
+        cli(sg, "officer", "cert", "accept", f"VN:{doc_id}", "--declaration", "SG-IMP-9", "--quantity", "10")[
+            0
+        ]
+        == 0
     )
     settle(sdk(vn, None), doc_id, "partially_accepted")
-    assert cli(vn, "officer", "cert", "revoke", doc_id, "--reason-code", "4", "--reason", "a | b, c")[0] == 0
+    assert (
+        cli(vn, "officer", "cert", "revoke", f"VN:{doc_id}", "--reason-code", "4", "--reason", "a | b, c")[0]
+        == 0
+    )
     settle(sdk(vn, None), doc_id, "revoked")
 
     export = tmp_path / "export.json"

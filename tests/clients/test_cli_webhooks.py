@@ -52,7 +52,7 @@ def test_sg_single_window_hears_of_certificates_for_sg(
         doc_id = vn_officer.issue(path.read_bytes()).document_id
         sg_officer = sdk(sg)
         settle(sg_officer, doc_id, "valid")
-        sg_officer.accept(doc_id, declaration="SG-IMP-WEBHOOK-1", quantity="1000")
+        sg_officer.accept(f"VN:{doc_id}", declaration="SG-IMP-WEBHOOK-1", quantity="1000")
 
         def got_claim() -> bool:
             return any(

@@ -53,7 +53,7 @@ def test_refusals_read_as_sentences_with_the_facts(
     settle(sdk(sg), doc_id, "valid")
     officer = {"Authorization": f"Bearer {sg.officer_key}"}
     too_much = httpx.post(
-        f"{sg.url}/api/v1/documents/{doc_id}/accept",
+        f"{sg.url}/api/v1/documents/VN:{doc_id}/accept",
         json={"declaration": "SG-IMP-PLAIN-1", "quantity": "20000"},
         headers=officer,
         timeout=60,
@@ -72,7 +72,7 @@ def test_refusals_read_as_sentences_with_the_facts(
         sg.officer_key,
         "cert",
         "accept",
-        doc_id,
+        f"VN:{doc_id}",
         "--declaration",
         "SG-IMP-PLAIN-2",
         "--quantity",
@@ -82,13 +82,13 @@ def test_refusals_read_as_sentences_with_the_facts(
 
     vn_officer = {"Authorization": f"Bearer {vn.officer_key}"}
     unknown = httpx.post(
-        f"{vn.url}/api/v1/documents/{doc_id}/revoke", json={"reason_code": 666}, headers=vn_officer
+        f"{vn.url}/api/v1/documents/VN:{doc_id}/revoke", json={"reason_code": 666}, headers=vn_officer
     )
     assert unknown.status_code == 422
     assert "not on the agreed list of revocation reasons" in unknown.json()["detail"]
     assert {"code": 3, "label": REVOCATION[3]} in unknown.json()["valid_codes"]
     revoked = httpx.post(
-        f"{vn.url}/api/v1/documents/{doc_id}/revoke",
+        f"{vn.url}/api/v1/documents/VN:{doc_id}/revoke",
         json={"reason_code": 3, "reason": "HS 0901.21, not 0901.11"},
         headers=vn_officer,
         params={"wait": 30},
@@ -97,7 +97,7 @@ def test_refusals_read_as_sentences_with_the_facts(
     assert revoked.status_code == 200, revoked.text
     settle(sdk(sg), doc_id, "revoked")
     refused = httpx.post(
-        f"{sg.url}/api/v1/documents/{doc_id}/accept",
+        f"{sg.url}/api/v1/documents/VN:{doc_id}/accept",
         json={"declaration": "SG-IMP-PLAIN-3"},
         headers=officer,
         timeout=60,

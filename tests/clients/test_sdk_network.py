@@ -75,7 +75,7 @@ def test_issue_verify_claim_and_revoke(vn: MemberNode, sg: MemberNode, th: Membe
         assert anyone.verify_file(file.model_dump_json(by_alias=True).encode()).verdict == "valid"
 
         settle(importer, doc_id, "valid")
-        action = importer.accept(doc_id, "SG-IMP-0001", "250.125")
+        action = importer.accept(f"VN:{doc_id}", "SG-IMP-0001", "250.125")
         assert isinstance(action, Action) and action.state == "done" and action.tx
         assert importer.action(action.id).state == "done"
         after = settle(anyone, doc_id, "partially_accepted")
@@ -85,14 +85,14 @@ def test_issue_verify_claim_and_revoke(vn: MemberNode, sg: MemberNode, th: Membe
         assert anyone.verify_file(doc).verdict == "partially_accepted"
 
         with pytest.raises(ChainRuleError) as refused:
-            importer.accept(doc_id, "SG-IMP-0002", "100000")
+            importer.accept(f"VN:{doc_id}", "SG-IMP-0002", "100000")
         assert refused.value.rule == "RegistryQuantityExceeded"
         assert refused.value.status == 409 and refused.value.rule_args
         assert "Only 18,949.875 KGM remain on this certificate" in str(refused.value)
 
         with pytest.raises(ForbiddenError):
-            importer.revoke(doc_id, 3, "not ours to revoke")
-        assert issuer.revoke(doc_id, 3, "wrong HS code").state == "done"
+            importer.revoke(f"VN:{doc_id}", 3, "not ours to revoke")
+        assert issuer.revoke(f"VN:{doc_id}", 3, "wrong HS code").state == "done"
         settle(anyone, doc_id, "revoked")
         revoked = anyone.verify_file(doc)
         assert revoked.verdict == "revoked"
@@ -104,16 +104,16 @@ def test_reject_and_verification_round_trip(vn: MemberNode, sg: MemberNode) -> N
     with sdk(vn) as issuer, sdk(sg) as importer:
         asked = issued(issuer, coffee())
         settle(importer, asked, "valid")
-        importer.request_verification(asked, "invoice does not match")
+        importer.request_verification(f"VN:{asked}", "invoice does not match")
         settle(importer, asked, "under_verification")
         settle(issuer, asked, "under_verification")
-        issuer.answer_verification(asked, True, "checked at the factory")
+        issuer.answer_verification(f"VN:{asked}", True, "checked at the factory")
         answered = settle(importer, asked, "valid")
         assert answered.verification is not None and answered.verification.state == "confirmed"
 
         refused = issued(issuer, coffee())
         settle(importer, refused, "valid")
-        importer.reject(refused, 2, "origin criterion not met")
+        importer.reject(f"VN:{refused}", 2, "origin criterion not met")
         status = settle(importer, refused, "rejected")
         assert status.rejection is not None and status.rejection.reason_code == 2
 
@@ -121,7 +121,7 @@ def test_reject_and_verification_round_trip(vn: MemberNode, sg: MemberNode) -> N
 def test_supersede_points_old_to_new(vn: MemberNode) -> None:
     with sdk(vn) as issuer:
         old = issued(issuer, coffee())
-        receipt = issuer.supersede(old, coffee())
+        receipt = issuer.supersede(f"VN:{old}", coffee())
         assert receipt.supersedes == old
         issuer.wait_until_anchored(receipt.document_id, timeout=30)
         status = settle(issuer, old, "superseded")
@@ -170,7 +170,7 @@ def test_trail_export_payload_and_links(vn: MemberNode, sg: MemberNode) -> None:
         cert_id = issued(issuer, cert)
         manifest_id = issued(issuer, manifest)
         settle(importer, cert_id, "valid")
-        importer.accept(cert_id, "SG-IMP-0003", "1")
+        importer.accept(f"VN:{cert_id}", "SG-IMP-0003", "1")
         settle(auditor, cert_id, "partially_accepted")
         trail = auditor.trail(cert_id)
         assert [e.kind for e in trail.events] == ["anchored", "accepted"]

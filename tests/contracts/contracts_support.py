@@ -138,6 +138,11 @@ class Consortium:
         return tree.leaves[i].to_abi_tuple(), tree.root, tree.proof(i)
 
 
+def declaration(text: str) -> bytes:
+    """An import declaration number as the registry takes it: canonical (upper case), zero padded."""
+    return text.upper().encode("ascii").ljust(32, b"\0")
+
+
 def claim(quantity: int, item: int = 0) -> list[tuple[int, int]]:
     """The claims argument of ``accept``: ``quantity`` of ``item``, or the whole certificate for 0."""
     return [(item, quantity)] if quantity else []

@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from contracts_support import Consortium, claim, make_leaf
+from contracts_support import Consortium, claim, declaration, make_leaf
 from origo_node.chain.merkle import Leaf, MerkleTree
 from web3 import Web3
 
 pytestmark = pytest.mark.integration
 
-DECL = Web3.keccak(text="SG-IMP-0001")
+DECL = declaration("SG-IMP-0001")
 CID = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
 
 
@@ -103,7 +103,7 @@ def test_one_declaration_claims_a_certificate_once(chain: Consortium) -> None:
     # A retry after a timeout sends the same declaration and quantity again.
     assert chain.error_of(r.accept(*chain.args(tree, 0), DECL, claim(2_500)), sg) == refused
     assert chain.error_of(r.accept(*chain.args(tree, 0), DECL, claim(0)), chain.issuer("SG", 1)) == refused
-    second = Web3.keccak(text="SG-IMP-0002")
+    second = declaration("SG-IMP-0002")
     chain.send(r.accept(*chain.args(tree, 0), second, claim(2_500)), sg)
     refused_second = ("RegistryDeclarationUsed", (b"VN", leaf.document_id, second))
     assert chain.error_of(r.accept(*chain.args(tree, 0), second, claim(1)), sg) == refused_second
@@ -111,7 +111,7 @@ def test_one_declaration_claims_a_certificate_once(chain: Consortium) -> None:
     assert r.claimedOf(b"VN", leaf.document_id, 0).call() == 5_000
     assert r.declarationUsed(b"VN", leaf.document_id, DECL).call() is True
     assert r.declarationUsed(b"VN", leaf.document_id, second).call() is True
-    assert r.declarationUsed(b"VN", leaf.document_id, Web3.keccak(text="other")).call() is False
+    assert r.declarationUsed(b"VN", leaf.document_id, declaration("other")).call() is False
     assert r.declarationUsed(b"MY", leaf.document_id, DECL).call() is False
     # The same declaration may claim another certificate.
     other = make_leaf(quantity=10)

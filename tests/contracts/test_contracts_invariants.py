@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from contracts_support import VOTING_PERIOD, Consortium, claim, make_leaf
+from contracts_support import VOTING_PERIOD, Consortium, claim, declaration, make_leaf
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from origo_node.chain.merkle import Leaf, MerkleTree
-from web3 import Web3
 from web3.exceptions import ContractCustomError
 
 pytestmark = pytest.mark.integration
@@ -31,8 +30,8 @@ SETTINGS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-DECL = Web3.keccak(text="declaration")
-DECLARATIONS = [Web3.keccak(text=f"declaration-{n}") for n in range(4)]
+DECL = declaration("declaration")
+DECLARATIONS = [declaration(f"declaration-{n}") for n in range(4)]
 # Time moves in steps of TICK; expiries and deadlines sit between multiples of it, so no step
 # lands within seconds of a boundary however long the test runs.
 TICK = 400

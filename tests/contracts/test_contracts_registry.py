@@ -6,14 +6,13 @@ import os
 from typing import Any
 
 import pytest
-from contracts_support import ZERO32, Consortium, claim, make_leaf
+from contracts_support import ZERO32, Consortium, claim, declaration, make_leaf
 from origo_node.chain.merkle import Leaf, MerkleTree, leaf_hash
-from web3 import Web3
 
 pytestmark = pytest.mark.integration
 
 SUSPEND = 1
-DECL = Web3.keccak(text="declaration-1")
+DECL = declaration("declaration-1")
 CID = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"  # CIDv1 base32, 59 characters
 
 
@@ -316,7 +315,7 @@ def test_partial_claims_until_used_up(chain: Consortium, batch: MerkleTree) -> N
     receipt = chain.send(r.accept(*chain.args(batch, 1), DECL, claim(2_500)), importer)
     event = chain.events(chain.registry, receipt, "DocumentAccepted")[0]
     assert (taken(event), event["fullyUtilised"]) == ([(0, 2_500)], False)
-    decl = [Web3.keccak(text=f"declaration-{n}") for n in (2, 3, 4)]
+    decl = [declaration(f"declaration-{n}") for n in (2, 3, 4)]
     assert chain.error_of(r.accept(*chain.args(batch, 1), decl[0], claim(7_501)), importer) == (
         "RegistryQuantityExceeded",
         (leaf.document_id, 0, 7_501, 7_500),
@@ -349,7 +348,7 @@ def test_expired_document_is_refused(chain: Consortium, batch: MerkleTree) -> No
     leaf = batch.leaves[2]
     chain.send(r.accept(*chain.args(batch, 2), DECL, claim(1_000)), chain.issuer("SG"))
     chain.travel(3600)
-    later = Web3.keccak(text="declaration-later")
+    later = declaration("declaration-later")
     assert chain.now() >= leaf.expires_at
     assert r.statusOf(*chain.args(batch, 2)).call()[2] is True
     assert chain.error_of(r.accept(*chain.args(batch, 2), later, claim(1_000)), chain.issuer("SG")) == (
@@ -373,7 +372,7 @@ def test_only_the_importing_member_accepts(chain: Consortium, batch: MerkleTree)
         )
 
 
-def test_acceptance_cost_stays_under_80k_gas_in_a_batch_of_4096(chain: Consortium) -> None:
+def test_acceptance_cost_stays_under_85k_gas_in_a_batch_of_4096(chain: Consortium) -> None:
     leaf = make_leaf(quantity=10_000, expires_at=chain.now() + 86_400)
     tree = MerkleTree.from_hashes([leaf_hash(leaf), *(os.urandom(32) for _ in range(4095))])
     chain.send(chain.registry.functions.anchorBatch(tree.root, 4096, CID), chain.issuer("VN"))
@@ -383,7 +382,7 @@ def test_acceptance_cost_stays_under_80k_gas_in_a_batch_of_4096(chain: Consortiu
         chain.registry.functions.accept(leaf.to_abi_tuple(), tree.root, proof, DECL, claim(2_000)),
         chain.issuer("SG"),
     )
-    assert receipt["gasUsed"] <= 80_000
+    assert receipt["gasUsed"] <= 85_000  # 80k until the canonical declaration check (issue 20)
 
 
 # ---------------------------------------------------------------- claims item by item
@@ -398,7 +397,7 @@ def test_a_two_unit_certificate_is_claimed_item_by_item(chain: Consortium) -> No
     tree = chain.anchor([leaf])
     sg = chain.issuer("SG")
     doc = leaf.document_id
-    decl = [Web3.keccak(text=f"item-declaration-{n}") for n in range(6)]
+    decl = [declaration(f"item-declaration-{n}") for n in range(6)]
 
     receipt = chain.send(r.accept(*chain.args(tree, 0), decl[0], [(1, 40_000)]), sg)
     assert taken(chain.events(chain.registry, receipt, "DocumentAccepted")[0]) == [(1, 40_000)]
@@ -444,7 +443,7 @@ def test_an_item_without_a_quantity_goes_only_with_the_whole_certificate(chain: 
     leaf = make_leaf(quantities=(5_000, 0))
     tree = chain.anchor([leaf])
     sg = chain.issuer("SG")
-    decl = [Web3.keccak(text=f"untracked-{n}") for n in range(3)]
+    decl = [declaration(f"untracked-{n}") for n in range(3)]
     assert chain.error_of(r.accept(*chain.args(tree, 0), decl[0], [(1, 1)]), sg) == (
         "RegistryQuantityNotTracked",
         (leaf.document_id, 1),
@@ -462,8 +461,8 @@ def test_a_whole_claim_after_partial_ones_takes_every_remainder(chain: Consortiu
     leaf = make_leaf(quantities=(GLOVES, COTS))
     tree = chain.anchor([leaf])
     sg = chain.issuer("SG")
-    chain.send(r.accept(*chain.args(tree, 0), Web3.keccak(text="w-1"), [(0, 500_000)]), sg)
-    chain.send(r.accept(*chain.args(tree, 0), Web3.keccak(text="w-2"), []), sg)
+    chain.send(r.accept(*chain.args(tree, 0), declaration("w-1"), [(0, 500_000)]), sg)
+    chain.send(r.accept(*chain.args(tree, 0), declaration("w-2"), []), sg)
     assert state(chain, leaf)["fullyUtilised"] is True
     assert r.statusOf(*chain.args(tree, 0)).call()[3] == [0, 0]
 

@@ -84,16 +84,18 @@ def test_flow_2_accept_at_import_and_refusals(net: Network) -> None:
     wait_state(net.members["SG"], doc_id, {"valid"})
     sg = Client(net.members["SG"])
     partial = sg.post(
-        f"/api/v1/documents/{doc_id}/accept", json={"declaration": "SGIMP-1", "quantity": "19000"}
+        f"/api/v1/documents/VN:{doc_id}/accept", json={"declaration": "SGIMP-1", "quantity": "19000"}
     )
     assert partial.status_code == 200 and partial.json()["state"] == "done", partial.text
     statuses = everywhere(net, doc_id, {"partially_accepted"})
     assert {s["items"][0]["remaining"] for s in statuses} == {"200.000"}
-    full = sg.post(f"/api/v1/documents/{doc_id}/accept", json={"declaration": "SGIMP-2"})
+    full = sg.post(f"/api/v1/documents/VN:{doc_id}/accept", json={"declaration": "SGIMP-2"})
     assert full.status_code == 200
-    second = sg.post(f"/api/v1/documents/{doc_id}/accept", json={"declaration": "SGIMP-3"})
+    second = sg.post(f"/api/v1/documents/VN:{doc_id}/accept", json={"declaration": "SGIMP-3"})
     assert second.status_code == 409 and second.json()["rule"] == "RegistryFullyUtilised"
-    at_th = Client(net.members["TH"]).post(f"/api/v1/documents/{doc_id}/accept", json={"declaration": "TH-1"})
+    at_th = Client(net.members["TH"]).post(
+        f"/api/v1/documents/VN:{doc_id}/accept", json={"declaration": "TH-1"}
+    )
     assert at_th.status_code == 403
     everywhere(net, doc_id, {"accepted"})
 
@@ -113,14 +115,14 @@ def test_flow_4_revoke_and_supersede(net: Network) -> None:
     old = issue(net, "VN", coffee("VN-HCM-2026-300004"))
     everywhere(net, old, {"valid"})
     response = vn.post(
-        f"/api/v1/documents/{revoked}/revoke", json={"reason_code": 2, "reason": "exporter error"}
+        f"/api/v1/documents/VN:{revoked}/revoke", json={"reason_code": 2, "reason": "exporter error"}
     )
     assert response.status_code == 200, response.text
     for status in everywhere(net, revoked, {"revoked"}):
         assert status["revocation"]["reason"] == "exporter error"
     replacement = coffee("VN-HCM-2026-300005")
     replacement["items"][0]["description"] += " (corrected)"
-    answer = vn.post(f"/api/v1/documents/{old}/supersede", json=replacement)
+    answer = vn.post(f"/api/v1/documents/VN:{old}/supersede", json=replacement)
     assert answer.status_code == 202, answer.text
     new_id = answer.json()["document_id"]
     for status in everywhere(net, old, {"superseded"}):
@@ -132,12 +134,12 @@ def test_flow_5_verification_request_and_answer(net: Network) -> None:
     doc_id = issue(net, "VN", coffee("VN-HCM-2026-300006"))
     wait_state(net.members["SG"], doc_id, {"valid"})
     opened = Client(net.members["SG"]).post(
-        f"/api/v1/documents/{doc_id}/verification-request", json={"reason": "origin criterion doubtful"}
+        f"/api/v1/documents/VN:{doc_id}/verification-request", json={"reason": "origin criterion doubtful"}
     )
     assert opened.status_code == 200, opened.text
     everywhere(net, doc_id, {"under_verification"})
     answered = Client(net.members["VN"]).post(
-        f"/api/v1/documents/{doc_id}/verification-answer",
+        f"/api/v1/documents/VN:{doc_id}/verification-answer",
         json={"confirmed": True, "reason": "checked at plant"},
     )
     assert answered.status_code == 200, answered.text
@@ -179,7 +181,7 @@ def test_flow_7_auditors_see_the_same_trail(net: Network) -> None:
     wait_state(net.members["SG"], doc_id, {"valid"})
     assert (
         Client(net.members["SG"])
-        .post(f"/api/v1/documents/{doc_id}/reject", json={"reason_code": 4, "reason": "Box 4: not given"})
+        .post(f"/api/v1/documents/VN:{doc_id}/reject", json={"reason_code": 4, "reason": "Box 4: not given"})
         .status_code
         == 200
     )

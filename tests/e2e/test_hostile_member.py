@@ -264,3 +264,47 @@ def test_a_member_suspended_with_documents_in_flight_sees_them_refused_then_sent
     assert th_admin.post(f"/api/v1/consortium/proposals/{back.json()['id']}/vote").json()["executed"]
     wait_state(net.members["SG"], f"VN:{reference}", {"valid"}, timeout=60)
     wait_for(lambda: httpx.get(f"{vn.url}/healthz").json()["outbox_refused"] is None, what="no refusal left")
+
+
+@pytest.mark.parametrize("copy_first", [True, False], ids=["copy-before", "copy-after"])
+def test_a_copy_under_vns_reference_never_answers_a_bare_reference(net: Network, copy_first: bool) -> None:
+    """TH (its code sorts before VN's) anchors its own certificate under VN's reference, and revokes it."""
+    reference = f"VN-HCM-2026-90010{int(copy_first)}"
+    th = HostileMember(net, "TH")
+
+    def copy() -> None:
+        th.revoke(*th.squat("0x" + derive_id("TH", reference).hex()))
+        wait_state(net.members["SG"], f"TH:{reference}", {"revoked"})
+
+    if copy_first:
+        copy()
+        # Not VN's series: a bare lookup does not land on it, and VN's own node is not blocked by it.
+        alone = public(net.members["SG"].url, reference)
+        assert alone.status_code == 409 and alone.json()["rule"] == "AmbiguousReference"
+    issue(net, reference)
+    wait_state(net.members["SG"], f"VN:{reference}", {"valid"})
+    if not copy_first:
+        copy()
+    for code in ("VN", "SG", "TH"):
+        url = net.members[code].url
+        for answer in (
+            public(url, reference.lower()),
+            httpx.get(f"{url}/api/v1/verify", params={"key": f" {reference} "}, timeout=10),
+        ):
+            assert answer.status_code == 409 and answer.headers["content-type"].startswith(
+                "application/problem"
+            )
+            body = answer.json()
+            assert body["rule"] == "AmbiguousReference"
+            assert [c["key"] for c in body["candidates"]] == [f"TH:{reference}", f"VN:{reference}"]
+        named = httpx.get(f"{url}/api/v1/verify", params={"key": f"vn:{reference}"}, timeout=10).json()
+        assert (named["verdict"], named["issuer"]) == ("valid", "VN")
+        assert named["status"]["shared_reference"]["also_issued_by"][0]["key"] == f"TH:{reference}"
+    sg = Client(net.members["SG"])
+    bare = sg.post(f"/api/v1/documents/{reference}/accept", json={"declaration": "SG-900100"})
+    assert bare.status_code == 422 and bare.json()["rule"] == "IssuerNotNamed"
+    assert f"TH:{reference} or VN:{reference}" in bare.json()["detail"]
+    claimed = sg.post(f"/api/v1/documents/VN:{reference}/accept", json={"declaration": "sg-900100"})
+    assert claimed.status_code == 200, claimed.text
+    state = wait_state(net.members["SG"], f"VN:{reference}", {"accepted"})
+    assert state["utilisations"][0]["declaration"] == "SG-900100"

@@ -143,7 +143,8 @@ def test_revoked_and_superseded_cards(page: Page, network: Network) -> None:
     officer = {"Authorization": f"Bearer {vn.officer_key}"}
     revoked = issue(vn, certificate())
     answer = httpx.post(
-        f"{vn.url}/api/v1/documents/{revoked}/revoke", json={"reason_code": 5, "reason": "issued in error"},
+        f"{vn.url}/api/v1/documents/VN:{revoked}/revoke",
+        json={"reason_code": 5, "reason": "issued in error"},
         headers=officer, timeout=30,
     )  # fmt: skip
     assert answer.status_code == 200, answer.text
@@ -154,7 +155,7 @@ def test_revoked_and_superseded_cards(page: Page, network: Network) -> None:
 
     old = issue(vn, certificate())
     answer = httpx.post(
-        f"{vn.url}/api/v1/documents/{old}/supersede", json=certificate(), headers=officer, timeout=30
+        f"{vn.url}/api/v1/documents/VN:{old}/supersede", json=certificate(), headers=officer, timeout=30
     )
     assert answer.status_code == 202, answer.text
     new = answer.json()["document_id"]
@@ -199,7 +200,7 @@ def test_a_certificate_of_two_units_shows_what_remains_on_each_item(page: Page, 
     doc_id = issue(vn, doc)
     wait_state(sg, doc_id, {"valid"})
     claimed = httpx.post(
-        f"{sg.url}/api/v1/documents/{doc_id}/accept",
+        f"{sg.url}/api/v1/documents/VN:{doc_id}/accept",
         json={"declaration": "SG-WEB-40", "item": 2, "quantity": "40"},
         headers={"Authorization": f"Bearer {sg.officer_key}"},
         timeout=30,

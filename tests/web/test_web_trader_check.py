@@ -81,7 +81,7 @@ def test_replacement_by_reference_and_a_used_certificate_is_not_an_error(
     old_doc = certificate()
     old = issue(vn, old_doc)
     replacement = certificate()
-    answer = httpx.post(f"{vn.url}/api/v1/documents/{old}/supersede", json=replacement, headers=officer)
+    answer = httpx.post(f"{vn.url}/api/v1/documents/VN:{old}/supersede", json=replacement, headers=officer)
     assert answer.status_code == 202, answer.text
     wait_state(sg, old, {"superseded"}, timeout=60)
     wait_for(
@@ -106,7 +106,7 @@ def test_replacement_by_reference_and_a_used_certificate_is_not_an_error(
     used = issue(vn, certificate())
     wait_state(sg, used, {"valid"})
     accepted = httpx.post(
-        f"{sg.url}/api/v1/documents/{used}/accept",
+        f"{sg.url}/api/v1/documents/VN:{used}/accept",
         json={"declaration": f"SG-IMP-{uuid.uuid4().hex[:6]}"},
         headers={"Authorization": f"Bearer {sg.officer_key}"},
         timeout=60,
@@ -129,3 +129,29 @@ def test_the_qr_link_uses_the_configured_public_url_not_the_host_header(network:
     assert f"{vn.url}/?id=VN%3A{doc['referenceNumber']}&amp;digest=0x" in slip.text  # the reference, typed
     by_id = httpx.get(f"{vn.url}/print/{doc_id}").text
     assert doc["referenceNumber"] not in by_id and f"{vn.url}/?id={doc_id}" in by_id
+
+
+def test_a_reference_two_members_used_asks_which_and_never_picks_one(page: Page, network: Network) -> None:
+    """TH, as a hostile member, anchors (and revokes) a certificate of its own under VN's reference."""
+    from e2e.test_hostile_member import HostileMember  # the hostile member's own keys, outside its node
+    from origo_node.documents import document_id as derive_id
+
+    vn = network.members["VN"]
+    doc = certificate()
+    reference = doc["referenceNumber"]
+    issue(vn, doc)
+    hostile = HostileMember(network, "TH")
+    hostile.revoke(*hostile.squat("0x" + derive_id("TH", reference).hex()))
+    wait_state(vn, f"TH:{reference}", {"revoked"})
+    check(page, vn, reference.lower())
+    expect(page.locator("#result")).to_have_attribute("data-verdict", "ambiguous")
+    expect(page.locator("#verdict")).to_have_text("Which certificate?")
+    expect(page.locator("#message")).to_contain_text(f"TH:{reference}")
+    links = page.locator("#links a.candidate")
+    expect(links).to_have_count(2)
+    expect(links.nth(0)).to_contain_text(f"TH:{reference}")
+    expect(links.nth(1)).to_contain_text(f"VN:{reference}")
+    links.nth(1).click()  # the trader picks the issuing country on the paper
+    expect(page.locator("#result")).to_have_attribute("data-verdict", "valid")
+    expect(page.locator("#message")).to_contain_text("was used by another member too")
+    expect(page.locator("#facts")).to_contain_text(reference)

@@ -25,6 +25,8 @@ def _facts(table: Table, status: DocumentStatus, members: dict[str, Member]) -> 
     table.add_row("Document id", status.document_id)
     if status.reference:
         table.add_row("Reference", status.reference)
+    if status.shared_reference is not None:  # another member anchored a document under it too
+        table.add_row("Note", Text(status.shared_reference.message, style="yellow"))
     table.add_row("Type", f"{status.type} v{status.version}")
     table.add_row("Issued by", _member(status.issuer, members))
     table.add_row("Importing member", _member(status.importer, members))

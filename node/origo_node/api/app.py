@@ -20,7 +20,7 @@ from origo_node.errors import NotFound
 from origo_node.operations import metrics
 from origo_node.payload import LocalPayloadStore, gateway_router
 from origo_node.runtime import Node
-from origo_node.services import lookup
+from origo_node.services.status import reveal_reference
 
 #: A bulk request may be this many times larger than one document's request.
 BULK_BODY_FACTOR = 8
@@ -82,10 +82,10 @@ def _mount_web(app: FastAPI, node: Node) -> None:
 
     def public_status(key: str) -> dict[str, Any] | None:
         try:
-            found = node.status.status(node.status.resolve(key))
+            found = node.status.status(node.resolver.resolve(key))
         except NotFound:
             return None
-        return lookup.reveal_reference(found, key, insider=False)  # a public page: the key tells
+        return reveal_reference(found, key, insider=False)  # a public page: the key tells
 
     settings = node.settings
     own = f"http://{getattr(settings, 'host', '127.0.0.1')}:{getattr(settings, 'port', 8701)}"

@@ -115,6 +115,12 @@ def _registry(rule: str, a: list[Any], facts: _Facts) -> str | None:
     if rule == "RegistryDeclarationUsed":
         declaration = str(a[2]) if len(a) > 2 else "this declaration"
         return f"this declaration ({_declaration(declaration)}) already claimed this certificate"
+    if rule == "RegistryDeclarationNotCanonical":
+        declaration = str(a[0]) if a else "the declaration"
+        return (
+            f"the declaration number {_declaration(declaration)!r} is not written in its one form (capitals,"
+            " no stray spaces): the importing node must send it as it is compared, e.g. SG-D1"
+        )
     if rule == "RegistryInvalidReplacement":
         return (
             "the replacement cannot supersede this certificate (it must be another anchored document "

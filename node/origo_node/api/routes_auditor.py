@@ -20,7 +20,7 @@ router = APIRouter(tags=["auditor"])
     summary="Every event of a document: who, when, block, transaction",
 )
 def trail(key: DocumentKey, _: Auditor, node: NodeDep) -> dict[str, Any]:
-    return node.status.trail(node.status.resolve(key))
+    return node.status.trail(node.resolver.resolve(key))
 
 
 @router.get(
@@ -30,7 +30,7 @@ def trail(key: DocumentKey, _: Auditor, node: NodeDep) -> dict[str, Any]:
     summary="The trail with everything needed to re-check it on chain",
 )
 def export(key: DocumentKey, _: Auditor, node: NodeDep) -> TrailExport:
-    return node.exports.export(node.status.resolve(key))
+    return node.exports.export(node.resolver.resolve(key))
 
 
 @router.get(
@@ -39,4 +39,4 @@ def export(key: DocumentKey, _: Auditor, node: NodeDep) -> TrailExport:
     summary="The decrypted document (when this member is concerned)",
 )
 def payload(key: DocumentKey, _: Auditor, node: NodeDep) -> dict[str, Any]:
-    return node.reader.read(node.status.resolve(key))
+    return node.reader.read(node.resolver.resolve(key))

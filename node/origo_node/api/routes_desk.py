@@ -92,4 +92,4 @@ def risk_rules(_: Reader, node: NodeDep) -> dict[str, Any]:
     responses=errors(KEY, 404, 422),
 )
 async def risk_of(key: DocumentKey, _: Reader, node: NodeDep) -> dict[str, Any]:
-    return await run_in_threadpool(node.risk.assess, node.status.resolve(key))
+    return await run_in_threadpool(node.risk.assess, node.resolver.resolve(key))

@@ -31,7 +31,7 @@ Reader = Annotated[ApiKey, Depends(requires("auditor", "officer"))]
 
 
 def form_d_of(node: Node, key: str) -> dict[str, Any]:
-    document_id = node.status.resolve(key)
+    document_id = node.resolver.resolve(key)
     status = node.status.status(document_id)
     if status.get("type") != FORM_D:
         raise ValidationFailed(

@@ -133,7 +133,7 @@ def _result(index: int, result: Accepted | OrigoError) -> dict[str, Any]:
     summary="The issued file: document + anchoring proof + signature",
 )
 def issued_file(key: DocumentKey, _: Reader, node: NodeDep) -> IssuedFile:
-    doc_id = node.status.resolve(key)
+    doc_id = node.resolver.resolve(key)
     document = node.reader.read(doc_id)
     return IssuedFile(document=document, origo=node.exports.proof_bundle(doc_id))
 
@@ -285,4 +285,4 @@ def action(action_id: ActionId, _: Reader, node: NodeDep) -> Action:
     summary="A manifest's consignments and the certificates linked to them",
 )
 def links(key: DocumentKey, _: Reader, node: NodeDep) -> ManifestLinks:
-    return node.linking.links(node.status.resolve(key))
+    return node.linking.links(node.resolver.resolve(key))

@@ -13,7 +13,7 @@ from origo_node.api.deps import DocumentKey, NodeDep, is_insider
 from origo_node.api.openapi import BODY, errors
 from origo_node.documents import all_types, find_type
 from origo_node.errors import NotFound
-from origo_node.services import lookup
+from origo_node.services.status import reveal_reference
 
 router = APIRouter(tags=["public"])
 _Name = Annotated[str, Path(max_length=64)]
@@ -69,8 +69,8 @@ def schema(name: _Name, version: _Name) -> dict[str, Any]:
 def status(key: DocumentKey, node: NodeDep, request: Request) -> dict[str, Any]:
     # Someone holding only an id learns what the chain shows: the reference only if the key carried it
     # (a reference typed or scanned), or to this node's own staff.
-    found = node.status.status(node.status.resolve(key))
-    return lookup.reveal_reference(found, key, insider=is_insider(request))
+    found = node.status.status(node.resolver.resolve(key))
+    return reveal_reference(found, key, insider=is_insider(request))
 
 
 @router.post(

@@ -26,6 +26,29 @@ def refuse(rule: str, *args: Any) -> ChainRuleViolated:
     return ChainRuleViolated(f"the chain refused: {rule}", rule=rule, args=shown)
 
 
+def declaration_fault(declaration: bytes) -> int | None:
+    """The first byte of a bytes32 declaration that is not in canonical form, as the registry finds it
+    (``_requireCanonicalDeclaration``); None when it is canonical."""
+    length = next((i for i, b in enumerate(declaration) if b == 0), 32)
+    if length == 0:
+        return 0
+    for i, b in enumerate(declaration):
+        if i >= length:
+            allowed = b == 0
+        elif b == 0x20:
+            allowed = (
+                0 < i < length - 1
+                and declaration[i - 1] != 0x20
+                and declaration[i - 1] not in b"-/."
+                and declaration[i + 1] not in b"-/."
+            )
+        else:
+            allowed = 0x20 < b < 0x7F and not 0x61 <= b <= 0x7A
+        if not allowed:
+            return i
+    return None
+
+
 @dataclass
 class _DocState:
     leaf_tag: bytes = b""
@@ -191,6 +214,9 @@ class ContractState:
     def _registry_accept(self, sender: str, _b: int, now: int, *a: Any) -> Any:
         values, root, proof, declaration, claims = a
         self._authorise(sender, Leaf.from_abi_tuple(values).importer)
+        fault = declaration_fault(declaration)
+        if fault is not None:
+            raise refuse("RegistryDeclarationNotCanonical", declaration, fault)
         leaf, s = self._load(values, root, proof)
         doc = leaf.document_id
         self._not_ended(doc, s)

@@ -20,6 +20,7 @@ from origo_node.documents.dates import parse_date
 from origo_node.documents.leaf import MAX_ITEMS
 from origo_node.documents.model import DocumentFacts, Problem, TransportFacts, ValidationContext
 from origo_node.documents.pointer import resolve
+from origo_node.documents.references import canonical_reference
 from origo_node.documents.type_names import ACDD
 
 ACDD_TYPE = ACDD
@@ -116,7 +117,7 @@ class ExportDeclaration(SchemaDocumentType):
             doc_type=self.name,
             version=self.version,
             type_id=type_id(self.name, self.version),
-            reference=doc["referenceNumber"].strip(),
+            reference=canonical_reference(doc["referenceNumber"]),
             issuer=doc["declaredIn"],
             importer=doc["destinationCountry"],
             issued_on=declared_on,

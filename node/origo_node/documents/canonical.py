@@ -18,6 +18,7 @@ import rfc8785
 
 from origo_node.documents import pointer
 from origo_node.documents.model import Problem
+from origo_node.documents.references import canonical_reference
 from origo_node.errors import ValidationFailed
 from origo_node.hashing import keccak256
 
@@ -49,8 +50,9 @@ def digest(doc: Any) -> bytes:
 
 
 def document_id(issuer: str, reference: str) -> bytes:
-    """The id anyone holding an issuer's reference can look up; case and surrounding blanks do not matter."""
-    return keccak256(f"origo:{issuer}:{reference.strip().upper()}".encode())
+    """The id anyone holding an issuer's reference can look up: it hashes the reference's canonical form
+    (``documents.references``), so however a person types it, it names the same document."""
+    return keccak256(f"origo:{issuer}:{canonical_reference(reference)}".encode())
 
 
 @functools.lru_cache(maxsize=64)

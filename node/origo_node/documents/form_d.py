@@ -17,6 +17,7 @@ from origo_node.documents.dates import add_months, end_of_day_utc, parse_date
 from origo_node.documents.leaf import MAX_ITEMS  # claims name an item by a one-byte number on the chain
 from origo_node.documents.model import DocumentFacts, Problem, TransportFacts, ValidationContext
 from origo_node.documents.pointer import resolve
+from origo_node.documents.references import canonical_reference, in_issuers_series
 from origo_node.documents.type_names import FORM_D
 
 _FLAGS = (
@@ -111,6 +112,7 @@ class FormD(SchemaDocumentType):
 
     def domain_problems(self, doc: dict[str, Any], ctx: ValidationContext) -> list[Problem]:
         return [
+            *_reference_of_issuer(doc),
             *_parties(doc, ctx),
             *_transport(doc),
             *_items(doc),
@@ -127,7 +129,7 @@ class FormD(SchemaDocumentType):
             doc_type=self.name,
             version=self.version,
             type_id=type_id(self.name, self.version),
-            reference=doc["referenceNumber"].strip(),
+            reference=canonical_reference(doc["referenceNumber"]),
             issuer=doc["issuedIn"],
             importer=doc["importingCountry"],
             issued_on=certified_on,
@@ -177,6 +179,24 @@ def _item_quantities(items: list[dict[str, Any]]) -> tuple[tuple[int, ...], tupl
         quantities.append(scaled)
         units.append(quantity["unit"])
     return tuple(quantities), tuple(units)
+
+
+def _reference_of_issuer(doc: dict[str, Any]) -> Iterator[Problem]:
+    """A certificate's reference begins with its issuing member's code and a dash (``VN-HCM-2026-004512``).
+
+    A reference is unique only within its issuer, so a person holding the paper needs to see whose it is;
+    and a member's node then never issues a number from another member's series (a look-alike of another
+    member's certificate). Case and stray spaces do not matter: the rule reads the canonical form.
+    """
+    issuer, reference = resolve(doc, "/issuedIn"), resolve(doc, "/referenceNumber")
+    if not (checks.is_country(issuer) and isinstance(reference, str)):
+        return  # a missing or malformed one is reported where it is
+    if not in_issuers_series(issuer, reference):
+        yield Problem(
+            "/referenceNumber",
+            f"a certificate issued in {issuer} has a reference that begins with {issuer}- (for example"
+            f" {issuer}-2026-000123): {reference.strip()!r} does not",
+        )
 
 
 def _parties(doc: dict[str, Any], ctx: ValidationContext) -> Iterator[Problem]:

@@ -15,6 +15,7 @@ from origo_node.documents.canonical import type_id
 from origo_node.documents.dates import parse_date
 from origo_node.documents.model import DocumentFacts, Problem, TransportFacts, ValidationContext
 from origo_node.documents.pointer import resolve
+from origo_node.documents.references import canonical_reference
 from origo_node.documents.type_names import CARGO_MANIFEST
 
 
@@ -84,7 +85,7 @@ class CargoManifest(SchemaDocumentType):
             doc_type=self.name,
             version=self.version,
             type_id=type_id(self.name, self.version),
-            reference=doc["referenceNumber"].strip(),
+            reference=canonical_reference(doc["referenceNumber"]),
             issuer=doc["filedIn"],
             importer=checks.locode_country(doc["portOfDischarge"]),
             issued_on=departed,

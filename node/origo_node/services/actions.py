@@ -20,6 +20,7 @@ from origo_api.answers import Action
 from origo_node.chain import calls
 from origo_node.chain.port import Call, Receipt, SignedTx
 from origo_node.chain.sender import TxSender
+from origo_node.documents.references import canonical_declaration
 from origo_node.errors import ChainRuleViolated, Conflict, NotFound, OrigoError
 from origo_node.services import claims
 from origo_node.services.naming import DocumentKey
@@ -35,11 +36,14 @@ _DECLARATION = re.compile(r"^[\x20-\x7e]{1,32}$")
 
 
 def declaration_bytes(text: str) -> bytes:
-    if not _DECLARATION.match(text):
+    """The declaration as the chain takes it: its canonical form (``documents.references``; the registry
+    refuses any other), ASCII, padded to 32 bytes. ``SG-D1``, `` SG-D1`` and ``sg-d1`` are one declaration."""
+    canonical = canonical_declaration(text)
+    if not _DECLARATION.match(canonical):
         raise claims.bad(
             "/declaration", "must be 1 to 32 printable ASCII characters (the import declaration number)"
         )
-    return text.encode("ascii").ljust(32, b"\0")
+    return canonical.encode("ascii").ljust(32, b"\0")
 
 
 class ActionService:

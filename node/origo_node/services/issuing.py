@@ -23,6 +23,7 @@ from origo_node.hashing import keccak256
 from origo_node.members import MemberDirectory
 from origo_node.payload import file_cid
 from origo_node.services.issuer_standing import require_registered_issuer
+from origo_node.services.resolver import Resolver
 from origo_node.store.ports import OutboxStore
 from origo_node.store.rows import OutboxEntry, OutboxLeaf
 
@@ -73,7 +74,9 @@ class IssuingService:
         signer: Signer,
         *,
         max_document_bytes: int,
+        resolver: Resolver,
     ) -> None:
+        self._resolver = resolver
         self._outbox = outbox
         self._directory = directory
         self._member = member
@@ -139,6 +142,7 @@ class IssuingService:
     ) -> _Prepared:
         validated = validate_document(doc, ctx)
         facts = validated.facts
+        self._require_own_reference(facts.reference)
         doc_id = document_id(facts.issuer, facts.reference)
         recipients = self._recipients(facts.issuer, facts.importer, grants)
         keys = {}
@@ -191,6 +195,26 @@ class IssuingService:
             recipients=recipients,
         )
         return _Prepared(accepted=accepted, entry=entry)
+
+    def _require_own_reference(self, reference: str) -> None:
+        """Refuses a reference another member anchored already: a bare reference would then name two
+        certificates, and a trader's lookup could land on the other one. (A certificate's reference also
+        begins with its issuer's code, ``form_d``; this holds for every type, manifests too.)"""
+        others = [
+            code
+            for code in self._resolver.issuers_of_reference(reference)
+            # A certificate another member anchored under a reference of this member's series breaks the
+            # numbering rule: a look-alike, flagged everywhere, which must not block the real one.
+            if code != self._member and self._resolver.fits_issuer(code, reference)
+        ]
+        if others:
+            names = ", ".join(f"{self._resolver.member_name(code)} ({code}:{reference})" for code in others)
+            raise Conflict(
+                f"reference {reference} is already used by another member: {names}. A reference must name one"
+                " document only: give this one another reference",
+                rule="ReferenceUsedByAnotherMember",
+                issuers=others,
+            )
 
     def _recipients(self, issuer: str, importer: str, grants: tuple[str, ...]) -> tuple[str, ...]:
         wanted = [issuer, importer, *(code.strip().upper() for code in grants if code.strip())]

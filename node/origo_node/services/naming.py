@@ -4,27 +4,18 @@ The chain cannot check that an id was derived from its issuer's reference, so an
 leaf that carries another member's id. Two documents may then share an id hex; what tells them apart is
 the issuer, on chain (the registry keys every record by (issuer, id)) and in every index here.
 
-Keys a person may give, and what they name:
-
-- ``ISSUER:REFERENCE`` (``VN:VN-2026-0001234``) and ``ISSUER:0x<id>``: that issuer's document, exactly.
-- a bare reference: the document of whichever member issued that reference (the id derives from both).
-- a bare ``0x<id>``: the one document carrying that id. When leaves of several issuers carry it, the one
-  whose id this node has proven to derive from its issuer and reference (it issued it, or it read the
-  payload) is the document; if none or several are proven, the key is ambiguous and the answer lists the
-  full names to use. Never the first anchored: a squatter can anchor first.
+What a person typed is read by ``services.resolver``; this module holds the key type and the rule for a
+bare ``0x<id>``: it names the one document carrying that id. When leaves of several issuers carry it, the
+one whose id this node has proven to derive from its issuer and reference (it issued it, or it read the
+payload) is the document; a leaf whose payload shows another reference never is. If none or several are
+proven, the key is ambiguous and the answer lists the full names to use (a QR code's digest can still tell
+them apart: ``services.resolver``). Never the first anchored: a squatter can anchor first.
 """
 
 from __future__ import annotations
 
-import re
-
 from origo_node.documents import document_id as derive_document_id
-from origo_node.errors import Conflict, NotFound, ValidationFailed
 from origo_node.store.ports import IndexStore, OutboxStore
-
-_ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
-_QUALIFIED_ID = re.compile(r"^([A-Za-z]{2})\s*:\s*(0x[0-9a-fA-F]{64})$")
-_QUALIFIED = re.compile(r"^([A-Z]{2}):(.+)$")
 
 
 class DocumentKey(str):
@@ -66,45 +57,19 @@ class DocumentKey(str):
         return self.issuer == other.issuer and str.__eq__(self, other)
 
 
-def parse_key(key: str) -> DocumentKey | str:
-    """The key named exactly (``ISSUER:...``), or the bare id or reference left to look up."""
-    key = key.strip()
-    if not key or len(key) > 200:
-        raise ValidationFailed(
-            "not a document key",
-            errors=[{"pointer": "", "message": "give ISSUER:REFERENCE, ISSUER:0x<id>, an id or a reference"}],
-        )
-    qualified_id = _QUALIFIED_ID.match(key)
-    if qualified_id:
-        return DocumentKey(qualified_id.group(1).upper(), qualified_id.group(2))
-    qualified = _QUALIFIED.match(key)
-    if qualified and not _ID.match(key):
-        issuer, reference = qualified.group(1), qualified.group(2)
-        return DocumentKey(issuer, "0x" + derive_document_id(issuer, reference).hex(), reference)
-    return key
-
-
-def resolve_bare_id(index: IndexStore, outbox: OutboxStore, document_id: str, own_member: str) -> DocumentKey:
-    """The one document a bare id names (see the module's rule)."""
+def bare_id_issuers(index: IndexStore, outbox: OutboxStore, document_id: str, own_member: str) -> list[str]:
+    """The issuers a bare id may name, by the module's rule, in code order: one when it names a document,
+    several when it is ambiguous, none when this node knows of no such document."""
     document_id = document_id.lower()
     issuers = index.issuers_of_id(document_id)
     if outbox.get(document_id) is not None:
         issuers.add(own_member)
     # A leaf whose payload shows another issuer's reference squats the id: never the document.
     issuers -= index.issuers_with_check(document_id, "id_mismatch")
-    if not issuers:
-        raise NotFound(f"document {document_id} is unknown to this node")
-    if len(issuers) == 1:
-        return DocumentKey(issuers.pop(), document_id)
+    if len(issuers) <= 1:
+        return sorted(issuers)
     proven = [code for code in sorted(issuers) if _id_proven(index, outbox, code, document_id, own_member)]
-    if len(proven) == 1:
-        return DocumentKey(proven[0], document_id)
-    names = " or ".join(f"{code}:{document_id}" for code in sorted(issuers))
-    raise Conflict(
-        f"leaves of {len(issuers)} members ({', '.join(sorted(issuers))}) carry id {document_id}; a document"
-        f" is named by its issuer and its id: ask for {names}",
-        rule="AmbiguousDocumentId",
-    )
+    return proven if len(proven) == 1 else sorted(issuers)
 
 
 def _id_proven(

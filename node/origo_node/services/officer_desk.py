@@ -15,6 +15,7 @@ from origo_api.answers import Action
 from origo_api.states import DocumentState
 
 from origo_node import reasons
+from origo_node.documents.references import canonical_declaration
 from origo_node.errors import ChainRuleViolated, Conflict, WrongMember
 from origo_node.services import claims
 from origo_node.services.actions import ActionService, declaration_bytes
@@ -56,15 +57,18 @@ class OfficerDesk:
     on_fully_used_claim: Callable[[DocumentKey, str], None] | None = None
 
     def own_anchored(self, key: str, role: Role) -> tuple[DocumentKey, dict[str, Any]]:
-        """The document's id and status, if this member is its ``role`` and it is anchored."""
-        doc_id = self.status.resolve(key)
+        """The document's id and status, if this member is its ``role`` and it is anchored.
+
+        The key names the issuer (``ISSUER:REFERENCE`` or ``ISSUER:0x<id>``): an action on a bare key could
+        land on another member's look-alike, so it is refused with the full name to type."""
+        doc_id = self.status.resolver.resolve_named(key)
         status = self.status.status(doc_id)
         member = status["issuer"] if role == "issuer" else status["importer"]
         if member != self.member:
             who = "issuing" if role == "issuer" else "importing"
             raise WrongMember(f"only the {who} member ({member}) can do this; this node is {self.member}")
         if status["state"] == DocumentState.PENDING:
-            raise Conflict(f"document {doc_id} is not anchored yet; try again in a few seconds")
+            raise Conflict(f"document {doc_id.named} is not anchored yet; try again in a few seconds")
         return doc_id, status
 
     def act(self, kind: str, key: str, params: dict[str, Any], wait_s: float) -> Action:
@@ -115,4 +119,5 @@ def accept_params(body: dict[str, Any], status: dict[str, Any]) -> dict[str, Any
     """The accept action's parameters: the declaration and the claims resolved to items from the document's
     per-item status (empty: the whole certificate). Recorded so, a retried action claims the same items."""
     resolved = claims.resolve(body, status.get("items") or [])
-    return {"declaration": body["declaration"], "claims": [claim.as_params() for claim in resolved]}
+    declaration = canonical_declaration(str(body["declaration"]))  # as the chain will record it
+    return {"declaration": declaration, "claims": [claim.as_params() for claim in resolved]}

@@ -1,28 +1,24 @@
 """A document's public status, from the index alone (no chain round trip), and its trail of events.
 
-A document is named by its issuer and its id (``services.naming``); the status itself is worked out by the
-pure function in ``services.lifecycle``.
+A document is named by its issuer and its id (``services.naming``), found from what a person typed by
+``services.resolver``; the status itself is worked out by the pure function in ``services.lifecycle``.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
 from origo_api.states import DocumentState
 
 from origo_node.chain.events import event_entitled
-from origo_node.documents import document_id as derive_document_id
-from origo_node.errors import NotFound, ValidationFailed
+from origo_node.errors import NotFound
 from origo_node.members import MemberDirectory
-from origo_node.services import lookup
 from origo_node.services.lifecycle import derive_status, iso
-from origo_node.services.naming import DocumentKey, parse_key, resolve_bare_id
+from origo_node.services.naming import DocumentKey
+from origo_node.services.resolver import Resolver, proven_reference
 from origo_node.store.ports import IndexStore, OutboxStore
 from origo_node.store.rows import IndexedDocument
-
-_ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
 
 
 class StatusService:
@@ -33,53 +29,11 @@ class StatusService:
         self._outbox = outbox
         self._directory = directory
         self._member = member  # this node's member: its outbox holds that member's documents only
-
-    # ------------------------------------------------------------------ keys
-
-    def resolve(self, key: str) -> DocumentKey:
-        """The document a key names (``services.naming``); a loosely typed reference too (``lookup``)."""
-        if not lookup.looks_like_reference(key):
-            if not lookup.is_id(key):
-                parse_key(key)  # an empty or overlong key is a bad request (422), not a miss
-                raise NotFound(f"{key.strip()!r}: {lookup.NOT_A_KEY}")
-            return self._resolve_exact(key)
-        try:
-            found: DocumentKey | None = self._resolve_exact(key)
-        except NotFound:
-            found = None
-        if found is not None and self._exists(found):
-            return found
-        for spelling in lookup.spellings(key)[1:]:
-            try:
-                candidate = self._resolve_exact(spelling)
-            except (NotFound, ValidationFailed):
-                continue
-            if self._exists(candidate):
-                return candidate
-        if found is not None:
-            return found  # ISSUER:REFERENCE names its document whether or not it exists
-        raise NotFound(f"no member issued a document with reference {key.strip()}")
-
-    def _resolve_exact(self, key: str) -> DocumentKey:
-        parsed = parse_key(key)
-        if isinstance(parsed, DocumentKey):
-            return parsed
-        if _ID.match(parsed):
-            return resolve_bare_id(self._index, self._outbox, parsed, self._member)
-        codes = {m.code for m in self._directory.all()} or set()
-        for code in sorted(codes):
-            candidate = DocumentKey(code, "0x" + derive_document_id(code, parsed).hex(), parsed)
-            if self._exists(candidate):
-                return candidate
-        raise NotFound(f"no member issued a document with reference {parsed}")
-
-    def _exists(self, key: DocumentKey) -> bool:
-        if key.issuer == self._member and self._outbox.get(key) is not None:
-            return True
-        return self._index.has_document(key.issuer, key)
+        #: Turns what a person typed into a document key: every service that takes a key uses this one.
+        self.resolver = Resolver(index, outbox, directory, member)
 
     def _key(self, key: str) -> DocumentKey:
-        return key if isinstance(key, DocumentKey) else self.resolve(key)
+        return key if isinstance(key, DocumentKey) else self.resolver.resolve(key)
 
     # ------------------------------------------------------------------ status
 
@@ -95,14 +49,14 @@ class StatusService:
         events = self._index.events(key.issuer, key)
         status = derive_status(row, events, self._index.predecessor_of(key.issuer, key), time.time())
         status["reference"] = self._known_reference(key)
+        status["shared_reference"] = self.resolver.shared_reference(key.issuer, status["reference"])
         return status
 
     def known_reference(self, key: DocumentKey) -> str | None:
         return self._known_reference(key)
 
     def member_name(self, code: str) -> str:
-        """A member's name as the consortium registered it (the same on every node), else its code."""
-        return getattr(self._directory.get(code), "name", None) or code
+        return self.resolver.member_name(code)
 
     def _known_reference(self, key: DocumentKey) -> str | None:
         """The reference, when this node knows it: it issued the document, or it could read the payload.
@@ -135,6 +89,7 @@ class StatusService:
         return {
             "document_id": str(key),
             "reference": entry.reference,
+            "shared_reference": self.resolver.shared_reference(entry.issuer, entry.reference),
             "type": entry.doc_type,
             "version": entry.version,
             "issuer": entry.issuer,
@@ -239,3 +194,15 @@ class StatusService:
         if check is None:
             return None
         return {"state": check.state, "detail": check.detail, "checked_at": iso(check.checked_at)}
+
+
+def reveal_reference(status: dict[str, Any], key: str, *, insider: bool) -> dict[str, Any]:
+    """The status as a caller may see it: the reference only if the key carried it, or the caller is this
+    member's own staff (a valid API key of this node). Someone holding only an id learns what the chain shows
+    (nor does the flag of a shared reference tell it)."""
+    if not insider:
+        issuer_key = DocumentKey(str(status["issuer"]), str(status["document_id"]))
+        status["reference"] = proven_reference(key, issuer_key)
+        if status["reference"] is None:
+            status["shared_reference"] = None
+    return status

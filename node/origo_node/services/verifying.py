@@ -16,7 +16,7 @@ from origo_node import reasons
 from origo_node.chain import eip712
 from origo_node.documents import DocumentFacts, canonical_bytes, document_id
 from origo_node.errors import CryptoError, NotFound, ValidationFailed
-from origo_node.services import lookup
+from origo_node.services import resolver
 from origo_node.services.agreement import NotAValidDocument, disagreements, facts_of
 from origo_node.services.naming import DocumentKey
 from origo_node.services.reading import identity_of, leaf_of
@@ -47,7 +47,7 @@ _MESSAGES: dict[str, str] = {
 }
 #: Why a check found nothing: the words a trader needs to know whether to retype or to ask.
 _UNKNOWN = {
-    "not_a_key": lookup.NOT_A_KEY[0].upper() + lookup.NOT_A_KEY[1:] + ".",
+    "not_a_key": resolver.NOT_A_KEY[0].upper() + resolver.NOT_A_KEY[1:] + ".",
     "no_such_reference": "No member issued a certificate with this reference. Check it against the paper"
     " certificate (and the issuing country, as in VN:VN-HCM-2026-004512).",
     "no_such_id": "No member anchored a document with this id.",
@@ -76,14 +76,17 @@ class VerifyService:
         """A check by id (a QR code's) or by reference (typed, perhaps in lower case or with spaces).
 
         The reference is shown only when the key carried it: someone holding only an id learns nothing
-        more than the chain shows."""
-        if not lookup.is_id(key) and not lookup.looks_like_reference(key):
+        more than the chain shows. A bare reference several members used is ambiguous (409, each issuer's
+        full name listed), never one of them."""
+        try:
+            typed = resolver.parse(key)
+        except (resolver.NotAKey, ValidationFailed):
             return _unknown(None, None, "not_a_key")
         try:
-            doc_id = self._status.resolve(key)
+            doc_id = self._status.resolver.resolve(key, digest)
         except NotFound:
-            return _unknown(None, None, "no_such_id" if lookup.is_id(key) else "no_such_reference")
-        reference = lookup.proven_reference(key, doc_id.issuer, doc_id)
+            return _unknown(None, None, "no_such_reference" if typed.reference else "no_such_id")
+        reference = resolver.proven_reference(key, doc_id)
         identity = (doc_id.issuer, reference) if reference else None
         return self._verdict(doc_id, digest.lower() if digest else None, identity)
 
@@ -96,7 +99,7 @@ class VerifyService:
     ) -> dict[str, Any]:
         """``document``: the file itself, whose figures are held against what the chain records of it."""
         try:
-            key = doc_id if isinstance(doc_id, DocumentKey) else self._status.resolve(doc_id)
+            key = doc_id if isinstance(doc_id, DocumentKey) else self._status.resolver.resolve(doc_id, digest)
         except NotFound:
             return _unknown(doc_id, identity)
         row = self._index.document(key.issuer, key)  # the one read of the document's anchored facts
@@ -107,6 +110,7 @@ class VerifyService:
         # Every member's node must give the same answer: the reference comes from the file the person holds,
         # never from what this node happens to know (the importing member knows it, a third member does not).
         status["reference"] = identity[1] if identity else None
+        status["shared_reference"] = self._status.resolver.shared_reference(key.issuer, status["reference"])
         if identity and status.get("superseded_by"):
             # The holder of this certificate may learn its replacement's reference, where this node knows it.
             replacement = DocumentKey(status["issuer"], status["superseded_by"])

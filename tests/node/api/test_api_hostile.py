@@ -302,7 +302,7 @@ def _problem_text(body: dict[str, Any]) -> str:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_hostile_request_gets_its_4xx_as_problem_json(lone: LoneNode, case: Case) -> None:
-    path = case.path.replace("{doc}", lone.document_id)
+    path = case.path.replace("{doc}", f"VN:{lone.document_id}")  # officers name the issuer
     headers = {**_key(lone, case.role), **case.headers}
     with httpx.Client(base_url=lone.node.url, timeout=30) as http:
         response = http.request(case.method, path, headers=headers, content=case.body)

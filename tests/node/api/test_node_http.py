@@ -93,7 +93,7 @@ def test_revoked_certificate_says_revoked_with_its_reason_at_every_node(network:
     doc_id = issue(vn, doc)
     wait_state(network.members["VN"], doc_id, {"valid"})
     response = vn.post(
-        f"/api/v1/documents/{doc_id}/revoke", json={"reason_code": 3, "reason": "wrong HS code"}
+        f"/api/v1/documents/VN:{doc_id}/revoke", json={"reason_code": 3, "reason": "wrong HS code"}
     )
     assert response.status_code == 200, response.text
     assert response.json()["state"] == "done"
@@ -102,7 +102,7 @@ def test_revoked_certificate_says_revoked_with_its_reason_at_every_node(network:
         assert status["revocation"]["reason_code"] == 3
         assert status["revocation"]["reason"] == "wrong HS code"
         assert httpx.post(f"{node.url}/api/v1/verify", json=doc).json()["verdict"] == "revoked"
-    again = vn.post(f"/api/v1/documents/{doc_id}/revoke", json={"reason_code": 3, "reason": "again"})
+    again = vn.post(f"/api/v1/documents/VN:{doc_id}/revoke", json={"reason_code": 3, "reason": "again"})
     assert again.status_code == 409
     assert again.json()["rule"] == "RegistryRevoked"
 
@@ -113,24 +113,24 @@ def test_partial_then_full_claims_and_refusals_come_from_the_chain(network: Netw
     sg = Client(network.members["SG"])
     wait_state(network.members["SG"], doc_id, {"valid"})
     partial = sg.post(
-        f"/api/v1/documents/{doc_id}/accept", json={"declaration": "SG-IMP-1", "quantity": "5000"}
+        f"/api/v1/documents/VN:{doc_id}/accept", json={"declaration": "SG-IMP-1", "quantity": "5000"}
     )
     assert partial.status_code == 200, partial.text
     status = wait_state(network.members["VN"], doc_id, {"partially_accepted"})
     assert status["items"][0]["remaining"] == "14200.000"
     too_much = sg.post(
-        f"/api/v1/documents/{doc_id}/accept", json={"declaration": "SG-IMP-2", "quantity": "15000"}
+        f"/api/v1/documents/VN:{doc_id}/accept", json={"declaration": "SG-IMP-2", "quantity": "15000"}
     )
     assert too_much.status_code == 409
     assert too_much.json()["rule"] == "RegistryQuantityExceeded"
     assert too_much.json()["args"][1:] == [0, 15_000_000, 14_200_000]  # item 0 as the chain counts
-    rest = sg.post(f"/api/v1/documents/{doc_id}/accept", json={"declaration": "SG-IMP-3"})
+    rest = sg.post(f"/api/v1/documents/VN:{doc_id}/accept", json={"declaration": "SG-IMP-3"})
     assert rest.status_code == 200, rest.text
-    second = sg.post(f"/api/v1/documents/{doc_id}/accept", json={"declaration": "SG-IMP-4"})
+    second = sg.post(f"/api/v1/documents/VN:{doc_id}/accept", json={"declaration": "SG-IMP-4"})
     assert second.status_code == 409
     assert second.json()["rule"] == "RegistryFullyUtilised"
     at_th = Client(network.members["TH"]).post(
-        f"/api/v1/documents/{doc_id}/accept", json={"declaration": "TH-1"}
+        f"/api/v1/documents/VN:{doc_id}/accept", json={"declaration": "TH-1"}
     )
     assert at_th.status_code == 403
     assert "importing member (SG)" in at_th.json()["detail"]
@@ -264,7 +264,9 @@ def test_worklist_declarations_and_references(network: Network) -> None:
     doc_id = issue(Client(network.members["VN"]), doc)
     sg = Client(network.members["SG"])
     wait_state(network.members["SG"], doc_id, {"valid"})
-    opened = sg.post(f"/api/v1/documents/{doc_id}/verification-request", json={"reason": "check the origin"})
+    opened = sg.post(
+        f"/api/v1/documents/VN:{doc_id}/verification-request", json={"reason": "check the origin"}
+    )
     assert opened.status_code == 200
     vn = Client(network.members["VN"])
     params = {"role": "issuer", "state": "under_verification"}
@@ -275,11 +277,12 @@ def test_worklist_declarations_and_references(network: Network) -> None:
     assert doc_id in [d["document_id"] for d in queue.json()["documents"]]
     assert all(d["state"] == "under_verification" for d in queue.json()["documents"])
     Client(network.members["VN"]).post(
-        f"/api/v1/documents/{doc_id}/verification-answer", json={"confirmed": True}
+        f"/api/v1/documents/VN:{doc_id}/verification-answer", json={"confirmed": True}
     )
     wait_state(network.members["SG"], doc_id, {"valid"})
     assert (
-        sg.post(f"/api/v1/documents/{doc_id}/accept", json={"declaration": "SG-IMP-777"}).status_code == 200
+        sg.post(f"/api/v1/documents/VN:{doc_id}/accept", json={"declaration": "SG-IMP-777"}).status_code
+        == 200
     )
     status = wait_state(network.members["SG"], doc_id, {"accepted"})
     assert status["utilisations"][0]["declaration"] == "SG-IMP-777"
@@ -294,6 +297,6 @@ def test_worklist_declarations_and_references(network: Network) -> None:
     th_staff = Client(network.members["TH"], "auditor")
     assert th_staff.get(f"/api/v1/documents/{doc_id}").json()["reference"] is None
     wrong = Client(network.members["TH"]).post(
-        f"/api/v1/documents/{doc_id}/accept", json={"declaration": "X"}
+        f"/api/v1/documents/VN:{doc_id}/accept", json={"declaration": "X"}
     )
     assert wrong.status_code == 403 and wrong.json()["type"].endswith("/wrong-member")

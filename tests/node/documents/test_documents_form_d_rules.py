@@ -84,10 +84,17 @@ SINGLE_RULES: list[tuple[str, Change, str, str]] = [
     # domain: members and countries
     (
         "vn-sg-coffee",
-        _both(_set("/issuedIn", "TH"), _set("/exporter/country", "TH")),
+        _both(
+            _set("/issuedIn", "TH"),
+            _set("/exporter/country", "TH"),
+            _set("/referenceNumber", "TH-BKK-2026-1"),
+        ),
         "/issuedIn",
         "this node's member 'VN'",
     ),
+    # a certificate's reference is of its issuer's series: a look-alike of another member's is refused
+    ("vn-sg-coffee", _set("/referenceNumber", "MY-PEN-2026-070215"), "/referenceNumber", "begins with VN-"),
+    ("vn-sg-coffee", _set("/referenceNumber", "VNHCM-2026-1"), "/referenceNumber", "begins with VN-"),
     (
         "vn-sg-coffee",
         _both(_set("/importingCountry", "CN"), _set("/consignee/country", "CN")),
@@ -261,6 +268,7 @@ def test_every_problem_is_reported_at_once_in_pointer_order() -> None:
         "/items/0/hsCode",
         "/items/1/itemNumber",
         "/items/1/packages/count",
+        "/referenceNumber",  # TH-BKK-... is not in VN's series
         "/surplus",
     ]
 

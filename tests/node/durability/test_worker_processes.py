@@ -95,7 +95,7 @@ def test_requests_through_every_worker_are_anchored_exactly_once(net: Network) -
 
     def revoke(doc_id: str) -> dict[str, object]:
         with httpx.Client(base_url=vn.url, headers=headers, timeout=60) as http:
-            response = http.post(f"/api/v1/documents/{doc_id}/revoke", json={"reason_code": 1})
+            response = http.post(f"/api/v1/documents/VN:{doc_id}/revoke", json={"reason_code": 1})
         assert response.status_code == 200, response.text
         return dict(response.json())
 

@@ -178,7 +178,7 @@ def test_a_claim_stuck_below_the_base_fee_is_replaced_and_done_once(real: Anvil1
         sg.indexer.run_once()
     real.rpc("evm_setAutomine", False)
     claim = {"declaration": "SG-IMP-ANVIL", "claims": [{"item": 1, "quantity": "100"}]}
-    action = sg.actions.submit("accept", sg.status.resolve(doc), claim, wait_s=0)
+    action = sg.actions.submit("accept", sg.status.resolver.resolve(doc), claim, wait_s=0)
     sg.actions.run_once()  # signed at today's price, waiting in the pool
     first = real.chain.transaction(sg.actions.get(action.id).tx)
     assert first is not None and first.block is None

@@ -109,7 +109,7 @@ def test_a_reorganisation_that_drops_an_action_sends_it_again(confirmed: Consort
     chain.mine(3)
     run(confirmed, 4)
     action = vn.actions.submit(
-        "revoke", vn.status.resolve(docs[0]), {"reason_code": 1, "reason": "typo"}, wait_s=0
+        "revoke", vn.status.resolver.resolve(docs[0]), {"reason_code": 1, "reason": "typo"}, wait_s=0
     )
     vn.actions.run_once()
     assert vn.actions.get(action.id).state == "sent"  # mined, not yet two blocks deep
@@ -225,7 +225,9 @@ def test_blocks_that_take_transactions_in_another_order_change_nothing(consortiu
     for _ in range(12):
         run(consortium, 1)
         chain.mine()
-    action = sg.actions.submit("accept", sg.status.resolve(docs[0]), {"declaration": "SG-1"}, wait_s=0)
+    action = sg.actions.submit(
+        "accept", sg.status.resolver.resolve(docs[0]), {"declaration": "SG-1"}, wait_s=0
+    )
     for _ in range(6):
         run(consortium, 1)
         chain.mine()

@@ -43,7 +43,7 @@ def network(tmp_path: Path) -> Iterator[Consortium]:
 
 
 def key(node: FakeNode, typed: str) -> DocumentKey:
-    return node.status.resolve(typed)
+    return node.status.resolver.resolve(typed)
 
 
 def test_a_declaration_filed_at_vn_is_linked_at_sg_to_its_certificate_and_manifest(

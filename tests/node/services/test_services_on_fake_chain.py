@@ -68,14 +68,16 @@ def test_the_importer_accepts_in_part_then_in_full(consortium: Consortium) -> No
     consortium.settle()
     sg, vn = consortium.nodes["SG"], consortium.nodes["VN"]
     params: dict[str, Any] = {"declaration": "SG-IMP-1", "claims": [{"item": 1, "quantity": "1"}]}
-    action = sg.actions.submit("accept", sg.status.resolve(doc), params, wait_s=0)
+    action = sg.actions.submit("accept", sg.status.resolver.resolve(doc), params, wait_s=0)
     consortium.settle()
     assert sg.actions.get(action.id).state == "done"
     status = vn.status.status(doc)
     assert status["state"] == "partially_accepted"
     (used,) = status["utilisations"]
     assert used["claims"] == [{"item": 1, "unit": "KGM", "quantity": "1.000", "remaining": "19199.000"}]
-    rest = sg.actions.submit("accept", sg.status.resolve(doc), {"declaration": "SG-IMP-2", "claims": []}, 0)
+    rest = sg.actions.submit(
+        "accept", sg.status.resolver.resolve(doc), {"declaration": "SG-IMP-2", "claims": []}, 0
+    )
     consortium.settle()
     assert sg.actions.get(rest.id).state == "done"
     status = vn.status.status(doc)
@@ -89,18 +91,21 @@ def test_a_refused_action_is_answered_at_once_and_nothing_is_queued(consortium: 
     vn, sg = consortium.nodes["VN"], consortium.nodes["SG"]
     # Only the importing member may accept: VN's node is refused by the chain's rule before anything is sent.
     with pytest.raises(ChainRuleViolated) as refused:
-        vn.actions.submit("accept", vn.status.resolve(doc), {"declaration": "X"}, wait_s=0)
+        vn.actions.submit("accept", vn.status.resolver.resolve(doc), {"declaration": "X"}, wait_s=0)
     assert refused.value.details["rule"] == "RegistryWrongMember"
     assert vn.db.read().execute("SELECT count(*) FROM actions").fetchone()[0] == 0
     with pytest.raises(ValidationFailed):
-        sg.actions.submit("accept", sg.status.resolve(doc), {"declaration": "é" * 40}, wait_s=0)
+        sg.actions.submit("accept", sg.status.resolver.resolve(doc), {"declaration": "é" * 40}, wait_s=0)
 
 
 def test_an_action_on_a_pending_document_is_a_conflict(consortium: Consortium) -> None:
     [doc] = issue(consortium, "VN-HCM-2026-U0005")
     with pytest.raises(Conflict):
         consortium.nodes["VN"].actions.submit(
-            "revoke", consortium.nodes["VN"].status.resolve(doc), {"reason_code": 1, "reason": "x"}, wait_s=0
+            "revoke",
+            consortium.nodes["VN"].status.resolver.resolve(doc),
+            {"reason_code": 1, "reason": "x"},
+            wait_s=0,
         )
 
 
@@ -109,10 +114,10 @@ def test_revocation_and_supersession_reach_every_index(consortium: Consortium) -
     consortium.settle()
     vn, sg = consortium.nodes["VN"], consortium.nodes["SG"]
     vn.actions.submit(
-        "revoke", vn.status.resolve(other), {"reason_code": 2, "reason": "issued in error"}, wait_s=0
+        "revoke", vn.status.resolver.resolve(other), {"reason_code": 2, "reason": "issued in error"}, wait_s=0
     )
     new = vn.issuing.issue(form_d("VN-HCM-2026-U0008"), supersedes=old).document_id
-    vn.actions.submit("supersede", vn.status.resolve(old), {"replacement_id": new}, wait_s=0)
+    vn.actions.submit("supersede", vn.status.resolver.resolve(old), {"replacement_id": new}, wait_s=0)
     consortium.settle()
     assert sg.status.status(other)["state"] == "revoked"
     assert sg.status.status(other)["revocation"]["reason_code"] == 2

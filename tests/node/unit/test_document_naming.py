@@ -14,7 +14,8 @@ from origo_node.errors import Conflict, NotFound
 from origo_node.indexer.indexer import Indexer
 from origo_node.members import MemberDirectory
 from origo_node.payload import LocalPayloadStore
-from origo_node.services.naming import DocumentKey, parse_key, resolve_bare_id
+from origo_node.services.naming import DocumentKey
+from origo_node.services.resolver import Resolver, parse
 from origo_node.services.status import StatusService
 from origo_node.store.db import Database
 from origo_node.store.facts import NodeFacts
@@ -88,19 +89,17 @@ def _status_service(db: Database, member: str) -> StatusService:
 
 
 def resolve(db: Database, document_id: str, own_member: str) -> DocumentKey:
-    return resolve_bare_id(IndexRepository(db), OutboxRepository(db), document_id, own_member)
+    directory = MemberDirectory(FakeChain([]), NodeFacts(db))
+    return Resolver(IndexRepository(db), OutboxRepository(db), directory, own_member).resolve(document_id)
 
 
 def test_keys_that_name_the_issuer_are_taken_exactly() -> None:
-    assert parse_key(f"TH:{DOC_ID.upper().replace('0X', '0x')}") == DOC_ID
-    key = parse_key(f"TH:{DOC_ID}")
-    assert isinstance(key, DocumentKey) and key.issuer == "TH" and key.qualified == f"TH:{DOC_ID}"
-    by_reference = parse_key(f"VN:{REFERENCE}")
-    assert isinstance(by_reference, DocumentKey) and (by_reference.issuer, str(by_reference)) == (
-        "VN",
-        DOC_ID,
-    )
-    assert not isinstance(parse_key(DOC_ID), DocumentKey)  # a bare id is looked up
+    assert parse(f"TH:{DOC_ID.upper().replace('0X', '0x')}").key() == DOC_ID
+    key = parse(f"th : {DOC_ID}").key()
+    assert key.issuer == "TH" and key.qualified == f"TH:{DOC_ID}"
+    by_reference = parse(f"VN:{REFERENCE}").key()
+    assert (by_reference.issuer, str(by_reference)) == ("VN", DOC_ID)
+    assert not parse(DOC_ID).named  # a bare id is looked up
     # A key keeps the reference it was given as, to be named back in those terms.
     assert (by_reference.named, key.named) == (f"VN:{REFERENCE}", f"TH:{DOC_ID}")
     assert (

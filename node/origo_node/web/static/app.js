@@ -114,6 +114,20 @@
     $("links").replaceChildren();
   }
 
+  // A bare reference several members used: one link per issuer's certificate, never one picked for the trader.
+  function showCandidates(candidates) {
+    $("result").dataset.verdict = "ambiguous";
+    $("verdict").textContent = "Which certificate?";
+    const links = $("links");
+    for (const c of candidates) {
+      const a = document.createElement("a");
+      a.href = "/?" + new URLSearchParams({ id: c.key }).toString();
+      a.textContent = `${c.key} (${c.name})`;
+      a.className = "candidate";
+      links.appendChild(a);
+    }
+  }
+
   function reasonText(recorded) {
     const words = recorded.label || `reason ${recorded.reason_code}`;
     return recorded.reason ? `${words}: ${recorded.reason}` : words;
@@ -127,7 +141,9 @@
     card.className = "card " + words.tone;
     card.dataset.verdict = verdict;
     $("verdict").textContent = words.title;
-    $("message").textContent = result.message || "";
+    const shared = result.status && result.status.shared_reference;
+    // Another member anchored a certificate under the same reference: say so, with whose this one is.
+    $("message").textContent = (result.message || "") + (shared ? ` ${shared.message}` : "");
 
     const facts = $("facts");
     facts.replaceChildren();
@@ -207,6 +223,7 @@
     if (!response.ok) {
       const why = body && (body.detail || body.title) ? body.detail || body.title : `HTTP ${response.status}`;
       showError(why);
+      if (body && Array.isArray(body.candidates)) showCandidates(body.candidates);
       return;
     }
     await render(body);
