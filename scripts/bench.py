@@ -5,6 +5,7 @@
     python scripts/bench.py --json     # one JSON object instead
     python scripts/bench.py --quick    # a reduced run, under a minute
     python scripts/bench.py --quick --ipfs kubo   # and payloads on kubo beside the embedded store
+    python scripts/bench.py --chain clique        # anvil against geth Clique sealers (benchmarks/clique.py)
 
 It brings up a fresh network (anvil with 1-second blocks, VN and SG nodes as separate processes, on free
 loopback ports, in a temporary directory), measures, and stops everything it started by process id. Each
@@ -31,7 +32,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import gas_report
-from benchmarks import backends, catchup, latency, throughput
+from benchmarks import backends, catchup, clique, latency, throughput
 from benchmarks.baseline import Baseline
 from benchmarks.network import MEMBERS, Bench, bench_network, peak_rss_mb
 from benchmarks.report import markdown, print_table
@@ -242,6 +243,12 @@ def main(argv: list[str] | None = None) -> int:
         default="sqlite",
         help="the nodes' store: SQLite files (default) or PostgreSQL (a throw-away local cluster)",
     )
+    parser.add_argument(
+        "--chain",
+        choices=("anvil", "clique"),
+        default="anvil",
+        help="clique: measure only the cost of real consensus, anvil against Clique (benchmarks/clique.py)",
+    )
     args = parser.parse_args(argv)
     if args.render is not None:
         saved = json.loads(args.render.read_text(encoding="utf-8"))
@@ -259,9 +266,18 @@ def main(argv: list[str] | None = None) -> int:
         tempfile.TemporaryDirectory(prefix="origo-bench-") as tmp,
         _store_settings(args.store, say) as settings,
     ):
-        report = measure(plan, Path(tmp), say, args.ipfs or ("local" if args.quick else "kubo"), settings)
+        if args.chain == "clique":
+            report = {
+                "mode": plan.mode,
+                "machine": machine(),
+                **clique.compare(plan, Path(tmp), settings, say),
+            }
+        else:
+            report = measure(plan, Path(tmp), say, args.ipfs or ("local" if args.quick else "kubo"), settings)
     report["wall_time_s"] = round(time.monotonic() - started, 1)
-    if args.json:
+    if args.chain == "clique" and not args.json:
+        clique.print_comparison(report)
+    elif args.json:
         print(json.dumps(report, indent=2))
     else:
         print_table(report)

@@ -1,9 +1,11 @@
-"""`origo network ...`: the operator's commands for the consortium's real network (Besu QBFT, kubo, nodes)."""
+"""`origo network ...`: the operator's commands for the consortium's real network (Besu QBFT or Clique, kubo,
+nodes)."""
 
 from __future__ import annotations
 
 import json
 import math
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -12,9 +14,17 @@ import typer
 from origo_cli._context import UserError
 
 network_app = typer.Typer(
-    help="Generate what a real consortium network needs (Besu QBFT genesis, per-member configurations).",
+    help="Generate what a real consortium network needs (QBFT or Clique genesis, per-member configurations).",
     no_args_is_help=True,
 )
+
+#: The RUNBOOK section the final hint names, per consensus (a test checks that each heading exists).
+RUNBOOK_SECTIONS = {"qbft": "3. Starting the network", "clique": "8. A Clique network (geth or Besu)"}
+
+
+class Consensus(StrEnum):
+    qbft = "qbft"
+    clique = "clique"
 
 
 @network_app.command("generate")
@@ -28,10 +38,17 @@ def generate(
         ),
     ],
     out: Annotated[Path, typer.Option("--out", help="Directory to write (must not exist or be empty).")],
+    consensus: Annotated[
+        Consensus,
+        typer.Option(
+            help="qbft: Besu, validators from the Membership contract (production). clique: geth or Besu,"
+            " sealers voted in and out by the members' Origo nodes as the Membership decides."
+        ),
+    ] = Consensus.qbft,
     chain_id: Annotated[int, typer.Option(help="The chain id.")] = 1983,
-    block_period: Annotated[int, typer.Option(help="QBFT seconds between blocks.")] = 2,
+    block_period: Annotated[int, typer.Option(help="Seconds between blocks (at least 1).")] = 2,
     request_timeout: Annotated[int, typer.Option(help="QBFT round timeout in seconds.")] = 4,
-    epoch_length: Annotated[int, typer.Option(help="QBFT epoch in blocks (votes reset).")] = 30000,
+    epoch_length: Annotated[int, typer.Option(help="Epoch in blocks (votes reset).")] = 30000,
     gas_limit: Annotated[int, typer.Option(help="Block gas limit.")] = 30_000_000,
     quorum_bps: Annotated[int, typer.Option(help="Share of active members a proposal needs (bps).")] = 5001,
     voting_days: Annotated[float, typer.Option(help="How long a proposal stays open, in days.")] = 7.0,
@@ -40,9 +57,11 @@ def generate(
     origo_data_dir: Annotated[
         str, typer.Option(help="The Origo node's data directory on each machine.")
     ] = "/var/lib/origo",
+    geth_data_dir: Annotated[str, typer.Option(help="geth's data directory (Clique).")] = "/var/lib/geth",
 ) -> None:
-    """Write the Besu QBFT genesis (Membership and DocumentRegistry at genesis, validators from the contract)
-    and, per member, Besu's config, node key and allowlist, kubo's swarm config and the Origo node.toml."""
+    """Write the genesis (Membership and DocumentRegistry at genesis; QBFT: validators from the contract;
+    Clique: the members' sealers in extraData) and, per member, Besu's (and for Clique geth's) config, node
+    key and peers, kubo's swarm config and the Origo node.toml."""
     from origo_network import (
         ChainSettings,
         HostPaths,
@@ -54,6 +73,7 @@ def generate(
     if not math.isfinite(voting_days) or not 0 < voting_days <= 3650:
         raise UserError("--voting-days must be a number of days between 0 and 3650")
     settings = ChainSettings(
+        consensus=consensus.value,
         chain_id=chain_id,
         block_period_s=block_period,
         request_timeout_s=request_timeout,
@@ -62,7 +82,7 @@ def generate(
         quorum_bps=quorum_bps,
         voting_period_s=int(voting_days * 24 * 3600),
     )
-    paths = HostPaths(besu_config_dir, besu_data_dir, origo_data_dir)
+    paths = HostPaths(besu_config_dir, besu_data_dir, origo_data_dir, geth_data_dir)
     try:
         network = generate_network(load_members(members), out, settings, paths)
     except NetworkSpecError as exc:
@@ -74,11 +94,16 @@ def generate(
     if getattr(root, "json", False):
         typer.echo(json.dumps(summary, indent=2))
         return
-    typer.echo(f"Wrote a {len(summary['members'])}-member QBFT network to {out} (chain id {chain_id}).")
-    typer.echo(f"  Membership (validator contract)  {summary['contracts']['membership']}")
+    for warning in network.warnings:
+        typer.secho(f"Warning: {warning}.", fg=typer.colors.YELLOW, err=True)
+    kind = "QBFT" if consensus is Consensus.qbft else "Clique"
+    typer.echo(f"Wrote a {len(summary['members'])}-member {kind} network to {out} (chain id {chain_id}).")
+    role = "(validator contract) " if consensus is Consensus.qbft else "(decides the sealers)"
+    typer.echo(f"  Membership {role} {summary['contracts']['membership']}")
     typer.echo(f"  DocumentRegistry                 {summary['contracts']['registry']}")
+    what = "validator" if consensus is Consensus.qbft else "sealer"
     for member in summary["members"]:
-        typer.echo(f"  {member['code']}  validator {member['validator']}  kubo {member['kubo_peer_id']}")
+        typer.echo(f"  {member['code']}  {what} {member['validator']}  kubo {member['kubo_peer_id']}")
     if network.generated_keys:
         typer.secho(
             "Keys were generated here for "
@@ -86,4 +111,4 @@ def generate(
             + ": hand each member only its own members/XX directory, over a secure channel.",
             fg=typer.colors.YELLOW,
         )
-    typer.echo("Next: docs/RUNBOOK.md, 'Starting the network'.")
+    typer.echo(f"Next: docs/RUNBOOK.md, section '{RUNBOOK_SECTIONS[consensus.value]}'.")

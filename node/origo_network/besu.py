@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from eth_keys import keys  # type: ignore[attr-defined]
 
@@ -29,8 +29,12 @@ QBFT_MIX_HASH = "0x63746963616c2062797a616e74696e65206661756c7420746f6c6572616e6
 ACCOUNT_BALANCE_WEI = 10**24
 
 
+Consensus = Literal["qbft", "clique"]
+
+
 @dataclass(frozen=True)
 class ChainSettings:
+    consensus: Consensus = "qbft"
     chain_id: int = 1983
     block_period_s: int = 2
     request_timeout_s: int = 4
@@ -45,7 +49,9 @@ class ChainSettings:
             problems.append("the chain id must be a positive integer below 2^53")
         if self.block_period_s < 1:
             problems.append("the block period must be at least 1 second")
-        if self.request_timeout_s < 2 * self.block_period_s:
+        if self.consensus not in ("qbft", "clique"):
+            problems.append(f"the consensus must be qbft or clique, not {self.consensus!r}")
+        if self.consensus == "qbft" and self.request_timeout_s < 2 * self.block_period_s:
             problems.append("the request timeout should be at least twice the block period (Besu's advice)")
         if self.epoch_length < 1:
             problems.append("the epoch length must be at least 1 block")
@@ -128,7 +134,9 @@ def genesis(
     }
 
 
-def besu_config(member: MemberSpec, peers: list[str], *, config_dir: str, data_path: str) -> str:
+def besu_config(
+    member: MemberSpec, peers: list[str], *, config_dir: str, data_path: str, consensus: Consensus = "qbft"
+) -> str:
     """The member's Besu TOML configuration. Paths are where the files are put on the member's machine."""
     bootnodes = ", ".join(json.dumps(p) for p in peers)
     return "\n".join(
@@ -150,7 +158,7 @@ def besu_config(member: MemberSpec, peers: list[str], *, config_dir: str, data_p
             "rpc-http-enabled = true",
             'rpc-http-host = "127.0.0.1"',
             f"rpc-http-port = {member.rpc_port}",
-            'rpc-http-api = ["ETH", "NET", "WEB3", "QBFT"]',
+            f'rpc-http-api = ["ETH", "NET", "WEB3", "{consensus.upper()}"]',
             'host-allowlist = ["localhost", "127.0.0.1"]',
             "",
             "# Members' transactions are free; gas still bounds every block.",

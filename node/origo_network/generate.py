@@ -1,10 +1,15 @@
-"""``origo network generate``: everything starting a real Besu QBFT consortium needs, for N members.
+"""``origo network generate``: everything starting a real consortium needs, for N members: Besu QBFT (the
+production target, validators from the Membership contract) or Clique (sealers voted by the members' nodes;
+for geth, or for Besu).
 
-    DIR/genesis.json                         the chain's genesis (the same file for every member)
-    DIR/network.json                         a summary: chain id, contract addresses, each member's validator,
-                                             enode and kubo peer id
+    DIR/genesis.json                         the chain's genesis (the same file for every member); for
+                                             Clique geth's, beside DIR/genesis.besu.json (the same block)
+    DIR/network.json                         a summary: consensus, chain id, contract addresses, each member's
+                                             validator (sealer), enode and kubo peer id
     DIR/members/XX/besu/                     config.toml, genesis.json, key (if generated here), key.pub,
                                              permissions_config.toml, static-nodes.json -> /etc/besu
+    DIR/members/XX/geth/                     (Clique) config.toml, genesis.json, nodekey (if generated here),
+                                             key.pub, sealer.address, setup.sh, run.sh
     DIR/members/XX/kubo/                     swarm.key, config-overrides.json, setup.sh
     DIR/members/XX/origo/node.toml           the Origo node's settings (its keys come from `origo node init`)
 
@@ -24,10 +29,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from origo_devnet.deploy import GenesisMember
+from origo_node.chain.deployment import GenesisMember
 from origo_node.operator_tasks import write_config
 
-from origo_network import besu, kubo
+from origo_network import besu, clique, kubo
 from origo_network.besu import ChainSettings, NodeKey
 from origo_network.genesis_state import ContractsState, deployed_state
 from origo_network.members_file import MemberSpec, NetworkSpecError
@@ -40,6 +45,7 @@ class HostPaths:
     besu_config_dir: str = "/etc/besu"
     besu_data_dir: str = "/var/lib/besu"
     origo_data_dir: str = "/var/lib/origo"
+    geth_data_dir: str = "/var/lib/geth"
 
 
 @dataclass
@@ -51,20 +57,36 @@ class GeneratedNetwork:
     enodes: dict[str, str] = field(default_factory=dict)
     peer_ids: dict[str, str] = field(default_factory=dict)
     generated_keys: list[str] = field(default_factory=list)
+    #: What the operator should know before using the files (members that share a machine, loopback hosts).
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
+        consensus: dict[str, Any] = (
+            {
+                "qbft": {
+                    "block_period_s": self.settings.block_period_s,
+                    "request_timeout_s": self.settings.request_timeout_s,
+                    "epoch_length": self.settings.epoch_length,
+                }
+            }
+            if self.settings.consensus == "qbft"
+            else {
+                "clique": {
+                    "block_period_s": self.settings.block_period_s,
+                    "epoch_length": self.settings.epoch_length,
+                    "sealers": sorted(self.validators.values(), key=lambda a: int(a, 16)),
+                }
+            }
+        )
         return {
+            "consensus": self.settings.consensus,
             "chain_id": self.settings.chain_id,
             "contracts": {
                 "membership": self.contracts.membership.address,
                 "registry": self.contracts.registry.address,
             },
             "deployment_block": 0,
-            "qbft": {
-                "block_period_s": self.settings.block_period_s,
-                "request_timeout_s": self.settings.request_timeout_s,
-                "epoch_length": self.settings.epoch_length,
-            },
+            **consensus,
             "members": [
                 {
                     "code": code,
@@ -107,22 +129,34 @@ def generate_network(
         voting_period=settings.voting_period_s,
         chain_id=settings.chain_id,
     )
-    network = GeneratedNetwork(out=out, settings=settings, contracts=contracts)
+    network = GeneratedNetwork(
+        out=out, settings=settings, contracts=contracts, warnings=address_warnings(members)
+    )
     for m in members:
         network.validators[m.code] = node_keys[m.code].address
         network.enodes[m.code] = node_keys[m.code].enode(m)
         network.peer_ids[m.code] = identities[m.code].peer_id
         if node_keys[m.code].private_key is not None or identities[m.code].private_key_b64 is not None:
             network.generated_keys.append(m.code)
-    genesis_text = json.dumps(besu.genesis(settings, contracts, members, int(time.time())), indent=2) + "\n"
+    timestamp = int(time.time())
+    sealers = list(network.validators.values())
+    if settings.consensus == "clique":
+        genesis_text = _json(clique.genesis(settings, contracts, members, sealers, timestamp, client="geth"))
+        besu_genesis = _json(clique.genesis(settings, contracts, members, sealers, timestamp, client="besu"))
+    else:
+        genesis_text = besu_genesis = _json(besu.genesis(settings, contracts, members, timestamp))
     out.mkdir(parents=True, exist_ok=True)
     (out / "genesis.json").write_text(genesis_text, encoding="utf-8")
+    if settings.consensus == "clique":
+        (out / "genesis.besu.json").write_text(besu_genesis, encoding="utf-8")
     swarm_key = kubo.swarm_key()
     enodes = [network.enodes[m.code] for m in members]
     swarm = {m.code: kubo.swarm_address(m, identities[m.code].peer_id) for m in members}
     for m in members:
         member_dir = out / "members" / m.code
-        _write_besu(member_dir / "besu", m, node_keys[m.code], enodes, genesis_text, paths)
+        _write_besu(member_dir / "besu", m, node_keys[m.code], enodes, besu_genesis, paths, settings)
+        if settings.consensus == "clique":
+            _write_geth(member_dir / "geth", m, node_keys[m.code], enodes, genesis_text, paths, settings)
         kubo_dir = member_dir / "kubo"
         kubo_dir.mkdir(parents=True)
         _secret(kubo_dir / "swarm.key", swarm_key)
@@ -139,7 +173,7 @@ def generate_network(
 
 
 def node_settings(member: MemberSpec, network: GeneratedNetwork, paths: HostPaths) -> dict[str, Any]:
-    """The member's Origo node.toml: its own Besu over loopback, its own kubo, the genesis contracts."""
+    """The member's Origo node.toml: its own chain node over loopback, its own kubo, the genesis contracts."""
     port = urlsplit(member.endpoint).port or 8701
     return {
         "member": member.code,
@@ -148,9 +182,9 @@ def node_settings(member: MemberSpec, network: GeneratedNetwork, paths: HostPath
         "chain_id": network.settings.chain_id,
         "membership_address": network.contracts.membership.address,
         "registry_address": network.contracts.registry.address,
-        # The contracts are in the genesis block; QBFT blocks are final, so the index need not wait.
+        # The contracts are in the genesis block. The consensus sets the confirmations (Clique forks).
         "deployment_block": 0,
-        "confirmations": 0,
+        "consensus": network.settings.consensus,
         "host": "0.0.0.0",
         "port": port,
         "public_url": member.endpoint,
@@ -171,6 +205,22 @@ def _genesis_member(member: MemberSpec, validator: str) -> GenesisMember:
     )
 
 
+def address_warnings(members: list[MemberSpec]) -> list[str]:
+    """Loud words for a layout that works only on one machine (the members file refuses two members at the
+    same address; see ``members_file``)."""
+    loopback = [m.code for m in members if m.host in ("localhost", "::1") or m.host.startswith("127.")]
+    if len(members) > 1 and loopback:
+        return [
+            f"{', '.join(loopback)} listen(s) on a loopback address: the other members' machines cannot reach"
+            " it; that layout is for a test network on one machine only (give each member its `host`)"
+        ]
+    return []
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, indent=2) + "\n"
+
+
 def _write_besu(
     directory: Path,
     member: MemberSpec,
@@ -178,13 +228,20 @@ def _write_besu(
     enodes: list[str],
     genesis_text: str,
     paths: HostPaths,
+    settings: ChainSettings,
 ) -> None:
     directory.mkdir(parents=True)
     (directory / "genesis.json").write_text(genesis_text, encoding="utf-8")
     own = key.enode(member)
     peers = [e for e in enodes if e != own]
     (directory / "config.toml").write_text(
-        besu.besu_config(member, peers, config_dir=paths.besu_config_dir, data_path=paths.besu_data_dir),
+        besu.besu_config(
+            member,
+            peers,
+            config_dir=paths.besu_config_dir,
+            data_path=paths.besu_data_dir,
+            consensus=settings.consensus,
+        ),
         encoding="utf-8",
     )
     (directory / "permissions_config.toml").write_text(besu.permissions_config(enodes), encoding="utf-8")
@@ -192,6 +249,37 @@ def _write_besu(
     (directory / "key.pub").write_text("0x" + key.public_key.hex() + "\n", encoding="utf-8")
     if key.private_key is not None:
         _secret(directory / "key", "0x" + key.private_key.hex())
+
+
+def _write_geth(
+    directory: Path,
+    member: MemberSpec,
+    key: NodeKey,
+    enodes: list[str],
+    genesis_text: str,
+    paths: HostPaths,
+    settings: ChainSettings,
+) -> None:
+    directory.mkdir(parents=True)
+    (directory / "genesis.json").write_text(genesis_text, encoding="utf-8")
+    own = key.enode(member)
+    peers = [e for e in enodes if e != own]
+    (directory / "config.toml").write_text(
+        clique.geth_config(member, peers, network_id=settings.chain_id, data_dir=paths.geth_data_dir),
+        encoding="utf-8",
+    )
+    (directory / "key.pub").write_text("0x" + key.public_key.hex() + "\n", encoding="utf-8")
+    (directory / "sealer.address").write_text(key.address + "\n", encoding="utf-8")
+    scripts = {
+        "setup.sh": clique.geth_setup_script(paths.geth_data_dir),
+        "run.sh": clique.geth_run_script(key.address, paths.geth_data_dir),
+    }
+    for name, text in scripts.items():
+        (directory / name).write_text(text, encoding="utf-8")
+        (directory / name).chmod(0o755)
+    if key.private_key is not None:
+        # geth reads a node key (and `account import` a key file) as bare hex.
+        _secret(directory / "nodekey", key.private_key.hex())
 
 
 def _secret(path: Path, text: str) -> None:

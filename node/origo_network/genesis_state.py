@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_account import Account
-from origo_devnet.anvil import Anvil
-from origo_devnet.deploy import GenesisMember, deploy
+from origo_node.chain.deployment import GenesisMember, deploy
 from web3 import Web3
 
+from origo_network.anvil import Anvil
 from origo_network.members_file import NetworkSpecError
 
 

@@ -5,9 +5,11 @@ The file is a JSON list of those objects (or ``{"members": [...]}``). Each membe
 ``name``, ``admin``, ``issuers``, ``encryption_key`` and ``endpoint`` (or ``origo --json node init``'s
 ``admin_address``, ``issuer_address`` and ``encryption_public_key``). Optional: ``host`` (where its Besu and
 kubo listen; default the endpoint's host name), ``p2p_port`` (30303), ``rpc_port`` (8545), ``kubo_swarm_port``
-(4001), ``node_public_key`` (its Besu node key's public key, when the member made its own key — the safer way)
-and ``kubo_peer_id`` (likewise for its kubo identity). A ``validator`` field is ignored: on Besu a validator
-is the address of the node key, so the generator derives it.
+(4001), ``engine_port`` (8551, geth's engine API on loopback) — two members on the same host must differ in
+each of these ports, since each is where that member's chain node or kubo listens —, ``node_public_key`` (its
+Besu node key's public key, when the member made its own key — the safer way) and ``kubo_peer_id`` (likewise
+for its kubo identity). A ``validator`` field is ignored: on Besu a validator is the address of the node key,
+so the generator derives it.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ class MemberSpec:
     p2p_port: int = 30303
     rpc_port: int = 8545
     kubo_swarm_port: int = 4001
+    #: geth's engine API port (always open, on loopback; unused by Clique, but two geths on one machine must
+    #: not both take 8551).
+    engine_port: int = 8551
     node_public_key: bytes | None = None
     kubo_peer_id: str | None = None
     accounts: tuple[str, ...] = field(default_factory=tuple)
@@ -117,6 +122,7 @@ def _member(index: int, item: Any) -> MemberSpec:
         p2p_port=_port(item, "p2p_port", 30303, where),
         rpc_port=_port(item, "rpc_port", 8545, where),
         kubo_swarm_port=_port(item, "kubo_swarm_port", 4001, where),
+        engine_port=_port(item, "engine_port", 8551, where),
         node_public_key=None if node_key is None else bytes.fromhex(node_key.removeprefix("0x")),
         kubo_peer_id=peer_id,
     )
@@ -166,3 +172,28 @@ def _check_unique(members: list[MemberSpec]) -> None:
             if owner is not None:
                 raise NetworkSpecError(f"account {account} is given by both {owner} and {m.code}")
             seen_accounts[account] = m.code
+    _check_addresses(members)
+
+
+def _check_addresses(members: list[MemberSpec]) -> None:
+    """No two members may be given the same listening address: their enodes (or kubo addresses) would name one
+    machine's port twice, and at most one of the two nodes could ever be reached there."""
+    taken: dict[tuple[str, int], tuple[str, str]] = {}
+    for m in members:
+        host = m.host.lower().rstrip(".")
+        for what, port in (
+            ("p2p_port", m.p2p_port),
+            ("rpc_port", m.rpc_port),
+            ("kubo_swarm_port", m.kubo_swarm_port),
+            ("engine_port", m.engine_port),
+        ):
+            other = taken.get((host, port))
+            if other is not None and other[0] == m.code:
+                raise NetworkSpecError(f"member {m.code}: {other[1]} and {what} are both {port}")
+            if other is not None:
+                raise NetworkSpecError(
+                    f"members {other[0]} and {m.code} would both listen on {m.host}:{port}"
+                    f" ({other[1]} of {other[0]}, {what} of {m.code}): give each member on the same host"
+                    " its own p2p_port, rpc_port, kubo_swarm_port and engine_port, or its own host"
+                )
+            taken[(host, port)] = (m.code, what)

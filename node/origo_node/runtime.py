@@ -11,6 +11,7 @@ from origo_node.anchoring.batcher import Batcher, BatchPolicy
 from origo_node.background import Loop
 from origo_node.chain import eip712
 from origo_node.chain.port import ChainPort
+from origo_node.chain.sealers import JsonRpcSealers, SealerPort
 from origo_node.chain.sender import TxSender
 from origo_node.chain.web3_chain import Web3Chain
 from origo_node.crypto import load_encryption_key, load_signing_key
@@ -27,6 +28,7 @@ from origo_node.operations.loop_health import (
     degraded_reasons,
     stored_snapshot,
 )
+from origo_node.operations.sealer_sync import SealerSync, report_reasons
 from origo_node.payload import KuboPayloadStore, LocalPayloadStore, PayloadStore, PeerFetcher
 from origo_node.services.actions import ActionService
 from origo_node.services.exports import ExportService
@@ -53,7 +55,9 @@ log = logging.getLogger(__name__)
 class Node:
     """Everything one member's node is made of; ``start`` runs the loops, ``stop`` ends them."""
 
-    def __init__(self, settings: NodeSettings, chain: ChainPort | None = None) -> None:
+    def __init__(
+        self, settings: NodeSettings, chain: ChainPort | None = None, sealers: SealerPort | None = None
+    ) -> None:
         self.settings = settings
         self.member = settings.member
         passphrase = settings.read_passphrase()
@@ -63,6 +67,14 @@ class Node:
         self.facts = NodeFacts(self.db)
         #: The chain adapter: web3 over the settings' RPC endpoint, unless a test hands in another one.
         self.chain: ChainPort = chain or open_chain(settings)
+        #: The chain node's sealer votes (Clique), following the membership. A test that hands in its own
+        #: chain follows sealers only if it hands in their port too.
+        #: anvil has no sealers: nothing to follow.
+        if sealers is None and chain is None and settings.consensus != "anvil":
+            sealers = JsonRpcSealers(settings.chain_rpc, timeout=settings.chain_timeout_s)
+        expected = None if settings.consensus == "anvil" else settings.consensus
+        self.sealer_sync = None if sealers is None else SealerSync(self.chain, sealers, expected=expected)
+        self._sealer_port = sealers
         issuer = load_signing_key(settings.signing_keystore, passphrase)
         admin = (
             load_signing_key(settings.admin_keystore, passphrase)
@@ -163,6 +175,11 @@ class Node:
             # machine with a batch left unmined; the cause is not understood yet.)
             *([Loop("health", self._record_health, HEARTBEAT_S)] if settings.workers > 1 else []),
             Loop("webhooks", track("webhooks", self._notify_step), 0.5, max_backoff_s=5.0),
+            *(
+                [Loop("sealers", track("sealers", self.sealer_sync.run_once), 2.0)]
+                if self.sealer_sync is not None
+                else []
+            ),
         ]
         self._lock = open_background_lock(settings)
         self._follower = Loop("follower", self._follow, 1.0)
@@ -246,14 +263,26 @@ class Node:
             self._lock.release()
         self._fetcher.close()
         self._deliverer.close()
+        if isinstance(self._sealer_port, JsonRpcSealers):
+            self._sealer_port.close()
         self.db.close()
 
     def _record_health(self) -> int:
         # The head the indexer saw at its last poll, with its time: the API worker processes judge the chain
         # by it (the head itself does not change on a quiet chain, the time of the poll does).
         return self.loop_health.flush(
-            self.db, chain_head=self.indexer.last_head, chain_head_at=self.indexer.last_head_at
+            self.db,
+            chain_head=self.indexer.last_head,
+            chain_head_at=self.indexer.last_head_at,
+            sealers=self.sealer_report(),
         )
+
+    def sealer_report(self) -> dict[str, Any] | None:
+        """The last comparison of the chain's sealers with the membership, from the process that makes it."""
+        if self._lock.held:
+            return None if self.sealer_sync is None else self.sealer_sync.report()
+        stored = stored_snapshot(self.db)
+        return None if stored is None else stored.get("sealers")
 
     def loop_snapshot(self) -> dict[str, Any] | None:
         """How the background loops fare: from memory in the process that runs them, else as it last wrote."""
@@ -288,6 +317,8 @@ class Node:
                 f"the consortium refused to anchor {refused['documents']} accepted document(s):"
                 f" {refused['reason']}"
             )
+        sealers = self.sealer_report()
+        reasons += report_reasons(sealers, now)
         payload_problem = self.payloads.problem() if isinstance(self.payloads, KuboPayloadStore) else None
         if payload_problem is not None:
             reasons.append(payload_problem)
@@ -304,6 +335,7 @@ class Node:
             "outbox_refused": refused,
             "payloads_to_read": self.checker.backlog(),
             "loops": {loop.name: loop.last_error for loop in self.loops if loop.last_error},
+            "sealers": sealers,
         }
 
 

@@ -32,7 +32,7 @@ def make_members(
     """Each member's data directory and keys, and its member.json object as ``devnet.py join`` writes it."""
     nodes: dict[str, MemberNode] = {}
     specs: list[dict[str, Any]] = []
-    for code, port in zip(codes, ports, strict=True):
+    for index, (code, port) in enumerate(zip(codes, ports, strict=True)):
         node, keys = prepare_member(
             root, code, port, node_settings={"batch_interval_s": 0.3, "index_poll_s": 0.1}
         )
@@ -46,6 +46,11 @@ def make_members(
                 "issuers": [keys["issuer_address"]],
                 "encryption_key": keys["encryption_public_key"],
                 "endpoint": node.url,
+                # All on this machine: each member's chain node and kubo get ports of their own.
+                "p2p_port": 30303 + index,
+                "rpc_port": 18545 + index,
+                "kubo_swarm_port": 14001 + index,
+                "engine_port": 18551 + index,
             }
         )
     return nodes, specs

@@ -82,7 +82,8 @@ def test_every_member_account_is_funded_and_every_validator_is_its_node_key(
         private = keys.PrivateKey(bytes.fromhex((besu / "key").read_text()[2:]))
         assert private.public_key.to_checksum_address() == member["validator"]
         assert (besu / "key.pub").read_text().strip() == "0x" + private.public_key.to_bytes().hex()
-        assert member["enode"] == f"enode://{private.public_key.to_bytes().hex()}@127.0.0.1:30303"
+        port = 30303 + CODES.index(member["code"])
+        assert member["enode"] == f"enode://{private.public_key.to_bytes().hex()}@127.0.0.1:{port}"
         assert stat.S_IMODE((besu / "key").stat().st_mode) == 0o600
 
 
@@ -186,6 +187,7 @@ GOOD = {
         ({"kubo_peer_id": "peer"}, "kubo_peer_id must be a libp2p peer id"),
         ({"p2p_port": 70000}, "p2p_port must be a port number"),
         ({"issuers": ["0x" + "11" * 20]}, "given by both VN and VN"),
+        ({"p2p_port": 8545}, "member VN: p2p_port and rpc_port are both 8545"),
     ],
 )
 def test_a_bad_members_file_is_refused_in_plain_words(
@@ -243,3 +245,31 @@ def test_the_output_of_origo_node_init_is_taken_as_a_member(tmp_path: Path) -> N
     assert member.admin == Web3.to_checksum_address("0x" + "11" * 20)
     assert member.issuers == (Web3.to_checksum_address("0x" + "22" * 20),)
     assert member.encryption_key == b"\x01\x02" and member.host == "origo.customs.gov.vn"
+
+
+def test_two_members_on_one_address_are_refused_with_both_names(tmp_path: Path) -> None:
+    second = {**GOOD, "code": "SG", "admin": "0x" + "33" * 20, "issuers": ["0x" + "44" * 20]}
+    # Same host (the case of the host name and a trailing dot do not make another machine), default ports.
+    same = write_members(tmp_path / "same.json", [GOOD, {**second, "host": "ORIGO.customs.gov.vn."}])
+    with pytest.raises(NetworkSpecError, match=r"VN and SG would both listen on .*:30303"):
+        load_members(same)
+    rpc = write_members(tmp_path / "rpc.json", [GOOD, {**second, "p2p_port": 30304, "kubo_swarm_port": 4002}])
+    with pytest.raises(NetworkSpecError, match="rpc_port of VN, rpc_port of SG"):
+        load_members(rpc)
+    apart = write_members(
+        tmp_path / "apart.json",
+        [GOOD, {**second, "p2p_port": 30304, "rpc_port": 8546, "kubo_swarm_port": 4002, "engine_port": 8552}],
+    )
+    assert [m.p2p_port for m in load_members(apart)] == [30303, 30304]
+    other_host = write_members(tmp_path / "host.json", [GOOD, {**second, "host": "10.0.0.2"}])
+    assert [m.host for m in load_members(other_host)] == ["origo.customs.gov.vn", "10.0.0.2"]
+
+
+def test_the_final_hint_names_a_runbook_section_that_exists() -> None:
+    from origo_cli.network_commands import RUNBOOK_SECTIONS
+
+    runbook = (Path(__file__).resolve().parents[2] / "docs" / "RUNBOOK.md").read_text(encoding="utf-8")
+    headings = {line.removeprefix("## ").strip() for line in runbook.splitlines() if line.startswith("## ")}
+    assert set(RUNBOOK_SECTIONS) == {"qbft", "clique"}
+    for section in RUNBOOK_SECTIONS.values():
+        assert section in headings

@@ -38,6 +38,7 @@ PLAIN_NAMES = {
     "reader": "reading payloads",
     "actions": "sending officers' actions",
     "members": "reading the membership",
+    "sealers": "voting the chain's sealers after the membership",
 }
 
 

@@ -196,6 +196,14 @@ class _NodeCollector:
             "Payloads waiting to be fetched and checked.",
             node.checker.backlog(),
         )
+        sealers = health.get("sealers")
+        if isinstance(sealers, dict):
+            yield GaugeMetricFamily(
+                "origo_sealers_disagreeing",
+                "Addresses in which the chain's sealers (validators) and the membership's active validators"
+                " differ now (0 when they agree).",
+                int(sealers.get("disagreeing", 0)),
+            )
         yield GaugeMetricFamily(
             "origo_health_degraded", "1 when /healthz says degraded.", 1 if health["status"] != "ok" else 0
         )
