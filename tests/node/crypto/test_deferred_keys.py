@@ -32,9 +32,9 @@ def test_a_wrong_passphrase_is_refused_when_the_key_is_first_needed(tmp_path: Pa
     new_signing_key(path, "right", scrypt_n=FAST)
     account = DeferredAccount(path, "wrong")
     with pytest.raises(KeystoreLocked):
-        account.key
+        assert account.key
     with pytest.raises(KeystoreLocked):  # and again: a failure is not remembered as a key
-        account.key
+        assert account.key
 
 
 def test_a_keystore_whose_key_is_not_its_stated_address_is_refused(tmp_path: Path) -> None:
@@ -45,7 +45,7 @@ def test_a_keystore_whose_key_is_not_its_stated_address_is_refused(tmp_path: Pat
     path.write_text(json.dumps(keystore))
     account = DeferredAccount(path, "right")
     with pytest.raises(CryptoError, match="says it holds"):
-        account.key
+        assert account.key
 
 
 def test_a_lazy_value_is_made_once_whichever_threads_ask() -> None:

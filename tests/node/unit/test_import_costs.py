@@ -26,7 +26,7 @@ def test_eth_keyfile_gets_the_real_curve_order_and_bls_when_it_asks() -> None:
         "import py_ecc.bls12_381 as curve, py_ecc.bls as bls;"
         "assert k.MAX_V4_PRIVATE_KEY == curve.curve_order - 1;"
         "assert j['pubkey'] == bls.G2ProofOfPossession.SkToPk(int.from_bytes(b'\\x01' * 32, 'big')).hex();"
-        "assert type(sys.modules['py_ecc.bls']).__name__ == 'module' and hasattr(sys.modules['py_ecc.bls'], '__path__');"
+        "assert hasattr(sys.modules['py_ecc.bls'], '__path__');"  # the real package, not the stand-in
         "print('ok')"
     )
     assert out.strip() == "ok"
