@@ -60,6 +60,16 @@ class PayloadReader:
     def member(self) -> str:
         return self._member
 
+    def prefetch(self, keys: Sequence[DocumentKey]) -> int:
+        """Fetches the payloads of ``keys`` this member may read in one go (``PayloadStore.prefetch``: one CAR
+        request to a peer instead of one request each); ``read`` then checks each as always."""
+        cids = []
+        for key in keys:
+            row = self._index.document(key.issuer, str.__str__(key))
+            if row is not None and self._member in row.recipients:
+                cids.append(row.payload_cid)
+        return self._payloads.prefetch(cids) if cids else 0
+
     def read(self, key: DocumentKey) -> dict[str, Any]:
         """The decrypted document, checked against its anchored digest and its issuer's signature."""
         document_id = str.__str__(key)
