@@ -37,8 +37,10 @@ from origo_node.members import MemberDirectory
 from origo_node.payload import LocalPayloadStore
 from origo_node.services import issuing
 from origo_node.services.issuing import IssuingService, Signer
+from origo_node.services.status import StatusService
 from origo_node.store.db import Database
 from origo_node.store.facts import NodeFacts
+from origo_node.store.index import IndexRepository
 from origo_node.store.outbox import OutboxRepository
 
 from benchmarks.workload import form_ds
@@ -120,6 +122,7 @@ def measure(documents: int = 2_000) -> dict[str, Any]:
             "VN",
             Signer(issuer.address, bytes(issuer.key), domain),
             max_document_bytes=256_000,
+            resolver=StatusService(IndexRepository(db), outbox, directory, "VN").resolver,
         )
         batcher = Batcher(
             outbox, chain, TxSender(chain, issuer), LocalPayloadStore(Path(tmp) / "payloads"), "VN",
