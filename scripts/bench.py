@@ -6,6 +6,7 @@
     python scripts/bench.py --quick    # a reduced run, under a minute
     python scripts/bench.py --quick --ipfs kubo   # and payloads on kubo beside the embedded store
     python scripts/bench.py --chain clique        # anvil against geth Clique sealers (benchmarks/clique.py)
+    python scripts/bench.py --scale [--scale-docs N]   # only the index of N documents (10 million)
 
 It brings up a fresh network (anvil with 1-second blocks, VN and SG nodes as separate processes, on free
 loopback ports, in a temporary directory), measures, and stops everything it started by process id. Each
@@ -32,11 +33,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import gas_report
-from benchmarks import backends, catchup, clique, latency, throughput
+from benchmarks import backends, catchup, clique, issue_cpu, latency, scale, startup, throughput
 from benchmarks.baseline import Baseline
 from benchmarks.network import MEMBERS, Bench, bench_network, peak_rss_mb
 from benchmarks.report import markdown, print_table
 from benchmarks.stats import median_of
+from origo_devnet.network import DEVNET_PASSPHRASE
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ def measure(
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "machine": machine(),
         "node_settings": {k: v for k, v in node_settings.items() if k != "store_dsn"},
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         "block_time_s": 1.0,
     }
     say("gas per document (fresh anvil)")
@@ -115,6 +118,7 @@ def measure(
         report["importer_read_per_s"] = median_of(
             runs, "documents_per_s", "duration_s", value="documents_per_s"
         )
+        report["payload_bytes_per_document"] = scale.payload_bytes(bench.vn.data_dir, len(bench.issued))
         report["baseline_one_tx_per_document"] = _baseline(bench, plan, say)
         report["baseline_ratio"] = round(
             report["issue_throughput"]["value"] / report["baseline_one_tx_per_document"]["value"], 2
@@ -133,6 +137,8 @@ def measure(
             "from_process_start_per_s",
             value="documents_per_s",
         )
+        say("start-up steps of a node process")
+        report["start_up_ms"] = startup.profile(root / "fresh-0", DEVNET_PASSPHRASE)
         # VmHWM is a high-water mark: read once at the end, it covers the whole run.
         peaks = {
             "VN": peak_rss_mb(_pid(bench, "VN")),
@@ -140,6 +146,8 @@ def measure(
             "new_node": max(r["peak_rss_mb"] for r in runs),
         }
         report["peak_rss_mb"] = {"value": max(peaks.values()), **peaks}
+    say("CPU per issued document, by step")
+    report["issue_cpu_ms"] = issue_cpu.measure(2_000 if plan.mode == "full" else 1_000)
     if ipfs == "kubo":
         # Each backend on a network of its own, measured the same way one after the other.
         report["payload_backends"] = backends.compare(plan, root, node_settings, say)
@@ -249,6 +257,12 @@ def main(argv: list[str] | None = None) -> int:
         default="anvil",
         help="clique: measure only the cost of real consensus, anvil against Clique (benchmarks/clique.py)",
     )
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="measure only the index of --scale-docs documents: build, catch-up, verification, disk, RSS",
+    )
+    parser.add_argument("--scale-docs", type=int, default=scale.DEFAULT_DOCUMENTS, metavar="N")
     args = parser.parse_args(argv)
     if args.render is not None:
         saved = json.loads(args.render.read_text(encoding="utf-8"))
@@ -261,6 +275,16 @@ def main(argv: list[str] | None = None) -> int:
 
     def say(what: str) -> None:
         print(f"[{time.monotonic() - started:6.1f} s] {what}", file=sys.stderr, flush=True)
+
+    if args.scale:
+        with tempfile.TemporaryDirectory(prefix="origo-scale-") as tmp:
+            result = scale.measure(args.scale_docs, Path(tmp), NODE_SETTINGS, say)
+        result.update(scale.per_document(result))
+        result.update(mode="scale", date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), machine=machine())
+        result["load_average"] = os.getloadavg()
+        result["wall_time_s"] = round(time.monotonic() - started, 1)
+        print(json.dumps(result, indent=2))
+        return 0
 
     with (
         tempfile.TemporaryDirectory(prefix="origo-bench-") as tmp,
@@ -275,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             report = measure(plan, Path(tmp), say, args.ipfs or ("local" if args.quick else "kubo"), settings)
     report["wall_time_s"] = round(time.monotonic() - started, 1)
+    report["load_average"] = [round(x, 2) for x in os.getloadavg()]
     if args.chain == "clique" and not args.json:
         clique.print_comparison(report)
     elif args.json:

@@ -142,7 +142,7 @@ def run(
     """Run the node (API, batcher, indexer) in the foreground; Ctrl-C stops it."""
     from origo_node.errors import OrigoError
     from origo_node.operator_checks import port_problem
-    from origo_node.operator_tasks import run_node
+    from origo_node.serving import run_node
     from origo_node.settings import CONFIG_FILE, load_settings
 
     config = data_dir / CONFIG_FILE

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,18 +108,6 @@ def node_addresses(settings: NodeSettings) -> dict[str, str]:
         "issuer": str(load_signing_key(settings.signing_keystore, passphrase).address),
         "admin": str(load_signing_key(settings.admin_keystore, passphrase).address),
     }
-
-
-def run_node(settings: NodeSettings, *, config_file: Path | None = None, log_level: str = "info") -> None:
-    """Runs the node in the foreground until interrupted (SIGINT/SIGTERM stop it cleanly).
-
-    With ``workers`` > 1 the API runs in that many processes (each reads ``config_file`` again); one of them
-    holds the background lock and runs the batcher, indexer and sender.
-    """
-    from origo_node.serving import serve
-
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    serve(settings, config_file, log_level)
 
 
 def reindex(settings: NodeSettings) -> None:

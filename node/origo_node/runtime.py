@@ -14,7 +14,8 @@ from origo_node.chain.port import ChainPort
 from origo_node.chain.sealers import JsonRpcSealers, SealerPort
 from origo_node.chain.sender import TxSender
 from origo_node.chain.web3_chain import Web3Chain
-from origo_node.crypto import load_encryption_key, load_signing_key
+from origo_node.crypto import load_encryption_key
+from origo_node.crypto.deferred import DeferredAccount, Lazy
 from origo_node.errors import OrigoError
 from origo_node.indexer.indexer import Indexer
 from origo_node.members import MemberDirectory
@@ -75,13 +76,13 @@ class Node:
         expected = None if settings.consensus == "anvil" else settings.consensus
         self.sealer_sync = None if sealers is None else SealerSync(self.chain, sealers, expected=expected)
         self._sealer_port = sealers
-        issuer = load_signing_key(settings.signing_keystore, passphrase)
+        # Each key is decrypted when first used (crypto.deferred): a process that never signs, or a node that
+        # is replaying the chain, pays no scrypt. ``serving`` checks the passphrase once at start.
+        issuer = DeferredAccount(settings.signing_keystore, passphrase)
         admin = (
-            load_signing_key(settings.admin_keystore, passphrase)
-            if settings.admin_keystore.exists()
-            else None
+            DeferredAccount(settings.admin_keystore, passphrase) if settings.admin_keystore.exists() else None
         )
-        encryption_key = load_encryption_key(settings.encryption_keystore, passphrase)
+        encryption_key = Lazy(lambda: load_encryption_key(settings.encryption_keystore, passphrase))
         self.directory = MemberDirectory(self.chain, self.facts)
         self._fetcher = PeerFetcher([], timeout=3.0)
         self.payloads: PayloadStore = _payload_store(settings, self._fetcher)
@@ -94,7 +95,7 @@ class Node:
             self.outbox,
             self.directory,
             self.member,
-            Signer(address=str(issuer.address), private_key=bytes(issuer.key), domain=self.domain),
+            Signer(address=str(issuer.address), private_key=lambda: issuer.key, domain=self.domain),
             max_document_bytes=settings.max_document_bytes,
             resolver=self.resolver,
         )
@@ -105,7 +106,7 @@ class Node:
             self.member,
             encryption_key,
             self.domain,
-            retired_keys=load_retired_encryption_keys(settings, passphrase),
+            retired_keys=Lazy(lambda: load_retired_encryption_keys(settings, passphrase)),
         )
         self.checker = PayloadChecker(self.index, self.reader)
         self.proofs = ProofService(self.index, self.payloads)

@@ -42,6 +42,51 @@ class _TcpConfig(NodeServerConfig):
         return sock
 
 
+_FORK = multiprocessing.get_context("fork")
+
+
+def _import_node() -> None:
+    import origo_node.runtime  # noqa: F401
+
+
+def _import_api() -> None:
+    import uvicorn._subprocess
+
+    import origo_node.api.factory  # noqa: F401
+
+    # uvicorn starts its workers with the spawn context; forked, they find the node imported already. Guarded:
+    # should a later uvicorn drop this module attribute, its workers are spawned as before.
+    if isinstance(getattr(uvicorn._subprocess, "spawn", None), multiprocessing.context.SpawnContext):
+        uvicorn._subprocess.spawn = _FORK  # type: ignore[assignment]
+
+
+class _Supervisor(Multiprocess):
+    """uvicorn's supervisor, which checks the passphrase once its workers are started (one scrypt, in this
+    otherwise idle process, while they start): a wrong one stops them all and is reported as at any start."""
+
+    def __init__(self, config: uvicorn.Config, settings: NodeSettings, sockets: list[socket.socket]) -> None:
+        super().__init__(config, sockets=sockets)
+        self._settings = settings
+        self._refused: list[Exception] = []
+
+    def init_processes(self) -> None:
+        super().init_processes()
+        threading.Thread(target=self._check, name="passphrase-check", daemon=True).start()
+
+    def _check(self) -> None:
+        from origo_node.errors import OrigoError
+
+        try:
+            check_passphrase(self._settings)
+        except OrigoError as exc:
+            self._refused.append(exc)
+            self.should_exit.set()
+
+    def raise_refusal(self) -> None:
+        if self._refused:
+            raise self._refused[0]
+
+
 def run_background(config_file: str, log_level: str) -> None:
     """The node's batcher, indexer, reader and sender, without HTTP, in a process of their own.
 
@@ -67,6 +112,26 @@ def run_background(config_file: str, log_level: str) -> None:
         node.stop()
 
 
+def run_node(settings: NodeSettings, *, config_file: Path | None = None, log_level: str = "info") -> None:
+    """Runs the node in the foreground until interrupted (SIGINT/SIGTERM stop it cleanly).
+
+    With ``workers`` > 1 the API runs in that many processes (each reads ``config_file`` again); one of them
+    holds the background lock and runs the batcher, indexer and sender.
+    """
+    import logging
+
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    serve(settings, config_file, log_level)
+
+
+def check_passphrase(settings: NodeSettings) -> None:
+    """Opens the encryption keystore once, so that a wrong passphrase stops the node at start (KeystoreLocked)
+    although its processes decrypt their keys only when they first need them (``crypto.deferred``)."""
+    from origo_node.crypto import load_encryption_key
+
+    load_encryption_key(settings.encryption_keystore, settings.read_passphrase())
+
+
 def serve(settings: NodeSettings, config_file: Path | None, log_level: str) -> None:
     """Serves until SIGINT/SIGTERM. Several workers need ``config_file``: each process reads it again."""
     make_private(settings.data_dir)
@@ -85,17 +150,26 @@ def serve(settings: NodeSettings, config_file: Path | None, log_level: str) -> N
             # importing the node on a busy two-core machine took 19-38 s, and was killed again and again.
             timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
         )
-        background = multiprocessing.get_context("spawn").Process(
+        # Forked, not spawned: this process imports the node once (a second on idle cores) and its children
+        # start from that, instead of three fresh interpreters importing it at the same time on two cores.
+        # Nothing but imports happened here yet: no thread, no connection, no key is copied into them.
+        _import_node()
+        background = _FORK.Process(
             target=run_background, args=(str(config_file), log_level), name="origo-background"
         )
+        # The background process first: a new member's node replays the chain there.
         background.start()
+        _import_api()
+        supervisor = _Supervisor(config, settings, sockets=[config.bind_socket()])
         try:
-            Multiprocess(config, sockets=[config.bind_socket()]).run()
+            supervisor.run()
         finally:
             background.terminate()
             background.join(15)
+        supervisor.raise_refusal()
         return
 
+    check_passphrase(settings)
     from origo_node.api.app import create_app
     from origo_node.runtime import Node
 

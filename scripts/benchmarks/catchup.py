@@ -1,8 +1,9 @@
 """Index catch-up: a new node of SG (its keys, an empty database and block store) replays the chain's events
 from the deployment block, fetching each batch's manifest from VN, until its index reaches the head.
 
-The rate counts from the node's first health answer (its keystores opened, its API up) to the last document
-being indexed; the time from process start, which adds ~2.5 s of start-up (imports, scrypt), is given too."""
+The rate counts from the node's first health answer (its API up) to the last document being indexed; the time
+from process start, which adds the start-up (imports; no keystore is opened before the replay, see
+``origo_node.crypto.deferred``), is given too, and ``startup`` times the start-up's steps."""
 
 from __future__ import annotations
 

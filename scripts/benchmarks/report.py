@@ -86,15 +86,57 @@ def rows(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             "",
             "largest VmHWM of a node process (VN, SG, the catching-up node) over the run",
         ),
+        *_new_rows(report),
         *backends.rows(report.get("payload_backends", {})),
     ]
 
 
+def _new_rows(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """Rows of figures added after the first table (issue 22); absent from reports saved before them."""
+    out = []
+    cpu = report.get("issue_cpu_ms")
+    if cpu:
+        steps = " · ".join(f"{step} {ms:.2f}" for step, ms in cpu["cpu_ms_per_document"].items())
+        out.append(
+            (
+                "issue_cpu_ms_per_document",
+                f"{cpu['total_cpu_ms_per_document']:.2f} ms: {steps}",
+                "",
+                f"CPU (process time) of the node's issuing and batching code, {cpu['documents']:,} documents"
+                " in bulks of 250, one process, SQLite, embedded store (scripts/benchmarks/issue_cpu.py)",
+            )
+        )
+    start = report.get("start_up_ms")
+    if start:
+        steps = " · ".join(f"{step} {ms:,.0f}" for step, ms in start.items())
+        out.append(
+            (
+                "start_up_ms",
+                steps,
+                "< 1,500 ms to the first replayed block",
+                "the steps of a node process before it indexes, each timed in a fresh interpreter"
+                " (scripts/benchmarks/startup.py); *_production_scrypt: keystores at the default scrypt cost",
+            )
+        )
+    if "payload_bytes_per_document" in report:
+        out.append(
+            (
+                "payload_bytes_per_document",
+                f"{report['payload_bytes_per_document']:,.0f} bytes",
+                "",
+                "VN's embedded payload store on disk (payloads and manifests) over the documents it issued",
+            )
+        )
+    return out
+
+
 def print_table(report: dict[str, Any]) -> None:
     machine = report["machine"]
+    load = report.get("load_average")
     table = Table(
         title=f"Origo benchmark ({report['mode']}) — {report['date']} — "
         f"{machine['cpu']} x {machine['cores']} cores"
+        + (f" — load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}" if load else "")
     )
     for column in ("measurement", "result", "target", "how"):
         table.add_column(column)

@@ -51,4 +51,9 @@ def test_quick_run_prints_every_key() -> None:
     catch_up = report["index_catch_up_per_s"]
     assert catch_up["documents"] >= 10_000 and catch_up["value"] > 0
     assert report["peak_rss_mb"]["value"] > 0
+    cpu = report["issue_cpu_ms"]
+    steps = {k: v for k, v in cpu["cpu_ms_per_document"].items() if k != "rest"}
+    assert len(steps) == 7 and cpu["total_cpu_ms_per_document"] >= sum(steps.values()) > 0
+    assert {"import_node", "schema", "signing_key", "first_rpc"} <= set(report["start_up_ms"])
+    assert report["payload_bytes_per_document"] > 0 and len(report["load_average"]) == 3
     assert report["machine"]["cores"] >= 1 and report["date"]

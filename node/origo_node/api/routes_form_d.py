@@ -23,7 +23,6 @@ from origo_node.errors import ValidationFailed
 from origo_node.runtime import Node
 from origo_node.store.apikeys import ApiKey
 from origo_node.web.form_d import layout
-from origo_node.web.form_d_pdf import render_pdf
 from origo_node.web.routes import SECURITY_HEADERS, STATIC_DIR
 
 router = APIRouter(tags=["auditor"])
@@ -67,6 +66,9 @@ async def form_d(key: str, request: Request, _: Reader) -> dict[str, Any]:
     responses={200: {"content": {"application/pdf": {}}}, **errors(KEY, 404, 409, 422, 502)},
 )
 async def form_d_pdf(key: str, request: Request, _: Reader) -> Response:
+    # Imported here: fpdf2, fontTools and Pillow cost every API worker 0.3-1 s at start, for a PDF few ask.
+    from origo_node.web.form_d_pdf import render_pdf
+
     laid_out = await run_in_threadpool(form_d_of, node_of(request), key)
     pdf = await run_in_threadpool(render_pdf, laid_out, laid_out["printed"])
     name = "".join(c if c.isalnum() or c in "-_" else "_" for c in laid_out["reference"]) or "form-d"

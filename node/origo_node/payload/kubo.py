@@ -99,6 +99,11 @@ class KuboPayloadStore:
     def pin(self, cid: str) -> None:
         self._rpc("pin/add", {"arg": str(Cid.parse(cid)), "timeout": self._lookup})
 
+    def prefetch(self, cids: Sequence[str]) -> int:
+        # kubo fetches what it lacks over bitswap, from every peer of the swarm at once, when a payload is
+        # read (``cat``): nothing to do ahead of it here.
+        return 0
+
     def get_block(self, cid: str) -> bytes:
         parsed = Cid.parse(cid)
         block = self._rpc("block/get", {"arg": str(parsed), "timeout": self._lookup}).content

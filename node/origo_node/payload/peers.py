@@ -14,6 +14,7 @@ from types import TracebackType
 import httpx
 
 from origo_node.errors import NotFound, PayloadError
+from origo_node.payload.car import CAR_MEDIA_TYPE, read_car
 from origo_node.payload.cid import Cid
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,9 @@ log = logging.getLogger(__name__)
 RAW_BLOCK_MEDIA_TYPE = "application/vnd.ipld.raw"
 # kubo refuses blocks over 2 MiB for bitswap; a bigger answer is not a block, so stop reading it early.
 MAX_BLOCK_SIZE = 2 * 1024 * 1024
+#: Roots asked for in one CAR request (the gateway's bound), and the largest CAR read (above its answer's).
+MAX_CAR_ROOTS = 4096
+MAX_CAR_SIZE = 80 * 1024 * 1024
 
 
 class _BadAnswer(Exception):
@@ -70,6 +74,41 @@ class PeerFetcher:
         if failures:
             raise PayloadError("no peer served a valid copy of the block", cid=str(cid), failures=failures)
         raise NotFound("no peer holds the block", cid=str(cid), peers=list(self.peers))
+
+    def fetch_many(self, cids: Sequence[Cid]) -> dict[Cid, bytes]:
+        """As many blocks of ``cids`` and of the DAGs under them as the peers serve in one CAR each
+        (``POST /ipfs/car``), every block checked against its CID; what none served is simply absent (the
+        caller fetches it block by block). A peer that does not serve CARs (kubo's gateway, an older node)
+        answers 404/405 and costs one request."""
+        found: dict[Cid, bytes] = {}
+        wanted = list(dict.fromkeys(cids))
+        for peer in self.peers:
+            missing = [cid for cid in wanted if cid not in found]
+            if not missing:
+                break
+            for start in range(0, len(missing), MAX_CAR_ROOTS):
+                try:
+                    found.update(self._ask_car(peer, missing[start : start + MAX_CAR_ROOTS]))
+                except (_BadAnswer, PayloadError, httpx.HTTPError) as exc:
+                    log.warning("peer %s failed to serve a CAR of %d payloads: %s", peer, len(missing), exc)
+                    break
+        return found
+
+    def _ask_car(self, peer: str, cids: Sequence[Cid]) -> dict[Cid, bytes]:
+        body = {"cids": [str(cid) for cid in cids]}
+        headers = {"Accept": CAR_MEDIA_TYPE}
+        with self._client.stream("POST", f"{peer}/ipfs/car", json=body, headers=headers) as response:
+            if response.status_code in (404, 405, 406):
+                return {}
+            if response.status_code != 200:
+                raise _BadAnswer(f"HTTP {response.status_code}")
+            data = bytearray()
+            for piece in response.iter_bytes():
+                data.extend(piece)
+                if len(data) > MAX_CAR_SIZE:
+                    raise _BadAnswer(f"CAR larger than {MAX_CAR_SIZE} bytes")
+        _, blocks = read_car(bytes(data))  # raises CarInvalid if any block is not its CID's
+        return dict(blocks)
 
     def _ask(self, peer: str, cid: Cid) -> bytes:
         url = f"{peer}/ipfs/{cid}"

@@ -49,3 +49,8 @@ class PayloadStore(BlockStore, Protocol):
     def pin(self, cid: str) -> None:
         """Make sure every block of the payload is held here, fetching what is missing, and keep it."""
         ...
+
+    def prefetch(self, cids: Sequence[str]) -> int:
+        """Fetch, in as few requests as the adapter can, the payloads of ``cids`` not held here, ahead of
+        reading them one by one; returns the blocks stored. A hint: reading works the same without it."""
+        ...

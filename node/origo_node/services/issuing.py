@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from origo_node.chain import eip712
 from origo_node.chain.merkle import Leaf
 from origo_node.crypto import seal
+from origo_node.crypto.deferred import Lazy
 from origo_node.documents import ValidationContext, document_id, validate_document
 from origo_node.documents.dates import start_of_day_utc
 from origo_node.errors import Conflict, OrigoError, ValidationFailed
@@ -28,13 +29,22 @@ from origo_node.store.ports import OutboxStore
 from origo_node.store.rows import OutboxEntry, OutboxLeaf
 
 
-@dataclass(frozen=True)
 class Signer:
-    """The member's issuer key, as raw bytes for fast signing, and the EIP-712 domain it signs under."""
+    """The member's issuer key, as raw bytes for fast signing, and the EIP-712 domain it signs under.
 
-    address: str
-    private_key: bytes
-    domain: bytes
+    The key may be given as a function that decrypts it (``crypto.deferred``): it is called at the first
+    signature, so that a node process that never issues never pays the keystore's scrypt."""
+
+    __slots__ = ("_key", "address", "domain")
+
+    def __init__(self, address: str, private_key: bytes | Callable[[], bytes], domain: bytes) -> None:
+        self.address = address
+        self.domain = domain
+        self._key = Lazy(private_key) if callable(private_key) else Lazy.of(private_key)
+
+    @property
+    def private_key(self) -> bytes:
+        return self._key.get()
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Any
 from origo_node.chain import eip712
 from origo_node.chain.merkle import Leaf
 from origo_node.crypto import EncryptionPrivateKey, open_envelope
+from origo_node.crypto.deferred import Lazy
 from origo_node.documents import ValidationContext, canonical_bytes, find_type
 from origo_node.errors import CryptoError, NotFound, OrigoError, WrongMember
 from origo_node.hashing import keccak256
@@ -42,21 +43,32 @@ class PayloadReader:
         index: IndexStore,
         payloads: PayloadStore,
         member: str,
-        key: EncryptionPrivateKey,
+        key: EncryptionPrivateKey | Lazy[EncryptionPrivateKey],
         domain: bytes,
-        retired_keys: Sequence[EncryptionPrivateKey] = (),
+        retired_keys: Sequence[EncryptionPrivateKey] | Lazy[Sequence[EncryptionPrivateKey]] = (),
     ) -> None:
         self._index = index
         self._payloads = payloads
         self._member = member
-        self._key = key
+        # Decrypted from their keystores at the first payload read (``crypto.deferred``), not at start.
+        self._key = Lazy.wrap(key)
         #: Keys this member published before rotating: payloads sealed to them must stay readable.
-        self._retired_keys = tuple(retired_keys)
+        self._retired_keys = Lazy.wrap(retired_keys)
         self._domain = domain
 
     @property
     def member(self) -> str:
         return self._member
+
+    def prefetch(self, keys: Sequence[DocumentKey]) -> int:
+        """Fetches the payloads of ``keys`` this member may read in one go (``PayloadStore.prefetch``: one CAR
+        request to a peer instead of one request each); ``read`` then checks each as always."""
+        cids = []
+        for key in keys:
+            row = self._index.document(key.issuer, str.__str__(key))
+            if row is not None and self._member in row.recipients:
+                cids.append(row.payload_cid)
+        return self._payloads.prefetch(cids) if cids else 0
 
     def read(self, key: DocumentKey) -> dict[str, Any]:
         """The decrypted document, checked against its anchored digest and its issuer's signature."""
@@ -83,11 +95,13 @@ class PayloadReader:
 
     def _open(self, envelope: bytes, aad: bytes) -> bytes:
         """Opens with the current key, else with a retired one (the payload was sealed before a rotation)."""
+        # Outside the try: a keystore that will not open is the node's fault, never the payload's.
+        current, retired = self._key.get(), self._retired_keys.get()
         try:
-            return open_envelope(envelope, self._member, self._key, aad=aad)
+            return open_envelope(envelope, self._member, current, aad=aad)
         except CryptoError as exc:
             first = exc
-        for key in self._retired_keys:
+        for key in retired:
             try:
                 return open_envelope(envelope, self._member, key, aad=aad)
             except CryptoError:

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from origo_cli.commands_more import proposal_body
 from origo_devnet.anvil import free_port
+from origo_node.operator_tasks import update_config
+from origo_node.settings import CONFIG_FILE
 
 # The command the package installs, next to the interpreter running the tests.
 ORIGO = str(Path(sys.executable).parent / "origo")
@@ -101,6 +103,22 @@ def test_wrong_passphrase_is_a_clear_error(tmp_path: Path) -> None:
     result = origo("node", "run", "-d", str(data), env={"ORIGO_PASSPHRASE": "wrong"})
     assert result.returncode == 2
     assert "passphrase" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_wrong_passphrase_stops_a_node_of_several_workers_too(tmp_path: Path) -> None:
+    # Its processes decrypt their keys only when they need them: the supervisor's check must stop them all.
+    data = tmp_path / "id"
+    init = origo(
+        "node", "init", "-d", str(data), "-m", "ID", "--chain-rpc", "http://127.0.0.1:9",
+        "--membership-address", "0x" + "11" * 20, "--registry-address", "0x" + "22" * 20,
+    )  # fmt: skip
+    assert init.returncode == 0
+    update_config(data / CONFIG_FILE, workers=2, chain_id=31337)
+    started = time.monotonic()
+    result = origo("node", "run", "-d", str(data), env={"ORIGO_PASSPHRASE": "wrong"})
+    assert result.returncode == 2, result.stderr
+    assert "passphrase" in result.stderr and "Traceback" not in result.stderr
+    assert time.monotonic() - started < 60
 
 
 def test_init_writes_the_member_file_the_consortium_votes_on(tmp_path: Path) -> None:

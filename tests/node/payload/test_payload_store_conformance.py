@@ -58,6 +58,9 @@ class PutThereReadHere:
     def has_block(self, cid: str) -> bool:
         return self.fetching.has_block(cid)
 
+    def prefetch(self, cids: list[str]) -> int:
+        return self.fetching.prefetch(cids)
+
 
 @pytest.fixture(
     params=[
@@ -153,3 +156,13 @@ def test_put_block_returns_the_blocks_cid(store: PayloadStore) -> None:
     assert cid == str(Cid.of_block(RAW, block))
     assert store.get_block(cid) == block
     assert store.has_block(cid)
+
+
+def test_prefetch_then_reading_gives_the_payloads(store: PayloadStore) -> None:
+    cids = [store.put(data) for data in PAYLOADS.values()]
+
+    stored = store.prefetch([*cids, UNKNOWN])  # an unknown CID is no error: it is read (and missed) later
+
+    assert stored >= 0
+    assert [store.get(cid) for cid in cids] == list(PAYLOADS.values())
+    assert store.prefetch(cids) == 0  # all held now: nothing asked for again
