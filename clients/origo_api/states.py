@@ -24,7 +24,8 @@ class DocumentState(StrEnum):
     PARTIALLY_ACCEPTED = "partially_accepted"
     ACCEPTED = "accepted"  # fully used at import
     REJECTED = "rejected"
-    UNDER_VERIFICATION = "under_verification"
+    UNDER_VERIFICATION = "under_verification"  # a verification request is open: the preference is suspended
+    NOT_CONFIRMED = "not_confirmed"  # the issuing authority answered that it does not confirm the origin
 
 
 class Verdict(StrEnum):
@@ -39,6 +40,7 @@ class Verdict(StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     UNDER_VERIFICATION = "under_verification"
+    NOT_CONFIRMED = "not_confirmed"
     PENDING = "pending"
     REFUSED = "refused"
     UNKNOWN = "unknown"
@@ -57,6 +59,7 @@ TITLES: dict[Verdict, str] = {
     Verdict.ACCEPTED: "Used (fully accepted)",
     Verdict.REJECTED: "Rejected at import",
     Verdict.UNDER_VERIFICATION: "Under verification",
+    Verdict.NOT_CONFIRMED: "Not confirmed by the issuing authority",
     Verdict.PENDING: "Pending (not anchored yet)",
     Verdict.REFUSED: "Refused by the consortium",
     Verdict.UNKNOWN: "Unknown",

@@ -1,12 +1,12 @@
 """Stateful property tests: random sequences of actions against a model, on the real contracts.
 
 Invariants: what is claimed of an item never exceeds its quantity; a revoked, superseded or expired
-document, or one under verification or not confirmed by its issuer, is never accepted; one declaration claims a document once; membership changes only at
-quorum; a leaf outside the batch never verifies; and a hostile member (MY) that squats the
-victim's (VN's) document ids in batches of its own, acts on them in every way, and anchors the
-victim's next roots first, changes nothing of the victim's documents and blocks none of its
-batches. Each rule predicts the contract's answer (success, or the exact custom error) from the
-model, and after every step the chain's state must equal the model's.
+document, or one under verification or not confirmed by its issuer, is never accepted; one declaration
+claims a document once; membership changes only at quorum; a leaf outside the batch never verifies;
+and a hostile member (MY) that squats the victim's (VN's) document ids in batches of its own, acts on
+them in every way, and anchors the victim's next roots first, changes nothing of the victim's
+documents and blocks none of its batches. Each rule predicts the contract's answer (success, or the
+exact custom error) from the model, and after every step the chain's state must equal the model's.
 """
 
 from __future__ import annotations

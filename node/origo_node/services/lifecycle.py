@@ -130,14 +130,16 @@ def derive_status(
                 }
             )
         elif kind == "verification_requested":
+            # A new request replaces the last one's answer, as the registry clears it.
             verification = {
                 "state": "open",
                 "request_reason": fields["reason"],
+                "requested_at": where["at"],
                 "answer_reason": None,
                 **where,
             }
         elif kind == "verification_answered":
-            base = verification or {"request_reason": None}
+            base = verification or {"request_reason": None, "requested_at": None}
             verification = {
                 **base,
                 "state": "confirmed" if fields["confirmed"] else "not_confirmed",
@@ -152,6 +154,9 @@ def derive_status(
         state = DocumentState.SUPERSEDED
     elif rejection:
         state = DocumentState.REJECTED
+    elif verification and verification["state"] == "not_confirmed":
+        # Outranks a claim made before the doubt: the preference given may be recovered (ATIGA OCP).
+        state = DocumentState.NOT_CONFIRMED
     elif fully_utilised:
         state = DocumentState.ACCEPTED
     elif verification and verification["state"] == "open":
