@@ -72,6 +72,36 @@ WAITING: frozenset[str] = frozenset({Verdict.PENDING, Verdict.UNDER_VERIFICATION
 DONE: frozenset[str] = frozenset({Verdict.ACCEPTED})
 
 
+#: A work list's filter for what an importing officer still has to claim: certificates (not manifests) that
+#: are valid or partly claimed.
+AWAITING_CLAIM = "awaiting_claim"
+#: The words a person types to filter a work list (`origo cert list --state`), as the verdicts say them, each
+#: with the state the API filters on.
+FILTER_WORDS: dict[str, str] = {
+    "awaiting-claim": AWAITING_CLAIM,
+    "valid": DocumentState.VALID,
+    "partially-accepted": DocumentState.PARTIALLY_ACCEPTED,
+    "used": DocumentState.ACCEPTED,
+    "rejected": DocumentState.REJECTED,
+    "revoked": DocumentState.REVOKED,
+    "superseded": DocumentState.SUPERSEDED,
+    "expired": DocumentState.EXPIRED,
+    "under-verification": DocumentState.UNDER_VERIFICATION,
+    "not-confirmed": DocumentState.NOT_CONFIRMED,
+    "refused": DocumentState.REFUSED,
+    "pending": DocumentState.PENDING,
+}
+
+
+def filter_state(word: str) -> str | None:
+    """The API's state for a word a person typed ('used', 'Not confirmed', 'under_verification'), or None."""
+    typed = "-".join(word.strip().lower().replace("_", " ").split())
+    if typed in FILTER_WORDS:
+        return FILTER_WORDS[typed]
+    internal = typed.replace("-", "_")
+    return internal if internal in {s.value for s in DocumentState} else None
+
+
 def tone(name: str) -> Tone:
     """``good`` (usable), ``wait`` (not final) or ``bad`` (anything else, including a name not known here)."""
     return "good" if name in GOOD else "wait" if name in WAITING else "done" if name in DONE else "bad"
