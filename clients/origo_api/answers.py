@@ -198,6 +198,7 @@ class DocumentStatus(_Answer):
     items: list[Quantity] = Field(default_factory=list, description="What each item covers and what remains")
     revocation: Revocation | None = None
     superseded_by: str | None = None
+    superseded_at: str | None = None
     supersedes: str | None = None
     rejection: Rejection | None = None
     verification: VerificationState | None = None

@@ -27,7 +27,8 @@ def run(
     code = main(["--node", node.url, *key, *argv])
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err and "Registry" not in out + err  # words, never the rule's name
-    return code, out + err
+    # As a person reads it: rich's panels and line breaks taken away.
+    return code, " ".join("".join(" " if c in "│╭╮╰╯─" else c for c in out + err).split())
 
 
 def verdict_at(node: MemberNode, key: str) -> dict[str, Any]:

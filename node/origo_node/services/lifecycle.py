@@ -94,7 +94,7 @@ def derive_status(
 ) -> dict[str, Any]:
     """The public status of an anchored document: its state and everything that led to it."""
     revocation = rejection = verification = None
-    superseded_by = None
+    superseded_by = superseded_at = None
     fully_utilised = False
     items = _Items(row.quantities, row.quantity_units)
     utilisations = []
@@ -109,6 +109,7 @@ def derive_status(
             revocation = {**reasons.recorded("revoke", fields), **where}
         elif kind == "superseded":
             superseded_by = fields["replacementId"]
+            superseded_at = where["at"]
         elif kind == "rejected":
             rejection = {**reasons.recorded("reject", fields), **where}
         elif kind == "accepted":
@@ -187,6 +188,7 @@ def derive_status(
         "items": items.as_json(fully_utilised),
         "revocation": revocation,
         "superseded_by": superseded_by,
+        "superseded_at": superseded_at,
         "supersedes": supersedes,
         "rejection": rejection,
         "verification": verification,
