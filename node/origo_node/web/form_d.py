@@ -169,7 +169,7 @@ def _official_use(status: dict[str, Any] | None) -> tuple[list[dict[str, Any]], 
     rejection = status.get("rejection") or None
     stop = mark(status)
     lines = []
-    if stop is not None and stop["tone"] != "done":
+    if stop is not None and stop["tone"] != "done" and not rejection:  # a rejection says "Not given" itself
         # Box 4 is where the importing officer looks: it says first that the certificate is not usable.
         lines.append(f"NOT USABLE ({stop['word']}): " + " ".join(stop["lines"][:1]))
     lines += [f"Claimed by import declaration {c.get('declaration')}: {claimed(c)}" for c in claims]

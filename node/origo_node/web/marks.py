@@ -27,6 +27,11 @@ def day(at: Any) -> str:
     return f"{parsed.day} {parsed:%B %Y}"
 
 
+def _on(at: Any) -> str:
+    """' on 6 December 2026', or nothing when the date is not known."""
+    return f" on {day(at)}" if at else ""
+
+
 def _reason(recorded: dict[str, Any]) -> str:
     words = recorded.get("label") or f"reason {recorded.get('reason_code')}"
     return f"{words}: {recorded['reason']}" if recorded.get("reason") else str(words)
@@ -46,23 +51,21 @@ def mark(status: dict[str, Any] | None) -> dict[str, Any] | None:
     verification = status.get("verification") or {}
     if state == "revoked" and revocation:
         word = "REVOKED"
-        lines.append(
-            f"Revoked by the issuing authority on {day(revocation.get('at'))}: {_reason(revocation)}."
-        )
+        lines.append(f"Revoked by the issuing authority{_on(revocation.get('at'))}: {_reason(revocation)}.")
     elif state == "superseded":
         word = "SUPERSEDED"
         by = status.get("superseded_by_reference") or status.get("superseded_by")
-        when = f" on {day(status['superseded_at'])}" if status.get("superseded_at") else ""
+        when = _on(status.get("superseded_at"))
         lines.append(f"Replaced by the issuing authority{when} with certificate {by}: use the replacement.")
     elif state == "not_confirmed" and verification:
         word = "NOT CONFIRMED"
         lines.append(
-            f"Not confirmed by the issuing authority on {day(verification.get('at'))}: "
+            f"Not confirmed by the issuing authority{_on(verification.get('at'))}: "
             f"{verification.get('answer_reason') or 'no reason given'}."
         )
     elif state == "rejected" and rejection:
         word = "REJECTED"
-        lines.append(f"Rejected at import on {day(rejection.get('at'))}: {_reason(rejection)}.")
+        lines.append(f"Rejected at import{_on(rejection.get('at'))}: {_reason(rejection)}.")
     elif state == "accepted":
         word = "USED"
         lines.append("Fully claimed at import: nothing is left to claim on it.")

@@ -183,9 +183,8 @@ def print_body(status: dict[str, Any], base: str) -> str:
         )
     verification = status.get("verification") or {}
     if verification:
-        answer = {"open": "requested", "confirmed": "confirmed"}.get(
-            verification.get("state"), "NOT confirmed"
-        )
+        said = {"open": "requested", "confirmed": "confirmed"}
+        answer = said.get(str(verification.get("state")), "NOT confirmed")
         why = verification.get("answer_reason") or verification.get("request_reason")
         rows.append(_row("Verification", f"{answer} on {_day(verification.get('at'))}: {why or '-'}"))
     url = verification_url(base, status)
