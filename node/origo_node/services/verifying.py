@@ -165,7 +165,8 @@ class VerifyService:
         if verdict == "revoked" and status.get("revocation"):
             revocation = status["revocation"]
             why = reasons.describe("revoke", revocation["reason_code"], revocation.get("reason"))
-            return f"Revoked by {self._status.member_name(status['issuer'])}: {why}."
+            when = f" on {day(revocation['at'])}" if revocation.get("at") else ""
+            return f"Revoked by {self._status.member_name(status['issuer'])}{when}: {why}."
         if verdict == "superseded" and status.get("superseded_by"):
             replacement = status.get("superseded_by_reference") or status["superseded_by"]
             return f"The issuing authority replaced this certificate with {replacement}: use the replacement."

@@ -189,12 +189,15 @@ def print_body(status: dict[str, Any], base: str) -> str:
         rows.append(_row("Verification", f"{answer} on {_day(verification.get('at'))}: {why or '-'}"))
     url = verification_url(base, status)
     stop = mark(status)
-    banner = ""
+    banner = stamp = ""
     if stop is not None:
         lines = "".join(f"<p>{escape(line)}</p>" for line in stop["lines"])
         banner = (
             f'<div class="mark {escape(stop["tone"])}" role="alert"><p class="mark-word">'
             f"{escape(stop['word'])}</p>{lines}</div>"
+        )
+        # Across the facts, never over the QR code (a scanner must still read it).
+        stamp = (
             f'<div class="stamp {escape(stop["tone"])}" aria-hidden="true">'
             f"<span>{escape(stop['word'])}</span></div>"
         )
@@ -205,7 +208,8 @@ def print_body(status: dict[str, Any], base: str) -> str:
 <div class="card {tone} slip">
   {banner}
   <div class="print">
-    <div>
+    <div class="told">
+      {stamp}
       <h1>Certificate of origin</h1>
       <p class="ident">{ident}</p>
       <p>State when printed: <span class="state verdict">{escape(states.title(state))}</span></p>
