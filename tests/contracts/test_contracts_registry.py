@@ -580,7 +580,7 @@ def test_a_claim_waits_for_the_verification_and_is_refused_when_not_confirmed(
     sg, vn = chain.issuer("SG"), chain.issuer("VN", 1)
     chain.send(r.accept(*chain.args(batch, 1), DECL, claim(2_000)), sg)  # claimed before any doubt
     chain.send(r.requestVerification(*chain.args(batch, 1), "origin doubtful"), sg)
-    second = Web3.keccak(text="declaration-2")
+    second = declaration("declaration-2")
     assert chain.error_of(r.accept(*chain.args(batch, 1), second, claim(1_000)), sg) == (
         "RegistryUnderVerification",
         (b"VN", leaf.document_id),
