@@ -47,7 +47,7 @@ def issue(vn: MemberNode, sg: MemberNode) -> tuple[str, dict[str, Any]]:
 
 def act(node: MemberNode, doc_id: str, action: str, body: dict[str, Any]) -> None:
     answer = httpx.post(
-        f"{node.url}/api/v1/documents/{doc_id}/{action}", json=body, headers=officer(node), timeout=30
+        f"{node.url}/api/v1/documents/VN:{doc_id}/{action}", json=body, headers=officer(node), timeout=30
     )
     assert answer.status_code == 200, answer.text
 
@@ -158,7 +158,7 @@ def test_a_superseded_form_d_names_its_replacement(page: Page, network: Network)
     replacement = copy.deepcopy(sample("form-d/vn-sg-coffee.json"))
     replacement["referenceNumber"] = f"VN-MARK-{uuid.uuid4().hex[:8].upper()}"
     answer = httpx.post(
-        f"{vn.url}/api/v1/documents/{old}/supersede", json=replacement, headers=officer(vn), timeout=30
+        f"{vn.url}/api/v1/documents/VN:{old}/supersede", json=replacement, headers=officer(vn), timeout=30
     )
     assert answer.status_code == 202, answer.text
     wait_state(vn, old, {"superseded"}, timeout=60)
