@@ -137,6 +137,7 @@ contract DocumentRegistry is IDocumentRegistry {
         _requireNotEnded(leaf.issuer, id, s);
         if (leaf.expiresAt != 0 && block.timestamp >= leaf.expiresAt) revert RegistryExpired(id, leaf.expiresAt);
         if (s.flags & _REJECTED != 0) revert RegistryRejected(id);
+        _requireOriginStands(leaf.issuer, id, s.flags);
         if (s.flags & _FULLY_UTILISED != 0) revert RegistryFullyUtilised(id);
         _claimDeclaration(leaf.issuer, id, s, declaration);
         Claim[] memory taken = new Claim[](claims.length);
@@ -427,6 +428,17 @@ contract DocumentRegistry is IDocumentRegistry {
     /// A never-zero 40-bit tag of a declaration (hashed: declarations are often short padded text).
     function _declarationTag(bytes32 declaration) private pure returns (bytes5) {
         return bytes5(keccak256(abi.encode(declaration))) | bytes5(uint40(1));
+    }
+
+    /// Under ATIGA's operational certification procedures the preference is suspended while the
+    /// importing member's verification request is open, and may be denied once the issuing member
+    /// answered that it does not confirm the origin: neither can be claimed until a new request is
+    /// answered confirmed.
+    function _requireOriginStands(bytes2 issuer, bytes32 id, uint8 flags) private pure {
+        if (flags & _VERIFICATION_OPEN != 0) revert RegistryUnderVerification(issuer, id);
+        if (flags & (_VERIFICATION_ANSWERED | _VERIFICATION_CONFIRMED) == _VERIFICATION_ANSWERED) {
+            revert RegistryNotConfirmed(issuer, id);
+        }
     }
 
     function _requireNotEnded(bytes2 issuer, bytes32 id, StoredState memory s) private view {

@@ -180,6 +180,12 @@ interface IDocumentRegistry {
     error RegistryNoVerificationOpen(bytes32 documentId);
     /// @notice A document cannot supersede itself or a document of another issuer.
     error RegistryInvalidReplacement(bytes32 documentId, bytes32 replacementId);
+    /// @notice A verification request on `issuer`'s document `documentId` is open: the preference is
+    /// suspended until the issuing member answers it.
+    error RegistryUnderVerification(bytes2 issuer, bytes32 documentId);
+    /// @notice The issuing member answered the last verification request on its document `documentId`
+    /// that it does not confirm the origin: the certificate cannot be claimed for the preference.
+    error RegistryNotConfirmed(bytes2 issuer, bytes32 documentId);
     /// @notice Import declaration `declaration` claimed `issuer`'s document `documentId` already.
     error RegistryDeclarationUsed(bytes2 issuer, bytes32 documentId, bytes32 declaration);
     /**
@@ -234,8 +240,9 @@ interface IDocumentRegistry {
      * @notice Records a utilisation at import: of the items `claims` names, each in its own unit, or
      * of the whole certificate (everything that remains on every item) when `claims` is empty.
      * Requirements: caller acts for the leaf's importing member; anchored; not revoked, superseded,
-     * expired, rejected or fully utilised; `declaration` is in canonical form (see
-     * {RegistryDeclarationNotCanonical}) and has not claimed this document before; each
+     * expired, rejected or fully utilised; no verification request open on it (the preference is
+     * suspended meanwhile) and the last one answered, if any, confirmed the origin; `declaration` is in
+     * canonical form (see {RegistryDeclarationNotCanonical}) and has not claimed this document before; each
      * claim names an item of the leaf that gives a quantity and asks at most what remains on it.
      * The document becomes fully utilised when nothing remains on any item.
      * Emits a {DocumentAccepted} event.
@@ -262,7 +269,8 @@ interface IDocumentRegistry {
     ) external;
 
     /**
-     * @notice Opens a verification request on a document, by its importing member.
+     * @notice Opens a verification request on a document, by its importing member. Until it is
+     * answered the document cannot be claimed ({accept}); a new request after an answer clears it.
      * Requirements: caller acts for the leaf's importing member; anchored; no request open.
      * Emits a {VerificationRequested} event.
      */
@@ -274,7 +282,8 @@ interface IDocumentRegistry {
     ) external;
 
     /**
-     * @notice Answers the open verification request, by the issuing member.
+     * @notice Answers the open verification request, by the issuing member. Not `confirmed`, the
+     * document cannot be claimed ({accept}) unless a later request is answered confirmed.
      * Requirements: caller acts for the leaf's issuing member; a request is open.
      * Emits a {VerificationAnswered} event.
      */

@@ -124,8 +124,12 @@ class Rejection(_Answer):
 
 
 class VerificationState(_Answer):
+    """The last verification request and its answer: ``at`` is the answer's time once answered, the request's
+    before; ``requested_at`` is always the request's."""
+
     state: Literal["open", "confirmed", "not_confirmed"]
     request_reason: str | None = None
+    requested_at: str | None = None
     answer_reason: str | None = None
     block: int | None = None
     tx: str | None = None
@@ -194,6 +198,7 @@ class DocumentStatus(_Answer):
     items: list[Quantity] = Field(default_factory=list, description="What each item covers and what remains")
     revocation: Revocation | None = None
     superseded_by: str | None = None
+    superseded_at: str | None = None
     supersedes: str | None = None
     rejection: Rejection | None = None
     verification: VerificationState | None = None
@@ -267,6 +272,11 @@ class Action(_Answer):
     tx: str | None = None
     block: int | None = None
     error: dict[str, Any] | None = None
+    claimed: list[ItemClaim] | None = Field(
+        default=None,
+        description="A claim once mined and indexed: what it took of each item and what remains there, in "
+        "the item's own unit",
+    )
 
 
 class SupersedeReceipt(IssueReceipt):

@@ -24,7 +24,8 @@ class DocumentState(StrEnum):
     PARTIALLY_ACCEPTED = "partially_accepted"
     ACCEPTED = "accepted"  # fully used at import
     REJECTED = "rejected"
-    UNDER_VERIFICATION = "under_verification"
+    UNDER_VERIFICATION = "under_verification"  # a verification request is open: the preference is suspended
+    NOT_CONFIRMED = "not_confirmed"  # the issuing authority answered that it does not confirm the origin
 
 
 class Verdict(StrEnum):
@@ -39,6 +40,7 @@ class Verdict(StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     UNDER_VERIFICATION = "under_verification"
+    NOT_CONFIRMED = "not_confirmed"
     PENDING = "pending"
     REFUSED = "refused"
     UNKNOWN = "unknown"
@@ -57,6 +59,7 @@ TITLES: dict[Verdict, str] = {
     Verdict.ACCEPTED: "Used (fully accepted)",
     Verdict.REJECTED: "Rejected at import",
     Verdict.UNDER_VERIFICATION: "Under verification",
+    Verdict.NOT_CONFIRMED: "Not confirmed by the issuing authority",
     Verdict.PENDING: "Pending (not anchored yet)",
     Verdict.REFUSED: "Refused by the consortium",
     Verdict.UNKNOWN: "Unknown",
@@ -67,6 +70,36 @@ GOOD: frozenset[str] = frozenset({Verdict.VALID, Verdict.PARTIALLY_ACCEPTED})
 WAITING: frozenset[str] = frozenset({Verdict.PENDING, Verdict.UNDER_VERIFICATION})
 #: Used up: the normal end of a certificate (fully claimed at import), not an error.
 DONE: frozenset[str] = frozenset({Verdict.ACCEPTED})
+
+
+#: A work list's filter for what an importing officer still has to claim: certificates (not manifests) that
+#: are valid or partly claimed.
+AWAITING_CLAIM = "awaiting_claim"
+#: The words a person types to filter a work list (`origo cert list --state`), as the verdicts say them, each
+#: with the state the API filters on.
+FILTER_WORDS: dict[str, str] = {
+    "awaiting-claim": AWAITING_CLAIM,
+    "valid": DocumentState.VALID,
+    "partially-accepted": DocumentState.PARTIALLY_ACCEPTED,
+    "used": DocumentState.ACCEPTED,
+    "rejected": DocumentState.REJECTED,
+    "revoked": DocumentState.REVOKED,
+    "superseded": DocumentState.SUPERSEDED,
+    "expired": DocumentState.EXPIRED,
+    "under-verification": DocumentState.UNDER_VERIFICATION,
+    "not-confirmed": DocumentState.NOT_CONFIRMED,
+    "refused": DocumentState.REFUSED,
+    "pending": DocumentState.PENDING,
+}
+
+
+def filter_state(word: str) -> str | None:
+    """The API's state for a word a person typed ('used', 'Not confirmed', 'under_verification'), or None."""
+    typed = "-".join(word.strip().lower().replace("_", " ").split())
+    if typed in FILTER_WORDS:
+        return FILTER_WORDS[typed]
+    internal = typed.replace("-", "_")
+    return internal if internal in {s.value for s in DocumentState} else None
 
 
 def tone(name: str) -> Tone:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from origo_api.states import DocumentState
+from origo_api.states import AWAITING_CLAIM, FILTER_WORDS, filter_state, title
 from rich.table import Table
 
 from origo_cli._context import UserError, client, console, options, print_json, wrote
@@ -32,8 +32,8 @@ class Role(StrEnum):
     issuer = "issuer"
 
 
-#: States a work list can filter on (pending documents are not on the chain's index yet).
-STATES = tuple(s.value for s in DocumentState if s is not DocumentState.PENDING)
+#: The words a work list can filter on, as the verdicts say them (internal names are taken too).
+STATES = tuple(FILTER_WORDS)
 
 
 def work_list(
@@ -42,7 +42,14 @@ def work_list(
         Role, typer.Option("--role", help="importer: certificates for this member; issuer: those it issued.")
     ] = Role.importer,
     state: Annotated[
-        str | None, typer.Option("--state", help="Only this state: " + ", ".join(STATES) + ".")
+        str | None,
+        typer.Option(
+            "--state",
+            help="Only these: "
+            + ", ".join(STATES)
+            + " (awaiting-claim: certificates valid or partly claimed, no manifests; pending and refused:"
+            " --role issuer).",
+        ),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=500, help="How many to show.")] = 50,
     offset: Annotated[
@@ -50,24 +57,25 @@ def work_list(
     ] = 0,
 ) -> None:
     """The work list: this member's documents by role and state, newest first (e.g. what awaits a claim)."""
-    if state is not None and state not in STATES:
-        raise UserError(f"--state must be one of {', '.join(STATES)}; got {state!r}")
+    wanted = None if state is None else filter_state(state)
+    if state is not None and wanted is None:
+        raise UserError(f"--state takes one of {', '.join(STATES)}; got {state!r}")
     answer = client(ctx).request(
         "GET",
         "/api/v1/documents",
-        params={"role": role.value, "state": state, "limit": limit, "offset": offset},
+        params={"role": role.value, "state": wanted, "limit": limit, "offset": offset},
     )
     if options(ctx).json:
         print_json(answer)
         return
     documents: list[dict[str, Any]] = answer.get("documents") or []
     out = console()
-    what = f"{state.replace('_', ' ')} " if state else ""
+    what = _listed(wanted)
     side = "for this member" if role is Role.importer else "issued by this member"
     if not documents:
-        out.print(f"no {what}documents {side}")
+        out.print(f"no {what.replace('(s)', 's')} {side}")
         return
-    table = Table(title=f"{len(documents)} {what}document(s) {side}", title_justify="left")
+    table = Table(title=f"{len(documents)} {what} {side}", title_justify="left")
     for column in ("reference", "type", "from" if role is Role.importer else "to", "state", "left", "issued"):
         table.add_column(column, overflow="fold")
     for doc in documents:
@@ -90,9 +98,18 @@ def work_list(
         out.print(f"more: origo cert list --role {role.value} --offset {answer['next_offset']}")
 
 
+def _listed(state: str | None) -> str:
+    """'certificate(s) awaiting a claim', 'not confirmed document(s)', 'document(s)'."""
+    if state == AWAITING_CLAIM:
+        return "certificate(s) awaiting a claim"
+    word = next((w for w, named in FILTER_WORDS.items() if named == state), None)
+    return f"{word.replace('-', ' ')} document(s)" if word else "document(s)"
+
+
 def state_cell(doc: dict[str, Any]) -> str:
-    """The state, and what this member found in the payload where it makes the document unfit."""
-    state = str(doc["state"]).replace("_", " ")
+    """The state as the verdicts say it, and what this member found in the payload where it makes the document
+    unfit."""
+    state = title(str(doc["state"])).lower()
     check = doc.get("payload_check") or {}
     if check.get("state") in PAYLOAD_BAD:
         return f"{state} [red]({PAYLOAD_WORDS[check['state']]})[/red]"

@@ -16,6 +16,8 @@ Scripts can rely on these numbers; they are part of the command's interface.
     17  pending (accepted by its authority, not anchored yet)
     18  used: fully accepted at import, nothing left to claim
     19  refused by the consortium: never anchored (its member was suspended or removed in flight)
+    20  not confirmed: the issuing authority answered a verification request that it does not confirm the
+        origin (not usable for the preference)
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ class ExitCode(IntEnum):
     PENDING = 17
     USED = 18
     REFUSED_BY_CONSORTIUM = 19
+    NOT_CONFIRMED = 20
 
 
 VERDICT_EXIT: dict[str, ExitCode] = {
@@ -71,6 +74,7 @@ VERDICT_EXIT: dict[str, ExitCode] = {
     Verdict.PENDING: ExitCode.PENDING,
     Verdict.ACCEPTED: ExitCode.USED,
     Verdict.REFUSED: ExitCode.REFUSED_BY_CONSORTIUM,
+    Verdict.NOT_CONFIRMED: ExitCode.NOT_CONFIRMED,
 }
 
 

@@ -36,7 +36,7 @@ EPILOG = (
     "unreachable or failing; 5 not found; 6 refused by the node (invalid); 7 conflict or chain rule; "
     "8 trail export does not hold; 10 tampered; 11 revoked; 12 superseded; 13 expired; "
     "14 rejected at import; 15 unknown; 16 under verification; 17 pending; 18 used (fully accepted); "
-    "19 refused by the consortium; 1 internal error."
+    "19 refused by the consortium; 20 not confirmed by the issuing authority; 1 internal error."
 )
 
 app = typer.Typer(

@@ -3,6 +3,7 @@ first and resumed after Ctrl-C, supersede --wait, the Form D as a PDF, and files
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import signal
@@ -13,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from client_support import coffee, sdk, settle, unique_reference, write
+from client_support import VESSEL, coffee, sdk, settle, unique_reference, write
 from origo_cli.exit_codes import ExitCode
 from origo_cli.main import main
 from origo_devnet.network import MemberNode
-from support.network import wait_for
+from support.network import sample, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("network")]
 
@@ -124,7 +125,19 @@ def test_work_list_supersede_wait_form_d_and_files_written(
     )
     assert code == 0 and doc["referenceNumber"] in out and "document(s) for this member" in out
     code, out = run(capsys, sg, "officer", "cert", "list", "--state", "lost")
-    assert code == ExitCode.USAGE and "--state must be one of" in out
+    assert code == ExitCode.USAGE and "--state takes one of" in out and "awaiting-claim" in out
+
+    # What awaits a claim: certificates, never a manifest (it is read, not claimed).
+    manifest = copy.deepcopy(sample(VESSEL))
+    manifest["referenceNumber"] = unique_reference("MSC-DESK")
+    manifest_id = origo.issue(json.dumps(manifest).encode()).document_id
+    settle(sdk(sg), manifest_id, "valid")
+    wait_for(lambda: sdk(sg).status(manifest_id).reference, 30, "SG to read the manifest")
+    code, out = run(capsys, sg, "officer", "cert", "list", "--state", "awaiting-claim", "--limit", "500")
+    assert code == 0 and "certificate(s) awaiting a claim" in out
+    assert doc["referenceNumber"] in out and manifest["referenceNumber"] not in out
+    code, out = run(capsys, sg, "officer", "cert", "list", "--state", "valid", "--limit", "500")
+    assert manifest["referenceNumber"] in out  # still listed as what it is: valid
 
     pdf = tmp_path / "form.pdf"
     code, out = run(capsys, sg, "auditor", "cert", "form-d", doc_id, "-o", str(pdf))

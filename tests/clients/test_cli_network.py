@@ -127,8 +127,9 @@ def test_each_invalid_state_has_its_exit_code(
         vn, "officer", "cert", "answer-verification", asked, "--not-confirmed", "--reason", "fake"
     )
     assert code == 0
-    status = settle(sdk(vn, None), asked, "valid")  # answered: no longer under verification
+    status = settle(sdk(vn, None), asked, "not_confirmed")  # answered: the answer is the verdict
     assert status.verification is not None and status.verification.state == "not_confirmed"
+    assert cli(vn, None, "verify", asked)[0] == ExitCode.NOT_CONFIRMED
 
 
 def test_a_directory_is_issued_in_bulk_with_progress(cli: Cli, vn: MemberNode, tmp_path: Path) -> None:

@@ -10,14 +10,21 @@ from pathlib import Path
 
 import pytest
 from origo_api.answers import PayloadCheckAnswer
-from origo_api.states import Verdict
+from origo_api.states import FILTER_WORDS, DocumentState, Verdict, filter_state
 from origo_cli._context import UserError
 from origo_cli.commands_desk import state_cell
 from origo_cli.commands_more import proposal_body
 from origo_cli.commands_verify import parse_target
 from origo_cli.exit_codes import VERDICT_EXIT, ExitCode, for_error, for_verdict
 from origo_cli.main import hoist_global_options, main
-from origo_cli.render import action_line, declaration_text, payload_line, trail_csv, trail_markdown
+from origo_cli.render import (
+    action_line,
+    declaration_text,
+    item_left,
+    payload_line,
+    trail_csv,
+    trail_markdown,
+)
 from origo_sdk import (
     Action,
     ApiError,
@@ -71,7 +78,41 @@ def test_every_verdict_has_a_distinct_code_and_only_usable_ones_are_zero() -> No
     assert for_verdict("under_verification") == 16
     assert for_verdict("pending") == 17
     assert for_verdict("accepted") == 18
+    assert for_verdict("refused") == 19
+    assert for_verdict("not_confirmed") == 20
     assert for_verdict("something-new") == ExitCode.UNKNOWN
+
+
+def test_a_claims_answer_says_what_it_left_on_each_item_in_its_unit() -> None:
+    done = Action.model_validate(
+        {
+            "id": 7, "kind": "accept", "state": "done", "document_id": "0x" + "ab" * 32, "block": 12,
+            "claimed": [
+                {"item": 2, "unit": "PCE", "quantity": "40.000", "remaining": "8960.000"},
+                {"item": 1, "unit": "PR", "quantity": "3000.000", "remaining": "0.000"},
+            ],
+        }
+    )  # fmt: skip
+    assert action_line(done, "MY:MY-KL-1").plain == (
+        "claim #7 on MY:MY-KL-1: done; took 40.000 PCE of item 2, 8,960.000 PCE left on it; "
+        "took 3,000.000 PR of item 1, nothing left on it, block 12"
+    )
+
+
+def test_work_list_words_are_the_verdicts_words() -> None:
+    assert filter_state("used") == "accepted" and filter_state("Not confirmed") == "not_confirmed"
+    assert filter_state(" under_verification ") == "under_verification"
+    assert filter_state("awaiting-claim") == "awaiting_claim" and filter_state("lost") is None
+    assert {filter_state(word) for word in FILTER_WORDS} >= {s.value for s in DocumentState}
+
+
+def test_nothing_is_left_to_claim_on_a_certificate_that_cannot_be_used() -> None:
+    item = Quantity(item=1, unit="KGM", total="19200.000", claimed="200.000", remaining="19000.000")
+    assert item_left(item, "partially_accepted") == "19,000.000 KGM left of 19,200.000 KGM"
+    assert item_left(item, "revoked") == (
+        "19,200.000 KGM on the certificate, 200.000 KGM claimed; cannot be claimed (revoked)"
+    )
+    assert "left" not in item_left(item, "not_confirmed") and "left" not in item_left(item, "accepted")
 
 
 def test_verdict_codes_do_not_collide_with_error_codes() -> None:
@@ -307,9 +348,14 @@ def test_an_rpc_that_does_not_answer_is_exit_4(capsys: pytest.CaptureFixture[str
         "root": "0x" + "55" * 32, "proof": [], "signature": "0x00", "signer": "0x" + "66" * 20,
         "chain_id": 31337, "registry": "0x" + "77" * 20, "membership": "0x" + "88" * 20, "events": [],
     }))  # fmt: skip
-    code, out, err = run(capsys, "trail", "verify", str(export), "--rpc", closed_port_url())
+    url = closed_port_url()
+    code, out, err = run(capsys, "trail", "verify", str(export), "--rpc", url)
     assert code == ExitCode.NODE
-    assert "did not answer" in err and "Traceback" not in err + out
+    assert f"the chain could not be reached at {url.rstrip('/')}" in " ".join(err.split())
+    assert "nothing answered there" in " ".join(err.split())
+    for library_words in ("HTTPConnectionPool", "NewConnectionError", "Max retries", "urllib3"):
+        assert library_words not in out + err
+    assert "Traceback" not in err + out
     not_export = tmp_path / "doc.json"
     not_export.write_text(SAMPLE.read_text())
     code, _, err = run(capsys, "trail", "verify", str(not_export), "--rpc", closed_port_url())

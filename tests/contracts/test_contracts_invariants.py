@@ -1,12 +1,12 @@
 """Stateful property tests: random sequences of actions against a model, on the real contracts.
 
 Invariants: what is claimed of an item never exceeds its quantity; a revoked, superseded or expired
-document is never accepted; one declaration claims a document once; membership changes only at
-quorum; a leaf outside the batch never verifies; and a hostile member (MY) that squats the
-victim's (VN's) document ids in batches of its own, acts on them in every way, and anchors the
-victim's next roots first, changes nothing of the victim's documents and blocks none of its
-batches. Each rule predicts the contract's answer (success, or the exact custom error) from the
-model, and after every step the chain's state must equal the model's.
+document, or one under verification or not confirmed by its issuer, is never accepted; one declaration
+claims a document once; membership changes only at quorum; a leaf outside the batch never verifies;
+and a hostile member (MY) that squats the victim's (VN's) document ids in batches of its own, acts on
+them in every way, and anchors the victim's next roots first, changes nothing of the victim's
+documents and blocks none of its batches. Each rule predicts the contract's answer (success, or the
+exact custom error) from the model, and after every step the chain's state must equal the model's.
 """
 
 from __future__ import annotations
@@ -169,6 +169,10 @@ class RegistryMachine(RuleBasedStateMachine):
             expected = ("RegistryExpired", (leaf.document_id, leaf.expires_at))
         if expected is None and doc.rejected:
             expected = ("RegistryRejected", (leaf.document_id,))
+        if expected is None and doc.open:
+            expected = ("RegistryUnderVerification", (b"VN", leaf.document_id))
+        if expected is None and doc.answered and not doc.confirmed:
+            expected = ("RegistryNotConfirmed", (b"VN", leaf.document_id))
         if expected is None and doc.fully:
             expected = ("RegistryFullyUtilised", (leaf.document_id,))
         declaration = DECLARATIONS[d]
@@ -192,8 +196,9 @@ class RegistryMachine(RuleBasedStateMachine):
         claims = [] if item is None else [(item, amount)]
         fn = self.r.accept(*self.args(doc), declaration, claims)
         sent = self.check(fn, self.account(who, doc), expected)
-        # The invariant in so many words: nothing revoked, superseded or expired is ever accepted.
-        assert not (sent and blocked)
+        # The invariant in so many words: nothing revoked, superseded, expired, under verification or
+        # not confirmed by its issuer is ever accepted.
+        assert not (sent and (blocked or doc.open or (doc.answered and not doc.confirmed)))
         assert self.r.declarationUsed(b"VN", leaf.document_id, declaration).call() is (
             declaration in doc.declarations or sent
         )

@@ -571,6 +571,73 @@ def test_verification_request_and_answers(chain: Consortium, batch: MerkleTree) 
     )
 
 
+def test_a_claim_waits_for_the_verification_and_is_refused_when_not_confirmed(
+    chain: Consortium, batch: MerkleTree
+) -> None:
+    """ATIGA OCP: the preference is suspended while the request is open, and denied when not confirmed."""
+    r = chain.registry.functions
+    leaf = batch.leaves[1]
+    sg, vn = chain.issuer("SG"), chain.issuer("VN", 1)
+    chain.send(r.accept(*chain.args(batch, 1), DECL, claim(2_000)), sg)  # claimed before any doubt
+    chain.send(r.requestVerification(*chain.args(batch, 1), "origin doubtful"), sg)
+    second = declaration("declaration-2")
+    assert chain.error_of(r.accept(*chain.args(batch, 1), second, claim(1_000)), sg) == (
+        "RegistryUnderVerification",
+        (b"VN", leaf.document_id),
+    )
+    chain.send(r.answerVerification(*chain.args(batch, 1), False, "no such producer"), vn)
+    for claims in (claim(1_000), claim(0)):
+        assert chain.error_of(r.accept(*chain.args(batch, 1), second, claims), sg) == (
+            "RegistryNotConfirmed",
+            (b"VN", leaf.document_id),
+        )
+    # Asked again and confirmed, the certificate can be claimed for what is left.
+    chain.send(r.requestVerification(*chain.args(batch, 1), "new evidence"), sg)
+    assert chain.error_of(r.accept(*chain.args(batch, 1), second, claim(1_000)), sg)[0] == (
+        "RegistryUnderVerification"
+    )
+    chain.send(r.answerVerification(*chain.args(batch, 1), True, "producer found"), vn)
+    chain.send(r.accept(*chain.args(batch, 1), second, claim(1_000)), sg)
+    assert r.claimedOf(b"VN", leaf.document_id, 0).call() == 3_000
+
+
+def test_a_certificate_not_confirmed_can_still_be_rejected_and_revoked(
+    chain: Consortium, batch: MerkleTree
+) -> None:
+    r = chain.registry.functions
+    leaf = batch.leaves[0]
+    sg, vn = chain.issuer("SG"), chain.issuer("VN", 1)
+    chain.send(r.requestVerification(*chain.args(batch, 0), "origin doubtful"), sg)
+    chain.send(r.answerVerification(*chain.args(batch, 0), False, "no such producer"), vn)
+    chain.send(r.reject(*chain.args(batch, 0), 8, "origin not confirmed"), sg)
+    chain.send(r.revoke(*chain.args(batch, 0), 6, "verification"), vn)
+    s = state(chain, leaf)
+    assert (s["rejected"], s["revoked"], s["verificationAnswered"], s["verificationConfirmed"]) == (
+        True,
+        True,
+        True,
+        False,
+    )
+    assert chain.error_of(r.accept(*chain.args(batch, 0), DECL, claim(0)), sg) == (
+        "RegistryRevoked",
+        (leaf.document_id, 6),
+    )
+
+
+def test_another_members_verification_never_touches_the_document(chain: Consortium) -> None:
+    """MY answers "not confirmed" on its own leaf carrying VN's id: VN's document can still be claimed."""
+    r = chain.registry.functions
+    real = make_leaf()
+    tree = chain.anchor([real])
+    squat = Leaf(**{**{n: getattr(real, n) for n in Leaf.__dataclass_fields__}, "issuer": "MY"})
+    squat_tree = chain.anchor([squat], sender=chain.issuer("MY"))
+    sg, my = chain.issuer("SG"), chain.issuer("MY")
+    chain.send(r.requestVerification(squat.to_abi_tuple(), squat_tree.root, [], "squat"), sg)
+    chain.send(r.answerVerification(squat.to_abi_tuple(), squat_tree.root, [], False, "squat"), my)
+    chain.send(r.accept(*chain.args(tree, 0), DECL, claim(0)), sg)
+    assert state(chain, real)["fullyUtilised"] is True
+
+
 def test_verification_roles(chain: Consortium, batch: MerkleTree) -> None:
     r = chain.registry.functions
     sg, vn = chain.issuer("SG"), chain.issuer("VN")

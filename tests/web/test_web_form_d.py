@@ -71,7 +71,7 @@ def test_an_importing_auditor_prints_the_form_d_with_its_13_boxes(
     expect(heads).to_have_count(6)
     expect(heads.first).to_have_text("5. Item number")
     row = page.locator("#item-rows tr").first.locator("td")
-    expect(row.nth(2)).to_contain_text("320 BG of Robusta coffee beans")
+    expect(row.nth(2)).to_contain_text("320 bags (BG) of Robusta coffee beans")
     expect(row.nth(2)).to_contain_text("19,200 KGM; HS 0901.11")
     expect(row.nth(3)).to_have_text('"WO"')
     expect(row.nth(4)).to_have_text("19,350 KG G.W.")

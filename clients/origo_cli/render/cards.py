@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from origo_api import states
 from origo_sdk import DocumentStatus, Member, Quantity, Utilisation, VerificationResult
 from rich.console import Group
 from rich.panel import Panel
@@ -56,14 +57,24 @@ def _facts(table: Table, status: DocumentStatus, members: dict[str, Member]) -> 
         v = status.verification
         text = {"open": "requested", "confirmed": "confirmed", "not_confirmed": "NOT confirmed"}[v.state]
         reason = v.answer_reason if v.state != "open" else v.request_reason
-        table.add_row("Verification", f"{text}: {reason or '-'}")
+        when = (getattr(v, "requested_at", None) or v.at) if v.state == "open" else v.at
+        table.add_row("Verification", f"{text} on {date(when)}: {reason or '-'}")
 
 
-def item_left(item: Quantity) -> str:
-    """What remains on one item, in its own unit."""
-    if item.total is None:
-        return "no quantity: claimed only with the whole certificate"
-    return f"{amount(item.remaining, item.unit)} left of {amount(item.total, item.unit)}"
+def item_left(item: Quantity, state: str = states.Verdict.VALID) -> str:
+    """What remains on one item, in its own unit; nothing is left to claim on a certificate that cannot be
+    claimed (revoked, superseded, not confirmed...), whatever its items still count."""
+    tone = states.tone(state)
+    if tone == "good":
+        if item.total is None:
+            return "no quantity: claimed only with the whole certificate"
+        return f"{amount(item.remaining, item.unit)} left of {amount(item.total, item.unit)}"
+    covered = "no quantity" if item.total is None else f"{amount(item.total, item.unit)} on the certificate"
+    if item.claimed and item.claimed.strip("0.") != "":
+        covered += f", {amount(item.claimed, item.unit)} claimed"
+    if tone == "done":
+        return covered
+    return f"{covered}; cannot be claimed ({states.title(state).lower()})"
 
 
 def items_table(status: DocumentStatus) -> Table:
@@ -106,7 +117,7 @@ def verification_card(result: VerificationResult, members: dict[str, Member]) ->
     if result.status is not None:
         _facts(table, result.status, members)
         for item in result.status.items:
-            table.add_row(f"Item {item.item}", item_left(item))
+            table.add_row(f"Item {item.item}", item_left(item, result.verdict))
     else:
         if result.document_id:
             table.add_row("Document id", result.document_id)

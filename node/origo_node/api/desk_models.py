@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Answer(BaseModel):
@@ -92,12 +92,21 @@ class Items(_Answer):
     rows: list[list[str]]
 
 
+class Mark(_Answer):
+    """What the form says across itself when the certificate cannot be used as it stands."""
+
+    word: str = Field(description="REVOKED, SUPERSEDED, NOT CONFIRMED, REJECTED, EXPIRED, USED...")
+    tone: str
+    lines: list[str] = Field(description="What happened, when, and what replaces it")
+
+
 class FormD(_Answer):
     reference: str
     issued_in: str
     title: list[str]
     state: str
     state_title: str
+    mark: Mark | None = None
     document_id: str | None = None
     printed: str | None = None
     boxes: list[Box]

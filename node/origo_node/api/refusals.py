@@ -22,6 +22,7 @@ from origo_node.api.problems import problem_for
 from origo_node.errors import ChainRuleViolated, OrigoError
 from origo_node.runtime import Node
 from origo_node.services.lifecycle import amount
+from origo_node.services.naming import DocumentKey
 
 _DOC_ID = re.compile(r"^0x[0-9a-f]{64}$")
 _CODE_HEX = re.compile(r"^0x[0-9a-fA-F]{4}$")
@@ -47,6 +48,13 @@ class _Facts:
     def __init__(self, node: Node, args: list[Any]) -> None:
         self.node = node
         self.status: dict[str, Any] = {}
+        named = _named(args)
+        if named is not None:  # (issuer, id): the document's full name, never another member's copy
+            try:
+                self.status = node.status.status(named)
+                return
+            except OrigoError:
+                pass
         for arg in args:
             if isinstance(arg, str) and _DOC_ID.match(arg.lower()):
                 try:
@@ -84,9 +92,51 @@ class _Facts:
         return str(reference or doc_id)
 
 
+def _named(args: list[Any]) -> DocumentKey | None:
+    """The document a rule's first two arguments name as (issuer, id), as the registry's newer errors do."""
+    if len(args) < 2 or not isinstance(args[1], str) or not _DOC_ID.match(args[1].lower()):
+        return None
+    code = member_code(args[0])
+    return DocumentKey(code, args[1]) if len(code) == 2 and code.isalpha() else None
+
+
+def _verification(rule: str, facts: _Facts) -> str | None:
+    """A claim refused because of a verification (ATIGA OCP): what happened, when, and what to do."""
+    status = facts.status
+    verification = status.get("verification") or {}
+    issuer = facts.member(status.get("issuer", "the issuing member"))
+    if rule == "RegistryNotConfirmed":
+        reason = verification.get("answer_reason") or "no reason given"
+        return (
+            f"this certificate cannot be claimed: {issuer} did not confirm its origin when asked, on "
+            f"{_iso_day(verification.get('at'))} ({reason}). Deny the preference by rejecting it (reason 8, "
+            "origin not confirmed by the issuing authority), or open a new verification request if there is "
+            "new evidence; it can be claimed only once the origin is confirmed"
+        )
+    if rule == "RegistryUnderVerification":
+        asked = verification.get("requested_at") or verification.get("at")
+        why = f" ({verification['request_reason']})" if verification.get("request_reason") else ""
+        return (
+            f"this certificate cannot be claimed while its verification is open: it was asked on "
+            f"{_iso_day(asked)}{why} and {issuer} has not answered yet. The preference is suspended "
+            "meanwhile (the goods may be released under a guarantee); claim it once the origin is confirmed, "
+            "or reject it"
+        )
+    return None
+
+
+def _iso_day(at: Any) -> str:
+    """'6 December 2026' from the index's '2026-12-06T10:00:00Z'."""
+    try:
+        parsed = dt.datetime.strptime(str(at), "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return "a date this node does not know"
+    return f"{parsed.day} {parsed:%B %Y}"
+
+
 def _registry(rule: str, a: list[Any], facts: _Facts) -> str | None:
     status = facts.status
-    items = _items(rule, a, facts)
+    items = _items(rule, a, facts) or _verification(rule, facts)
     if items is not None:
         return items
     if rule == "RegistryFullyUtilised":

@@ -21,6 +21,7 @@ from origo_node.api.openapi import KEY, errors
 from origo_node.documents.type_names import FORM_D
 from origo_node.errors import ValidationFailed
 from origo_node.runtime import Node
+from origo_node.services.naming import DocumentKey
 from origo_node.store.apikeys import ApiKey
 from origo_node.web.form_d import layout
 from origo_node.web.routes import SECURITY_HEADERS, STATIC_DIR
@@ -39,6 +40,10 @@ def form_d_of(node: Node, key: str) -> dict[str, Any]:
             errors=[{"pointer": "", "message": "not a Form D"}],
         )
     document = node.reader.read(document_id)
+    if status.get("superseded_by"):
+        # The paper names the replacement as people know it: its reference, where this node can read it.
+        replacement = DocumentKey(status["issuer"], status["superseded_by"])
+        status["superseded_by_reference"] = node.status.known_reference(replacement)
     laid_out = layout(document, status)
     laid_out["document_id"] = document_id
     now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())

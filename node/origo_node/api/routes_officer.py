@@ -25,7 +25,7 @@ from origo_api.requests import (
     VerificationAnswerBody,
     VerificationRequestBody,
 )
-from origo_api.states import DocumentState
+from origo_api.states import AWAITING_CLAIM, DocumentState
 
 from origo_node.api import refusals
 from origo_node.api.body import read_documents, read_json
@@ -248,7 +248,7 @@ async def supersede(
     return JSONResponse(jsonable_encoder(answer), status_code=202)
 
 
-STATES = "|".join(s.value for s in DocumentState)
+STATES = "|".join([*(s.value for s in DocumentState), AWAITING_CLAIM])
 
 
 @router.get(
@@ -261,7 +261,12 @@ def worklist(
     _: Reader,
     node: NodeDep,
     role: str = Query(default="importer", pattern="^(issuer|importer)$"),
-    state: str | None = Query(default=None, pattern=f"^({STATES})$"),
+    state: str | None = Query(
+        default=None,
+        pattern=f"^({STATES})$",
+        description="A document state, or awaiting_claim: certificates still valid or partly claimed (no "
+        "manifests, which are not claimed at import)",
+    ),
     limit: int = Query(default=50, ge=1, le=500),
     offset: int = Query(default=0, ge=0, le=MAX_ID),
 ) -> dict[str, Any]:

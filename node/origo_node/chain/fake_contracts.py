@@ -59,6 +59,7 @@ class _DocState:
     rejected: bool = False
     superseded_by: bytes = b""
     verification_open: bool = False
+    not_confirmed: bool = False  # the last verification request was answered "not confirmed"
     reason_code: int = 0
 
 
@@ -224,6 +225,10 @@ class ContractState:
             raise refuse("RegistryExpired", doc, leaf.expires_at)
         if s.rejected:
             raise refuse("RegistryRejected", doc)
+        if s.verification_open:
+            raise refuse("RegistryUnderVerification", leaf.issuer.encode(), doc)
+        if s.not_confirmed:
+            raise refuse("RegistryNotConfirmed", leaf.issuer.encode(), doc)
         if s.full:
             raise refuse("RegistryFullyUtilised", doc)
         if declaration in s.declarations:
@@ -291,7 +296,7 @@ class ContractState:
         leaf, s = self._load(values, root, proof)
         if s.verification_open:
             raise refuse("RegistryVerificationOpen", leaf.document_id)
-        s.verification_open = True
+        s.verification_open, s.not_confirmed = True, False
         self.documents[(leaf.issuer, leaf.document_id)] = s
         args = {
             "documentId": leaf.document_id,
@@ -308,7 +313,7 @@ class ContractState:
         leaf, s = self._load(values, root, proof)
         if not s.verification_open:
             raise refuse("RegistryNoVerificationOpen", leaf.document_id)
-        s.verification_open = False
+        s.verification_open, s.not_confirmed = False, not confirmed
         self.documents[(leaf.issuer, leaf.document_id)] = s
         args = {
             "documentId": leaf.document_id,

@@ -50,6 +50,9 @@ class SchemaDocumentType(ABC):
 
     name: str
     version: str
+    #: Whether the importing member claims it at import (a certificate of origin), and so whether it awaits a
+    #: claim while valid; a cargo manifest is only read.
+    claimed_at_import: bool = True
 
     def __init__(self) -> None:
         self._schema = self.build_schema()

@@ -76,6 +76,7 @@ ASEAN_PORTS: dict[str, str] = {
     "BNBWN": "Bandar Seri Begawan",
     "BNMUA": "Muara",
     "IDBLW": "Belawan",
+    "IDDUM": "Dumai",
     "IDJKT": "Jakarta (Tanjung Priok)",
     "IDSRG": "Semarang",
     "IDSUB": "Surabaya",
@@ -87,6 +88,7 @@ ASEAN_PORTS: dict[str, str] = {
     "MYPEN": "Penang",
     "MYPKG": "Port Klang",
     "MYTPP": "Tanjung Pelepas",
+    "PHBTG": "Batangas",
     "PHCEB": "Cebu",
     "PHMNL": "Manila",
     "SGSIN": "Singapore",
@@ -98,4 +100,31 @@ ASEAN_PORTS: dict[str, str] = {
     "VNDAD": "Da Nang",
     "VNHPH": "Hai Phong",
     "VNSGN": "Ho Chi Minh City",
+}
+
+# UN/ECE Recommendation 21 package kinds a Form D names most (box 7 prints the words, not the code): singular
+# and plural. A code not listed here is printed as it is.
+PACKAGE_KINDS: dict[str, tuple[str, str]] = {
+    "BA": ("barrel", "barrels"),
+    "BE": ("bundle", "bundles"),
+    "BG": ("bag", "bags"),
+    "BL": ("bale", "bales"),
+    "BX": ("box", "boxes"),
+    "CN": ("container", "containers"),
+    "CR": ("crate", "crates"),
+    "CS": ("case", "cases"),
+    "CT": ("carton", "cartons"),
+    "DR": ("drum", "drums"),
+    "JR": ("jar", "jars"),
+    "NE": ("unpacked", "unpacked"),
+    "PK": ("package", "packages"),
+    "PX": ("pallet", "pallets"),
+    "RL": ("reel", "reels"),
+    "RO": ("roll", "rolls"),
+    "SA": ("sack", "sacks"),
+    "TN": ("tin", "tins"),
+    "VL": ("bulk, liquid", "bulk, liquid"),
+    "VO": ("bulk, solid, large particles", "bulk, solid, large particles"),
+    "VR": ("bulk, solid, granular particles", "bulk, solid, granular particles"),
+    "VY": ("bulk, solid, fine particles", "bulk, solid, fine particles"),
 }

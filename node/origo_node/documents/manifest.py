@@ -22,6 +22,7 @@ from origo_node.documents.type_names import CARGO_MANIFEST
 class CargoManifest(SchemaDocumentType):
     name = CARGO_MANIFEST
     version = "1"
+    claimed_at_import = False
 
     def build_schema(self) -> dict[str, Any]:
         named_party = s.party(with_address=False)

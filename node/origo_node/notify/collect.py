@@ -161,8 +161,34 @@ def _claim_in_words(fields: dict[str, Any], units: tuple[str | None, ...]) -> di
     return {**fields, "claims": claims, "whole_certificate": not claims}
 
 
+#: What a verification event means for the certificate (ATIGA OCP), in the words and states the API uses.
+_VERIFICATION_OUTCOMES = {
+    "verification_requested": {
+        "verification": "open",
+        "claimable": False,
+        "meaning": "the preference is suspended until the issuing authority answers",
+    },
+    True: {
+        "verification": "confirmed",
+        "claimable": True,
+        "meaning": "the issuing authority confirmed the origin",
+    },
+    False: {
+        "verification": "not_confirmed",
+        "claimable": False,
+        "meaning": "the issuing authority did not confirm the origin: not usable for the preference",
+    },
+}
+
+
 def _with_label(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
-    """A revocation's or rejection's fields with the label of its reason code."""
+    """A revocation's or rejection's fields with the label of its reason code; a verification's with what it
+    means for the certificate (``outcome``: the verification's state as the status gives it, whether the
+    certificate can be claimed, in words; a revocation or rejection still outranks it)."""
+    if kind == "verification_requested":
+        return {**fields, "outcome": _VERIFICATION_OUTCOMES[kind]}
+    if kind == "verification_answered":
+        return {**fields, "outcome": _VERIFICATION_OUTCOMES[bool(fields.get("confirmed"))]}
     if kind in ("revoked", "rejected") and "reasonCode" in fields:
         return {
             **fields,

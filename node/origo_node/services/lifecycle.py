@@ -94,7 +94,7 @@ def derive_status(
 ) -> dict[str, Any]:
     """The public status of an anchored document: its state and everything that led to it."""
     revocation = rejection = verification = None
-    superseded_by = None
+    superseded_by = superseded_at = None
     fully_utilised = False
     items = _Items(row.quantities, row.quantity_units)
     utilisations = []
@@ -109,6 +109,7 @@ def derive_status(
             revocation = {**reasons.recorded("revoke", fields), **where}
         elif kind == "superseded":
             superseded_by = fields["replacementId"]
+            superseded_at = where["at"]
         elif kind == "rejected":
             rejection = {**reasons.recorded("reject", fields), **where}
         elif kind == "accepted":
@@ -130,14 +131,16 @@ def derive_status(
                 }
             )
         elif kind == "verification_requested":
+            # A new request replaces the last one's answer, as the registry clears it.
             verification = {
                 "state": "open",
                 "request_reason": fields["reason"],
+                "requested_at": where["at"],
                 "answer_reason": None,
                 **where,
             }
         elif kind == "verification_answered":
-            base = verification or {"request_reason": None}
+            base = verification or {"request_reason": None, "requested_at": None}
             verification = {
                 **base,
                 "state": "confirmed" if fields["confirmed"] else "not_confirmed",
@@ -152,6 +155,9 @@ def derive_status(
         state = DocumentState.SUPERSEDED
     elif rejection:
         state = DocumentState.REJECTED
+    elif verification and verification["state"] == "not_confirmed":
+        # Outranks a claim made before the doubt: the preference given may be recovered (ATIGA OCP).
+        state = DocumentState.NOT_CONFIRMED
     elif fully_utilised:
         state = DocumentState.ACCEPTED
     elif verification and verification["state"] == "open":
@@ -182,6 +188,7 @@ def derive_status(
         "items": items.as_json(fully_utilised),
         "revocation": revocation,
         "superseded_by": superseded_by,
+        "superseded_at": superseded_at,
         "supersedes": supersedes,
         "rejection": rejection,
         "verification": verification,

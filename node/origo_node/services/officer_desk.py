@@ -7,11 +7,13 @@ else, and refusing here first answers in plain words without spending a transact
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from origo_api.answers import Action
+from origo_api.answers import Action, ItemClaim
 from origo_api.states import DocumentState
 
 from origo_node import reasons
@@ -36,6 +38,10 @@ ROLE_OF: dict[str, Role] = {
     "verification_request": "importer",
 }
 _FINAL = (DocumentState.REVOKED, DocumentState.SUPERSEDED)
+#: How long a claim's answer waits for the indexer to replay the claim and say what it left on each item.
+_INDEX_WAIT_S = 3.0
+#: States in which the registry refuses a claim before it looks at verifications.
+_ENDED = (*_FINAL, DocumentState.REJECTED)
 #: What reading a payload can find that makes the certificate unfit to claim: its content is not what the
 #: chain records (services.agreement), or not what its issuer signed and anchored.
 _UNFIT = {
@@ -78,14 +84,32 @@ class OfficerDesk:
             declaration_bytes(str(params["declaration"]))
         doc_id, status = self.own_anchored(key, ROLE_OF[kind])
         if kind == "accept":
+            require_origin_stands(doc_id, status)
             self.require_fit_to_claim(doc_id)
             params = accept_params(params, status)
         try:
-            return self.actions.submit(kind, doc_id, params, wait_s)
+            action = self.actions.submit(kind, doc_id, params, wait_s)
         except ChainRuleViolated as exc:
             if kind == "accept" and exc.details.get("rule") in FULLY_USED_RULES and self.on_fully_used_claim:
                 self.on_fully_used_claim(doc_id, str(params["declaration"]))
             raise
+        if kind == "accept" and action.state == "done":
+            claimed = self.claimed_by(doc_id, action.tx, min(wait_s, _INDEX_WAIT_S))
+            if claimed is not None:
+                action = action.model_copy(update={"claimed": [ItemClaim.model_validate(c) for c in claimed]})
+        return action
+
+    def claimed_by(self, doc_id: DocumentKey, tx: str | None, wait_s: float) -> list[dict[str, Any]] | None:
+        """What a mined claim took of each item and what it left there, in the item's unit, as the index
+        replays it from the chain's event (None if the indexer has not seen the block within ``wait_s``)."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            for use in self.status.status(doc_id).get("utilisations") or []:
+                if tx is not None and str(use.get("tx") or "").lower() == tx.lower():
+                    return list(use.get("claims") or [])
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.1)
 
     def require_fit_to_claim(self, doc_id: DocumentKey) -> None:
         """Refuses a claim on a certificate whose decrypted content disagrees with the chain's record of it.
@@ -113,6 +137,31 @@ class OfficerDesk:
         accepted: Accepted = self.issuing.issue(replacement, grants, old_id)
         action = self.actions.submit("supersede", old_id, {"replacement_id": accepted.document_id}, 0.0)
         return {**accepted.as_dict(), "supersedes": old_id, "action": action}
+
+
+def require_origin_stands(doc_id: DocumentKey, status: dict[str, Any]) -> None:
+    """Refuses a claim while a verification request is open or after the issuer did not confirm the origin.
+
+    The registry refuses both itself (``RegistryUnderVerification``, ``RegistryNotConfirmed``); the node
+    checks its index first so that the refusal reads the same on a chain whose registry predates the rule, and
+    is worded (``api/refusals.py``) with when it happened and what the importing member can do.
+    """
+    if status["state"] in _ENDED or _expired(status):
+        return  # the registry's own refusal comes first, as it checks in this order
+    rule = {"open": "RegistryUnderVerification", "not_confirmed": "RegistryNotConfirmed"}.get(
+        (status.get("verification") or {}).get("state") or ""
+    )
+    if rule is not None:
+        args = ["0x" + doc_id.issuer.encode("ascii").hex(), str.__str__(doc_id)]
+        raise ChainRuleViolated(f"the chain's rules refuse this claim ({rule})", rule=rule, args=args)
+
+
+def _expired(status: dict[str, Any]) -> bool:
+    expires = status.get("expires_at")
+    if not expires:
+        return False
+    ends = dt.datetime.strptime(expires, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    return ends <= dt.datetime.now(dt.UTC)
 
 
 def accept_params(body: dict[str, Any], status: dict[str, Any]) -> dict[str, Any]:

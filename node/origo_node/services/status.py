@@ -9,9 +9,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from origo_api.states import DocumentState
+from origo_api.states import AWAITING_CLAIM, DocumentState
 
 from origo_node.chain.events import event_entitled
+from origo_node.documents.registry import find_type
 from origo_node.errors import NotFound
 from origo_node.members import MemberDirectory
 from origo_node.services.lifecycle import derive_status, iso
@@ -129,7 +130,7 @@ class StatusService:
                 scanned += 1
                 key = DocumentKey(issuer, document_id)
                 status = self.status(key)
-                if state is None or status["state"] == state:
+                if _listed(status, state):
                     # What this member found in the payload: a certificate whose figures are not the chain's
                     # must stand out in the queue, not only when someone tries to claim it.
                     found.append({**status, "payload_check": self.payload_check(key)})
@@ -206,3 +207,17 @@ def reveal_reference(status: dict[str, Any], key: str, *, insider: bool) -> dict
         if status["reference"] is None:
             status["shared_reference"] = None
     return status
+
+
+#: What an importing officer still has to claim: a document of a type claimed at import, still usable.
+_CLAIMABLE = (DocumentState.VALID, DocumentState.PARTIALLY_ACCEPTED)
+
+
+def _listed(status: dict[str, Any], state: str | None) -> bool:
+    """Whether a work list filtered on ``state`` (a state, ``awaiting_claim``, None: all) shows ``status``."""
+    if state is None:
+        return True
+    if state == AWAITING_CLAIM:
+        doc_type = find_type(str(status.get("type")), str(status.get("version")))
+        return status["state"] in _CLAIMABLE and getattr(doc_type, "claimed_at_import", True)
+    return bool(status["state"] == state)

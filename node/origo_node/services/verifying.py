@@ -7,6 +7,7 @@ and account, the member's issuer history, the life-cycle events. ``tampered`` wi
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Any
 
@@ -36,7 +37,11 @@ _MESSAGES: dict[str, str] = {
     Verdict.ACCEPTED: "The certificate was fully used at import.",
     Verdict.REJECTED: "The importing authority refused preference for this certificate.",
     Verdict.UNDER_VERIFICATION: (
-        "The importing authority asked the issuing authority to verify this certificate."
+        "The importing authority asked the issuing authority to verify this certificate: until it answers,"
+        " the preference is suspended (the goods may be released under a guarantee)."
+    ),
+    Verdict.NOT_CONFIRMED: (
+        "Not confirmed by the issuing authority: the certificate cannot be used for the preference."
     ),
     Verdict.PENDING: "The certificate was accepted by its issuing authority and is not anchored yet.",
     Verdict.REFUSED: (
@@ -160,7 +165,8 @@ class VerifyService:
         if verdict == "revoked" and status.get("revocation"):
             revocation = status["revocation"]
             why = reasons.describe("revoke", revocation["reason_code"], revocation.get("reason"))
-            return f"Revoked by {self._status.member_name(status['issuer'])}: {why}."
+            when = f" on {day(revocation['at'])}" if revocation.get("at") else ""
+            return f"Revoked by {self._status.member_name(status['issuer'])}{when}: {why}."
         if verdict == "superseded" and status.get("superseded_by"):
             replacement = status.get("superseded_by_reference") or status["superseded_by"]
             return f"The issuing authority replaced this certificate with {replacement}: use the replacement."
@@ -168,6 +174,10 @@ class VerifyService:
             rejection = status["rejection"]
             why = reasons.describe("reject", rejection["reason_code"], rejection.get("reason"))
             return f"{self._status.member_name(status['importer'])} refused preference at import: {why}."
+        if verdict == "not_confirmed" and status.get("verification"):
+            return not_confirmed_sentence(self._status.member_name(status["issuer"]), status["verification"])
+        if verdict == "under_verification" and status.get("verification"):
+            return under_verification_sentence(status["verification"])
         return _MESSAGES[verdict]
 
     def _signature(self, row: IndexedDocument) -> tuple[bool, bool]:
@@ -190,6 +200,34 @@ class VerifyService:
             if str(event.fields.get("account", "")).lower() == account.lower():
                 state = event.kind == "IssuerAdded"
         return state
+
+
+def day(at: str | None) -> str:
+    """'6 December 2026' from the index's '2026-12-06T10:00:00Z' (what a person reads on a verdict)."""
+    if not at:
+        return "an unknown date"
+    parsed = dt.datetime.strptime(at, "%Y-%m-%dT%H:%M:%SZ")
+    return f"{parsed.day} {parsed:%B %Y}"
+
+
+def not_confirmed_sentence(issuer_name: str, verification: dict[str, Any]) -> str:
+    """'Not confirmed by the issuing authority (Viet Nam Customs) on 6 December 2026: no such producer. …'"""
+    reason = verification.get("answer_reason") or "no reason given"
+    return (
+        f"Not confirmed by the issuing authority ({issuer_name}) on {day(verification.get('at'))}: {reason}."
+        " The certificate cannot be used for the preference."
+    )
+
+
+def under_verification_sentence(verification: dict[str, Any]) -> str:
+    asked = verification.get("requested_at") or verification.get("at")
+    reason = verification.get("request_reason")
+    why = f" ({reason})" if reason else ""
+    return (
+        f"The importing authority asked the issuing authority on {day(asked)} to verify this"
+        f" certificate{why}: until it answers, the preference is suspended (the goods may be released under"
+        " a guarantee)."
+    )
 
 
 def _facts_or_none(document: dict[str, Any]) -> DocumentFacts | None:

@@ -12,6 +12,10 @@ from typing import Any
 
 from origo_api.states import title
 
+from origo_node.documents.codes import ASEAN_PORTS as PORTS
+from origo_node.documents.codes import PACKAGE_KINDS
+from origo_node.web.marks import mark
+
 COUNTRIES = {
     "BN": "Brunei Darussalam",
     "KH": "Cambodia",
@@ -23,6 +27,7 @@ COUNTRIES = {
     "SG": "Singapore",
     "TH": "Thailand",
     "VN": "Viet Nam",
+    "TL": "Timor-Leste",
 }
 TITLE = (
     "ASEAN TRADE IN GOODS AGREEMENT /",
@@ -86,26 +91,48 @@ def _party(party: Any) -> list[str]:
     return [_text(party.get("name")), _text(party.get("address")), country(party.get("country"))]
 
 
+def port(code: Any) -> str:
+    """'Laem Chabang, Thailand (THLCH)': the port's name where the project's list has it, else its country."""
+    text = _text(code).strip()
+    if len(text) != 5:
+        return text
+    land = COUNTRIES.get(text[:2].upper(), text[:2].upper())
+    name = PORTS.get(text.upper())
+    return f"{name}, {land} ({text})" if name else f"{text} ({land})"
+
+
+def packages(count: Any, kind: Any) -> str:
+    """'400 cartons (CT)': the Rec. 21 kind in words where the project's list has it."""
+    code = _text(kind).strip()
+    words = PACKAGE_KINDS.get(code.upper())
+    if words is None:
+        return f"{amount(count)} {code}".strip()
+    one = _text(count).strip() in ("1", "1.0")
+    return f"{amount(count)} {words[0] if one else words[1]} ({code})"
+
+
 def _transport(transport: Any) -> list[str]:
     if not isinstance(transport, dict):
         return []
     lines = [
         f"Departure date: {_text(transport.get('departureDate'))}",
         f"Vessel's name/Aircraft etc.: {_text(transport.get('vesselOrFlight'))}",
-        f"Port of Loading: {_text(transport.get('portOfLoading'))}",
-        f"Port of Discharge: {_text(transport.get('portOfDischarge'))}",
+        f"Port of Loading: {port(transport.get('portOfLoading'))}",
+        f"Port of Discharge: {port(transport.get('portOfDischarge'))}",
     ]
     if transport.get("transportDocument"):
         lines.append(f"Bill of lading / transport document: {transport['transportDocument']}")
     return lines
 
 
+def packages_of(value: Any) -> str:
+    return packages(value.get("count"), value.get("kind")) if isinstance(value, dict) else ""
+
+
 def _item_row(item: dict[str, Any]) -> list[str]:
     packages = item.get("packages") or {}
     quantity = item.get("quantity") or {}
-    described = (
-        f"{amount(packages.get('count'))} {_text(packages.get('kind'))} of {_text(item.get('description'))}"
-    )
+    described = f"{packages_of(packages)} of {_text(item.get('description'))}"
     if quantity:
         described += f"; {amount(quantity.get('value'))} {_text(quantity.get('unit'))}"
     described += f"; HS {_text(item.get('hsCode'))}"
@@ -140,7 +167,12 @@ def _official_use(status: dict[str, Any] | None) -> tuple[list[dict[str, Any]], 
     status = status or {}
     claims = status.get("utilisations") or []
     rejection = status.get("rejection") or None
-    lines = [f"Claimed by import declaration {c.get('declaration')}: {claimed(c)}" for c in claims]
+    stop = mark(status)
+    lines = []
+    if stop is not None and stop["tone"] != "done" and not rejection:  # a rejection says "Not given" itself
+        # Box 4 is where the importing officer looks: it says first that the certificate is not usable.
+        lines.append(f"NOT USABLE ({stop['word']}): " + " ".join(stop["lines"][:1]))
+    lines += [f"Claimed by import declaration {c.get('declaration')}: {claimed(c)}" for c in claims]
     if rejection:
         reason = rejection.get("label") or f"reason {rejection.get('reason_code')}"
         detail = f": {rejection['reason']}" if rejection.get("reason") else ""
@@ -205,6 +237,7 @@ def layout(doc: dict[str, Any], status: dict[str, Any] | None) -> dict[str, Any]
         "title": list(TITLE),
         "state": state,
         "state_title": title(state) if state else "",
+        "mark": mark(status),
         "document_id": (status or {}).get("document_id"),
         "boxes": [
             box(1, _party(doc.get("exporter"))),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,11 @@ HALF = INNER / 2
 #: Widths of the item columns, boxes 5 to 10 (mm), as wide as the paper form gives them.
 ITEM_WIDTHS = (12.0, 30.0, 72.0, 22.0, 28.0, 26.0)
 LINE = 3.6
+#: The mark's colour by the verdict's tone: red for a certificate that must not be used, blue for one used up.
+_MARK_COLOURS = {"bad": (180, 35, 24), "wait": (138, 90, 0), "done": (31, 78, 140)}
+#: Where a cell's line may break: after a space; in a long mark or number, also after a "/" or "-".
+_SPACES = re.compile(r"(?<= )")
+_BREAK_AFTER = re.compile(r"(?<=[/\-])|(?<= )")
 
 
 class _Form(FPDF):
@@ -77,6 +83,69 @@ class _Form(FPDF):
             self.multi_cell(width, LINE, self.clean(line), align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
             y = self.get_y()
         return y
+
+    def cell_lines(self, width: float, text: str, size: float = 8.0) -> tuple[list[str], float]:
+        """A table cell's text as lines that fit ``width``, and the size they are set in.
+
+        Lines break at spaces. A mark or number that does not fit its column ("CPMS/TH/2026/001-400") is set
+        smaller first (down to 6.5 pt), then broken only after a "/" or "-", never inside a word.
+        """
+        room = width - 2 * self.c_margin  # what multi_cell leaves for the text itself
+        for breaks in (_SPACES, _BREAK_AFTER):
+            for attempt in (size, size - 0.5, size - 1, size - 1.5):
+                self.font(attempt)
+                lines = [line for part in text.split("\n") for line in self._wrap(part, room, breaks)]
+                if all(self.get_string_width(self.clean(line)) <= room for line in lines):
+                    return lines, attempt
+        return lines, attempt
+
+    def _wrap(self, paragraph: str, width: float, breaks: re.Pattern[str]) -> list[str]:
+        lines: list[str] = []
+        current = ""
+        for piece in (p for p in breaks.split(paragraph) if p):
+            candidate = current + piece
+            if current and self.get_string_width(self.clean(candidate.rstrip())) > width:
+                lines.append(current.rstrip())
+                current = piece.lstrip()
+            else:
+                current = candidate
+        lines.append(current.rstrip())
+        return lines
+
+    def stamp(self, mark: dict[str, Any]) -> None:
+        """The mark's word across every page, over the form (a revoked certificate must not pass for a valid
+        one, even as a photocopy of one page)."""
+        colour = _MARK_COLOURS.get(str(mark.get("tone")), _MARK_COLOURS["bad"])
+        word = self.clean(str(mark["word"]))
+        self.font(10, bold=True)
+        size = min(96.0, 10 * 195 / max(self.get_string_width(word), 1))
+        for page in range(1, self.pages_count + 1):
+            self.page = page
+            with self.local_context(fill_opacity=0.22, text_color=colour):
+                self.font(size, bold=True)
+                width = self.get_string_width(word)
+                with self.rotation(35, x=PAGE_W / 2, y=PAGE_H / 2):
+                    self.text(PAGE_W / 2 - width / 2, PAGE_H / 2 + size * 0.35 / 2.83, word)
+
+    def banner(self, mark: dict[str, Any], y: float) -> float:
+        """The mark's word and facts in a framed band above the form; returns the y below it."""
+        colour = _MARK_COLOURS.get(str(mark.get("tone")), _MARK_COLOURS["bad"])
+        lines = [str(line) for line in mark.get("lines") or []]
+        height = 9.5 + sum(self.text_height(INNER - 4, line, 8.5) for line in lines) + 1.5
+        with self.local_context(draw_color=colour, text_color=colour, line_width=0.8):
+            self.rect(MARGIN, y, INNER, height)
+            self.font(14, bold=True)
+            self.set_xy(MARGIN + 2, y + 1.5)
+            self.cell(INNER - 4, 6, self.clean(str(mark["word"])), align="L")
+            self.font(8.5)
+            at = y + 8.5
+            for line in lines:
+                self.set_xy(MARGIN + 2, at)
+                self.multi_cell(
+                    INNER - 4, LINE, self.clean(line), align="L", new_x=XPos.LEFT, new_y=YPos.NEXT
+                )
+                at = self.get_y()
+        return y + height + 1.5
 
     def box_title(self, x: float, y: float, width: float, number: int, title: str) -> float:
         self.font(6.5)
@@ -147,14 +216,15 @@ def _items(form: _Form, items: dict[str, Any], y: float, bottom: float) -> float
 
     y = header(y)
     for row in items["rows"]:
-        row_h = max(form.text_height(w - 1.5, cell, 8) for w, cell in zip(ITEM_WIDTHS, row, strict=True)) + 3
+        cells = [form.cell_lines(w - 1.5, cell) for w, cell in zip(ITEM_WIDTHS, row, strict=True)]
+        row_h = max(len(lines) for lines, _ in cells) * LINE + 3
         if y + row_h > bottom:
             form.add_page()
             y = header(MARGIN)
         x = MARGIN
-        for width, cell in zip(ITEM_WIDTHS, row, strict=True):
+        for width, (lines, size) in zip(ITEM_WIDTHS, cells, strict=True):
             form.rect(x, y, width, row_h)
-            form.write_lines(x + 0.75, y + 1.5, width - 1.5, cell.split("\n"))
+            form.write_lines(x + 0.75, y + 1.5, width - 1.5, lines, size)
             x += width
         y += row_h
     return y
@@ -165,7 +235,8 @@ def render_pdf(form_d: dict[str, Any], footer: str) -> bytes:
     form = _Form(f"Form D {form_d['reference']}. {footer}")
     form.add_page()
     boxes = {box["number"]: box for box in form_d["boxes"]}
-    y = MARGIN
+    mark = form_d.get("mark")
+    y = form.banner(mark, MARGIN) if mark else MARGIN
     top_h = max(_box_height(form, boxes[1], HALF) + _box_height(form, boxes[2], HALF), 62.0)
     first_h = max(_box_height(form, boxes[1], HALF), top_h / 2)
     _draw_box(form, boxes[1], MARGIN, y, HALF, first_h)
@@ -190,6 +261,8 @@ def render_pdf(form_d: dict[str, Any], footer: str) -> bytes:
     _draw_box(form, boxes[12], MARGIN + HALF, y, HALF, bottom_h)
     y += bottom_h
     _draw_box13(form, boxes[13], y, last_h)
+    if mark:
+        form.stamp(mark)
     return bytes(form.output())
 
 

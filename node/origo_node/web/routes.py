@@ -20,6 +20,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from origo_api import states
 
 from origo_node.web.form_d import amount
+from origo_node.web.marks import mark
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 _MEDIA_TYPES = {
@@ -92,9 +93,13 @@ def _headers(*, no_store: bool = False) -> dict[str, str]:
 
 def verification_url(base: str, status: dict[str, Any]) -> str:
     """The page opened on this certificate: ISSUER:REFERENCE when the slip shows the reference (the holder
-    has it on paper anyway, and the check then shows it), else the id; and the digest. No secret."""
+    has it on paper anyway, and the check then shows it), else the id with its issuer (never a bare id, which
+    another member's copy could share); and the digest. No secret."""
     named = status.get("reference") and status.get("issuer")
-    key = f"{status['issuer']}:{status['reference']}" if named else status["document_id"]
+    if named:
+        key = f"{status['issuer']}:{status['reference']}"
+    else:
+        key = f"{status['issuer']}:{status['document_id']}" if status.get("issuer") else status["document_id"]
     return f"{base}/?" + urlencode({"id": key, "digest": status["digest"]})
 
 
@@ -122,12 +127,20 @@ def _reason(recorded: dict[str, Any]) -> str:
     return f"{words}: {recorded['reason']}" if recorded.get("reason") else str(words)
 
 
-def left_on_item(item: dict[str, Any]) -> str:
-    """What remains to claim on one item, in its own unit: "9,000.000 PR left of 12,000.000 PR"."""
-    if item.get("total") is None:
-        return "no quantity: claimed only with the whole certificate"
+def left_on_item(item: dict[str, Any], state: str = "valid") -> str:
+    """What remains to claim on one item, in its own unit: "9,000.000 PR left of 12,000.000 PR"; on a
+    certificate that cannot be claimed, what it covers and that it cannot be claimed."""
     unit = f" {item['unit']}" if item.get("unit") else ""
-    return f"{amount(item.get('remaining'))}{unit} left of {amount(item.get('total'))}{unit}"
+    tracked = item.get("total") is not None
+    tone = states.tone(state)
+    if tone == "good":
+        if not tracked:
+            return "no quantity: claimed only with the whole certificate"
+        return f"{amount(item.get('remaining'))}{unit} left of {amount(item.get('total'))}{unit}"
+    covered = f"{amount(item.get('total'))}{unit} on the certificate" if tracked else "no quantity"
+    if tone == "done":
+        return covered
+    return f"{covered}; cannot be claimed ({states.title(state).lower()})"
 
 
 def print_body(status: dict[str, Any], base: str) -> str:
@@ -154,7 +167,7 @@ def print_body(status: dict[str, Any], base: str) -> str:
             )
         )
     for item in status.get("items") or []:
-        rows.append(_row(f"Item {item.get('item')}", left_on_item(item)))
+        rows.append(_row(f"Item {item.get('item')}", left_on_item(item, state)))
     revocation = status.get("revocation") or {}
     if revocation:
         rows.append(_row("Revoked", _reason(revocation)))
@@ -168,13 +181,37 @@ def print_body(status: dict[str, Any], base: str) -> str:
                 _reason(rejection),
             )
         )
+    verification = status.get("verification") or {}
+    if verification:
+        said = {"open": "requested", "confirmed": "confirmed"}
+        answer = said.get(str(verification.get("state")), "NOT confirmed")
+        why = verification.get("answer_reason") or verification.get("request_reason")
+        rows.append(_row("Verification", f"{answer} on {_day(verification.get('at'))}: {why or '-'}"))
     url = verification_url(base, status)
+    stop = mark(status)
+    banner = stamp = ""
+    if stop is not None:
+        lines = "".join(f"<p>{escape(line)}</p>" for line in stop["lines"])
+        banner = (
+            f'<div class="mark {escape(stop["tone"])}" role="alert"><p class="mark-word">'
+            f"{escape(stop['word'])}</p>{lines}</div>"
+        )
+        # Across the facts, never over the QR code (a scanner must still read it).
+        stamp = (
+            f'<div class="stamp {escape(stop["tone"])}" aria-hidden="true">'
+            f"<span>{escape(stop['word'])}</span></div>"
+        )
+    reference = status.get("reference")
+    named = f"{status['issuer']}:{reference}" if reference and status.get("issuer") else reference
+    ident = escape(str(named or status["document_id"]))
     return f"""
-<div class="card {tone}">
+<div class="card {tone} slip">
+  {banner}
   <div class="print">
-    <div>
+    <div class="told">
+      {stamp}
       <h1>Certificate of origin</h1>
-      <p class="ident">{escape(str(status.get("reference") or status["document_id"]))}</p>
+      <p class="ident">{ident}</p>
       <p>State when printed: <span class="state verdict">{escape(states.title(state))}</span></p>
       <dl class="facts">{"".join(rows)}</dl>
     </div>

@@ -181,6 +181,27 @@ def test_events_of_one_document_arrive_in_chain_order_across_retries(
     assert revoked["details"]["label"] == "wrong HS code or description of the goods"  # code 3's label
 
 
+def test_a_verification_says_what_it_means_for_the_certificate(db: StoreDatabase, receiver: Receiver) -> None:
+    store = NotifyStore(db)
+    store.create(receiver.url, ["verification.requested", "verification.answered"], None, EVENT_TYPES)
+    collector, deliverer = Collector(store, "SG"), Deliverer(store)
+    index_document(db, DOC_A)
+    index_event(db, DOC_A, "verification_requested", 7, {"reason": "producer unknown"})
+    index_event(db, DOC_A, "verification_answered", 8, {"confirmed": False, "reason": "no such producer"})
+    pump(collector, deliverer, rounds=2)
+    deliverer.close()
+    asked, answered = receiver.ok_bodies()
+    assert asked["type"] == "verification.requested"
+    assert asked["details"]["outcome"]["verification"] == "open"
+    assert asked["details"]["outcome"]["claimable"] is False
+    assert answered["type"] == "verification.answered" and answered["details"]["reason"] == "no such producer"
+    assert answered["details"]["outcome"] == {
+        "verification": "not_confirmed",
+        "claimable": False,
+        "meaning": "the issuing authority did not confirm the origin: not usable for the preference",
+    }
+
+
 def test_a_claim_names_its_items_and_units_as_the_api_does(db: StoreDatabase, receiver: Receiver) -> None:
     """The chain counts items from 0 in thousandths; the single window reads item 2, 40.000 PCE."""
     store = NotifyStore(db)

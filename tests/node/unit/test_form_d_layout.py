@@ -29,7 +29,7 @@ def test_the_13_boxes_carry_the_certificate_as_the_paper_form_does() -> None:
     assert sorted([*by_number, *(c["number"] for c in laid_out["items"]["columns"])]) == list(range(1, 14))
     assert laid_out["issued_in"] == "THAILAND" and laid_out["title"][-1] == "FORM D"
     assert by_number[1]["lines"][-1] == "THAILAND" and by_number[2]["lines"][-1] == "MALAYSIA"
-    assert "Port of Discharge: MYBKH" in by_number[3]["lines"]
+    assert "Port of Discharge: Bukit Kayu Hitam (road border), Malaysia (MYBKH)" in by_number[3]["lines"]
     assert [c["checked"] for c in by_number[4]["checks"]] == [True, False]
     assert by_number[4]["lines"] == ["Claimed by import declaration MY-IMP-7: in full"]
     first, second = laid_out["items"]["rows"]

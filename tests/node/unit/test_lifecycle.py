@@ -81,6 +81,7 @@ REJECTED = ("rejected", {"reasonCode": 2, "reason": ""})
 SUPERSEDED = ("superseded", {"replacementId": "0x" + "77" * 32})
 ASKED = ("verification_requested", {"reason": "?"})
 ANSWERED = ("verification_answered", {"confirmed": True, "reason": ""})
+NOT_CONFIRMED = ("verification_answered", {"confirmed": False, "reason": "no such producer"})
 
 
 @pytest.mark.parametrize(
@@ -91,6 +92,11 @@ ANSWERED = ("verification_answered", {"confirmed": True, "reason": ""})
         ([REJECTED, ASKED], "rejected"),
         ([ASKED], "under_verification"),
         ([ASKED, ANSWERED], "valid"),
+        ([ASKED, NOT_CONFIRMED], "not_confirmed"),
+        ([ASKED, NOT_CONFIRMED, REJECTED], "rejected"),
+        ([ASKED, NOT_CONFIRMED, REVOKED], "revoked"),
+        ([ASKED, NOT_CONFIRMED, ASKED], "under_verification"),
+        ([ASKED, NOT_CONFIRMED, ASKED, ANSWERED], "valid"),
     ],
 )
 def test_what_outranks_what(events: list[tuple[str, dict[str, Any]]], expected: str) -> None:
@@ -101,6 +107,28 @@ def test_revocation_outranks_a_full_claim_and_expiry() -> None:
     d = doc(quantity=1_000, expires_at=NOW - 1)
     assert state(d, accepted(), event("revoked", reasonCode=3, reason="fraud")) == "revoked"
     assert state(d, accepted()) == "accepted"
+
+
+def of(spec: tuple[str, dict[str, Any]]) -> DocumentEvent:
+    return event(spec[0], **spec[1])
+
+
+def test_not_confirmed_outranks_claims_made_before_the_doubt() -> None:
+    d = doc(quantity=10_000)
+    events = [accepted((0, 4_000)), of(ASKED), of(NOT_CONFIRMED)]
+    assert state(d, *events) == "not_confirmed"
+    used_up = accepted((0, 10_000), fully=True)
+    assert state(d, used_up, of(ASKED), of(NOT_CONFIRMED)) == "not_confirmed"
+    # Under verification, a certificate used up stays used: nothing is left to suspend.
+    assert state(d, accepted((0, 10_000), fully=True), of(ASKED)) == "accepted"
+
+
+def test_an_issuers_answer_without_its_request_is_still_its_answer() -> None:
+    # Only the importing member opens requests and only the issuing member answers (the chain checks both);
+    # an answer indexed without its request (a node catching up from a later block) is still shown.
+    status = derive_status(doc(), [of(NOT_CONFIRMED)], None, NOW)
+    assert status["state"] == "not_confirmed"
+    assert status["verification"]["requested_at"] is None
 
 
 def test_a_verification_answer_is_reported_with_its_request() -> None:

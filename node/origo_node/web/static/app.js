@@ -88,10 +88,26 @@
     return (part === undefined ? grouped : `${grouped}.${part}`) + (unit ? " " + unit : "");
   }
 
-  // what remains on one item of the certificate, in the item's own unit
-  function itemText(it) {
-    if (it.total === null || it.total === undefined) return "no quantity: claimed only with the whole certificate";
-    return `${amount(it.remaining, it.unit)} left of ${amount(it.total, it.unit)}`;
+  // what remains on one item of the certificate, in the item's own unit; nothing is "left" to claim on a
+  // certificate that cannot be claimed (revoked, superseded, rejected, not confirmed, expired...)
+  function itemText(it, words, tone) {
+    const tracked = it.total !== null && it.total !== undefined;
+    if (tone === "good") {
+      if (!tracked) return "no quantity: claimed only with the whole certificate";
+      return `${amount(it.remaining, it.unit)} left of ${amount(it.total, it.unit)}`;
+    }
+    const covered = tracked ? `${amount(it.total, it.unit)} on the certificate` : "no quantity";
+    const claimed = tracked && it.claimed && Number(it.claimed) > 0 ? `, ${amount(it.claimed, it.unit)} claimed` : "";
+    if (tone === "done") return covered + claimed;
+    return `${covered}${claimed}; cannot be claimed (${words.title.toLowerCase()})`;
+  }
+
+  function verificationText(v) {
+    if (v.state === "open") {
+      return `requested on ${day(v.requested_at || v.at)}${v.request_reason ? ": " + v.request_reason : ""}`;
+    }
+    const answer = v.state === "confirmed" ? "confirmed" : "NOT confirmed";
+    return `${answer} on ${day(v.at)}${v.answer_reason ? ": " + v.answer_reason : ""}`;
   }
 
   // one utilisation: what each item gave under one import declaration
@@ -169,20 +185,12 @@
         add(facts, "Rejected at import", reasonText(s.rejection));
       }
       for (const it of s.items || []) {
-        add(facts, `Item ${it.item}`, itemText(it));
+        add(facts, `Item ${it.item}`, itemText(it, words, words.tone));
       }
       for (const u of s.utilisations || []) {
         add(facts, "Claimed at import", claimText(u));
       }
-      if (s.verification) {
-        const v = s.verification;
-        const text = {
-          open: `requested: ${v.request_reason || ""}`,
-          confirmed: `confirmed${v.answer_reason ? ": " + v.answer_reason : ""}`,
-          not_confirmed: `NOT confirmed: ${v.answer_reason || ""}`,
-        }[v.state];
-        add(facts, "Verification", text || v.state);
-      }
+      if (s.verification) add(facts, "Verification", verificationText(s.verification));
     } else if (result.issuer) {
       add(facts, "Issuer named in the file", member(result.issuer, names));
     }
@@ -194,8 +202,9 @@
         const value = result.checks ? result.checks[key] : null;
         if (value === null || value === undefined) continue;
         const li = document.createElement("li");
-        li.className = value ? "ok" : "ko";
-        li.textContent = (value ? "✓ " : "✗ ") + label;
+        // A check that held on a certificate that cannot be used is a fact, not a green light.
+        li.className = value ? (words.tone === "good" ? "ok" : "held") : "ko";
+        li.textContent = value ? (words.tone === "good" ? "✓ " + label : label + ": yes") : "✗ " + label;
         checks.appendChild(li);
       }
     }

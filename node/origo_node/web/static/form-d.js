@@ -48,6 +48,16 @@ function drawBox(section, box) {
   section.append(text);
 }
 
+// A certificate that cannot be used as it stands says so across the form, on screen and on paper.
+function drawMark(mark) {
+  $("mark").hidden = !mark;
+  $("stamp").hidden = !mark;
+  $("form").dataset.mark = mark ? mark.tone : "";
+  $("mark-word").textContent = mark ? mark.word : "";
+  $("mark-lines").textContent = mark ? mark.lines.join("\n") : "";
+  $("stamp-word").textContent = mark ? mark.word : "";
+}
+
 function draw(form) {
   $("reference").textContent = form.reference;
   $("issued-in").textContent = form.issued_in;
@@ -67,6 +77,7 @@ function draw(form) {
       return tr;
     })
   );
+  drawMark(form.mark);
   $("printed").textContent = form.printed;
   document.title = "Form D " + form.reference + " — Origo";
   $("form").hidden = false;
