@@ -52,16 +52,23 @@ def test_a_declaration_filed_at_vn_is_ranked_at_sg_with_its_signals(
     assert code == ExitCode.OK and f"accepted {number}" in out, out
     settle(sdk(sg), f"VN:{number}", "valid")
     # SG's node reads the payloads in the background; the signals come once both are read.
+    # SG's node reads both payloads in the background; the weights are compared once both are read. (The
+    # network is shared with other tests, so VN's history may already give signals before then.)
     wait_for(
-        lambda: sdk(sg).request("GET", f"/api/v1/documents/VN:{number}/risk")["signals"],
+        lambda: (
+            "weight_mismatch"
+            in [s["rule"] for s in sdk(sg).request("GET", f"/api/v1/documents/VN:{number}/risk")["signals"]]
+        ),
         timeout=30,
-        what="the declaration's signals at SG",
+        what="the declaration's weight signal at SG",
     )
     code, out = run(capsys, sg, "--json", "desk", "list", "--kind", "declaration", "--limit", "500")
     assert code == ExitCode.OK, out
     listed = json.loads(out)["documents"]
     ours = next(d for d in listed if d["reference"] == number)
-    assert [s["rule"] for s in ours["signals"]] == ["weight_mismatch"]
+    # The exporter's history (exporter_*) comes from what other tests on this network did to VN's documents.
+    own = [s["rule"] for s in ours["signals"] if not s["rule"].startswith("exporter_")]
+    assert own == ["weight_mismatch"]
     assert [d["score"] for d in listed] == sorted((d["score"] for d in listed), reverse=True)
 
     code, out = run(capsys, sg, "desk", "signals", f" vn:{number.lower()} ")  # typed loosely
