@@ -228,18 +228,7 @@ class CliqueNetwork:
             self._wait_peers(code, 0, timeout)
         for code in starting:
             self._wait_peers(code, len(self._sealers) - 1, timeout)
-        if not starting:
-            return self
-        # One seals the next block alone and every peer takes it before the others seal: sealers started at
-        # the same instant can each seal their own next block, and two sealers on two such forks then wait
-        # for each other for ever ("signed recently, must wait for others").
-        first, *others = starting
-        target = self.head(first) + 1
-        self._seal(first)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and not all(self.head(code) >= target for code in starting):
-            time.sleep(0.1)
-        for code in others:
+        for code in starting:
             self._seal(code)
         return self
 
