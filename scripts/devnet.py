@@ -41,6 +41,7 @@ from origo_devnet.network import (
 )
 from origo_devnet.summary import print_summary
 from origo_devnet.supervisor import Supervisor
+from origo_node.errors import OrigoError
 from rich.console import Console
 
 ROOT = Path(__file__).resolve().parent.parent / ".devnet"
@@ -282,7 +283,13 @@ def main(argv: list[str] | None = None) -> int:
         args.chain_given = args.chain is not None
         args.chain = args.chain or "anvil"
         args.members = args.members or ALL_MEMBERS[:6]
-    result: int = args.run(args)
+    try:
+        result: int = args.run(args)
+    except (OrigoError, RuntimeError, TimeoutError, OSError) as exc:
+        # What went wrong in words (a chain node or a member's node that would not start), not a traceback.
+        message = exc.message if isinstance(exc, OrigoError) else str(exc)
+        console.print(f"[red]the consortium could not start[/red]: {message}")
+        return 1
     return result
 
 

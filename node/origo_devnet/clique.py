@@ -214,11 +214,12 @@ class CliqueNetwork:
         ]  # fmt: skip
 
     def start(self, timeout: float = 60.0) -> CliqueNetwork:
-        """Starts every sealer not running, peers them all, then lets them all seal at once.
+        """Starts every sealer not running, peers them all, then lets them seal, the in-turn one last.
 
         geth drops the blocks its peers propagate until it seals itself or has synced, and syncs with fewer
-        than five peers only every 10 s: a sealer that sealed alone, or that waited, would stay on a fork
-        of its own that long. Sealing once all are peered keeps the chain one chain from its first block.
+        than five peers only every 10 s. The sealer in turn for the next block seals it at once (its parent
+        is old); the others wait a random half-second or more. So the others start first, ready to take its
+        block (heavier than any they seal out of turn), and it starts last, when none can be dropped.
         """
         starting = [code for code in self._sealers if not self.running(code)]
         for code in starting:
@@ -228,9 +229,35 @@ class CliqueNetwork:
             self._wait_peers(code, 0, timeout)
         for code in starting:
             self._wait_peers(code, len(self._sealers) - 1, timeout)
-        for code in starting:
+        for code in self._sealing_order(starting):
             self._seal(code)
         return self
+
+    def _sealing_order(self, codes: Sequence[str]) -> list[str]:
+        """``codes`` with the sealer in turn for the next block last (Clique: the signers by address, block
+        n's in turn at n modulo their number)."""
+        if not codes:
+            return []
+        signers = [a.lower() for a in self.sealers(codes[0])]
+        in_turn = signers[(self.head(codes[0]) + 1) % len(signers)]
+        return sorted(codes, key=lambda code: self._sealers[code].address.lower() == in_turn)
+
+    def wait_in_step(self, block: int, timeout: float = 60.0) -> None:
+        """Until every running sealer has block ``block``, the same one (no sealer on a fork of its own)."""
+        deadline = time.monotonic() + timeout
+        running = [code for code in self._sealers if self.running(code)]
+        hashes: dict[str, str | None] = {}
+        while time.monotonic() < deadline:
+            for code in running:
+                found = self.rpc(code, "eth_getBlockByNumber", hex(block), False)
+                hashes[code] = found["hash"] if found else None
+            if None not in hashes.values() and len(set(hashes.values())) == 1:
+                return
+            time.sleep(0.2)
+        behind = ", ".join(f"{code} ({h or 'not yet'})" for code, h in hashes.items())
+        raise ChainError(
+            f"the sealers do not agree on block {block} after {timeout:.0f} s: {behind}; see each geth.log"
+        )
 
     def restart(self, code: str, timeout: float = 60.0) -> None:
         """Stops ``code``'s node if it runs and starts it again: it seals once it has caught up with its

@@ -67,6 +67,8 @@ def create_clique_network(
         deployment = deploy(
             w3, chain.sealer(first).address, genesis, quorum_bps=quorum_bps, voting_period=voting_period
         )
+        # Every member's node talks to its own sealer: each must hold the contracts before its node starts.
+        chain.wait_in_step(deployment.block_number)
     except Exception:
         chain.stop()
         raise

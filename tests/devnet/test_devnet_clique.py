@@ -1,7 +1,7 @@
 """`make up CHAIN=clique`: each member's node on its own geth sealer; a sealer killed under it comes back.
 
-The real thing: ``scripts/devnet.py up --chain clique`` as a subprocess on free ports with three members, three
-geth sealers and two node processes; the test kills a sealer with SIGKILL.
+The real thing: ``scripts/devnet.py up --chain clique`` as a subprocess on free ports with three members,
+three geth sealers and two node processes; the test kills a sealer with SIGKILL.
 """
 
 from __future__ import annotations
@@ -91,3 +91,19 @@ def test_each_node_has_its_own_sealer_and_a_killed_sealer_is_restarted(tmp_path:
         for pid in pids:  # each leads its own process group (a node's workers are in it)
             if pid and alive(int(pid)):
                 os.killpg(int(pid), signal.SIGKILL)
+
+
+def test_a_consortium_that_cannot_start_says_why_without_a_traceback(tmp_path: Path) -> None:
+    command = [sys.executable, str(SCRIPT), "up", "--members", "VN,SG", "--root", str(tmp_path / "devnet")]
+    command += ["--chain", "clique", "--anvil-port", str(two_free_ports())]
+    command += ["--base-port", str(two_free_ports())]
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "ORIGO_GETH": str(tmp_path / "no-geth-here"), "COLUMNS": "200"},
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    assert "the consortium could not start" in done.stdout and "run `make geth`" in done.stdout

@@ -176,6 +176,22 @@ class CliqueConsortium:
     def _across(self, side: Sequence[str]) -> list[tuple[str, str]]:
         return [(a, b) for a in side for b in self.sealers if b not in side]
 
+    def wait_in_step(self, block: int, timeout: float = 60.0) -> None:
+        """Until every running sealer has the same block ``block``. Sealers started with --mine at once each
+        seal a block 1 of their own before they are peered; geth settles on the heaviest only on its sync
+        cycle (every 10 s with fewer than five peers), as it would for operators starting together."""
+        deadline = time.monotonic() + timeout
+        seen: dict[str, str | None] = {}
+        while time.monotonic() < deadline:
+            for code, sealer in self.sealers.items():
+                if sealer.running:
+                    found = sealer.rpc("eth_getBlockByNumber", hex(block), False)
+                    seen[code] = found["hash"] if found else None
+            if None not in seen.values() and len(set(seen.values())) == 1:
+                return
+            time.sleep(0.2)
+        raise TimeoutError(f"the sealers do not agree on block {block} after {timeout:.0f} s: {seen}")
+
     def stop(self) -> None:
         self.net.stop()
         for sealer in self.sealers.values():
@@ -248,6 +264,7 @@ def clique_consortium(
             sealer.spawn()
         for sealer in consortium.sealers.values():
             sealer.wait_ready()
+        consortium.wait_in_step(block=2)
         consortium.net.rpc_url = consortium.sealers[codes[0]].rpc_url
         consortium.net.start_nodes(list(codes))
         yield consortium

@@ -21,6 +21,7 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 from web3.exceptions import (
+    BadFunctionCallOutput,
     BlockNotFound,
     ContractCustomError,
     ContractLogicError,
@@ -276,8 +277,21 @@ class Web3Chain:
             raise  # an answer, not a failure: the caller decides what "not found" means
         except (ContractCustomError, ContractLogicError, ContractPanicError) as exc:
             raise self._rule_error(exc) from exc
+        except BadFunctionCallOutput as exc:
+            # An empty answer: this chain node has no contract code there (yet): it has not synced the block
+            # that deployed the contracts, or the addresses are for another chain.
+            raise ChainError(
+                f"the chain at {self.rpc_url} has no Origo contract at the configured address (head block "
+                f"{self._head_or_unknown()}): it may still be syncing, or the addresses are another chain's"
+            ) from exc
         except (requests.RequestException, OSError, Web3RPCError) as exc:
             raise ChainError(f"the chain at {self.rpc_url} did not answer: {exc}") from exc
+
+    def _head_or_unknown(self) -> str:
+        try:
+            return str(self._w3.eth.block_number)
+        except (requests.RequestException, OSError, Web3RPCError):
+            return "unknown"
 
     def _rule_error(self, exc: Exception) -> ChainRuleViolated:
         data = getattr(exc, "data", None)

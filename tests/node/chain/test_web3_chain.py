@@ -13,6 +13,7 @@ from origo_devnet.anvil import Anvil
 from origo_node.chain import calls
 from origo_node.chain.merkle import MerkleTree
 from origo_node.chain.web3_chain import Web3Chain
+from origo_node.errors import ChainError
 from test_chain_conformance import CID, leaf
 
 pytestmark = pytest.mark.integration
@@ -76,3 +77,15 @@ def test_the_fee_covers_the_next_blocks_base_fee(anvil_chain: tuple[Anvil, Web3C
     raised = int(_rpc(node.url, "eth_getBlockByNumber", "latest", False)["baseFeePerGas"], 16)
     assert raised > base_fee * 10 and chain.gas_price() >= raised * 9 // 8
     assert _anchor(chain) > 0  # a transaction at that price is mined, not left waiting
+
+
+def test_a_chain_node_without_the_contracts_is_told_in_words(anvil_chain: tuple[Anvil, Web3Chain]) -> None:
+    """A member's own chain node that has not synced the deployment block answers calls with nothing: the
+    node says so (and starts anyway, retrying), never a web3 exception."""
+    node, chain = anvil_chain
+    empty = "0x" + "ab" * 20  # no code there
+    lagging = Web3Chain(node.url, empty, empty)
+    with pytest.raises(ChainError) as raised:
+        lagging.members()
+    assert "has no Origo contract at the configured address" in raised.value.message
+    assert f"head block {chain.head()}" in raised.value.message
