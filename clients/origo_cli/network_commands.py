@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -19,7 +20,11 @@ network_app = typer.Typer(
 )
 
 #: The RUNBOOK section the final hint names, per consensus (a test checks that each heading exists).
-RUNBOOK_SECTIONS = {"qbft": "3. Starting the network", "clique": "8. A Clique network (geth or Besu)"}
+RUNBOOK_SECTIONS = {
+    "qbft": "3. Starting the network",
+    "clique": "8. A Clique network (geth or Besu)",
+    "add-member": "4. Adding a member",
+}
 
 
 class Consensus(StrEnum):
@@ -112,3 +117,51 @@ def generate(
             fg=typer.colors.YELLOW,
         )
     typer.echo(f"Next: docs/RUNBOOK.md, section '{RUNBOOK_SECTIONS[consensus.value]}'.")
+
+
+@network_app.command("add-member")
+def add_member(
+    ctx: typer.Context,
+    network: Annotated[Path, typer.Option("--network", help="The directory `origo network generate` wrote.")],
+    member: Annotated[
+        Path, typer.Option("--member", help="The new member's member.json (from `origo node init`).")
+    ],
+    besu_config_dir: Annotated[str, typer.Option(help="Where besu/ goes on its machine.")] = "/etc/besu",
+    besu_data_dir: Annotated[str, typer.Option(help="Besu's data path on its machine.")] = "/var/lib/besu",
+    origo_data_dir: Annotated[
+        str, typer.Option(help="The Origo node's data directory on its machine.")
+    ] = "/var/lib/origo",
+    geth_data_dir: Annotated[str, typer.Option(help="geth's data directory (Clique).")] = "/var/lib/geth",
+) -> None:
+    """Write a new member's files (members/XX, the same genesis and swarm key) and add its chain node to the
+    other members' peer lists; it validates (seals) once the members vote it in."""
+    from origo_network import HostPaths, NetworkSpecError, add_member, load_member
+
+    paths = HostPaths(besu_config_dir, besu_data_dir, origo_data_dir, geth_data_dir)
+    try:
+        added = add_member(network, load_member(member), paths)
+    except NetworkSpecError as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot write the new member's files in {network}: {exc.strerror or exc}") from None
+    if getattr(ctx.find_root().obj, "json", False):
+        typer.echo(json.dumps({**asdict(added), "directory": str(added.directory)}, indent=2))
+        return
+    typer.echo(f"Wrote {added.directory} for {added.code}: its chain node's address is {added.validator}.")
+    if added.updated:
+        typer.echo(
+            f"Updated the peer lists of {', '.join(added.updated)} in {network}/members: send each member its"
+            " files again, or add the peer to its running chain node (admin_addPeer):"
+        )
+        typer.echo(f"  {added.enode}")
+    if added.keys_generated_here:
+        typer.secho(
+            f"Keys were generated here for {added.code}: hand it only its own members/{added.code} directory,"
+            " over a secure channel.",
+            fg=typer.colors.YELLOW,
+        )
+    typer.echo(
+        f"Then an admin proposes it and the members vote: origo consortium propose add-member --member"
+        f" {added.directory / 'proposal.json'}"
+    )
+    typer.echo(f"Next: docs/RUNBOOK.md, section '{RUNBOOK_SECTIONS['add-member']}'.")

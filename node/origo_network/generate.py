@@ -56,6 +56,8 @@ class GeneratedNetwork:
     validators: dict[str, str] = field(default_factory=dict)
     enodes: dict[str, str] = field(default_factory=dict)
     peer_ids: dict[str, str] = field(default_factory=dict)
+    #: Where each member listens (host, ports) and its kubo swarm address: what a member joining later needs.
+    addresses: dict[str, dict[str, Any]] = field(default_factory=dict)
     generated_keys: list[str] = field(default_factory=list)
     #: What the operator should know before using the files (members that share a machine, loopback hosts).
     warnings: list[str] = field(default_factory=list)
@@ -93,6 +95,7 @@ class GeneratedNetwork:
                     "validator": self.validators[code],
                     "enode": self.enodes[code],
                     "kubo_peer_id": self.peer_ids[code],
+                    **self.addresses[code],
                     "keys_generated_here": code in self.generated_keys,
                 }
                 for code in self.validators
@@ -136,6 +139,7 @@ def generate_network(
         network.validators[m.code] = node_keys[m.code].address
         network.enodes[m.code] = node_keys[m.code].enode(m)
         network.peer_ids[m.code] = identities[m.code].peer_id
+        network.addresses[m.code] = listening(m, identities[m.code].peer_id)
         if node_keys[m.code].private_key is not None or identities[m.code].private_key_b64 is not None:
             network.generated_keys.append(m.code)
     timestamp = int(time.time())
@@ -152,44 +156,94 @@ def generate_network(
     swarm_key = kubo.swarm_key()
     enodes = [network.enodes[m.code] for m in members]
     swarm = {m.code: kubo.swarm_address(m, identities[m.code].peer_id) for m in members}
+    chain = ChainFiles(settings, network.contracts.membership.address, network.contracts.registry.address)
     for m in members:
-        member_dir = out / "members" / m.code
-        _write_besu(member_dir / "besu", m, node_keys[m.code], enodes, besu_genesis, paths, settings)
-        if settings.consensus == "clique":
-            _write_geth(member_dir / "geth", m, node_keys[m.code], enodes, genesis_text, paths, settings)
-        kubo_dir = member_dir / "kubo"
-        kubo_dir.mkdir(parents=True)
-        _secret(kubo_dir / "swarm.key", swarm_key)
+        files = MemberFiles(m, node_keys[m.code], identities[m.code])
         others = [address for code, address in swarm.items() if code != m.code]
-        overrides = kubo.config_overrides(m, identities[m.code], others)
-        _secret(kubo_dir / "config-overrides.json", kubo.overrides_json(overrides))
-        (kubo_dir / "setup.sh").write_text(kubo.SETUP_SCRIPT, encoding="utf-8")
-        (kubo_dir / "setup.sh").chmod(0o755)
-        origo_dir = member_dir / "origo"
-        origo_dir.mkdir(parents=True)
-        write_config(origo_dir / "node.toml", node_settings(m, network, paths))
+        write_member(out / "members" / m.code, files, chain, enodes, others, swarm_key, paths)
     (out / "network.json").write_text(json.dumps(network.summary(), indent=2) + "\n", encoding="utf-8")
     return network
 
 
-def node_settings(member: MemberSpec, network: GeneratedNetwork, paths: HostPaths) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ChainFiles:
+    """What every member's files name of the chain: its settings and the genesis contracts."""
+
+    settings: ChainSettings
+    membership: str
+    registry: str
+
+
+@dataclass(frozen=True)
+class MemberFiles:
+    """One member and its chain node key and kubo identity (private halves only if made here)."""
+
+    member: MemberSpec
+    node_key: NodeKey
+    identity: kubo.KuboIdentity
+
+
+def write_member(
+    member_dir: Path,
+    files: MemberFiles,
+    chain: ChainFiles,
+    enodes: list[str],
+    swarm_peers: list[str],
+    swarm_key: str,
+    paths: HostPaths,
+) -> None:
+    """Writes members/XX/: Besu's files (and geth's on Clique), kubo's and the Origo node.toml. The genesis
+    files are read from the network's directory (``member_dir``'s grandparent), written there first."""
+    out = member_dir.parent.parent
+    m, settings = files.member, chain.settings
+    genesis_text = (out / "genesis.json").read_text(encoding="utf-8")
+    besu_name = "genesis.besu.json" if settings.consensus == "clique" else "genesis.json"
+    besu_genesis = (out / besu_name).read_text(encoding="utf-8")
+    _write_besu(member_dir / "besu", m, files.node_key, enodes, besu_genesis, paths, settings)
+    if settings.consensus == "clique":
+        _write_geth(member_dir / "geth", m, files.node_key, enodes, genesis_text, paths, settings)
+    kubo_dir = member_dir / "kubo"
+    kubo_dir.mkdir(parents=True)
+    _secret(kubo_dir / "swarm.key", swarm_key)
+    overrides = kubo.config_overrides(m, files.identity, swarm_peers)
+    _secret(kubo_dir / "config-overrides.json", kubo.overrides_json(overrides))
+    (kubo_dir / "setup.sh").write_text(kubo.SETUP_SCRIPT, encoding="utf-8")
+    (kubo_dir / "setup.sh").chmod(0o755)
+    origo_dir = member_dir / "origo"
+    origo_dir.mkdir(parents=True)
+    write_config(origo_dir / "node.toml", node_settings(m, chain, paths))
+
+
+def node_settings(member: MemberSpec, chain: ChainFiles, paths: HostPaths) -> dict[str, Any]:
     """The member's Origo node.toml: its own chain node over loopback, its own kubo, the genesis contracts."""
     port = urlsplit(member.endpoint).port or 8701
     return {
         "member": member.code,
         "data_dir": paths.origo_data_dir,
         "chain_rpc": f"http://127.0.0.1:{member.rpc_port}",
-        "chain_id": network.settings.chain_id,
-        "membership_address": network.contracts.membership.address,
-        "registry_address": network.contracts.registry.address,
+        "chain_id": chain.settings.chain_id,
+        "membership_address": chain.membership,
+        "registry_address": chain.registry,
         # The contracts are in the genesis block. The consensus sets the confirmations (Clique forks).
         "deployment_block": 0,
-        "consensus": network.settings.consensus,
+        "consensus": chain.settings.consensus,
         "host": "0.0.0.0",
         "port": port,
         "public_url": member.endpoint,
         "payload_backend": "kubo",
         "kubo_api": "/ip4/127.0.0.1/tcp/5001",
+    }
+
+
+def listening(member: MemberSpec, peer_id: str) -> dict[str, Any]:
+    """What network.json records of where ``member`` listens."""
+    return {
+        "host": member.host,
+        "p2p_port": member.p2p_port,
+        "rpc_port": member.rpc_port,
+        "kubo_swarm_port": member.kubo_swarm_port,
+        "engine_port": member.engine_port,
+        "swarm_address": kubo.swarm_address(member, peer_id),
     }
 
 

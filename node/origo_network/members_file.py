@@ -70,6 +70,21 @@ def load_members(path: Path) -> list[MemberSpec]:
     return parse_members(raw)
 
 
+def load_member(path: Path) -> MemberSpec:
+    """One member, from a file holding its object (as `origo node init` describes it) or a list of one."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise NetworkSpecError(f"cannot read {path}: {exc.strerror}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise NetworkSpecError(f"{path} is not JSON: {exc}") from None
+    if isinstance(raw, list) and len(raw) == 1:
+        raw = raw[0]
+    if not isinstance(raw, dict) or "members" in raw:
+        raise NetworkSpecError(f"{path} must describe one member (a JSON object with its code, name, ...)")
+    return _member(0, raw)
+
+
 def parse_members(items: Sequence[Any]) -> list[MemberSpec]:
     members = [_member(i, item) for i, item in enumerate(items)]
     _check_unique(members)
@@ -197,3 +212,24 @@ def _check_addresses(members: list[MemberSpec]) -> None:
                     " its own p2p_port, rpc_port, kubo_swarm_port and engine_port, or its own host"
                 )
             taken[(host, port)] = (m.code, what)
+
+
+def check_addresses_free(member: MemberSpec, others: Sequence[tuple[str, str, dict[str, int]]]) -> None:
+    """A member joining later may not listen where a member (code, host, ports) already does."""
+    host = member.host.lower().rstrip(".")
+    mine = {
+        "p2p_port": member.p2p_port,
+        "rpc_port": member.rpc_port,
+        "kubo_swarm_port": member.kubo_swarm_port,
+        "engine_port": member.engine_port,
+    }
+    for code, other_host, ports in others:
+        if other_host.lower().rstrip(".") != host:
+            continue
+        for what, port in mine.items():
+            clash = next((name for name, taken in ports.items() if taken == port), None)
+            if clash is not None:
+                raise NetworkSpecError(
+                    f"members {code} and {member.code} would both listen on {member.host}:{port}"
+                    f" ({clash} of {code}, {what} of {member.code}): give {member.code} its own ports or host"
+                )
