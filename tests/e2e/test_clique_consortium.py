@@ -268,3 +268,31 @@ def test_a_suspended_member_stops_sealing_and_seals_again_once_reinstated(clique
         "TH's metrics to show the sealers agree",
     )
     assert "origo_sealers_disagreeing" in metrics
+
+
+def test_a_member_voted_in_after_the_genesis_becomes_a_sealer(clique: CliqueConsortium) -> None:
+    """BN joins as the RUNBOOK says (`origo network add-member`, its geth a follower), the members vote it in
+    on the Membership, and their nodes vote its sealer in on the chain: no operator touches geth's votes."""
+    proposal = clique.join("BN", node_settings=SETTINGS)
+    vn, bn = clique.sealers["VN"], clique.sealers["BN"]
+    assert bn.address not in vn.signers()
+    doc_id = issue_at_vn(clique, "VN-HCM-2026-700400")
+    wait_state(clique.net.members["BN"], doc_id, {"valid"}, timeout=60)  # it follows the chain
+    admins = {code: Client(clique.net.members[code], "admin") for code in CODES}
+    body = {"kind": "add_member", "member": proposal}
+    proposed = admins["VN"].post("/api/v1/consortium/proposals", json=body)
+    assert proposed.status_code == 201, proposed.text
+    executed = False
+    for code in ("SG", "TH", "MY"):
+        executed = (
+            admins[code].post(f"/api/v1/consortium/proposals/{proposed.json()['id']}/vote").json()["executed"]
+        )
+        if executed:
+            break
+    assert executed
+    wait_for(lambda: bn.address in vn.signers(), 60, "BN's sealer to be voted in")
+    voted = vn.head()
+    sealed_by = lambda: {vn.signer_of(n) for n in range(voted + 1, vn.head() + 1)}  # noqa: E731
+    wait_for(lambda: bn.address in sealed_by(), 60, "BN to seal a block")
+    wait_for(lambda: health(clique, "BN")["sealers"]["disagreeing"] == 0, 30, "BN to see the sealers agree")
+    assert_anchored_exactly_once(clique)

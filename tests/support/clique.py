@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from origo_devnet.network import MEMBER_NAMES, Network, prepare_member
-from origo_network import ChainSettings, generate_network, load_members
+from origo_devnet.network import MEMBER_NAMES, MemberNode, Network, prepare_member
+from origo_network import ChainSettings, add_member, generate_network, load_member, load_members
 from origo_network.anvil import free_port
 from origo_node.operator_tasks import update_config
 from origo_node.settings import CONFIG_FILE
@@ -176,6 +176,40 @@ class CliqueConsortium:
     def _across(self, side: Sequence[str]) -> list[tuple[str, str]]:
         return [(a, b) for a in side for b in self.sealers if b not in side]
 
+    def join(self, code: str, node_settings: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A member joining later, the RUNBOOK's way: `origo node init` keys, `origo network add-member`,
+        its geth set up and started (a follower until voted in), the others' running geth told of it
+        (admin_addPeer, as a restart on the updated config.toml would), its Origo node started. Returns
+        the generated proposal.json."""
+        node, keys = prepare_member(self.root, code, free_port(), node_settings=node_settings)
+        spec = _spec(code, node, keys)
+        (self.root / f"{code}.json").write_text(json.dumps(spec), encoding="utf-8")
+        added = add_member(self.generated, load_member(self.root / f"{code}.json"))
+        sealer = Sealer(
+            code=code,
+            files=added.directory / "geth",
+            data=self.root / "geth" / code,
+            rpc_url=f"http://127.0.0.1:{spec['rpc_port']}",
+            enode=added.enode,
+            address=added.validator,
+        )
+        sealer.data.mkdir(parents=True)
+        setup = sealer.setup()
+        _, err = setup.communicate(timeout=120)
+        if setup.returncode != 0:
+            raise RuntimeError(f"setup.sh of {code} failed: {err.decode(errors='replace')}")
+        sealer.start()
+        for other in self.sealers.values():
+            if other.running:
+                other.admin("admin_addPeer", added.enode)
+        self.sealers[code] = sealer
+        node_toml = tomllib.loads((added.directory / "origo" / "node.toml").read_text())
+        update_config(node.data_dir / CONFIG_FILE, **{k: node_toml[k] for k in CHAIN_SETTINGS})
+        self.net.members[code] = node
+        self.net.start_nodes([code])
+        proposal: dict[str, Any] = json.loads((added.directory / "proposal.json").read_text())
+        return proposal
+
     def wait_in_step(self, block: int, timeout: float = 60.0) -> None:
         """Until every running sealer has the same block ``block``. Sealers started with --mine at once each
         seal a block 1 of their own before they are peered; geth settles on the heaviest only on its sync
@@ -204,21 +238,7 @@ def clique_consortium(
 ) -> Iterator[CliqueConsortium]:
     """The consortium of ``codes`` on its own Clique chain, every process stopped on exit."""
     prepared = {code: prepare_member(root, code, free_port(), node_settings=node_settings) for code in codes}
-    specs = [
-        {
-            "code": code,
-            "name": MEMBER_NAMES.get(code, code),
-            "admin": keys["admin_address"],
-            "issuers": [keys["issuer_address"]],
-            "encryption_key": keys["encryption_public_key"],
-            "endpoint": node.url,
-            "p2p_port": free_port(),
-            "rpc_port": free_port(),
-            "kubo_swarm_port": free_port(),
-            "engine_port": free_port(),
-        }
-        for code, (node, keys) in prepared.items()
-    ]
+    specs = [_spec(code, node, keys) for code, (node, keys) in prepared.items()]
     (root / "members.json").write_text(json.dumps(specs), encoding="utf-8")
     generated = root / "generated"
     settings = ChainSettings(consensus="clique", block_period_s=period, voting_period_s=24 * 3600)
@@ -270,3 +290,19 @@ def clique_consortium(
         yield consortium
     finally:
         consortium.stop()
+
+
+def _spec(code: str, node: MemberNode, keys: dict[str, Any]) -> dict[str, Any]:
+    """The member.json of a member on this machine: every port a free one."""
+    return {
+        "code": code,
+        "name": MEMBER_NAMES.get(code, code),
+        "admin": keys["admin_address"],
+        "issuers": [keys["issuer_address"]],
+        "encryption_key": keys["encryption_public_key"],
+        "endpoint": node.url,
+        "p2p_port": free_port(),
+        "rpc_port": free_port(),
+        "kubo_swarm_port": free_port(),
+        "engine_port": free_port(),
+    }
