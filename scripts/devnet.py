@@ -30,6 +30,7 @@ from pathlib import Path
 from types import FrameType
 
 import httpx
+from origo_devnet.clique import CliqueNetwork
 from origo_devnet.kubo_swarm import KuboSwarm
 from origo_devnet.network import (
     ALL_MEMBERS,
@@ -182,23 +183,33 @@ def up(args: argparse.Namespace) -> int:
 
 
 def join(args: argparse.Namespace) -> int:
+    root: Path = args.root
     code = args.code.upper()
-    if not (ROOT / "network.json").exists():
+    if not (root / "network.json").exists():
         console.print("[red]no network yet[/red]: run `make up` first")
         return 2
-    saved = json.loads((ROOT / "network.json").read_text(encoding="utf-8"))
+    saved = json.loads((root / "network.json").read_text(encoding="utf-8"))
     if any(m["code"] == code for m in saved["members"]):
-        console.print(f"[red]{code} is already in {ROOT}/network.json[/red]")
+        console.print(f"[red]{code} is already in {root}/network.json[/red]")
         return 2
     port = max(int(m["url"].rsplit(":", 1)[1]) for m in saved["members"]) + 1
     contracts = (saved["contracts"]["membership"], saved["contracts"]["registry"], saved["deployment_block"])
     settings: dict[str, object] = {"chain_id": saved["chain_id"]}
     # A consortium made with IPFS=kubo: the new member gets a daemon of its own in the private swarm.
-    daemon = KuboSwarm.add_member(ROOT / "kubo", code)
+    daemon = KuboSwarm.add_member(root / "kubo", code)
     if daemon is not None:
         settings.update(payload_backend="kubo", kubo_api=daemon.api)
+    rpc_url, sealer = saved["rpc_url"], None
+    if saved.get("chain") == "clique":
+        # Its own chain node, a follower until the members vote it in; the others' configs list it as a
+        # static peer, so the next `make up` starts it and peers them all.
+        chain = CliqueNetwork.load(root / "clique")
+        sealer = chain.add_node(code, start=False)
+        rpc_url = chain.rpc_url(code)
+        saved["chain_nodes"] = {**saved.get("chain_nodes", {}), code: chain.describe()[code]}
+        settings["consensus"] = "clique"
     node, keys = prepare_member(
-        ROOT, code, port, rpc_url=saved["rpc_url"], contracts=contracts, node_settings=settings
+        root, code, port, rpc_url=rpc_url, contracts=contracts, node_settings=settings
     )
     from origo_devnet.network import fund
     from web3 import Web3
@@ -210,8 +221,12 @@ def join(args: argparse.Namespace) -> int:
             "[yellow]the chain is not running; run `make up` first so the accounts get gas[/yellow]"
         )
     saved["members"].append(node.as_dict())
-    (ROOT / "network.json").write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
+    (root / "network.json").write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
     proposal_file = Path(keys["member_file"])  # written by init_node, as `origo node init` writes it
+    if sealer is not None:
+        # Its validator is its sealer: once it is admitted, the members' nodes vote that address in.
+        member = json.loads(proposal_file.read_text(encoding="utf-8"))
+        proposal_file.write_text(json.dumps({**member, "validator": sealer.address}, indent=2) + "\n")
     console.print(f"Prepared {code} in {node.data_dir} (node {node.url}, passphrase '{DEVNET_PASSPHRASE}').")
     console.print(f"The member to vote on: {proposal_file}")
     console.print(
@@ -275,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     starting.set_defaults(run=up)
     joining = commands.add_parser("join", help="prepare a new member for a governance vote")
     joining.add_argument("code", help="the new member's country code, e.g. BN")
+    joining.add_argument("--root", type=Path, default=ROOT, help="where the network lives (.devnet/)")
     joining.set_defaults(run=join)
     commands.add_parser("status", help="show the members and whether they answer").set_defaults(run=status)
     args = parser.parse_args(argv)

@@ -6,6 +6,7 @@ three geth sealers and two node processes; the test kills a sealer with SIGKILL.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -80,6 +81,26 @@ def test_each_node_has_its_own_sealer_and_a_killed_sealer_is_restarted(tmp_path:
         process.send_signal(signal.SIGINT)
         assert process.wait(90) == 0
         assert not alive(new_pid) and not alive(int(chain_nodes["VN"]["pid"]))
+
+        # A member joins: its own chain node (a follower until voted in), its sealer as its validator.
+        joined = subprocess.run(
+            [sys.executable, str(SCRIPT), "join", "BN", "--root", str(root)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "COLUMNS": "200"},
+        )
+        assert joined.returncode == 0 and "Traceback" not in joined.stdout + joined.stderr, joined.stdout
+        after = saved(root)
+        bn = next(m for m in after["members"] if m["code"] == "BN")
+        bn_config = tomllib.loads((Path(bn["data_dir"]) / "node.toml").read_text())
+        assert bn_config["chain_rpc"] == after["chain_nodes"]["BN"]["rpc_url"] != chain_nodes["VN"]["rpc_url"]
+        layout = json.loads((root / "clique" / "clique.json").read_text())
+        bn_sealer = next(s for s in layout["sealers"] if s["code"] == "BN")
+        proposal = json.loads((Path(bn["data_dir"]) / "member.json").read_text())
+        assert proposal["validator"] == bn_sealer["address"]
+        sg_config = (root / "clique" / "SG" / "config.toml").read_text()
+        assert f"127.0.0.1:{bn_sealer['p2p_port']}" in sg_config, "SG's geth does not know BN's"
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
