@@ -297,6 +297,10 @@ def test_a_copy_under_vns_reference_never_answers_a_bare_reference(net: Network,
             body = answer.json()
             assert body["rule"] == "AmbiguousReference"
             assert [c["key"] for c in body["candidates"]] == [f"TH:{reference}", f"VN:{reference}"]
+        page = httpx.get(f"{url}/print/{reference}", timeout=10)  # a person's page: a page, with both
+        assert page.status_code == 409 and page.headers["content-type"].startswith("text/html")
+        assert f"href='/print/TH:{reference}'" in page.text and f"href='/print/VN:{reference}'" in page.text
+        assert "Which certificate?" in page.text
         named = httpx.get(f"{url}/api/v1/verify", params={"key": f"vn:{reference}"}, timeout=10).json()
         assert (named["verdict"], named["issuer"]) == ("valid", "VN")
         assert named["status"]["shared_reference"]["also_issued_by"][0]["key"] == f"TH:{reference}"

@@ -12,13 +12,14 @@ from collections.abc import Callable
 from html import escape
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import segno
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from origo_api import states
 
+from origo_node.errors import OrigoError
 from origo_node.web.form_d import amount
 from origo_node.web.marks import mark
 
@@ -73,7 +74,14 @@ def web_router(get_status: StatusLookup, public_url: str) -> APIRouter:
 
     @router.get("/print/{document_id}")
     def printable(document_id: str) -> HTMLResponse:
-        status = get_status(document_id)
+        try:
+            status = get_status(document_id)
+        except OrigoError as exc:
+            # A person opened this page: the answer is a page too (a bare reference two members used, or a
+            # key that is no document's name), with the certificates it could mean as links.
+            return HTMLResponse(
+                _page("Which certificate?", _refusal_body(exc)), status_code=exc.status, headers=_headers()
+            )
         if status is None:
             known = (
                 f"No member anchored a document <code>{escape(document_id)}</code> that this node knows of."
@@ -83,6 +91,21 @@ def web_router(get_status: StatusLookup, public_url: str) -> APIRouter:
         return HTMLResponse(_page(_title(status), print_body(status, base)), headers=_headers(no_store=True))
 
     return router
+
+
+def _refusal_body(exc: OrigoError) -> str:
+    candidates = exc.details.get("candidates") or []
+    links = "".join(
+        f"<li><a href='/print/{quote(str(c['key']), safe=':')}'>{escape(str(c['key']))}</a>"
+        f" ({escape(str(c['name']))})</li>"
+        for c in candidates
+    )
+    listed = f"<ul>{links}</ul>" if links else ""
+    heading = "Which certificate?" if candidates else "This is not a certificate's name"
+    return (
+        f"<h1>{heading}</h1><p>{escape(exc.message)}</p>{listed}"
+        "<p><a href='/'>Check another certificate</a></p>"
+    )
 
 
 def _headers(*, no_store: bool = False) -> dict[str, str]:
