@@ -326,9 +326,12 @@ contract DocumentRegistry is IDocumentRegistry {
     }
 
     /// Refuses a declaration that is not in canonical form ({RegistryDeclarationNotCanonical}): else a
-    /// node that skipped the form could claim one document twice, as `SG-D1` and as `sg-d1`. One pass
-    /// over the bytes, each judged against the one before it (a blank is refused where it is).
+    /// node that skipped the form could claim one document twice, as `SG-D1` and as `sg-d1`. The
+    /// canonical case (every claim the node sends) is judged on all 32 bytes at once
+    /// ({_isCanonicalDeclaration}, ~200 gas); only a refused one is walked byte by byte, each byte
+    /// judged against the one before it, to say where it fails.
     function _requireCanonicalDeclaration(bytes32 declaration) private pure {
+        if (_isCanonicalDeclaration(declaration)) return;
         uint256 fault = type(uint256).max; // none
         uint256 trailing; // whether non-zero bytes follow the padding
         // In assembly: the accept path pays ~1k gas for this instead of ~4k in Solidity.
@@ -380,7 +383,49 @@ contract DocumentRegistry is IDocumentRegistry {
             }
         }
         if (trailing != 0) fault = _firstNonZero(declaration, fault);
-        if (fault != type(uint256).max) revert RegistryDeclarationNotCanonical(declaration, fault);
+        // The two judgements agree (tests/contracts/test_contracts_declarations.py); were they ever to
+        // differ, the declaration is still refused.
+        revert RegistryDeclarationNotCanonical(declaration, fault);
+    }
+
+    /// Whether `declaration` is canonical, judged word-at-a-time (SWAR): each mask below holds 0x80 in
+    /// every byte with the property. Canonical: 1 to 32 characters, then only zero bytes; each character
+    /// printable ASCII (0x20-0x7e) but no lower-case letter; a blank neither first nor last, nor beside
+    /// another blank, nor before or after `-`, `/` or `.`.
+    function _isCanonicalDeclaration(bytes32 declaration) private pure returns (bool canonical) {
+        assembly ("memory-safe") {
+            let low7 := 0x7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f
+            let high := not(low7) // 0x80 in every byte
+            let ones := div(not(0), 0xff) // 0x01 in every byte
+            // A byte is non-zero iff its high bit or (its low 7 bits + 0x7f) has bit 7: no carry between bytes.
+            let nonzero := and(or(add(and(declaration, low7), low7), declaration), high)
+            let zero := xor(nonzero, high)
+            // The zero bytes, filled to 0xff, must be one run at the end (2^k - 1): no byte after the padding.
+            let zeroFill := mul(shr(7, zero), 0xff)
+            let bad := or(and(zeroFill, add(zeroFill, 1)), iszero(shr(248, declaration))) // ... and not empty
+            bad := or(bad, and(declaration, high)) // not ASCII
+            // With each byte's high bit set, subtracting c from every byte borrows nowhere: bit 7 stays iff byte >= c.
+            let withHigh := or(declaration, high)
+            let printable := and(sub(withHigh, mul(ones, 0x20)), not(sub(withHigh, mul(ones, 0x7f))))
+            let lower := and(sub(withHigh, mul(ones, 0x61)), not(sub(withHigh, mul(ones, 0x7b))))
+            bad := or(bad, and(nonzero, or(not(printable), lower)))
+            // Bytes equal to c: those where declaration xor c is zero.
+            let x := xor(declaration, mul(ones, 0x20))
+            let blank := xor(and(or(add(and(x, low7), low7), x), high), high)
+            x := xor(declaration, mul(ones, 0x2d))
+            let separator := xor(and(or(add(and(x, low7), low7), x), high), high)
+            x := xor(declaration, mul(ones, 0x2f))
+            separator := or(separator, xor(and(or(add(and(x, low7), low7), x), high), high))
+            x := xor(declaration, mul(ones, 0x2e))
+            separator := or(separator, xor(and(or(add(and(x, low7), low7), x), high), high))
+            // Byte i's neighbours: shr(8, m) moves byte i-1's mark onto byte i, shl(8, m) byte i+1's.
+            // Before the first byte is the start; after the last (byte 31 or before the padding), the end.
+            let beforeIsEnd := or(shr(8, or(blank, separator)), shl(248, 0x80))
+            let afterIsEnd := or(shl(8, zero), 0x80)
+            bad := or(bad, and(blank, or(beforeIsEnd, afterIsEnd)))
+            bad := or(bad, and(separator, shr(8, blank)))
+            canonical := iszero(bad)
+        }
     }
 
     /// The position of the first non-zero byte of `declaration` from byte `from` on (one exists).

@@ -121,7 +121,7 @@ def test_gas_report_prints_every_key_within_targets() -> None:
     assert set(report["anchor_per_document"]) == {"1", "16", "256", "4096"}
     assert report["anchor_per_document"]["256"] <= 1_000
     assert report["anchor_per_document"]["4096"] <= 200
-    assert report["accept"] <= 85_000  # 80k until the canonical declaration check (issue 20)
+    assert report["accept"] <= 80_000
 
 
 @pytest.mark.integration

@@ -119,3 +119,71 @@ def test_what_the_node_sends_is_always_canonical_on_chain(chain: Consortium) -> 
         accept(*args, encoded, []).call({"from": sg})
 
     sent_as_canonical()
+
+
+def _crafted_declarations() -> list[bytes]:
+    """Declarations aimed at the word-at-a-time check's edges: every class boundary byte, blanks and
+    separators at the first, last and 32nd places and next to each other, bytes after the padding."""
+    crafted = [b"", b"A" * 32, b"A" * 31 + b" ", b" " + b"A" * 31, b"A" * 30 + b" B", b"A" * 31 + b"-"]
+    for b in (0x00, 0x01, 0x1F, 0x20, 0x21, 0x2D, 0x2E, 0x2F, 0x40, 0x41, 0x5A, 0x5B, 0x60, 0x61, 0x7A, 0x7B):
+        crafted += [
+            bytes([b]) + b"SG",
+            b"SG" + bytes([b]),
+            b"S" + bytes([b]) + b"G",
+            b"SG" * 15 + bytes([b, 0x41]),
+        ]
+    for b in (0x7E, 0x7F, 0x80, 0x81, 0xA0, 0xE1, 0xFF):
+        crafted += [bytes([b]), b"SG" + bytes([b]) + b"1", b"A" * 31 + bytes([b])]
+    for pair in ("  ", " -", "- ", " /", "/ ", " .", ". ", "--", "-.", "A B", "A  B", "A -B", "A- B"):
+        crafted += [f"SG{pair}1".encode(), f"{pair}SG".encode(), f"SG{pair}".encode()]
+    padded = [c.ljust(32, b"\0") if len(c) < 32 else c[:32] for c in crafted]
+    # Something after the padding, at every distance from it.
+    padded += [b"SG".ljust(k, b"\0") + b"\x01".ljust(32 - k, b"\0") for k in range(2, 32)]
+    padded += [b"SG\0" + b"\0" * 28 + b"A", b"\0" + b"SG".ljust(31, b"\0")]
+    return padded
+
+
+def test_the_word_at_a_time_check_agrees_with_the_byte_walk_on_crafted_declarations(
+    chain: Consortium,
+) -> None:
+    # The contract judges a declaration with 256-bit masks and walks it byte by byte only to say where
+    # it fails: held here, byte for byte, to the node's copy of the rule (fake_contracts.declaration_fault).
+    tree = chain.anchor([make_leaf()])
+    args = (tree.leaves[0].to_abi_tuple(), tree.root, tree.proof(0))
+    accept, sg = chain.registry.functions.accept, chain.issuer("SG")
+    taken = 0
+    for sent in _crafted_declarations():
+        fault = declaration_fault(sent)
+        if fault is None:
+            accept(*args, sent, []).call({"from": sg})
+            taken += 1
+        else:
+            assert chain.error_of(accept(*args, sent, []), sg) == (
+                "RegistryDeclarationNotCanonical",
+                (sent, fault),
+            )
+    assert taken >= 20  # the list holds canonical declarations too, not only refused ones
+
+
+def test_the_word_at_a_time_check_agrees_on_declarations_near_the_rule(chain: Consortium) -> None:
+    tree = chain.anchor([make_leaf()])
+    args = (tree.leaves[0].to_abi_tuple(), tree.root, tree.proof(0))
+    accept, sg = chain.registry.functions.accept, chain.issuer("SG")
+    # Few letters, many blanks and separators, and the class boundaries: the cases a mask could get wrong.
+    near = st.text(alphabet="AZ09 -./`a{~\x1f\x7f", min_size=1, max_size=32).map(
+        lambda t: t.encode("ascii").ljust(32, b"\0")
+    )
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(sent=near)
+    def agree(sent: bytes) -> None:
+        fault = declaration_fault(sent)
+        if fault is None:
+            accept(*args, sent, []).call({"from": sg})
+        else:
+            assert chain.error_of(accept(*args, sent, []), sg) == (
+                "RegistryDeclarationNotCanonical",
+                (sent, fault),
+            )
+
+    agree()

@@ -372,7 +372,7 @@ def test_only_the_importing_member_accepts(chain: Consortium, batch: MerkleTree)
         )
 
 
-def test_acceptance_cost_stays_under_85k_gas_in_a_batch_of_4096(chain: Consortium) -> None:
+def test_acceptance_cost_stays_under_80k_gas_in_a_batch_of_4096(chain: Consortium) -> None:
     leaf = make_leaf(quantity=10_000, expires_at=chain.now() + 86_400)
     tree = MerkleTree.from_hashes([leaf_hash(leaf), *(os.urandom(32) for _ in range(4095))])
     chain.send(chain.registry.functions.anchorBatch(tree.root, 4096, CID), chain.issuer("VN"))
@@ -382,7 +382,7 @@ def test_acceptance_cost_stays_under_85k_gas_in_a_batch_of_4096(chain: Consortiu
         chain.registry.functions.accept(leaf.to_abi_tuple(), tree.root, proof, DECL, claim(2_000)),
         chain.issuer("SG"),
     )
-    assert receipt["gasUsed"] <= 85_000  # 80k until the canonical declaration check (issue 20)
+    assert receipt["gasUsed"] <= 80_000
 
 
 # ---------------------------------------------------------------- claims item by item
