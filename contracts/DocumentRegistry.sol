@@ -334,7 +334,7 @@ contract DocumentRegistry is IDocumentRegistry {
         if (_isCanonicalDeclaration(declaration)) return;
         uint256 fault = type(uint256).max; // none
         uint256 trailing; // whether non-zero bytes follow the padding
-        // In assembly: the accept path pays ~1k gas for this instead of ~4k in Solidity.
+        // Only a refused declaration gets here (the walk costs ~4k gas; {_isCanonicalDeclaration} ~200).
         assembly ("memory-safe") {
             let previous := 0x100 // nothing yet: a blank may not come first
             for {
