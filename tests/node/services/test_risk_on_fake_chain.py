@@ -206,3 +206,35 @@ def test_the_readme_walk_through_ranks_the_second_declaration_first(network: Con
         "vessel_mismatch",
         "date_mismatch",
     ]
+
+
+def test_one_service_kept_across_answers_reads_each_payload_once_and_sees_later_documents(
+    network: Consortium, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vn, sg = network.nodes["VN"], network.nodes["SG"]
+    vn.issuing.issue(sample("form-d", "vn-sg-coffee"))
+    network.settle()
+    kept = risk_of(sg)
+    certificate = key(sg, "VN:VN-HCM-2026-004512")
+    assert kept.assess(certificate)["links"] == []
+    # Filed after the first answer: the kept service adds them, as a service made now would see them.
+    vn.issuing.issue(sample("manifest", "vn-sg-vessel"))
+    crafted = sample("acdd", "vn-sg-coffee")
+    crafted["items"][0]["grossWeightKg"] = 21500
+    vn.issuing.issue(crafted)
+    network.settle()
+    read: list[str] = []
+    original = PayloadReader.read
+
+    def counted(self: PayloadReader, document: DocumentKey) -> dict[str, Any]:
+        read.append(document.qualified)
+        doc: dict[str, Any] = original(self, document)
+        return doc
+
+    monkeypatch.setattr(PayloadReader, "read", counted)
+    fresh = risk_of(sg)
+    assert kept.assess(certificate) == fresh.assess(certificate)
+    assert kept.work_list(limit=10) == fresh.work_list(limit=10)
+    assert {link["kind"] for link in kept.assess(certificate)["links"]} == {"declaration", "manifest"}
+    # The kept service read only the two new payloads, the fresh one all three, and neither read any again.
+    assert len(read) == 2 + 3 and len(set(read)) == 3
