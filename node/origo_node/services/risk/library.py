@@ -21,8 +21,9 @@ from typing import Any
 from origo_node.documents.linking import declaration_links, normalise_reference
 from origo_node.services.risk.dossier import Linked, PriceKey
 from origo_node.services.risk.value import unit_values
-from origo_node.services.risk.views import DocView
+from origo_node.services.risk.views import DocView, Kind
 
+_KINDS: tuple[Kind, ...] = ("certificate", "manifest", "declaration")
 #: The most documents linked to one subject (its links and its consistency signals come from these).
 MAX_LINKS = 50
 
@@ -38,9 +39,11 @@ class Library:
         self.entries: dict[str, Entry] = {}
         self._grouped: dict[PriceKey, dict[tuple[str, str], list[tuple[str, Decimal]]]] = {}
         self._medians: dict[tuple[PriceKey, tuple[str, str]], Decimal] = {}
-        self._by_transport: dict[tuple[str, str], list[Entry]] = defaultdict(list)
-        self._by_invoice: dict[tuple[str, str, str], list[Entry]] = defaultdict(list)
-        self._by_reference: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+        # Keyed by kind too: only documents of another kind can be linked (``_ties``), so a subject does not
+        # walk the hundreds of its own kind filed under one transport document or invoice.
+        self._by_transport: dict[tuple[str, str, str], list[Entry]] = defaultdict(list)
+        self._by_invoice: dict[tuple[str, str, str, str], list[Entry]] = defaultdict(list)
+        self._by_reference: dict[tuple[str, str, str], list[Entry]] = defaultdict(list)
         self._by_exporter: dict[tuple[str, str], list[Entry]] = defaultdict(list)
         #: Per HS subheading, unit and currency: (document, exporter, unit value) of each line giving one.
         self._prices: dict[PriceKey, list[tuple[str, tuple[str, str], Decimal]]] = defaultdict(list)
@@ -59,14 +62,14 @@ class Library:
     def _index(self, entry: Entry) -> None:
         view = entry.view
         for document in _transport_documents(view):
-            self._by_transport[(view.issuer, document)].append(entry)
+            self._by_transport[(view.issuer, document, view.kind)].append(entry)
         for line in view.lines:
             if line.invoice and view.exporter:
-                self._by_invoice[(view.issuer, view.exporter[1], line.invoice)].append(entry)
+                self._by_invoice[(view.issuer, view.exporter[1], line.invoice, view.kind)].append(entry)
             if line.certificate:
-                self._by_reference[line.certificate].append(entry)
+                self._by_reference[(*line.certificate, view.kind)].append(entry)
         if view.kind == "certificate":
-            self._by_reference[(view.issuer, normalise_reference(view.reference))].append(entry)
+            self._by_reference[(view.issuer, normalise_reference(view.reference), view.kind)].append(entry)
         if view.exporter is not None:
             self._by_exporter[view.exporter].append(entry)
         for price_key, unit_value in unit_values(view.lines):
@@ -76,18 +79,22 @@ class Library:
     def linked(self, subject: Entry) -> list[Linked]:
         """The documents tied to ``subject``, each with what ties them."""
         view = subject.view
+        others = [kind for kind in _KINDS if kind != view.kind]
         candidates: dict[str, Entry] = {}
+
+        def add(found: dict[Any, list[Entry]], key: tuple[str, ...]) -> None:
+            for kind in others:
+                candidates.update((e.view.key, e) for e in found.get((*key, kind), ()))
+
         for document in _transport_documents(view):
-            candidates.update((e.view.key, e) for e in self._by_transport[(view.issuer, document)])
+            add(self._by_transport, (view.issuer, document))
         for line in view.lines:
             if line.invoice and view.exporter:
-                invoice = (view.issuer, view.exporter[1], line.invoice)
-                candidates.update((e.view.key, e) for e in self._by_invoice[invoice])
+                add(self._by_invoice, (view.issuer, view.exporter[1], line.invoice))
             if line.certificate:
-                candidates.update((e.view.key, e) for e in self._by_reference[line.certificate])
+                add(self._by_reference, line.certificate)
         if view.kind == "certificate":
-            own = (view.issuer, normalise_reference(view.reference))
-            candidates.update((e.view.key, e) for e in self._by_reference[own])
+            add(self._by_reference, (view.issuer, normalise_reference(view.reference)))
         found = []
         for key, other in candidates.items():
             by = _ties(subject, other)
@@ -97,10 +104,8 @@ class Library:
         # assessment of them quadratic; the first ones (by kind and reference) are enough to flag it.
         return sorted(found, key=lambda link: (link.view.kind, link.view.reference))[:MAX_LINKS]
 
-    def exporter_documents(self, subject: DocView) -> list[DocView]:
-        if subject.exporter is None:
-            return []
-        return [e.view for e in self._by_exporter[subject.exporter]]
+    def exporter_documents_of(self, exporter: tuple[str, str]) -> list[DocView]:
+        return [e.view for e in self._by_exporter.get(exporter, ())]
 
     def prices(self, subject: DocView, leave_out: set[str]) -> dict[PriceKey, tuple[Decimal, ...]]:
         """The norm's observations for the subject's goods, from documents other than ``leave_out``: one per

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass, field
 from typing import Any
 
 from origo_node.documents.linking import normalise_reference
@@ -73,7 +74,7 @@ class RiskService:
         if row is None:
             raise NotFound(f"document {key.named} is not anchored (or not indexed yet)")
         with self._lock:
-            return self._assessed(key, self._library(), {}, with_links=True)
+            return self._assessed(key, self._library(), _Answer(), with_links=True)
 
     def work_list(self, limit: int, kind: Kind | None = None) -> dict[str, Any]:
         """The documents that arrived for this member, highest score first."""
@@ -82,7 +83,7 @@ class RiskService:
 
     def _work_list(self, limit: int, kind: Kind | None) -> dict[str, Any]:
         library = self._library()
-        standing: dict[str, Standing] = {}
+        answer = _Answer()
         assessed: list[dict[str, Any]] = []
         scanned = 0
         while scanned < self.settings.thresholds.max_documents:
@@ -92,7 +93,7 @@ class RiskService:
             scanned += len(page)
             for issuer, document_id in page:
                 key = DocumentKey(issuer, document_id)
-                item = self._assessed(key, library, standing, with_links=False)
+                item = self._assessed(key, library, answer, with_links=False)
                 if kind is None or item["kind"] == kind:
                     assessed.append(item)
         # Then by how many signals (a document with more to look at first), then newest first (a stable sort).
@@ -108,9 +109,9 @@ class RiskService:
     # ------------------------------------------------------------------ gathering
 
     def _assessed(
-        self, key: DocumentKey, library: Library, standing: dict[str, Standing], *, with_links: bool
+        self, key: DocumentKey, library: Library, shared: _Answer, *, with_links: bool
     ) -> dict[str, Any]:
-        status = self._status.status(key)
+        status = self._status_in(key, shared)
         check = self._index.payload_check(key.issuer, key)
         entry = library.entries.get(key.qualified)
         answer: dict[str, Any] = {
@@ -134,7 +135,7 @@ class RiskService:
             dossier = Dossier(
                 subject=entry.view,
                 linked=tuple(linked),
-                history=self._history(entry, library, standing),
+                history=self._history(entry, library, shared),
                 prices=library.prices(entry.view, {entry.view.key, *(link.view.key for link in linked)}),
             )
             signals = scoring.assess(dossier, self.settings)
@@ -183,33 +184,78 @@ class RiskService:
         self._settled.add(name)
         return entry
 
-    def _history(self, subject: Entry, library: Library, standing: dict[str, Standing]) -> ExporterHistory:
-        revoked, rejected, not_confirmed, claims = [], [], [], []
-        for view in library.exporter_documents(subject.view):
+    def _history(self, subject: Entry, library: Library, answer: _Answer) -> ExporterHistory:
+        if subject.view.exporter is None:
+            return ExporterHistory()
+        found = self._exporter_standing(subject.view.exporter, library, answer)
+
+        def others(rows: list[tuple[str, str]]) -> tuple[str, ...]:
+            # Its own state is on the list beside its signals.
+            return tuple(reference for name, reference in rows if name != subject.view.key)
+
+        return ExporterHistory(
+            others(found.revoked), others(found.rejected), others(found.not_confirmed), tuple(found.claims)
+        )
+
+    def _exporter_standing(
+        self, exporter: tuple[str, str], library: Library, answer: _Answer
+    ) -> _ExporterStanding:
+        """The states of the exporter's certificates, gathered once per answer for all of its documents."""
+        kept = answer.exporters.get(exporter)
+        if kept is not None:
+            return kept
+        found = _ExporterStanding()
+        for view in library.exporter_documents_of(exporter):
             if view.kind != "certificate":
                 continue
-            state, verification, refused = self._standing(view.key, standing)
-            claims += [(view.reference, declaration) for declaration in refused]
-            if view.key == subject.view.key:
-                continue  # its own state is on the list beside its signals
+            state, verification, refused = self._standing(view.key, answer)
+            found.claims += [(view.reference, declaration) for declaration in refused]
             if state == "revoked":
-                revoked.append(view.reference)
+                found.revoked.append((view.key, view.reference))
             elif state == "rejected":
-                rejected.append(view.reference)
+                found.rejected.append((view.key, view.reference))
             if verification == "not_confirmed":
-                not_confirmed.append(view.reference)
-        return ExporterHistory(tuple(revoked), tuple(rejected), tuple(not_confirmed), tuple(claims))
+                found.not_confirmed.append((view.key, view.reference))
+        answer.exporters[exporter] = found
+        return found
 
-    def _standing(self, name: str, standing: dict[str, Standing]) -> Standing:
+    def _standing(self, name: str, shared: _Answer) -> Standing:
         """A certificate's state, its verification's state and the claims refused on it, once per answer."""
+        standing = shared.standing
         if name not in standing:
             issuer, document_id = name.split(":", 1)
             key = DocumentKey(issuer, document_id)
-            status = self._status.status(key)
+            status = self._status_in(key, shared)
             verification = (status.get("verification") or {}).get("state")
             refused = [str(d) for d in self._facts.get(_claims_fact(key)) or []]
             standing[name] = (str(status["state"]), verification, refused)
         return standing[name]
+
+    def _status_in(self, key: DocumentKey, shared: _Answer) -> dict[str, Any]:
+        """A document's status, read once per answer (a subject, and in its exporter's history)."""
+        status = shared.statuses.get(key.qualified)
+        if status is None:
+            status = shared.statuses[key.qualified] = self._status.status(key)
+        return status
+
+
+@dataclass
+class _ExporterStanding:
+    """(document, reference) of an exporter's certificates by state, and the claims refused on them."""
+
+    revoked: list[tuple[str, str]] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    not_confirmed: list[tuple[str, str]] = field(default_factory=list)
+    claims: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Answer:
+    """What one answer reads once and uses for every document it assesses: states change between answers."""
+
+    standing: dict[str, Standing] = field(default_factory=dict)
+    exporters: dict[tuple[str, str], _ExporterStanding] = field(default_factory=dict)
+    statuses: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _claims_fact(key: DocumentKey) -> str:
