@@ -181,6 +181,16 @@ def test_the_exporters_history_comes_from_the_chain_and_refused_claims(network: 
     assert "VN-H-4 (declaration SG-IMP-0002)" in signals["fully_used_claim"]
     # Another exporter's certificate has no such history.
     assert risk.assess(key(sg, "VN:VN-H-OTHER"))["signals"] == []
+    # The work list gathers the exporter's history once for all its certificates: each still leaves out its
+    # own state, and says what assessing it alone says.
+    listed = {d["reference"]: d for d in risk.work_list(limit=10)["documents"]}
+    for reference in ("VN-H-1", "VN-H-2", "VN-H-3", "VN-H-4", "VN-H-OTHER"):
+        alone = risk.assess(key(sg, f"VN:{reference}"))
+        assert listed[reference] == {name: value for name, value in alone.items() if name != "links"}
+    assert "VN-H-1" not in next(
+        s["sentence"] for s in listed["VN-H-1"]["signals"] if s["rule"] == "exporter_rejected"
+    )
+    assert not any(s["rule"] == "exporter_revoked" for s in listed["VN-H-1"]["signals"])
 
 
 def test_the_readme_walk_through_ranks_the_second_declaration_first(network: Consortium) -> None:
