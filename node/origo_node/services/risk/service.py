@@ -225,7 +225,8 @@ class RiskService:
         if name not in standing:
             issuer, document_id = name.split(":", 1)
             key = DocumentKey(issuer, document_id)
-            status = self._status_in(key, shared)
+            # Only the states: the full status (with references) if this answer has it, else the cheaper one.
+            status = shared.statuses.get(name) or self._status.lifecycle(key)
             verification = (status.get("verification") or {}).get("state")
             refused = [str(d) for d in self._facts.get(_claims_fact(key)) or []]
             standing[name] = (str(status["state"]), verification, refused)
