@@ -53,6 +53,15 @@ class StatusService:
         status["shared_reference"] = self.resolver.shared_reference(key.issuer, status["reference"])
         return status
 
+    def lifecycle(self, key: DocumentKey) -> dict[str, Any]:
+        """The status without the references (state, verification, dates): for callers that read the states
+        of many documents and need no reference (working one out is most of a status's cost)."""
+        row = self._index.document(key.issuer, key)
+        if row is None:
+            return self._pending(key)
+        events = self._index.events(key.issuer, key)
+        return derive_status(row, events, self._index.predecessor_of(key.issuer, key), time.time())
+
     def known_reference(self, key: DocumentKey) -> str | None:
         return self._known_reference(key)
 

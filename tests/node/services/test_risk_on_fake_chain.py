@@ -181,6 +181,16 @@ def test_the_exporters_history_comes_from_the_chain_and_refused_claims(network: 
     assert "VN-H-4 (declaration SG-IMP-0002)" in signals["fully_used_claim"]
     # Another exporter's certificate has no such history.
     assert risk.assess(key(sg, "VN:VN-H-OTHER"))["signals"] == []
+    # The work list gathers the exporter's history once for all its certificates: each still leaves out its
+    # own state, and says what assessing it alone says.
+    listed = {d["reference"]: d for d in risk.work_list(limit=10)["documents"]}
+    for reference in ("VN-H-1", "VN-H-2", "VN-H-3", "VN-H-4", "VN-H-OTHER"):
+        alone = risk.assess(key(sg, f"VN:{reference}"))
+        assert listed[reference] == {name: value for name, value in alone.items() if name != "links"}
+    assert "VN-H-1" not in next(
+        s["sentence"] for s in listed["VN-H-1"]["signals"] if s["rule"] == "exporter_rejected"
+    )
+    assert not any(s["rule"] == "exporter_revoked" for s in listed["VN-H-1"]["signals"])
 
 
 def test_the_readme_walk_through_ranks_the_second_declaration_first(network: Consortium) -> None:
@@ -206,3 +216,35 @@ def test_the_readme_walk_through_ranks_the_second_declaration_first(network: Con
         "vessel_mismatch",
         "date_mismatch",
     ]
+
+
+def test_one_service_kept_across_answers_reads_each_payload_once_and_sees_later_documents(
+    network: Consortium, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vn, sg = network.nodes["VN"], network.nodes["SG"]
+    vn.issuing.issue(sample("form-d", "vn-sg-coffee"))
+    network.settle()
+    kept = risk_of(sg)
+    certificate = key(sg, "VN:VN-HCM-2026-004512")
+    assert kept.assess(certificate)["links"] == []
+    # Filed after the first answer: the kept service adds them, as a service made now would see them.
+    vn.issuing.issue(sample("manifest", "vn-sg-vessel"))
+    crafted = sample("acdd", "vn-sg-coffee")
+    crafted["items"][0]["grossWeightKg"] = 21500
+    vn.issuing.issue(crafted)
+    network.settle()
+    read: list[str] = []
+    original = PayloadReader.read
+
+    def counted(self: PayloadReader, document: DocumentKey) -> dict[str, Any]:
+        read.append(document.qualified)
+        doc: dict[str, Any] = original(self, document)
+        return doc
+
+    monkeypatch.setattr(PayloadReader, "read", counted)
+    fresh = risk_of(sg)
+    assert kept.assess(certificate) == fresh.assess(certificate)
+    assert kept.work_list(limit=10) == fresh.work_list(limit=10)
+    assert {link["kind"] for link in kept.assess(certificate)["links"]} == {"declaration", "manifest"}
+    # The kept service read only the two new payloads, the fresh one all three, and neither read any again.
+    assert len(read) == 2 + 3 and len(set(read)) == 3

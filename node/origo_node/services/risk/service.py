@@ -1,14 +1,17 @@
 """The risk service: gathers what the rules need from the index and the payloads, and ranks the work list.
 
 Runs at the importing member's node over what it can read (payloads its checker opened and found good); the
-signals and scores stay in this node. Decrypted documents are kept in a bounded cache: an anchored document
-never changes (the first anchoring of an id wins), so a document read once need not be read again.
+signals and scores stay in this node. The documents it has read are kept in one library for the life of the
+process: an anchored document never changes (the first anchoring of an id wins), so a document read once is
+neither read nor indexed again; each answer adds only those read since the last one. States do change: they
+are read per answer.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
+import threading
+from dataclasses import dataclass, field
 from typing import Any
 
 from origo_node.documents.linking import normalise_reference
@@ -25,11 +28,12 @@ from origo_node.store.facts import NodeFacts
 from origo_node.store.ports import IndexStore
 
 log = logging.getLogger(__name__)
-_CACHE_SIZE = 10_000
 _PAGE = 500
 #: Claims the chain refused because the certificate (or the item) was used up already.
 FULLY_USED_RULES = ("RegistryFullyUtilised", "RegistryItemFullyUtilised")
 _CLAIMS_KEPT = 20
+#: A certificate's state, its verification's state and the claims refused on it.
+Standing = tuple[str, str | None, list[str]]
 
 
 class RiskService:
@@ -48,7 +52,12 @@ class RiskService:
         self._facts = facts
         self._member = member
         self.settings = settings
-        self._cache: OrderedDict[str, Entry | None] = OrderedDict()
+        self._library_kept = Library(())
+        #: Documents whose reading gave a final answer (their figures, or a shape no view foresaw); a payload
+        #: the store could not give now is tried again on the next answer.
+        self._settled: set[str] = set()
+        #: One answer at a time: the library grows and works out its norms as it is asked.
+        self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ answers
 
@@ -64,12 +73,17 @@ class RiskService:
         row = self._index.document(key.issuer, key)
         if row is None:
             raise NotFound(f"document {key.named} is not anchored (or not indexed yet)")
-        library = self._library()
-        return self._assessed(key, library, with_links=True)
+        with self._lock:
+            return self._assessed(key, self._library(), _Answer(), with_links=True)
 
     def work_list(self, limit: int, kind: Kind | None = None) -> dict[str, Any]:
         """The documents that arrived for this member, highest score first."""
+        with self._lock:
+            return self._work_list(limit, kind)
+
+    def _work_list(self, limit: int, kind: Kind | None) -> dict[str, Any]:
         library = self._library()
+        answer = _Answer()
         assessed: list[dict[str, Any]] = []
         scanned = 0
         while scanned < self.settings.thresholds.max_documents:
@@ -78,7 +92,8 @@ class RiskService:
                 break
             scanned += len(page)
             for issuer, document_id in page:
-                item = self._assessed(DocumentKey(issuer, document_id), library, with_links=False)
+                key = DocumentKey(issuer, document_id)
+                item = self._assessed(key, library, answer, with_links=False)
                 if kind is None or item["kind"] == kind:
                     assessed.append(item)
         # Then by how many signals (a document with more to look at first), then newest first (a stable sort).
@@ -93,8 +108,10 @@ class RiskService:
 
     # ------------------------------------------------------------------ gathering
 
-    def _assessed(self, key: DocumentKey, library: Library, *, with_links: bool) -> dict[str, Any]:
-        status = self._status.status(key)
+    def _assessed(
+        self, key: DocumentKey, library: Library, shared: _Answer, *, with_links: bool
+    ) -> dict[str, Any]:
+        status = self._status_in(key, shared)
         check = self._index.payload_check(key.issuer, key)
         entry = library.entries.get(key.qualified)
         answer: dict[str, Any] = {
@@ -118,7 +135,7 @@ class RiskService:
             dossier = Dossier(
                 subject=entry.view,
                 linked=tuple(linked),
-                history=self._history(entry, library),
+                history=self._history(entry, library, shared),
                 prices=library.prices(entry.view, {entry.view.key, *(link.view.key for link in linked)}),
             )
             signals = scoring.assess(dossier, self.settings)
@@ -138,61 +155,108 @@ class RiskService:
         return answer
 
     def _library(self) -> Library:
-        entries = []
-        for issuer, document_id in self._index.readable_document_keys(excluding_type=""):
-            entry = self._entry(DocumentKey(issuer, document_id))
-            if entry is not None:
-                entries.append(entry)
-        return Library(entries)
+        """The library with every document read since the last answer added (each read once)."""
+        keys = [DocumentKey(i, d) for i, d in self._index.readable_document_keys(excluding_type="")]
+        readable = {key.qualified for key in keys}
+        library = self._library_kept
+        if not readable.issuperset(library.entries):
+            # A document no longer found good (checked again): the library is built again without it.
+            self._settled &= readable
+            library = Library(e for name, e in library.entries.items() if name in readable)
+            self._library_kept = library
+        fresh = [entry for key in keys if key.qualified not in self._settled and (entry := self._entry(key))]
+        library.add(fresh)
+        return library
 
     def _entry(self, key: DocumentKey) -> Entry | None:
         name = key.qualified
-        if name in self._cache:
-            self._cache.move_to_end(name)
-            return self._cache[name]
         try:
             doc = self._reader.read(key)
             view = view_of(name, doc)
             entry = None if view is None else Entry(doc, view)
         except OrigoError as exc:
             log.info("risk: cannot read %s now (%s)", name, exc.message)
-            return None  # not cached: the payload store may answer next time
+            return None  # not settled: the payload store may answer next time
         except (KeyError, TypeError, ValueError):
             # The checker found it good, so this is a shape no view foresaw: listed without signals; logged
             log.exception("risk: cannot read the figures of %s", name)
             entry = None
-        self._cache[name] = entry
-        if len(self._cache) > _CACHE_SIZE:
-            self._cache.popitem(last=False)
+        self._settled.add(name)
         return entry
 
-    def _history(self, subject: Entry, library: Library) -> ExporterHistory:
-        revoked, rejected, not_confirmed, claims = [], [], [], []
-        for view in library.exporter_documents(subject.view):
+    def _history(self, subject: Entry, library: Library, answer: _Answer) -> ExporterHistory:
+        if subject.view.exporter is None:
+            return ExporterHistory()
+        found = self._exporter_standing(subject.view.exporter, library, answer)
+
+        def others(rows: list[tuple[str, str]]) -> tuple[str, ...]:
+            # Its own state is on the list beside its signals.
+            return tuple(reference for name, reference in rows if name != subject.view.key)
+
+        return ExporterHistory(
+            others(found.revoked), others(found.rejected), others(found.not_confirmed), tuple(found.claims)
+        )
+
+    def _exporter_standing(
+        self, exporter: tuple[str, str], library: Library, answer: _Answer
+    ) -> _ExporterStanding:
+        """The states of the exporter's certificates, gathered once per answer for all of its documents."""
+        kept = answer.exporters.get(exporter)
+        if kept is not None:
+            return kept
+        found = _ExporterStanding()
+        for view in library.exporter_documents_of(exporter):
             if view.kind != "certificate":
                 continue
-            state, verification, refused = self._standing(view.key, library)
-            claims += [(view.reference, declaration) for declaration in refused]
-            if view.key == subject.view.key:
-                continue  # its own state is on the list beside its signals
+            state, verification, refused = self._standing(view.key, answer)
+            found.claims += [(view.reference, declaration) for declaration in refused]
             if state == "revoked":
-                revoked.append(view.reference)
+                found.revoked.append((view.key, view.reference))
             elif state == "rejected":
-                rejected.append(view.reference)
+                found.rejected.append((view.key, view.reference))
             if verification == "not_confirmed":
-                not_confirmed.append(view.reference)
-        return ExporterHistory(tuple(revoked), tuple(rejected), tuple(not_confirmed), tuple(claims))
+                found.not_confirmed.append((view.key, view.reference))
+        answer.exporters[exporter] = found
+        return found
 
-    def _standing(self, name: str, library: Library) -> tuple[str, str | None, list[str]]:
+    def _standing(self, name: str, shared: _Answer) -> Standing:
         """A certificate's state, its verification's state and the claims refused on it, once per answer."""
-        if name not in library.standing:
+        standing = shared.standing
+        if name not in standing:
             issuer, document_id = name.split(":", 1)
             key = DocumentKey(issuer, document_id)
-            status = self._status.status(key)
+            # Only the states: the full status (with references) if this answer has it, else the cheaper one.
+            status = shared.statuses.get(name) or self._status.lifecycle(key)
             verification = (status.get("verification") or {}).get("state")
             refused = [str(d) for d in self._facts.get(_claims_fact(key)) or []]
-            library.standing[name] = (str(status["state"]), verification, refused)
-        return library.standing[name]
+            standing[name] = (str(status["state"]), verification, refused)
+        return standing[name]
+
+    def _status_in(self, key: DocumentKey, shared: _Answer) -> dict[str, Any]:
+        """A document's status, read once per answer (a subject, and in its exporter's history)."""
+        status = shared.statuses.get(key.qualified)
+        if status is None:
+            status = shared.statuses[key.qualified] = self._status.status(key)
+        return status
+
+
+@dataclass
+class _ExporterStanding:
+    """(document, reference) of an exporter's certificates by state, and the claims refused on them."""
+
+    revoked: list[tuple[str, str]] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    not_confirmed: list[tuple[str, str]] = field(default_factory=list)
+    claims: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Answer:
+    """What one answer reads once and uses for every document it assesses: states change between answers."""
+
+    standing: dict[str, Standing] = field(default_factory=dict)
+    exporters: dict[tuple[str, str], _ExporterStanding] = field(default_factory=dict)
+    statuses: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _claims_fact(key: DocumentKey) -> str:
