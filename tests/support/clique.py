@@ -274,6 +274,7 @@ def clique_consortium(
             node = prepared[code][0]
             update_config(node.data_dir / CONFIG_FILE, **{k: node_toml[k] for k in CHAIN_SETTINGS})
             consortium.net.members[code] = node
+        _genesis_in_the_future(generated, seconds=20)
         # All at once: on two cores, one after the other took four times as long.
         setups = {code: sealer.setup() for code, sealer in consortium.sealers.items()}
         for code, setup in setups.items():
@@ -306,3 +307,15 @@ def _spec(code: str, node: MemberNode, keys: dict[str, Any]) -> dict[str, Any]:
         "kubo_swarm_port": free_port(),
         "engine_port": free_port(),
     }
+
+
+def _genesis_in_the_future(generated: Path, seconds: int) -> None:
+    """Moves the genesis time (every member's copy) ``seconds`` ahead. Operators start sealers days after
+    generating; here it is seconds, and geth with --mine seals block 1 at once on an old genesis, before its
+    peers are connected: four sealers could each seal a block 1, and fork into two halves of equal weight that
+    never reconcile (each prefers its own blocks, and each half's sealers have signed too recently to go on).
+    A genesis in the future makes every sealer wait for it, by when all are peered."""
+    at = hex(int(time.time()) + seconds)
+    for path in [generated / "genesis.json", *generated.glob("members/*/geth/genesis.json")]:
+        genesis = json.loads(path.read_text(encoding="utf-8"))
+        path.write_text(json.dumps({**genesis, "timestamp": at}, indent=2) + "\n", encoding="utf-8")

@@ -100,9 +100,13 @@ class Library:
             by = _ties(subject, other)
             if key != view.key and by:
                 found.append(Linked(other.view, tuple(by)))
-        # Bounded: an issuer filing hundreds of documents under one B/L or reference must not make every
-        # assessment of them quadratic; the first ones (by kind and reference) are enough to flag it.
-        return sorted(found, key=lambda link: (link.view.kind, link.view.reference))[:MAX_LINKS]
+        # Bounded: an issuer filing hundreds of documents under one B/L or invoice number must not make every
+        # assessment of them quadratic. The strongest ties first (the certificate a declaration cites, then a
+        # shared transport document, then an invoice number, which many consignments of one exporter reuse),
+        # so that the bound never cuts the document the subject names itself.
+        return sorted(found, key=lambda link: (_strength(link.by), link.view.kind, link.view.reference))[
+            :MAX_LINKS
+        ]
 
     def exporter_documents_of(self, exporter: tuple[str, str]) -> list[DocView]:
         return [e.view for e in self._by_exporter.get(exporter, ())]
@@ -144,6 +148,14 @@ def _transport_documents(view: DocView) -> list[str]:
     if view.kind == "manifest":
         return [c.transport_document for c in view.consignments]
     return [view.leg.transport_document] if view.leg.transport_document else []
+
+
+_TIE_ORDER = ("certificate of origin reference", "transport document", "invoice")
+
+
+def _strength(by: tuple[str, ...]) -> int:
+    """The rank of a link's strongest tie (0 the strongest)."""
+    return min((_TIE_ORDER.index(tie) for tie in by if tie in _TIE_ORDER), default=len(_TIE_ORDER))
 
 
 def _ties(subject: Entry, other: Entry) -> list[str]:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from origo_node.services.risk import consistency
 from origo_node.services.risk.dossier import Dossier, Linked
+from origo_node.services.risk.library import MAX_LINKS, Entry, Library
 from origo_node.services.risk.settings import RiskSettings
 
 from ._docs import doc, view
@@ -171,3 +172,29 @@ def test_a_consignment_under_another_bill_of_lading_is_not_compared() -> None:
         )
         == []
     )
+
+
+def test_the_certificate_a_declaration_cites_is_never_cut_by_the_bound_on_links() -> None:
+    """Sixty certificates of the same exporter reuse the declaration's invoice number and sort before the one
+    the declaration cites: the bound on links keeps the cited one (found in a shared network, where the cited
+    certificate was left out and the declaration's figures were never compared)."""
+
+    def numbered(n: int) -> Any:
+        def change(d: dict[str, Any]) -> None:
+            d["referenceNumber"] = f"VN-AAA-2026-{n:05d}"
+            d["transport"]["transportDocument"] = f"OTHER-BL-{n}"
+
+        return change
+
+    look_alikes = [doc("certificate", numbered(n)) for n in range(MAX_LINKS + 10)]
+    cited = doc("certificate", lambda d: d.update(referenceNumber="VN-ZZZ-2026-99999"))
+    declaration = doc(
+        "declaration",
+        lambda d: d["items"][0]["certificateOfOrigin"].update(referenceNumber="VN-ZZZ-2026-99999"),
+    )
+    entries = [Entry(d, view(d)) for d in [*look_alikes, cited, declaration]]
+    library = Library(entries)
+    links = library.linked(entries[-1])
+    assert len(links) == MAX_LINKS
+    assert links[0].view.reference == "VN-ZZZ-2026-99999"
+    assert "certificate of origin reference" in links[0].by
