@@ -55,14 +55,18 @@ class MemberSpec:
         object.__setattr__(self, "accounts", (self.admin, *self.issuers))
 
 
-def load_members(path: Path) -> list[MemberSpec]:
-    """The members in ``path``; raises :class:`NetworkSpecError` naming the member and field at fault."""
+def _read_json(path: Path) -> Any:
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise NetworkSpecError(f"cannot read {path}: {exc.strerror}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise NetworkSpecError(f"{path} is not JSON: {exc}") from None
+
+
+def load_members(path: Path) -> list[MemberSpec]:
+    """The members in ``path``; raises :class:`NetworkSpecError` naming the member and field at fault."""
+    raw = _read_json(path)
     if isinstance(raw, dict) and "members" in raw:
         raw = raw["members"]
     if not isinstance(raw, list) or not raw:
@@ -72,12 +76,7 @@ def load_members(path: Path) -> list[MemberSpec]:
 
 def load_member(path: Path) -> MemberSpec:
     """One member, from a file holding its object (as `origo node init` describes it) or a list of one."""
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise NetworkSpecError(f"cannot read {path}: {exc.strerror}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise NetworkSpecError(f"{path} is not JSON: {exc}") from None
+    raw = _read_json(path)
     if isinstance(raw, list) and len(raw) == 1:
         raw = raw[0]
     if not isinstance(raw, dict) or "members" in raw:
