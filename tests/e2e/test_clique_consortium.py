@@ -58,6 +58,20 @@ def head_advances(sealer: Sealer, blocks: int, timeout: float) -> int:
     return int(wait_for(lambda: (h := sealer.head()) >= start + blocks and h, timeout, "the chain to go on"))
 
 
+def vote_at(admin: Client, proposal_id: int) -> dict[str, Any]:
+    """Vote yes at one member's node once that node's own sealer holds the proposal: a proposal made at another
+    node reaches it a block or two later, and before that the node rightly answers 404."""
+    wait_for(
+        lambda: admin.get(f"/api/v1/consortium/proposals/{proposal_id}").status_code == 200,
+        30,
+        f"proposal {proposal_id} to reach the voter's node",
+    )
+    answer = admin.post(f"/api/v1/consortium/proposals/{proposal_id}/vote")
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
 def health(clique: CliqueConsortium, code: str) -> dict[str, Any]:
     body: dict[str, Any] = httpx.get(f"{clique.net.members[code].url}/healthz", timeout=30).json()
     return body
@@ -241,8 +255,8 @@ def test_a_suspended_member_stops_sealing_and_seals_again_once_reinstated(clique
         "/api/v1/consortium/proposals", json={"kind": "suspend_member", "target": "MY"}
     )
     assert suspend.status_code == 201, suspend.text
-    admins["SG"].post(f"/api/v1/consortium/proposals/{suspend.json()['id']}/vote")
-    assert admins["TH"].post(f"/api/v1/consortium/proposals/{suspend.json()['id']}/vote").json()["executed"]
+    vote_at(admins["SG"], suspend.json()["id"])
+    assert vote_at(admins["TH"], suspend.json()["id"])["executed"]
     # No operator touches geth: the members' nodes vote MY's sealer out.
     wait_for(lambda: my not in vn.signers(), 40, "MY's sealer to be voted out")
     after = vn.head()
@@ -253,7 +267,7 @@ def test_a_suspended_member_stops_sealing_and_seals_again_once_reinstated(clique
         "/api/v1/consortium/proposals", json={"kind": "reinstate_member", "target": "MY"}
     )
     assert reinstate.status_code == 201, reinstate.text
-    assert admins["SG"].post(f"/api/v1/consortium/proposals/{reinstate.json()['id']}/vote").json()["executed"]
+    assert vote_at(admins["SG"], reinstate.json()["id"])["executed"]
     wait_for(lambda: my in vn.signers(), 40, "MY's sealer to be voted back in")
     back = vn.head()
     wait_for(
@@ -284,9 +298,7 @@ def test_a_member_voted_in_after_the_genesis_becomes_a_sealer(clique: CliqueCons
     assert proposed.status_code == 201, proposed.text
     executed = False
     for code in ("SG", "TH", "MY"):
-        executed = (
-            admins[code].post(f"/api/v1/consortium/proposals/{proposed.json()['id']}/vote").json()["executed"]
-        )
+        executed = vote_at(admins[code], proposed.json()["id"])["executed"]
         if executed:
             break
     assert executed

@@ -235,7 +235,22 @@ CASES = [
     # --- integers in paths and queries
     Case("proposal -1", "GET", "/api/v1/consortium/proposals/-1", 422, role="admin"),
     Case("proposal 10^40", "GET", "/api/v1/consortium/proposals/" + "9" * 40, 422, role="admin"),
-    Case("unknown proposal", "GET", "/api/v1/consortium/proposals/424242", 404, role="admin"),
+    Case(
+        "unknown proposal",
+        "GET",
+        "/api/v1/consortium/proposals/424242",
+        404,
+        role="admin",
+        says="no proposal 424242 on the chain as this node sees it",
+    ),
+    Case(
+        "vote on an unknown proposal",
+        "POST",
+        "/api/v1/consortium/proposals/424242/vote",
+        404,
+        role="admin",
+        says="may not have reached this node",
+    ),
     Case("vote on -5", "POST", "/api/v1/consortium/proposals/-5/vote", 422, role="admin"),
     Case("offset 10^30", "GET", "/api/v1/documents?offset=" + "1" + "0" * 30, 422, role="officer"),
     Case("limit 1e3", "GET", "/api/v1/documents?limit=1e3", 422, role="officer"),
