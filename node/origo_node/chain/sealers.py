@@ -19,6 +19,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 import requests
 from web3 import Web3
 
+from origo_node.chain.rpc_failure import why
 from origo_node.errors import ChainError
 
 Consensus = Literal["clique", "qbft", "none"]
@@ -106,7 +107,7 @@ class JsonRpcSealers:
             response = self._session.post(self.rpc_url, json=body, timeout=self._timeout)
             answer = response.json()
         except (requests.RequestException, ValueError) as exc:
-            raise ChainError(f"the chain node at {self.rpc_url} did not answer {method}: {exc}") from exc
+            raise ChainError(f"the chain node at {self.rpc_url} did not answer {method}: {why(exc)}") from exc
         error = answer.get("error") if isinstance(answer, dict) else None
         if error is not None:
             code = error.get("code") if isinstance(error, dict) else None

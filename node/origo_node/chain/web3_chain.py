@@ -47,6 +47,7 @@ from origo_node.chain.port import (
     TxRefused,
 )
 from origo_node.chain.revert import decode_custom_error
+from origo_node.chain.rpc_failure import rpc_error_message, why
 from origo_node.errors import ChainError, ChainRuleViolated
 
 T = TypeVar("T")
@@ -231,9 +232,10 @@ class Web3Chain:
                 reason = "underpriced"
             else:
                 reason = "other"
-            raise TxRefused(f"the chain refused the transaction: {exc}", reason) from exc
+            said = rpc_error_message(exc) or str(exc)
+            raise TxRefused(f"the chain refused the transaction: {said}", reason) from exc
         except (requests.RequestException, OSError) as exc:
-            raise ChainError(f"the chain at {self.rpc_url} did not answer: {exc}") from exc
+            raise ChainError(f"the chain at {self.rpc_url} did not answer: {why(exc)}") from exc
 
     def receipt(self, tx_hash: str) -> Receipt | None:
         try:
@@ -285,7 +287,7 @@ class Web3Chain:
                 f"{self._head_or_unknown()}): it may still be syncing, or the addresses are another chain's"
             ) from exc
         except (requests.RequestException, OSError, Web3RPCError) as exc:
-            raise ChainError(f"the chain at {self.rpc_url} did not answer: {exc}") from exc
+            raise ChainError(f"the chain at {self.rpc_url} did not answer: {why(exc)}") from exc
 
     def _head_or_unknown(self) -> str:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import socket
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -89,3 +90,33 @@ def test_a_chain_node_without_the_contracts_is_told_in_words(anvil_chain: tuple[
         lagging.members()
     assert "has no Origo contract at the configured address" in raised.value.message
     assert f"head block {chain.head()}" in raised.value.message
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_a_chain_node_that_does_not_answer_is_told_in_words() -> None:
+    """Logs, /healthz and error answers say why in words, not in the HTTP library's terms."""
+    url = f"http://127.0.0.1:{_closed_port()}"
+    chain = Web3Chain(url, "0x" + "ab" * 20, "0x" + "cd" * 20, timeout=2)
+    with pytest.raises(ChainError) as raised:
+        chain.head()
+    said = raised.value.message
+    assert said == f"the chain at {url} did not answer: nothing listens there (connection refused)"
+    with pytest.raises(ChainError) as sent:
+        chain.send_raw(b"\x01")
+    assert "HTTPConnectionPool" not in sent.value.message and "connection refused" in sent.value.message
+
+
+def test_a_chain_node_that_hangs_is_said_to_be_slow() -> None:
+    with socket.socket() as listening:  # accepts connections, never answers
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        url = f"http://127.0.0.1:{listening.getsockname()[1]}"
+        with pytest.raises(ChainError) as raised:
+            Web3Chain(url, "0x" + "ab" * 20, "0x" + "cd" * 20, timeout=0.5).head()
+    said = raised.value.message
+    assert said == f"the chain at {url} did not answer: no answer came within the time allowed"
