@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from dataclasses import asdict
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -63,6 +65,14 @@ def generate(
         str, typer.Option(help="The Origo node's data directory on each machine.")
     ] = "/var/lib/origo",
     geth_data_dir: Annotated[str, typer.Option(help="geth's data directory (Clique).")] = "/var/lib/geth",
+    start_at: Annotated[
+        str | None,
+        typer.Option(
+            help="The launch time in UTC (like 2026-12-10T08:00:00Z), the genesis block's time. No block is"
+            " sealed before it: every member starts its chain node ahead of it, so that all are peered for"
+            " block 1. Default: now."
+        ),
+    ] = None,
 ) -> None:
     """Write the genesis (Membership and DocumentRegistry at genesis; QBFT: validators from the contract;
     Clique: the members' sealers in extraData) and, per member, Besu's (and for Clique geth's) config, node
@@ -86,6 +96,7 @@ def generate(
         gas_limit=gas_limit,
         quorum_bps=quorum_bps,
         voting_period_s=int(voting_days * 24 * 3600),
+        genesis_time=None if start_at is None else _launch_time(start_at),
     )
     paths = HostPaths(besu_config_dir, besu_data_dir, origo_data_dir, geth_data_dir)
     try:
@@ -116,7 +127,29 @@ def generate(
             + ": hand each member only its own members/XX directory, over a secure channel.",
             fg=typer.colors.YELLOW,
         )
+    if start_at is not None:
+        first_block = summary["genesis_time"]
+        typer.echo(f"  The first block is sealed at {first_block}: start every chain node before then.")
     typer.echo(f"Next: docs/RUNBOOK.md, section '{RUNBOOK_SECTIONS[consensus.value]}'.")
+
+
+def _launch_time(text: str) -> int:
+    """``--start-at`` as Unix seconds: an ISO 8601 time in UTC, in the future (a past one coordinates
+    nothing)."""
+    try:
+        at = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(
+            f"--start-at {text!r} is not a time; give one in UTC like 2026-12-10T08:00:00Z"
+        ) from None
+    if at.tzinfo is None or at.utcoffset() != timedelta(0):
+        raise UserError(f"--start-at {text!r} must be in UTC, ending in Z (like 2026-12-10T08:00:00Z)")
+    if at.timestamp() <= time.time():
+        raise UserError(
+            f"--start-at {text} is in the past; give a launch time that every member can start its chain node"
+            " before (leave it out to date the genesis now)"
+        )
+    return int(at.timestamp())
 
 
 @network_app.command("add-member")

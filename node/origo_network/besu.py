@@ -42,6 +42,9 @@ class ChainSettings:
     gas_limit: int = 30_000_000
     quorum_bps: int = 5001
     voting_period_s: int = 7 * 24 * 3600
+    #: The genesis block's time (Unix seconds); None: the time of generating. Sealers seal nothing before it,
+    #: so a launch time that every member starts its chain node ahead of lets them all peer before block 1.
+    genesis_time: int | None = None
 
     def check(self) -> list[str]:
         problems = []
@@ -61,6 +64,8 @@ class ChainSettings:
             problems.append("the quorum must be between 1 and 10000 basis points")
         if self.voting_period_s < 60:
             problems.append("the voting period must be at least 60 seconds")
+        if self.genesis_time is not None and not 0 < self.genesis_time < 2**32:
+            problems.append("the genesis time must be a time between 1970 and 2106")
         return problems
 
 

@@ -25,6 +25,7 @@ import json
 import os
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -61,6 +62,8 @@ class GeneratedNetwork:
     generated_keys: list[str] = field(default_factory=list)
     #: What the operator should know before using the files (members that share a machine, loopback hosts).
     warnings: list[str] = field(default_factory=list)
+    #: The genesis block's time (Unix seconds): no block is sealed before it.
+    genesis_time: int = 0
 
     def summary(self) -> dict[str, Any]:
         consensus: dict[str, Any] = (
@@ -88,6 +91,7 @@ class GeneratedNetwork:
                 "registry": self.contracts.registry.address,
             },
             "deployment_block": 0,
+            "genesis_time": datetime.fromtimestamp(self.genesis_time, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             **consensus,
             "members": [
                 {
@@ -142,7 +146,8 @@ def generate_network(
         network.addresses[m.code] = listening(m, identities[m.code].peer_id)
         if node_keys[m.code].private_key is not None or identities[m.code].private_key_b64 is not None:
             network.generated_keys.append(m.code)
-    timestamp = int(time.time())
+    timestamp = int(time.time()) if settings.genesis_time is None else settings.genesis_time
+    network.genesis_time = timestamp
     sealers = list(network.validators.values())
     if settings.consensus == "clique":
         genesis_text = _json(clique.genesis(settings, contracts, members, sealers, timestamp, client="geth"))

@@ -127,3 +127,41 @@ def test_a_block_period_of_zero_is_refused(tmp_path: Path, capsys: pytest.Captur
     assert main([*command, "--out", str(tmp_path / "out"), "--block-period", "0"]) == 2
     assert "block period must be at least 1 second" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("start_at", "says"),
+    [
+        ("2020-01-01T00:00:00Z", "is in the past"),
+        ("2099-01-01T08:00:00", "must be in UTC"),
+        ("2099-01-01T08:00:00+07:00", "must be in UTC"),
+        ("next tuesday", "is not a time"),
+    ],
+)
+def test_a_launch_time_that_coordinates_nothing_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], start_at: str, says: str
+) -> None:
+    _, specs = make_members(tmp_path, ["VN"], [8701])
+    members = write_members(tmp_path / "members.json", specs)
+    command = ["network", "generate", "--consensus", "clique", "--members", str(members), "--out"]
+    assert main([*command, str(tmp_path / "out"), "--start-at", start_at]) == 2
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_launch_time_dates_the_genesis_so_that_no_sealer_seals_before_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Sealers started with --mine on an old genesis seal block 1 at once, each before it is peered: the
+    chain can split into halves of equal weight. A launch time every member starts ahead of prevents it."""
+    _, specs = make_members(tmp_path, ["VN", "SG"], [8701, 8702])
+    members = write_members(tmp_path / "members.json", specs)
+    command = ["network", "generate", "--consensus", "clique", "--members", str(members), "--out"]
+    assert main([*command, str(tmp_path / "out"), "--start-at", "2099-01-01T08:00:00Z"]) == 0
+    assert "first block is sealed at 2099-01-01T08:00:00Z" in capsys.readouterr().out
+    at = 4070937600  # 2099-01-01T08:00:00Z
+    for path in [tmp_path / "out" / "genesis.json", *(tmp_path / "out").glob("members/*/geth/genesis.json")]:
+        assert int(read_json(path)["timestamp"], 16) == at, path
+    assert int(read_json(tmp_path / "out" / "genesis.besu.json")["timestamp"], 16) == at
+    assert read_json(tmp_path / "out" / "network.json")["genesis_time"] == "2099-01-01T08:00:00Z"
