@@ -86,6 +86,16 @@ def test_a_member_already_there_or_on_a_taken_port_is_refused_and_nothing_change
             {**newcomer, "code": "KH", "p2p_port": vn["p2p_port"]},
             f"members VN and KH would both listen on 127.0.0.1:{vn['p2p_port']}",
         ),
+        # A hostile newcomer that gives another member's node key would make that member's sealer its own.
+        "node key": (
+            {
+                **newcomer,
+                **{name: free_port() for name in newcomer if name.endswith("_port")},
+                "code": "KH",
+                "node_public_key": vn["enode"].removeprefix("enode://").split("@")[0],
+            },
+            "KH's node key is already VN's",
+        ),
     }
     for name, (spec, words) in attempts.items():
         path = tmp_path / f"{name}.json"
