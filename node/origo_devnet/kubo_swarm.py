@@ -24,7 +24,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterable, Sequence
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
+from origo_network.anvil import free_port
 from origo_node.errors import PayloadError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -65,12 +65,6 @@ def ipfs_binary() -> Path:
 def new_swarm_key() -> str:
     """A fresh pre-shared key in the format kubo reads from ``<repo>/swarm.key``."""
     return SWARM_KEY_HEADER + secrets.token_hex(32) + "\n"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def configure(config: dict[str, Any], *, api_port: int, gateway_port: int, swarm_port: int) -> None:

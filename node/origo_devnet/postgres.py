@@ -13,25 +13,19 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import psycopg
+from origo_network.anvil import free_port
 
 PG_BIN = Path(os.environ.get("ORIGO_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
 class PostgresMissing(RuntimeError):
     pass
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class PgCluster:
@@ -43,7 +37,7 @@ class PgCluster:
                 f"PostgreSQL 15 is not installed ({PG_BIN}/initdb missing): `make postgres` installs Debian's"
                 " postgresql package"
             )
-        self.port = _free_port()
+        self.port = free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="origo-pg-"))
         self.data = self.dir / "data"
         self._as: list[str] = []

@@ -55,12 +55,20 @@ def anvil_binary() -> Path:
     raise ChainError(f"anvil not found at {native} nor on PATH; run `npm install` in hardhat-config/")
 
 
+#: Ports this process has handed out: the kernel may offer a port again once the probing socket is closed,
+#: and two members of one network given the same port would be refused (or worse, collide when started).
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+    """A TCP port on 127.0.0.1 that nothing listens on right now, never one this process handed out before."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+            port: int = s.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 def _rpc(url: str, method: str, timeout: float = 1.0) -> object:
