@@ -59,8 +59,8 @@ def head_advances(sealer: Sealer, blocks: int, timeout: float) -> int:
 
 
 def vote_at(admin: Client, proposal_id: int) -> dict[str, Any]:
-    """Vote yes at one member's node once that node's own sealer holds the proposal: a proposal made at another
-    node reaches it a block or two later, and before that the node rightly answers 404."""
+    """Vote yes at one member's node once that node's own sealer holds the proposal: a proposal made at
+    another node reaches it a block or two later, and before that the node rightly answers 404."""
     wait_for(
         lambda: admin.get(f"/api/v1/consortium/proposals/{proposal_id}").status_code == 200,
         30,
@@ -116,6 +116,60 @@ def test_flows_issue_index_accept_and_revoke_between_members(clique: CliqueConso
     assert answer.status_code == 200, answer.text
     for node in clique.net.members.values():
         assert wait_state(node, revoked, {"revoked"})["revocation"]["reason"] == "exporter error"
+    assert_anchored_exactly_once(clique)
+
+
+def everywhere(clique: CliqueConsortium, doc_id: str, states: set[str]) -> list[dict[str, Any]]:
+    """The document's status at every member's node once each (following its own sealer) shows one of
+    ``states``."""
+    return [wait_state(node, doc_id, states, timeout=45) for node in clique.net.members.values()]
+
+
+def test_flows_supersede_verification_and_manifest_on_real_consensus(clique: CliqueConsortium) -> None:
+    """RUNBOOK flows 4-6 with each node on its own sealer: a supersession, a verification answered "not
+    confirmed" that refuses the claim, and a manifest linked at the importing member."""
+    vn, sg = Client(clique.net.members["VN"]), Client(clique.net.members["SG"])
+    old = issue_at_vn(clique, "VN-HCM-2026-700500")
+    doubted = issue_at_vn(clique, "VN-HCM-2026-700501")
+    manifest_doc = sample("manifest/vn-sg-vessel.json")
+    manifest_doc["referenceNumber"] = "MSC-ISA-2647S-VNSGN-CLIQUE"
+    filed = vn.post("/api/v1/documents", json=manifest_doc)
+    assert filed.status_code == 202, filed.text
+    manifest_id = filed.json()["document_id"]
+    for doc_id in (old, doubted, manifest_id):
+        everywhere(clique, doc_id, {"valid"})
+
+    replacement = sample("form-d/vn-sg-coffee.json")
+    replacement["referenceNumber"] = "VN-HCM-2026-700502"
+    replacement["items"][0]["description"] += " (corrected)"
+    answer = vn.post(f"/api/v1/documents/VN:{old}/supersede", json=replacement)
+    assert answer.status_code == 202, answer.text
+    new_id = answer.json()["document_id"]
+    ACCEPTED.append(new_id)
+    for status in everywhere(clique, old, {"superseded"}):
+        assert status["superseded_by"] == new_id
+    assert {s["supersedes"] for s in everywhere(clique, new_id, {"valid"})} == {old}
+
+    doubt = {"reason": "origin doubtful"}
+    opened = sg.post(f"/api/v1/documents/VN:{doubted}/verification-request", json=doubt)
+    assert opened.status_code == 200, opened.text
+    everywhere(clique, doubted, {"under_verification"})
+    answered = vn.post(
+        f"/api/v1/documents/VN:{doubted}/verification-answer",
+        json={"confirmed": False, "reason": "no such producer"},
+    )
+    assert answered.status_code == 200, answered.text
+    for status in everywhere(clique, doubted, {"not_confirmed"}):
+        assert status["verification"]["answer_reason"] == "no such producer"
+    refused = sg.post(f"/api/v1/documents/VN:{doubted}/accept", json={"declaration": "SG-C-1"})
+    assert refused.status_code == 409 and refused.json()["rule"] == "RegistryNotConfirmed", refused.text
+
+    def linked() -> dict[str, Any] | None:
+        body: dict[str, Any] = sg.get(f"/api/v1/documents/{manifest_id}/links").json()
+        ids = {c["document_id"] for cons in body.get("consignments", []) for c in cons["certificates"]}
+        return body if {doubted, new_id} & ids else None
+
+    wait_for(linked, 60, "SG to link the certificates to the manifest")
     assert_anchored_exactly_once(clique)
 
 
