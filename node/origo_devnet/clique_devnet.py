@@ -19,6 +19,7 @@ from web3 import Web3
 from origo_devnet.anvil import free_port
 from origo_devnet.clique import CliqueNetwork
 from origo_devnet.deploy import GenesisMember, accept_poa_blocks, deploy
+from origo_devnet.kubo_swarm import KuboSwarm
 
 if TYPE_CHECKING:
     from origo_devnet.network import Network
@@ -35,21 +36,26 @@ def create_clique_network(
     voting_period: int,
     node_settings: dict[str, Any] | None,
     period_s: int = 1,
+    ipfs: str = "local",
 ) -> Network:
-    """Plans the sealers, prepares the members on them, starts the chain and deploys; returns the Network."""
+    """Plans the sealers, prepares the members on them, starts the chain and deploys; returns the Network.
+    ``ipfs="kubo"``: each member's payloads on its own kubo daemon of a private swarm, as on anvil."""
     from origo_devnet.network import MEMBER_NAMES, Network, prepare_member  # imports this module
 
     chain = CliqueNetwork.plan(
         root / "clique", codes, period_s=period_s, rpc_base_port=rpc_base_port, p2p_base_port=p2p_base_port
     )
+    kubo = KuboSwarm.create(root / "kubo", codes).start() if ipfs == "kubo" else None
     prepared = []
     for index, code in enumerate(codes):
         port = base_port + index if base_port is not None else free_port()
         settings = {"consensus": "clique", **(node_settings or {})}
+        if kubo is not None:
+            settings.update(payload_backend="kubo", kubo_api=kubo.daemons[code].api)
         prepared.append(prepare_member(root, code, port, rpc_url=chain.rpc_url(code), node_settings=settings))
     funded = [keys[role] for _, keys in prepared for role in ("issuer_address", "admin_address")]
-    chain.create(funded=funded).start()
     try:
+        chain.create(funded=funded).start()
         genesis = [
             GenesisMember(
                 code=node.code,
@@ -71,6 +77,8 @@ def create_clique_network(
         chain.wait_in_step(deployment.block_number)
     except Exception:
         chain.stop()
+        if kubo is not None:
+            kubo.stop()
         raise
     network = Network(
         root=root,
@@ -80,6 +88,7 @@ def create_clique_network(
         registry=deployment.registry,
         deployment_block=deployment.block_number,
         clique=chain,
+        kubo=kubo,
     )
     for node, _ in prepared:
         update_config(

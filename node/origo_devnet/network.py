@@ -284,8 +284,6 @@ def create_network(
     """
     root.mkdir(parents=True, exist_ok=True)
     if chain == "clique":
-        if ipfs != "local":
-            raise ValueError("a Clique devnet keeps payloads in each node's embedded store for now")
         from origo_devnet.clique_devnet import create_clique_network
 
         return create_clique_network(
@@ -297,6 +295,7 @@ def create_network(
             quorum_bps=quorum_bps,
             voting_period=voting_period,
             node_settings=node_settings,
+            ipfs=ipfs,
         )
     anvil = Anvil(
         block_time=block_time,
