@@ -119,9 +119,10 @@ def verify_export(
     Needs no node: only the chain's JSON-RPC. Exit 0 when everything holds, 8 when something does not,
     4 when the RPC endpoint does not answer.
     """
-    from origo_cli.trail_check import RpcUnavailable, check_export
+    from origo_cli.trail_check import check_export
     from origo_cli.trail_export import holds, parse_export
     from origo_cli.trail_leaf import ExportUnreadable
+    from origo_cli.trail_rpc import RpcUnavailable
 
     _, data = read_json_file(file)
     for name, address in (("--registry", registry), ("--membership", membership)):

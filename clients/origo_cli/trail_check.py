@@ -38,6 +38,7 @@ from origo_cli.trail_leaf import (
     same_message,
     typed_data,
 )
+from origo_cli.trail_rpc import RpcUnavailable, is_transport_error, unreachable
 
 EVENT_OF_KIND = {
     "anchored": "BatchAnchored",
@@ -58,10 +59,6 @@ MEMBER_ARG = {
     "VerificationRequested": "importer",
     "VerificationAnswered": "issuer",
 }
-
-
-class RpcUnavailable(RuntimeError):
-    """The JSON-RPC endpoint did not answer."""
 
 
 # ------------------------------------------------------------------------------------------- pure parts
@@ -383,46 +380,6 @@ def check_export(
     except (ExportUnreadable, RpcUnavailable):
         raise
     except Exception as exc:
-        if _is_transport_error(exc):
+        if is_transport_error(exc):
             raise RpcUnavailable(unreachable(rpc_url, exc, timeout)) from exc
         raise
-
-
-def unreachable(rpc_url: str, exc: BaseException, timeout: float) -> str:
-    """Why the chain could not be reached, in words, never the HTTP library's text (which names its pools and
-    internal classes)."""
-    import requests
-
-    address = _address(rpc_url)
-    if isinstance(exc, requests.exceptions.Timeout | TimeoutError):
-        why = f"it did not answer within {timeout:g} s"
-    elif isinstance(exc, requests.exceptions.HTTPError) and exc.response is not None:
-        why = f"it answered HTTP {exc.response.status_code}, not as a JSON-RPC endpoint"
-    elif isinstance(exc, requests.exceptions.ConnectionError | OSError):
-        why = "nothing answered there (is the chain's node running, and is the address right?)"
-    elif isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema | ValueError):
-        why = "that is not an address a JSON-RPC endpoint can have (e.g. http://127.0.0.1:8545)"
-    else:
-        why = "it did not answer as a JSON-RPC endpoint of an Ethereum-style chain"
-    return f"the chain could not be reached at {address}: {why}"
-
-
-def _address(rpc_url: str) -> str:
-    """The endpoint as a person can check it: scheme, host, port and path, without credentials or query."""
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(rpc_url.strip())
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return repr(rpc_url)
-    if not parts.scheme or not host:
-        return repr(rpc_url)
-    return f"{parts.scheme}://{host}{port}{parts.path}"
-
-
-def _is_transport_error(exc: Exception) -> bool:
-    import requests
-
-    return isinstance(exc, requests.exceptions.RequestException | OSError | TimeoutError)

@@ -24,12 +24,12 @@ def test_the_trail_checker_runs_with_the_node_package_absent() -> None:
     # None in sys.modules makes every `import origo_node...` fail, as on a machine without it.
     code = (
         "import sys; sys.modules['origo_node'] = None\n"
-        "from origo_cli import trail_check\n"
+        "from origo_cli import trail_check, trail_rpc\n"
         "from origo_cli.contract_abis import load_abi\n"
         "assert any(e.get('name') == 'isAnchored' for e in load_abi('DocumentRegistry'))\n"
         "try:\n"
         "    trail_check.Checker(None, 'http://127.0.0.1:9', timeout=0.5)\n"
-        "except trail_check.RpcUnavailable:\n"
+        "except trail_rpc.RpcUnavailable:\n"
         "    print('ok')\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

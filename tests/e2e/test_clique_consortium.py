@@ -116,6 +116,24 @@ def test_flows_issue_index_accept_and_revoke_between_members(clique: CliqueConso
     assert answer.status_code == 200, answer.text
     for node in clique.net.members.values():
         assert wait_state(node, revoked, {"revoked"})["revocation"]["reason"] == "exporter error"
+    # Flow 1's far end: the importing member reads the payload VN sealed for it (fetched from VN's node).
+    payload = wait_for(
+        lambda: (
+            (r := Client(clique.net.members["SG"]).get(f"/api/v1/documents/VN:{doc_id}/payload"))
+            and r.status_code == 200
+            and r.json()
+        ),
+        30,
+        "SG to read the payload",
+    )
+    assert payload["referenceNumber"] == "VN-HCM-2026-700001"
+    # Flow 7: every member's auditor reads the same trail, block and transaction for each event.
+    trails = [
+        Client(clique.net.members[code], "auditor").get(f"/api/v1/documents/{doc_id}/trail").json()["events"]
+        for code in CODES
+    ]
+    assert [e["kind"] for e in trails[0]] == ["anchored", "accepted"]
+    assert all(trail == trails[0] for trail in trails), "the members' auditors read different trails"
     assert_anchored_exactly_once(clique)
 
 
