@@ -163,7 +163,7 @@ def _claim_in_words(fields: dict[str, Any], units: tuple[str | None, ...]) -> di
 
 #: What a verification event means for the certificate (ATIGA OCP), in the words and states the API uses.
 _VERIFICATION_OUTCOMES = {
-    "verification_requested": {
+    EventKind.VERIFICATION_REQUESTED: {
         "verification": "open",
         "claimable": False,
         "meaning": "the preference is suspended until the issuing authority answers",
@@ -185,13 +185,11 @@ def _with_label(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
     """A revocation's or rejection's fields with the label of its reason code; a verification's with what it
     means for the certificate (``outcome``: the verification's state as the status gives it, whether the
     certificate can be claimed, in words; a revocation or rejection still outranks it)."""
-    if kind == "verification_requested":
+    if kind == EventKind.VERIFICATION_REQUESTED:
         return {**fields, "outcome": _VERIFICATION_OUTCOMES[kind]}
-    if kind == "verification_answered":
+    if kind == EventKind.VERIFICATION_ANSWERED:
         return {**fields, "outcome": _VERIFICATION_OUTCOMES[bool(fields.get("confirmed"))]}
-    if kind in ("revoked", "rejected") and "reasonCode" in fields:
-        return {
-            **fields,
-            "label": reasons.label("revoke" if kind == "revoked" else "reject", fields["reasonCode"]),
-        }
+    if kind in (EventKind.REVOKED, EventKind.REJECTED) and "reasonCode" in fields:
+        action = "revoke" if kind == EventKind.REVOKED else "reject"
+        return {**fields, "label": reasons.label(action, fields["reasonCode"])}
     return fields
