@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from origo_node.documents import type_names
+
 _BLANKS = re.compile(r"\s+")
 _AROUND_SEPARATOR = re.compile(r" ?([-/.]) ?")
 #: What the rule leaves alone: the characters a person may type around the separators.
@@ -41,7 +43,7 @@ def canonical_declaration(text: str) -> str:
 
 #: The document types whose reference is of its issuer's series (``VN-...``): certificates of origin. A
 #: manifest's reference is the carrier's voyage numbering, so it has no prefix rule.
-SERIES_TYPES = frozenset({"atiga-form-d"})
+SERIES_TYPES = frozenset({type_names.FORM_D})
 
 
 def in_issuers_series(issuer: str, reference: str) -> bool:

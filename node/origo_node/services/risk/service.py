@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from origo_node.documents import type_names
 from origo_node.documents.linking import normalise_reference
 from origo_node.errors import NotFound, OrigoError
 from origo_node.services.naming import DocumentKey
@@ -263,7 +264,12 @@ def _claims_fact(key: DocumentKey) -> str:
     return f"risk.fully_used_claims.{key.qualified}"
 
 
+_KIND_OF_TYPE = {
+    type_names.FORM_D: "certificate",
+    type_names.CARGO_MANIFEST: "manifest",
+    type_names.ACDD: "declaration",
+}
+
+
 def _kind_of(doc_type: object) -> str | None:
-    return {"atiga-form-d": "certificate", "fal-cargo-manifest": "manifest", "asean-acdd": "declaration"}.get(
-        str(doc_type)
-    )
+    return _KIND_OF_TYPE.get(str(doc_type))
