@@ -112,10 +112,10 @@ class FakeNode:
         moved += self.actions.run_once()
         moved += self.indexer.run_once()
         moved += self.checker.run_once()
-        return moved
+        return int(moved)
 
     def outbox_pending(self) -> int:
-        return self.batcher.pending_count()
+        return int(self.batcher.pending_count())
 
 
 @dataclass
