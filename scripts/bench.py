@@ -33,7 +33,17 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import gas_report
-from benchmarks import backends, catchup, clique, issue_cpu, latency, scale, startup, throughput
+from benchmarks import (
+    backends,
+    catchup,
+    clique,
+    issue_cpu,
+    latency,
+    replay_cpu,
+    scale,
+    startup,
+    throughput,
+)
 from benchmarks.baseline import Baseline
 from benchmarks.network import MEMBERS, Bench, bench_network, peak_rss_mb
 from benchmarks.report import markdown, print_table
@@ -148,6 +158,8 @@ def measure(
         report["peak_rss_mb"] = {"value": max(peaks.values()), **peaks}
     say("CPU per issued document, by step")
     report["issue_cpu_ms"] = issue_cpu.measure(2_000 if plan.mode == "full" else 1_000)
+    say("CPU per replayed document, by step")
+    report["replay_cpu_us"] = replay_cpu.measure(6 if plan.mode == "full" else 2)
     if ipfs == "kubo":
         # Each backend on a network of its own, measured the same way one after the other.
         report["payload_backends"] = backends.compare(plan, root, node_settings, say)

@@ -106,6 +106,22 @@ def _new_rows(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 " in bulks of 250, one process, SQLite, embedded store (scripts/benchmarks/issue_cpu.py)",
             )
         )
+    replay = report.get("replay_cpu_us")
+    if replay:
+        steps = " · ".join(f"{step} {us:.1f}" for step, us in replay["us_per_document"].items())
+        sizes = replay["index_bytes_per_document"].items()
+        on_disk = " · ".join(f"{name} {size:,.0f}" for name, size in sizes)
+        out.append(
+            (
+                "replay_cpu_us_per_document",
+                f"{replay['documents_per_cpu_s']:,} documents per CPU-second: {steps} (µs); on disk, bytes: "
+                + on_disk,
+                "",
+                f"the indexer's work per batch, {replay['documents']:,} synthetic documents in batches of"
+                " 4,096, one process, SQLite (scripts/benchmarks/replay_cpu.py); fetching manifests not"
+                " included",
+            )
+        )
     start = report.get("start_up_ms")
     if start:
         steps = " · ".join(f"{step} {ms:,.0f}" for step, ms in start.items())

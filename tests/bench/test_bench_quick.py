@@ -55,5 +55,9 @@ def test_quick_run_prints_every_key() -> None:
     steps = {k: v for k, v in cpu["cpu_ms_per_document"].items() if k != "rest"}
     assert len(steps) == 7 and cpu["total_cpu_ms_per_document"] >= sum(steps.values()) > 0
     assert {"import_node", "schema", "signing_key", "first_rpc"} <= set(report["start_up_ms"])
+    replay = report["replay_cpu_us"]
+    assert replay["documents"] == 2 * 4096 and replay["documents_per_cpu_s"] > 0
+    assert len(replay["us_per_document"]) == 6 and all(us > 0 for us in replay["us_per_document"].values())
+    assert replay["index_bytes_per_document"]["idx_documents"] > 0
     assert report["payload_bytes_per_document"] > 0 and len(report["load_average"]) == 3
     assert report["machine"]["cores"] >= 1 and report["date"]
