@@ -25,8 +25,9 @@ def _known(proposal_id: int, read: Callable[[int], T]) -> T:
     except ChainRuleViolated as exc:
         if exc.details.get("rule") == "MembershipUnknownProposal":
             raise NotFound(
-                f"there is no proposal {proposal_id} on the chain as this node sees it; a proposal made at another"
-                " member's node in the last few seconds may not have reached this node's chain node yet: try again"
+                f"there is no proposal {proposal_id} on the chain as this node sees it; a proposal made at"
+                " another member's node in the last few seconds may not have reached this node's chain node"
+                " yet: try again"
             ) from exc
         raise
 
