@@ -70,7 +70,7 @@ def status(key: DocumentKey, node: NodeDep, request: Request) -> dict[str, Any]:
     # Someone holding only an id learns what the chain shows: the reference only if the key carried it
     # (a reference typed or scanned), or to this node's own staff.
     found = node.status.status(node.resolver.resolve(key))
-    return reveal_reference(found, key, insider=is_insider(request))
+    return reveal_reference(found, key, insider=is_insider(request)).as_json()
 
 
 @router.post(

@@ -60,7 +60,7 @@ def test_the_importer_flags_refuses_to_claim_and_may_reject_a_certificate_anchor
     consortium.settle()
 
     # The chain enforces the anchored figures: 1,920,000 KGM where the certificate gives 19,200 KGM.
-    assert sg.status.status(doc_id)["items"][0]["total"] == "1920000.000"
+    assert sg.status.status(doc_id).as_json()["items"][0]["total"] == "1920000.000"
     found = recorded(sg, doc_id)  # by the background check, which read the payload
     assert found is not None and found.state == "facts_mismatch"
     item = "the chain records 1,920,000.000 KGM for item 1; the document gives 19,200.000 KGM"
@@ -69,7 +69,7 @@ def test_the_importer_flags_refuses_to_claim_and_may_reject_a_certificate_anchor
     # It stands out in the importing officers' queue too.
     [queued] = [
         d
-        for d in sg.status.worklist("SG", "importer", None, 50, 0)["documents"]
+        for d in sg.status.worklist("SG", "importer", None, 50, 0).as_json()["documents"]
         if d["document_id"] == doc_id
     ]
     assert queued["payload_check"]["state"] == "facts_mismatch"
@@ -87,7 +87,7 @@ def test_the_importer_flags_refuses_to_claim_and_may_reject_a_certificate_anchor
     )
     consortium.settle()
     assert sg.actions.get(action.id).state == "done"
-    assert sg.status.status(doc_id)["state"] == "rejected"
+    assert sg.status.status(doc_id).state == "rejected"
 
 
 def test_a_trader_checking_the_file_is_told_the_record_is_not_the_certificates(
