@@ -86,7 +86,8 @@ def status(key: DocumentKey, node: NodeDep, request: Request) -> dict[str, Any]:
     },
 )
 async def verify_file(request: Request, node: NodeDep) -> dict[str, Any]:
-    return await run_in_threadpool(node.verify.verify_file, read_json(request))
+    outcome = await run_in_threadpool(node.verify.verify_file, read_json(request))
+    return outcome.as_json()
 
 
 @router.get(
@@ -100,4 +101,4 @@ def verify_id(
     node: NodeDep,
     digest: str | None = Query(default=None, pattern=r"^0x[0-9a-fA-F]{64}$"),
 ) -> dict[str, Any]:
-    return node.verify.verify_id(key, digest)
+    return node.verify.verify_id(key, digest).as_json()

@@ -24,6 +24,7 @@ from origo_node.services.document_status import DocumentStatus, Replacement, Ver
 from origo_node.services.naming import DocumentKey
 from origo_node.services.reading import identity_of, leaf_of
 from origo_node.services.status import StatusService
+from origo_node.services.verdict import Checks, VerificationOutcome
 from origo_node.store.ports import IndexStore, OutboxStore
 from origo_node.store.rows import IndexedDocument
 
@@ -68,7 +69,7 @@ class VerifyService:
         self._status = status
         self._domain = domain
 
-    def verify_file(self, body: object) -> dict[str, Any]:
+    def verify_file(self, body: object) -> VerificationOutcome:
         document, claimed_id = _unwrap(body)
         canonical = canonical_bytes(document)
         digest = "0x" + hashlib.sha256(canonical).hexdigest()
@@ -79,7 +80,7 @@ class VerifyService:
             return self._verdict(DocumentKey(identity[0], doc_id), digest, identity, document)
         return self._verdict(doc_id, digest, identity, document)
 
-    def verify_id(self, key: str, digest: str | None = None) -> dict[str, Any]:
+    def verify_id(self, key: str, digest: str | None = None) -> VerificationOutcome:
         """A check by id (a QR code's) or by reference (typed, perhaps in lower case or with spaces).
 
         The reference is shown only when the key carried it: someone holding only an id learns nothing
@@ -103,7 +104,7 @@ class VerifyService:
         digest: str | None,
         identity: tuple[str, str] | None,
         document: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
+    ) -> VerificationOutcome:
         """``document``: the file itself, whose figures are held against what the chain records of it."""
         try:
             key = doc_id if isinstance(doc_id, DocumentKey) else self._status.resolver.resolve(doc_id, digest)
@@ -126,26 +127,14 @@ class VerifyService:
             # The holder of this certificate may learn its replacement's reference, where this node knows it.
             replacement = DocumentKey(status.issuer, status.superseded_by)
             status = replace(status, replacement=Replacement(self._status.known_reference(replacement)))
-        result: dict[str, Any] = {
-            "document_id": doc_id,
-            "reference": status.reference,
-            "issuer": status.issuer,
-            "importer": status.importer,
-            "status": status.as_json(),
-        }
         if row is None:  # pending or refused
             # The digest of a document not anchored is not public, but the issuing node can still compare it.
             entry = self._outbox.get(key)
             pending_digest = None if entry is None else entry.leaf.digest
             integrity = digest is None or pending_digest is None or digest == pending_digest
             verdict = Verdict(status.state) if integrity else Verdict.TAMPERED
-            checks = {
-                "anchored": False,
-                "integrity": integrity,
-                "signature": None,
-                "issuer_member_at_issue": None,
-            }
-            return {**result, "verdict": verdict, "checks": checks, "message": _MESSAGES[verdict]}
+            checks = Checks(anchored=False, integrity=integrity)
+            return _outcome(doc_id, status, verdict, checks, _MESSAGES[verdict])
         integrity = digest is None or digest == status.digest
         signature_ok, member_ok = self._signature(row)
         # The file is the anchored document: the chain's record of it must give its own figures. Only then
@@ -154,17 +143,17 @@ class VerifyService:
             _facts_or_none(document) if document is not None and digest is not None and integrity else None
         )
         differing = None if facts is None else disagreements(facts, row)
-        checks = {
-            "anchored": True,
-            "integrity": integrity if digest is not None else None,
-            "signature": signature_ok,
-            "issuer_member_at_issue": member_ok,
-            "anchored_facts": None if differing is None else not differing,
-        }
+        checks = Checks(
+            anchored=True,
+            integrity=integrity if digest is not None else None,
+            signature=signature_ok,
+            issuer_member_at_issue=member_ok,
+            anchored_facts=None if differing is None else not differing,
+        )
         sound = integrity and signature_ok and member_ok and not differing
         verdict = Verdict(status.state) if sound else Verdict.TAMPERED
         message = _disagreeing_message(differing) if differing else self._message(verdict, status)
-        return {**result, "verdict": verdict, "checks": checks, "message": message}
+        return _outcome(doc_id, status, verdict, checks, message)
 
     def _message(self, verdict: str, status: DocumentStatus) -> str:
         """The verdict's sentence, with who revoked and why, or the replacement's reference."""
@@ -265,15 +254,32 @@ def _unwrap(body: object) -> tuple[dict[str, Any], str | None]:
     return body, None
 
 
-def _unknown(doc_id: str | None, identity: tuple[str, str] | None, why: str = "no_such_id") -> dict[str, Any]:
-    return {
-        "verdict": Verdict.UNKNOWN,
-        "unknown_reason": why,
-        "document_id": doc_id or None,
-        "reference": identity[1] if identity else None,
-        "issuer": identity[0] if identity else None,
-        "importer": None,
-        "checks": {"anchored": False, "integrity": None, "signature": None, "issuer_member_at_issue": None},
-        "status": None,
-        "message": _UNKNOWN[why],
-    }
+def _outcome(
+    doc_id: str, status: DocumentStatus, verdict: Verdict, checks: Checks, message: str
+) -> VerificationOutcome:
+    return VerificationOutcome(
+        verdict=verdict,
+        document_id=doc_id,
+        reference=status.reference,
+        issuer=status.issuer,
+        importer=status.importer,
+        checks=checks,
+        status=status,
+        message=message,
+    )
+
+
+def _unknown(
+    doc_id: str | None, identity: tuple[str, str] | None, why: str = "no_such_id"
+) -> VerificationOutcome:
+    return VerificationOutcome(
+        verdict=Verdict.UNKNOWN,
+        unknown_reason=why,
+        document_id=doc_id or None,
+        reference=identity[1] if identity else None,
+        issuer=identity[0] if identity else None,
+        importer=None,
+        checks=Checks(anchored=False),
+        status=None,
+        message=_UNKNOWN[why],
+    )

@@ -98,7 +98,7 @@ def test_a_trader_checking_the_file_is_told_the_record_is_not_the_certificates(
     vn.issuing.issue(doc)
     consortium.settle()
     for node in consortium.nodes.values():  # the issuer's own node, and the importer's
-        verdict = node.verify.verify_file(doc)
+        verdict = node.verify.verify_file(doc).as_json()
         assert verdict["verdict"] == "tampered", verdict
         assert verdict["checks"]["integrity"] is True and verdict["checks"]["anchored_facts"] is False
         assert "not what the certificate says" in verdict["message"]
@@ -126,7 +126,7 @@ def test_an_honest_certificate_agrees_with_its_record_and_is_claimed(consortium:
     doc_id = vn.issuing.issue(doc).document_id
     consortium.settle()
     assert sg.checker.check_now(sg.status.resolver.resolve(doc_id)).state == "ok"
-    assert sg.verify.verify_file(doc)["checks"]["anchored_facts"] is True
+    assert sg.verify.verify_file(doc).as_json()["checks"]["anchored_facts"] is True
     desk(consortium, "SG").act("accept", f"VN:{doc_id}", {"declaration": "SG-IMP-HONEST"}, 0)
     consortium.settle()
     assert accepted_on_chain(consortium) == 1

@@ -83,7 +83,7 @@ def test_a_copy_of_vns_reference_never_takes_its_place(
                 f"VN:{reference}",
             ]
             assert f"Customs {hostile}" in ambiguous.value.message and "Customs VN" in ambiguous.value.message
-        named = node.verify.verify_id(f"vn:{reference.lower()}")
+        named = node.verify.verify_id(f"vn:{reference.lower()}").as_json()
         assert (named["issuer"], named["document_id"], named["verdict"]) == ("VN", real, "valid")
         assert named["status"]["shared_reference"]["also_issued_by"][0]["key"] == f"{hostile}:{reference}"
         assert reference in named["status"]["shared_reference"]["message"]

@@ -45,7 +45,7 @@ def test_an_issued_document_is_pending_then_anchored_once_and_indexed_by_every_m
         status = node.status.status(doc).as_json()
         assert status["state"] == "valid" and status["anchor"]["block"] is not None
     assert vn.outbox_pending() == 0
-    verdict = sg.verify.verify_id(doc)
+    verdict = sg.verify.verify_id(doc).as_json()
     assert verdict["verdict"] == "valid" and verdict["checks"]["signature"] is True
 
 
