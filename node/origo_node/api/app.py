@@ -85,7 +85,8 @@ def _mount_web(app: FastAPI, node: Node) -> None:
             found = node.status.status(node.resolver.resolve(key))
         except NotFound:
             return None
-        return reveal_reference(found, key, insider=False)  # a public page: the key tells
+        # A public page: the key tells. The page renders the public answer, as the API sends it.
+        return reveal_reference(found, key, insider=False).as_json()
 
     settings = node.settings
     own = f"http://{getattr(settings, 'host', '127.0.0.1')}:{getattr(settings, 'port', 8701)}"

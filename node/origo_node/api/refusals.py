@@ -21,6 +21,7 @@ from origo_node import reasons
 from origo_node.api.problems import problem_for
 from origo_node.errors import ChainRuleViolated, OrigoError
 from origo_node.runtime import Node
+from origo_node.services.document_status import DocumentStatus, ItemQuantity
 from origo_node.services.lifecycle import amount
 from origo_node.services.naming import DocumentKey
 
@@ -47,7 +48,7 @@ class _Facts:
 
     def __init__(self, node: Node, args: list[Any]) -> None:
         self.node = node
-        self.status: dict[str, Any] = {}
+        self.status: DocumentStatus | None = None
         named = _named(args)
         if named is not None:  # (issuer, id): the document's full name, never another member's copy
             try:
@@ -68,25 +69,31 @@ class _Facts:
         member = self.node.directory.get(member_code(code))
         return member.name if member is not None and member.name else member_code(code)
 
-    def item(self, index: Any) -> dict[str, Any]:
-        """The status of the item the chain numbers ``index`` (from 0), or nothing if the index knows none."""
-        items = self.status.get("items") or []
+    def item(self, index: Any) -> ItemQuantity | None:
+        """The status of the item the chain numbers ``index`` (from 0), or None if the index knows none."""
+        items = self.status.items if self.status is not None else ()
         position = int(index)
-        found = items[position] if 0 <= position < len(items) else {}
-        return found if isinstance(found, dict) else {}
+        return items[position] if 0 <= position < len(items) else None
 
     def items(self) -> int:
         """How many items the index knows the document lists (0 when it does not know the document)."""
-        return len(self.status.get("items") or [])
+        return len(self.status.items) if self.status is not None else 0
 
     def unit(self, index: Any) -> str:
         """`` PCE``: the unit of the item the chain numbers ``index``, to follow an amount."""
-        unit = self.item(index).get("unit")
+        item = self.item(index)
+        unit = item.unit if item is not None else None
         return f" {unit}" if unit else ""
+
+    def issuer(self, otherwise: str) -> str:
+        return self.member(self.status.issuer) if self.status is not None else self.member(otherwise)
+
+    def importer(self, otherwise: str) -> str:
+        return self.member(self.status.importer) if self.status is not None else self.member(otherwise)
 
     def name_of(self, doc_id: Any) -> str:
         try:
-            reference = self.node.status.status(str(doc_id).lower()).get("reference")
+            reference = self.node.status.status(str(doc_id).lower()).reference
         except OrigoError:
             reference = None
         return str(reference or doc_id)
@@ -102,20 +109,21 @@ def _named(args: list[Any]) -> DocumentKey | None:
 
 def _verification(rule: str, facts: _Facts) -> str | None:
     """A claim refused because of a verification (ATIGA OCP): what happened, when, and what to do."""
-    status = facts.status
-    verification = status.get("verification") or {}
-    issuer = facts.member(status.get("issuer", "the issuing member"))
+    verification = facts.status.verification if facts.status is not None else None
+    issuer = facts.issuer("the issuing member")
     if rule == "RegistryNotConfirmed":
-        reason = verification.get("answer_reason") or "no reason given"
+        reason = (verification.answer_reason if verification else None) or "no reason given"
+        answered = verification.at if verification else None
         return (
             f"this certificate cannot be claimed: {issuer} did not confirm its origin when asked, on "
-            f"{_iso_day(verification.get('at'))} ({reason}). Deny the preference by rejecting it (reason 8, "
+            f"{_iso_day(answered)} ({reason}). Deny the preference by rejecting it (reason 8, "
             "origin not confirmed by the issuing authority), or open a new verification request if there is "
             "new evidence; it can be claimed only once the origin is confirmed"
         )
     if rule == "RegistryUnderVerification":
-        asked = verification.get("requested_at") or verification.get("at")
-        why = f" ({verification['request_reason']})" if verification.get("request_reason") else ""
+        asked = (verification.requested_at or verification.at) if verification else None
+        request_reason = verification.request_reason if verification else None
+        why = f" ({request_reason})" if request_reason else ""
         return (
             f"this certificate cannot be claimed while its verification is open: it was asked on "
             f"{_iso_day(asked)}{why} and {issuer} has not answered yet. The preference is suspended "
@@ -146,16 +154,17 @@ def _registry(rule: str, a: list[Any], facts: _Facts) -> str | None:
     if rule == "RegistryEmptyBatch":
         return "a batch must hold at least one document"
     if rule == "RegistryRevoked":
-        revocation = status.get("revocation") or {}
-        why = reasons.describe("revoke", a[1] if len(a) > 1 else None, revocation.get("reason"))
-        return f"this certificate was revoked by {facts.member(status.get('issuer', 'its issuer'))}: {why}"
+        revocation = status.revocation if status is not None else None
+        why = reasons.describe(
+            "revoke", a[1] if len(a) > 1 else None, revocation.reason if revocation else None
+        )
+        return f"this certificate was revoked by {facts.issuer('its issuer')}: {why}"
     if rule == "RegistrySuperseded":
         return f"this certificate was replaced by {facts.name_of(a[1])}: act on the replacement instead"
     if rule == "RegistryExpired":
         return f"this certificate expired on {_day(a[1])}"
     if rule == "RegistryRejected":
-        importer = facts.member(status.get("importer", "the importing member"))
-        return f"{importer} already rejected this certificate"
+        return f"{facts.importer('the importing member')} already rejected this certificate"
     if rule == "RegistryVerificationOpen":
         return (
             "a verification request is already open on this certificate: wait for the issuing member's answer"
@@ -206,7 +215,8 @@ def _items(rule: str, a: list[Any], facts: _Facts) -> str | None:
             f"item {number} of this certificate gives no quantity, so it is claimed only with the whole "
             "certificate: leave out the item and the quantity"
         )
-    total = facts.item(a[1]).get("total")
+    item = facts.item(a[1])
+    total = item.total if item is not None else None
     claimed = f": all {amount(int(Decimal(str(total)) * 1000))}{unit} were claimed" if total else ""
     return f"nothing remains to claim on {where}{claimed}"
 

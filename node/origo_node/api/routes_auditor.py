@@ -20,7 +20,7 @@ router = APIRouter(tags=["auditor"])
     summary="Every event of a document: who, when, block, transaction",
 )
 def trail(key: DocumentKey, _: Auditor, node: NodeDep) -> dict[str, Any]:
-    return node.status.trail(node.resolver.resolve(key))
+    return node.status.trail(node.resolver.resolve(key)).as_json()
 
 
 @router.get(

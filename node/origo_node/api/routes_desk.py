@@ -57,7 +57,7 @@ def verify_typed(
     key: str = Query(min_length=1, max_length=200),
     digest: str | None = Query(default=None, pattern=r"^0x[0-9a-fA-F]{64}$"),
 ) -> dict[str, Any]:
-    return node.verify.verify_id(key, digest)
+    return node.verify.verify_id(key, digest).as_json()
 
 
 @router.get(

@@ -9,6 +9,7 @@ The public status slip (``/print/{id}``) stays as it is: it shows only what the 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -21,6 +22,7 @@ from origo_node.api.openapi import KEY, errors
 from origo_node.documents.type_names import FORM_D
 from origo_node.errors import ValidationFailed
 from origo_node.runtime import Node
+from origo_node.services.document_status import Replacement
 from origo_node.services.naming import DocumentKey
 from origo_node.store.apikeys import ApiKey
 from origo_node.web.form_d import layout
@@ -33,18 +35,18 @@ Reader = Annotated[ApiKey, Depends(requires("auditor", "officer"))]
 def form_d_of(node: Node, key: str) -> dict[str, Any]:
     document_id = node.resolver.resolve(key)
     status = node.status.status(document_id)
-    if status.get("type") != FORM_D:
+    if status.type != FORM_D:
         raise ValidationFailed(
-            f"this document is a {status.get('type')}, not an ATIGA Form D: only certificates of origin "
+            f"this document is a {status.type}, not an ATIGA Form D: only certificates of origin "
             "have a Form D to print",
             errors=[{"pointer": "", "message": "not a Form D"}],
         )
     document = node.reader.read(document_id)
-    if status.get("superseded_by"):
+    if status.superseded_by:
         # The paper names the replacement as people know it: its reference, where this node can read it.
-        replacement = DocumentKey(status["issuer"], status["superseded_by"])
-        status["superseded_by_reference"] = node.status.known_reference(replacement)
-    laid_out = layout(document, status)
+        replacement = DocumentKey(status.issuer, status.superseded_by)
+        status = replace(status, replacement=Replacement(node.status.known_reference(replacement)))
+    laid_out = layout(document, status.as_json())  # the form is laid out from the status as the API shows it
     laid_out["document_id"] = document_id
     now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     laid_out["printed"] = (

@@ -270,7 +270,7 @@ def worklist(
     limit: int = Query(default=50, ge=1, le=500),
     offset: int = Query(default=0, ge=0, le=MAX_ID),
 ) -> dict[str, Any]:
-    return node.status.worklist(node.member, role, state, limit, offset)
+    return node.status.worklist(node.member, role, state, limit, offset).as_json()
 
 
 @router.get(

@@ -70,7 +70,7 @@ def status(key: DocumentKey, node: NodeDep, request: Request) -> dict[str, Any]:
     # Someone holding only an id learns what the chain shows: the reference only if the key carried it
     # (a reference typed or scanned), or to this node's own staff.
     found = node.status.status(node.resolver.resolve(key))
-    return reveal_reference(found, key, insider=is_insider(request))
+    return reveal_reference(found, key, insider=is_insider(request)).as_json()
 
 
 @router.post(
@@ -86,7 +86,8 @@ def status(key: DocumentKey, node: NodeDep, request: Request) -> dict[str, Any]:
     },
 )
 async def verify_file(request: Request, node: NodeDep) -> dict[str, Any]:
-    return await run_in_threadpool(node.verify.verify_file, read_json(request))
+    outcome = await run_in_threadpool(node.verify.verify_file, read_json(request))
+    return outcome.as_json()
 
 
 @router.get(
@@ -100,4 +101,4 @@ def verify_id(
     node: NodeDep,
     digest: str | None = Query(default=None, pattern=r"^0x[0-9a-fA-F]{64}$"),
 ) -> dict[str, Any]:
-    return node.verify.verify_id(key, digest)
+    return node.verify.verify_id(key, digest).as_json()

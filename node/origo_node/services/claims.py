@@ -18,6 +18,7 @@ from typing import Any
 
 from origo_node.documents.leaf import MAX_ITEMS
 from origo_node.errors import Conflict, ValidationFailed
+from origo_node.services.document_status import ItemQuantity
 from origo_node.services.lifecycle import amount as _amount
 from origo_node.services.lifecycle import thousandths as decimal_text
 
@@ -56,7 +57,7 @@ def parse_quantity(text: object, pointer: str = "/quantity") -> int:
     return int(scaled)
 
 
-def _item_number(value: object, pointer: str, items: Sequence[Mapping[str, Any]]) -> int:
+def _item_number(value: object, pointer: str, items: Sequence[ItemQuantity]) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise bad(pointer, "must be an item number, as on the form (1 for the first item)")
     if not items:
@@ -68,20 +69,20 @@ def _item_number(value: object, pointer: str, items: Sequence[Mapping[str, Any]]
     return value
 
 
-def _units(items: Sequence[Mapping[str, Any]]) -> str:
-    return ", ".join(f"{i + 1}: {item.get('unit') or 'no quantity'}" for i, item in enumerate(items))
+def _units(items: Sequence[ItemQuantity]) -> str:
+    return ", ".join(f"{i + 1}: {item.unit or 'no quantity'}" for i, item in enumerate(items))
 
 
-def _thousandths(text: Any) -> int:
+def _thousandths(text: str | None) -> int:
     """A status amount ("8960.000") back in thousandths; None (an item without a quantity) is 0."""
     return 0 if text is None else int(Decimal(str(text)) * 1000)
 
 
-def _spread(quantity: int, items: Sequence[Mapping[str, Any]]) -> list[ItemClaim]:
+def _spread(quantity: int, items: Sequence[ItemQuantity]) -> list[ItemClaim]:
     """A quantity alone on a certificate whose items all count in one unit: taken from the items in order,
     from what remains on each."""
-    unit = items[0].get("unit")
-    remaining = [_thousandths(item.get("remaining")) for item in items]
+    unit = items[0].unit
+    remaining = [_thousandths(item.remaining) for item in items]
     if sum(remaining) == 0:
         # Nothing left anywhere: the chain says so in its own words (fully used, or this item used up).
         return [ItemClaim(1, quantity)]
@@ -102,7 +103,7 @@ def _spread(quantity: int, items: Sequence[Mapping[str, Any]]) -> list[ItemClaim
     return claims
 
 
-def resolve(body: Mapping[str, Any], items: Sequence[Mapping[str, Any]]) -> list[ItemClaim]:
+def resolve(body: Mapping[str, Any], items: Sequence[ItemQuantity]) -> list[ItemClaim]:
     """The claims an accept body asks for, on a document whose per-item status is ``items``.
 
     An empty list is the whole certificate. Raises ``ValidationFailed`` (422, with a pointer) for a body that
@@ -131,8 +132,8 @@ def resolve(body: Mapping[str, Any], items: Sequence[Mapping[str, Any]]) -> list
             "/quantity",
             "this document gives no quantities, so it can only be claimed in full: leave out the quantity",
         )
-    units = {item.get("unit") for item in items}
-    if None in units or any(item.get("total") is None for item in items):
+    units = {item.unit for item in items}
+    if None in units or any(item.total is None for item in items):
         raise bad(
             "/item",
             f"not every item of this certificate gives a quantity ({_units(items)}): name the item",
@@ -142,7 +143,7 @@ def resolve(body: Mapping[str, Any], items: Sequence[Mapping[str, Any]]) -> list
     return _spread(thousandths, items)
 
 
-def _listed(listed: object, items: Sequence[Mapping[str, Any]]) -> list[ItemClaim]:
+def _listed(listed: object, items: Sequence[ItemQuantity]) -> list[ItemClaim]:
     if not isinstance(listed, list) or not listed:
         raise bad("/claims", "must be a non-empty list of {item, quantity}")
     if len(listed) > MAX_ITEMS:

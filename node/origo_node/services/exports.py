@@ -50,5 +50,5 @@ class ExportService:
         )
 
     def export(self, key: DocumentKey) -> TrailExport:
-        events = [TrailEvent.model_validate(event) for event in self._status.trail(key)["events"]]
+        events = [TrailEvent.model_validate(event.as_json()) for event in self._status.trail(key).events]
         return TrailExport(**dict(self.proof_bundle(key)), format=EXPORT_FORMAT, events=events)

@@ -15,6 +15,15 @@ from origo_api.states import DocumentState
 
 from origo_node import reasons
 from origo_node.chain.events import event_entitled
+from origo_node.services.document_status import (
+    Anchor,
+    ClaimedItem,
+    DocumentStatus,
+    ItemQuantity,
+    RecordedReason,
+    Utilisation,
+    Verification,
+)
 from origo_node.store.rows import DocumentEvent, IndexedDocument
 
 
@@ -48,52 +57,66 @@ class _Items:
     def remaining(self, index: int) -> int:
         return max(self.totals[index] - self.claimed[index], 0)
 
-    def take(self, index: int, quantity: int) -> dict[str, Any]:
+    def take(self, index: int, quantity: int) -> ClaimedItem:
         """One claim on one item (``index`` 0-based, as on the chain), shown numbered from 1."""
         if not 0 <= index < len(self.totals):
             # The chain refuses a claim on an item the leaf does not have; should a row and an event disagree
             # anyway, the claim is shown as it was made rather than counted against another item.
-            return {"item": index + 1, "unit": None, "quantity": thousandths(quantity), "remaining": None}
+            return ClaimedItem(item=index + 1, unit=None, quantity=thousandths(quantity), remaining=None)
         self.claimed[index] += quantity
         tracked = self.totals[index] > 0
-        return {
-            "item": index + 1,
-            "unit": self.units[index],
-            "quantity": thousandths(quantity),
-            "remaining": thousandths(self.remaining(index)) if tracked else None,
-        }
+        return ClaimedItem(
+            item=index + 1,
+            unit=self.units[index],
+            quantity=thousandths(quantity),
+            remaining=thousandths(self.remaining(index)) if tracked else None,
+        )
 
-    def take_all(self) -> list[dict[str, Any]]:
+    def take_all(self) -> tuple[ClaimedItem, ...]:
         """A whole-certificate claim: it takes what remained on every item with a quantity (items on which
         nothing remained are not listed: nothing was taken from them)."""
-        return [
+        return tuple(
             self.take(index, self.remaining(index))
             for index, total in enumerate(self.totals)
             if total > 0 and self.remaining(index) > 0
-        ]
+        )
 
-    def as_json(self, fully_utilised: bool) -> list[dict[str, Any]]:
+    def shown(self, fully_utilised: bool) -> tuple[ItemQuantity, ...]:
         shown = []
         for index, total in enumerate(self.totals):
             tracked = total > 0
             remaining = 0 if fully_utilised else self.remaining(index)
             shown.append(
-                {
-                    "item": index + 1,
-                    "unit": self.units[index],
-                    "total": thousandths(total) if tracked else None,
-                    "claimed": thousandths(self.claimed[index]) if tracked else None,
-                    "remaining": thousandths(remaining) if tracked else None,
-                }
+                ItemQuantity(
+                    item=index + 1,
+                    unit=self.units[index],
+                    total=thousandths(total) if tracked else None,
+                    claimed=thousandths(self.claimed[index]) if tracked else None,
+                    remaining=thousandths(remaining) if tracked else None,
+                )
             )
-        return shown
+        return tuple(shown)
+
+
+def _recorded(kind: str, event: DocumentEvent) -> RecordedReason:
+    said = reasons.recorded(kind, event.fields)
+    return RecordedReason(
+        reason_code=said["reason_code"],
+        label=said["label"],
+        reason=said["reason"],
+        block=event.block,
+        tx=event.tx_hash,
+        at=iso(event.timestamp),
+    )
 
 
 def derive_status(
     row: IndexedDocument, events: Sequence[DocumentEvent], supersedes: str | None, now: float
-) -> dict[str, Any]:
-    """The public status of an anchored document: its state and everything that led to it."""
-    revocation = rejection = verification = None
+) -> DocumentStatus:
+    """The public status of an anchored document: its state and everything that led to it (no reference:
+    which one a caller may see is the status service's to say)."""
+    revocation = rejection = None
+    verification: Verification | None = None
     superseded_by = superseded_at = None
     fully_utilised = False
     items = _Items(row.quantities, row.quantity_units)
@@ -103,50 +126,56 @@ def derive_status(
         if not event_entitled(event.kind, event.member, row.issuer, row.importer):
             continue
         fields = event.fields
-        where = {"block": event.block, "tx": event.tx_hash, "at": iso(event.timestamp)}
+        at = iso(event.timestamp)
         kind = event.kind
         if kind == "revoked":
-            revocation = {**reasons.recorded("revoke", fields), **where}
+            revocation = _recorded("revoke", event)
         elif kind == "superseded":
             superseded_by = fields["replacementId"]
-            superseded_at = where["at"]
+            superseded_at = at
         elif kind == "rejected":
-            rejection = {**reasons.recorded("reject", fields), **where}
+            rejection = _recorded("reject", event)
         elif kind == "accepted":
             # No claims in the event: the whole certificate, everything that remained on every item.
             claims = fields.get("claims") or []
             taken = (
-                [items.take(int(c["item"]), int(c["quantity"])) for c in claims]
+                tuple(items.take(int(c["item"]), int(c["quantity"])) for c in claims)
                 if claims
                 else items.take_all()
             )
             fully_utilised = fully_utilised or bool(fields["fullyUtilised"])
             utilisations.append(
-                {
-                    "declaration": fields["declaration"],
-                    "claims": taken,
-                    "whole_certificate": not claims,
-                    "fully_utilised": bool(fields["fullyUtilised"]),
-                    **where,
-                }
+                Utilisation(
+                    declaration=fields["declaration"],
+                    claims=taken,
+                    whole_certificate=not claims,
+                    fully_utilised=bool(fields["fullyUtilised"]),
+                    block=event.block,
+                    tx=event.tx_hash,
+                    at=at,
+                )
             )
         elif kind == "verification_requested":
             # A new request replaces the last one's answer, as the registry clears it.
-            verification = {
-                "state": "open",
-                "request_reason": fields["reason"],
-                "requested_at": where["at"],
-                "answer_reason": None,
-                **where,
-            }
+            verification = Verification(
+                state="open",
+                request_reason=fields["reason"],
+                requested_at=at,
+                answer_reason=None,
+                block=event.block,
+                tx=event.tx_hash,
+                at=at,
+            )
         elif kind == "verification_answered":
-            base = verification or {"request_reason": None, "requested_at": None}
-            verification = {
-                **base,
-                "state": "confirmed" if fields["confirmed"] else "not_confirmed",
-                "answer_reason": fields["reason"],
-                **where,
-            }
+            verification = Verification(
+                state="confirmed" if fields["confirmed"] else "not_confirmed",
+                request_reason=verification.request_reason if verification else None,
+                requested_at=verification.requested_at if verification else None,
+                answer_reason=fields["reason"],
+                block=event.block,
+                tx=event.tx_hash,
+                at=at,
+            )
     expires_at = row.expires_at
     expired = expires_at != 0 and now >= expires_at
     if revocation:
@@ -155,12 +184,12 @@ def derive_status(
         state = DocumentState.SUPERSEDED
     elif rejection:
         state = DocumentState.REJECTED
-    elif verification and verification["state"] == "not_confirmed":
+    elif verification and verification.state == "not_confirmed":
         # Outranks a claim made before the doubt: the preference given may be recovered (ATIGA OCP).
         state = DocumentState.NOT_CONFIRMED
     elif fully_utilised:
         state = DocumentState.ACCEPTED
-    elif verification and verification["state"] == "open":
+    elif verification and verification.state == "open":
         state = DocumentState.UNDER_VERIFICATION
     elif expired:
         state = DocumentState.EXPIRED
@@ -168,29 +197,24 @@ def derive_status(
         state = DocumentState.PARTIALLY_ACCEPTED
     else:
         state = DocumentState.VALID
-    return {
-        "document_id": row.document_id,
-        "type": row.type_name,
-        "version": row.type_version,
-        "issuer": row.issuer,
-        "importer": row.importer,
-        "digest": row.digest,
-        "payload_cid": row.payload_cid,
-        "issued_at": iso(row.issued_at),
-        "expires_at": iso(expires_at),
-        "state": state,
-        "anchor": {
-            "root": row.root,
-            "block": row.block,
-            "tx": row.tx_hash,
-            "at": iso(row.timestamp),
-        },
-        "items": items.as_json(fully_utilised),
-        "revocation": revocation,
-        "superseded_by": superseded_by,
-        "superseded_at": superseded_at,
-        "supersedes": supersedes,
-        "rejection": rejection,
-        "verification": verification,
-        "utilisations": utilisations,
-    }
+    return DocumentStatus(
+        document_id=row.document_id,
+        type=row.type_name,
+        version=row.type_version,
+        issuer=row.issuer,
+        importer=row.importer,
+        digest=row.digest,
+        payload_cid=row.payload_cid,
+        issued_at=iso(row.issued_at),
+        expires_at=iso(expires_at),
+        state=state,
+        anchor=Anchor(root=row.root, block=row.block, tx=row.tx_hash, at=iso(row.timestamp)),
+        items=items.shown(fully_utilised),
+        revocation=revocation,
+        superseded_by=superseded_by,
+        superseded_at=superseded_at,
+        supersedes=supersedes,
+        rejection=rejection,
+        verification=verification,
+        utilisations=tuple(utilisations),
+    )

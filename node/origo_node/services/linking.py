@@ -82,7 +82,7 @@ class LinkingService:
 
     def _state(self, key: DocumentKey) -> DocumentState | None:
         try:
-            return DocumentState(self._status.status(key)["state"])
+            return self._status.status(key).state
         except OrigoError:
             return None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -21,6 +21,7 @@ from origo_node.documents.references import canonical_declaration
 from origo_node.errors import ChainRuleViolated, Conflict, WrongMember
 from origo_node.services import claims
 from origo_node.services.actions import ActionService, declaration_bytes
+from origo_node.services.document_status import ClaimedItem, DocumentStatus, ItemQuantity
 from origo_node.services.issuing import Accepted, IssuingService
 from origo_node.services.naming import DocumentKey
 from origo_node.services.payload_checks import PayloadChecker
@@ -62,18 +63,18 @@ class OfficerDesk:
     #: Told of a claim the chain refused because the certificate was used up (a risk signal's history).
     on_fully_used_claim: Callable[[DocumentKey, str], None] | None = None
 
-    def own_anchored(self, key: str, role: Role) -> tuple[DocumentKey, dict[str, Any]]:
+    def own_anchored(self, key: str, role: Role) -> tuple[DocumentKey, DocumentStatus]:
         """The document's id and status, if this member is its ``role`` and it is anchored.
 
         The key names the issuer (``ISSUER:REFERENCE`` or ``ISSUER:0x<id>``): an action on a bare key could
         land on another member's look-alike, so it is refused with the full name to type."""
         doc_id = self.status.resolver.resolve_named(key)
         status = self.status.status(doc_id)
-        member = status["issuer"] if role == "issuer" else status["importer"]
+        member = status.issuer if role == "issuer" else status.importer
         if member != self.member:
             who = "issuing" if role == "issuer" else "importing"
             raise WrongMember(f"only the {who} member ({member}) can do this; this node is {self.member}")
-        if status["state"] == DocumentState.PENDING:
+        if status.state == DocumentState.PENDING:
             raise Conflict(f"document {doc_id.named} is not anchored yet; try again in a few seconds")
         return doc_id, status
 
@@ -86,7 +87,7 @@ class OfficerDesk:
         if kind == "accept":
             require_origin_stands(doc_id, status)
             self.require_fit_to_claim(doc_id)
-            params = accept_params(params, status)
+            params = accept_params(params, status.items)
         try:
             action = self.actions.submit(kind, doc_id, params, wait_s)
         except ChainRuleViolated as exc:
@@ -96,17 +97,18 @@ class OfficerDesk:
         if kind == "accept" and action.state == "done":
             claimed = self.claimed_by(doc_id, action.tx, min(wait_s, _INDEX_WAIT_S))
             if claimed is not None:
-                action = action.model_copy(update={"claimed": [ItemClaim.model_validate(c) for c in claimed]})
+                taken = [ItemClaim.model_validate(c.as_json()) for c in claimed]
+                action = action.model_copy(update={"claimed": taken})
         return action
 
-    def claimed_by(self, doc_id: DocumentKey, tx: str | None, wait_s: float) -> list[dict[str, Any]] | None:
+    def claimed_by(self, doc_id: DocumentKey, tx: str | None, wait_s: float) -> list[ClaimedItem] | None:
         """What a mined claim took of each item and what it left there, in the item's unit, as the index
         replays it from the chain's event (None if the indexer has not seen the block within ``wait_s``)."""
         deadline = time.monotonic() + wait_s
         while True:
-            for use in self.status.status(doc_id).get("utilisations") or []:
-                if tx is not None and str(use.get("tx") or "").lower() == tx.lower():
-                    return list(use.get("claims") or [])
+            for use in self.status.status(doc_id).utilisations:
+                if tx is not None and use.tx.lower() == tx.lower():
+                    return list(use.claims)
             if time.monotonic() >= deadline:
                 return None
             time.sleep(0.1)
@@ -130,43 +132,43 @@ class OfficerDesk:
     def supersede(self, key: str, replacement: object, grants: Iterable[str]) -> dict[str, Any]:
         """Issues ``replacement`` for ``key``; the supersession is sent once both are anchored."""
         old_id, status = self.own_anchored(key, "issuer")
-        if status["state"] in _FINAL:
+        if status.state in _FINAL:
             raise Conflict(
-                f"document {old_id} is {status['state']}; it cannot be superseded", rule="RegistryRevoked"
+                f"document {old_id} is {status.state}; it cannot be superseded", rule="RegistryRevoked"
             )
         accepted: Accepted = self.issuing.issue(replacement, grants, old_id)
         action = self.actions.submit("supersede", old_id, {"replacement_id": accepted.document_id}, 0.0)
         return {**accepted.as_dict(), "supersedes": old_id, "action": action}
 
 
-def require_origin_stands(doc_id: DocumentKey, status: dict[str, Any]) -> None:
+def require_origin_stands(doc_id: DocumentKey, status: DocumentStatus) -> None:
     """Refuses a claim while a verification request is open or after the issuer did not confirm the origin.
 
     The registry refuses both itself (``RegistryUnderVerification``, ``RegistryNotConfirmed``); the node
     checks its index first so that the refusal reads the same on a chain whose registry predates the rule, and
     is worded (``api/refusals.py``) with when it happened and what the importing member can do.
     """
-    if status["state"] in _ENDED or _expired(status):
+    if status.state in _ENDED or _expired(status):
         return  # the registry's own refusal comes first, as it checks in this order
     rule = {"open": "RegistryUnderVerification", "not_confirmed": "RegistryNotConfirmed"}.get(
-        (status.get("verification") or {}).get("state") or ""
+        status.verification.state if status.verification else ""
     )
     if rule is not None:
         args = ["0x" + doc_id.issuer.encode("ascii").hex(), str.__str__(doc_id)]
         raise ChainRuleViolated(f"the chain's rules refuse this claim ({rule})", rule=rule, args=args)
 
 
-def _expired(status: dict[str, Any]) -> bool:
-    expires = status.get("expires_at")
+def _expired(status: DocumentStatus) -> bool:
+    expires = status.expires_at
     if not expires:
         return False
     ends = dt.datetime.strptime(expires, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
     return ends <= dt.datetime.now(dt.UTC)
 
 
-def accept_params(body: dict[str, Any], status: dict[str, Any]) -> dict[str, Any]:
+def accept_params(body: dict[str, Any], items: Sequence[ItemQuantity]) -> dict[str, Any]:
     """The accept action's parameters: the declaration and the claims resolved to items from the document's
     per-item status (empty: the whole certificate). Recorded so, a retried action claims the same items."""
-    resolved = claims.resolve(body, status.get("items") or [])
+    resolved = claims.resolve(body, items)
     declaration = canonical_declaration(str(body["declaration"]))  # as the chain will record it
     return {"declaration": declaration, "claims": [claim.as_params() for claim in resolved]}

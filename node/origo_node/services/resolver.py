@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from origo_node.documents import document_id as derive_document_id
 from origo_node.documents.references import SERIES_TYPES, canonical_reference, in_issuers_series
 from origo_node.errors import Conflict, NotFound, ValidationFailed
 from origo_node.members import MemberDirectory
+from origo_node.services.document_status import OtherIssuer, SharedReference
 from origo_node.services.naming import DocumentKey, bare_id_issuers
 from origo_node.store.ports import IndexStore, OutboxStore
 
@@ -178,23 +178,23 @@ class Resolver:
             type_name = None if entry is None else entry.doc_type
         return type_name not in SERIES_TYPES or in_issuers_series(issuer, reference)
 
-    def shared_reference(self, issuer: str, reference: str | None) -> dict[str, Any] | None:
+    def shared_reference(self, issuer: str, reference: str | None) -> SharedReference | None:
         """The flag of a reference that other members anchored too (None: only ``issuer`` used it)."""
         if not reference:
             return None
         others = [code for code in self.issuers_of_reference(reference) if code != issuer]
         if not others:
             return None
-        listed = [self._candidate(code, reference) for code in others]
-        names = ", ".join(f"{c['name']} ({c['key']})" for c in listed)
-        return {
-            "reference": reference,
-            "also_issued_by": listed,
-            "message": (
+        listed = tuple(OtherIssuer(**self._candidate(code, reference)) for code in others)
+        names = ", ".join(f"{other.name} ({other.key})" for other in listed)
+        return SharedReference(
+            reference=reference,
+            also_issued_by=listed,
+            message=(
                 f"Reference {reference} was used by another member too: {names}. A reference names a"
                 f" certificate only with its issuer: this one is {issuer}:{reference}."
             ),
-        }
+        )
 
     def exists(self, key: DocumentKey) -> bool:
         if key.issuer == self._member and self._outbox.get(key) is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import replace
 from typing import Any
 
 from origo_api.states import Verdict
@@ -19,9 +20,11 @@ from origo_node.documents import DocumentFacts, canonical_bytes, document_id
 from origo_node.errors import CryptoError, NotFound, ValidationFailed
 from origo_node.services import resolver
 from origo_node.services.agreement import NotAValidDocument, disagreements, facts_of
+from origo_node.services.document_status import DocumentStatus, Replacement, Verification
 from origo_node.services.naming import DocumentKey
 from origo_node.services.reading import identity_of, leaf_of
 from origo_node.services.status import StatusService
+from origo_node.services.verdict import Checks, VerificationOutcome
 from origo_node.store.ports import IndexStore, OutboxStore
 from origo_node.store.rows import IndexedDocument
 
@@ -66,7 +69,7 @@ class VerifyService:
         self._status = status
         self._domain = domain
 
-    def verify_file(self, body: object) -> dict[str, Any]:
+    def verify_file(self, body: object) -> VerificationOutcome:
         document, claimed_id = _unwrap(body)
         canonical = canonical_bytes(document)
         digest = "0x" + hashlib.sha256(canonical).hexdigest()
@@ -77,7 +80,7 @@ class VerifyService:
             return self._verdict(DocumentKey(identity[0], doc_id), digest, identity, document)
         return self._verdict(doc_id, digest, identity, document)
 
-    def verify_id(self, key: str, digest: str | None = None) -> dict[str, Any]:
+    def verify_id(self, key: str, digest: str | None = None) -> VerificationOutcome:
         """A check by id (a QR code's) or by reference (typed, perhaps in lower case or with spaces).
 
         The reference is shown only when the key carried it: someone holding only an id learns nothing
@@ -101,7 +104,7 @@ class VerifyService:
         digest: str | None,
         identity: tuple[str, str] | None,
         document: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
+    ) -> VerificationOutcome:
         """``document``: the file itself, whose figures are held against what the chain records of it."""
         try:
             key = doc_id if isinstance(doc_id, DocumentKey) else self._status.resolver.resolve(doc_id, digest)
@@ -114,33 +117,25 @@ class VerifyService:
             return _unknown(doc_id, identity, "no_such_reference" if identity else "no_such_id")
         # Every member's node must give the same answer: the reference comes from the file the person holds,
         # never from what this node happens to know (the importing member knows it, a third member does not).
-        status["reference"] = identity[1] if identity else None
-        status["shared_reference"] = self._status.resolver.shared_reference(key.issuer, status["reference"])
-        if identity and status.get("superseded_by"):
+        reference = identity[1] if identity else None
+        status = replace(
+            status,
+            reference=reference,
+            shared_reference=self._status.resolver.shared_reference(key.issuer, reference),
+        )
+        if identity and status.superseded_by:
             # The holder of this certificate may learn its replacement's reference, where this node knows it.
-            replacement = DocumentKey(status["issuer"], status["superseded_by"])
-            status["superseded_by_reference"] = self._status.known_reference(replacement)
-        result: dict[str, Any] = {
-            "document_id": doc_id,
-            "reference": status["reference"],
-            "issuer": status["issuer"],
-            "importer": status["importer"],
-            "status": status,
-        }
+            replacement = DocumentKey(status.issuer, status.superseded_by)
+            status = replace(status, replacement=Replacement(self._status.known_reference(replacement)))
         if row is None:  # pending or refused
             # The digest of a document not anchored is not public, but the issuing node can still compare it.
             entry = self._outbox.get(key)
             pending_digest = None if entry is None else entry.leaf.digest
             integrity = digest is None or pending_digest is None or digest == pending_digest
-            verdict = Verdict(status["state"]) if integrity else Verdict.TAMPERED
-            checks = {
-                "anchored": False,
-                "integrity": integrity,
-                "signature": None,
-                "issuer_member_at_issue": None,
-            }
-            return {**result, "verdict": verdict, "checks": checks, "message": _MESSAGES[verdict]}
-        integrity = digest is None or digest == status["digest"]
+            verdict = Verdict(status.state) if integrity else Verdict.TAMPERED
+            checks = Checks(anchored=False, integrity=integrity)
+            return _outcome(doc_id, status, verdict, checks, _MESSAGES[verdict])
+        integrity = digest is None or digest == status.digest
         signature_ok, member_ok = self._signature(row)
         # The file is the anchored document: the chain's record of it must give its own figures. Only then
         # are its rules checked and its facts derived (any file may be posted here).
@@ -148,36 +143,37 @@ class VerifyService:
             _facts_or_none(document) if document is not None and digest is not None and integrity else None
         )
         differing = None if facts is None else disagreements(facts, row)
-        checks = {
-            "anchored": True,
-            "integrity": integrity if digest is not None else None,
-            "signature": signature_ok,
-            "issuer_member_at_issue": member_ok,
-            "anchored_facts": None if differing is None else not differing,
-        }
+        checks = Checks(
+            anchored=True,
+            integrity=integrity if digest is not None else None,
+            signature=signature_ok,
+            issuer_member_at_issue=member_ok,
+            anchored_facts=None if differing is None else not differing,
+        )
         sound = integrity and signature_ok and member_ok and not differing
-        verdict = Verdict(status["state"]) if sound else Verdict.TAMPERED
+        verdict = Verdict(status.state) if sound else Verdict.TAMPERED
         message = _disagreeing_message(differing) if differing else self._message(verdict, status)
-        return {**result, "verdict": verdict, "checks": checks, "message": message}
+        return _outcome(doc_id, status, verdict, checks, message)
 
-    def _message(self, verdict: str, status: dict[str, Any]) -> str:
+    def _message(self, verdict: str, status: DocumentStatus) -> str:
         """The verdict's sentence, with who revoked and why, or the replacement's reference."""
-        if verdict == "revoked" and status.get("revocation"):
-            revocation = status["revocation"]
-            why = reasons.describe("revoke", revocation["reason_code"], revocation.get("reason"))
-            when = f" on {day(revocation['at'])}" if revocation.get("at") else ""
-            return f"Revoked by {self._status.member_name(status['issuer'])}{when}: {why}."
-        if verdict == "superseded" and status.get("superseded_by"):
-            replacement = status.get("superseded_by_reference") or status["superseded_by"]
+        if verdict == "revoked" and status.revocation:
+            revocation = status.revocation
+            why = reasons.describe("revoke", revocation.reason_code, revocation.reason)
+            when = f" on {day(revocation.at)}" if revocation.at else ""
+            return f"Revoked by {self._status.member_name(status.issuer)}{when}: {why}."
+        if verdict == "superseded" and status.superseded_by:
+            known = status.replacement.reference if status.replacement else None
+            replacement = known or status.superseded_by
             return f"The issuing authority replaced this certificate with {replacement}: use the replacement."
-        if verdict == "rejected" and status.get("rejection"):
-            rejection = status["rejection"]
-            why = reasons.describe("reject", rejection["reason_code"], rejection.get("reason"))
-            return f"{self._status.member_name(status['importer'])} refused preference at import: {why}."
-        if verdict == "not_confirmed" and status.get("verification"):
-            return not_confirmed_sentence(self._status.member_name(status["issuer"]), status["verification"])
-        if verdict == "under_verification" and status.get("verification"):
-            return under_verification_sentence(status["verification"])
+        if verdict == "rejected" and status.rejection:
+            rejection = status.rejection
+            why = reasons.describe("reject", rejection.reason_code, rejection.reason)
+            return f"{self._status.member_name(status.importer)} refused preference at import: {why}."
+        if verdict == "not_confirmed" and status.verification:
+            return not_confirmed_sentence(self._status.member_name(status.issuer), status.verification)
+        if verdict == "under_verification" and status.verification:
+            return under_verification_sentence(status.verification)
         return _MESSAGES[verdict]
 
     def _signature(self, row: IndexedDocument) -> tuple[bool, bool]:
@@ -210,18 +206,18 @@ def day(at: str | None) -> str:
     return f"{parsed.day} {parsed:%B %Y}"
 
 
-def not_confirmed_sentence(issuer_name: str, verification: dict[str, Any]) -> str:
+def not_confirmed_sentence(issuer_name: str, verification: Verification) -> str:
     """'Not confirmed by the issuing authority (Viet Nam Customs) on 6 December 2026: no such producer. …'"""
-    reason = verification.get("answer_reason") or "no reason given"
+    reason = verification.answer_reason or "no reason given"
     return (
-        f"Not confirmed by the issuing authority ({issuer_name}) on {day(verification.get('at'))}: {reason}."
+        f"Not confirmed by the issuing authority ({issuer_name}) on {day(verification.at)}: {reason}."
         " The certificate cannot be used for the preference."
     )
 
 
-def under_verification_sentence(verification: dict[str, Any]) -> str:
-    asked = verification.get("requested_at") or verification.get("at")
-    reason = verification.get("request_reason")
+def under_verification_sentence(verification: Verification) -> str:
+    asked = verification.requested_at or verification.at
+    reason = verification.request_reason
     why = f" ({reason})" if reason else ""
     return (
         f"The importing authority asked the issuing authority on {day(asked)} to verify this"
@@ -258,15 +254,32 @@ def _unwrap(body: object) -> tuple[dict[str, Any], str | None]:
     return body, None
 
 
-def _unknown(doc_id: str | None, identity: tuple[str, str] | None, why: str = "no_such_id") -> dict[str, Any]:
-    return {
-        "verdict": Verdict.UNKNOWN,
-        "unknown_reason": why,
-        "document_id": doc_id or None,
-        "reference": identity[1] if identity else None,
-        "issuer": identity[0] if identity else None,
-        "importer": None,
-        "checks": {"anchored": False, "integrity": None, "signature": None, "issuer_member_at_issue": None},
-        "status": None,
-        "message": _UNKNOWN[why],
-    }
+def _outcome(
+    doc_id: str, status: DocumentStatus, verdict: Verdict, checks: Checks, message: str
+) -> VerificationOutcome:
+    return VerificationOutcome(
+        verdict=verdict,
+        document_id=doc_id,
+        reference=status.reference,
+        issuer=status.issuer,
+        importer=status.importer,
+        checks=checks,
+        status=status,
+        message=message,
+    )
+
+
+def _unknown(
+    doc_id: str | None, identity: tuple[str, str] | None, why: str = "no_such_id"
+) -> VerificationOutcome:
+    return VerificationOutcome(
+        verdict=Verdict.UNKNOWN,
+        unknown_reason=why,
+        document_id=doc_id or None,
+        reference=identity[1] if identity else None,
+        issuer=identity[0] if identity else None,
+        importer=None,
+        checks=Checks(anchored=False),
+        status=None,
+        message=_UNKNOWN[why],
+    )

@@ -66,7 +66,7 @@ def account(fault: str, consortium: Consortium, accepted: list[str]) -> None:
     assert (lost, twice) == ([], []), fault
     vn = consortium.nodes["VN"]
     assert vn.outbox_pending() == 0
-    assert "pending" not in {vn.status.status(d)["state"] for d in accepted}
+    assert "pending" not in {vn.status.status(d).state for d in accepted}
 
 
 def issue(node: FakeNode, prefix: str, count: int) -> list[str]:
@@ -121,7 +121,7 @@ def test_a_reorganisation_that_drops_an_action_sends_it_again(confirmed: Consort
     assert vn.actions.get(action.id).state == "done"
     revocations = [e for e in chain.events(0, chain.head()) if e.name == "DocumentRevoked"]
     assert len(revocations) == 1
-    assert sg.status.status(docs[0])["state"] == "revoked"
+    assert sg.status.status(docs[0]).state == "revoked"
     FIGURES["faults injected"] += 1
 
 
@@ -193,7 +193,7 @@ def test_a_refused_batch_waits_and_goes_once_the_chain_takes_it(
     docs = issue(vn, "X", 3)
     run(consortium, 3)
     assert anchored_ids(consortium) == []
-    assert {vn.status.status(d)["state"] for d in docs} == {"refused"}
+    assert {vn.status.status(d).state for d in docs} == {"refused"}
     refused = vn.batcher.refused()
     assert refused is not None and refused["documents"] == 3
     chain.refuse("anchorBatch", None)

@@ -83,7 +83,7 @@ def test_a_copy_of_vns_reference_never_takes_its_place(
                 f"VN:{reference}",
             ]
             assert f"Customs {hostile}" in ambiguous.value.message and "Customs VN" in ambiguous.value.message
-        named = node.verify.verify_id(f"vn:{reference.lower()}")
+        named = node.verify.verify_id(f"vn:{reference.lower()}").as_json()
         assert (named["issuer"], named["document_id"], named["verdict"]) == ("VN", real, "valid")
         assert named["status"]["shared_reference"]["also_issued_by"][0]["key"] == f"{hostile}:{reference}"
         assert reference in named["status"]["shared_reference"]["message"]
@@ -95,9 +95,9 @@ def test_a_copy_of_vns_reference_never_takes_its_place(
     assert f"{hostile}:{reference} or VN:{reference}" in bare.value.message
     desk(sg).act("accept", f"VN:{reference}", {"declaration": " sg-d1", "item": 1, "quantity": "1"}, 0)
     consortium.settle()
-    used = sg.status.status(sg.status.resolver.resolve(f"VN:{reference}"))
+    used = sg.status.status(sg.status.resolver.resolve(f"VN:{reference}")).as_json()
     assert used["state"] == "partially_accepted" and used["utilisations"][0]["declaration"] == "SG-D1"
-    copy = sg.status.status(sg.status.resolver.resolve(f"{hostile}:{reference}"))
+    copy = sg.status.status(sg.status.resolver.resolve(f"{hostile}:{reference}")).as_json()
     assert copy["utilisations"] == [] and copy["state"] == "valid"
     # The same declaration typed another way does not claim VN's certificate again.
     with pytest.raises(ChainRuleViolated) as again:
@@ -136,4 +136,4 @@ def test_an_officer_action_on_a_bare_key_says_what_to_type(consortium: Consortiu
         with pytest.raises(ValidationFailed) as bare:
             desk(vn).act("revoke", typed, {"reason_code": 1, "reason": "typo"}, 0)
         assert bare.value.message.endswith(f"type {expected}")
-    assert vn.status.status(vn.status.resolver.resolve(doc_id))["state"] == "valid"  # nothing happened
+    assert vn.status.status(vn.status.resolver.resolve(doc_id)).state == "valid"  # nothing happened

@@ -59,7 +59,7 @@ def test_a_declaration_filed_at_vn_is_linked_at_sg_to_its_certificate_and_manife
     network.settle()
     # Typed as a person types a declaration number: stray blanks, any case.
     declaration = key(sg, " VN:305871204330 ")
-    assert sg.status.status(declaration)["type"] == "asean-acdd"
+    assert sg.status.status(declaration).type == "asean-acdd"
     assessed = risk_of(sg).assess(declaration)
     assert assessed["kind"] == "declaration" and assessed["reference"] == "305871204330"
     links = {(link["kind"], link["reference"]): link["by"] for link in assessed["links"]}

@@ -7,18 +7,19 @@ from typing import Any
 import pytest
 from origo_node.errors import Conflict, ValidationFailed
 from origo_node.services.claims import ItemClaim, from_params, resolve
+from origo_node.services.document_status import ItemQuantity
 from origo_node.services.officer_desk import accept_params
 
 
-def item(number: int, unit: str | None, total: str | None, remaining: str | None = None) -> dict[str, Any]:
-    return {"item": number, "unit": unit, "total": total, "claimed": None, "remaining": remaining or total}
+def item(number: int, unit: str | None, total: str | None, remaining: str | None = None) -> ItemQuantity:
+    return ItemQuantity(item=number, unit=unit, total=total, claimed=None, remaining=remaining or total)
 
 
 GLOVES_AND_COTS = [item(1, "PR", "12000.000"), item(2, "PCE", "9000.000", "8960.000")]
 ONE_UNIT = [item(1, "PCE", "8000.000", "500.000"), item(2, "PCE", "960.000"), item(3, "PCE", "40.000")]
 
 
-def pointer_and_message(body: dict[str, Any], items: list[dict[str, Any]]) -> tuple[str, str]:
+def pointer_and_message(body: dict[str, Any], items: list[ItemQuantity]) -> tuple[str, str]:
     with pytest.raises(ValidationFailed) as caught:
         resolve(body, items)
     (error,) = caught.value.errors
@@ -115,15 +116,15 @@ def test_item_numbers_are_whole_numbers_from_one(bad: Any) -> None:
 
 
 def test_the_recorded_parameters_give_the_chain_the_same_claims_again() -> None:
-    params = accept_params({"declaration": "TH-1", "quantity": "1000"}, {"items": ONE_UNIT})
+    params = accept_params({"declaration": "TH-1", "quantity": "1000"}, ONE_UNIT)
     assert params == {
         "declaration": "TH-1",
         "claims": [{"item": 1, "quantity": "500.000"}, {"item": 2, "quantity": "500.000"}],
     }
     assert from_params(params) == [(0, 500_000), (1, 500_000)]
-    whole = accept_params({"declaration": "TH-2"}, {"items": ONE_UNIT})
+    whole = accept_params({"declaration": "TH-2"}, ONE_UNIT)
     assert whole == {"declaration": "TH-2", "claims": []} and from_params(whole) == []
-    rest = accept_params({"declaration": "TH-3", "item": 2}, {"items": ONE_UNIT})
+    rest = accept_params({"declaration": "TH-3", "item": 2}, ONE_UNIT)
     assert rest["claims"] == [{"item": 2, "quantity": None}] and from_params(rest) == [(1, 0)]
     # an action recorded before claims named items: its quantity was on the one quantity, item 1's
     assert from_params({"declaration": "OLD", "quantity": "250"}) == [(0, 250_000)]

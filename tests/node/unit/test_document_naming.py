@@ -155,10 +155,10 @@ def test_status_shows_each_issuers_own_events_and_never_an_unentitled_one(db: Da
         {"declaration": "X", "claims": [], "fullyUtilised": True},
     )
     status = _status_service(db, "SG")
-    vn = status.status(DocumentKey("VN", DOC_ID))
+    vn = status.status(DocumentKey("VN", DOC_ID)).as_json()
     assert (vn["issuer"], vn["state"], vn["revocation"], vn["utilisations"]) == ("VN", "valid", None, [])
-    assert [e["kind"] for e in status.trail(DocumentKey("VN", DOC_ID))["events"]] == ["anchored"]
-    th = status.status(DocumentKey("TH", DOC_ID))
+    assert [e["kind"] for e in status.trail(DocumentKey("VN", DOC_ID)).as_json()["events"]] == ["anchored"]
+    th = status.status(DocumentKey("TH", DOC_ID)).as_json()
     assert (th["issuer"], th["state"]) == ("TH", "revoked")
 
 

@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 from origo_api.answers import Action
+from origo_api.states import DocumentState
 from origo_node.api.refusals import amount, explain
 from origo_node.api.routes_officer import worded
 from origo_node.errors import NotFound
+from origo_node.services.document_status import DocumentStatus, ItemQuantity
 
 DOC = "0x" + "ab" * 32
 STATUS = {
@@ -32,10 +34,19 @@ class _Status:
     def __init__(self, known: dict[str, dict[str, Any]]) -> None:
         self.known = known
 
-    def status(self, doc_id: str) -> dict[str, Any]:
+    def status(self, doc_id: str) -> DocumentStatus:
         if doc_id not in self.known:
             raise NotFound(f"no document {doc_id}")
-        return self.known[doc_id]
+        known = self.known[doc_id]
+        return DocumentStatus(
+            document_id=known["document_id"],
+            type="atiga-form-d",
+            version="1",
+            issuer=known["issuer"],
+            importer=known["importer"],
+            state=DocumentState.PARTIALLY_ACCEPTED,
+            items=tuple(ItemQuantity(**{"claimed": None, **item}) for item in known["items"]),
+        )
 
 
 def node(known: dict[str, dict[str, Any]] | None = None) -> Any:

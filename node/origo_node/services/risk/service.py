@@ -17,6 +17,7 @@ from typing import Any
 from origo_node.documents import type_names
 from origo_node.documents.linking import normalise_reference
 from origo_node.errors import NotFound, OrigoError
+from origo_node.services.document_status import DocumentStatus
 from origo_node.services.naming import DocumentKey
 from origo_node.services.reading import PayloadReader
 from origo_node.services.risk import catalogue, integrity, scoring
@@ -118,10 +119,10 @@ class RiskService:
         answer: dict[str, Any] = {
             "document_id": str.__str__(key),
             "issuer": key.issuer,
-            "reference": status.get("reference") or (check.reference if check else None),
-            "type": status.get("type"),
-            "kind": entry.view.kind if entry else _kind_of(status.get("type")),
-            "state": status["state"],
+            "reference": status.reference or (check.reference if check else None),
+            "type": status.type,
+            "kind": entry.view.kind if entry else _kind_of(status.type),
+            "state": status.state,
             "payload_check": check.state if check else None,
         }
         if entry is None:
@@ -228,12 +229,12 @@ class RiskService:
             key = DocumentKey(issuer, document_id)
             # Only the states: the full status (with references) if this answer has it, else the cheaper one.
             status = shared.statuses.get(name) or self._status.lifecycle(key)
-            verification = (status.get("verification") or {}).get("state")
+            verification = status.verification.state if status.verification else None
             refused = [str(d) for d in self._facts.get(_claims_fact(key)) or []]
-            standing[name] = (str(status["state"]), verification, refused)
+            standing[name] = (str(status.state), verification, refused)
         return standing[name]
 
-    def _status_in(self, key: DocumentKey, shared: _Answer) -> dict[str, Any]:
+    def _status_in(self, key: DocumentKey, shared: _Answer) -> DocumentStatus:
         """A document's status, read once per answer (a subject, and in its exporter's history)."""
         status = shared.statuses.get(key.qualified)
         if status is None:
@@ -257,7 +258,7 @@ class _Answer:
 
     standing: dict[str, Standing] = field(default_factory=dict)
     exporters: dict[tuple[str, str], _ExporterStanding] = field(default_factory=dict)
-    statuses: dict[str, dict[str, Any]] = field(default_factory=dict)
+    statuses: dict[str, DocumentStatus] = field(default_factory=dict)
 
 
 def _claims_fact(key: DocumentKey) -> str:

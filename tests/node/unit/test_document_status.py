@@ -1,0 +1,65 @@
+"""The typed status (services/document_status.py): frozen, shown otherwise only by a changed copy, and its
+JSON the API's answer (the bytes themselves are pinned by tests/node/api/test_answers_golden.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from origo_api.answers import DocumentStatus as DocumentStatusAnswer
+from origo_node.documents import document_id
+from origo_node.services.lifecycle import derive_status
+from origo_node.services.status import reveal_reference
+from test_lifecycle import NOW, accepted, doc, event
+
+
+def full_status() -> object:
+    """A certificate with every part a status can have: claims, a verification answered, a rejection."""
+    events = [
+        accepted((0, 4_000), declaration="SG-IMP-1"),
+        event("verification_requested", reason="origin?"),
+        event("verification_answered", confirmed=False, reason="no such producer"),
+        event("rejected", reasonCode=3, reason="other goods"),
+    ]
+    return derive_status(doc(19_200), events, "0x" + "77" * 32, NOW)
+
+
+def test_a_status_is_frozen() -> None:
+    status = derive_status(doc(19_200), [], None, NOW)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        status.state = "revoked"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        status.anchor.block = 1  # type: ignore[misc,union-attr]
+
+
+def test_revealing_to_someone_holding_only_the_id_leaves_the_services_status_as_it_was() -> None:
+    reference = "VN-HCM-2026-000001"
+    row = dataclasses.replace(doc(19_200), document_id="0x" + document_id("VN", reference).hex())
+    status = dataclasses.replace(derive_status(row, [], None, NOW), reference=reference)
+    shown = reveal_reference(status, status.document_id, insider=False)
+    assert shown.reference is None
+    assert status.reference == "VN-HCM-2026-000001"  # the status service's answer is untouched
+    assert reveal_reference(status, status.document_id, insider=True) is status
+    by_reference = reveal_reference(status, "VN:VN-HCM-2026-000001", insider=False)
+    assert by_reference.reference == "VN-HCM-2026-000001"
+
+
+def test_the_json_is_the_apis_answer_with_every_part_in_place() -> None:
+    shown = full_status().as_json()  # type: ignore[attr-defined]
+    answer = DocumentStatusAnswer.model_validate(shown)
+    assert list(shown)[:3] == ["document_id", "reference", "shared_reference"]
+    assert answer.state == "rejected" and shown["supersedes"] == "0x" + "77" * 32
+    assert shown["rejection"] == {
+        "reason_code": 3,
+        "label": "goods do not match the certificate",
+        "reason": "other goods",
+        "block": shown["rejection"]["block"],
+        "tx": "0x" + "66" * 32,
+        "at": "2027-01-15T07:59:00Z",
+    }
+    assert shown["verification"]["state"] == "not_confirmed"
+    assert shown["verification"]["request_reason"] == "origin?"
+    assert shown["utilisations"][0]["claims"] == [
+        {"item": 1, "unit": "KGM", "quantity": "4.000", "remaining": "15.200"}
+    ]
+    assert "superseded_by_reference" not in shown  # only a verification that carried the reference shows it
