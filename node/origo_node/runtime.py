@@ -35,7 +35,7 @@ from origo_node.services.actions import ActionService
 from origo_node.services.exports import ExportService
 from origo_node.services.governance import GovernanceService
 from origo_node.services.issuing import IssuingService, Signer
-from origo_node.services.linking import LinkingService
+from origo_node.services.manifest_links import LinkingService
 from origo_node.services.officer_desk import OfficerDesk
 from origo_node.services.payload_checks import PayloadChecker
 from origo_node.services.proofs import ProofService
@@ -44,7 +44,7 @@ from origo_node.services.risk.service import RiskService
 from origo_node.services.status import StatusService
 from origo_node.services.verifying import VerifyService
 from origo_node.settings import NodeSettings
-from origo_node.store.actions import ActionRepository
+from origo_node.store.action_rows import ActionRepository
 from origo_node.store.backends import open_background_lock, open_store
 from origo_node.store.facts import NodeFacts
 from origo_node.store.index import IndexRepository

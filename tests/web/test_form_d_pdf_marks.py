@@ -11,7 +11,7 @@ import io
 from typing import Any
 
 import pytest
-from origo_node.web.form_d import layout, packages, port
+from origo_node.web.form_d_page import layout, packages, port
 from origo_node.web.form_d_pdf import render_pdf
 from pypdf import PdfReader
 from support.network import sample

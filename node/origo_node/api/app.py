@@ -9,7 +9,14 @@ from typing import Any
 from fastapi import FastAPI
 
 from origo_node import __version__, limits
-from origo_node.api import openapi, problems, routes_admin, routes_auditor, routes_officer, routes_public
+from origo_node.api import (
+    openapi,
+    problem_handlers,
+    routes_admin,
+    routes_auditor,
+    routes_officer,
+    routes_public,
+)
 from origo_node.api.guard import RequestGuard
 from origo_node.api.idempotency_keys import IdempotencyMiddleware
 from origo_node.api.refusals import install as install_refusals
@@ -46,7 +53,7 @@ def create_app(node: Node, *, manage_lifecycle: bool = True) -> FastAPI:
     )
     app.state.node = node
     limits.restore_recursion_limit()
-    problems.install(app)
+    problem_handlers.install(app)
     install_refusals(app)  # chain rule refusals in words, with the facts
     # Officer POSTs repeated with the same Idempotency-Key get the first answer and act once (issue 9).
     app.add_middleware(

@@ -17,7 +17,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from origo_node.api import strict_json
-from origo_node.api.problems import problem, problem_for
+from origo_node.api.problem_handlers import problem, problem_for
 from origo_node.errors import OrigoError
 
 #: Where the middleware leaves the parsed body in the ASGI scope.

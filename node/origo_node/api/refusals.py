@@ -18,7 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from origo_node import reasons
-from origo_node.api.problems import problem_for
+from origo_node.api.problem_handlers import problem_for
 from origo_node.errors import ChainRuleViolated, OrigoError
 from origo_node.runtime import Node
 from origo_node.services.document_status import DocumentStatus, ItemQuantity

@@ -25,7 +25,7 @@ from origo_node.runtime import Node
 from origo_node.services.document_status import Replacement
 from origo_node.services.naming import DocumentKey
 from origo_node.store.apikeys import ApiKey
-from origo_node.web.form_d import layout
+from origo_node.web.form_d_page import layout
 from origo_node.web.routes import SECURITY_HEADERS, STATIC_DIR
 
 router = APIRouter(tags=["auditor"])

@@ -31,7 +31,7 @@ from origo_node.api import refusals
 from origo_node.api.body import read_documents, read_json
 from origo_node.api.deps import MAX_ID, ActionId, DocumentKey, NodeDep, Officer, Reader
 from origo_node.api.openapi import BODY, KEY, errors
-from origo_node.api.problems import MEDIA_TYPE
+from origo_node.api.problem_handlers import MEDIA_TYPE
 from origo_node.errors import OrigoError, ValidationFailed
 from origo_node.runtime import Node
 from origo_node.services.issuing import Accepted

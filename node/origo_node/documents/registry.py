@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from origo_node.documents.acdd import ExportDeclaration
 from origo_node.documents.base import DocumentType
+from origo_node.documents.cargo_manifest import CargoManifest
 from origo_node.documents.form_d import FormD
-from origo_node.documents.manifest import CargoManifest
 from origo_node.errors import NotFound
 
 _TYPES: dict[tuple[str, str], DocumentType] = {}

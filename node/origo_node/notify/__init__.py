@@ -7,8 +7,8 @@ node's database.
 
 from origo_node.notify.collect import EVENT_TYPES, Collector
 from origo_node.notify.deliver import Deliverer
-from origo_node.notify.signing import sign, verify
 from origo_node.notify.subscriptions import NotifyStore, SubscriptionInvalid
+from origo_node.notify.webhook_signature import sign, verify
 
 __all__ = [
     "EVENT_TYPES",

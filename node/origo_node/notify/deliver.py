@@ -16,8 +16,14 @@ from collections.abc import Callable
 
 import httpx
 
-from origo_node.notify.signing import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from origo_node.notify.subscriptions import NotifyStore
+from origo_node.notify.webhook_signature import (
+    DELIVERY_HEADER,
+    EVENT_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    sign,
+)
 from origo_node.store.webhook_rows import DeliveryOutcome, DueDelivery
 
 log = logging.getLogger(__name__)

@@ -33,7 +33,7 @@ from origo_node.crypto import (
 )
 from origo_node.errors import ChainError
 from origo_node.settings import NodeSettings
-from origo_node.store.actions import ActionRepository
+from origo_node.store.action_rows import ActionRepository
 from origo_node.store.db import Database
 from origo_node.store.outbox import OutboxRepository
 

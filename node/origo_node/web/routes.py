@@ -20,7 +20,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from origo_api import states
 
 from origo_node.errors import OrigoError
-from origo_node.web.form_d import amount
+from origo_node.web.form_d_page import amount
 from origo_node.web.marks import mark
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from origo_node.documents import validate_document
-from origo_node.documents.linking import declaration_links, normalise_reference
+from origo_node.documents.consignment_match import declaration_links, normalise_reference
 
 from ._samples import context_for, errors_of, sample
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from origo_node.documents import DocumentFacts, compare_with_manifest, validate_document
-from origo_node.documents.linking import vessel_matches
+from origo_node.documents.consignment_match import vessel_matches
 
 from ._samples import context_for, sample
 

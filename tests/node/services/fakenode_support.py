@@ -32,7 +32,7 @@ from origo_node.services.proofs import ProofService
 from origo_node.services.reading import PayloadReader
 from origo_node.services.status import StatusService
 from origo_node.services.verifying import VerifyService
-from origo_node.store.actions import ActionRepository
+from origo_node.store.action_rows import ActionRepository
 from origo_node.store.database import StoreDatabase
 from origo_node.store.db import Database
 from origo_node.store.facts import NodeFacts

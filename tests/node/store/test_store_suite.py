@@ -12,7 +12,7 @@ import pytest
 from origo_node.documents.leaf import Leaf
 from origo_node.errors import StoreError
 from origo_node.store import apikeys, idempotency
-from origo_node.store.actions import ActionRepository
+from origo_node.store.action_rows import ActionRepository
 from origo_node.store.database import StoreDatabase
 from origo_node.store.db import Database
 from origo_node.store.facts import NodeFacts

@@ -5,8 +5,8 @@ from __future__ import annotations
 from origo_node.chain.artifacts import load_abi
 from origo_node.chain.events import DOCUMENT_EVENTS, event_entitled
 from origo_node.documents import all_types
+from origo_node.documents.consignment_match import MANIFEST_TYPE
 from origo_node.documents.event_kinds import CAUSED_BY, EventKind
-from origo_node.documents.linking import MANIFEST_TYPE
 from origo_node.documents.type_names import ACDD, CARGO_MANIFEST, FORM_D
 from origo_node.notify.collect import _KINDS, EVENT_TYPES
 

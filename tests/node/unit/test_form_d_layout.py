@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from origo_node.web import form_d_pdf
-from origo_node.web.form_d import layout
+from origo_node.web.form_d_page import layout
 from origo_node.web.form_d_pdf import render_pdf
 from support.network import sample
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from origo_node.documents.linking import normalise_reference, vessel_matches
+from origo_node.documents.consignment_match import normalise_reference, vessel_matches
 from origo_node.services.risk.catalogue import Emitter, Signal
 from origo_node.services.risk.dossier import Dossier
 from origo_node.services.risk.settings import RiskSettings, RiskThresholds

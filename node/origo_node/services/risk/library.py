@@ -4,9 +4,9 @@ The service keeps one library for the life of the process and adds the documents
 (an anchored document never changes: the first anchoring of an id wins), so an answer does not rebuild the
 indexes of every document. The states of documents do change: they are read per answer, not kept here.
 
-Links join only documents of the same issuing member (``documents.linking.declaration_links`` says why): a
-declaration to the certificates it cites or shares an invoice or a transport document with, and to the
-manifest with a consignment under its transport document; a certificate to that manifest too.
+Links join only documents of the same issuing member (``documents.consignment_match.declaration_links``
+says why): a declaration to the certificates it cites or shares an invoice or a transport document with,
+and to the manifest with a consignment under its transport document; a certificate to that manifest too.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from origo_node.documents.linking import declaration_links, normalise_reference
+from origo_node.documents.consignment_match import declaration_links, normalise_reference
 from origo_node.services.risk.dossier import Linked, PriceKey
 from origo_node.services.risk.value import unit_values
 from origo_node.services.risk.views import DocView, Kind

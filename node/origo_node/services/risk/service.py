@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from origo_node.documents import type_names
-from origo_node.documents.linking import normalise_reference
+from origo_node.documents.consignment_match import normalise_reference
 from origo_node.errors import NotFound, OrigoError
 from origo_node.services.document_status import DocumentStatus
 from origo_node.services.naming import DocumentKey

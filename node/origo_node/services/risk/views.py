@@ -13,14 +13,14 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from origo_node.documents import checks
-from origo_node.documents.dates import parse_date
-from origo_node.documents.linking import (
+from origo_node.documents.consignment_match import (
     CERTIFICATE_TYPES,
     DECLARATION_TYPE,
     MANIFEST_TYPE,
     normalise_name,
     normalise_reference,
 )
+from origo_node.documents.dates import parse_date
 
 Kind = Literal["certificate", "manifest", "declaration"]
 
@@ -89,7 +89,7 @@ class DocView:
 
 
 def party_name(name: str) -> str:
-    """A company name as compared (``documents.linking.normalise_name``)."""
+    """A company name as compared (``documents.consignment_match.normalise_name``)."""
     return normalise_name(name)
 
 

@@ -13,7 +13,7 @@ from origo_api.answers import Consignment, LinkedCertificate, ManifestLinks
 from origo_api.states import DocumentState
 
 from origo_node.documents import DocumentFacts, compare_with_manifest
-from origo_node.documents.linking import MANIFEST_TYPE, is_certificate, vessel_matches
+from origo_node.documents.consignment_match import MANIFEST_TYPE, is_certificate, vessel_matches
 from origo_node.errors import OrigoError, ValidationFailed
 from origo_node.services.agreement import facts_of
 from origo_node.services.naming import DocumentKey
