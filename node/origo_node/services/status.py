@@ -47,22 +47,25 @@ class StatusService:
 
     def status_of(self, key: DocumentKey, row: IndexedDocument | None) -> DocumentStatus:
         """The status of a document whose index row the caller has read already (None: not anchored)."""
+        status = self.without_references(key, row)
         if row is None:
-            return self._pending(key)
-        events = self._index.events(key.issuer, key)
-        status = derive_status(row, events, self._index.predecessor_of(key.issuer, key), time.time())
+            return status
         reference = self._known_reference(key)
         shared = self.resolver.shared_reference(key.issuer, reference)
         return replace(status, reference=reference, shared_reference=shared)
 
-    def lifecycle(self, key: DocumentKey) -> DocumentStatus:
-        """The status without the references (state, verification, dates): for callers that read the states
-        of many documents and need no reference (working one out is most of a status's cost)."""
-        row = self._index.document(key.issuer, key)
+    def without_references(self, key: DocumentKey, row: IndexedDocument | None) -> DocumentStatus:
+        """As ``status_of``, without working out the reference this node knows (most of a status's cost):
+        for a caller that names the reference itself, as a verification does from the file it was given."""
         if row is None:
             return self._pending(key)
         events = self._index.events(key.issuer, key)
         return derive_status(row, events, self._index.predecessor_of(key.issuer, key), time.time())
+
+    def lifecycle(self, key: DocumentKey) -> DocumentStatus:
+        """The status without the references (state, verification, dates): for callers that read the states
+        of many documents and need no reference (working one out is most of a status's cost)."""
+        return self.without_references(key, self._index.document(key.issuer, key))
 
     def known_reference(self, key: DocumentKey) -> str | None:
         return self._known_reference(key)

@@ -112,7 +112,8 @@ class VerifyService:
             return _unknown(doc_id, identity)
         row = self._index.document(key.issuer, key)  # the one read of the document's anchored facts
         try:
-            status = self._status.status_of(key, row)
+            # The reference is the file's or the typed key's (below), never the one this node knows.
+            status = self._status.without_references(key, row)
         except NotFound:
             return _unknown(doc_id, identity, "no_such_reference" if identity else "no_such_id")
         # Every member's node must give the same answer: the reference comes from the file the person holds,
