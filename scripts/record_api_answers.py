@@ -183,27 +183,27 @@ def run(members: dict[str, Member]) -> None:
     pending = sg.call(
         "officer",
         "POST",
-        f"/api/v1/documents/{doc_id}/accept",
+        f"/api/v1/documents/VN:{doc_id}/accept",
         params={"wait": 0},
         json={"declaration": "SG-IMP-1", "quantity": "5000"},
     )
     settle(members)
     sg.call("officer", "GET", f"/api/v1/actions/{pending['id']}")
-    sg.call("officer", "POST", f"/api/v1/documents/{doc_id}/accept", json={"declaration": "SG-IMP-1"})
+    sg.call("officer", "POST", f"/api/v1/documents/VN:{doc_id}/accept", json={"declaration": "SG-IMP-1"})
     sg.call(
-        "officer", "POST", f"/api/v1/documents/{doc_id}/accept", json={"declaration": "SG-IMP-2", "item": 7}
+        "officer", "POST", f"/api/v1/documents/VN:{doc_id}/accept", json={"declaration": "SG-IMP-2", "item": 7}
     )
     sg.call(
         "officer",
         "POST",
-        f"/api/v1/documents/{others[0]}/reject",
+        f"/api/v1/documents/VN:{others[0]}/reject",
         params={"wait": 0},
         json={"reason_code": 2, "reason": "origin criterion not met"},
     )
     sg.call(
         "officer",
         "POST",
-        f"/api/v1/documents/{others[1]}/verification-request",
+        f"/api/v1/documents/VN:{others[1]}/verification-request",
         params={"wait": 0},
         json={"reason": "the producer's records are needed"},
     )
@@ -211,25 +211,25 @@ def run(members: dict[str, Member]) -> None:
     vn.call(
         "officer",
         "POST",
-        f"/api/v1/documents/{others[1]}/verification-answer",
+        f"/api/v1/documents/VN:{others[1]}/verification-answer",
         params={"wait": 0},
         json={"confirmed": False, "reason": "the producer could not show its records"},
     )
     vn.call(
         "officer",
         "POST",
-        f"/api/v1/documents/{others[2]}/revoke",
+        f"/api/v1/documents/VN:{others[2]}/revoke",
         params={"wait": 0},
         json={"reason_code": 3, "reason": "wrong HS code"},
     )
     settle(members)
     vn.call(
-        "officer", "POST", f"/api/v1/documents/{others[2]}/revoke", json={"reason_code": 3, "reason": "again"}
+        "officer", "POST", f"/api/v1/documents/VN:{others[2]}/revoke", json={"reason_code": 3, "reason": "again"}
     )
     failed = vn.call(
         "officer",
         "POST",
-        f"/api/v1/documents/{others[3]}/revoke",
+        f"/api/v1/documents/VN:{others[3]}/revoke",
         params={"wait": 0},
         json={"reason_code": 1, "reason": "the chain changes before the send"},
     )
@@ -241,7 +241,7 @@ def run(members: dict[str, Member]) -> None:
     vn.call(
         "officer",
         "POST",
-        f"/api/v1/documents/{doc_id}/supersede",
+        f"/api/v1/documents/VN:{doc_id}/supersede",
         json=sample("form-d/vn-sg-coffee.json", "VN-HCM-2026-900010"),
     )
     settle(members)
