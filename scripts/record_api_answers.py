@@ -190,9 +190,8 @@ def run(members: dict[str, Member]) -> None:
     settle(members)
     sg.call("officer", "GET", f"/api/v1/actions/{pending['id']}")
     sg.call("officer", "POST", f"/api/v1/documents/VN:{doc_id}/accept", json={"declaration": "SG-IMP-1"})
-    sg.call(
-        "officer", "POST", f"/api/v1/documents/VN:{doc_id}/accept", json={"declaration": "SG-IMP-2", "item": 7}
-    )
+    second = {"declaration": "SG-IMP-2", "item": 7}
+    sg.call("officer", "POST", f"/api/v1/documents/VN:{doc_id}/accept", json=second)
     sg.call(
         "officer",
         "POST",
@@ -223,9 +222,8 @@ def run(members: dict[str, Member]) -> None:
         json={"reason_code": 3, "reason": "wrong HS code"},
     )
     settle(members)
-    vn.call(
-        "officer", "POST", f"/api/v1/documents/VN:{others[2]}/revoke", json={"reason_code": 3, "reason": "again"}
-    )
+    again = {"reason_code": 3, "reason": "again"}
+    vn.call("officer", "POST", f"/api/v1/documents/VN:{others[2]}/revoke", json=again)
     failed = vn.call(
         "officer",
         "POST",

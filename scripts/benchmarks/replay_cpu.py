@@ -3,9 +3,9 @@
 Synthetic batches of 4,096 leaves (as ``--scale`` anchors them: each leaf signed, each manifest encoded as the
 batcher does) are replayed in one process the way the indexer does it for each batch: the manifest's JSON, its
 entries (every field of every leaf checked), the payload CIDs against their hashes, the Merkle tree against
-the root, the index rows, and the SQLite insert. What the indexer spends besides (fetching the manifests from
-the issuer, the chain's events) is not in it; what the rows take on disk is read back with SQLite's
-``dbstat``.
+the root, the index rows, and the SQLite insert; then a page of the importer's work list is read. What the
+indexer spends besides (fetching the manifests from the issuer, the chain's events) is not in it; what the
+rows take on disk is read back with SQLite's ``dbstat``.
 
     python scripts/benchmarks/replay_cpu.py [BATCHES]
 """
@@ -86,6 +86,11 @@ def measure(batches: int = 6) -> dict[str, Any]:
             lap("index rows")
             index.store_documents("VN", batch.root, rows)
             lap("SQLite")
+        pages = {}
+        for offset in (0, documents // 2):
+            started = time.perf_counter()
+            index.document_keys_of("TH", "importer", offset, 500)
+            pages[f"offset {offset:,}"] = round((time.perf_counter() - started) * 1000, 1)
         with sqlite3.connect(path) as db:
             sizes = dict(
                 db.execute(
@@ -99,6 +104,8 @@ def measure(batches: int = 6) -> dict[str, Any]:
         "documents_per_cpu_s": round(documents / total),
         "us_per_document": {step: round(seconds / documents * 1e6, 1) for step, seconds in spent.items()},
         "index_bytes_per_document": {name: round(size / documents, 1) for name, size in sizes.items()},
+        # An importing officer's work list, 500 documents a page, newest first (StatusService.worklist).
+        "work_list_page_ms": pages,
     }
 
 

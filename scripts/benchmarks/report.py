@@ -111,6 +111,9 @@ def _new_rows(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         steps = " · ".join(f"{step} {us:.1f}" for step, us in replay["us_per_document"].items())
         sizes = replay["index_bytes_per_document"].items()
         on_disk = " · ".join(f"{name} {size:,.0f}" for name, size in sizes)
+        on_disk += "; a work-list page, ms: " + " · ".join(
+            f"{at} {ms:.1f}" for at, ms in replay["work_list_page_ms"].items()
+        )
         out.append(
             (
                 "replay_cpu_us_per_document",

@@ -59,5 +59,6 @@ def test_quick_run_prints_every_key() -> None:
     assert replay["documents"] == 2 * 4096 and replay["documents_per_cpu_s"] > 0
     assert len(replay["us_per_document"]) == 6 and all(us > 0 for us in replay["us_per_document"].values())
     assert replay["index_bytes_per_document"]["idx_documents"] > 0
+    assert set(replay["work_list_page_ms"]) == {"offset 0", "offset 4,096"}
     assert report["payload_bytes_per_document"] > 0 and len(report["load_average"]) == 3
     assert report["machine"]["cores"] >= 1 and report["date"]

@@ -192,6 +192,11 @@ CREATE TABLE IF NOT EXISTS idx_documents (
     PRIMARY KEY (issuer, document_id)
 );
 CREATE INDEX IF NOT EXISTS idx_documents_id ON idx_documents (document_id);
+-- The officers' work lists, newest first by member and role: without these each page sorted every document
+-- of the member (0.2-0.6 s a page at 200,000 documents, growing with the index); with them a page reads its
+-- own rows (13 bytes a document each).
+CREATE INDEX IF NOT EXISTS idx_documents_issuer_block ON idx_documents (issuer, block);
+CREATE INDEX IF NOT EXISTS idx_documents_importer_block ON idx_documents (importer, block);
 
 -- Every life-cycle event, in chain order, with the issuer of the document it names. ``member`` is the member
 -- that acted (the issuer or the importer, by the event's kind).
