@@ -182,6 +182,10 @@ class _InlinePool:
         return map(function, *iterables)
 
 
+def _nothing() -> None:
+    return None
+
+
 def _descendants_cpu_s() -> float:
     """CPU seconds (user and system) of this process's live descendants: the fork server and its workers."""
     parents: dict[int, int] = {}
@@ -255,12 +259,10 @@ def measure(documents: int = 2_000, workers: int = 0, profile: str | None = None
             pass
         queued = sg_index.payload_checks_waiting()
         clock = _Clock()
-        profiler, restore = None, lambda: None
-        if profile:
-            profiler = cProfile.Profile()
-            checker._pool = _InlinePool()  # type: ignore[assignment,unused-ignore]
-        else:
-            restore = _instrument(clock)
+        profiler = cProfile.Profile() if profile else None
+        if profiler is not None:
+            checker._threads = _InlinePool()  # type: ignore[assignment]
+        restore = _instrument(clock) if profiler is None else _nothing
         children_before = _descendants_cpu_s()
         wall_started, started = time.perf_counter(), time.process_time()
         read = 0
