@@ -245,7 +245,8 @@ def measure(documents: int = 2_000, workers: int = 0, profile: str | None = None
         sg_index = IndexRepository(sg_db)
         sg_payloads = LocalPayloadStore(Path(tmp) / "sg-payloads", peers=fetcher)
         reader = PayloadReader(sg_index, sg_payloads, "SG", keys["SG"], domain)
-        checker = PayloadChecker(sg_index, reader, workers=workers)
+        # (no ``workers`` argument for 0: the script also measures the checker before it had one)
+        checker = PayloadChecker(sg_index, reader, **({"workers": workers} if workers else {}))
         indexer = Indexer(
             sg_index, NodeFacts(sg_db), chain, sg_payloads, deployment_block=0, confirmations=0,
             on_membership_change=lambda: None, on_documents_indexed=checker.queue,
@@ -276,7 +277,7 @@ def measure(documents: int = 2_000, workers: int = 0, profile: str | None = None
         total, wall = time.process_time() - started, time.perf_counter() - wall_started
         restore()
         children = _descendants_cpu_s() - children_before
-        checker.close()
+        getattr(checker, "close", _nothing)()
         states = sg_db.read().execute("SELECT state, count(*) FROM idx_payload_checks GROUP BY state")
         outcome = {str(state): int(count) for state, count in states.fetchall()}
         sg_db.close()
