@@ -307,6 +307,14 @@ def measure(documents: int = 2_000, workers: int = 0, profile: str | None = None
     }
 
 
+def compare(documents: int) -> dict[str, Any]:
+    """The steps on the checker's thread, and the same payloads with the node's default worker processes
+    (two, on a single core too, so that the figure says what they cost)."""
+    from origo_node.services.check_pool import default_workers  # here: the script also measures main's code
+
+    return {"thread": measure(documents, 0), "workers": measure(documents, max(2, default_workers()))}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("documents", nargs="?", type=int, default=2_000)

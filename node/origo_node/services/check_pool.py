@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 #: What a worker is given at start: the member, its keys as (suite tag, secret), current first, the domain.
 _Secrets = tuple[str, tuple[tuple[int, bytes], ...], bytes]
 _opener: PayloadOpener | None = None  # a worker's keys, set by its initializer
+_RETRY_AFTER_S = 60.0
 
 
 def default_workers() -> int:
@@ -51,6 +52,9 @@ class CheckPool:
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         self._closed = False
+        #: After a worker died, no new pool before this (monotonic seconds): one that cannot start would
+        #: otherwise be started again every round.
+        self._retry_at = 0.0
 
     @property
     def running(self) -> bool:
@@ -86,7 +90,7 @@ class CheckPool:
 
     def _started(self) -> ProcessPoolExecutor | None:
         with self._lock:
-            if self._closed:
+            if self._closed or time.monotonic() < self._retry_at:
                 return None
             if self._pool is None:
                 try:
@@ -111,9 +115,14 @@ class CheckPool:
             return self._pool
 
     def _broken(self, exc: BaseException) -> None:
-        log.warning("a payload check worker died (%r); its payloads are checked in the node's process", exc)
+        log.warning(
+            "a payload check worker died (%r); payloads are checked in the node's process for %.0f s",
+            exc,
+            _RETRY_AFTER_S,
+        )
         with self._lock:
             pool, self._pool = self._pool, None
+            self._retry_at = time.monotonic() + _RETRY_AFTER_S
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -169,5 +171,34 @@ def test_closing_the_checker_ends_its_workers_and_it_still_checks_on_its_own_thr
     second = vn.issuing.issue(form_d("VN-POOL-CLOSE-2")).document_id
     consortium.settle()
     assert _found(sg, second).state == "ok"
+    for node in consortium.nodes.values():
+        node.db.close()
+
+
+def test_a_killed_worker_leaves_no_payload_unchecked_and_the_node_checks_them_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    consortium = new_consortium(tmp_path)
+    vn, sg = consortium.nodes["VN"], consortium.nodes["SG"]
+    index = IndexRepository(sg.db)
+    domain = eip712.domain_separator(consortium.chain.chain_id, consortium.chain.registry_address)
+    sg.checker = PayloadChecker(
+        index, PayloadReader(index, sg.payloads, "SG", _encryption_key("SG"), domain), workers=1
+    )
+    vn.issuing.issue(form_d("VN-POOL-KILL-1"))
+    consortium.settle()
+    assert sg.checker.workers_running
+    pool = sg.checker._pool
+    assert pool is not None and pool._pool is not None
+    for process in list(pool._pool._processes.values()):
+        os.kill(process.pid, signal.SIGKILL)
+        process.join(timeout=10)
+    honest_sign, other = eip712.sign, issuer_account("TH")
+    bad, honest = _issue_with(
+        consortium, monkeypatch, sign=lambda leaf, domain, key: honest_sign(leaf, domain, bytes(other.key))
+    )
+    assert _found(sg, bad).state == "bad_signature" and _found(sg, honest).state == "ok"
+    assert not sg.checker.workers_running  # and none started again at once: a minute's pause first
+    sg.checker.close()
     for node in consortium.nodes.values():
         node.db.close()
