@@ -10,7 +10,10 @@ interpreter, not from this process: a child of this process would inherit its so
 lock, and could keep them after this process died. A worker whose parent is gone exits by itself.
 
 If the pool cannot be had (a worker died, the keystore will not open) ``submit`` or ``result`` answers None
-and the checker checks those payloads on its own thread, which records the very same outcomes.
+and the checker checks those payloads on its own thread, which records the very same outcomes; after a
+worker died no pool is started again for a minute. (As with any fork server, a worker imports the
+program's main module again, as ``__mp_main__``: ``python -m origo_node`` and the ``origo`` script are
+safe to import; a program without a ``__main__`` guard makes its workers fail, and the node checks alone.)
 """
 
 from __future__ import annotations
