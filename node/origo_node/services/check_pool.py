@@ -7,7 +7,7 @@ decryption keys once, when it starts, through the pool's initializer: as raw sec
 process to the fork server, never on disk and never in a log (the keys refuse to be pickled on purpose, so
 nothing else can ship them by accident). The workers are forked from a fork server started from a fresh
 interpreter, not from this process: a child of this process would inherit its sockets and the background
-lock, and could keep them after this process died. A worker whose parent is gone exits by itself.
+lock, and could keep them after this process died. A worker whose node is gone exits by itself.
 
 If the pool cannot be had (a worker died, the keystore will not open) ``submit`` or ``result`` answers None
 and the checker checks those payloads on its own thread, which records the very same outcomes; after a
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import threading
 import time
@@ -134,13 +135,17 @@ def _start_worker(given: _Secrets) -> None:
     global _opener
     member, secrets, domain = given
     _opener = PayloadOpener(member, tuple(EncryptionPrivateKey(suite(t), s) for t, s in secrets), domain)
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    threading.Thread(target=_exit_with_node, name="exit-with-node", daemon=True).start()
 
 
-def _exit_with_parent(parent: int) -> None:
-    # Orphaned (the node was killed), a worker would wait on its queue for ever: re-parented, it leaves.
-    while os.getppid() == parent:
-        time.sleep(1.0)
+def _exit_with_node() -> None:
+    # Orphaned (the node was killed), a worker would wait on its queue for ever, and keep the fork server
+    # alive with it (each worker holds the fork server's "alive" pipe). Its parent process's sentinel, a pipe
+    # from the node that started it (not the fork server), ends when the node does, however it ends.
+    parent = multiprocessing.parent_process()
+    if parent is None:  # pragma: no cover - a pool's worker always has one
+        return
+    multiprocessing.connection.wait([parent.sentinel])
     os._exit(0)
 
 

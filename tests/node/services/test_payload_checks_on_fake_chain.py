@@ -10,6 +10,9 @@ import dataclasses
 import json
 import os
 import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -202,3 +205,44 @@ def test_a_killed_worker_leaves_no_payload_unchecked_and_the_node_checks_them_it
     sg.checker.close()
     for node in consortium.nodes.values():
         node.db.close()
+
+
+_NODE_WITH_A_POOL = """
+import sys
+from origo_node.crypto import EncryptionPrivateKey
+from origo_node.services.check_pool import CheckPool
+from origo_node.services.reading import PayloadOpener
+
+pool = CheckPool(2, lambda: PayloadOpener("SG", (EncryptionPrivateKey.generate(),), bytes(32)))
+future = pool.submit([])
+assert future is not None and pool.result(future) == []
+print(*pool._pool._processes, flush=True)
+sys.stdin.read()
+"""
+
+
+def test_the_workers_of_a_killed_node_end_with_it() -> None:
+    """A worker holds no lock or socket of the node's, but left behind it would wait for ever (and keep the
+    fork server alive): killed with SIGKILL, the node leaves nothing running."""
+    node = subprocess.Popen(
+        [sys.executable, "-c", _NODE_WITH_A_POOL], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert node.stdout is not None
+        workers = [int(pid) for pid in node.stdout.readline().split()]
+        assert len(workers) == 2 and all(_running(pid) for pid in workers)
+    finally:
+        node.kill()
+        node.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_running(pid) for pid in workers)
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has ended; its new parent reaps it
