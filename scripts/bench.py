@@ -37,6 +37,7 @@ from benchmarks import (
     backends,
     catchup,
     clique,
+    importer_cpu,
     issue_cpu,
     latency,
     replay_cpu,
@@ -160,6 +161,8 @@ def measure(
     report["issue_cpu_ms"] = issue_cpu.measure(2_000 if plan.mode == "full" else 1_000)
     say("CPU per replayed document, by step")
     report["replay_cpu_us"] = replay_cpu.measure(6 if plan.mode == "full" else 2)
+    say("CPU per read payload, by step, and with the checker's worker processes")
+    report["importer_cpu_ms"] = importer_cpu.compare(2_000 if plan.mode == "full" else 1_000)
     if ipfs == "kubo":
         # Each backend on a network of its own, measured the same way one after the other.
         report["payload_backends"] = backends.compare(plan, root, node_settings, say)

@@ -32,6 +32,7 @@ from origo_node.operations.loop_health import (
 from origo_node.operations.sealer_sync import SealerSync, report_reasons
 from origo_node.payload import KuboPayloadStore, LocalPayloadStore, PayloadStore, PeerFetcher
 from origo_node.services.actions import ActionService
+from origo_node.services.check_pool import default_workers
 from origo_node.services.exports import ExportService
 from origo_node.services.governance import GovernanceService
 from origo_node.services.issuing import IssuingService, Signer
@@ -108,7 +109,10 @@ class Node:
             self.domain,
             retired_keys=Lazy(lambda: load_retired_encryption_keys(settings, passphrase)),
         )
-        self.checker = PayloadChecker(self.index, self.reader)
+        workers = settings.payload_check_workers
+        self.checker = PayloadChecker(
+            self.index, self.reader, workers=default_workers() if workers is None else workers
+        )
         self.proofs = ProofService(self.index, self.payloads)
         self.actions = ActionService(
             ActionRepository(self.db),
@@ -261,6 +265,7 @@ class Node:
         if self._lock.held:
             for loop in self.loops:
                 loop.stop()
+            self.checker.close()
             self._lock.release()
         self._fetcher.close()
         self._deliverer.close()

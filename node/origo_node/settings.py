@@ -89,6 +89,15 @@ class NodeSettings(BaseSettings):
     port: int = Field(default=8701, ge=0, le=65535)
     public_url: str | None = Field(default=None, description="The URL peers and QR codes use for this node.")
 
+    payload_check_workers: int | None = Field(
+        default=None,
+        ge=0,
+        le=64,
+        description="Processes that open and check the payloads this member reads (decryption, digest,"
+        " signature, facts), each holding its decryption keys in memory; 0: the reader's own thread."
+        " Default: one per core (none on a single core).",
+    )
+
     batch_interval_s: float = Field(default=2.0, gt=0)
     batch_max_documents: int = Field(default=4096, ge=1, le=65536)
     index_poll_s: float = Field(default=0.25, gt=0)

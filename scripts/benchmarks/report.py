@@ -125,6 +125,23 @@ def _new_rows(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 " included",
             )
         )
+    reading = report.get("importer_cpu_ms")
+    if reading:
+        here, pooled = reading["thread"], reading["workers"]
+        steps = " · ".join(f"{step} {ms:.2f}" for step, ms in here["cpu_ms_per_payload"].items())
+        out.append(
+            (
+                "importer_cpu_ms_per_payload",
+                f"{here['total_cpu_ms_per_payload']:.2f} ms: {steps}; with {pooled['workers']} worker"
+                f" processes {pooled['total_cpu_ms_per_payload']:.2f} ms in the node's process and"
+                f" {pooled['worker_processes_cpu_ms_per_payload']:.2f} in the workers,"
+                f" {pooled['payloads_per_s']:,.0f} payloads/s ({here['payloads_per_s']:,.0f}/s without)",
+                "",
+                f"CPU of SG's payload checker over {here['payloads']:,} payloads VN sealed for it, fetched"
+                " through VN's gateway router by one CAR, one process, SQLite, embedded store"
+                " (scripts/benchmarks/importer_cpu.py); VN's own CPU not counted",
+            )
+        )
     start = report.get("start_up_ms")
     if start:
         steps = " · ".join(f"{step} {ms:,.0f}" for step, ms in start.items())

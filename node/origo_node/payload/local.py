@@ -1,13 +1,15 @@
 """The default payload store: blocks in the node's data directory, missing ones fetched from peers.
 
 Layout under ``data_dir``: ``blocks/<cid>`` holds every block; ``pins/<cid>`` marks payloads the node
-has promised to keep whole. Nothing is ever garbage-collected yet, so a pin is a promise that every
-block is present, made good at pin time.
+has promised to keep whole (each marker a hard link to one empty file, ``pins/.marker-*``). Nothing is
+ever garbage-collected yet, so a pin is a promise that every block is present, made good at pin time.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import secrets
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,6 +34,7 @@ class LocalPayloadStore:
         self.blocks = FileBlockStore(data_dir / "blocks")
         self._pins = data_dir / "pins"
         self._pins.mkdir(parents=True, exist_ok=True)
+        self._marker: Path | None = None  # the empty file pin markers link to, made at the first pin
         self._peers = peers
         self._chunk_size = chunk_size
         self._max_links = max_links
@@ -69,7 +72,32 @@ class LocalPayloadStore:
             # Without fsync: a recipient pins every payload it reads, and one fsync each would halve the
             # reader's pace. The blocks are what matters and nothing is garbage-collected yet; a marker lost
             # in a crash is made again the next time the payload is read.
-            write_atomically(marker, b"", durable=False)
+            self._mark(marker)
+
+    def _mark(self, marker: Path) -> None:
+        # A marker is a hard link to one empty file: a new name, no new file. On this project's disks making
+        # a file cost ten times what a link does (0.5-0.8 ms against 0.02-0.07), and an importing member
+        # pins every payload it reads. A link is made whole or not at all, as the renamed file was.
+        for _ in range(3):
+            try:
+                os.link(self._marker_file(), marker)
+                return
+            except FileExistsError:  # pinned meanwhile by another thread
+                return
+            except FileNotFoundError:  # the shared file is gone: make another
+                self._marker = None
+            except OSError as exc:
+                if exc.errno != errno.EMLINK:  # no hard links on this file system
+                    break
+                self._marker = None  # as many links as the file system allows: start another file
+        write_atomically(marker, b"", durable=False)
+
+    def _marker_file(self) -> Path:
+        if self._marker is None:
+            marker = self._pins / f".marker-{secrets.token_hex(8)}"
+            write_atomically(marker, b"", mode=0o444)
+            self._marker = marker
+        return self._marker
 
     def prefetch(self, cids: Sequence[str]) -> int:
         """Fetches the payloads of ``cids`` not held here from the peers in one CAR request (instead of one

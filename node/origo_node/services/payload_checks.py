@@ -1,39 +1,46 @@
 """The background payload checker: every payload this member may read is read once and its verdict kept.
 
 The indexer queues a check for every document whose manifest names this member among the recipients; each
-round reads a few hundred of them (several at once: reading is mostly waiting for another member's gateway)
-with the auditor's read (services/reading.py) and records what it found, which the status and the work lists
-show.
+round takes up to 1,024 of them, fetches their payloads in one CAR request and pins them (on a few threads:
+reading is mostly waiting for another member's gateway), then opens and checks each one
+(``services.payload_verdicts``: the same checks as the auditor's read, services/reading.py) in worker
+processes holding this member's keys (``services.check_pool``), or on its own thread when there are none,
+and records what it found in one commit, which the status and the work lists show.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from origo_node.anchoring.manifest import ManifestEntry
-from origo_node.documents import document_id as derive_document_id
-from origo_node.errors import Forbidden, NotFound, OrigoError
-from origo_node.services.agreement import NotAValidDocument, disagreements, facts_of
+from origo_node.errors import OrigoError
+from origo_node.services.check_pool import CheckPool
 from origo_node.services.naming import DocumentKey
-from origo_node.services.reading import PayloadMismatch, PayloadReader, identity_of
+from origo_node.services.payload_verdicts import failed, verdict
+from origo_node.services.reading import PayloadReader
 from origo_node.store.ports import IndexStore
-from origo_node.store.rows import PayloadCheck
+from origo_node.store.rows import IndexedDocument, PayloadCheck
 
 log = logging.getLogger(__name__)
 _CHECKS_PER_ROUND = 1024
 _PARALLEL_READS = 8
+#: Payloads pinned, then handed to a worker process together (big enough to make the hop to it cheap).
+_SLICE = 64
 # A payload nobody could serve is tried again after this long.
 _RETRY_UNAVAILABLE_S = 5.0
+#: A payload fetched and pinned, to open and check; or what was found already (not anchored, not ours).
+_Fetched = tuple[bytes, IndexedDocument] | PayloadCheck
 
 
 class PayloadChecker:
-    def __init__(self, index: IndexStore, reader: PayloadReader) -> None:
+    def __init__(self, index: IndexStore, reader: PayloadReader, *, workers: int = 0) -> None:
+        """``workers``: processes that open and check payloads (0: this process's checker thread)."""
         self._index = index
         self._reader = reader
-        self._pool = ThreadPoolExecutor(_PARALLEL_READS, thread_name_prefix="payload-reader")
+        self._threads = ThreadPoolExecutor(_PARALLEL_READS, thread_name_prefix="payload-reader")
+        self._pool = CheckPool(workers, reader.opener) if workers > 0 else None
 
     def queue(self, entries: list[ManifestEntry], block: int) -> None:
         """Called by the indexer with a batch's documents."""
@@ -52,21 +59,63 @@ class PayloadChecker:
             DocumentKey(issuer, d)
             for issuer, d in self._index.payload_checks_due(_RETRY_UNAVAILABLE_S, _CHECKS_PER_ROUND)
         ]
-        if due:
-            self._prefetch(due)
-        results = list(self._pool.map(self._check, due))
-        if results:
-            # One commit for the round: a crash before it only means the round is checked again.
-            self._index.record_payload_checks(results)
-        return len(results)
+        if not due:
+            return 0
+        rows = [self._index.document(key.issuer, str.__str__(key)) for key in due]
+        self._prefetch([row for row in rows if row is not None])
+        # Pinned a slice at a time, each slice checked in the workers while the next one is pinned.
+        slices = []
+        for start in range(0, len(due), _SLICE):
+            fetched = list(
+                self._threads.map(self._fetch, due[start : start + _SLICE], rows[start : start + _SLICE])
+            )
+            to_check = [item for item in fetched if not isinstance(item, PayloadCheck)]
+            slices.append((fetched, to_check, self._submit(to_check)))
+        found = [
+            check
+            for fetched, to_check, future in slices
+            for check in _merged(fetched, self._collect(to_check, future))
+        ]
+        # One commit for the round: a crash before it only means the round is checked again.
+        self._index.record_payload_checks(
+            [(key.issuer, str.__str__(key), check) for key, check in zip(due, found, strict=True)]
+        )
+        return len(due)
 
-    def _prefetch(self, due: list[DocumentKey]) -> None:
+    def _prefetch(self, rows: list[IndexedDocument]) -> None:
         # The round's payloads in one request (a CAR) rather than one each: per request, the issuer's gateway
         # and this node spent more than on reading the payload itself. Whatever it misses is read as before.
         try:
-            self._reader.prefetch(due)
+            self._reader.prefetch(rows)
         except OrigoError as exc:
-            log.warning("could not prefetch %d payloads: %s", len(due), exc.message)
+            log.warning("could not prefetch %d payloads: %s", len(rows), exc.message)
+
+    def _fetch(self, key: DocumentKey, row: IndexedDocument | None) -> _Fetched:
+        try:
+            readable = self._reader.readable_row(key, row)
+            return self._reader.envelope_of(readable), readable
+        except OrigoError as exc:
+            return failed(exc, time.time())
+
+    def _submit(self, to_check: list[tuple[bytes, IndexedDocument]]) -> Future[list[PayloadCheck]] | None:
+        return self._pool.submit(to_check) if self._pool is not None and to_check else None
+
+    def _collect(
+        self, to_check: list[tuple[bytes, IndexedDocument]], future: Future[list[PayloadCheck]] | None
+    ) -> list[PayloadCheck]:
+        """The workers' verdicts on ``to_check``; found here when there are no workers, or one died."""
+        checked = None if future is None or self._pool is None else self._pool.result(future)
+        return self._verdicts_here(to_check) if checked is None else checked
+
+    def _verdicts_here(self, to_check: list[tuple[bytes, IndexedDocument]]) -> list[PayloadCheck]:
+        if not to_check:
+            return []
+        try:
+            opener = self._reader.opener()
+        except OrigoError as exc:  # a keystore that will not open: every read says so, as each would alone
+            now = time.time()
+            return [failed(exc, now) for _ in to_check]
+        return [verdict(opener, envelope, row) for envelope, row in to_check]
 
     def check_now(self, key: DocumentKey) -> PayloadCheck:
         """What this member's last reading of the payload found; read now (and kept) if it was never read.
@@ -77,59 +126,27 @@ class PayloadChecker:
         found = self._index.payload_check(key.issuer, key)
         if found is not None and found.state != "pending":
             return found
-        issuer, document_id, found = self._check(key)
-        self._index.record_payload_checks([(issuer, document_id, found)])
+        fetched = self._fetch(key, self._index.document(key.issuer, str.__str__(key)))
+        [found] = self._verdicts_here([fetched]) if not isinstance(fetched, PayloadCheck) else [fetched]
+        self._index.record_payload_checks([(key.issuer, str.__str__(key), found)])
         return found
 
     def backlog(self) -> int:
         """Payloads waiting to be read and checked."""
         return self._index.payload_checks_waiting()
 
-    def _check(self, key: DocumentKey) -> tuple[str, str, PayloadCheck]:
-        found = self._verdict(key)
-        return key.issuer, str.__str__(key), found
+    @property
+    def workers_running(self) -> bool:
+        """Whether payloads are being checked in worker processes (not on this process's thread)."""
+        return self._pool is not None and self._pool.running
 
-    def _verdict(self, key: DocumentKey) -> PayloadCheck:
-        now = time.time()
-        try:
-            document = self._reader.read(key)
-        except NotFound as exc:
-            return PayloadCheck("unavailable", exc.message, None, now)
-        except Forbidden as exc:
-            return PayloadCheck("not_a_recipient", exc.message, None, now)
-        except PayloadMismatch as exc:
-            return PayloadCheck(exc.state, exc.message, None, now)
-        except OrigoError as exc:
-            return PayloadCheck("unavailable", exc.message, None, now)
-        identity = identity_of(document)
-        if identity is None:
-            return PayloadCheck("ok", None, None, now)
-        issuer, reference = identity
-        # The id must be the hash of this issuer and the document's own reference: a leaf that carries another
-        # member's id (squatting it) is told apart here, and never named by a bare id (services.naming).
-        if issuer != key.issuer or "0x" + derive_document_id(issuer, reference).hex() != key:
-            detail = (
-                f"the payload is {issuer}'s reference {reference!r}, whose id is not {key}: this leaf of"
-                f" {key.issuer} carries an id that is not its own"
-            )
-            return PayloadCheck("id_mismatch", detail, None, now)
-        differing = self._facts_disagreeing(key, document)
-        if differing:
-            return PayloadCheck("facts_mismatch", "; ".join(differing), reference, now)
-        return PayloadCheck("ok", None, reference, now)
+    def close(self) -> None:
+        """Ends the worker processes (the node is stopping)."""
+        if self._pool is not None:
+            self._pool.close()
 
-    def _facts_disagreeing(self, key: DocumentKey, document: dict[str, Any]) -> list[str]:
-        """What the chain records otherwise than the document says (``services.agreement``)."""
-        record = self._index.document(key.issuer, key)
-        if record is None:
-            return []  # the reader found it anchored a moment ago; a rebuilt index checks it again
-        try:
-            facts = facts_of(document)
-        except NotAValidDocument as exc:
-            # Signed and anchored, yet not a valid document of its type: its issuer's node never checked it.
-            return [f"the document breaks its type's rules ({exc}), so no anchored figures can be its own"]
-        except Exception:
-            # A payload no rule foresaw must not stop the round for every other document: flag it, log why.
-            log.exception("could not derive the facts of %s's document %s", key.issuer, key)
-            return ["the document could not be read as a document of its type"]
-        return [] if facts is None else disagreements(facts, record)
+
+def _merged(fetched: list[_Fetched], checked: list[PayloadCheck]) -> list[PayloadCheck]:
+    """What was found of each fetched payload: as found when fetching it, else its verdict, in order."""
+    verdicts = iter(checked)
+    return [item if isinstance(item, PayloadCheck) else next(verdicts) for item in fetched]

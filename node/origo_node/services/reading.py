@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from origo_node.chain import eip712
@@ -60,50 +61,79 @@ class PayloadReader:
     def member(self) -> str:
         return self._member
 
-    def prefetch(self, keys: Sequence[DocumentKey]) -> int:
-        """Fetches the payloads of ``keys`` this member may read in one go (``PayloadStore.prefetch``: one CAR
+    def prefetch(self, rows: Sequence[IndexedDocument]) -> int:
+        """Fetches the payloads of ``rows`` this member may read in one go (``PayloadStore.prefetch``: one CAR
         request to a peer instead of one request each); ``read`` then checks each as always."""
-        cids = []
-        for key in keys:
-            row = self._index.document(key.issuer, str.__str__(key))
-            if row is not None and self._member in row.recipients:
-                cids.append(row.payload_cid)
+        cids = [row.payload_cid for row in rows if self._member in row.recipients]
         return self._payloads.prefetch(cids) if cids else 0
 
     def read(self, key: DocumentKey) -> dict[str, Any]:
         """The decrypted document, checked against its anchored digest and its issuer's signature."""
-        document_id = str.__str__(key)
-        row = self._index.document(key.issuer, document_id)
+        row = self.readable_row(key, self._index.document(key.issuer, str.__str__(key)))
+        envelope = self.envelope_of(row)
+        return self.opener().read(envelope, row)
+
+    def readable_row(self, key: DocumentKey, row: IndexedDocument | None) -> IndexedDocument:
+        """``row`` (the index's record of ``key``), if it names a payload this member may read."""
         if row is None:
             raise NotFound(f"document {key.named} is not anchored (or not indexed yet)")
         if self._member not in row.recipients:
-            raise WrongMember(f"the payload of {document_id} is not encrypted for {self._member}")
-        # A recipient keeps what it may read: pinned (fetched whole first), so that it can serve the payload
-        # to the other recipients when the issuer's store is gone, and so that no garbage collection drops it.
+            raise WrongMember(f"the payload of {str.__str__(key)} is not encrypted for {self._member}")
+        return row
+
+    def envelope_of(self, row: IndexedDocument) -> bytes:
+        """The payload's envelope, pinned: a recipient keeps what it may read (fetched whole first), so that
+        it can serve the payload to the other recipients when the issuer's store is gone, and so that no
+        garbage collection drops it."""
         self._payloads.pin(row.payload_cid)
-        envelope = self._payloads.get(row.payload_cid)
-        plaintext = self._open(envelope, bytes.fromhex(document_id[2:]))
+        return self._payloads.get(row.payload_cid)
+
+    def opener(self) -> PayloadOpener:
+        """What opens and checks this member's payloads; raises if a keystore will not open (the node's fault,
+        never a payload's)."""
+        return PayloadOpener(self._member, (self._key.get(), *self._retired_keys.get()), self._domain)
+
+
+@dataclass(frozen=True, slots=True)
+class PayloadOpener:
+    """Opens an envelope with this member's keys and checks it against its indexed record: no store, no index,
+    so that it runs where the CPU is (a worker process of ``services.check_pool``) as well as here."""
+
+    member: str
+    #: The current key first, then the keys published before a rotation.
+    keys: tuple[EncryptionPrivateKey, ...]
+    domain: bytes
+
+    def __repr__(self) -> str:
+        return f"PayloadOpener({self.member}, {len(self.keys)} key(s))"
+
+    def read(self, envelope: bytes, row: IndexedDocument) -> dict[str, Any]:
+        """The decrypted document, checked against its anchored digest and its issuer's signature; raises
+        ``PayloadMismatch`` naming the first check it fails (none is skipped before it)."""
+        plaintext = self._open(envelope, bytes.fromhex(row.document_id[2:]))
         if "0x" + hashlib.sha256(plaintext).hexdigest() != row.digest:
             raise PayloadMismatch("digest_mismatch", "the payload's digest is not the anchored digest")
-        document: dict[str, Any] = json.loads(plaintext)
+        try:
+            document: dict[str, Any] = json.loads(plaintext)
+        except (ValueError, RecursionError):  # bytes its issuer anchored that are not JSON at all
+            raise PayloadMismatch("digest_mismatch", "the payload is not in canonical form") from None
         if canonical_bytes(document) != plaintext:
             raise PayloadMismatch("digest_mismatch", "the payload is not in canonical form")
-        signer = eip712.recover(leaf_of(row), self._domain, bytes.fromhex(row.signature[2:]))
+        signer = eip712.recover(leaf_of(row), self.domain, bytes.fromhex(row.signature[2:]))
         if signer.lower() != row.signer.lower():
             raise PayloadMismatch("bad_signature", f"the signature recovers to {signer}, not {row.signer}")
         return document
 
     def _open(self, envelope: bytes, aad: bytes) -> bytes:
         """Opens with the current key, else with a retired one (the payload was sealed before a rotation)."""
-        # Outside the try: a keystore that will not open is the node's fault, never the payload's.
-        current, retired = self._key.get(), self._retired_keys.get()
+        current, *retired = self.keys
         try:
-            return open_envelope(envelope, self._member, current, aad=aad)
+            return open_envelope(envelope, self.member, current, aad=aad)
         except CryptoError as exc:
             first = exc
         for key in retired:
             try:
-                return open_envelope(envelope, self._member, key, aad=aad)
+                return open_envelope(envelope, self.member, key, aad=aad)
             except CryptoError:
                 continue
         raise PayloadMismatch("not_a_recipient", f"cannot open the payload: {first.message}") from first
@@ -130,6 +160,8 @@ def _keccak_cid(cid: str) -> str:
 
 def identity_of(document: dict[str, Any]) -> tuple[str, str] | None:
     """(issuing member, reference) as the document's own type reads them; None if it cannot tell."""
+    if not isinstance(document, dict):  # JSON, signed and anchored, yet no object: no type can read it
+        return None
     name, version = document.get("type"), document.get("version")
     if not isinstance(name, str) or not isinstance(version, str):
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -60,3 +61,48 @@ def test_chunk_size_is_a_parameter(tmp_path: Path) -> None:
 def test_put_block_refuses_unknown_codecs(tmp_path: Path) -> None:
     with pytest.raises(PayloadError, match="codec"):
         LocalPayloadStore(tmp_path).put_block(b"x", codec="dag-cbor")
+
+
+def test_pin_markers_are_links_to_one_empty_file(tmp_path: Path) -> None:
+    store = LocalPayloadStore(tmp_path)
+    cids = [store.put(f"payload {i}".encode()) for i in range(3)]
+    for cid in cids:
+        store.pin(cid)
+    markers = [tmp_path / "pins" / cid for cid in cids]
+    assert len({(m.stat().st_ino, m.stat().st_size) for m in markers}) == 1  # one inode, empty
+    assert markers[0].stat().st_nlink == 4  # the shared file and three names
+
+
+def test_a_pin_is_made_when_the_shared_marker_file_is_gone_or_full(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = LocalPayloadStore(tmp_path)
+    first, second, third = (store.put(f"payload {i}".encode()) for i in range(3))
+    store.pin(first)
+    for shared in (tmp_path / "pins").glob(".marker-*"):
+        shared.unlink()
+    store.pin(second)  # another shared file is made
+    link = os.link
+
+    def full(source: Path, target: Path) -> None:
+        if Path(source).stat().st_nlink >= 2:
+            raise OSError(errno.EMLINK, "Too many links")
+        link(source, target)
+
+    monkeypatch.setattr(os, "link", full)
+    store.pin(third)  # as many links as allowed: yet another shared file
+    assert all(store.is_pinned(cid) for cid in (first, second, third))
+    assert len(list((tmp_path / "pins").glob(".marker-*"))) == 2
+
+
+def test_a_pin_is_a_plain_file_where_hard_links_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(source: Path, target: Path) -> None:
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", refused)
+    store = LocalPayloadStore(tmp_path)
+    cid = store.put(b"payload")
+    store.pin(cid)
+    assert store.is_pinned(cid) and LocalPayloadStore(tmp_path).is_pinned(cid)
