@@ -23,7 +23,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from eth_account import Account
-from origo_node.anchoring.manifest import ManifestEntry
+from origo_node.anchoring.batch_manifest import ManifestEntry
 from origo_node.chain import eip712
 from origo_node.chain.merkle import MerkleTree
 from origo_node.hashing import keccak256

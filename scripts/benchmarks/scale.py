@@ -21,8 +21,8 @@ from typing import Any
 
 import httpx
 from origo_devnet.network import DEVNET_PASSPHRASE, create_network
-from origo_node.anchoring import manifest
-from origo_node.anchoring.manifest import ManifestEntry
+from origo_node.anchoring import batch_manifest
+from origo_node.anchoring.batch_manifest import ManifestEntry
 from origo_node.chain import calls, eip712
 from origo_node.chain.merkle import Leaf, MerkleTree
 from origo_node.chain.sender import TxSender
@@ -100,7 +100,11 @@ def _batch(number: int, size: int, signer: str, key: bytes, domain: bytes) -> tu
     """Batch ``number``: its root, its manifest's bytes and its last document's id."""
     entries = _entries(number, size, signer, key, domain)
     tree = MerkleTree([entry.leaf for entry in entries])
-    return tree.root, manifest.encode("VN", tree.root, entries), "0x" + entries[-1].leaf.document_id.hex()
+    return (
+        tree.root,
+        batch_manifest.encode("VN", tree.root, entries),
+        "0x" + entries[-1].leaf.document_id.hex(),
+    )
 
 
 def _entries(number: int, size: int, signer: str, key: bytes, domain: bytes) -> list[ManifestEntry]:

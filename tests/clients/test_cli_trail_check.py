@@ -17,7 +17,7 @@ from origo_cli.trail_leaf import (
     recover_signer,
     typed_data,
 )
-from origo_node.anchoring.manifest import leaf_to_json
+from origo_node.anchoring.batch_manifest import leaf_to_json
 from origo_node.chain import eip712
 from origo_node.chain.merkle import Leaf, MerkleTree
 from origo_node.chain.merkle import leaf_hash as node_leaf_hash

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from origo_node.anchoring import manifest
+from origo_node.anchoring import batch_manifest
 from origo_node.chain.artifacts import load_artifact
 from origo_node.payload import LocalPayloadStore
 from support.clique import CliqueConsortium, Sealer, clique_consortium
@@ -308,7 +308,7 @@ def _anchoring_blocks(clique: CliqueConsortium) -> dict[str, tuple[int, str]]:
     found: dict[str, tuple[int, str]] = {}
     for event in registry.events.BatchAnchored().get_logs(from_block=0):
         args = event["args"]
-        entries = manifest.decode(
+        entries = batch_manifest.decode(
             store.get(args["manifestCid"]), issuer="VN", root=bytes(args["root"]), count=args["count"]
         )
         for entry in entries:

@@ -19,8 +19,8 @@ import httpx
 import pytest
 from eth_account.signers.local import LocalAccount
 from origo_devnet.network import DEVNET_PASSPHRASE, Network
-from origo_node.anchoring import manifest
-from origo_node.anchoring.manifest import ManifestEntry, leaf_from_json
+from origo_node.anchoring import batch_manifest
+from origo_node.anchoring.batch_manifest import ManifestEntry, leaf_from_json
 from origo_node.chain import eip712
 from origo_node.chain.artifacts import load_artifact
 from origo_node.chain.merkle import Leaf, MerkleTree
@@ -112,7 +112,7 @@ class HostileMember:
             recipients=(self.code,),  # nobody else tries to read a payload that does not exist
         )
         tree = MerkleTree([leaf])
-        cid = self.store.put(manifest.encode(self.code, tree.root, [entry]))
+        cid = self.store.put(batch_manifest.encode(self.code, tree.root, [entry]))
         self.store.pin(cid)
         self.send(self.registry.functions.anchorBatch(tree.root, 1, cid))
         return leaf, tree

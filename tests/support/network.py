@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 from origo_devnet.network import MemberNode, Network, create_network
-from origo_node.anchoring import manifest
+from origo_node.anchoring import batch_manifest
 from origo_node.chain.artifacts import load_artifact
 from origo_node.payload import KuboPayloadStore, LocalPayloadStore, PayloadStore
 from web3 import Web3
@@ -119,7 +119,7 @@ def anchored_ids(net: Network, issuer: str = "VN") -> list[str]:
         args = event["args"]
         if bytes(args["issuer"]) != issuer.encode():
             continue
-        entries = manifest.decode(
+        entries = batch_manifest.decode(
             store.get(args["manifestCid"]), issuer=issuer, root=bytes(args["root"]), count=args["count"]
         )
         ids.extend("0x" + e.leaf.document_id.hex() for e in entries)

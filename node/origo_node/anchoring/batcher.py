@@ -28,8 +28,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from origo_node.anchoring import manifest
-from origo_node.anchoring.manifest import ManifestEntry
+from origo_node.anchoring import batch_manifest
+from origo_node.anchoring.batch_manifest import ManifestEntry
 from origo_node.chain import calls
 from origo_node.chain.merkle import MerkleTree
 from origo_node.chain.port import Call, ChainPort, SignedTx
@@ -129,7 +129,7 @@ class Batcher:
         # The payloads and the manifest reach the store (durably, one sync for all) before the root leaves
         # for the chain: nobody sees an anchored batch whose manifest or payloads are missing. A PayloadError
         # here leaves the documents pending; the next round tries again.
-        stored = self._payloads.put_many([*envelopes, manifest.encode(self._member, root, entries)])
+        stored = self._payloads.put_many([*envelopes, batch_manifest.encode(self._member, root, entries)])
         manifest_cid = stored[-1]
         self._payloads.pin(manifest_cid)
         call = calls.anchor_batch(root, len(entries), manifest_cid)

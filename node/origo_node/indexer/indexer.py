@@ -15,8 +15,8 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from origo_node.anchoring import manifest
-from origo_node.anchoring.manifest import ManifestInvalid
+from origo_node.anchoring import batch_manifest
+from origo_node.anchoring.batch_manifest import ManifestInvalid
 from origo_node.chain.events import DOCUMENT_EVENTS, declaration_text, event_entitled, jsonable
 from origo_node.chain.port import ChainEvent, ChainPort
 from origo_node.errors import NotFound, OrigoError
@@ -44,7 +44,7 @@ class Indexer:
         deployment_block: int,
         confirmations: int,
         on_membership_change: Callable[[], None],
-        on_documents_indexed: Callable[[list[manifest.ManifestEntry], int], None] | None = None,
+        on_documents_indexed: Callable[[list[batch_manifest.ManifestEntry], int], None] | None = None,
     ) -> None:
         self._index = index
         self._facts = facts
@@ -231,7 +231,7 @@ class Indexer:
             try:
                 if isinstance(fetched, OrigoError):
                     raise fetched
-                entries = manifest.decode(
+                entries = batch_manifest.decode(
                     fetched, issuer=batch.issuer, root=bytes.fromhex(batch.root[2:]), count=batch.count
                 )
             except ManifestInvalid as exc:
@@ -271,7 +271,7 @@ class Indexer:
             return exc
 
 
-def _document(batch: IndexedBatch, entry: manifest.ManifestEntry) -> IndexedDocument:
+def _document(batch: IndexedBatch, entry: batch_manifest.ManifestEntry) -> IndexedDocument:
     leaf = entry.leaf
     return IndexedDocument(
         document_id="0x" + leaf.document_id.hex(),

@@ -14,7 +14,7 @@ import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from origo_node.anchoring.manifest import ManifestEntry
+from origo_node.anchoring.batch_manifest import ManifestEntry
 from origo_node.errors import OrigoError
 from origo_node.services.check_pool import CheckPool
 from origo_node.services.naming import DocumentKey

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from origo_node.anchoring import manifest
+from origo_node.anchoring import batch_manifest
 from origo_node.chain.merkle import MerkleTree
 from origo_node.errors import NotFound
 from origo_node.payload import PayloadStore
@@ -47,7 +47,7 @@ class ProofService:
                 self._trees.move_to_end(cache_key)
                 return self._trees[cache_key]
         # The manifest was checked against the root when the batch was indexed; decoding checks it again.
-        entries, tree = manifest.decode_with_tree(
+        entries, tree = batch_manifest.decode_with_tree(
             self._payloads.get(batch.manifest_cid),
             issuer=batch.issuer,
             root=bytes.fromhex(root[2:]),

@@ -13,7 +13,7 @@ from origo_node.documents.leaf import Leaf
 @dataclass(frozen=True)
 class OutboxLeaf:
     """What this node signed for an accepted document and anchors for it: the leaf, and what the batch's
-    manifest carries beside it (``anchoring.manifest.ManifestEntry``)."""
+    manifest carries beside it (``anchoring.batch_manifest.ManifestEntry``)."""
 
     leaf: Leaf
     type_name: str

@@ -22,7 +22,7 @@ import pytest
 from fakenode_support import CODES, FakeNode, admin_account, form_d, genesis, new_node
 from origo_devnet.anvil import Anvil
 from origo_devnet.deploy import GenesisMember, deploy
-from origo_node.anchoring import manifest
+from origo_node.anchoring import batch_manifest
 from origo_node.chain.web3_chain import Web3Chain
 from origo_node.errors import OrigoError, StorageFull
 from web3 import Web3
@@ -75,7 +75,7 @@ def anchored(chain: Web3Chain, node: FakeNode) -> Counter[str]:
     for event in chain.events(0, chain.head()):
         if event.name == "BatchAnchored":
             raw = node.payloads.get(event.args["manifestCid"])
-            entries = manifest.decode(
+            entries = batch_manifest.decode(
                 raw, issuer=event.args["issuer"].decode(), root=event.args["root"], count=event.args["count"]
             )
             ids.update("0x" + e.leaf.document_id.hex() for e in entries)

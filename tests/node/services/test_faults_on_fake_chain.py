@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from fakenode_support import Consortium, FakeNode, form_d, new_consortium
-from origo_node.anchoring import manifest
+from origo_node.anchoring import batch_manifest
 from origo_node.errors import OrigoError, StorageFull
 
 FIGURES: Counter[str] = Counter()
@@ -32,7 +32,7 @@ def anchored_ids(consortium: Consortium) -> list[str]:
                 raw = node.payloads.get(event.args["manifestCid"])
             except OrigoError:  # a batch nobody can read (the tests' own stray roots): it holds no document
                 continue
-            entries = manifest.decode(
+            entries = batch_manifest.decode(
                 raw,
                 issuer=event.args["issuer"].decode(),
                 root=event.args["root"],

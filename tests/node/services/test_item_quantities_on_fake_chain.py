@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 from fakenode_support import Consortium, form_d
-from origo_node.anchoring import manifest
-from origo_node.anchoring.manifest import ManifestEntry
+from origo_node.anchoring import batch_manifest
+from origo_node.anchoring.batch_manifest import ManifestEntry
 from origo_node.chain import calls
 from origo_node.chain.merkle import MerkleTree
 from origo_node.hashing import keccak256
@@ -151,7 +151,7 @@ def _hostile_batch(consortium: Consortium, units: Any) -> str:
     leaf = replace(honest.leaf, document_id=keccak256(b"VN-HCM-2026-Q0003-bis"))
     entry = replace(honest, leaf=leaf)  # its signature no longer fits: no node gets as far as checking it
     root = MerkleTree([leaf]).root
-    body = json.loads(manifest.encode("VN", root, [entry]))
+    body = json.loads(batch_manifest.encode("VN", root, [entry]))
     body["leaves"][0]["quantityUnits"] = units
     cid = vn.payloads.put_many([json.dumps(body).encode()])[-1]
     vn.sender.send_and_wait(calls.anchor_batch(root, 1, cid), timeout=5)

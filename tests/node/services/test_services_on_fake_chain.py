@@ -12,14 +12,14 @@ from origo_node.errors import ChainRuleViolated, Conflict, NotFound, OrigoError,
 
 def anchored_ids(consortium: Consortium) -> list[str]:
     """Every document id in every batch the chain holds, read from the chain's events and the manifests."""
-    from origo_node.anchoring import manifest
+    from origo_node.anchoring import batch_manifest
 
     ids: list[str] = []
     any_node = next(iter(consortium.nodes.values()))
     for event in consortium.chain.events(0, consortium.chain.head()):
         if event.name == "BatchAnchored":
             raw = any_node.payloads.get(event.args["manifestCid"])
-            entries = manifest.decode(
+            entries = batch_manifest.decode(
                 raw, issuer=event.args["issuer"].decode(), root=event.args["root"], count=event.args["count"]
             )
             ids.extend("0x" + e.leaf.document_id.hex() for e in entries)

@@ -385,7 +385,7 @@ def test_text_with_placeholders_quotes_and_any_script_round_trips(store: StoreDa
 def test_a_manifest_leaf_with_a_nul_character_is_invalid_on_every_backend() -> None:
     # PostgreSQL's text cannot hold NUL: such a leaf is refused before any store sees it (the batch is marked
     # invalid, as any unreadable manifest), rather than stalling the index on one backend only.
-    from origo_node.anchoring.manifest import ManifestEntry
+    from origo_node.anchoring.batch_manifest import ManifestEntry
 
     good = {
         "documentId": "0x" + "01" * 32,

@@ -11,8 +11,8 @@ from eth_account.messages import encode_typed_data
 from eth_utils import keccak as eth_keccak
 from hypothesis import given
 from hypothesis import strategies as st
-from origo_node.anchoring import manifest
-from origo_node.anchoring.manifest import ManifestEntry, ManifestInvalid
+from origo_node.anchoring import batch_manifest
+from origo_node.anchoring.batch_manifest import ManifestEntry, ManifestInvalid
 from origo_node.chain import eip712
 from origo_node.chain.merkle import LEAF_ABI_TYPE, Leaf, merkle_root
 from origo_node.errors import CryptoError
@@ -110,7 +110,9 @@ def _entry(
 def test_a_manifest_round_trips_when_it_matches_its_event() -> None:
     entries = [_entry(i) for i in range(5)]
     root = merkle_root([e.leaf for e in entries])
-    decoded = manifest.decode(manifest.encode("VN", root, entries), issuer="VN", root=root, count=5)
+    decoded = batch_manifest.decode(
+        batch_manifest.encode("VN", root, entries), issuer="VN", root=root, count=5
+    )
     assert decoded == entries
 
 
@@ -121,8 +123,8 @@ def test_each_items_unit_travels_with_the_leaf() -> None:
         _entry(2, items=tuple((2**64 - 1, "C62") for _ in range(256))),
     ]
     root = merkle_root([e.leaf for e in entries])
-    raw = manifest.encode("VN", root, entries)
-    assert manifest.decode(raw, issuer="VN", root=root, count=3) == entries
+    raw = batch_manifest.encode("VN", root, entries)
+    assert batch_manifest.decode(raw, issuer="VN", root=root, count=3) == entries
     first = json.loads(raw)["leaves"][0]
     assert (first["quantities"], first["quantityUnits"]) == (
         ["12000000", "9000000", "0"],
@@ -135,7 +137,7 @@ def _with_units(units: object) -> tuple[bytes, bytes]:
     units are not part of the leaf, so only this check can catch them)."""
     entry = _entry(0, items=((12_000_000, "PR"), (9_000_000, "PCE")))
     root = merkle_root([entry.leaf])
-    body = json.loads(manifest.encode("VN", root, [entry]))
+    body = json.loads(batch_manifest.encode("VN", root, [entry]))
     if units is _MISSING:
         del body["leaves"][0]["quantityUnits"]
     else:
@@ -163,7 +165,7 @@ _MISSING = object()
 def test_a_manifest_whose_units_do_not_fit_its_leaf_is_invalid(units: object, says: str) -> None:
     raw, root = _with_units(units)
     with pytest.raises(ManifestInvalid) as invalid:
-        manifest.decode(raw, issuer="VN", root=root, count=1)
+        batch_manifest.decode(raw, issuer="VN", root=root, count=1)
     assert says in str(invalid.value)
     assert ("0x" + keccak256(b"doc0").hex() in str(invalid.value)) or units is _MISSING
 
@@ -172,7 +174,7 @@ def test_a_manifest_whose_units_do_not_fit_its_leaf_is_invalid(units: object, sa
 def test_a_manifest_that_does_not_match_its_event_is_refused(fault: str) -> None:
     entries = [_entry(i) for i in range(4)]
     root = merkle_root([e.leaf for e in entries])
-    raw = manifest.encode("VN", root, entries)
+    raw = batch_manifest.encode("VN", root, entries)
     issuer, count = "VN", 4
     if fault == "root":
         root = keccak256(b"another root")
@@ -180,7 +182,7 @@ def test_a_manifest_that_does_not_match_its_event_is_refused(fault: str) -> None
         count = 5
     elif fault == "issuer":
         entries[1] = _entry(1, issuer="TH")
-        raw = manifest.encode("VN", merkle_root([e.leaf for e in entries]), entries)
+        raw = batch_manifest.encode("VN", merkle_root([e.leaf for e in entries]), entries)
         root = merkle_root([e.leaf for e in entries])
     elif fault == "cid":
         raw = raw.replace(b"bafkreitest0002", b"bafkreitest9999")
@@ -189,7 +191,7 @@ def test_a_manifest_that_does_not_match_its_event_is_refused(fault: str) -> None
     else:
         raw = b"\x00not json"
     with pytest.raises(ManifestInvalid):
-        manifest.decode(raw, issuer=issuer, root=root, count=count)
+        batch_manifest.decode(raw, issuer=issuer, root=root, count=count)
 
 
 @given(leaves)
