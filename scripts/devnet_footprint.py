@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from origo_devnet.anvil import free_port
+from origo_network.anvil import free_port
 
 SCRIPT = Path(__file__).resolve().parent / "devnet.py"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")

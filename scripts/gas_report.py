@@ -15,8 +15,8 @@ import os
 import sys
 from typing import Any
 
-from origo_devnet.anvil import Anvil
 from origo_devnet.deploy import GenesisMember, deploy_contract
+from origo_network.anvil import Anvil
 from origo_node.chain.artifacts import load_abi
 from origo_node.chain.merkle import Leaf, MerkleTree
 from web3 import Web3

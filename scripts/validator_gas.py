@@ -21,8 +21,8 @@ import sys
 from typing import Any
 
 from eth_account import Account
-from origo_devnet.anvil import Anvil
 from origo_devnet.deploy import GenesisMember, deploy
+from origo_network.anvil import Anvil
 from origo_node.chain.artifacts import load_abi
 from web3 import Web3
 

@@ -30,9 +30,9 @@ from typing import IO, Any
 import httpx
 from eth_account import Account
 from eth_keys.datatypes import PrivateKey
+from origo_network.anvil import free_port
 from origo_node.errors import ChainError
 
-from origo_devnet.anvil import free_port
 from origo_devnet.clique_genesis import clique_genesis
 
 DEVNET_PASSPHRASE = "devnet"  # the devnet's published passphrase (origo_devnet.network)

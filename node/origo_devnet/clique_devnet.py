@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from origo_network.anvil import free_port
 from origo_node.operator_tasks import update_config
 from origo_node.settings import CONFIG_FILE
 from web3 import Web3
 
-from origo_devnet.anvil import free_port
 from origo_devnet.clique import CliqueNetwork
 from origo_devnet.deploy import GenesisMember, accept_poa_blocks, deploy
 from origo_devnet.kubo_swarm import KuboSwarm

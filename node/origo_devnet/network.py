@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
+from origo_network.anvil import Anvil, free_port
 from origo_node.operator_tasks import add_api_key, init_node, update_config
 from origo_node.settings import CONFIG_FILE
 from web3 import Web3
 
-from origo_devnet.anvil import Anvil, free_port
 from origo_devnet.clique import CliqueNetwork
 from origo_devnet.deploy import GenesisMember, accept_poa_blocks, deploy
 from origo_devnet.kubo_swarm import KuboSwarm

@@ -25,7 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from eth_account import Account
-from origo_devnet.anvil import TEST_MNEMONIC
+from origo_network.anvil import TEST_MNEMONIC
 from origo_node.anchoring.batcher import Batcher, BatchPolicy
 from origo_node.chain import eip712
 from origo_node.chain.fake import FakeChain

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from origo_devnet.anvil import free_port
 from origo_devnet.network import DEVNET_PASSPHRASE, MemberNode, Network, create_network, wait_healthy
+from origo_network.anvil import free_port
 from origo_node.operator_tasks import update_config
 from origo_node.settings import CONFIG_FILE
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from contracts_support import Consortium, new_consortium
-from origo_devnet.anvil import Anvil
+from origo_network.anvil import Anvil
 from web3 import Web3
 
 

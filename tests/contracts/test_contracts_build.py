@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from origo_devnet.anvil import Anvil
+from origo_network.anvil import Anvil
 from origo_node.chain.artifacts import ARTIFACTS_DIR, deployed_bytecode, load_abi, load_artifact
 from origo_node.chain.evm import evm_version, later_opcodes
 from web3 import Web3

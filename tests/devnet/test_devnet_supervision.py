@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
-from origo_devnet.anvil import free_port
+from origo_network.anvil import free_port
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "devnet.py"
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
-from origo_devnet.anvil import free_port
 from origo_devnet.network import Network, fund, prepare_member
+from origo_network.anvil import free_port
 from origo_node.settings import CONFIG_FILE
 from support.network import Client, running_network, sample, wait_for, wait_state
 from web3 import Web3

@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from origo_devnet.anvil import Anvil
 from origo_devnet.network import MEMBER_NAMES, MemberNode, prepare_member
+from origo_network.anvil import Anvil
 
 
 class GenesisAnvil(Anvil):

@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 import pytest
 from genesis_support import GenesisAnvil, make_members, write_members
-from origo_devnet.anvil import Anvil, free_port
 from origo_devnet.deploy import GenesisMember, deploy
 from origo_devnet.network import Network, prepare_member
 from origo_network import ChainSettings, generate_network, load_members
+from origo_network.anvil import Anvil, free_port
 from origo_node.chain.artifacts import load_abi
 from origo_node.operator_tasks import update_config
 from origo_node.settings import CONFIG_FILE

@@ -13,9 +13,9 @@ import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from genesis_support import GenesisAnvil, write_members
-from origo_devnet.anvil import Anvil
 from origo_devnet.deploy import GenesisMember, deploy, send_transaction
 from origo_network import generate_network, load_members
+from origo_network.anvil import Anvil
 from origo_node.chain.artifacts import load_abi
 from origo_node.errors import ChainError
 from web3 import Web3

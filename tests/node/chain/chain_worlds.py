@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 import rlp
 from eth_account import Account
-from origo_devnet.anvil import TEST_MNEMONIC, Anvil
 from origo_devnet.clique import CliqueNetwork
 from origo_devnet.deploy import Deployer, GenesisMember, accept_poa_blocks, deploy
+from origo_network.anvil import TEST_MNEMONIC, Anvil
 from origo_node.chain.artifacts import load_artifact
 from origo_node.chain.fake import FakeChain
 from origo_node.chain.port import ChainPort, MemberRecord

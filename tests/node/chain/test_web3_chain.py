@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from chain_worlds import ROLES, _rpc
-from origo_devnet.anvil import Anvil
+from origo_network.anvil import Anvil
 from origo_node.chain import calls
 from origo_node.chain.merkle import MerkleTree
 from origo_node.chain.web3_chain import Web3Chain

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from origo_cli.commands_more import proposal_body
-from origo_devnet.anvil import free_port
+from origo_network.anvil import free_port
 from origo_node.operator_tasks import update_config
 from origo_node.settings import CONFIG_FILE
 

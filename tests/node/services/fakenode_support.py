@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from eth_account import Account
-from origo_devnet.anvil import TEST_MNEMONIC
+from origo_network.anvil import TEST_MNEMONIC
 from origo_node.anchoring.batcher import Batcher, BatchPolicy
 from origo_node.chain import eip712
 from origo_node.chain.fake import FakeChain

@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 from fakenode_support import CODES, FakeNode, admin_account, form_d, genesis, new_node
-from origo_devnet.anvil import Anvil
 from origo_devnet.deploy import GenesisMember, deploy
+from origo_network.anvil import Anvil
 from origo_node.anchoring import batch_manifest
 from origo_node.chain.web3_chain import Web3Chain
 from origo_node.errors import OrigoError, StorageFull

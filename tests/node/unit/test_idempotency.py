@@ -15,7 +15,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from origo_devnet.anvil import free_port
+from origo_network.anvil import free_port
 from origo_node.api.idempotency_keys import IdempotencyMiddleware
 from origo_node.store.apikeys import create_key
 from origo_node.store.db import Database
