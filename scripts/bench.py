@@ -229,7 +229,7 @@ def _store_settings(store: str, say: Any) -> Iterator[dict[str, Any]]:
     if store == "sqlite":
         yield NODE_SETTINGS
         return
-    from origo_devnet.postgres import PgCluster
+    from origo_devnet.pg_cluster import PgCluster
 
     say("starting a PostgreSQL cluster")
     cluster = PgCluster().start()

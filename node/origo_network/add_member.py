@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from origo_network import kubo
+from origo_network import kubo_files
 from origo_network.besu import ChainSettings, NodeKey, permissions_config, static_nodes
 from origo_network.generate import ChainFiles, HostPaths, MemberFiles, listening, write_member
 from origo_network.members_file import MemberSpec, NetworkSpecError, check_addresses_free
@@ -46,7 +46,9 @@ def add_member(out: Path, member: MemberSpec, paths: HostPaths | None = None) ->
     check_addresses_free(member, [(m["code"], m["host"], _ports(m)) for m in members])
     key = NodeKey(member.node_public_key, None) if member.node_public_key else NodeKey.generate()
     identity = (
-        kubo.KuboIdentity(member.kubo_peer_id, None) if member.kubo_peer_id else kubo.KuboIdentity.generate()
+        kubo_files.KuboIdentity(member.kubo_peer_id, None)
+        if member.kubo_peer_id
+        else kubo_files.KuboIdentity.generate()
     )
     if any(m["validator"].lower() == key.address.lower() for m in members):
         raise NetworkSpecError(f"{member.code}'s node key is already {_owner(members, key.address)}'s")

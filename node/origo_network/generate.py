@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 from origo_node.chain.deployment import GenesisMember
 from origo_node.operator_tasks import write_config
 
-from origo_network import besu, clique, kubo
+from origo_network import besu, clique_files, kubo_files
 from origo_network.besu import ChainSettings, NodeKey
 from origo_network.genesis_state import ContractsState, deployed_state
 from origo_network.members_file import MemberSpec, NetworkSpecError
@@ -127,7 +127,9 @@ def generate_network(
         m.code: NodeKey(m.node_public_key, None) if m.node_public_key else NodeKey.generate() for m in members
     }
     identities = {
-        m.code: kubo.KuboIdentity(m.kubo_peer_id, None) if m.kubo_peer_id else kubo.KuboIdentity.generate()
+        m.code: kubo_files.KuboIdentity(m.kubo_peer_id, None)
+        if m.kubo_peer_id
+        else kubo_files.KuboIdentity.generate()
         for m in members
     }
     contracts = deployed_state(
@@ -150,17 +152,21 @@ def generate_network(
     network.genesis_time = timestamp
     sealers = list(network.validators.values())
     if settings.consensus == "clique":
-        genesis_text = _json(clique.genesis(settings, contracts, members, sealers, timestamp, client="geth"))
-        besu_genesis = _json(clique.genesis(settings, contracts, members, sealers, timestamp, client="besu"))
+        genesis_text = _json(
+            clique_files.genesis(settings, contracts, members, sealers, timestamp, client="geth")
+        )
+        besu_genesis = _json(
+            clique_files.genesis(settings, contracts, members, sealers, timestamp, client="besu")
+        )
     else:
         genesis_text = besu_genesis = _json(besu.genesis(settings, contracts, members, timestamp))
     out.mkdir(parents=True, exist_ok=True)
     (out / "genesis.json").write_text(genesis_text, encoding="utf-8")
     if settings.consensus == "clique":
         (out / "genesis.besu.json").write_text(besu_genesis, encoding="utf-8")
-    swarm_key = kubo.swarm_key()
+    swarm_key = kubo_files.swarm_key()
     enodes = [network.enodes[m.code] for m in members]
-    swarm = {m.code: kubo.swarm_address(m, identities[m.code].peer_id) for m in members}
+    swarm = {m.code: kubo_files.swarm_address(m, identities[m.code].peer_id) for m in members}
     chain = ChainFiles(settings, network.contracts.membership.address, network.contracts.registry.address)
     for m in members:
         files = MemberFiles(m, node_keys[m.code], identities[m.code])
@@ -185,7 +191,7 @@ class MemberFiles:
 
     member: MemberSpec
     node_key: NodeKey
-    identity: kubo.KuboIdentity
+    identity: kubo_files.KuboIdentity
 
 
 def write_member(
@@ -210,9 +216,9 @@ def write_member(
     kubo_dir = member_dir / "kubo"
     kubo_dir.mkdir(parents=True)
     _secret(kubo_dir / "swarm.key", swarm_key)
-    overrides = kubo.config_overrides(m, files.identity, swarm_peers)
-    _secret(kubo_dir / "config-overrides.json", kubo.overrides_json(overrides))
-    (kubo_dir / "setup.sh").write_text(kubo.SETUP_SCRIPT, encoding="utf-8")
+    overrides = kubo_files.config_overrides(m, files.identity, swarm_peers)
+    _secret(kubo_dir / "config-overrides.json", kubo_files.overrides_json(overrides))
+    (kubo_dir / "setup.sh").write_text(kubo_files.SETUP_SCRIPT, encoding="utf-8")
     (kubo_dir / "setup.sh").chmod(0o755)
     origo_dir = member_dir / "origo"
     origo_dir.mkdir(parents=True)
@@ -248,7 +254,7 @@ def listening(member: MemberSpec, peer_id: str) -> dict[str, Any]:
         "rpc_port": member.rpc_port,
         "kubo_swarm_port": member.kubo_swarm_port,
         "engine_port": member.engine_port,
-        "swarm_address": kubo.swarm_address(member, peer_id),
+        "swarm_address": kubo_files.swarm_address(member, peer_id),
     }
 
 
@@ -324,14 +330,14 @@ def _write_geth(
     own = key.enode(member)
     peers = [e for e in enodes if e != own]
     (directory / "config.toml").write_text(
-        clique.geth_config(member, peers, network_id=settings.chain_id, data_dir=paths.geth_data_dir),
+        clique_files.geth_config(member, peers, network_id=settings.chain_id, data_dir=paths.geth_data_dir),
         encoding="utf-8",
     )
     (directory / "key.pub").write_text("0x" + key.public_key.hex() + "\n", encoding="utf-8")
     (directory / "sealer.address").write_text(key.address + "\n", encoding="utf-8")
     scripts = {
-        "setup.sh": clique.geth_setup_script(paths.geth_data_dir),
-        "run.sh": clique.geth_run_script(key.address, paths.geth_data_dir),
+        "setup.sh": clique_files.geth_setup_script(paths.geth_data_dir),
+        "run.sh": clique_files.geth_run_script(key.address, paths.geth_data_dir),
     }
     for name, text in scripts.items():
         (directory / name).write_text(text, encoding="utf-8")

@@ -15,7 +15,7 @@ from eth_keys import keys  # type: ignore[attr-defined]
 from genesis_support import make_members, write_members
 from origo_cli.main import main
 from origo_network.anvil import free_port
-from origo_network.clique import sealers_in
+from origo_network.clique_files import sealers_in
 from origo_node.settings import load_settings
 
 pytestmark = [pytest.mark.integration]  # the contracts' state comes from a deployment on a throw-away anvil

@@ -16,7 +16,7 @@ from eth_keys import keys  # type: ignore[attr-defined]
 from genesis_support import make_members, write_members
 from origo_cli.main import main
 from origo_network import NetworkSpecError, generate_network, load_members
-from origo_network.kubo import base58
+from origo_network.kubo_files import base58
 from origo_node.settings import load_settings
 from web3 import Web3
 

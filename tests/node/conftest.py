@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from origo_devnet.postgres import PgCluster
+from origo_devnet.pg_cluster import PgCluster
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import httpx
 import psycopg
 import pytest
 from origo_devnet.network import Network
-from origo_devnet.postgres import PgCluster
+from origo_devnet.pg_cluster import PgCluster
 from origo_node.store.postgres import BACKGROUND_LOCK_KEY
 from support.network import FAST_NODE_SETTINGS, anchored_ids, running_network, sample, wait_for
 from webhook_receiver import Receiver

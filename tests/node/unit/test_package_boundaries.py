@@ -120,7 +120,7 @@ def test_the_walk_follows_imports_through_other_modules(tmp_path: Path) -> None:
     (package / "__init__.py").write_text("")
     (package / "top.py").write_text("from walkpkg import middle\n")
     (package / "middle.py").write_text("def f():\n    import walkpkg.bottom\n")
-    (package / "bottom.py").write_text("import origo_devnet.postgres\n")
+    (package / "bottom.py").write_text("import origo_devnet.pg_cluster\n")
     sys.path.insert(0, str(tmp_path))
     try:
         found = reachable_modules("walkpkg.top", ("walkpkg", "origo_devnet"))
@@ -128,8 +128,8 @@ def test_the_walk_follows_imports_through_other_modules(tmp_path: Path) -> None:
         sys.path.remove(str(tmp_path))
         for name in [n for n in sys.modules if n.startswith("walkpkg")]:
             del sys.modules[name]
-    assert _chain(found, "origo_devnet.postgres") == (
-        "origo_devnet.postgres <- walkpkg.bottom <- walkpkg.middle <- walkpkg.top"
+    assert _chain(found, "origo_devnet.pg_cluster") == (
+        "origo_devnet.pg_cluster <- walkpkg.bottom <- walkpkg.middle <- walkpkg.top"
     )
 
 
