@@ -71,7 +71,7 @@ def backup(data_dir: Path, archive: Path) -> BackupSummary:
                 info.size, info.mtime, info.mode = len(body), int(time.time()), 0o600
                 tar.addfile(info, io.BytesIO(body))
                 for path, name in files:
-                    tar.add(path, arcname=name, recursive=False)
+                    _add_file(tar, path, name)
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(partial, archive)
@@ -79,6 +79,17 @@ def backup(data_dir: Path, archive: Path) -> BackupSummary:
             partial.unlink(missing_ok=True)
             raise
         return BackupSummary(archive, member, len(files), snapshot.stat().st_size)
+
+
+def _add_file(tar: tarfile.TarFile, path: Path, name: str) -> None:
+    """``path`` as a regular file, even when it is a hard link to another file of the archive (the payload
+    store's pin markers are links to one empty file): a restore takes regular files and directories only,
+    so that no archive can place a link in a data directory."""
+    info = tar.gettarinfo(path, arcname=name)
+    if info.islnk():
+        info.type, info.linkname, info.size = tarfile.REGTYPE, "", path.stat().st_size
+    with path.open("rb") as content:
+        tar.addfile(info, content)
 
 
 def _snapshot_database(source: Path, target: Path) -> None:
