@@ -46,12 +46,6 @@ def label(kind: str, code: Any) -> str | None:
         return None
 
 
-def recorded(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
-    """A revocation or rejection as the chain recorded it, with its label (None if the code is unlisted)."""
-    code = fields["reasonCode"]
-    return {"reason_code": code, "label": label(kind, code), "reason": fields["reason"]}
-
-
 def describe(kind: str, code: Any, text: str | None) -> str:
     """'wrong HS code or description of the goods: HS 0901.21, not 0901.11' (or 'reason 666' if unlisted)."""
     words = label(kind, code) or f"reason {code}"

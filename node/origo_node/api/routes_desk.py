@@ -31,8 +31,8 @@ Officer = Annotated[ApiKey, Depends(requires("officer"))]
 async def check(request: Request, _: Officer) -> dict[str, Any]:
     node = node_of(request)
     documents = read_documents(request, node.settings.bulk_max_documents)
-    results = await run_in_threadpool(DeskService(node.outbox, node.index, node.issuing).check, documents)
-    return {"results": results}
+    checked = await run_in_threadpool(DeskService(node.outbox, node.index, node.issuing).check, documents)
+    return checked.as_json()
 
 
 @router.get(
@@ -72,7 +72,8 @@ async def risk_work_list(
     limit: int = Query(default=50, ge=1, le=500),
     kind: Kind | None = Query(default=None),
 ) -> dict[str, Any]:
-    return await run_in_threadpool(node.risk.work_list, limit, kind)
+    answer = await run_in_threadpool(node.risk.work_list, limit, kind)
+    return answer.as_json()
 
 
 @router.get(
@@ -82,7 +83,7 @@ async def risk_work_list(
     responses=errors(KEY),
 )
 def risk_rules(_: Reader, node: NodeDep) -> dict[str, Any]:
-    return node.risk.rules()
+    return node.risk.rules().as_json()
 
 
 @router.get(
@@ -92,4 +93,5 @@ def risk_rules(_: Reader, node: NodeDep) -> dict[str, Any]:
     responses=errors(KEY, 404, 422),
 )
 async def risk_of(key: DocumentKey, _: Reader, node: NodeDep) -> dict[str, Any]:
-    return await run_in_threadpool(node.risk.assess, node.resolver.resolve(key))
+    answer = await run_in_threadpool(node.risk.assess, node.resolver.resolve(key))
+    return answer.as_json()

@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from origo_api.answers import (
     Action,
@@ -245,7 +244,7 @@ async def supersede(
     key: DocumentKey, request: Request, _: Officer, desk: Desk, grant: str | None = Grant
 ) -> JSONResponse:
     answer = await run_in_threadpool(desk.supersede, key, read_json(request), _grants(grant))
-    return JSONResponse(jsonable_encoder(answer), status_code=202)
+    return JSONResponse(answer.as_json(), status_code=202)
 
 
 STATES = "|".join([*(s.value for s in DocumentState), AWAITING_CLAIM])

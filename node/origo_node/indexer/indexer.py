@@ -19,6 +19,7 @@ from origo_node.anchoring import batch_manifest
 from origo_node.anchoring.batch_manifest import ManifestInvalid
 from origo_node.chain.events import DOCUMENT_EVENTS, declaration_text, event_entitled, jsonable
 from origo_node.chain.port import ChainEvent, ChainPort
+from origo_node.documents.event_fields import fields_of
 from origo_node.errors import NotFound, OrigoError
 from origo_node.payload import PayloadStore
 from origo_node.store.ports import FactStore, IndexStore
@@ -189,11 +190,14 @@ class Indexer:
                     member=jsonable(args[member_field]),
                     account=str(args["account"]),
                     timestamp=ts,
-                    fields={
-                        k: declaration_text(v) if k == "declaration" else jsonable(v)
-                        for k, v in args.items()
-                        if k not in ("documentId", "issuer", member_field, "account")
-                    },
+                    fields=fields_of(
+                        kind,
+                        {
+                            k: declaration_text(v) if k == "declaration" else jsonable(v)
+                            for k, v in args.items()
+                            if k not in ("documentId", "issuer", member_field, "account")
+                        },
+                    ),
                 )
                 if self._entitled(event):
                     events.append(event)

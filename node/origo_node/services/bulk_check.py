@@ -7,12 +7,69 @@ it already issued identically (same digest: skipped) from a different document r
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from origo_node.documents import document_id, validate_document
 from origo_node.errors import OrigoError, ValidationFailed
 from origo_node.services.issuing import IssuingService
 from origo_node.store.ports import IndexStore, OutboxStore
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckProblem:
+    """Why a document would be refused: the HTTP status issuing would answer, in words, and for a document
+    that breaks its type's rules every broken rule with its JSON pointer."""
+
+    status: int
+    detail: str
+    errors: tuple[Mapping[str, str], ...] | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        shown: dict[str, Any] = {"status": self.status, "detail": self.detail}
+        if self.errors is not None:
+            shown["errors"] = [dict(error) for error in self.errors]
+        return shown
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckedDocument:
+    """One document checked, by its place in the request: the id, reference and digest it would be issued
+    with, and whether this member issued it already (``identical`` or ``different``), or the problem."""
+
+    index: int
+    problem: CheckProblem | None = None
+    document_id: str | None = None
+    reference: str | None = None
+    digest: str | None = None
+    already_issued: Literal["identical", "different"] | None = None
+
+    @property
+    def valid(self) -> bool:
+        return self.problem is None
+
+    def as_json(self) -> dict[str, Any]:
+        if self.problem is not None:
+            return {"index": self.index, "valid": False, "problem": self.problem.as_json()}
+        return {
+            "index": self.index,
+            "valid": True,
+            "document_id": self.document_id,
+            "reference": self.reference,
+            "digest": self.digest,
+            "already_issued": self.already_issued,
+        }
+
+
+@dataclass(frozen=True)
+class CheckedDocuments:
+    """Every document of a check, in the order given."""
+
+    results: tuple[CheckedDocument, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"results": [result.as_json() for result in self.results]}
 
 
 class DeskService:
@@ -21,35 +78,33 @@ class DeskService:
         self._index = index
         self._issuing = issuing
 
-    def check(self, docs: list[object]) -> list[dict[str, Any]]:
+    def check(self, docs: list[object]) -> CheckedDocuments:
         ctx = self._issuing.context()
-        results: list[dict[str, Any]] = []
+        results: list[CheckedDocument] = []
         for index, doc in enumerate(docs):
             try:
                 validated = validate_document(doc, ctx)
             except OrigoError as exc:
-                problem: dict[str, Any] = {"status": exc.status, "detail": exc.message}
-                if isinstance(exc, ValidationFailed):
-                    problem["errors"] = exc.errors
-                results.append({"index": index, "valid": False, "problem": problem})
+                errors = tuple(exc.errors) if isinstance(exc, ValidationFailed) else None
+                problem = CheckProblem(status=exc.status, detail=exc.message, errors=errors)
+                results.append(CheckedDocument(index=index, problem=problem))
                 continue
             facts = validated.facts
             doc_id = "0x" + document_id(facts.issuer, facts.reference).hex()
             digest = "0x" + validated.digest.hex()
             issued = self.issued_digest(facts.issuer, doc_id)
             results.append(
-                {
-                    "index": index,
-                    "valid": True,
-                    "document_id": doc_id,
-                    "reference": facts.reference,
-                    "digest": digest,
-                    "already_issued": None
+                CheckedDocument(
+                    index=index,
+                    document_id=doc_id,
+                    reference=facts.reference,
+                    digest=digest,
+                    already_issued=None
                     if issued is None
                     else ("identical" if issued == digest else "different"),
-                }
+                )
             )
-        return results
+        return CheckedDocuments(tuple(results))
 
     def issued_digest(self, issuer: str, doc_id: str) -> str | None:
         """The digest of what ``issuer`` issued under ``doc_id`` (accepted here, or anchored), if anything."""

@@ -15,6 +15,13 @@ from origo_api.states import DocumentState
 
 from origo_node import reasons
 from origo_node.chain.events import event_entitled
+from origo_node.documents.event_fields import (
+    Claimed,
+    ReasonGiven,
+    Superseded,
+    VerificationAnswered,
+    VerificationRequested,
+)
 from origo_node.services.document_status import (
     Anchor,
     ClaimedItem,
@@ -98,12 +105,11 @@ class _Items:
         return tuple(shown)
 
 
-def _recorded(kind: str, event: DocumentEvent) -> RecordedReason:
-    said = reasons.recorded(kind, event.fields)
+def _recorded(kind: str, said: ReasonGiven, event: DocumentEvent) -> RecordedReason:
     return RecordedReason(
-        reason_code=said["reason_code"],
-        label=said["label"],
-        reason=said["reason"],
+        reason_code=said.reason_code,
+        label=reasons.label(kind, said.reason_code),
+        reason=said.reason,
         block=event.block,
         tx=event.tx_hash,
         at=iso(event.timestamp),
@@ -128,50 +134,51 @@ def derive_status(
         fields = event.fields
         at = iso(event.timestamp)
         kind = event.kind
-        if kind == "revoked":
-            revocation = _recorded("revoke", event)
-        elif kind == "superseded":
-            superseded_by = fields["replacementId"]
+        # Each kind carries its own fields (``documents.event_fields``): the kind and the type agree.
+        if kind == "revoked" and isinstance(fields, ReasonGiven):
+            revocation = _recorded("revoke", fields, event)
+        elif kind == "superseded" and isinstance(fields, Superseded):
+            superseded_by = fields.replacement_id
             superseded_at = at
-        elif kind == "rejected":
-            rejection = _recorded("reject", event)
-        elif kind == "accepted":
+        elif kind == "rejected" and isinstance(fields, ReasonGiven):
+            rejection = _recorded("reject", fields, event)
+        elif kind == "accepted" and isinstance(fields, Claimed):
             # No claims in the event: the whole certificate, everything that remained on every item.
-            claims = fields.get("claims") or []
+            claims = fields.claims
             taken = (
-                tuple(items.take(int(c["item"]), int(c["quantity"])) for c in claims)
+                tuple(items.take(claim.item, claim.quantity) for claim in claims)
                 if claims
                 else items.take_all()
             )
-            fully_utilised = fully_utilised or bool(fields["fullyUtilised"])
+            fully_utilised = fully_utilised or fields.fully_utilised
             utilisations.append(
                 Utilisation(
-                    declaration=fields["declaration"],
+                    declaration=fields.declaration,
                     claims=taken,
                     whole_certificate=not claims,
-                    fully_utilised=bool(fields["fullyUtilised"]),
+                    fully_utilised=fields.fully_utilised,
                     block=event.block,
                     tx=event.tx_hash,
                     at=at,
                 )
             )
-        elif kind == "verification_requested":
+        elif kind == "verification_requested" and isinstance(fields, VerificationRequested):
             # A new request replaces the last one's answer, as the registry clears it.
             verification = Verification(
                 state="open",
-                request_reason=fields["reason"],
+                request_reason=fields.reason,
                 requested_at=at,
                 answer_reason=None,
                 block=event.block,
                 tx=event.tx_hash,
                 at=at,
             )
-        elif kind == "verification_answered":
+        elif kind == "verification_answered" and isinstance(fields, VerificationAnswered):
             verification = Verification(
-                state="confirmed" if fields["confirmed"] else "not_confirmed",
+                state="confirmed" if fields.confirmed else "not_confirmed",
                 request_reason=verification.request_reason if verification else None,
                 requested_at=verification.requested_at if verification else None,
-                answer_reason=fields["reason"],
+                answer_reason=fields.reason,
                 block=event.block,
                 tx=event.tx_hash,
                 at=at,

@@ -53,6 +53,24 @@ _UNFIT = {
 }
 
 
+@dataclass(frozen=True, kw_only=True)
+class Supersession:
+    """The answer to a supersession: the replacement as issuing accepted it, the document it replaces, and
+    the supersede action (sent once both are anchored)."""
+
+    replacement: Accepted
+    supersedes: DocumentKey
+    action: Action
+
+    def as_json(self) -> dict[str, Any]:
+        """The API's ``SupersedeReceipt``: the replacement's receipt, what it supersedes, the action."""
+        return {
+            **self.replacement.as_dict(),
+            "supersedes": str.__str__(self.supersedes),
+            "action": self.action.model_dump(mode="json"),
+        }
+
+
 @dataclass(frozen=True)
 class OfficerDesk:
     member: str
@@ -129,7 +147,7 @@ class OfficerDesk:
                 rule="CertificateDisagreesWithChain",
             )
 
-    def supersede(self, key: str, replacement: object, grants: Iterable[str]) -> dict[str, Any]:
+    def supersede(self, key: str, replacement: object, grants: Iterable[str]) -> Supersession:
         """Issues ``replacement`` for ``key``; the supersession is sent once both are anchored."""
         old_id, status = self.own_anchored(key, "issuer")
         if status.state in _FINAL:
@@ -138,7 +156,7 @@ class OfficerDesk:
             )
         accepted: Accepted = self.issuing.issue(replacement, grants, old_id)
         action = self.actions.submit("supersede", old_id, {"replacement_id": accepted.document_id}, 0.0)
-        return {**accepted.as_dict(), "supersedes": old_id, "action": action}
+        return Supersession(replacement=accepted, supersedes=old_id, action=action)
 
 
 def require_origin_stands(doc_id: DocumentKey, status: DocumentStatus) -> None:

@@ -12,6 +12,7 @@ from dataclasses import replace
 from origo_api.states import AWAITING_CLAIM, DocumentState
 
 from origo_node.chain.events import event_entitled
+from origo_node.documents.event_fields import Anchored
 from origo_node.documents.registry import find_type
 from origo_node.errors import NotFound
 from origo_node.members import MemberDirectory
@@ -168,7 +169,7 @@ class StatusService:
                     tx=row.tx_hash,
                     log_index=batch.log_index if batch else None,
                     timestamp=iso(row.timestamp),
-                    fields={"root": row.root, "digest": row.digest, "importer": row.importer},
+                    fields=Anchored(root=row.root, digest=row.digest, importer=row.importer),
                 )
             )
         for event in self._index.events(key.issuer, key):

@@ -6,10 +6,10 @@ Like ``DocumentStatus`` they are frozen, and ``as_json`` gives the API's answer 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from origo_node.documents.event_fields import EventFields
 from origo_node.services.document_status import DocumentStatus
 
 
@@ -29,7 +29,7 @@ class PayloadCheck:
 class TrailEvent:
     """One event of a document's trail: the anchoring, then each life-cycle event, in chain order.
 
-    ``fields`` are the event's own, as the chain named them (camelCase)."""
+    ``fields`` are the event's own, typed per kind; the answer shows them as the chain named them."""
 
     kind: str
     member: str
@@ -38,7 +38,7 @@ class TrailEvent:
     tx: str
     log_index: int | None
     timestamp: str | None
-    fields: Mapping[str, Any]
+    fields: EventFields
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -49,7 +49,7 @@ class TrailEvent:
             "tx": self.tx,
             "log_index": self.log_index,
             "timestamp": self.timestamp,
-            "fields": dict(self.fields),
+            "fields": self.fields.as_json(),
         }
 
 

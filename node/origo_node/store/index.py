@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
+from origo_node.documents.event_fields import fields_of
 from origo_node.store.database import StoreDatabase
 from origo_node.store.rows import DocumentEvent, IndexedBatch, IndexedDocument, MembershipEvent, PayloadCheck
 
@@ -71,7 +72,7 @@ def _event(row: Any) -> DocumentEvent:
         member=row["member"],
         account=row["account"],
         timestamp=int(row["timestamp"]),
-        fields=json.loads(row["fields"]),
+        fields=fields_of(row["kind"], json.loads(row["fields"])),
     )
 
 
@@ -142,7 +143,7 @@ class IndexRepository:
                         e.member,
                         e.account,
                         e.timestamp,
-                        json.dumps(e.fields),
+                        json.dumps(e.fields.as_json()),
                     )
                     for e in events
                 ],

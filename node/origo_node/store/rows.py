@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from origo_node.documents.event_fields import EventFields
 from origo_node.documents.leaf import Leaf
 
 # ---------------------------------------------------------------- what this node accepted and sends
@@ -142,7 +143,8 @@ class DocumentEvent:
     member: str  # the member that acted
     account: str
     timestamp: int
-    fields: dict[str, Any]
+    #: What the event carries besides, typed per kind (stored as the chain named it: ``as_json``).
+    fields: EventFields
 
 
 @dataclass(frozen=True)

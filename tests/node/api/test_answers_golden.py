@@ -1,11 +1,14 @@
-"""The API's JSON answers, pinned byte for byte: status, trail, verification by id and the work lists.
+"""The API's JSON answers, pinned byte for byte: status, trail, verification by id and the work lists, and the
+officer's desk (the risk rules, work list and signals, the check of documents before issuing, a supersession).
 
 Issue 23 moves the services from dicts to typed answers; the bytes a client receives are the contract and must
 not move with them. A fresh two-member network (VN issues, SG imports) drives the samples through their
-states, every answer is recorded as the node sent it, and the whole is compared with ``golden/answers.json``.
+states, every answer is recorded as the node sent it, and the whole is compared with ``golden/answers.json``;
+the desk's answers, recorded after those (with more documents, claims and signals), with
+``golden/desk_answers.json``.
 Only the values that differ from run to run are replaced, by key (blocks, transactions, times, accounts, the
 encrypted payload's CID and the batch roots that depend on it); every other value and the order of every key
-stay exact. ``ORIGO_WRITE_GOLDEN=1`` rewrites the file (only when the answers are meant to change).
+stay exact. ``ORIGO_WRITE_GOLDEN=1`` rewrites the files (only when the answers are meant to change).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from support.network import Client, running_network, sample, wait_for, wait_stat
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("golden")]
 
-GOLDEN = Path(__file__).parent / "golden" / "answers.json"
+GOLDEN = Path(__file__).parent / "golden"
 #: Keys whose values are the run's, not the code's: where and when on the chain, generated accounts, and what
 #: the encryption's random nonce changes (the payload's CID and so the batch's root).
 RUN_DEPENDENT = {
@@ -119,6 +122,7 @@ def answers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
         replacement["items"][0]["description"] += " (corrected)"
         superseding = vn.post(f"{on}{ids['superseded']}/supersede", json=replacement)
         assert superseding.status_code == 202, superseding.text
+        desk: dict[str, Any] = {"supersede (VN officer)": (superseding.status_code, superseding.content)}
         ids["replacement"] = str(superseding.json()["document_id"])
         final = {
             "partial": "partially_accepted",
@@ -176,31 +180,91 @@ def answers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
                         client.get("/api/v1/documents", params=params),
                     )
         record("worklist SG importer page", sg.get("/api/v1/documents", params={"limit": 3, "offset": 2}))
+        _record_desk(net, ids, vn, sg, sg_auditor, desk)
         for client in (vn, sg, sg_auditor):
             client.close()
         for http in public.values():
             http.close()
-        yield recorded
+        yield {"answers": recorded, "desk_answers": desk}
 
 
-def test_every_answer_is_json_as_sent(answers: dict[str, Any]) -> None:
+def _record_desk(
+    net: Network, ids: dict[str, str], vn: Client, sg: Client, sg_auditor: Client, desk: dict[str, Any]
+) -> None:
+    """The desk's answers: a claim refused on a used-up certificate (the exporter's history), the certificate
+    the declaration cites and a second declaration that disagrees with it, then SG's risk answers and VN's
+    check of documents before issuing."""
+    on = "/api/v1/documents/VN:"
+    _acted(sg.post(f"{on}{ids['valid']}/accept", json={"declaration": "SG-IMP-72"}))
+    for node in net.members.values():
+        wait_state(node, ids["valid"], {"accepted"})
+    refused = sg.post(f"{on}{ids['valid']}/accept", json={"declaration": " sg-imp-73"})
+    assert refused.status_code == 409, refused.text
+    ids["cited"] = _issue(vn, sample("form-d/vn-sg-coffee.json"), net)
+    ids["second"] = _issue(vn, sample("acdd/vn-sg-coffee-second.json"), net)
+    wait_for(
+        lambda: httpx.get(f"{sg.node.url}/healthz").json()["payloads_to_read"] == 0,
+        what="SG to read every payload",
+    )
+    for name in ("cited", "second"):
+        wait_for(
+            lambda name=name: sg_auditor.get(f"/api/v1/documents/{ids[name]}/trail").json()["payload_check"],
+            what="SG's payload check",
+        )
+
+    def record(name: str, response: httpx.Response) -> None:
+        desk[name] = (response.status_code, response.content)
+
+    record("risk rules (SG)", sg.get("/api/v1/risk/rules"))
+    record("risk work list (SG)", sg.get("/api/v1/risk/work-list"))
+    record("risk work list (SG auditor)", sg_auditor.get("/api/v1/risk/work-list", params={"limit": 3}))
+    for kind in ("certificate", "manifest", "declaration"):
+        record(f"risk work list (SG, {kind})", sg.get("/api/v1/risk/work-list", params={"kind": kind}))
+    record("risk work list (VN)", vn.get("/api/v1/risk/work-list"))
+    for name in ("second", "acdd", "cited", "manifest", "valid", "revoked", "replacement"):
+        record(f"risk {name} (SG)", sg.get(f"{on}{ids[name]}/risk"))
+    record("risk unknown document (SG)", sg.get(f"{on}NO-SUCH-DECLARATION-9/risk"))
+    changed = _form_d("VN-HCM-2026-700001")
+    changed["items"][0]["description"] += " (changed)"
+    no_exporter = _form_d("VN-HCM-2026-700099")
+    del no_exporter["exporter"]
+    checked = {
+        "documents": [
+            _form_d("VN-HCM-2026-700001"),  # issued already, identical
+            changed,  # issued already, different
+            _form_d("VN-HCM-2026-700098"),  # new
+            no_exporter,  # refused by the schema
+            42,  # not a document
+            sample("manifest/vn-sg-vessel.json"),
+        ]
+    }
+    record("check documents (VN officer)", vn.post("/api/v1/documents/check", json=checked))
+
+
+GROUPS = ("answers", "desk_answers")
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_every_answer_is_json_as_sent(answers: dict[str, Any], group: str) -> None:
     """The bytes are compact JSON of the parsed value: comparing values in key order compares the bytes."""
-    for name, (_, content) in answers.items():
+    for name, (_, content) in answers[group].items():
         parsed = json.loads(content)
         again = json.dumps(parsed, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
         assert again == content, name
 
 
-def test_answers_are_byte_identical_to_the_golden_file(answers: dict[str, Any]) -> None:
+@pytest.mark.parametrize("group", GROUPS)
+def test_answers_are_byte_identical_to_the_golden_file(answers: dict[str, Any], group: str) -> None:
     shown = {
         name: {"status": code, "body": _normalised(json.loads(content))}
-        for name, (code, content) in answers.items()
+        for name, (code, content) in answers[group].items()
     }
     text = json.dumps(shown, ensure_ascii=False, indent=1) + "\n"
+    golden_file = GOLDEN / f"{group}.json"
     if os.environ.get("ORIGO_WRITE_GOLDEN") == "1":
-        GOLDEN.parent.mkdir(exist_ok=True)
-        GOLDEN.write_text(text, encoding="utf-8")
-    expected = GOLDEN.read_text(encoding="utf-8")
+        GOLDEN.mkdir(exist_ok=True)
+        golden_file.write_text(text, encoding="utf-8")
+    expected = golden_file.read_text(encoding="utf-8")
     # Compared name by name first, so that a failure names the answer that moved.
     golden = json.loads(expected)
     assert list(shown) == list(golden)

@@ -3,6 +3,7 @@ certificate and manifest there, and the ranked work list of SG's importing offic
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -61,8 +62,9 @@ def test_a_declaration_filed_at_vn_is_linked_at_sg_to_its_certificate_and_manife
     declaration = key(sg, " VN:305871204330 ")
     assert sg.status.status(declaration).type == "asean-acdd"
     assessed = risk_of(sg).assess(declaration)
-    assert assessed["kind"] == "declaration" and assessed["reference"] == "305871204330"
-    links = {(link["kind"], link["reference"]): link["by"] for link in assessed["links"]}
+    assert assessed.kind == "declaration" and assessed.reference == "305871204330"
+    assert assessed.links is not None
+    links = {(link.kind, link.reference): list(link.by) for link in assessed.links}
     assert links == {
         ("certificate", "VN-HCM-2026-004512"): [
             "certificate of origin reference",
@@ -72,9 +74,9 @@ def test_a_declaration_filed_at_vn_is_linked_at_sg_to_its_certificate_and_manife
         ("manifest", "MSC-ISA-2647S-VNSGN"): ["transport document"],
     }
     # The three documents agree: nothing to flag.
-    assert (assessed["score"], assessed["signals"]) == (0, [])
+    assert (assessed.score, assessed.signals) == (0, ())
     certificate = risk_of(sg).assess(key(sg, "VN:VN-HCM-2026-004512"))
-    assert {link["kind"] for link in certificate["links"]} == {"declaration", "manifest"}
+    assert {link.kind for link in certificate.links or ()} == {"declaration", "manifest"}
 
 
 def test_the_work_list_puts_the_riskiest_document_first(network: Consortium) -> None:
@@ -89,29 +91,28 @@ def test_the_work_list_puts_the_riskiest_document_first(network: Consortium) -> 
     crafted["items"][0]["quantity"]["value"] = 21000
     vn.issuing.issue(crafted)
     network.settle()
-    listed = risk_of(sg).work_list(limit=10)["documents"]
+    listed = risk_of(sg).work_list(limit=10).documents
     # The declaration that disagrees first; its certificate (which it contradicts) and the manifest next; the
     # declaration that agrees with both last, with nothing to say.
-    assert [(d["reference"], d["level"]) for d in listed] == [
+    assert [(d.reference, d.level) for d in listed] == [
         ("305871209999", "high"),
         ("VN-HCM-2026-004512", "high"),
         ("MSC-ISA-2647S-VNSGN", "medium"),
         ("305871204330", "none"),
     ]
     first = listed[0]
-    assert first["score"] == 65  # quantity 25 + vessel 20 + weight 20: each rule counted once
-    assert {s["rule"] for s in first["signals"]} == {
+    assert first.score == 65  # quantity 25 + vessel 20 + weight 20: each rule counted once
+    assert {s.rule for s in first.signals} == {
         "vessel_mismatch",
         "weight_mismatch",
         "quantity_mismatch",
     }
     assert (
-        "21,000 KGM of HS 090111"
-        in next(s for s in first["signals"] if s["rule"] == "quantity_mismatch")["sentence"]
+        "21,000 KGM of HS 090111" in next(s for s in first.signals if s.rule == "quantity_mismatch").sentence
     )
-    assert [d["score"] for d in listed] == sorted((d["score"] for d in listed), reverse=True)
-    only = risk_of(sg).work_list(limit=10, kind="declaration")["documents"]
-    assert [d["reference"] for d in only] == ["305871209999", "305871204330"]
+    assert [d.score for d in listed] == sorted((d.score for d in listed), reverse=True)
+    only = risk_of(sg).work_list(limit=10, kind="declaration").documents
+    assert [d.reference for d in only] == ["305871209999", "305871204330"]
 
 
 def test_a_switched_off_rule_and_a_wider_tolerance_change_the_ranking(network: Consortium) -> None:
@@ -122,13 +123,13 @@ def test_a_switched_off_rule_and_a_wider_tolerance_change_the_ranking(network: C
     vn.issuing.issue(crafted)
     network.settle()
     declaration = key(sg, "VN:305871204330")
-    assert [s["rule"] for s in risk_of(sg).assess(declaration)["signals"]] == ["quantity_mismatch"]
+    assert [s.rule for s in risk_of(sg).assess(declaration).signals] == ["quantity_mismatch"]
     wider = RiskSettings.model_validate({"thresholds": {"quantity_tolerance_pct": 5}})
-    assert risk_of(sg, wider).assess(declaration)["signals"] == []
+    assert risk_of(sg, wider).assess(declaration).signals == ()
     off = RiskSettings.model_validate({"rules": {"quantity_mismatch": {"enabled": False}}})
-    assert risk_of(sg, off).assess(declaration)["score"] == 0
+    assert risk_of(sg, off).assess(declaration).score == 0
     heavier = RiskSettings.model_validate({"rules": {"quantity_mismatch": {"weight": 70}}})
-    assert risk_of(sg, heavier).assess(declaration)["level"] == "high"
+    assert risk_of(sg, heavier).assess(declaration).level == "high"
 
 
 def desk_of(node: FakeNode, risk: RiskService | None = None) -> OfficerDesk:
@@ -169,7 +170,7 @@ def test_the_exporters_history_comes_from_the_chain_and_refused_claims(network: 
     with pytest.raises(ChainRuleViolated):  # the certificate is used up: a second claim is refused, and noted
         at_sg.act("accept", "VN:VN-H-4", {"declaration": " sg-imp-0002"}, 0)
     assessed = risk.assess(key(sg, "VN:VN-H-4"))
-    signals = {s["rule"]: s["sentence"] for s in assessed["signals"]}
+    signals = {s.rule: s.sentence for s in assessed.signals}
     assert set(signals) == {
         "exporter_revoked",
         "exporter_rejected",
@@ -180,17 +181,15 @@ def test_the_exporters_history_comes_from_the_chain_and_refused_claims(network: 
     assert "VN-H-3" in signals["exporter_not_confirmed"]
     assert "VN-H-4 (declaration SG-IMP-0002)" in signals["fully_used_claim"]
     # Another exporter's certificate has no such history.
-    assert risk.assess(key(sg, "VN:VN-H-OTHER"))["signals"] == []
+    assert risk.assess(key(sg, "VN:VN-H-OTHER")).signals == ()
     # The work list gathers the exporter's history once for all its certificates: each still leaves out its
     # own state, and says what assessing it alone says.
-    listed = {d["reference"]: d for d in risk.work_list(limit=10)["documents"]}
+    listed = {d.reference: d for d in risk.work_list(limit=10).documents}
     for reference in ("VN-H-1", "VN-H-2", "VN-H-3", "VN-H-4", "VN-H-OTHER"):
         alone = risk.assess(key(sg, f"VN:{reference}"))
-        assert listed[reference] == {name: value for name, value in alone.items() if name != "links"}
-    assert "VN-H-1" not in next(
-        s["sentence"] for s in listed["VN-H-1"]["signals"] if s["rule"] == "exporter_rejected"
-    )
-    assert not any(s["rule"] == "exporter_revoked" for s in listed["VN-H-1"]["signals"])
+        assert listed[reference] == dataclasses.replace(alone, links=None)
+    assert "VN-H-1" not in next(s.sentence for s in listed["VN-H-1"].signals if s.rule == "exporter_rejected")
+    assert not any(s.rule == "exporter_revoked" for s in listed["VN-H-1"].signals)
 
 
 def test_the_readme_walk_through_ranks_the_second_declaration_first(network: Consortium) -> None:
@@ -203,14 +202,14 @@ def test_the_readme_walk_through_ranks_the_second_declaration_first(network: Con
     ):
         vn.issuing.issue(sample(folder, name))
         network.settle()  # one after the other, as in the README: among equal scores the newest comes first
-    listed = risk_of(sg).work_list(limit=10)["documents"]
-    assert [(d["kind"], d["reference"], d["score"]) for d in listed] == [
+    listed = risk_of(sg).work_list(limit=10).documents
+    assert [(d.kind, d.reference, d.score) for d in listed] == [
         ("declaration", "305871209127", 80),
         ("certificate", "VN-HCM-2026-004512", 80),
         ("declaration", "305871204330", 0),
         ("manifest", "MSC-ISA-2647S-VNSGN", 0),
     ]
-    assert [s["rule"] for s in listed[0]["signals"]] == [
+    assert [s.rule for s in listed[0].signals] == [
         "quantity_mismatch",
         "port_mismatch",
         "vessel_mismatch",
@@ -226,7 +225,7 @@ def test_one_service_kept_across_answers_reads_each_payload_once_and_sees_later_
     network.settle()
     kept = risk_of(sg)
     certificate = key(sg, "VN:VN-HCM-2026-004512")
-    assert kept.assess(certificate)["links"] == []
+    assert kept.assess(certificate).links == ()
     # Filed after the first answer: the kept service adds them, as a service made now would see them.
     vn.issuing.issue(sample("manifest", "vn-sg-vessel"))
     crafted = sample("acdd", "vn-sg-coffee")
@@ -245,6 +244,6 @@ def test_one_service_kept_across_answers_reads_each_payload_once_and_sees_later_
     fresh = risk_of(sg)
     assert kept.assess(certificate) == fresh.assess(certificate)
     assert kept.work_list(limit=10) == fresh.work_list(limit=10)
-    assert {link["kind"] for link in kept.assess(certificate)["links"]} == {"declaration", "manifest"}
+    assert {link.kind for link in kept.assess(certificate).links or ()} == {"declaration", "manifest"}
     # The kept service read only the two new payloads, the fresh one all three, and neither read any again.
     assert len(read) == 2 + 3 and len(set(read)) == 3

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import psycopg
 import pytest
+from origo_node.documents.event_fields import Claimed, ItemTaken, Superseded
 from origo_node.documents.leaf import Leaf
 from origo_node.errors import StoreError
 from origo_node.store import apikeys, idempotency
@@ -236,13 +237,15 @@ def test_node_facts_are_json_and_overwritten(store: StoreDatabase) -> None:
 # ------------------------------------------------------------------ index
 
 
+REPLACED = Superseded(replacement_id="0xnew")
+CLAIMED = Claimed(declaration="SG-IMP-1", claims=(ItemTaken(item=0, quantity=5000),), fully_utilised=False)
+
+
 def _chunk(index: IndexRepository, end: int) -> None:
     batch = IndexedBatch("0xroot", VN, VN, 1, "bafyman", 10, "0xtx", 0, 1_700_000_000)
     events = [
-        DocumentEvent(
-            11, 0, "0xtx", indexed(1).document_id, VN, "superseded", VN, VN, 1, {"replacementId": "0xnew"}
-        ),
-        DocumentEvent(12, 1, "0xtx", indexed(1).document_id, VN, "accepted", SG, SG, 2, {}),
+        DocumentEvent(11, 0, "0xtx", indexed(1).document_id, VN, "superseded", VN, VN, 1, REPLACED),
+        DocumentEvent(12, 1, "0xtx", indexed(1).document_id, VN, "accepted", SG, SG, 2, CLAIMED),
     ]
     membership = [MembershipEvent(9, 0, "0xtx", "IssuerAdded", VN, 1, {"account": VN})]
     index.store_chunk([batch], events, membership, end, f"0xhash{end}")
@@ -254,7 +257,10 @@ def test_index_chunks_are_replayable_and_checkpointed(store: StoreDatabase) -> N
     _chunk(index, 12)
     _chunk(index, 13)  # a replay adds nothing twice
     assert index.checkpoint() == (13, "0xhash13")
-    assert [e.kind for e in index.events(VN, indexed(1).document_id)] == ["superseded", "accepted"]
+    events = index.events(VN, indexed(1).document_id)
+    assert [e.kind for e in events] == ["superseded", "accepted"]
+    # Each event's fields read back typed, as they were stored.
+    assert [e.fields for e in events] == [REPLACED, CLAIMED]
     assert index.predecessor_of(VN, "0xnew") == indexed(1).document_id
     assert index.predecessor_of(SG, "0xnew") is None
     assert [e.kind for e in index.issuer_history(VN, 9)] == ["IssuerAdded"]

@@ -10,6 +10,7 @@ import pytest
 from origo_node.chain.events import event_entitled
 from origo_node.chain.fake import FakeChain
 from origo_node.documents import document_id as derive_id
+from origo_node.documents.event_fields import Claimed
 from origo_node.errors import Conflict, NotFound
 from origo_node.indexer.indexer import Indexer
 from origo_node.members import MemberDirectory
@@ -182,10 +183,10 @@ def test_the_indexer_drops_and_logs_an_event_its_member_had_no_right_to_cause(
         confirmations=0,
         on_membership_change=lambda: None,
     )
-    row = DocumentEvent(7, 3, "0xtx", DOC_ID, "VN", "accepted", "TH", "0xacc", 2, {})
+    claim = Claimed(declaration="D-1", claims=(), fully_utilised=True)
+    row = DocumentEvent(7, 3, "0xtx", DOC_ID, "VN", "accepted", "TH", "0xacc", 2, claim)
     with caplog.at_level(logging.WARNING):
         assert indexer._entitled(row) is False
     assert "ignored accepted event on VN:" + DOC_ID in caplog.text and "member TH" in caplog.text
-    assert (
-        indexer._entitled(DocumentEvent(7, 4, "0xtx", DOC_ID, "VN", "accepted", "SG", "0xacc", 2, {})) is True
-    )
+    allowed = DocumentEvent(7, 4, "0xtx", DOC_ID, "VN", "accepted", "SG", "0xacc", 2, claim)
+    assert indexer._entitled(allowed) is True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from origo_node.documents.event_fields import fields_of
 from origo_node.services.lifecycle import derive_status, thousandths
 from origo_node.store.rows import DocumentEvent, IndexedDocument
 
@@ -38,7 +39,7 @@ def event(kind: str, member: str | None = None, **fields: Any) -> DocumentEvent:
     return DocumentEvent(
         block=20 + n, log_index=n, tx_hash="0x" + "66" * 32, document_id="0x" + "11" * 32, issuer="VN",
         kind=kind, member=member or ("VN" if by_issuer else "SG"), account="0xdef", timestamp=NOW - 60,
-        fields=fields,
+        fields=fields_of(kind, fields),
     )  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,10 @@ RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}
 FAMILIES = tuple(dict.fromkeys(rule.family for rule in _RULES))
 
 
+#: A fact a signal shows: a figure, a code, a document's value (keyed by its name), or a list of them.
+Evidence = str | int | float | Sequence[str] | None
+
+
 @dataclass(frozen=True)
 class Signal:
     """One thing an officer should look at: which rule, how much it weighs, a sentence, and the facts."""
@@ -48,19 +53,41 @@ class Signal:
     rule: str
     weight: float
     sentence: str
-    evidence: dict[str, Any] = field(default_factory=dict)
+    evidence: Mapping[str, Evidence] = field(default_factory=dict)
 
     @property
     def family(self) -> str:
         return RULES[self.rule].family
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_json(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
             "family": self.family,
             "weight": self.weight,
             "sentence": self.sentence,
-            "evidence": self.evidence,
+            "evidence": dict(self.evidence),
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class RuleInUse:
+    """One rule of the catalogue as a member applies it: on or off, its weight and the default's."""
+
+    rule: str
+    family: str
+    enabled: bool
+    weight: float
+    default_weight: float
+    looks_for: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "family": self.family,
+            "enabled": self.enabled,
+            "weight": self.weight,
+            "default_weight": self.default_weight,
+            "looks_for": self.looks_for,
         }
 
 
@@ -78,24 +105,24 @@ class Emitter:
         setting = getattr(self._settings.rules, rule)
         return float(RULES[rule].weight if setting.weight is None else setting.weight)
 
-    def __call__(self, rule: str, sentence: str, **evidence: Any) -> list[Signal]:
+    def __call__(self, rule: str, sentence: str, **evidence: Evidence) -> list[Signal]:
         """The signal, in a list (empty when the member switched the rule off), so rules can ``+=`` it."""
         if not self.enabled(rule):
             return []
         return [Signal(rule, self.weight(rule), sentence, evidence)]
 
 
-def effective(settings: RiskSettings) -> list[dict[str, Any]]:
+def effective(settings: RiskSettings) -> tuple[RuleInUse, ...]:
     """Every rule as this member applies it (for the API and the CLI)."""
     emit = Emitter(settings)
-    return [
-        {
-            "rule": rule.code,
-            "family": rule.family,
-            "enabled": emit.enabled(rule.code),
-            "weight": emit.weight(rule.code),
-            "default_weight": rule.weight,
-            "looks_for": rule.looks_for,
-        }
+    return tuple(
+        RuleInUse(
+            rule=rule.code,
+            family=rule.family,
+            enabled=emit.enabled(rule.code),
+            weight=emit.weight(rule.code),
+            default_weight=rule.weight,
+            looks_for=rule.looks_for,
+        )
         for rule in _RULES
-    ]
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from origo_node.services.risk import consistency, history, origin, value
+from origo_node.services.risk.answers import Level
 from origo_node.services.risk.catalogue import Signal
 from origo_node.services.risk.dossier import Dossier
 from origo_node.services.risk.settings import RiskSettings
@@ -37,7 +38,7 @@ def score(found: Sequence[Signal]) -> float:
     return min(MAX_SCORE, sum(by_rule.values()))
 
 
-def level(points: float) -> str:
+def level(points: float) -> Level:
     """How an officer reads a score: high, medium, low, or none."""
     if points >= 50:
         return "high"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import Any
 
 from origo_node.documents import type_names
 from origo_node.documents.consignment_match import normalise_reference
@@ -21,6 +20,7 @@ from origo_node.services.document_status import DocumentStatus
 from origo_node.services.naming import DocumentKey
 from origo_node.services.reading import PayloadReader
 from origo_node.services.risk import catalogue, integrity, scoring
+from origo_node.services.risk.answers import Assessment, RiskLink, RiskWorkList, RulesInUse
 from origo_node.services.risk.dossier import Dossier, ExporterHistory
 from origo_node.services.risk.library import Entry, Library
 from origo_node.services.risk.settings import RiskSettings
@@ -63,14 +63,14 @@ class RiskService:
 
     # ------------------------------------------------------------------ answers
 
-    def rules(self) -> dict[str, Any]:
-        return {
-            "member": self._member,
-            "rules": catalogue.effective(self.settings),
-            "thresholds": self.settings.thresholds.model_dump(),
-        }
+    def rules(self) -> RulesInUse:
+        return RulesInUse(
+            member=self._member,
+            rules=catalogue.effective(self.settings),
+            thresholds=self.settings.thresholds,
+        )
 
-    def assess(self, key: DocumentKey) -> dict[str, Any]:
+    def assess(self, key: DocumentKey) -> Assessment:
         """One document's signals, score and links, for this member's officers."""
         row = self._index.document(key.issuer, key)
         if row is None:
@@ -78,15 +78,15 @@ class RiskService:
         with self._lock:
             return self._assessed(key, self._library(), _Answer(), with_links=True)
 
-    def work_list(self, limit: int, kind: Kind | None = None) -> dict[str, Any]:
+    def work_list(self, limit: int, kind: Kind | None = None) -> RiskWorkList:
         """The documents that arrived for this member, highest score first."""
         with self._lock:
             return self._work_list(limit, kind)
 
-    def _work_list(self, limit: int, kind: Kind | None) -> dict[str, Any]:
+    def _work_list(self, limit: int, kind: Kind | None) -> RiskWorkList:
         library = self._library()
         answer = _Answer()
-        assessed: list[dict[str, Any]] = []
+        assessed: list[Assessment] = []
         scanned = 0
         while scanned < self.settings.thresholds.max_documents:
             page = self._index.document_keys_of(self._member, "importer", scanned, _PAGE)
@@ -96,11 +96,11 @@ class RiskService:
             for issuer, document_id in page:
                 key = DocumentKey(issuer, document_id)
                 item = self._assessed(key, library, answer, with_links=False)
-                if kind is None or item["kind"] == kind:
+                if kind is None or item.kind == kind:
                     assessed.append(item)
         # Then by how many signals (a document with more to look at first), then newest first (a stable sort).
-        assessed.sort(key=lambda item: (-float(item["score"]), -len(item["signals"])))
-        return {"member": self._member, "scanned": scanned, "documents": assessed[:limit]}
+        assessed.sort(key=lambda item: (-item.score, -len(item.signals)))
+        return RiskWorkList(member=self._member, scanned=scanned, documents=tuple(assessed[:limit]))
 
     def record_fully_used_claim(self, key: DocumentKey, declaration: str) -> None:
         """Remembers a claim refused on a used-up certificate: a sign of a certificate presented twice."""
@@ -112,26 +112,18 @@ class RiskService:
 
     def _assessed(
         self, key: DocumentKey, library: Library, shared: _Answer, *, with_links: bool
-    ) -> dict[str, Any]:
+    ) -> Assessment:
         status = self._status_in(key, shared)
         check = self._index.payload_check(key.issuer, key)
         entry = library.entries.get(key.qualified)
-        answer: dict[str, Any] = {
-            "document_id": str.__str__(key),
-            "issuer": key.issuer,
-            "reference": status.reference or (check.reference if check else None),
-            "type": status.type,
-            "kind": entry.view.kind if entry else _kind_of(status.type),
-            "state": status.state,
-            "payload_check": check.state if check else None,
-        }
+        note = None
         if entry is None:
             signals = integrity.signals(
                 check.state if check else None, check.detail if check else None, self.settings
             )
-            links: list[dict[str, Any]] = []
+            links: list[RiskLink] = []
             if not signals:
-                answer["note"] = "not read yet: signals come once this node has read and checked the payload"
+                note = "not read yet: signals come once this node has read and checked the payload"
         else:
             linked = library.linked(entry)
             dossier = Dossier(
@@ -142,19 +134,26 @@ class RiskService:
             )
             signals = scoring.assess(dossier, self.settings)
             links = [
-                {
-                    "document": link.view.key,
-                    "kind": link.view.kind,
-                    "reference": link.view.reference,
-                    "by": list(link.by),
-                }
+                RiskLink(
+                    document=link.view.key, kind=link.view.kind, reference=link.view.reference, by=link.by
+                )
                 for link in linked
             ]
         points = scoring.score(signals)
-        answer.update(score=points, level=scoring.level(points), signals=[s.as_dict() for s in signals])
-        if with_links:
-            answer["links"] = links
-        return answer
+        return Assessment(
+            document_id=str.__str__(key),
+            issuer=key.issuer,
+            reference=status.reference or (check.reference if check else None),
+            type=status.type,
+            kind=entry.view.kind if entry else _kind_of(status.type),
+            state=status.state,
+            payload_check=check.state if check else None,
+            score=points,
+            level=scoring.level(points),
+            signals=tuple(signals),
+            links=tuple(links) if with_links else None,
+            note=note,
+        )
 
     def _library(self) -> Library:
         """The library with every document read since the last answer added (each read once)."""
@@ -265,12 +264,12 @@ def _claims_fact(key: DocumentKey) -> str:
     return f"risk.fully_used_claims.{key.qualified}"
 
 
-_KIND_OF_TYPE = {
+_KIND_OF_TYPE: dict[str, Kind] = {
     type_names.FORM_D: "certificate",
     type_names.CARGO_MANIFEST: "manifest",
     type_names.ACDD: "declaration",
 }
 
 
-def _kind_of(doc_type: object) -> str | None:
+def _kind_of(doc_type: object) -> Kind | None:
     return _KIND_OF_TYPE.get(str(doc_type))

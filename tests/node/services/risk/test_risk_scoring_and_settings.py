@@ -43,10 +43,10 @@ def test_the_effective_rules_show_the_members_weights() -> None:
     tuned = RiskSettings.model_validate(
         {"rules": {"transshipment": {"weight": 40}, "back_to_back": {"enabled": False}}}
     )
-    rules = {rule["rule"]: rule for rule in effective(tuned)}
-    assert (rules["transshipment"]["weight"], rules["transshipment"]["default_weight"]) == (40, 25)
-    assert rules["back_to_back"]["enabled"] is False
-    assert rules["hs_mismatch"]["weight"] == RULES["hs_mismatch"].weight
+    rules = {rule.rule: rule for rule in effective(tuned)}
+    assert (rules["transshipment"].weight, rules["transshipment"].default_weight) == (40, 25)
+    assert rules["back_to_back"].enabled is False
+    assert rules["hs_mismatch"].weight == RULES["hs_mismatch"].weight
 
 
 def _node(**risk: object) -> NodeSettings:
