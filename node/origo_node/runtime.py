@@ -32,6 +32,7 @@ from origo_node.operations.loop_health import (
 from origo_node.operations.sealer_sync import SealerSync, report_reasons
 from origo_node.payload import KuboPayloadStore, LocalPayloadStore, PayloadStore, PeerFetcher
 from origo_node.services.actions import ActionService
+from origo_node.services.bulk_check import DeskService
 from origo_node.services.check_pool import default_workers
 from origo_node.services.exports import ExportService
 from origo_node.services.governance import GovernanceService
@@ -101,6 +102,8 @@ class Node:
             resolver=self.resolver,
         )
         self.verify = VerifyService(self.index, self.outbox, self.status, self.domain)
+        #: "Would these be accepted, and were they issued already?" before an officer issues (stores nothing).
+        self.pre_issue_check = DeskService(self.outbox, self.index, self.issuing)
         self.reader = PayloadReader(
             self.index,
             self.payloads,

@@ -14,7 +14,6 @@ from origo_node.api.body import read_documents
 from origo_node.api.deps import DocumentKey, NodeDep, Reader, node_of, requires
 from origo_node.api.desk_models import CheckAnswer, ReasonCodes, RiskAssessment, RiskRules, RiskWorkList
 from origo_node.api.openapi import BODY, KEY, errors
-from origo_node.services.bulk_check import DeskService
 from origo_node.services.risk.views import Kind
 from origo_node.store.apikeys import ApiKey
 
@@ -31,7 +30,7 @@ Officer = Annotated[ApiKey, Depends(requires("officer"))]
 async def check(request: Request, _: Officer) -> dict[str, Any]:
     node = node_of(request)
     documents = read_documents(request, node.settings.bulk_max_documents)
-    checked = await run_in_threadpool(DeskService(node.outbox, node.index, node.issuing).check, documents)
+    checked = await run_in_threadpool(node.pre_issue_check.check, documents)
     return checked.as_json()
 
 

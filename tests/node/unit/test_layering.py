@@ -201,3 +201,61 @@ def test_the_walk_finds_imports_in_functions(tmp_path: Path) -> None:
     module = tmp_path / "lazy.py"
     module.write_text("def f():\n    from web3 import Web3\n    import web3.exceptions\n")
     assert {"web3", "web3.Web3", "web3.exceptions"} <= imports_of(module)
+
+
+#: What a service object is called: the HTTP layer is handed these by ``runtime.Node``, never builds one.
+_SERVICE_SUFFIXES = ("Service", "Desk", "Checker", "Reader", "Resolver", "Pool")
+
+
+def services_built_by_routes(root: Path = NODE_ROOT) -> set[str]:
+    """``api/`` and ``web/`` modules that construct a service (a class of ``origo_node.services`` named like
+    one): every service is wired once in ``runtime.Node``, and the routes only parse, authorise, call and
+    translate."""
+    found = set()
+    for folder in ("api", "web"):
+        for path in sorted((root / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            imported: set[str] = set()
+            modules: set[str] = set()
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("origo_node.services"):
+                    for alias in node.names:
+                        (modules if alias.name.islower() else imported).add(alias.asname or alias.name)
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Call):
+                    continue
+                func = node.func
+                name = None
+                if isinstance(func, ast.Name) and func.id in imported:
+                    name = func.id
+                elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                    name = func.attr if func.value.id in modules else None
+                if name and name.endswith(_SERVICE_SUFFIXES):
+                    found.add(f"{path.relative_to(root)} builds {name}")
+    return found
+
+
+def test_routes_build_no_service() -> None:
+    assert services_built_by_routes() == set()
+
+
+def test_the_wiring_check_sees_a_route_that_builds_a_service(tmp_path: Path) -> None:
+    (tmp_path / "api").mkdir()
+    (tmp_path / "web").mkdir()
+    (tmp_path / "api" / "routes_x.py").write_text(
+        "from origo_node.services.bulk_check import DeskService\n"
+        "from origo_node.services import risk\n"
+        "def check(node):\n"
+        "    return DeskService(node.outbox, node.index, node.issuing).check([])\n"
+        "def rank(node):\n"
+        "    return risk.RiskService(node.index)\n"
+    )
+    (tmp_path / "web" / "page.py").write_text(
+        "from origo_node.services.officer_desk import OfficerDesk\n"
+        "def f(desk: OfficerDesk) -> OfficerDesk:\n"
+        "    return desk\n"  # naming the type is fine
+    )
+    assert services_built_by_routes(tmp_path) == {
+        "api/routes_x.py builds DeskService",
+        "api/routes_x.py builds RiskService",
+    }
