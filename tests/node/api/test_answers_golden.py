@@ -69,7 +69,7 @@ def _normalised_value(key: str, value: Any) -> Any:
 
 
 def _form_d(reference: str) -> dict[str, Any]:
-    doc = sample("form-d/vn-sg-coffee.json")
+    doc: dict[str, Any] = sample("form-d/vn-sg-coffee.json")
     doc["referenceNumber"] = reference
     return doc
 
@@ -172,11 +172,11 @@ def answers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
         record("verify unknown id", public["SG"].get("/api/v1/verify/0x" + "ab" * 32))
         record("verify not a key", public["SG"].get("/api/v1/verify/coffee!!"))
         for role in ("issuer", "importer"):
-            for state in (None, "awaiting_claim", "under_verification", "revoked"):
-                params = {"role": role, **({"state": state} if state else {})}
+            for wanted in (None, "awaiting_claim", "under_verification", "revoked"):
+                params = {"role": role} if wanted is None else {"role": role, "state": wanted}
                 for code, client in (("VN", vn), ("SG", sg)):
                     record(
-                        f"worklist {code} {role} {state or 'all'}",
+                        f"worklist {code} {role} {wanted or 'all'}",
                         client.get("/api/v1/documents", params=params),
                     )
         record("worklist SG importer page", sg.get("/api/v1/documents", params={"limit": 3, "offset": 2}))
