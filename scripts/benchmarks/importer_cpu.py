@@ -36,29 +36,20 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from eth_account import Account
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from origo_network.anvil import TEST_MNEMONIC
-from origo_node.anchoring.batcher import Batcher, BatchPolicy
 from origo_node.chain import eip712
-from origo_node.chain.fake import FakeChain
-from origo_node.chain.port import MemberRecord
-from origo_node.chain.sender import TxSender
 from origo_node.crypto import EncryptionPrivateKey
 from origo_node.indexer.indexer import Indexer
-from origo_node.members import MemberDirectory
 from origo_node.payload import LocalPayloadStore, PeerFetcher, gateway
 from origo_node.services import payload_checks, reading
-from origo_node.services.issuing import IssuingService, Signer
 from origo_node.services.payload_checks import PayloadChecker
 from origo_node.services.reading import PayloadReader
-from origo_node.services.status import StatusService
 from origo_node.store.db import Database
 from origo_node.store.facts import NodeFacts
 from origo_node.store.index import IndexRepository
-from origo_node.store.outbox import OutboxRepository
 
+from benchmarks.in_process import fake_chain, vn_issuer
 from benchmarks.workload import form_ds
 
 # The checker's verdicts have their own module since issue 22; the script measures the code before it too.
@@ -159,28 +150,6 @@ def _instrument(clock: _Clock) -> Callable[[], None]:
     return restore
 
 
-def _accounts(count: int) -> list[Any]:
-    Account.enable_unaudited_hdwallet_features()
-    return [Account.from_mnemonic(TEST_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}") for i in range(count)]
-
-
-def _members(accounts: list[Any], keys: dict[str, EncryptionPrivateKey]) -> list[MemberRecord]:
-    return [
-        MemberRecord(
-            code=code,
-            name=code,
-            admin=accounts[2 * i + 1].address,
-            validator=accounts[2 * i + 1].address,
-            status=1,
-            encryption_key=key.public_key_bytes(),
-            endpoint="",
-            joined_at_block=0,
-            issuers=(accounts[2 * i + 2].address,),
-        )
-        for i, (code, key) in enumerate(keys.items())
-    ]
-
-
 class _InlinePool:
     """Runs the checker's reads on the calling thread, for a profile (cProfile sees only one thread)."""
 
@@ -212,29 +181,12 @@ def _descendants_cpu_s() -> float:
 
 def measure(documents: int = 2_000, workers: int = 0, profile: str | None = None) -> dict[str, Any]:
     keys = {code: EncryptionPrivateKey.generate() for code in ("VN", "SG", "TH")}
-    accounts = _accounts(2 * len(keys) + 1)
-    chain = FakeChain(_members(accounts, keys))
+    chain, account = fake_chain(keys)
     domain = eip712.domain_separator(chain.chain_id, chain.registry_address)
-    issuer = accounts[2]
     with tempfile.TemporaryDirectory(prefix="origo-importer-cpu-") as tmp:
         # VN: issues every document for SG, sealed to SG (and to VN itself), anchored in batches.
-        vn_db = Database(Path(tmp) / "vn.db")
-        vn_outbox = OutboxRepository(vn_db)
-        directory = MemberDirectory(chain, NodeFacts(vn_db))
-        directory.refresh()
-        vn_payloads = LocalPayloadStore(Path(tmp) / "vn-payloads")
-        service = IssuingService(
-            vn_outbox,
-            directory,
-            "VN",
-            Signer(issuer.address, bytes(issuer.key), domain),
-            max_document_bytes=256_000,
-            resolver=StatusService(IndexRepository(vn_db), vn_outbox, directory, "VN").resolver,
-        )
-        batcher = Batcher(
-            vn_outbox, chain, TxSender(chain, issuer), vn_payloads, "VN",
-            BatchPolicy(0.0, 4096, confirmations=0),
-        )  # fmt: skip
+        vn = vn_issuer(chain, account, Path(tmp) / "vn.db", Path(tmp) / "vn-payloads")
+        service, batcher, vn_payloads, vn_db = vn.service, vn.batcher, vn.payloads, vn.db
 
         def issue(bulks: list[list[dict[str, Any]]]) -> None:
             for bulk in bulks:

@@ -24,25 +24,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from eth_account import Account
-from origo_network.anvil import TEST_MNEMONIC
-from origo_node.anchoring.batcher import Batcher, BatchPolicy
+from origo_node.anchoring.batcher import Batcher
 from origo_node.chain import eip712
-from origo_node.chain.fake import FakeChain
-from origo_node.chain.port import MemberRecord
-from origo_node.chain.sender import TxSender
 from origo_node.crypto import EncryptionPrivateKey
 from origo_node.documents import validation
-from origo_node.members import MemberDirectory
-from origo_node.payload import LocalPayloadStore
 from origo_node.services import issuing
-from origo_node.services.issuing import IssuingService, Signer
-from origo_node.services.status import StatusService
-from origo_node.store.db import Database
-from origo_node.store.facts import NodeFacts
-from origo_node.store.index import IndexRepository
 from origo_node.store.outbox import OutboxRepository
 
+from benchmarks.in_process import fake_chain, vn_issuer
 from benchmarks.workload import form_ds
 
 BULK = 250
@@ -86,48 +75,12 @@ def _instrument(clock: _Clock) -> None:
         setattr(owner, name, clock.wrap(step, getattr(owner, name)))
 
 
-def _accounts(count: int) -> list[Any]:
-    Account.enable_unaudited_hdwallet_features()
-    return [Account.from_mnemonic(TEST_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}") for i in range(count)]
-
-
 def measure(documents: int = 2_000) -> dict[str, Any]:
     codes = ("VN", "SG", "TH")
-    accounts = _accounts(2 * len(codes) + 1)
-    members = [
-        MemberRecord(
-            code=code,
-            name=code,
-            admin=accounts[2 * i + 1].address,
-            validator=accounts[2 * i + 1].address,
-            status=1,
-            encryption_key=EncryptionPrivateKey.generate().public_key_bytes(),
-            endpoint="",
-            joined_at_block=0,
-            issuers=(accounts[2 * i + 2].address,),
-        )
-        for i, code in enumerate(codes)
-    ]
-    chain = FakeChain(members)
-    issuer = accounts[2]
+    chain, account = fake_chain({code: EncryptionPrivateKey.generate() for code in codes})
     with tempfile.TemporaryDirectory(prefix="origo-issue-cpu-") as tmp:
-        db = Database(Path(tmp) / "node.db")
-        outbox = OutboxRepository(db)
-        directory = MemberDirectory(chain, NodeFacts(db))
-        directory.refresh()
-        domain = eip712.domain_separator(chain.chain_id, chain.registry_address)
-        service = IssuingService(
-            outbox,
-            directory,
-            "VN",
-            Signer(issuer.address, bytes(issuer.key), domain),
-            max_document_bytes=256_000,
-            resolver=StatusService(IndexRepository(db), outbox, directory, "VN").resolver,
-        )
-        batcher = Batcher(
-            outbox, chain, TxSender(chain, issuer), LocalPayloadStore(Path(tmp) / "payloads"), "VN",
-            BatchPolicy(0.0, 4096, confirmations=0),
-        )  # fmt: skip
+        vn = vn_issuer(chain, account, Path(tmp) / "node.db", Path(tmp) / "payloads")
+        service, batcher, db = vn.service, vn.batcher, vn.db
         bulks = [form_ds(f"P{i}", BULK, importer="TH") for i in range(max(1, documents // BULK))]
         service.issue_many([*form_ds("warm-up", 10, importer="TH")])  # first-call costs out of the way
         batcher.run_once(force=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_devnet_supervision import SCRIPT, Output, alive, saved, two_free_ports
+from test_devnet_supervision import SCRIPT, alive, saved, start_devnet, two_free_ports
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("clique")]
 
@@ -42,15 +42,7 @@ def test_each_node_has_its_own_sealer_and_a_killed_sealer_is_restarted(tmp_path:
     ]
     command += ["--anvil-port", str(two_free_ports()), "--base-port", str(two_free_ports())]
     command += ["--p2p-port", str(two_free_ports())]
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "80"},
-        start_new_session=True,
-    )
-    output = Output(process)
+    process, output = start_devnet(command)
     try:
         output.wait_for("Ctrl-C stops the network", timeout=180)
         network = saved(root)

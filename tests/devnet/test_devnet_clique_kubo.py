@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_devnet_supervision import SCRIPT, Output, saved, two_free_ports
+from test_devnet_supervision import SCRIPT, saved, start_devnet, two_free_ports
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.kubo]
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "form-d" / "vn-sg-coffee.json"
@@ -48,15 +48,7 @@ def test_a_clique_consortium_on_kubo_carries_a_payload_to_the_importer(tmp_path:
     command += ["--chain", "clique", "--ipfs", "kubo"]
     command += ["--anvil-port", str(two_free_ports()), "--base-port", str(two_free_ports())]
     command += ["--p2p-port", str(two_free_ports())]
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "80"},
-        start_new_session=True,
-    )
-    output = Output(process)
+    process, output = start_devnet(command)
     try:
         output.wait_for("Ctrl-C stops the network", timeout=180)
         members = {m["code"]: m for m in saved(root)["members"]}

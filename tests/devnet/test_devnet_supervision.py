@@ -61,6 +61,20 @@ class Output:
         raise AssertionError(f"no line with {text!r} in {timeout:.0f} s; output:\n{''.join(self.lines)}")
 
 
+def start_devnet(command: list[str]) -> tuple[subprocess.Popen[str], Output]:
+    """``scripts/devnet.py`` started in its own process group (so that the test can stop all it started),
+    its output read line by line as it comes."""
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "80"},
+        start_new_session=True,
+    )
+    return process, Output(process)
+
+
 def saved(root: Path) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((root / "network.json").read_text(encoding="utf-8"))
     return data
@@ -81,15 +95,7 @@ def test_a_killed_node_and_a_killed_chain_are_restarted_and_reported(tmp_path: P
     anvil_port, base_port = free_port(), two_free_ports()
     command = [sys.executable, str(SCRIPT), "up", "--members", "VN,SG", "--root", str(root)]
     command += ["--anvil-port", str(anvil_port), "--base-port", str(base_port)]
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "80"},
-        start_new_session=True,
-    )
-    output = Output(process)
+    process, output = start_devnet(command)
     try:
         output.wait_for("Ctrl-C stops the network", timeout=180)
         vn = next(m for m in saved(root)["members"] if m["code"] == "VN")
