@@ -19,7 +19,7 @@ from origo_node.chain.merkle import Leaf
 from origo_node.crypto import EncryptionPrivateKey, open_envelope
 from origo_node.crypto.deferred import Lazy
 from origo_node.documents import ValidationContext, canonical_bytes, find_type
-from origo_node.errors import CryptoError, NotFound, OrigoError, WrongMember
+from origo_node.errors import CryptoError, NotFound, OrigoError, ValidationFailed, WrongMember
 from origo_node.hashing import keccak256
 from origo_node.payload import PayloadStore
 from origo_node.services.naming import DocumentKey
@@ -117,9 +117,20 @@ class PayloadOpener:
             document: dict[str, Any] = json.loads(plaintext)
         except (ValueError, RecursionError):  # bytes its issuer anchored that are not JSON at all
             raise PayloadMismatch("digest_mismatch", "the payload is not in canonical form") from None
-        if canonical_bytes(document) != plaintext:
+        try:
+            canonical = canonical_bytes(document)
+        except ValidationFailed as exc:  # NaN, an integer beyond I-JSON's, a lone surrogate: no document's
+            raise PayloadMismatch(
+                "digest_mismatch", f"the payload is not in canonical form: {exc.message}"
+            ) from None
+        if canonical != plaintext:
             raise PayloadMismatch("digest_mismatch", "the payload is not in canonical form")
-        signer = eip712.recover(leaf_of(row), self.domain, bytes.fromhex(row.signature[2:]))
+        try:
+            signer = eip712.recover(leaf_of(row), self.domain, bytes.fromhex(row.signature[2:]))
+        except CryptoError as exc:  # anchored so: no later read will find it otherwise
+            raise PayloadMismatch(
+                "bad_signature", f"the anchored signature is malformed: {exc.message}"
+            ) from None
         if signer.lower() != row.signer.lower():
             raise PayloadMismatch("bad_signature", f"the signature recovers to {signer}, not {row.signer}")
         return document

@@ -116,6 +116,38 @@ def test_a_payload_that_is_not_json_at_all(network: Consortium, monkeypatch: pyt
     _assert_checked(network, bad, honest, "digest_mismatch", "the payload is not in canonical form")
 
 
+def _assert_final(consortium: Consortium, doc_id: str) -> None:
+    """A verdict on what its issuer anchored: no later read can find otherwise, so it is not tried again."""
+    sg = consortium.nodes["SG"]
+    key = sg.status.resolver.resolve(doc_id)
+    assert (key.issuer, doc_id) not in IndexRepository(sg.db).payload_checks_due(0.0, 10_000)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [float("nan"), 2**60, "\ud800"],
+    ids=["NaN", "an integer beyond I-JSON", "a lone surrogate"],
+)
+def test_a_payload_that_is_json_but_not_i_json(
+    network: Consortium, monkeypatch: pytest.MonkeyPatch, value: object
+) -> None:
+    # It used to be recorded as "unavailable" and fetched and opened again every few seconds, for ever.
+    validate = _anchoring_bytes(lambda doc: json.dumps({**doc, "remarks": value}, sort_keys=True).encode())
+    bad, honest = _issue_with(network, monkeypatch, validate_document=validate)
+    detail = "the payload is not in canonical form: the document is not representable as I-JSON"
+    _assert_checked(network, bad, honest, "digest_mismatch", detail)
+    _assert_final(network, bad)
+
+
+def test_a_payload_whose_anchored_signature_is_malformed(
+    network: Consortium, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad, honest = _issue_with(network, monkeypatch, sign=lambda leaf, domain, key: bytes(65))
+    detail = "the anchored signature is malformed: a signature is 65 bytes ending in v = 27 or 28"
+    _assert_checked(network, bad, honest, "bad_signature", detail)
+    _assert_final(network, bad)
+
+
 def test_a_payload_signed_by_another_key(network: Consortium, monkeypatch: pytest.MonkeyPatch) -> None:
     honest_sign, other = eip712.sign, issuer_account("TH")
     bad, honest = _issue_with(
