@@ -21,21 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from origo_network.anvil import free_port
+from origo_network.anvil import free_port, free_ports
 
 SCRIPT = Path(__file__).resolve().parent / "devnet.py"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def consecutive_free_ports(count: int) -> int:
-    import socket
-
-    for _ in range(100):
-        base = free_port()
-        with socket.socket() as probe:
-            if all(probe.connect_ex(("127.0.0.1", base + i)) != 0 for i in range(1, count)):
-                return base
-    raise SystemExit("no run of free ports found")
 
 
 def tree(pid: int) -> list[int]:
@@ -89,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(tmp) / "devnet"
         count = int(args.members) if args.members.isdigit() else len(args.members.split(","))
         command = [sys.executable, str(SCRIPT), "up", "--members", args.members, "--root", str(root)]
-        command += ["--anvil-port", str(free_port()), "--base-port", str(consecutive_free_ports(count))]
+        command += ["--anvil-port", str(free_port()), "--base-port", str(free_ports(count))]
         load_before = os.getloadavg()[0]
         started = time.monotonic()
         process = subprocess.Popen(

@@ -17,6 +17,7 @@ import platform
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -58,17 +59,60 @@ def anvil_binary() -> Path:
 #: Ports this process has handed out: the kernel may offer a port again once the probing socket is closed,
 #: and two members of one network given the same port would be refused (or worse, collide when started).
 _handed_out: set[int] = set()
+#: Ports handed out by any process on this machine in the last ``_CLAIM_S`` seconds, one empty file each:
+#: test workers and dev networks started side by side each probe the kernel, and a port one of them chose
+#: (not listening yet) looks free to the others.
+_CLAIMS = Path(tempfile.gettempdir()) / "origo-ports"
+_CLAIM_S = 600.0
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now, never one this process handed out before."""
-    while True:
+    """A TCP port on 127.0.0.1 that nothing listens on right now, never one handed out before by this
+    process, nor by another on this machine in the last ten minutes."""
+    return free_ports(1)
+
+
+def free_ports(count: int) -> int:
+    """The first of ``count`` consecutive free ports (as ``free_port``), all of them claimed."""
+    for _ in range(10_000):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             s.bind(("127.0.0.1", 0))
-            port: int = s.getsockname()[1]
-        if port not in _handed_out:
-            _handed_out.add(port)
-            return port
+            first: int = s.getsockname()[1]
+        run = range(first, first + count)
+        if run[-1] > 65535 or any(p in _handed_out or not _bindable(p) for p in run):
+            continue
+        if all(_claim(p) for p in run):
+            _handed_out.update(run)
+            return first
+    raise OSError(f"no run of {count} free ports on 127.0.0.1")
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _claim(port: int) -> bool:
+    """Whether this process may have ``port``: no other claimed it in the last ``_CLAIM_S`` seconds."""
+    _CLAIMS.mkdir(exist_ok=True)
+    marker = _CLAIMS / str(port)
+    try:
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+        return True
+    except FileExistsError:
+        try:
+            if time.time() - marker.stat().st_mtime < _CLAIM_S:
+                return False
+            os.utime(marker)  # an old claim: the port is free again
+            return True
+        except OSError:
+            return False
+    except OSError:  # no writable temporary directory: this process's own record still holds
+        return True
 
 
 def _rpc(url: str, method: str, timeout: float = 1.0) -> object:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from origo_network.anvil import free_ports
 from test_devnet_supervision import SCRIPT, alive, saved, start_devnet, two_free_ports
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("clique")]
@@ -40,8 +41,8 @@ def test_each_node_has_its_own_sealer_and_a_killed_sealer_is_restarted(tmp_path:
         "--chain",
         "clique",
     ]
-    command += ["--anvil-port", str(two_free_ports()), "--base-port", str(two_free_ports())]
-    command += ["--p2p-port", str(two_free_ports())]
+    command += ["--anvil-port", str(free_ports(3)), "--base-port", str(free_ports(3))]
+    command += ["--p2p-port", str(free_ports(3))]
     process, output = start_devnet(command)
     try:
         output.wait_for("Ctrl-C stops the network", timeout=180)
@@ -109,7 +110,7 @@ def test_each_node_has_its_own_sealer_and_a_killed_sealer_is_restarted(tmp_path:
 def test_a_consortium_that_cannot_start_says_why_without_a_traceback(tmp_path: Path) -> None:
     command = [sys.executable, str(SCRIPT), "up", "--members", "VN,SG", "--root", str(tmp_path / "devnet")]
     command += ["--chain", "clique", "--anvil-port", str(two_free_ports())]
-    command += ["--base-port", str(two_free_ports())]
+    command += ["--base-port", str(two_free_ports()), "--p2p-port", str(two_free_ports())]
     done = subprocess.run(
         command,
         capture_output=True,

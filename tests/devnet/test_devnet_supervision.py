@@ -10,7 +10,6 @@ import json
 import os
 import queue
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,19 +19,14 @@ from typing import Any
 
 import httpx
 import pytest
-from origo_network.anvil import free_port
+from origo_network.anvil import free_port, free_ports
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "devnet.py"
 
 
 def two_free_ports() -> int:
     """A port p such that p and p + 1 are free (the nodes take consecutive ports)."""
-    for _ in range(50):
-        port = free_port()
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port + 1)) != 0:
-                return port
-    raise AssertionError("no two consecutive free ports")
+    return free_ports(2)
 
 
 class Output:
