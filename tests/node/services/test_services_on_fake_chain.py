@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from fakenode_support import Consortium, FakeNode, form_d
@@ -207,7 +208,7 @@ def test_governance_proposes_votes_and_reads(consortium: Consortium) -> None:
     assert [p.id for p in service.proposals()] == [proposal.id]
     with pytest.raises(ChainRuleViolated):
         service.vote(proposal.id)  # VN voted when it proposed
-    for pointer, wrong in [
+    wrongs: list[tuple[str, dict[str, Any]]] = [
         ("/member/code", {"code": "xx"}),
         ("/member/name", {"name": "  "}),
         ("/member/encryption_key", {"encryption_key": "abcd"}),
@@ -215,7 +216,8 @@ def test_governance_proposes_votes_and_reads(consortium: Consortium) -> None:
         ("/member/admin", {"admin": "0x12"}),
         ("/member/validator", {"validator": "nobody"}),
         ("/member/issuers/1", {"issuers": (ADMIN, "0x12")}),
-    ]:
+    ]
+    for pointer, wrong in wrongs:
         with pytest.raises(ValidationFailed) as refused:
             service.propose(AddMember(member=replace(CANDIDATE, **wrong)))
         assert [e["pointer"] for e in refused.value.errors] == [pointer]
