@@ -52,11 +52,10 @@ def describe(kind: str, code: Any, text: str | None) -> str:
     return f"{words}: {text}" if text else words
 
 
-def check(kind: str, params: dict[str, Any]) -> None:
+def check(kind: str, code: int) -> None:
     """Refuses a revocation or rejection whose code is not on its agreed list (422, with the valid codes)."""
     if kind not in LISTS:
         return
-    code = params.get("reason_code")
     if label(kind, code) is not None:
         return
     valid = "; ".join(f"{c} {words}" for c, words in LISTS[kind].items())

@@ -8,11 +8,18 @@ from typing import Annotated, TypeVar
 from fastapi import APIRouter, Body
 from fastapi.concurrency import run_in_threadpool
 from origo_api.answers import Proposal
-from origo_api.requests import ProposalCreate
+from origo_api.requests import ProposalCreate, QuorumProposal, StatusChangeProposal
 
 from origo_node.api.deps import Admin, NodeDep, ProposalId
 from origo_node.api.openapi import BODY, KEY, errors
 from origo_node.errors import ChainRuleViolated, NotFound
+from origo_node.services.governance import (
+    AddMember,
+    Candidate,
+    ChangeQuorum,
+    ChangeStatus,
+    ProposalRequest,
+)
 
 router = APIRouter(tags=["admin"])
 T = TypeVar("T")
@@ -60,7 +67,26 @@ def proposal(proposal_id: ProposalId, _: Admin, node: NodeDep) -> Proposal:
     summary="Propose a membership or quorum change",
 )
 async def propose(body: Annotated[ProposalCreate, Body()], _: Admin, node: NodeDep) -> Proposal:
-    return await run_in_threadpool(node.governance.propose, body.model_dump(exclude_none=True))
+    return await run_in_threadpool(node.governance.propose, _proposal_request(body))
+
+
+def _proposal_request(body: ProposalCreate) -> ProposalRequest:
+    if isinstance(body, QuorumProposal):
+        return ChangeQuorum(quorum_bps=body.quorum_bps)
+    if isinstance(body, StatusChangeProposal):
+        return ChangeStatus(kind=body.kind, target=body.target)
+    m = body.member
+    return AddMember(
+        member=Candidate(
+            code=m.code,
+            name=m.name,
+            admin=m.admin,
+            validator=m.validator,
+            issuers=tuple(m.issuers),
+            encryption_key=m.encryption_key,
+            endpoint=m.endpoint,
+        )
+    )
 
 
 @router.post(

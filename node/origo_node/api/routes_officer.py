@@ -31,10 +31,12 @@ from origo_node.api.body import read_documents, read_json
 from origo_node.api.deps import MAX_ID, ActionId, DocumentKey, NodeDep, Officer, Reader
 from origo_node.api.openapi import BODY, KEY, errors
 from origo_node.api.problem_handlers import MEDIA_TYPE
+from origo_node.documents.action_params import AnswerVerification, Reject, RequestVerification, Revoke
 from origo_node.errors import OrigoError, ValidationFailed
 from origo_node.runtime import Node
+from origo_node.services.claims import ClaimRequest, ItemAsked
 from origo_node.services.issuing import Accepted
-from origo_node.services.officer_desk import OfficerDesk
+from origo_node.services.officer_desk import ActionRequest, OfficerDesk
 
 router = APIRouter(tags=["officer"])
 Grant = Query(
@@ -169,16 +171,21 @@ _ACTED: dict[str, Any] = {
 }
 
 
-async def _act(node: Node, kind: str, key: str, params: dict[str, Any], wait: float) -> JSONResponse:
-    action = await run_in_threadpool(node.desk.act, kind, key, params, wait)
+async def _act(node: Node, key: str, request: ActionRequest, wait: float) -> JSONResponse:
+    action = await run_in_threadpool(node.desk.act, key, request, wait)
     return _action_response(node, action)
+
+
+def _claim_request(body: AcceptRequest) -> ClaimRequest:
+    listed = None if body.claims is None else tuple(ItemAsked(c.item, c.quantity) for c in body.claims)
+    return ClaimRequest(declaration=body.declaration, item=body.item, quantity=body.quantity, claims=listed)
 
 
 @router.post("/api/v1/documents/{key}/revoke", summary="Revoke (issuing member)", **_ACTED)
 async def revoke(
     key: DocumentKey, body: RevokeRequest, _: Officer, node: NodeDep, wait: float = Wait
 ) -> JSONResponse:
-    return await _act(node, "revoke", key, body.model_dump(), wait)
+    return await _act(node, key, Revoke(reason_code=body.reason_code, reason=body.reason), wait)
 
 
 @router.post(
@@ -200,14 +207,14 @@ async def revoke(
 async def accept(
     key: DocumentKey, body: AcceptRequest, _: Officer, node: NodeDep, wait: float = Wait
 ) -> JSONResponse:
-    return await _act(node, "accept", key, body.model_dump(), wait)
+    return await _act(node, key, _claim_request(body), wait)
 
 
 @router.post("/api/v1/documents/{key}/reject", summary="Reject at import (importing member)", **_ACTED)
 async def reject(
     key: DocumentKey, body: RejectRequest, _: Officer, node: NodeDep, wait: float = Wait
 ) -> JSONResponse:
-    return await _act(node, "reject", key, body.model_dump(), wait)
+    return await _act(node, key, Reject(reason_code=body.reason_code, reason=body.reason), wait)
 
 
 @router.post(
@@ -218,7 +225,7 @@ async def reject(
 async def request_verification(
     key: DocumentKey, body: VerificationRequestBody, _: Officer, node: NodeDep, wait: float = Wait
 ) -> JSONResponse:
-    return await _act(node, "verification_request", key, body.model_dump(), wait)
+    return await _act(node, key, RequestVerification(reason=body.reason), wait)
 
 
 @router.post(
@@ -229,7 +236,7 @@ async def request_verification(
 async def answer_verification(
     key: DocumentKey, body: VerificationAnswerBody, _: Officer, node: NodeDep, wait: float = Wait
 ) -> JSONResponse:
-    return await _act(node, "verification_answer", key, body.model_dump(), wait)
+    return await _act(node, key, AnswerVerification(confirmed=body.confirmed, reason=body.reason), wait)
 
 
 @router.post(

@@ -3,8 +3,9 @@
 A request is simulated first (the contract's rules answer at once: a claim beyond what is left is refused
 before anything is queued), then signed, recorded with its signed bytes, and only then broadcast. A worker
 finishes what a crash interrupted by rebroadcasting the same bytes, so an action is never applied twice.
-Supersession waits in the queue until its replacement is anchored. An accept's parameters carry its claims
-already resolved to items (``services/claims.py``), so a resend after a crash claims exactly the same.
+Supersession waits in the queue until its replacement is anchored. Each kind of action takes its own typed
+parameters (``documents/action_params.py``); an accept's carry its claims already resolved to items
+(``services/claims.py``), so a resend after a crash claims exactly the same.
 """
 
 from __future__ import annotations
@@ -20,6 +21,16 @@ from origo_api.answers import Action
 from origo_node.chain import calls
 from origo_node.chain.port import Call, Receipt, SignedTx
 from origo_node.chain.sender import TxSender
+from origo_node.documents.action_params import (
+    Accept,
+    ActionParams,
+    AnswerVerification,
+    Reject,
+    RequestVerification,
+    Revoke,
+    Supersede,
+    params_json,
+)
 from origo_node.documents.references import canonical_declaration
 from origo_node.errors import ChainRuleViolated, Conflict, NotFound, OrigoError
 from origo_node.services import claims
@@ -31,7 +42,6 @@ from origo_node.store.rows import ActionRecord
 
 log = logging.getLogger(__name__)
 
-KINDS = ("revoke", "supersede", "accept", "reject", "verification_request", "verification_answer")
 _DECLARATION = re.compile(r"^[\x20-\x7e]{1,32}$")
 
 
@@ -76,22 +86,22 @@ class ActionService:
 
     # ------------------------------------------------------------------ requests
 
-    def submit(self, kind: str, document_id: str, params: dict[str, Any], wait_s: float) -> Action:
-        """Checks and records one action, then waits up to ``wait_s`` for the sender to get it mined.
+    def submit(self, document: DocumentKey, params: ActionParams, wait_s: float) -> Action:
+        """Checks and records one action on ``document``, then waits up to ``wait_s`` for the sender to get it
+        mined.
 
         Only the simulation happens here; signing and sending is the action loop's, in the one process that
         holds the node's background lock, so that API worker processes never hand out the same nonce twice.
         """
-        # The document is named by (issuer, id): the issuer travels with the action's parameters.
-        issuer = document_id.issuer if isinstance(document_id, DocumentKey) else self._member
-        params = {**params, "issuer": issuer}
-        if kind != "supersede":
-            self._sender.simulate(self._call(kind, document_id, params))  # a refusal → 409 now
-        action_id = self._actions.add(kind, str.__str__(document_id), params)
+        waits = not isinstance(params, Supersede)  # a supersession waits for its replacement to be anchored
+        if waits:
+            self._sender.simulate(self._call(document, params))  # a refusal → 409 now
+        # The document is named by (issuer, id): the issuer is recorded with the action's parameters.
+        action_id = self._actions.add(str.__str__(document), document.issuer, params)
         if self.wake is not None:
             self.wake()
         deadline = time.monotonic() + wait_s
-        while kind != "supersede" and time.monotonic() < deadline:
+        while waits and time.monotonic() < deadline:
             if self.get(action_id).state in ("done", "failed"):
                 break
             time.sleep(0.05)
@@ -105,7 +115,7 @@ class ActionService:
             id=record.id,
             kind=record.kind,
             document_id=record.document_id,
-            params=record.params,
+            params=params_json(record.params, record.issuer),
             state=record.state,
             tx=record.tx_hash,
             block=record.block,
@@ -127,12 +137,12 @@ class ActionService:
 
     def _start_pending(self, record: ActionRecord) -> int:
         params = record.params
-        if record.kind == "supersede" and not self._index.has_document(
-            self._member, params["replacement_id"]
+        if isinstance(params, Supersede) and not self._index.has_document(
+            self._member, params.replacement_id
         ):
             return 0
         try:
-            signed = self._sender.prepare(self._call(record.kind, record.document_id, params))
+            signed = self._sender.prepare(self._call(self._document(record), params))
         except ChainRuleViolated as exc:
             self._actions.mark_failed(record.id, {"title": exc.message, **exc.details})
             return 1
@@ -194,9 +204,7 @@ class ActionService:
         """Still unmined after ``replace_after_s`` (a fee too low): the same call at the same nonce, paying
         more. The transaction replaced is kept, since the chain may still mine it instead."""
         try:
-            replacement = self._sender.replace(
-                signed, self._call(record.kind, record.document_id, record.params)
-            )
+            replacement = self._sender.replace(signed, self._call(self._document(record), record.params))
         except OrigoError:
             return  # mined meanwhile (the call no longer simulates) or the chain is away: next round tells
         if replacement is None:
@@ -221,22 +229,26 @@ class ActionService:
         row, root, proof = self._proofs.proof(key)
         return leaf_of(row).to_abi_tuple(), root, proof
 
-    def _call(self, kind: str, document_id: str, params: dict[str, Any]) -> Call:
+    def _document(self, record: ActionRecord) -> DocumentKey:
         # Actions recorded before keys carried the issuer can only be this member's own (revoke and the like).
-        leaf, root, proof = self._proof_args(DocumentKey(params.get("issuer", self._member), document_id))
-        reason = str(params.get("reason") or "")
-        if kind in ("revoke", "reject"):
-            return calls.document_action(kind, leaf, root, proof, int(params["reason_code"]), reason)
-        if kind == "accept":
-            declaration = declaration_bytes(params["declaration"])
-            return calls.accept(leaf, root, proof, declaration, claims.from_params(params))
-        if kind == "verification_request":
-            return calls.document_action(kind, leaf, root, proof, reason)
-        if kind == "verification_answer":
-            return calls.document_action(kind, leaf, root, proof, bool(params["confirmed"]), reason)
-        if kind == "supersede":
-            new_leaf, new_root, new_proof = self._proof_args(
-                DocumentKey(self._member, params["replacement_id"])
-            )
-            return calls.supersede(leaf, root, proof, new_leaf, new_root, new_proof)
-        raise ValueError(f"unknown action {kind}")
+        return DocumentKey(record.issuer or self._member, record.document_id)
+
+    def _call(self, document: DocumentKey, params: ActionParams) -> Call:
+        leaf, root, proof = self._proof_args(document)
+        match params:
+            case Revoke() | Reject():
+                return calls.document_action(
+                    params.KIND, leaf, root, proof, params.reason_code, params.reason
+                )
+            case Accept():
+                declaration = declaration_bytes(params.declaration)
+                return calls.accept(leaf, root, proof, declaration, params.on_chain())
+            case RequestVerification():
+                return calls.document_action(params.KIND, leaf, root, proof, params.reason)
+            case AnswerVerification():
+                return calls.document_action(params.KIND, leaf, root, proof, params.confirmed, params.reason)
+            case Supersede():
+                new_leaf, new_root, new_proof = self._proof_args(
+                    DocumentKey(self._member, params.replacement_id)
+                )
+                return calls.supersede(leaf, root, proof, new_leaf, new_root, new_proof)

@@ -11,33 +11,40 @@ still enforces what remains on each item; a status a moment old only makes the c
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import ClassVar
 
+from origo_node.documents.action_params import ItemClaim
 from origo_node.documents.leaf import MAX_ITEMS
 from origo_node.errors import Conflict, ValidationFailed
 from origo_node.services.document_status import ItemQuantity
 from origo_node.services.lifecycle import amount as _amount
-from origo_node.services.lifecycle import thousandths as decimal_text
 
 _DECIMAL = re.compile(r"^[0-9]{1,19}(\.[0-9]{1,3})?$")
 
 
 @dataclass(frozen=True)
-class ItemClaim:
-    """One item's claim as the officer sees it: the item's number on the form (1-based), and thousandths of
-    its unit, 0 for everything that remains on it."""
+class ItemAsked:
+    """One item's part of a claim as the officer typed it: the item's number on the form and a quantity in
+    its unit (None: all that remains on it)."""
 
     item: int
-    thousandths: int
+    quantity: str | None = None
 
-    def on_chain(self) -> tuple[int, int]:
-        return (self.item - 1, self.thousandths)
 
-    def as_params(self) -> dict[str, Any]:
-        return {"item": self.item, "quantity": decimal_text(self.thousandths) if self.thousandths else None}
+@dataclass(frozen=True, kw_only=True)
+class ClaimRequest:
+    """An accept as the officer asked for it, before ``resolve`` turns it into items: the declaration and
+    either one item (``item``, ``quantity``), a quantity alone, several items (``claims``) or nothing (the
+    whole certificate)."""
+
+    KIND: ClassVar[str] = "accept"
+    declaration: str
+    item: int | None = None
+    quantity: str | None = None
+    claims: tuple[ItemAsked, ...] | None = None
 
 
 def bad(pointer: str, message: str) -> ValidationFailed:
@@ -103,23 +110,21 @@ def _spread(quantity: int, items: Sequence[ItemQuantity]) -> list[ItemClaim]:
     return claims
 
 
-def resolve(body: Mapping[str, Any], items: Sequence[ItemQuantity]) -> list[ItemClaim]:
-    """The claims an accept body asks for, on a document whose per-item status is ``items``.
+def resolve(asked: ClaimRequest, items: Sequence[ItemQuantity]) -> list[ItemClaim]:
+    """The claims an accept asks for, on a document whose per-item status is ``items``.
 
-    An empty list is the whole certificate. Raises ``ValidationFailed`` (422, with a pointer) for a body that
-    names no item where one is needed, an item the certificate does not list, or both ways of claiming at
-    once; ``Conflict`` for a quantity alone beyond what remains on all items together.
+    An empty list is the whole certificate. Raises ``ValidationFailed`` (422, with a pointer) for a request
+    that names no item where one is needed, an item the certificate does not list, or both ways of claiming
+    at once; ``Conflict`` for a quantity alone beyond what remains on all items together.
     """
-    listed = body.get("claims")
-    item = body.get("item")
-    quantity = body.get("quantity")
-    if listed is not None:
+    item, quantity = asked.item, asked.quantity
+    if asked.claims is not None:
         if item is not None or quantity is not None:
             raise bad(
                 "/claims",
                 "give either claims (for several items) or item and quantity (for one), not both",
             )
-        return _listed(listed, items)
+        return _listed(asked.claims, items)
     if item is not None:
         return [ItemClaim(_item_number(item, "/item", items), parse_quantity(quantity))]
     if quantity is None:
@@ -143,8 +148,8 @@ def resolve(body: Mapping[str, Any], items: Sequence[ItemQuantity]) -> list[Item
     return _spread(thousandths, items)
 
 
-def _listed(listed: object, items: Sequence[ItemQuantity]) -> list[ItemClaim]:
-    if not isinstance(listed, list) or not listed:
+def _listed(listed: Sequence[ItemAsked], items: Sequence[ItemQuantity]) -> list[ItemClaim]:
+    if not listed:
         raise bad("/claims", "must be a non-empty list of {item, quantity}")
     if len(listed) > MAX_ITEMS:
         raise bad("/claims", f"at most {MAX_ITEMS} claims (one per item)")
@@ -152,26 +157,9 @@ def _listed(listed: object, items: Sequence[ItemQuantity]) -> list[ItemClaim]:
     seen: set[int] = set()
     for index, entry in enumerate(listed):
         at = f"/claims/{index}"
-        if not isinstance(entry, Mapping):
-            raise bad(at, "must be an object: {item, quantity}")
-        number = _item_number(entry.get("item"), f"{at}/item", items)
+        number = _item_number(entry.item, f"{at}/item", items)
         if number in seen:
             raise bad(f"{at}/item", f"item {number} is named twice: one claim per item")
         seen.add(number)
-        claims.append(ItemClaim(number, parse_quantity(entry.get("quantity"), f"{at}/quantity")))
+        claims.append(ItemClaim(number, parse_quantity(entry.quantity, f"{at}/quantity")))
     return claims
-
-
-def from_params(params: Mapping[str, Any]) -> list[tuple[int, int]]:
-    """The chain's claims from a recorded accept action's parameters (resolved when it was submitted).
-
-    An action recorded before claims named items carries a quantity alone: that was a claim on the
-    certificate's one quantity, the first item's.
-    """
-    if "claims" in params:
-        return [
-            ItemClaim(int(c["item"]), parse_quantity(c.get("quantity"))).on_chain()
-            for c in params["claims"] or []
-        ]
-    quantity = parse_quantity(params.get("quantity"))
-    return [(0, quantity)] if quantity else []

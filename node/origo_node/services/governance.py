@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from origo_api.answers import Proposal
 
@@ -15,6 +16,44 @@ from origo_node.members import MemberDirectory
 
 KINDS = ("add_member", "suspend_member", "reinstate_member", "remove_member", "change_quorum")
 _STATUS_KIND = {"suspend_member": 1, "reinstate_member": 2, "remove_member": 3}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Candidate:
+    """A member proposed for admission: its code, name, accounts, published encryption key and endpoint.
+    No validator: the admin account validates."""
+
+    code: str
+    name: str
+    admin: str
+    validator: str | None = None
+    issuers: tuple[str, ...] = ()
+    encryption_key: str
+    endpoint: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddMember:
+    member: Candidate
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangeStatus:
+    """Suspend, reinstate or remove the member ``target``."""
+
+    kind: Literal["suspend_member", "reinstate_member", "remove_member"]
+    target: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangeQuorum:
+    """The share of active members whose votes carry a proposal, in basis points."""
+
+    quorum_bps: int
+
+
+#: What an admin may propose.
+ProposalRequest = AddMember | ChangeStatus | ChangeQuorum
 
 
 def _bad(pointer: str, message: str) -> ValidationFailed:
@@ -66,23 +105,17 @@ class GovernanceService:
             expired=p.expired,
         )
 
-    def propose(self, body: dict[str, Any]) -> Proposal:
+    def propose(self, request: ProposalRequest) -> Proposal:
         sender = self._require_admin()
-        kind = body.get("kind")
-        if kind == "add_member":
-            member = body.get("member")
-            if not isinstance(member, dict):
-                raise _bad("/member", "required for add_member")
-            call = calls.propose_add_member(self._member_init(member))
-        elif kind in _STATUS_KIND:
-            call = calls.propose_status_change(_STATUS_KIND[kind], _code(body.get("target"), "/target"))
-        elif kind == "change_quorum":
-            bps = body.get("quorum_bps")
-            if not isinstance(bps, int) or not 0 < bps <= 10_000:
-                raise _bad("/quorum_bps", "must be an integer in (0, 10000]")
-            call = calls.propose_quorum(bps)
-        else:
-            raise _bad("/kind", f"must be one of {', '.join(KINDS)}")
+        match request:
+            case AddMember(member=member):
+                call = calls.propose_add_member(self._member_init(member))
+            case ChangeStatus(kind=kind, target=target):
+                call = calls.propose_status_change(_STATUS_KIND[kind], _code(target, "/target"))
+            case ChangeQuorum(quorum_bps=bps):
+                if not 0 < bps <= 10_000:
+                    raise _bad("/quorum_bps", "must be an integer in (0, 10000]")
+                call = calls.propose_quorum(bps)
         receipt = self._send(sender, call)
         created = [e for e in receipt.events if e.name == "ProposalCreated"]
         return self.proposal(int(created[0].args["id"]))
@@ -92,29 +125,23 @@ class GovernanceService:
         self._send(sender, calls.vote(proposal_id))
         return self.proposal(proposal_id)
 
-    def _member_init(self, m: dict[str, Any]) -> tuple[Any, ...]:
-        name, endpoint, key = m.get("name"), m.get("endpoint"), m.get("encryption_key")
-        if not isinstance(name, str) or not name.strip():
+    def _member_init(self, m: Candidate) -> tuple[Any, ...]:
+        if not m.name.strip():
             raise _bad("/member/name", "required")
-        if not isinstance(endpoint, str):
-            raise _bad("/member/endpoint", "required: the member node's URL")
-        if not isinstance(key, str) or not key.startswith("0x"):
+        if not m.encryption_key.startswith("0x"):
             raise _bad("/member/encryption_key", "required: the member's published encryption key, 0x-hex")
         try:
-            key_bytes = bytes.fromhex(key[2:])
+            key_bytes = bytes.fromhex(m.encryption_key[2:])
         except ValueError as exc:
             raise _bad("/member/encryption_key", "not hex") from exc
-        issuers = m.get("issuers") or []
-        if not isinstance(issuers, list):
-            raise _bad("/member/issuers", "must be a list of addresses")
         return (
-            _code(m.get("code"), "/member/code"),
-            name,
-            _address(m.get("admin"), "/member/admin"),
-            _address(m.get("validator") or m.get("admin"), "/member/validator"),
-            [_address(a, f"/member/issuers/{i}") for i, a in enumerate(issuers)],
+            _code(m.code, "/member/code"),
+            m.name,
+            _address(m.admin, "/member/admin"),
+            _address(m.validator or m.admin, "/member/validator"),
+            [_address(a, f"/member/issuers/{i}") for i, a in enumerate(m.issuers)],
             key_bytes,
-            endpoint,
+            m.endpoint,
         )
 
     def _require_admin(self) -> TxSender:

@@ -17,10 +17,19 @@ from origo_api.answers import Action, ItemClaim
 from origo_api.states import DocumentState
 
 from origo_node import reasons
+from origo_node.documents.action_params import (
+    Accept,
+    AnswerVerification,
+    Reject,
+    RequestVerification,
+    Revoke,
+    Supersede,
+)
 from origo_node.documents.references import canonical_declaration
 from origo_node.errors import ChainRuleViolated, Conflict, WrongMember
 from origo_node.services import claims
 from origo_node.services.actions import ActionService, declaration_bytes
+from origo_node.services.claims import ClaimRequest
 from origo_node.services.document_status import ClaimedItem, DocumentStatus, ItemQuantity
 from origo_node.services.issuing import Accepted, IssuingService
 from origo_node.services.naming import DocumentKey
@@ -38,6 +47,8 @@ ROLE_OF: dict[str, Role] = {
     "reject": "importer",
     "verification_request": "importer",
 }
+#: What an officer may ask for at the desk (a supersession is asked with its replacement: ``supersede``).
+ActionRequest = Revoke | Reject | ClaimRequest | RequestVerification | AnswerVerification
 _FINAL = (DocumentState.REVOKED, DocumentState.SUPERSEDED)
 #: How long a claim's answer waits for the indexer to replay the claim and say what it left on each item.
 _INDEX_WAIT_S = 3.0
@@ -96,23 +107,32 @@ class OfficerDesk:
             raise Conflict(f"document {doc_id.named} is not anchored yet; try again in a few seconds")
         return doc_id, status
 
-    def act(self, kind: str, key: str, params: dict[str, Any], wait_s: float) -> Action:
-        """Checks the parameters and who may act, then submits the action (see ``ActionService.submit``)."""
-        reasons.check(kind, params)  # a revocation's or rejection's code must be on its agreed list
-        if kind == "accept":  # refused here in plain words rather than by the contract's revert
-            declaration_bytes(str(params["declaration"]))
-        doc_id, status = self.own_anchored(key, ROLE_OF[kind])
-        if kind == "accept":
-            require_origin_stands(doc_id, status)
-            self.require_fit_to_claim(doc_id)
-            params = accept_params(params, status.items)
+    def act(self, key: str, request: ActionRequest, wait_s: float) -> Action:
+        """Checks the request and who may act, then submits the action (see ``ActionService.submit``)."""
+        if isinstance(request, Revoke | Reject):  # the code must be on its agreed list
+            reasons.check(request.KIND, request.reason_code)
+        if isinstance(request, ClaimRequest):  # refused here in plain words rather than by the contract
+            declaration_bytes(request.declaration)
+        doc_id, status = self.own_anchored(key, ROLE_OF[request.KIND])
+        if isinstance(request, ClaimRequest):
+            return self._accept(doc_id, status, request, wait_s)
+        return self.actions.submit(doc_id, request, wait_s)
+
+    def _accept(
+        self, doc_id: DocumentKey, status: DocumentStatus, request: ClaimRequest, wait_s: float
+    ) -> Action:
+        """A claim: refused while the origin is in doubt or the certificate unfit, resolved to items, sent,
+        and answered with what it took of each item once the index has replayed it."""
+        require_origin_stands(doc_id, status)
+        self.require_fit_to_claim(doc_id)
+        accept = accept_params(request, status.items)
         try:
-            action = self.actions.submit(kind, doc_id, params, wait_s)
+            action = self.actions.submit(doc_id, accept, wait_s)
         except ChainRuleViolated as exc:
-            if kind == "accept" and exc.details.get("rule") in FULLY_USED_RULES and self.on_fully_used_claim:
-                self.on_fully_used_claim(doc_id, str(params["declaration"]))
+            if exc.details.get("rule") in FULLY_USED_RULES and self.on_fully_used_claim:
+                self.on_fully_used_claim(doc_id, accept.declaration)
             raise
-        if kind == "accept" and action.state == "done":
+        if action.state == "done":
             claimed = self.claimed_by(doc_id, action.tx, min(wait_s, _INDEX_WAIT_S))
             if claimed is not None:
                 taken = [ItemClaim.model_validate(c.as_json()) for c in claimed]
@@ -155,7 +175,8 @@ class OfficerDesk:
                 f"document {old_id} is {status.state}; it cannot be superseded", rule="RegistryRevoked"
             )
         accepted: Accepted = self.issuing.issue(replacement, grants, old_id)
-        action = self.actions.submit("supersede", old_id, {"replacement_id": accepted.document_id}, 0.0)
+        replacing = Supersede(replacement_id=str.__str__(accepted.document_id))
+        action = self.actions.submit(old_id, replacing, 0.0)
         return Supersession(replacement=accepted, supersedes=old_id, action=action)
 
 
@@ -184,9 +205,9 @@ def _expired(status: DocumentStatus) -> bool:
     return ends <= dt.datetime.now(dt.UTC)
 
 
-def accept_params(body: dict[str, Any], items: Sequence[ItemQuantity]) -> dict[str, Any]:
+def accept_params(request: ClaimRequest, items: Sequence[ItemQuantity]) -> Accept:
     """The accept action's parameters: the declaration and the claims resolved to items from the document's
     per-item status (empty: the whole certificate). Recorded so, a retried action claims the same items."""
-    resolved = claims.resolve(body, items)
-    declaration = canonical_declaration(str(body["declaration"]))  # as the chain will record it
-    return {"declaration": declaration, "claims": [claim.as_params() for claim in resolved]}
+    resolved = claims.resolve(request, items)
+    declaration = canonical_declaration(request.declaration)  # as the chain will record it
+    return Accept(declaration=declaration, claims=tuple(resolved))

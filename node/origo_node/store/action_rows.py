@@ -6,6 +6,7 @@ import json
 import time
 from typing import Any
 
+from origo_node.documents.action_params import ActionParams, params_json, params_of
 from origo_node.store.database import StoreDatabase
 from origo_node.store.rows import ActionRecord
 
@@ -13,11 +14,12 @@ _COLUMNS = "id, kind, document_id, params, state, tx_hash, raw_tx, block, error"
 
 
 def _record(row: Any) -> ActionRecord:
+    params, issuer = params_of(row["kind"], json.loads(row["params"]))
     return ActionRecord(
         id=int(row["id"]),
-        kind=row["kind"],
         document_id=row["document_id"],
-        params=json.loads(row["params"]),
+        issuer=issuer,
+        params=params,
         state=row["state"],
         tx_hash=row["tx_hash"],
         raw_tx=None if row["raw_tx"] is None else bytes(row["raw_tx"]),
@@ -30,13 +32,15 @@ class ActionRepository:
     def __init__(self, db: StoreDatabase) -> None:
         self._db = db
 
-    def add(self, kind: str, document_id: str, params: dict[str, Any]) -> int:
-        """A new action, pending: the action sender signs and sends it."""
+    def add(self, document_id: str, issuer: str, params: ActionParams) -> int:
+        """A new action on the document ``(issuer, document_id)``, pending: the action sender signs and
+        sends it. Its parameters are stored as JSON, the issuer among them (``documents.action_params``)."""
+        stored = json.dumps(params_json(params, issuer))
         with self._db.transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO actions (kind, document_id, params, state, created_at)"
                 " VALUES (?, ?, ?, 'pending', ?) RETURNING id",
-                (kind, document_id, json.dumps(params), time.time()),
+                (params.KIND, document_id, stored, time.time()),
             )
             # RETURNING rather than lastrowid: PostgreSQL has no lastrowid.
             return int(cursor.fetchone()[0])

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
+from origo_node.documents.action_params import ActionParams
 from origo_node.store.rows import (
     ActionRecord,
     DocumentEvent,
@@ -190,8 +191,9 @@ class IndexStore(Protocol):
 
 
 class ActionStore(Protocol):
-    def add(self, kind: str, document_id: str, params: dict[str, Any]) -> int:
-        """A new action, pending: the action sender signs and sends it."""
+    def add(self, document_id: str, issuer: str, params: ActionParams) -> int:
+        """A new action on the document ``(issuer, document_id)``, pending: the action sender signs and
+        sends it."""
         ...
 
     def get(self, action_id: int) -> ActionRecord | None: ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from origo_node.documents.action_params import ActionParams
 from origo_node.documents.event_fields import EventFields
 from origo_node.documents.leaf import Leaf
 
@@ -74,17 +75,22 @@ class OwnBatch:
 
 @dataclass(frozen=True)
 class ActionRecord:
-    """An officer's action on a document, sent as one transaction exactly once."""
+    """An officer's action on a document, sent as one transaction exactly once. The document is named by
+    its issuer and id; ``issuer`` is None for an action recorded before (only this member's own document)."""
 
     id: int
-    kind: str
     document_id: str
-    params: dict[str, Any]
+    issuer: str | None
+    params: ActionParams
     state: str  # pending, sent, done, failed
     tx_hash: str | None
     raw_tx: bytes | None
     block: int | None
     error: dict[str, Any] | None
+
+    @property
+    def kind(self) -> str:
+        return self.params.KIND
 
 
 # ---------------------------------------------------------------- the index (derived from the chain)

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 from fakenode_support import Consortium, form_d, new_consortium, sqlite_store
+from origo_node.documents.action_params import Accept, ItemClaim
 from origo_node.store.database import StoreDatabase
 from origo_node.store.postgres import PostgresDatabase
 
-CLAIM: dict[str, Any] = {"declaration": "SG-IMP-FEE", "claims": [{"item": 1, "quantity": "100"}]}
+CLAIM = Accept(declaration="SG-IMP-FEE", claims=(ItemClaim(1, 100_000),))
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -46,7 +47,7 @@ def test_an_action_stuck_on_a_low_fee_is_replaced_with_a_higher_one(impatient: C
     chain, sg = consortium.chain, consortium.nodes["SG"]
     doc = _anchored(consortium, "VN-HCM-2026-FEE001")
     chain.min_gas_price = chain.price * 3  # the chain now wants three times what the node offers
-    action = sg.actions.submit("accept", sg.status.resolver.resolve(doc), CLAIM, wait_s=0)
+    action = sg.actions.submit(sg.status.resolver.resolve(doc), CLAIM, wait_s=0)
     sg.actions.run_once()
     assert sg.actions.get(action.id).state == "sent" and len(chain.pending()) == 1
     for _ in range(10):  # each round still pending: the same claim again at 1.25 x the fee
@@ -77,7 +78,7 @@ def test_the_replaced_transaction_mined_instead_still_counts_as_done(
 
     monkeypatch.setattr(chain, "send_raw", recording)
     chain.min_gas_price = chain.price * 10
-    action = sg.actions.submit("accept", sg.status.resolver.resolve(doc), CLAIM, wait_s=0)
+    action = sg.actions.submit(sg.status.resolver.resolve(doc), CLAIM, wait_s=0)
     sg.actions.run_once()  # sent, still pending, so sent again at a higher fee
     replacement = sg.actions.get(action.id).tx
     first = sent[0]

@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 from fakenode_support import Consortium, FakeNode, form_d
 from origo_node.documents import ValidatedDocument, ValidationContext, canonical_bytes, find_type
+from origo_node.documents.action_params import Reject
 from origo_node.errors import Conflict
 from origo_node.services import issuing
+from origo_node.services.claims import ClaimRequest
 from origo_node.services.officer_desk import OfficerDesk
 from origo_node.store.index import IndexRepository
 from origo_node.store.rows import PayloadCheck
@@ -75,16 +77,14 @@ def test_the_importer_flags_refuses_to_claim_and_may_reject_a_certificate_anchor
     assert queued["payload_check"]["state"] == "facts_mismatch"
 
     with pytest.raises(Conflict) as refused:
-        desk(consortium, "SG").act("accept", f"VN:{doc_id}", {"declaration": "SG-IMP-HOSTILE"}, 0)
+        desk(consortium, "SG").act(f"VN:{doc_id}", ClaimRequest(declaration="SG-IMP-HOSTILE"), 0)
     assert refused.value.details["rule"] == "CertificateDisagreesWithChain"
     assert "cannot be claimed" in refused.value.message and "19,200.000 KGM" in refused.value.message
     consortium.settle()
     assert accepted_on_chain(consortium) == 0  # nothing was sent
 
     # Rejecting it is what the importing member does with such a certificate.
-    action = desk(consortium, "SG").act(
-        "reject", f"VN:{doc_id}", {"reason_code": 99, "reason": "figures differ"}, 0
-    )
+    action = desk(consortium, "SG").act(f"VN:{doc_id}", Reject(reason_code=99, reason="figures differ"), 0)
     consortium.settle()
     assert sg.actions.get(action.id).state == "done"
     assert sg.status.status(doc_id).state == "rejected"
@@ -115,7 +115,7 @@ def test_a_claim_made_before_the_background_check_reads_the_payload_first(
     before = recorded(sg, doc_id)
     assert before is None or before.state == "pending"
     with pytest.raises(Conflict):
-        desk(consortium, "SG").act("accept", f"VN:{doc_id}", {"declaration": "SG-IMP-EARLY"}, 0)
+        desk(consortium, "SG").act(f"VN:{doc_id}", ClaimRequest(declaration="SG-IMP-EARLY"), 0)
     after = recorded(sg, doc_id)
     assert after is not None and after.state == "facts_mismatch"  # read at the claim, and kept
 
@@ -127,7 +127,7 @@ def test_an_honest_certificate_agrees_with_its_record_and_is_claimed(consortium:
     consortium.settle()
     assert sg.checker.check_now(sg.status.resolver.resolve(doc_id)).state == "ok"
     assert sg.verify.verify_file(doc).as_json()["checks"]["anchored_facts"] is True
-    desk(consortium, "SG").act("accept", f"VN:{doc_id}", {"declaration": "SG-IMP-HONEST"}, 0)
+    desk(consortium, "SG").act(f"VN:{doc_id}", ClaimRequest(declaration="SG-IMP-HONEST"), 0)
     consortium.settle()
     assert accepted_on_chain(consortium) == 1
 

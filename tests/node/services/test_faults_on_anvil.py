@@ -24,6 +24,7 @@ from origo_devnet.deploy import GenesisMember, deploy
 from origo_network.anvil import Anvil
 from origo_node.anchoring import batch_manifest
 from origo_node.chain.web3_chain import Web3Chain
+from origo_node.documents.action_params import Accept, ItemClaim
 from origo_node.errors import OrigoError, StorageFull
 from web3 import Web3
 
@@ -177,8 +178,8 @@ def test_a_claim_stuck_below_the_base_fee_is_replaced_and_done_once(real: Anvil1
     for _ in range(3):
         sg.indexer.run_once()
     real.rpc("evm_setAutomine", False)
-    claim = {"declaration": "SG-IMP-ANVIL", "claims": [{"item": 1, "quantity": "100"}]}
-    action = sg.actions.submit("accept", sg.status.resolver.resolve(doc), claim, wait_s=0)
+    claim = Accept(declaration="SG-IMP-ANVIL", claims=(ItemClaim(1, 100_000),))
+    action = sg.actions.submit(sg.status.resolver.resolve(doc), claim, wait_s=0)
     sg.actions.run_once()  # signed at today's price, waiting in the pool
     first = real.chain.transaction(sg.actions.get(action.id).tx)
     assert first is not None and first.block is None

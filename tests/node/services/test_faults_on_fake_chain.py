@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from fakenode_support import Consortium, FakeNode, form_d, new_consortium
 from origo_node.anchoring import batch_manifest
+from origo_node.documents.action_params import Accept, Revoke
 from origo_node.errors import OrigoError, StorageFull
 
 FIGURES: Counter[str] = Counter()
@@ -109,7 +110,7 @@ def test_a_reorganisation_that_drops_an_action_sends_it_again(confirmed: Consort
     chain.mine(3)
     run(confirmed, 4)
     action = vn.actions.submit(
-        "revoke", vn.status.resolver.resolve(docs[0]), {"reason_code": 1, "reason": "typo"}, wait_s=0
+        vn.status.resolver.resolve(docs[0]), Revoke(reason_code=1, reason="typo"), wait_s=0
     )
     vn.actions.run_once()
     assert vn.actions.get(action.id).state == "sent"  # mined, not yet two blocks deep
@@ -225,9 +226,7 @@ def test_blocks_that_take_transactions_in_another_order_change_nothing(consortiu
     for _ in range(12):
         run(consortium, 1)
         chain.mine()
-    action = sg.actions.submit(
-        "accept", sg.status.resolver.resolve(docs[0]), {"declaration": "SG-1"}, wait_s=0
-    )
+    action = sg.actions.submit(sg.status.resolver.resolve(docs[0]), Accept(declaration="SG-1"), wait_s=0)
     for _ in range(6):
         run(consortium, 1)
         chain.mine()

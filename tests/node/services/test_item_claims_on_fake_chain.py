@@ -11,6 +11,7 @@ import pytest
 from fakenode_support import SAMPLES, Consortium
 from origo_api.answers import Action
 from origo_node.errors import ChainRuleViolated, Conflict, ValidationFailed
+from origo_node.services.claims import ClaimRequest, ItemAsked
 from origo_node.services.officer_desk import OfficerDesk
 
 
@@ -31,7 +32,7 @@ def desk(consortium: Consortium, code: str) -> OfficerDesk:
 
 
 def claim(consortium: Consortium, doc_id: str, body: dict[str, Any]) -> Action:
-    action = desk(consortium, "SG").act("accept", f"VN:{doc_id}", body, 0)
+    action = desk(consortium, "SG").act(f"VN:{doc_id}", ClaimRequest(**body), 0)
     consortium.settle()
     done = consortium.nodes["SG"].actions.get(action.id)
     assert done.state == "done", done
@@ -54,7 +55,7 @@ def test_a_quantity_alone_is_spread_over_items_of_one_unit_in_order(consortium: 
     assert spread.params["claims"] == [{"item": 1, "quantity": "0.500"}, {"item": 2, "quantity": "9.500"}]
     assert remaining(consortium, doc_id) == ["0.000", "950.500"]
     with pytest.raises(Conflict) as beyond:
-        desk(consortium, "SG").act("accept", f"VN:{doc_id}", {"declaration": "SG-3", "quantity": "951"}, 0)
+        desk(consortium, "SG").act(f"VN:{doc_id}", ClaimRequest(declaration="SG-3", quantity="951"), 0)
     assert "only 950.500 PCE remain on this certificate (all its items together)" in beyond.value.message
     claim(consortium, doc_id, {"declaration": "SG-3", "quantity": "950.5"})
     status = consortium.nodes["VN"].status.status(doc_id).as_json()
@@ -68,26 +69,23 @@ def test_items_in_two_units_are_claimed_by_name_and_the_chain_keeps_each_apart(
     consortium.settle()
     sg = desk(consortium, "SG")
     with pytest.raises(ValidationFailed) as unnamed:
-        sg.act("accept", f"VN:{doc_id}", {"declaration": "SG-1", "quantity": "40"}, 0)
+        sg.act(f"VN:{doc_id}", ClaimRequest(declaration="SG-1", quantity="40"), 0)
     assert unnamed.value.errors[0]["pointer"] == "/item"
     claim(consortium, doc_id, {"declaration": "SG-1", "item": 2, "quantity": "40"})
     with pytest.raises(ChainRuleViolated) as over:
         sg.act(
-            "accept",
             f"VN:{doc_id}",
-            {"declaration": "SG-2", "claims": [{"item": 1}, {"item": 2, "quantity": "9000"}]},
+            ClaimRequest(declaration="SG-2", claims=(ItemAsked(1, None), ItemAsked(2, "9000"))),
             0,
         )
     assert over.value.details["rule"] == "RegistryQuantityExceeded"
     assert over.value.details["args"][1:] == [1, 9_000_000, 8_960_000]
     assert remaining(consortium, doc_id) == ["12000.000", "8960.000"]  # the refused claim took nothing
-    both = claim(
-        consortium, doc_id, {"declaration": "SG-2", "claims": [{"item": 1}, {"item": 2, "quantity": "60"}]}
-    )
+    both = claim(consortium, doc_id, {"declaration": "SG-2", "claims": (ItemAsked(1), ItemAsked(2, "60"))})
     assert both.params["claims"] == [{"item": 1, "quantity": None}, {"item": 2, "quantity": "60.000"}]
     assert remaining(consortium, doc_id) == ["0.000", "8900.000"]
     with pytest.raises(ChainRuleViolated) as empty:
-        sg.act("accept", f"VN:{doc_id}", {"declaration": "SG-3", "item": 1}, 0)
+        sg.act(f"VN:{doc_id}", ClaimRequest(declaration="SG-3", item=1), 0)
     assert empty.value.details["rule"] == "RegistryItemFullyUtilised"
     claim(consortium, doc_id, {"declaration": "SG-3"})  # the whole certificate: what remains of item 2
     status = consortium.nodes["VN"].status.status(doc_id).as_json()

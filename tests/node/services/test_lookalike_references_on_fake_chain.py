@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 from origo_node.documents import form_d as form_d_rules
+from origo_node.documents.action_params import Revoke
 from origo_node.errors import ChainRuleViolated, Conflict, ValidationFailed
+from origo_node.services.claims import ClaimRequest
 from origo_node.services.officer_desk import OfficerDesk
 
 from tests.node.services.fakenode_support import BEFORE_VN, SAMPLES, Consortium, FakeNode, new_consortium
@@ -90,10 +92,10 @@ def test_a_copy_of_vns_reference_never_takes_its_place(
 
     # A claim on the bare reference is refused, saying what to type; named, it lands on VN's certificate.
     with pytest.raises(ValidationFailed) as bare:
-        desk(sg).act("accept", reference, {"declaration": "SG-D1"}, 0)
+        desk(sg).act(reference, ClaimRequest(declaration="SG-D1"), 0)
     assert bare.value.details["rule"] == "IssuerNotNamed"
     assert f"{hostile}:{reference} or VN:{reference}" in bare.value.message
-    desk(sg).act("accept", f"VN:{reference}", {"declaration": " sg-d1", "item": 1, "quantity": "1"}, 0)
+    desk(sg).act(f"VN:{reference}", ClaimRequest(declaration=" sg-d1", item=1, quantity="1"), 0)
     consortium.settle()
     used = sg.status.status(sg.status.resolver.resolve(f"VN:{reference}")).as_json()
     assert used["state"] == "partially_accepted" and used["utilisations"][0]["declaration"] == "SG-D1"
@@ -101,7 +103,7 @@ def test_a_copy_of_vns_reference_never_takes_its_place(
     assert copy["utilisations"] == [] and copy["state"] == "valid"
     # The same declaration typed another way does not claim VN's certificate again.
     with pytest.raises(ChainRuleViolated) as again:
-        desk(sg).act("accept", f"VN:{reference}", {"declaration": "SG - D1", "item": 1, "quantity": "1"}, 0)
+        desk(sg).act(f"VN:{reference}", ClaimRequest(declaration="SG - D1", item=1, quantity="1"), 0)
     assert again.value.details["rule"] == "RegistryDeclarationUsed"
 
 
@@ -134,6 +136,6 @@ def test_an_officer_action_on_a_bare_key_says_what_to_type(consortium: Consortiu
     consortium.settle()
     for typed, expected in (("vn-hcm-2026-b1", "VN:VN-HCM-2026-B1"), (doc_id, f"VN:{doc_id}")):
         with pytest.raises(ValidationFailed) as bare:
-            desk(vn).act("revoke", typed, {"reason_code": 1, "reason": "typo"}, 0)
+            desk(vn).act(typed, Revoke(reason_code=1, reason="typo"), 0)
         assert bare.value.message.endswith(f"type {expected}")
     assert vn.status.status(vn.status.resolver.resolve(doc_id)).state == "valid"  # nothing happened

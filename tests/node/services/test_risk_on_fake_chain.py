@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from fakenode_support import SAMPLES, Consortium, FakeNode, _encryption_key, new_consortium
 from origo_node.chain import eip712
+from origo_node.documents.action_params import AnswerVerification, Reject, RequestVerification, Revoke
 from origo_node.errors import ChainRuleViolated
+from origo_node.services.claims import ClaimRequest
 from origo_node.services.naming import DocumentKey
 from origo_node.services.officer_desk import OfficerDesk
 from origo_node.services.reading import PayloadReader
@@ -160,15 +162,15 @@ def test_the_exporters_history_comes_from_the_chain_and_refused_claims(network: 
     network.settle()
     risk = risk_of(sg)
     at_sg, at_vn = desk_of(sg, risk), desk_of(vn)
-    at_vn.act("revoke", "VN:VN-H-1", {"reason_code": 3, "reason": "HS 0901.21"}, 0)
-    at_sg.act("reject", "VN:VN-H-2", {"reason_code": 1, "reason": "origin doubtful"}, 0)
-    at_sg.act("verification_request", "VN:VN-H-3", {"reason": "origin criterion doubtful"}, 0)
+    at_vn.act("VN:VN-H-1", Revoke(reason_code=3, reason="HS 0901.21"), 0)
+    at_sg.act("VN:VN-H-2", Reject(reason_code=1, reason="origin doubtful"), 0)
+    at_sg.act("VN:VN-H-3", RequestVerification(reason="origin criterion doubtful"), 0)
     network.settle()
-    at_vn.act("verification_answer", "VN:VN-H-3", {"confirmed": False, "reason": "plant not visited"}, 0)
-    at_sg.act("accept", "VN:VN-H-4", {"declaration": "SG-IMP-0001"}, 0)
+    at_vn.act("VN:VN-H-3", AnswerVerification(confirmed=False, reason="plant not visited"), 0)
+    at_sg.act("VN:VN-H-4", ClaimRequest(declaration="SG-IMP-0001"), 0)
     network.settle()
     with pytest.raises(ChainRuleViolated):  # the certificate is used up: a second claim is refused, and noted
-        at_sg.act("accept", "VN:VN-H-4", {"declaration": " sg-imp-0002"}, 0)
+        at_sg.act("VN:VN-H-4", ClaimRequest(declaration=" sg-imp-0002"), 0)
     assessed = risk.assess(key(sg, "VN:VN-H-4"))
     signals = {s.rule: s.sentence for s in assessed.signals}
     assert set(signals) == {

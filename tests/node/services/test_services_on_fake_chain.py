@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import time
 from dataclasses import replace
 from typing import Any
 
 import pytest
-from fakenode_support import Consortium, form_d
+from fakenode_support import Consortium, FakeNode, form_d
+from origo_node.documents.action_params import Accept, ItemClaim, Revoke, Supersede
 from origo_node.errors import ChainRuleViolated, Conflict, NotFound, OrigoError, ValidationFailed
+from origo_node.services.governance import Candidate
 
 
 def anchored_ids(consortium: Consortium) -> list[str]:
@@ -68,17 +72,15 @@ def test_the_importer_accepts_in_part_then_in_full(consortium: Consortium) -> No
     [doc] = issue(consortium, "VN-HCM-2026-U0003")
     consortium.settle()
     sg, vn = consortium.nodes["SG"], consortium.nodes["VN"]
-    params: dict[str, Any] = {"declaration": "SG-IMP-1", "claims": [{"item": 1, "quantity": "1"}]}
-    action = sg.actions.submit("accept", sg.status.resolver.resolve(doc), params, wait_s=0)
+    params = Accept(declaration="SG-IMP-1", claims=(ItemClaim(1, 1_000),))
+    action = sg.actions.submit(sg.status.resolver.resolve(doc), params, wait_s=0)
     consortium.settle()
     assert sg.actions.get(action.id).state == "done"
     status = vn.status.status(doc).as_json()
     assert status["state"] == "partially_accepted"
     (used,) = status["utilisations"]
     assert used["claims"] == [{"item": 1, "unit": "KGM", "quantity": "1.000", "remaining": "19199.000"}]
-    rest = sg.actions.submit(
-        "accept", sg.status.resolver.resolve(doc), {"declaration": "SG-IMP-2", "claims": []}, 0
-    )
+    rest = sg.actions.submit(sg.status.resolver.resolve(doc), Accept(declaration="SG-IMP-2"), 0)
     consortium.settle()
     assert sg.actions.get(rest.id).state == "done"
     status = vn.status.status(doc).as_json()
@@ -92,21 +94,18 @@ def test_a_refused_action_is_answered_at_once_and_nothing_is_queued(consortium: 
     vn, sg = consortium.nodes["VN"], consortium.nodes["SG"]
     # Only the importing member may accept: VN's node is refused by the chain's rule before anything is sent.
     with pytest.raises(ChainRuleViolated) as refused:
-        vn.actions.submit("accept", vn.status.resolver.resolve(doc), {"declaration": "X"}, wait_s=0)
+        vn.actions.submit(vn.status.resolver.resolve(doc), Accept(declaration="X"), wait_s=0)
     assert refused.value.details["rule"] == "RegistryWrongMember"
     assert vn.db.read().execute("SELECT count(*) FROM actions").fetchone()[0] == 0
     with pytest.raises(ValidationFailed):
-        sg.actions.submit("accept", sg.status.resolver.resolve(doc), {"declaration": "é" * 40}, wait_s=0)
+        sg.actions.submit(sg.status.resolver.resolve(doc), Accept(declaration="é" * 40), wait_s=0)
 
 
 def test_an_action_on_a_pending_document_is_a_conflict(consortium: Consortium) -> None:
     [doc] = issue(consortium, "VN-HCM-2026-U0005")
     with pytest.raises(Conflict):
         consortium.nodes["VN"].actions.submit(
-            "revoke",
-            consortium.nodes["VN"].status.resolver.resolve(doc),
-            {"reason_code": 1, "reason": "x"},
-            wait_s=0,
+            consortium.nodes["VN"].status.resolver.resolve(doc), Revoke(reason_code=1, reason="x"), wait_s=0
         )
 
 
@@ -115,16 +114,49 @@ def test_revocation_and_supersession_reach_every_index(consortium: Consortium) -
     consortium.settle()
     vn, sg = consortium.nodes["VN"], consortium.nodes["SG"]
     vn.actions.submit(
-        "revoke", vn.status.resolver.resolve(other), {"reason_code": 2, "reason": "issued in error"}, wait_s=0
+        vn.status.resolver.resolve(other), Revoke(reason_code=2, reason="issued in error"), wait_s=0
     )
     new = vn.issuing.issue(form_d("VN-HCM-2026-U0008"), supersedes=old).document_id
-    vn.actions.submit("supersede", vn.status.resolver.resolve(old), {"replacement_id": new}, wait_s=0)
+    vn.actions.submit(vn.status.resolver.resolve(old), Supersede(replacement_id=new), wait_s=0)
     consortium.settle()
     assert sg.status.status(other).state == "revoked"
     assert sg.status.status(other).as_json()["revocation"]["reason_code"] == 2
     assert sg.status.status(old).state == "superseded"
     assert sg.status.status(old).superseded_by == new
     assert sg.status.status(new).state == "valid"
+
+
+def _stored_by_an_older_node(node: FakeNode, kind: str, document_id: str, params: str) -> int:
+    """An action row as the node wrote it before its parameters were typed: the JSON written as it was."""
+    with node.db.transaction() as conn:
+        cursor = conn.execute(
+            "INSERT INTO actions (kind, document_id, params, state, created_at)"
+            " VALUES (?, ?, ?, 'pending', ?) RETURNING id",
+            (kind, document_id, params, time.time()),
+        )
+        return int(cursor.fetchone()[0])
+
+
+def test_actions_stored_in_the_old_json_form_load_and_are_sent(consortium: Consortium) -> None:
+    revoked, claimed = issue(consortium, "VN-HCM-2026-U0009", "VN-HCM-2026-U0010")
+    consortium.settle()
+    vn, sg = consortium.nodes["VN"], consortium.nodes["SG"]
+    # Recorded before documents were named by their issuer (so on this member's own document) ...
+    revocation = '{"reason_code": 2, "reason": "issued in error"}'
+    revoke_id = _stored_by_an_older_node(vn, "revoke", revoked, revocation)
+    # ... and an accept recorded before claims named items: a quantity alone, on the one item's quantity.
+    claim = '{"declaration": "SG-IMP-OLD", "quantity": "5", "issuer": "VN"}'
+    accept_id = _stored_by_an_older_node(sg, "accept", claimed, claim)
+    pending = vn.actions.get(revoke_id)
+    assert (pending.kind, pending.state, pending.params) == ("revoke", "pending", json.loads(revocation))
+    consortium.settle()
+    assert vn.actions.get(revoke_id).state == "done" and sg.actions.get(accept_id).state == "done"
+    assert sg.status.status(revoked).as_json()["revocation"]["reason_code"] == 2
+    status = vn.status.status(claimed).as_json()
+    assert status["state"] == "partially_accepted"
+    (used,) = status["utilisations"]
+    assert used["declaration"] == "SG-IMP-OLD"
+    assert used["claims"] == [{"item": 1, "unit": "KGM", "quantity": "5.000", "remaining": "19195.000"}]
 
 
 def test_a_suspended_member_cannot_anchor_and_its_documents_wait(consortium: Consortium) -> None:
@@ -165,18 +197,46 @@ def test_the_index_rebuilds_from_the_chain_alone(consortium: Consortium) -> None
 def test_governance_proposes_votes_and_reads(consortium: Consortium) -> None:
     from fakenode_support import admin_account
     from origo_node.chain.sender import TxSender
-    from origo_node.services.governance import GovernanceService
+    from origo_node.services.governance import AddMember, ChangeQuorum, ChangeStatus, GovernanceService
 
     vn = consortium.nodes["VN"]
     admin = TxSender(consortium.chain, admin_account("VN"))
     service = GovernanceService(consortium.chain, admin, vn.directory, tx_timeout_s=1.0)
-    proposal = service.propose({"kind": "change_quorum", "quorum_bps": 7000})
+    proposal = service.propose(ChangeQuorum(quorum_bps=7000))
     assert (proposal.kind, proposal.proposer, proposal.quorum_bps) == ("change_quorum", "VN", 7000)
     assert proposal.yes_votes == 1 and not proposal.executed
     assert [p.id for p in service.proposals()] == [proposal.id]
     with pytest.raises(ChainRuleViolated):
         service.vote(proposal.id)  # VN voted when it proposed
+    wrongs: list[tuple[str, dict[str, Any]]] = [
+        ("/member/code", {"code": "xx"}),
+        ("/member/name", {"name": "  "}),
+        ("/member/encryption_key", {"encryption_key": "abcd"}),
+        ("/member/encryption_key", {"encryption_key": "0xzz"}),
+        ("/member/admin", {"admin": "0x12"}),
+        ("/member/validator", {"validator": "nobody"}),
+        ("/member/issuers/1", {"issuers": (ADMIN, "0x12")}),
+    ]
+    for pointer, wrong in wrongs:
+        with pytest.raises(ValidationFailed) as refused:
+            service.propose(AddMember(member=replace(CANDIDATE, **wrong)))
+        assert [e["pointer"] for e in refused.value.errors] == [pointer]
+    with pytest.raises(ValidationFailed) as refused:
+        service.propose(ChangeQuorum(quorum_bps=0))
+    assert [e["pointer"] for e in refused.value.errors] == ["/quorum_bps"]
+    admission = service.propose(AddMember(member=CANDIDATE))
+    assert (admission.kind, admission.target, admission.yes_votes) == ("add_member", "KH", 1)
+    suspension = service.propose(ChangeStatus(kind="suspend_member", target="SG"))
+    assert (suspension.kind, suspension.target) == ("suspend_member", "SG")
     with pytest.raises(ValidationFailed):
-        service.propose({"kind": "add_member", "member": {"code": "xx"}})
-    with pytest.raises(ValidationFailed):
-        service.propose({"kind": "change_quorum", "quorum_bps": 0})
+        service.propose(ChangeStatus(kind="remove_member", target="sg"))
+
+
+ADMIN = "0x" + "ab" * 20
+CANDIDATE = Candidate(
+    code="KH",
+    name="Customs KH",
+    admin=ADMIN,
+    encryption_key="0x" + "04" * 32,
+    endpoint="https://kh.example",
+)

@@ -4,11 +4,13 @@ guarantees the services rely on (atomic writes, first anchoring wins, replays ha
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 
 import psycopg
 import pytest
+from origo_node.documents.action_params import Accept, ItemClaim, Revoke, params_json
 from origo_node.documents.event_fields import Claimed, ItemTaken, Superseded
 from origo_node.documents.leaf import Leaf
 from origo_node.errors import StoreError
@@ -184,13 +186,19 @@ def test_refusals_are_recorded_refreshed_and_lifted(store: StoreDatabase) -> Non
 
 def test_actions_move_from_pending_to_done_or_failed(store: StoreDatabase) -> None:
     actions = ActionRepository(store)
-    first = actions.add("revoke", "0xdoc", {"reason": "fraud"})
-    second = actions.add("accept", "0xdoc2", {})
+    first = actions.add("0xdoc", "VN", Revoke(reason_code=5, reason="fraud"))
+    second = actions.add("0xdoc2", "VN", Accept(declaration="SG-1", claims=(ItemClaim(2, 40_500),)))
     assert second > first and actions.count() == 2
     actions.mark_sent(first, "0xtx", b"\x01signed")
     record = actions.get(first)
     assert record is not None and record.state == "sent" and record.raw_tx == b"\x01signed"
-    assert record.params == {"reason": "fraud"}
+    assert (record.kind, record.issuer, record.params) == (
+        "revoke",
+        "VN",
+        Revoke(reason_code=5, reason="fraud"),
+    )
+    accept = actions.get(second)
+    assert accept is not None and accept.params == Accept(declaration="SG-1", claims=(ItemClaim(2, 40_500),))
     actions.requeue(first)
     assert actions.get(first).raw_tx is None  # type: ignore[union-attr]
     actions.mark_done(first, 99)
@@ -198,6 +206,54 @@ def test_actions_move_from_pending_to_done_or_failed(store: StoreDatabase) -> No
     assert actions.open() == []
     assert actions.get(first).block == 99  # type: ignore[union-attr]
     assert actions.get(second).error == {"title": "refused"}  # type: ignore[union-attr]
+
+
+def _stored_as_json(store: StoreDatabase, kind: str, params: str) -> int:
+    with store.transaction() as conn:
+        cursor = conn.execute(
+            "INSERT INTO actions (kind, document_id, params, state, created_at)"
+            " VALUES (?, '0xdoc', ?, 'pending', 0) RETURNING id",
+            (kind, params),
+        )
+        return int(cursor.fetchone()[0])
+
+
+#: Parameters of every kind as the node has written them (the API answers them as they are stored).
+STORED_PARAMS = [
+    ("revoke", '{"reason_code": 1, "reason": "typo", "issuer": "VN"}'),
+    ("reject", '{"reason_code": 8, "reason": "not confirmed", "issuer": "VN"}'),
+    (
+        "accept",
+        '{"declaration": "SG-1", "claims": [{"item": 1, "quantity": null}, '
+        '{"item": 2, "quantity": "0.125"}], "issuer": "VN"}',
+    ),
+    ("verification_request", '{"reason": "origin doubtful", "issuer": "VN"}'),
+    ("verification_answer", '{"confirmed": false, "reason": "plant not visited", "issuer": "VN"}'),
+    ("supersede", '{"replacement_id": "0xnew", "issuer": "VN"}'),
+    ("revoke", '{"reason_code": 2, "reason": ""}'),  # before documents were named by their issuer
+]
+
+
+@pytest.mark.parametrize(("kind", "params"), STORED_PARAMS)
+def test_actions_stored_as_json_load_typed_and_write_the_same_json(
+    store: StoreDatabase, kind: str, params: str
+) -> None:
+    actions = ActionRepository(store)
+    record = actions.get(_stored_as_json(store, kind, params))
+    assert record is not None and record.kind == kind and record.document_id == "0xdoc"
+    # the same keys in the same order: the JSON the API answers is the JSON stored
+    assert list(params_json(record.params, record.issuer).items()) == list(json.loads(params).items())
+    again = actions.get(actions.add("0xdoc", record.issuer or "VN", record.params))
+    assert again is not None and again.params == record.params
+
+
+def test_an_accept_stored_before_claims_named_items_loads_as_its_claim(store: StoreDatabase) -> None:
+    actions = ActionRepository(store)
+    old = actions.get(_stored_as_json(store, "accept", '{"declaration": "SG-1", "quantity": "250"}'))
+    assert old is not None and old.issuer is None
+    assert old.params == Accept(declaration="SG-1", claims=(ItemClaim(1, 250_000),))
+    whole = actions.get(_stored_as_json(store, "accept", '{"declaration": "SG-2", "quantity": null}'))
+    assert whole is not None and whole.params == Accept(declaration="SG-2")
 
 
 def test_api_keys_are_found_by_key_and_revoked_once(store: StoreDatabase) -> None:
