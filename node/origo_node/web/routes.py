@@ -17,6 +17,7 @@ import segno
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from origo_api import states
+from origo_api.states import DocumentState
 
 from origo_node.errors import OrigoError
 from origo_node.services.document_status import DocumentStatus, ItemQuantity, Verification
@@ -143,7 +144,7 @@ def _row(term: str, value: object) -> str:
     return f"<dt>{escape(term)}</dt><dd>{escape(str(value))}</dd>"
 
 
-def left_on_item(item: ItemQuantity, state: str = "valid") -> str:
+def left_on_item(item: ItemQuantity, state: DocumentState) -> str:
     """What remains to claim on one item, in its own unit: "9,000.000 PR left of 12,000.000 PR"; on a
     certificate that cannot be claimed, what it covers and that it cannot be claimed."""
     unit = f" {item.unit}" if item.unit else ""
