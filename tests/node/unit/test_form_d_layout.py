@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from origo_api.states import DocumentState
+from origo_node.api.desk_models import FormD
 from origo_node.services.document_status import ClaimedItem, RecordedReason, Utilisation
 from origo_node.web import form_d_pdf
 from origo_node.web.form_d_model import FormDLayout
@@ -92,6 +94,33 @@ def test_a_rejection_fills_box_4_with_its_reason() -> None:
     box4 = boxes(layout(sample("form-d/id-ph-palm-oil.json"), status))[4]
     assert [c["checked"] for c in box4["checks"]] == [False, True]
     assert box4["lines"] == ["Not given: Origin criterion not met: RVC not shown"]
+
+
+def test_the_layout_is_the_form_d_answer_the_page_draws() -> None:
+    """``as_json`` is the Form D answer: it passes the API's model, tick boxes only in boxes 4 and 13, the
+    mark as JSON, and ``printed`` once the node prints it."""
+    revocation = RecordedReason(
+        reason_code=3, label=None, reason="HS 0901.21", block=8, tx="0x" + "05" * 32, at=None
+    )
+    laid_out = layout(
+        sample("form-d/vn-sg-coffee.json"), a_status(DocumentState.REVOKED, revocation=revocation)
+    )
+    shown = laid_out.as_json()
+    assert FormD.model_validate(shown).model_dump(exclude_none=True) == shown
+    assert [("checks" in box) for box in shown["boxes"]] == [False, False, False, True, False, False, True]
+    assert shown["mark"] == {
+        "word": "REVOKED",
+        "tone": "bad",
+        "lines": [
+            "Revoked by the issuing authority: reason 3: HS 0901.21.",
+            "Not valid for preferential treatment.",
+        ],
+    }
+    assert shown["state"] == "revoked" and shown["document_id"] == "0x" + "ab" * 32 and "printed" not in shown
+    assert replace(laid_out, printed="Printed in a test.").as_json()["printed"] == "Printed in a test."
+    assert laid_out.box(4).checks is not None and laid_out.box(4).lines[0].startswith("NOT USABLE (REVOKED)")
+    with pytest.raises(KeyError):
+        laid_out.box(7)  # boxes 5-10 are the item table's columns
 
 
 @pytest.mark.parametrize("name", ["vn-sg-coffee", "th-my-autoparts", "id-ph-palm-oil", "my-th-gloves"])
