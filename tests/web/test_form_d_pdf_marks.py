@@ -11,42 +11,48 @@ import io
 from typing import Any
 
 import pytest
+from origo_api.states import DocumentState
+from origo_node.services.document_status import DocumentStatus, RecordedReason, Replacement, Verification
 from origo_node.web.form_d_page import layout, packages, port
 from origo_node.web.form_d_pdf import render_pdf
 from pypdf import PdfReader
 from support.network import sample
+from support.statuses import status
 
-BASE: dict[str, Any] = {"document_id": "0x" + "ab" * 32, "issuer": "MY", "importer": "TH", "utilisations": []}
-REVOKED = {
-    **BASE,
-    "state": "revoked",
-    "revocation": {
-        "reason_code": 3,
-        "label": "wrong HS code or description of the goods",
-        "reason": "HS 4015.19, not 4015.11",
-        "at": "2026-12-06T10:00:00Z",
-    },
-}
-SUPERSEDED = {
-    **BASE,
-    "state": "superseded",
-    "superseded_by": "0x" + "cd" * 32,
-    "superseded_by_reference": "MY-PEN-2026-000778",
-    "superseded_at": "2026-12-05T08:00:00Z",
-}
-NOT_CONFIRMED = {
-    **BASE,
-    "state": "not_confirmed",
-    "verification": {
-        "state": "not_confirmed",
-        "answer_reason": "no such producer",
-        "at": "2026-12-04T12:00:00Z",
-    },
-}
+REVOKED = status(
+    DocumentState.REVOKED,
+    revocation=RecordedReason(
+        reason_code=3,
+        label="wrong HS code or description of the goods",
+        reason="HS 4015.19, not 4015.11",
+        block=9,
+        tx="0x" + "01" * 32,
+        at="2026-12-06T10:00:00Z",
+    ),
+)
+SUPERSEDED = status(
+    DocumentState.SUPERSEDED,
+    superseded_by="0x" + "cd" * 32,
+    replacement=Replacement("MY-PEN-2026-000778"),
+    superseded_at="2026-12-05T08:00:00Z",
+)
+NOT_CONFIRMED = status(
+    DocumentState.NOT_CONFIRMED,
+    verification=Verification(
+        state="not_confirmed",
+        request_reason=None,
+        requested_at=None,
+        answer_reason="no such producer",
+        block=9,
+        tx="0x" + "02" * 32,
+        at="2026-12-04T12:00:00Z",
+    ),
+)
+VALID = status(DocumentState.VALID)
 
 
-def text_of(status: dict[str, Any] | None, doc: dict[str, Any] | None = None) -> str:
-    pdf = render_pdf(layout(doc or sample("form-d/my-th-gloves.json"), status), "Printed in a test.")
+def text_of(shown: DocumentStatus | None, doc: dict[str, Any] | None = None) -> str:
+    pdf = render_pdf(layout(doc or sample("form-d/my-th-gloves.json"), shown), "Printed in a test.")
     reader = PdfReader(io.BytesIO(pdf))
     return "\n".join(page.extract_text() for page in reader.pages)
 
@@ -56,7 +62,7 @@ def flat(text: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("status", "word", "facts"),
+    ("shown", "word", "facts"),
     [
         (
             REVOKED,
@@ -76,9 +82,9 @@ def flat(text: str) -> str:
     ],
 )
 def test_a_certificate_that_cannot_be_used_says_so_across_the_form(
-    status: dict[str, Any], word: str, facts: str
+    shown: DocumentStatus, word: str, facts: str
 ) -> None:
-    text = text_of(status)
+    text = text_of(shown)
     lines = [line.strip() for line in text.splitlines()]
     assert lines[0] == word  # the banner's word opens the page
     assert lines.count(word) >= 2  # and the stamp across the form repeats it
@@ -92,7 +98,7 @@ def test_the_replacements_reference_is_on_the_paper() -> None:
 
 
 def test_a_valid_certificate_carries_no_mark() -> None:
-    text = flat(text_of({**BASE, "state": "valid"}))
+    text = flat(text_of(VALID))
     for word in ("REVOKED", "SUPERSEDED", "NOT CONFIRMED", "NOT USABLE", "Not valid for preferential"):
         assert word not in text
 
@@ -106,7 +112,7 @@ def test_a_certificate_stamped_on_every_page() -> None:
 
 
 def test_package_kinds_and_ports_are_named_in_words() -> None:
-    text = flat(text_of({**BASE, "state": "valid"}))
+    text = flat(text_of(VALID))
     assert "400 cartons (CT) of Nitrile examination gloves" in text
     assert "Port of Loading: Penang, Malaysia (MYPEN)" in text
     assert "Port of Discharge: Laem Chabang, Thailand (THLCH)" in text
@@ -116,7 +122,7 @@ def test_package_kinds_and_ports_are_named_in_words() -> None:
 
 
 def test_marks_and_invoice_numbers_do_not_wrap_mid_word() -> None:
-    words = text_of({**BASE, "state": "valid"}).split()
+    words = text_of(VALID).split()
     assert words.count("PLP-INV-26-1187") == 2  # each item's invoice number whole, on one line
     # A mark too long for its column breaks only after a "/" or "-", never inside a run of letters or digits.
     marks = [word for word in words if word.startswith("CPMS")]

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import httpx
 import pytest
+from origo_api.states import DocumentState
 from origo_devnet.network import Network
+from origo_node.services.document_status import RecordedReason
 from origo_node.web.routes import print_body, verification_url
+from support.statuses import status
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("network")]
 
@@ -33,16 +38,17 @@ def test_page_and_static_files_are_served_with_a_strict_policy(network: Network)
 
 
 def test_print_view_escapes_what_it_shows() -> None:
-    status = {
-        "document_id": "0x" + "ab" * 32,
-        "digest": "0x" + "cd" * 32,
-        "reference": "<script>alert(1)</script>",
-        "state": "revoked",
-        "revocation": {"reason_code": 1, "reason": "<b>bold</b>"},
-    }
-    html = print_body(status, "http://node:8701")
+    revocation = RecordedReason(
+        reason_code=1, label=None, reason="<b>bold</b>", block=9, tx="0x" + "01" * 32, at=None
+    )
+    shown = status(DocumentState.REVOKED, reference="<script>alert(1)</script>", revocation=revocation)
+    html = print_body(shown, "http://node:8701")
     assert "<script>alert" not in html and "&lt;script&gt;" in html and "&lt;b&gt;bold" in html
-    assert verification_url("http://node:8701", status) == (
-        f"http://node:8701/?id={status['document_id']}&digest={status['digest']}"
+    # The QR code names the certificate as ISSUER:REFERENCE when the slip shows the reference, else by its id.
+    assert verification_url("http://node:8701", shown) == (
+        f"http://node:8701/?id=MY%3A%3Cscript%3Ealert%281%29%3C%2Fscript%3E&digest={shown.digest}"
+    )
+    assert verification_url("http://node:8701", replace(shown, reference=None)) == (
+        f"http://node:8701/?id=MY%3A{shown.document_id}&digest={shown.digest}"
     )
     assert "<svg" in html and "Revoked" in html

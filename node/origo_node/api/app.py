@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 
@@ -27,6 +26,7 @@ from origo_node.errors import NotFound
 from origo_node.operations import metrics
 from origo_node.payload import LocalPayloadStore, gateway_router
 from origo_node.runtime import Node
+from origo_node.services.document_status import DocumentStatus
 from origo_node.services.status import reveal_reference
 
 #: A bulk request may be this many times larger than one document's request.
@@ -87,13 +87,13 @@ def _mount_web(app: FastAPI, node: Node) -> None:
     except ImportError:  # the page ships with the package; a stripped build still serves the API
         return
 
-    def public_status(key: str) -> dict[str, Any] | None:
+    def public_status(key: str) -> DocumentStatus | None:
         try:
             found = node.status.status(node.resolver.resolve(key))
         except NotFound:
             return None
-        # A public page: the key tells. The page renders the public answer, as the API sends it.
-        return reveal_reference(found, key, insider=False).as_json()
+        # A public page: the key tells. The page shows what the public API answer shows.
+        return reveal_reference(found, key, insider=False)
 
     settings = node.settings
     own = f"http://{getattr(settings, 'host', '127.0.0.1')}:{getattr(settings, 'port', 8701)}"

@@ -25,6 +25,7 @@ from origo_node.runtime import Node
 from origo_node.services.document_status import Replacement
 from origo_node.services.naming import DocumentKey
 from origo_node.store.apikeys import ApiKey
+from origo_node.web.form_d_model import FormDLayout
 from origo_node.web.form_d_page import layout
 from origo_node.web.routes import SECURITY_HEADERS, STATIC_DIR
 
@@ -32,7 +33,7 @@ router = APIRouter(tags=["auditor"])
 Reader = Annotated[ApiKey, Depends(requires("auditor", "officer"))]
 
 
-def form_d_of(node: Node, key: str) -> dict[str, Any]:
+def form_d_of(node: Node, key: str) -> FormDLayout:
     document_id = node.resolver.resolve(key)
     status = node.status.status(document_id)
     if status.type != FORM_D:
@@ -46,14 +47,13 @@ def form_d_of(node: Node, key: str) -> dict[str, Any]:
         # The paper names the replacement as people know it: its reference, where this node can read it.
         replacement = DocumentKey(status.issuer, status.superseded_by)
         status = replace(status, replacement=Replacement(node.status.known_reference(replacement)))
-    laid_out = layout(document, status.as_json())  # the form is laid out from the status as the API shows it
-    laid_out["document_id"] = document_id
+    laid_out = layout(document, status)
     now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    laid_out["printed"] = (
+    printed = (
         f"Printed from the Origo node of {node.member} on {now}."
-        f" State on the chain: {laid_out['state_title']}. Document id {document_id}."
+        f" State on the chain: {laid_out.state_title}. Document id {document_id}."
     )
-    return laid_out
+    return replace(laid_out, printed=printed)
 
 
 @router.get(
@@ -63,7 +63,8 @@ def form_d_of(node: Node, key: str) -> dict[str, Any]:
     responses=errors(KEY, 404, 409, 422, 502),
 )
 async def form_d(key: str, request: Request, _: Reader) -> dict[str, Any]:
-    return await run_in_threadpool(form_d_of, node_of(request), key)
+    laid_out = await run_in_threadpool(form_d_of, node_of(request), key)
+    return laid_out.as_json()
 
 
 @router.get(
@@ -77,8 +78,8 @@ async def form_d_pdf(key: str, request: Request, _: Reader) -> Response:
     from origo_node.web.form_d_pdf import render_pdf
 
     laid_out = await run_in_threadpool(form_d_of, node_of(request), key)
-    pdf = await run_in_threadpool(render_pdf, laid_out, laid_out["printed"])
-    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in laid_out["reference"]) or "form-d"
+    pdf = await run_in_threadpool(render_pdf, laid_out, laid_out.printed or "")
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in laid_out.reference) or "form-d"
     return Response(
         pdf,
         media_type="application/pdf",

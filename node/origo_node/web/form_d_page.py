@@ -1,8 +1,9 @@
 """The ATIGA Form D as the paper form lays it out: its 13 boxes filled from a decrypted certificate.
 
-One layout, two renderings: the printable page (``form-d.html`` builds it from this JSON) and the PDF
-(``form_d_pdf``). Box 4, for official use at import, is filled from the chain: the importing member's claims
-(preferential treatment given) or its rejection (not given, with the reason).
+One layout (typed: ``form_d_model.FormDLayout``), two renderings: the printable page (``form-d.html`` draws
+it from the layout's JSON) and the PDF (``form_d_pdf``). Box 4, for official use at import, is filled from
+the chain: the importing member's claims (preferential treatment given) or its rejection (not given, with
+the reason).
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from origo_api.states import title
 
 from origo_node.documents.codes import ASEAN_PORTS as PORTS
 from origo_node.documents.codes import PACKAGE_KINDS
-from origo_node.web.marks import mark
+from origo_node.services.document_status import DocumentStatus, Utilisation
+from origo_node.web.form_d_model import Box, Check, FormDLayout, ItemColumn, ItemTable
+from origo_node.web.marks import mark, reason_words
 
 COUNTRIES = {
     "BN": "Brunei Darussalam",
@@ -151,37 +154,33 @@ def _item_row(item: dict[str, Any]) -> list[str]:
     ]
 
 
-def claimed(utilisation: dict[str, Any]) -> str:
+def claimed(utilisation: Utilisation) -> str:
     """What one utilisation took, item by item in each item's unit: "3,000.000 PR of item 1"."""
     parts = [
-        f"{amount(c.get('quantity'))} {_text(c.get('unit'))}".rstrip() + f" of item {_text(c.get('item'))}"
-        for c in utilisation.get("claims") or []
-        if isinstance(c, dict)
+        f"{amount(c.quantity)} {_text(c.unit)}".rstrip() + f" of item {c.item}" for c in utilisation.claims
     ]
-    if utilisation.get("whole_certificate"):
+    if utilisation.whole_certificate:
         return "in full" + (f" ({'; '.join(parts)})" if parts else "")
     return "; ".join(parts) or "in full"
 
 
-def _official_use(status: dict[str, Any] | None) -> tuple[list[dict[str, Any]], list[str]]:
-    status = status or {}
-    claims = status.get("utilisations") or []
-    rejection = status.get("rejection") or None
+def _official_use(status: DocumentStatus | None) -> Box:
+    """Box 4, from the chain: the importing member's claims (treatment given) or its rejection (not given)."""
+    claims = status.utilisations if status is not None else ()
+    rejection = status.rejection if status is not None else None
     stop = mark(status)
     lines = []
-    if stop is not None and stop["tone"] != "done" and not rejection:  # a rejection says "Not given" itself
+    if stop is not None and stop.tone != "done" and not rejection:  # a rejection says "Not given" itself
         # Box 4 is where the importing officer looks: it says first that the certificate is not usable.
-        lines.append(f"NOT USABLE ({stop['word']}): " + " ".join(stop["lines"][:1]))
-    lines += [f"Claimed by import declaration {c.get('declaration')}: {claimed(c)}" for c in claims]
+        lines.append(f"NOT USABLE ({stop.word}): " + " ".join(stop.lines[:1]))
+    lines += [f"Claimed by import declaration {c.declaration}: {claimed(c)}" for c in claims]
     if rejection:
-        reason = rejection.get("label") or f"reason {rejection.get('reason_code')}"
-        detail = f": {rejection['reason']}" if rejection.get("reason") else ""
-        lines.append(f"Not given: {reason}{detail}")
-    checks = [
-        {"label": "Preferential Treatment Given Under ATIGA", "checked": bool(claims)},
-        {"label": "Preferential Treatment Not Given (Please state reason/s)", "checked": bool(rejection)},
-    ]
-    return checks, lines
+        lines.append(f"Not given: {reason_words(rejection)}")
+    checks = (
+        Check("Preferential Treatment Given Under ATIGA", bool(claims)),
+        Check("Preferential Treatment Not Given (Please state reason/s)", bool(rejection)),
+    )
+    return Box(number=4, title=BOX_TITLES[4], lines=tuple(lines), checks=checks)
 
 
 def _box13_details(doc: dict[str, Any]) -> list[str]:
@@ -221,39 +220,41 @@ def _certification(doc: dict[str, Any]) -> list[str]:
     ]
 
 
-def layout(doc: dict[str, Any], status: dict[str, Any] | None) -> dict[str, Any]:
-    """The form's boxes as lines of text (and ticked boxes), in the paper form's order."""
+def layout(doc: dict[str, Any], status: DocumentStatus | None) -> FormDLayout:
+    """The form's boxes as lines of text (and ticked boxes), in the paper form's order.
+
+    ``doc`` is the decrypted certificate as its issuer wrote it (a box it lacks stays empty); ``status`` is
+    its status on the chain, from which box 4 and the mark come (None: no status, no mark)."""
     flags = doc.get("flags") or {}
     items = [i for i in doc.get("items") or [] if isinstance(i, dict)]
-    checks4, lines4 = _official_use(status)
-    state = str((status or {}).get("state") or "")
+    state = str(status.state) if status is not None else ""
 
-    def box(number: int, lines: list[str], **extra: Any) -> dict[str, Any]:
-        return {"number": number, "title": BOX_TITLES[number], "lines": lines, **extra}
+    def box(number: int, lines: list[str], checks: tuple[Check, ...] | None = None) -> Box:
+        return Box(number=number, title=BOX_TITLES[number], lines=tuple(lines), checks=checks)
 
-    return {
-        "reference": _text(doc.get("referenceNumber")),
-        "issued_in": country(doc.get("issuedIn")),
-        "title": list(TITLE),
-        "state": state,
-        "state_title": title(state) if state else "",
-        "mark": mark(status),
-        "document_id": (status or {}).get("document_id"),
-        "boxes": [
+    return FormDLayout(
+        reference=_text(doc.get("referenceNumber")),
+        issued_in=country(doc.get("issuedIn")),
+        title=TITLE,
+        state=state,
+        state_title=title(state) if state else "",
+        mark=mark(status),
+        document_id=status.document_id if status is not None else None,
+        boxes=(
             box(1, _party(doc.get("exporter"))),
             box(2, _party(doc.get("consignee"))),
             box(3, _transport(doc.get("transport"))),
-            box(4, lines4, checks=checks4),
+            _official_use(status),
             box(11, _declaration(doc)),
             box(12, _certification(doc)),
             box(
                 13,
                 _box13_details(doc),
-                checks=[{"label": label, "checked": flags.get(name) is True} for name, label in FLAGS],
+                checks=tuple(Check(label, flags.get(name) is True) for name, label in FLAGS),
             ),
-        ],
-        "items": {
-            "columns": [{"number": n, "title": BOX_TITLES[n]} for n in range(5, 11)],
-            "rows": [_item_row(item) for item in items],
-        },
-    }
+        ),
+        items=ItemTable(
+            columns=tuple(ItemColumn(n, BOX_TITLES[n]) for n in range(5, 11)),
+            rows=tuple(tuple(_item_row(item)) for item in items),
+        ),
+    )

@@ -1,4 +1,4 @@
-"""The Form D layout (``form_d.layout``) drawn as an A4 PDF with fpdf2 (pure Python, nothing to install).
+"""The Form D layout (``form_d_page.layout``) drawn as an A4 PDF with fpdf2 (pure Python, nothing to install).
 
 Text is set in DejaVu Sans where the system has it (Vietnamese, Malay, Indonesian and Filipino letters);
 otherwise in the PDF's built-in Helvetica, where a letter outside Latin-1 is printed as '?' (and logged),
@@ -10,11 +10,14 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
+
+from origo_node.web.form_d_model import Box, FormDLayout, ItemTable
+from origo_node.web.marks import Mark
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +78,7 @@ class _Form(FPDF):
         height = self.multi_cell(width, LINE, self.clean(text), dry_run=True, output=MethodReturnValue.HEIGHT)
         return float(height)  # type: ignore[arg-type]
 
-    def write_lines(self, x: float, y: float, width: float, lines: list[str], size: float = 8.0) -> float:
+    def write_lines(self, x: float, y: float, width: float, lines: Sequence[str], size: float = 8.0) -> float:
         """Writes the lines from (x, y); returns the y below them."""
         self.font(size)
         for line in lines:
@@ -112,11 +115,11 @@ class _Form(FPDF):
         lines.append(current.rstrip())
         return lines
 
-    def stamp(self, mark: dict[str, Any]) -> None:
+    def stamp(self, mark: Mark) -> None:
         """The mark's word across every page, over the form (a revoked certificate must not pass for a valid
         one, even as a photocopy of one page)."""
-        colour = _MARK_COLOURS.get(str(mark.get("tone")), _MARK_COLOURS["bad"])
-        word = self.clean(str(mark["word"]))
+        colour = _MARK_COLOURS.get(mark.tone, _MARK_COLOURS["bad"])
+        word = self.clean(mark.word)
         self.font(10, bold=True)
         size = min(96.0, 10 * 195 / max(self.get_string_width(word), 1))
         for page in range(1, self.pages_count + 1):
@@ -127,16 +130,16 @@ class _Form(FPDF):
                 with self.rotation(35, x=PAGE_W / 2, y=PAGE_H / 2):
                     self.text(PAGE_W / 2 - width / 2, PAGE_H / 2 + size * 0.35 / 2.83, word)
 
-    def banner(self, mark: dict[str, Any], y: float) -> float:
+    def banner(self, mark: Mark, y: float) -> float:
         """The mark's word and facts in a framed band above the form; returns the y below it."""
-        colour = _MARK_COLOURS.get(str(mark.get("tone")), _MARK_COLOURS["bad"])
-        lines = [str(line) for line in mark.get("lines") or []]
+        colour = _MARK_COLOURS.get(mark.tone, _MARK_COLOURS["bad"])
+        lines = mark.lines
         height = 9.5 + sum(self.text_height(INNER - 4, line, 8.5) for line in lines) + 1.5
         with self.local_context(draw_color=colour, text_color=colour, line_width=0.8):
             self.rect(MARGIN, y, INNER, height)
             self.font(14, bold=True)
             self.set_xy(MARGIN + 2, y + 1.5)
-            self.cell(INNER - 4, 6, self.clean(str(mark["word"])), align="L")
+            self.cell(INNER - 4, 6, self.clean(mark.word), align="L")
             self.font(8.5)
             at = y + 8.5
             for line in lines:
@@ -166,56 +169,56 @@ class _Form(FPDF):
         return max(self.get_y(), y + 4.2) + 0.6
 
 
-def _box_height(form: _Form, box: dict[str, Any], width: float) -> float:
-    height = form.text_height(width - 2, f"{box['number']}. {box['title']}", 6.5) + 1.5
-    height += sum(form.text_height(width - 2, line, 8) for line in box["lines"])
-    height += 4.8 * len(box.get("checks", []))
+def _box_height(form: _Form, box: Box, width: float) -> float:
+    height = form.text_height(width - 2, f"{box.number}. {box.title}", 6.5) + 1.5
+    height += sum(form.text_height(width - 2, line, 8) for line in box.lines)
+    height += 4.8 * len(box.checks or ())
     return height + 2
 
 
-def _draw_box(form: _Form, box: dict[str, Any], x: float, y: float, width: float, height: float) -> None:
+def _draw_box(form: _Form, box: Box, x: float, y: float, width: float, height: float) -> None:
     form.rect(x, y, width, height)
-    inner_y = form.box_title(x + 1, y + 1, width - 2, box["number"], box["title"])
-    for check in box.get("checks", []):
-        inner_y = form.checkbox(x + 2, inner_y, check["label"], check["checked"], width - 4)
-    form.write_lines(x + 1, inner_y + 0.5, width - 2, box["lines"])
+    inner_y = form.box_title(x + 1, y + 1, width - 2, box.number, box.title)
+    for check in box.checks or ():
+        inner_y = form.checkbox(x + 2, inner_y, check.label, check.checked, width - 4)
+    form.write_lines(x + 1, inner_y + 0.5, width - 2, box.lines)
 
 
-def _header(form: _Form, form_d: dict[str, Any], x: float, y: float, height: float) -> None:
+def _header(form: _Form, form_d: FormDLayout, x: float, y: float, height: float) -> None:
     form.rect(x, y, HALF, height)
     form.font(8)
     form.set_xy(x + 1, y + 1)
-    form.cell(HALF - 2, 4, form.clean(f"Reference No. {form_d['reference']}"))
+    form.cell(HALF - 2, 4, form.clean(f"Reference No. {form_d.reference}"))
     title_y = y + 8
-    for i, line in enumerate(form_d["title"]):
+    for i, line in enumerate(form_d.title):
         form.font(11 if line == "FORM D" else 8, bold=i != 3)
         form.set_xy(x, title_y)
         form.cell(HALF, 4.6, form.clean(line), align="C")
         title_y += 4.6
     form.font(8)
     form.set_xy(x, title_y + 2)
-    form.cell(HALF, 4, form.clean(f"Issued in {form_d['issued_in']}"), align="C")
+    form.cell(HALF, 4, form.clean(f"Issued in {form_d.issued_in}"), align="C")
     form.font(6.5)
     form.set_xy(x, title_y + 6)
     form.cell(HALF, 3, "(Country)", align="C")
 
 
-def _items(form: _Form, items: dict[str, Any], y: float, bottom: float) -> float:
+def _items(form: _Form, items: ItemTable, y: float, bottom: float) -> float:
     def header(at: float) -> float:
         heights = [
-            form.text_height(w - 1, f"{c['number']}. {c['title']}", 6.5)
-            for w, c in zip(ITEM_WIDTHS, items["columns"], strict=True)
+            form.text_height(w - 1, f"{c.number}. {c.title}", 6.5)
+            for w, c in zip(ITEM_WIDTHS, items.columns, strict=True)
         ]
         row_h = max(heights) + 2
         x = MARGIN
-        for width, column in zip(ITEM_WIDTHS, items["columns"], strict=True):
+        for width, column in zip(ITEM_WIDTHS, items.columns, strict=True):
             form.rect(x, at, width, row_h)
-            form.box_title(x + 0.5, at + 0.8, width - 1, column["number"], column["title"])
+            form.box_title(x + 0.5, at + 0.8, width - 1, column.number, column.title)
             x += width
         return at + row_h
 
     y = header(y)
-    for row in items["rows"]:
+    for row in items.rows:
         cells = [form.cell_lines(w - 1.5, cell) for w, cell in zip(ITEM_WIDTHS, row, strict=True)]
         row_h = max(len(lines) for lines, _ in cells) * LINE + 3
         if y + row_h > bottom:
@@ -230,12 +233,12 @@ def _items(form: _Form, items: dict[str, Any], y: float, bottom: float) -> float
     return y
 
 
-def render_pdf(form_d: dict[str, Any], footer: str) -> bytes:
+def render_pdf(form_d: FormDLayout, footer: str) -> bytes:
     """The PDF bytes of a Form D layout; ``footer`` says where and when it was printed, and the state."""
-    form = _Form(f"Form D {form_d['reference']}. {footer}")
+    form = _Form(f"Form D {form_d.reference}. {footer}")
     form.add_page()
-    boxes = {box["number"]: box for box in form_d["boxes"]}
-    mark = form_d.get("mark")
+    boxes = {box.number: box for box in form_d.boxes}
+    mark = form_d.mark
     y = form.banner(mark, MARGIN) if mark else MARGIN
     top_h = max(_box_height(form, boxes[1], HALF) + _box_height(form, boxes[2], HALF), 62.0)
     first_h = max(_box_height(form, boxes[1], HALF), top_h / 2)
@@ -249,7 +252,7 @@ def render_pdf(form_d: dict[str, Any], footer: str) -> bytes:
     y += row_h
     bottom_h = max(_box_height(form, boxes[11], HALF), _box_height(form, boxes[12], HALF), 40.0)
     last_h = max(_box_height(form, boxes[13], INNER / 2), 16.0)
-    y = _items(form, form_d["items"], y, PAGE_H - MARGIN - bottom_h - last_h - 9)
+    y = _items(form, form_d.items, y, PAGE_H - MARGIN - bottom_h - last_h - 9)
     filled_to = PAGE_H - MARGIN - bottom_h - last_h - 9
     if y < filled_to:  # the item columns run down to box 11, as on the paper form
         x = MARGIN
@@ -266,14 +269,14 @@ def render_pdf(form_d: dict[str, Any], footer: str) -> bytes:
     return bytes(form.output())
 
 
-def _draw_box13(form: _Form, box: dict[str, Any], y: float, height: float) -> None:
+def _draw_box13(form: _Form, box: Box, y: float, height: float) -> None:
     """Box 13's seven boxes in two columns, as on the paper form, and the details they call for."""
     form.rect(MARGIN, y, INNER, height)
     form.box_title(MARGIN + 1, y + 1, 10, 13, "")
-    checks = box["checks"]
+    checks = box.checks or ()
     half = (len(checks) + 1) // 2
     for column, group in enumerate((checks[:half], checks[half:])):
         at = y + 1.2
         for check in group:
-            at = form.checkbox(MARGIN + 8 + column * 48, at, check["label"], check["checked"], 46)
-    form.write_lines(MARGIN + 106, y + 1.2, INNER - 107, box["lines"])
+            at = form.checkbox(MARGIN + 8 + column * 48, at, check.label, check.checked, 46)
+    form.write_lines(MARGIN + 106, y + 1.2, INNER - 107, box.lines)

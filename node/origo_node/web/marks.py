@@ -2,24 +2,36 @@
 
 A revoked, superseded, not confirmed, rejected, expired or used certificate printed on paper looks like a
 valid one unless the paper says otherwise: the Form D (page and PDF) and the public status slip carry a large
-word and the facts behind it (what happened, when, what replaces it), from the document's public status.
+word and the facts behind it (what happened, when, what replaces it), from the document's typed status.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from origo_api.states import title, tone
+from origo_api.states import DocumentState, Tone, title, tone
+
+from origo_node.services.document_status import DocumentStatus, RecordedReason
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
+@dataclass(frozen=True, kw_only=True)
+class Mark:
+    """The word across the paper (REVOKED, SUPERSEDED, ...), its tone, and the sentences that say why."""
+
+    word: str
+    tone: Tone
+    lines: tuple[str, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        """The Form D answer's ``mark`` (node/API.md)."""
+        return {"word": self.word, "tone": self.tone, "lines": list(self.lines)}
 
 
-def day(at: Any) -> str:
+def day(at: str | None) -> str:
     """'6 December 2026' from the index's ISO time; '' when there is none."""
-    text = _text(at)
+    text = "" if at is None else at
     try:
         parsed = dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
     except ValueError:
@@ -27,56 +39,56 @@ def day(at: Any) -> str:
     return f"{parsed.day} {parsed:%B %Y}"
 
 
-def _on(at: Any) -> str:
+def _on(at: str | None) -> str:
     """' on 6 December 2026', or nothing when the date is not known."""
     return f" on {day(at)}" if at else ""
 
 
-def _reason(recorded: dict[str, Any]) -> str:
-    words = recorded.get("label") or f"reason {recorded.get('reason_code')}"
-    return f"{words}: {recorded['reason']}" if recorded.get("reason") else str(words)
+def reason_words(recorded: RecordedReason) -> str:
+    """A revocation's or rejection's reason as people read it: the agreed label (or the code where the list
+    has no label for it), then the officer's words."""
+    words = recorded.label or f"reason {recorded.reason_code}"
+    return f"{words}: {recorded.reason}" if recorded.reason else words
 
 
-def mark(status: dict[str, Any] | None) -> dict[str, Any] | None:
+def mark(status: DocumentStatus | None) -> Mark | None:
     """What the paper must say across the form when the certificate cannot be used as it stands: the word, in
     large letters, and what happened, when, and what replaces it. None for a certificate still usable."""
-    status = status or {}
-    state = str(status.get("state") or "")
-    if not state or tone(state) == "good":
+    if status is None or tone(status.state) == "good":
         return None
+    state = status.state
     lines: list[str] = []
     word = title(state).upper()
-    revocation = status.get("revocation") or {}
-    rejection = status.get("rejection") or {}
-    verification = status.get("verification") or {}
-    if state == "revoked" and revocation:
+    revocation, rejection, verification = status.revocation, status.rejection, status.verification
+    if state == DocumentState.REVOKED and revocation:
         word = "REVOKED"
-        lines.append(f"Revoked by the issuing authority{_on(revocation.get('at'))}: {_reason(revocation)}.")
-    elif state == "superseded":
+        lines.append(f"Revoked by the issuing authority{_on(revocation.at)}: {reason_words(revocation)}.")
+    elif state == DocumentState.SUPERSEDED:
         word = "SUPERSEDED"
-        by = status.get("superseded_by_reference") or status.get("superseded_by")
-        when = _on(status.get("superseded_at"))
+        known = status.replacement.reference if status.replacement is not None else None
+        by = known or status.superseded_by
+        when = _on(status.superseded_at)
         lines.append(f"Replaced by the issuing authority{when} with certificate {by}: use the replacement.")
-    elif state == "not_confirmed" and verification:
+    elif state == DocumentState.NOT_CONFIRMED and verification:
         word = "NOT CONFIRMED"
         lines.append(
-            f"Not confirmed by the issuing authority{_on(verification.get('at'))}: "
-            f"{verification.get('answer_reason') or 'no reason given'}."
+            f"Not confirmed by the issuing authority{_on(verification.at)}: "
+            f"{verification.answer_reason or 'no reason given'}."
         )
-    elif state == "rejected" and rejection:
+    elif state == DocumentState.REJECTED and rejection:
         word = "REJECTED"
-        lines.append(f"Rejected at import{_on(rejection.get('at'))}: {_reason(rejection)}.")
-    elif state == "accepted":
+        lines.append(f"Rejected at import{_on(rejection.at)}: {reason_words(rejection)}.")
+    elif state == DocumentState.ACCEPTED:
         word = "USED"
         lines.append("Fully claimed at import: nothing is left to claim on it.")
-    elif state == "expired":
-        lines.append(f"Its validity ended on {day(status.get('expires_at'))}.")
-    elif state == "under_verification":
-        asked = verification.get("requested_at") or verification.get("at")
+    elif state == DocumentState.EXPIRED:
+        lines.append(f"Its validity ended on {day(status.expires_at)}.")
+    elif state == DocumentState.UNDER_VERIFICATION:
+        asked = (verification.requested_at or verification.at) if verification else None
         lines.append(
             f"A verification request is open since {day(asked)}: the preference is suspended until the"
             " issuing authority answers."
         )
-    if state != "accepted":
+    if state != DocumentState.ACCEPTED:
         lines.append("Not valid for preferential treatment.")
-    return {"word": word, "tone": tone(state), "lines": lines}
+    return Mark(word=word, tone=tone(state), lines=tuple(lines))

@@ -1,9 +1,9 @@
 """The verification page (``/``), its static files, and the printable view of a certificate (``/print/{id}``).
 
 The page is static: the browser calls the node's public API itself, so the router needs nothing from the node
-but, for the printable view, a function that returns a document's public status (the JSON of
-``GET /api/v1/documents/{key}``) or ``None`` when the node does not know it. Everything is served from this
-node; nothing is fetched from or sent to anyone else.
+but, for the printable view, a function that returns a document's public status (typed, as the status
+service answers it and ``GET /api/v1/documents/{key}`` shows it) or ``None`` when the node does not know it.
+Everything is served from this node; nothing is fetched from or sent to anyone else.
 """
 
 from __future__ import annotations
@@ -11,17 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote, urlencode
 
 import segno
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from origo_api import states
+from origo_api.states import DocumentState
 
 from origo_node.errors import OrigoError
+from origo_node.services.document_status import DocumentStatus, ItemQuantity, Verification
 from origo_node.web.form_d_page import amount
-from origo_node.web.marks import mark
+from origo_node.web.marks import mark, reason_words
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 _MEDIA_TYPES = {
@@ -36,7 +37,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
 }
-StatusLookup = Callable[[str], dict[str, Any] | None]
+StatusLookup = Callable[[str], DocumentStatus | None]
 
 
 def _static_files() -> dict[str, Path]:
@@ -114,119 +115,104 @@ def _headers(*, no_store: bool = False) -> dict[str, str]:
     return headers
 
 
-def verification_url(base: str, status: dict[str, Any]) -> str:
+def verification_url(base: str, status: DocumentStatus) -> str:
     """The page opened on this certificate: ISSUER:REFERENCE when the slip shows the reference (the holder
     has it on paper anyway, and the check then shows it), else the id with its issuer (never a bare id, which
     another member's copy could share); and the digest. No secret."""
-    named = status.get("reference") and status.get("issuer")
-    if named:
-        key = f"{status['issuer']}:{status['reference']}"
+    if status.reference and status.issuer:
+        key = f"{status.issuer}:{status.reference}"
     else:
-        key = f"{status['issuer']}:{status['document_id']}" if status.get("issuer") else status["document_id"]
-    return f"{base}/?" + urlencode({"id": key, "digest": status["digest"]})
+        key = f"{status.issuer}:{status.document_id}" if status.issuer else status.document_id
+    return f"{base}/?" + urlencode({"id": key, "digest": status.digest})
 
 
 def qr_svg(url: str) -> str:
     return str(segno.make(url, error="m").svg_inline(scale=3, title="Scan to check this certificate"))
 
 
-def _title(status: dict[str, Any]) -> str:
-    return f"Certificate {status.get('reference') or status['document_id']}"
+def _title(status: DocumentStatus) -> str:
+    return f"Certificate {status.reference or status.document_id}"
 
 
-def _day(value: Any) -> str:
+def _day(value: str | None) -> str:
     if not value:
         return "—"
-    text = str(value)
-    return text[:10] if text.endswith("T00:00:00Z") else text.replace("T", " ").replace("Z", " UTC")
+    return value[:10] if value.endswith("T00:00:00Z") else value.replace("T", " ").replace("Z", " UTC")
 
 
-def _row(term: str, value: Any) -> str:
+def _row(term: str, value: object) -> str:
     return f"<dt>{escape(term)}</dt><dd>{escape(str(value))}</dd>"
 
 
-def _reason(recorded: dict[str, Any]) -> str:
-    words = recorded.get("label") or f"reason {recorded.get('reason_code')}"
-    return f"{words}: {recorded['reason']}" if recorded.get("reason") else str(words)
-
-
-def left_on_item(item: dict[str, Any], state: str = "valid") -> str:
+def left_on_item(item: ItemQuantity, state: DocumentState) -> str:
     """What remains to claim on one item, in its own unit: "9,000.000 PR left of 12,000.000 PR"; on a
     certificate that cannot be claimed, what it covers and that it cannot be claimed."""
-    unit = f" {item['unit']}" if item.get("unit") else ""
-    tracked = item.get("total") is not None
+    unit = f" {item.unit}" if item.unit else ""
+    tracked = item.total is not None
     tone = states.tone(state)
     if tone == "good":
         if not tracked:
             return "no quantity: claimed only with the whole certificate"
-        return f"{amount(item.get('remaining'))}{unit} left of {amount(item.get('total'))}{unit}"
-    covered = f"{amount(item.get('total'))}{unit} on the certificate" if tracked else "no quantity"
+        return f"{amount(item.remaining)}{unit} left of {amount(item.total)}{unit}"
+    covered = f"{amount(item.total)}{unit} on the certificate" if tracked else "no quantity"
     if tone == "done":
         return covered
     return f"{covered}; cannot be claimed ({states.title(state).lower()})"
 
 
-def print_body(status: dict[str, Any], base: str) -> str:
-    """The printable view's body: the public facts, the state when printed, and the QR code."""
-    state = str(status.get("state", ""))
-    tone = states.tone(state)
+def _verification_row(verification: Verification) -> str:
+    said = {"open": "requested", "confirmed": "confirmed"}
+    answer = said.get(verification.state, "NOT confirmed")
+    why = verification.answer_reason or verification.request_reason
+    return _row("Verification", f"{answer} on {_day(verification.at)}: {why or '-'}")
+
+
+def _facts(status: DocumentStatus) -> list[str]:
+    """The slip's facts, as terms and values: what the chain shows of the certificate."""
     rows = [
-        _row("Document id", status["document_id"]),
-        _row("Type", f"{status.get('type', '')} v{status.get('version', '')}"),
-        _row("Issued by", status.get("issuer", "—")),
-        _row("For import into", status.get("importer", "—")),
-        _row("Issued", _day(status.get("issued_at"))),
-        _row("Valid until", _day(status.get("expires_at"))),
-        _row("Digest", status.get("digest", "—")),
+        _row("Document id", status.document_id),
+        _row("Type", f"{status.type} v{status.version}"),
+        _row("Issued by", status.issuer),
+        _row("For import into", status.importer),
+        _row("Issued", _day(status.issued_at)),
+        _row("Valid until", _day(status.expires_at)),
+        _row("Digest", status.digest),
     ]
-    if status.get("reference"):
-        rows.insert(0, _row("Reference", status["reference"]))
-    anchor = status.get("anchor") or {}
-    if anchor:
-        rows.append(
-            _row(
-                "Anchored",
-                f"block {anchor.get('block')}, {_day(anchor.get('at') or anchor.get('timestamp'))}",
-            )
-        )
-    for item in status.get("items") or []:
-        rows.append(_row(f"Item {item.get('item')}", left_on_item(item, state)))
-    revocation = status.get("revocation") or {}
-    if revocation:
-        rows.append(_row("Revoked", _reason(revocation)))
-    if status.get("superseded_by"):
-        rows.append(_row("Replaced by", status["superseded_by"]))
-    rejection = status.get("rejection") or {}
-    if rejection:
-        rows.append(
-            _row(
-                "Rejected at import",
-                _reason(rejection),
-            )
-        )
-    verification = status.get("verification") or {}
-    if verification:
-        said = {"open": "requested", "confirmed": "confirmed"}
-        answer = said.get(str(verification.get("state")), "NOT confirmed")
-        why = verification.get("answer_reason") or verification.get("request_reason")
-        rows.append(_row("Verification", f"{answer} on {_day(verification.get('at'))}: {why or '-'}"))
+    if status.reference:
+        rows.insert(0, _row("Reference", status.reference))
+    if status.anchor is not None:
+        rows.append(_row("Anchored", f"block {status.anchor.block}, {_day(status.anchor.at)}"))
+    rows += [_row(f"Item {item.item}", left_on_item(item, status.state)) for item in status.items]
+    if status.revocation is not None:
+        rows.append(_row("Revoked", reason_words(status.revocation)))
+    if status.superseded_by:
+        rows.append(_row("Replaced by", status.superseded_by))
+    if status.rejection is not None:
+        rows.append(_row("Rejected at import", reason_words(status.rejection)))
+    if status.verification is not None:
+        rows.append(_verification_row(status.verification))
+    return rows
+
+
+def print_body(status: DocumentStatus, base: str) -> str:
+    """The printable view's body: the public facts, the state when printed, and the QR code."""
+    tone = states.tone(status.state)
     url = verification_url(base, status)
     stop = mark(status)
     banner = stamp = ""
     if stop is not None:
-        lines = "".join(f"<p>{escape(line)}</p>" for line in stop["lines"])
+        lines = "".join(f"<p>{escape(line)}</p>" for line in stop.lines)
         banner = (
-            f'<div class="mark {escape(stop["tone"])}" role="alert"><p class="mark-word">'
-            f"{escape(stop['word'])}</p>{lines}</div>"
+            f'<div class="mark {escape(stop.tone)}" role="alert"><p class="mark-word">'
+            f"{escape(stop.word)}</p>{lines}</div>"
         )
         # Across the facts, never over the QR code (a scanner must still read it).
         stamp = (
-            f'<div class="stamp {escape(stop["tone"])}" aria-hidden="true">'
-            f"<span>{escape(stop['word'])}</span></div>"
+            f'<div class="stamp {escape(stop.tone)}" aria-hidden="true">'
+            f"<span>{escape(stop.word)}</span></div>"
         )
-    reference = status.get("reference")
-    named = f"{status['issuer']}:{reference}" if reference and status.get("issuer") else reference
-    ident = escape(str(named or status["document_id"]))
+    named = f"{status.issuer}:{status.reference}" if status.reference and status.issuer else status.reference
+    ident = escape(named or status.document_id)
     return f"""
 <div class="card {tone} slip">
   {banner}
@@ -235,8 +221,8 @@ def print_body(status: dict[str, Any], base: str) -> str:
       {stamp}
       <h1>Certificate of origin</h1>
       <p class="ident">{ident}</p>
-      <p>State when printed: <span class="state verdict">{escape(states.title(state))}</span></p>
-      <dl class="facts">{"".join(rows)}</dl>
+      <p>State when printed: <span class="state verdict">{escape(states.title(status.state))}</span></p>
+      <dl class="facts">{"".join(_facts(status))}</dl>
     </div>
     <div class="qr">
       {qr_svg(url)}

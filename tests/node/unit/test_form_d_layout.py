@@ -4,35 +4,51 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
+from origo_api.states import DocumentState
+from origo_node.api.desk_models import FormD
+from origo_node.services.document_status import ClaimedItem, RecordedReason, Utilisation
 from origo_node.web import form_d_pdf
+from origo_node.web.form_d_model import FormDLayout
 from origo_node.web.form_d_page import layout
 from origo_node.web.form_d_pdf import render_pdf
 from support.network import sample
+from support.statuses import status as a_status
 
 
-def boxes(laid_out: dict[str, Any]) -> dict[int, dict[str, Any]]:
-    return {box["number"]: box for box in laid_out["boxes"]}
+def boxes(laid_out: FormDLayout) -> dict[int, dict[str, Any]]:
+    """The boxes as the API's answer shows them (what the page draws)."""
+    return {box["number"]: box for box in laid_out.as_json()["boxes"]}
+
+
+def used(declaration: str, *claims: tuple[int, str, str, str], whole: bool = False) -> Utilisation:
+    """A utilisation taking ``(item, unit, quantity, remaining)`` of each item."""
+    return Utilisation(
+        declaration=declaration,
+        claims=tuple(ClaimedItem(item=i, unit=u, quantity=q, remaining=r) for i, u, q, r in claims),
+        whole_certificate=whole,
+        fully_utilised=False,
+        block=7,
+        tx="0x" + "03" * 32,
+        at="2026-12-06T10:00:00Z",
+    )
 
 
 def test_the_13_boxes_carry_the_certificate_as_the_paper_form_does() -> None:
     doc = sample("form-d/th-my-autoparts.json")
-    status = {
-        "state": "partially_accepted",
-        "items": [],
-        "utilisations": [{"declaration": "MY-IMP-7", "claims": [], "whole_certificate": True}],
-    }
+    status = a_status(DocumentState.PARTIALLY_ACCEPTED, utilisations=(used("MY-IMP-7", whole=True),))
     laid_out = layout(doc, status)
     by_number = boxes(laid_out)
-    assert sorted([*by_number, *(c["number"] for c in laid_out["items"]["columns"])]) == list(range(1, 14))
-    assert laid_out["issued_in"] == "THAILAND" and laid_out["title"][-1] == "FORM D"
+    assert sorted([*by_number, *(c.number for c in laid_out.items.columns)]) == list(range(1, 14))
+    assert laid_out.issued_in == "THAILAND" and laid_out.title[-1] == "FORM D"
     assert by_number[1]["lines"][-1] == "THAILAND" and by_number[2]["lines"][-1] == "MALAYSIA"
     assert "Port of Discharge: Bukit Kayu Hitam (road border), Malaysia (MYBKH)" in by_number[3]["lines"]
     assert [c["checked"] for c in by_number[4]["checks"]] == [True, False]
     assert by_number[4]["lines"] == ["Claimed by import declaration MY-IMP-7: in full"]
-    first, second = laid_out["items"]["rows"]
+    first, second = laid_out.items.rows
     assert first[3] == '"RVC 40%"' and first[4] == "4,120.5 KG G.W.\nFOB USD 61,200.00"  # FOB where RVC
     assert second[4] == "1,310 KG G.W." and first[5] == "SGP-INV-77120\n2026-11-19"
     ticked = [c["label"] for c in by_number[13]["checks"] if c["checked"]]
@@ -45,32 +61,14 @@ def test_the_13_boxes_carry_the_certificate_as_the_paper_form_does() -> None:
 
 
 def test_box_4_shows_what_each_claim_took_of_each_item() -> None:
-    status = {
-        "state": "accepted",
-        "utilisations": [
-            {
-                "declaration": "TH-IMP-0001",
-                "claims": [{"item": 2, "unit": "PCE", "quantity": "40.000", "remaining": "8960.000"}],
-                "whole_certificate": False,
-            },
-            {
-                "declaration": "TH-IMP-0002",
-                "claims": [
-                    {"item": 1, "unit": "PR", "quantity": "3000.000", "remaining": "9000.000"},
-                    {"item": 2, "unit": "PCE", "quantity": "60.000", "remaining": "8900.000"},
-                ],
-                "whole_certificate": False,
-            },
-            {
-                "declaration": "TH-IMP-0003",
-                "claims": [
-                    {"item": 1, "unit": "PR", "quantity": "9000.000", "remaining": "0.000"},
-                    {"item": 2, "unit": "PCE", "quantity": "8900.000", "remaining": "0.000"},
-                ],
-                "whole_certificate": True,
-            },
-        ],
-    }
+    status = a_status(
+        DocumentState.ACCEPTED,
+        utilisations=(
+            used("TH-IMP-0001", (2, "PCE", "40.000", "8960.000")),
+            used("TH-IMP-0002", (1, "PR", "3000.000", "9000.000"), (2, "PCE", "60.000", "8900.000")),
+            used("TH-IMP-0003", (1, "PR", "9000.000", "0.000"), (2, "PCE", "8900.000", "0.000"), whole=True),
+        ),
+    )
     box4 = boxes(layout(sample("form-d/my-th-gloves.json"), status))[4]
     assert [c["checked"] for c in box4["checks"]] == [True, False]
     assert box4["lines"] == [
@@ -84,13 +82,45 @@ def test_box_4_shows_what_each_claim_took_of_each_item() -> None:
 
 
 def test_a_rejection_fills_box_4_with_its_reason() -> None:
-    status = {
-        "state": "rejected",
-        "rejection": {"reason_code": 2, "label": "Origin criterion not met", "reason": "RVC not shown"},
-    }
+    rejection = RecordedReason(
+        reason_code=2,
+        label="Origin criterion not met",
+        reason="RVC not shown",
+        block=8,
+        tx="0x" + "04" * 32,
+        at="2026-12-06T11:00:00Z",
+    )
+    status = a_status(DocumentState.REJECTED, rejection=rejection)
     box4 = boxes(layout(sample("form-d/id-ph-palm-oil.json"), status))[4]
     assert [c["checked"] for c in box4["checks"]] == [False, True]
     assert box4["lines"] == ["Not given: Origin criterion not met: RVC not shown"]
+
+
+def test_the_layout_is_the_form_d_answer_the_page_draws() -> None:
+    """``as_json`` is the Form D answer: it passes the API's model, tick boxes only in boxes 4 and 13, the
+    mark as JSON, and ``printed`` once the node prints it."""
+    revocation = RecordedReason(
+        reason_code=3, label=None, reason="HS 0901.21", block=8, tx="0x" + "05" * 32, at=None
+    )
+    laid_out = layout(
+        sample("form-d/vn-sg-coffee.json"), a_status(DocumentState.REVOKED, revocation=revocation)
+    )
+    shown = laid_out.as_json()
+    assert FormD.model_validate(shown).model_dump(exclude_none=True) == shown
+    assert [("checks" in box) for box in shown["boxes"]] == [False, False, False, True, False, False, True]
+    assert shown["mark"] == {
+        "word": "REVOKED",
+        "tone": "bad",
+        "lines": [
+            "Revoked by the issuing authority: reason 3: HS 0901.21.",
+            "Not valid for preferential treatment.",
+        ],
+    }
+    assert shown["state"] == "revoked" and shown["document_id"] == "0x" + "ab" * 32 and "printed" not in shown
+    assert replace(laid_out, printed="Printed in a test.").as_json()["printed"] == "Printed in a test."
+    assert laid_out.box(4).checks is not None and laid_out.box(4).lines[0].startswith("NOT USABLE (REVOKED)")
+    with pytest.raises(KeyError):
+        laid_out.box(7)  # boxes 5-10 are the item table's columns
 
 
 @pytest.mark.parametrize("name", ["vn-sg-coffee", "th-my-autoparts", "id-ph-palm-oil", "my-th-gloves"])
