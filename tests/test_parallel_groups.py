@@ -15,7 +15,7 @@ import pytest
 
 pytestmark = pytest.mark.integration
 
-_GROUPED = '''
+_GROUPED = """
 import os
 from pathlib import Path
 
@@ -28,9 +28,9 @@ pytestmark = pytest.mark.xdist_group("together")
 def test_grouped(n):
     with (Path(__file__).parent / "workers.txt").open("a") as f:
         f.write(os.environ["PYTEST_XDIST_WORKER"] + "\\n")
-'''
+"""
 
-_UNGROUPED = '''
+_UNGROUPED = """
 import time
 
 import pytest
@@ -39,7 +39,7 @@ import pytest
 @pytest.mark.parametrize("n", range(6))
 def test_other(n):
     time.sleep(0.05)
-'''
+"""
 
 
 def test_tests_of_one_xdist_group_run_on_one_worker(tmp_path: Path) -> None:
