@@ -52,3 +52,11 @@ def test_print_view_escapes_what_it_shows() -> None:
         f"http://node:8701/?id=MY%3A{shown.document_id}&digest={shown.digest}"
     )
     assert "<svg" in html and "Revoked" in html
+
+
+def test_a_slip_printed_before_anchoring_shows_no_digest_and_links_by_id_alone() -> None:
+    # The issuer's node answers /print for a certificate still in its outbox: it has no digest yet.
+    pending = status(DocumentState.PENDING, digest=None, reference="MY-KL-2026-000123")
+    html = print_body(pending, "http://node:8701")
+    assert "None" not in html and "not anchored yet" in html
+    assert verification_url("http://node:8701", pending) == "http://node:8701/?id=MY%3AMY-KL-2026-000123"

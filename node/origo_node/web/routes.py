@@ -123,7 +123,10 @@ def verification_url(base: str, status: DocumentStatus) -> str:
         key = f"{status.issuer}:{status.reference}"
     else:
         key = f"{status.issuer}:{status.document_id}" if status.issuer else status.document_id
-    return f"{base}/?" + urlencode({"id": key, "digest": status.digest})
+    # A document not anchored yet has no digest: the link then asks for the id alone (``digest=None``
+    # would have the page compare the certificate with the word "None").
+    query = {"id": key} if status.digest is None else {"id": key, "digest": status.digest}
+    return f"{base}/?" + urlencode(query)
 
 
 def qr_svg(url: str) -> str:
@@ -176,7 +179,7 @@ def _facts(status: DocumentStatus) -> list[str]:
         _row("For import into", status.importer),
         _row("Issued", _day(status.issued_at)),
         _row("Valid until", _day(status.expires_at)),
-        _row("Digest", status.digest),
+        _row("Digest", status.digest or "— (not anchored yet)"),
     ]
     if status.reference:
         rows.insert(0, _row("Reference", status.reference))
