@@ -28,10 +28,10 @@ def test_amounts_are_shown_in_the_unit_not_in_thousandths() -> None:
 
 
 def test_reason_codes_are_checked_against_their_lists() -> None:
-    check("revoke", {"reason_code": 3})
-    check("reject", {"reason_code": 2})
+    check("revoke", 3)
+    check("reject", 2)
     with pytest.raises(Exception) as caught:
-        check("revoke", {"reason_code": 666})
+        check("revoke", 666)
     assert "reason code 666 is not on the agreed list of revocation reasons" in str(caught.value)
     assert "3 wrong HS code" in str(caught.value)
     assert describe("revoke", 3, "HS 0901.21") == "wrong HS code or description of the goods: HS 0901.21"
