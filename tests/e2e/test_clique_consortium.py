@@ -281,10 +281,21 @@ def test_after_a_partition_heals_every_index_equals_the_chain(clique: CliqueCons
     for code, node in clique.net.members.items():
         auditor = Client(node, "auditor")
         for document, where in chain_view.items():
-            events = auditor.get(f"/api/v1/documents/{document}/trail").json()["events"]
+            events = _trail_once_indexed(auditor, document, code)
             anchored = [(e["block"], e["tx"]) for e in events if e["kind"] == "anchored"]
             assert anchored == [where], f"{code}'s index has {document} at {anchored}, the chain at {where}"
     assert th.head() >= vn.head() - 2
+
+
+def _trail_once_indexed(auditor: Client, document: str, code: str) -> list[dict[str, Any]]:
+    """The document's trail at one node, once that node has indexed it (right after a heal it may not yet)."""
+    answer = wait_for(
+        lambda: (r := auditor.get(f"/api/v1/documents/{document}/trail")).status_code == 200 and r,
+        30,
+        f"{code}'s node to index {document} after the partition healed",
+    )
+    events: list[dict[str, Any]] = answer.json()["events"]
+    return events
 
 
 def _may_seal_next(sealer: Sealer) -> bool:
