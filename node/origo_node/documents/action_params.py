@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,9 @@ class ItemClaim:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Revoke:
-    """The issuing member withdraws the certificate: a code on the agreed list (``reasons``) and words."""
+class _CodedReason:
+    """A code on the agreed list of its kind (``reasons``) and words: a revocation's or a rejection's."""
 
-    KIND: ClassVar[str] = "revoke"
     reason_code: int
     reason: str = ""
 
@@ -47,24 +46,22 @@ class Revoke:
         return {"reason_code": self.reason_code, "reason": self.reason}
 
     @classmethod
-    def from_json(cls, stored: Mapping[str, Any]) -> Revoke:
+    def from_json(cls, stored: Mapping[str, Any]) -> Self:
         return cls(reason_code=int(stored["reason_code"]), reason=str(stored.get("reason") or ""))
 
 
 @dataclass(frozen=True, kw_only=True)
-class Reject:
-    """The importing member refuses preferential treatment: a code on the agreed list and words."""
+class Revoke(_CodedReason):
+    """The issuing member withdraws the certificate."""
+
+    KIND: ClassVar[str] = "revoke"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reject(_CodedReason):
+    """The importing member refuses preferential treatment."""
 
     KIND: ClassVar[str] = "reject"
-    reason_code: int
-    reason: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {"reason_code": self.reason_code, "reason": self.reason}
-
-    @classmethod
-    def from_json(cls, stored: Mapping[str, Any]) -> Reject:
-        return cls(reason_code=int(stored["reason_code"]), reason=str(stored.get("reason") or ""))
 
 
 @dataclass(frozen=True, kw_only=True)
