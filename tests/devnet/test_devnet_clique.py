@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from origo_network.anvil import free_ports
-from test_devnet_supervision import SCRIPT, alive, saved, start_devnet, two_free_ports
+from test_devnet_supervision import SCRIPT, alive, saved, start_devnet
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("clique")]
 
@@ -109,8 +109,8 @@ def test_each_node_has_its_own_sealer_and_a_killed_sealer_is_restarted(tmp_path:
 
 def test_a_consortium_that_cannot_start_says_why_without_a_traceback(tmp_path: Path) -> None:
     command = [sys.executable, str(SCRIPT), "up", "--members", "VN,SG", "--root", str(tmp_path / "devnet")]
-    command += ["--chain", "clique", "--anvil-port", str(two_free_ports())]
-    command += ["--base-port", str(two_free_ports()), "--p2p-port", str(two_free_ports())]
+    command += ["--chain", "clique", "--anvil-port", str(free_ports(2))]
+    command += ["--base-port", str(free_ports(2)), "--p2p-port", str(free_ports(2))]
     done = subprocess.run(
         command,
         capture_output=True,

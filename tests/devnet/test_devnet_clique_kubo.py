@@ -14,7 +14,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_devnet_supervision import SCRIPT, saved, start_devnet, two_free_ports
+from origo_network.anvil import free_ports
+from test_devnet_supervision import SCRIPT, saved, start_devnet
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.kubo]
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "form-d" / "vn-sg-coffee.json"
@@ -46,8 +47,8 @@ def test_a_clique_consortium_on_kubo_carries_a_payload_to_the_importer(tmp_path:
     root = tmp_path / "devnet"
     command = [sys.executable, str(SCRIPT), "up", "--members", "VN,SG", "--root", str(root)]
     command += ["--chain", "clique", "--ipfs", "kubo"]
-    command += ["--anvil-port", str(two_free_ports()), "--base-port", str(two_free_ports())]
-    command += ["--p2p-port", str(two_free_ports())]
+    command += ["--anvil-port", str(free_ports(2)), "--base-port", str(free_ports(2))]
+    command += ["--p2p-port", str(free_ports(2))]
     process, output = start_devnet(command)
     try:
         output.wait_for("Ctrl-C stops the network", timeout=180)

@@ -24,11 +24,6 @@ from origo_network.anvil import free_port, free_ports
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "devnet.py"
 
 
-def two_free_ports() -> int:
-    """A port p such that p and p + 1 are free (the nodes take consecutive ports)."""
-    return free_ports(2)
-
-
 class Output:
     """The script's output lines, read by a thread so that the pipe never fills."""
 
@@ -86,7 +81,7 @@ def alive(pid: int) -> bool:
 @pytest.mark.slow
 def test_a_killed_node_and_a_killed_chain_are_restarted_and_reported(tmp_path: Path) -> None:
     root = tmp_path / "devnet"
-    anvil_port, base_port = free_port(), two_free_ports()
+    anvil_port, base_port = free_port(), free_ports(2)
     command = [sys.executable, str(SCRIPT), "up", "--members", "VN,SG", "--root", str(root)]
     command += ["--anvil-port", str(anvil_port), "--base-port", str(base_port)]
     process, output = start_devnet(command)
