@@ -6,10 +6,8 @@ schemas and the body guard are the real ones.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import types
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,7 @@ from origo_api.problems import MEDIA_TYPE, PROBLEM_BASE
 from origo_api.states import DocumentState, Verdict
 from origo_node.api.app import create_app
 from origo_node.web import routes as web_routes
+from support.event_loop import run_coroutine
 
 STATIC = Path(web_routes.__file__).resolve().parent / "static"
 PUBLIC = {"/healthz", "/api/v1/members", "/api/v1/types", "/api/v1/types/{name}/{version}/schema"}
@@ -120,10 +119,7 @@ def test_the_page_loads_the_verdicts_instead_of_spelling_them(app: FastAPI) -> N
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://n") as client:
             return await client.get("/static/states.json")
 
-    # In a thread of its own: a test before this one may have left an event loop running in this thread
-    # (Playwright's sync API does), and asyncio.run refuses to start another there.
-    with ThreadPoolExecutor(1) as pool:
-        served = pool.submit(asyncio.run, get()).result().json()
+    served = run_coroutine(get).json()
     assert served == states.presentation()
     assert set(served["verdicts"]) == {v.value for v in Verdict}
 

@@ -7,6 +7,7 @@ import asyncio
 import socket
 
 from origo_node.serving import _TcpConfig
+from support.event_loop import run_coroutine
 
 
 def test_the_bound_socket_is_tcp_so_accepted_connections_get_tcp_nodelay() -> None:
@@ -33,4 +34,4 @@ def test_the_bound_socket_is_tcp_so_accepted_connections_get_tcp_nodelay() -> No
             writer.close()
             server.close()
 
-    assert asyncio.run(accepted_nodelay()) != 0
+    assert run_coroutine(accepted_nodelay) != 0
