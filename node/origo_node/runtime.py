@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Any
 
 from origo_node.anchoring.batcher import Batcher, BatchPolicy
 from origo_node.background import Loop
@@ -26,10 +25,12 @@ from origo_node.operations.loop_health import (
     HEARTBEAT_S,
     STALE_AFTER_S,
     LoopHealth,
+    LoopSnapshot,
     degraded_reasons,
     stored_snapshot,
 )
-from origo_node.operations.sealer_sync import SealerSync, report_reasons
+from origo_node.operations.node_health import NodeHealth
+from origo_node.operations.sealer_sync import SealerReport, SealerSync, report_reasons
 from origo_node.payload import KuboPayloadStore, LocalPayloadStore, PayloadStore, PeerFetcher
 from origo_node.services.actions import ActionService
 from origo_node.services.bulk_check import DeskService
@@ -286,25 +287,25 @@ class Node:
             sealers=self.sealer_report(),
         )
 
-    def sealer_report(self) -> dict[str, Any] | None:
+    def sealer_report(self) -> SealerReport | None:
         """The last comparison of the chain's sealers with the membership, from the process that makes it."""
         if self._lock.held:
             return None if self.sealer_sync is None else self.sealer_sync.report()
         stored = stored_snapshot(self.db)
-        return None if stored is None else stored.get("sealers")
+        return None if stored is None else stored.sealers
 
-    def loop_snapshot(self) -> dict[str, Any] | None:
+    def loop_snapshot(self) -> LoopSnapshot | None:
         """How the background loops fare: from memory in the process that runs them, else as it last wrote."""
         return self.loop_health.snapshot() if self._lock.held else stored_snapshot(self.db)
 
-    def health(self) -> dict[str, object]:
+    def health(self) -> NodeHealth:
         # No chain call here: health must answer at once even when the chain hangs. The indexer polls the head
         # every few hundred milliseconds; a head older than 30 s means the chain is out of reach.
         runs_loops = self._lock.held
         snapshot = self.loop_snapshot()
         head, seen = self.indexer.last_seen_head()
-        if snapshot is not None and float(snapshot.get("chain_head_at") or 0) > (seen or 0):
-            head, seen = snapshot["chain_head"], float(snapshot["chain_head_at"])
+        if snapshot is not None and (snapshot.chain_head_at or 0) > (seen or 0):
+            head, seen = snapshot.chain_head, snapshot.chain_head_at
         now = time.time()
         chain_ok = seen is not None and now - seen < 30
         reasons = []
@@ -332,20 +333,20 @@ class Node:
         if payload_problem is not None:
             reasons.append(payload_problem)
         indexed = self.indexer.checkpoint()
-        return {
-            "status": "degraded" if reasons else "ok",
-            "reasons": reasons,
-            "payload_store": {"backend": self.settings.payload_backend, "problem": payload_problem},
-            "member": self.member,
+        return NodeHealth(
+            reasons=tuple(reasons),
+            member=self.member,
+            payload_backend=self.settings.payload_backend,
+            payload_problem=payload_problem,
             # The head recorded by the background process can be a heartbeat older than the index position.
-            "chain_head": None if head is None else max(int(head), indexed),
-            "indexed_block": indexed,
-            "outbox_pending": self.batcher.pending_count(),
-            "outbox_refused": refused,
-            "payloads_to_read": self.checker.backlog(),
-            "loops": {loop.name: loop.last_error for loop in self.loops if loop.last_error},
-            "sealers": sealers,
-        }
+            chain_head=None if head is None else max(int(head), indexed),
+            indexed_block=indexed,
+            outbox_pending=self.batcher.pending_count(),
+            outbox_refused=refused,
+            payloads_to_read=self.checker.backlog(),
+            loops={loop.name: loop.last_error for loop in self.loops if loop.last_error},
+            sealers=sealers,
+        )
 
 
 def open_chain(settings: NodeSettings, *, timeout: float | None = None) -> ChainPort:

@@ -25,7 +25,7 @@ _Name = Annotated[str, Path(max_length=64)]
     summary="Liveness, chain head, index position, outbox backlog",
 )
 def health(node: NodeDep) -> dict[str, Any]:
-    return node.health()
+    return node.health().as_json()
 
 
 @router.get(

@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from origo_node.errors import ChainError, OrigoError, StorageFull, StoreError
+from origo_node.operations.sealer_sync import SealerReport
 from origo_node.store.database import StoreDatabase
 from origo_node.store.facts import NodeFacts
 from origo_node.store.snapshot import ENGINE_ERRORS
@@ -50,6 +51,54 @@ class LoopRecord:
     chain_errors: int = 0
     store_errors: int = 0
     other_errors: int = 0
+
+    @classmethod
+    def from_json(cls, stored: Mapping[str, Any]) -> LoopRecord:
+        return cls(
+            failures_in_a_row=int(stored.get("failures_in_a_row", 0)),
+            failing_since=stored.get("failing_since"),
+            last_error=stored.get("last_error"),
+            chain_errors=int(stored.get("chain_errors", 0)),
+            store_errors=int(stored.get("store_errors", 0)),
+            other_errors=int(stored.get("other_errors", 0)),
+        )
+
+
+@dataclass(frozen=True)
+class LoopSnapshot:
+    """The loops' records at one moment, with what the background process saw of the chain then: what
+    ``/healthz`` and ``/metrics`` read, from memory or from the record in the database."""
+
+    at: float
+    loops: Mapping[str, LoopRecord] = field(default_factory=dict)
+    #: The chain head the indexer saw at its last poll, and when (the API workers judge the chain by it).
+    chain_head: int | None = None
+    chain_head_at: float | None = None
+    #: The last comparison of the chain's sealers with the membership.
+    sealers: SealerReport | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The record as the database keeps it."""
+        return {
+            "chain_head": self.chain_head,
+            "chain_head_at": self.chain_head_at,
+            "sealers": None if self.sealers is None else self.sealers.as_json(),
+            "at": self.at,
+            "loops": {name: asdict(record) for name, record in self.loops.items()},
+        }
+
+    @classmethod
+    def from_json(cls, stored: Mapping[str, Any]) -> LoopSnapshot:
+        sealers = stored.get("sealers")
+        head = stored.get("chain_head")
+        head_at = stored.get("chain_head_at")
+        return cls(
+            at=float(stored["at"]),
+            loops={name: LoopRecord.from_json(r) for name, r in stored.get("loops", {}).items()},
+            chain_head=None if head is None else int(head),
+            chain_head_at=None if head_at is None else float(head_at),
+            sealers=None if not sealers else SealerReport.from_json(sealers),
+        )
 
 
 class LoopHealth:
@@ -96,53 +145,64 @@ class LoopHealth:
                 record.failures_in_a_row = 0
                 record.failing_since = None
 
-    def snapshot(self, **facts: Any) -> dict[str, Any]:
-        """The loops' records now, with ``facts`` the process adds (the chain head it last saw)."""
+    def snapshot(
+        self,
+        *,
+        chain_head: int | None = None,
+        chain_head_at: float | None = None,
+        sealers: SealerReport | None = None,
+    ) -> LoopSnapshot:
+        """The loops' records now (copies), with what the process saw of the chain."""
         with self._lock:
-            return {
-                **facts,
-                "at": time.time(),
-                "loops": {name: asdict(r) for name, r in self._records.items()},
-            }
+            loops = {name: replace(record) for name, record in self._records.items()}
+        return LoopSnapshot(time.time(), loops, chain_head, chain_head_at, sealers)
 
-    def flush(self, db: StoreDatabase, **facts: Any) -> int:
+    def flush(
+        self,
+        db: StoreDatabase,
+        *,
+        chain_head: int | None = None,
+        chain_head_at: float | None = None,
+        sealers: SealerReport | None = None,
+    ) -> int:
         """Writes the record (the background process calls this every :data:`HEARTBEAT_S`)."""
-        snapshot = self.snapshot(**facts)
-        loops = json.dumps(snapshot["loops"], sort_keys=True)
-        now = float(snapshot["at"])
+        snapshot = self.snapshot(chain_head=chain_head, chain_head_at=chain_head_at, sealers=sealers)
+        stored = snapshot.as_json()
+        loops = json.dumps(stored["loops"], sort_keys=True)
+        now = snapshot.at
         if self._written is not None and self._written[1] == loops and now - self._written[0] < REWRITE_S:
             return 0  # nothing new: the outbox's writers need the write lock more than this record does
         # A heartbeat is rewritten in seconds anyway: no fsync per write, so it never holds up the outbox's
         # durable commits on the shared write lock.
         db.relax_durability_for_this_thread()
-        NodeFacts(db).put(_FACT, snapshot)
+        NodeFacts(db).put(_FACT, stored)
         self._written = (now, loops)
         return 0
 
 
-def stored_snapshot(db: StoreDatabase) -> dict[str, Any] | None:
+def stored_snapshot(db: StoreDatabase) -> LoopSnapshot | None:
     """The record the background process last wrote, if any."""
-    value: dict[str, Any] | None = NodeFacts(db).get(_FACT)
-    return value
+    value = NodeFacts(db).get(_FACT)
+    return None if value is None else LoopSnapshot.from_json(value)
 
 
-def degraded_reasons(snapshot: dict[str, Any] | None, now: float, *, expect_heartbeat: bool) -> list[str]:
+def degraded_reasons(snapshot: LoopSnapshot | None, now: float, *, expect_heartbeat: bool) -> list[str]:
     """Plain-words reasons for "degraded" found in ``snapshot``; none when all is well."""
     if snapshot is None:
         return (
             ["the background process (anchoring, indexing) has not reported yet"] if expect_heartbeat else []
         )
     reasons = []
-    age = now - float(snapshot["at"])
+    age = now - snapshot.at
     if expect_heartbeat and age > STALE_AFTER_S:
         reasons.append(f"the background process (anchoring, indexing) has not reported for {age:.0f} s")
-    for name, record in sorted(snapshot["loops"].items()):
-        since = record.get("failing_since")
-        failures = int(record.get("failures_in_a_row", 0))
+    for name, record in sorted(snapshot.loops.items()):
+        since = record.failing_since
+        failures = record.failures_in_a_row
         if since is None or failures < FAILURES_BEFORE_DEGRADED or now - since < SECONDS_BEFORE_DEGRADED:
             continue
         reasons.append(
             f"{PLAIN_NAMES.get(name, name)} has failed {failures} times in a row for {now - since:.0f} s;"
-            f" last error: {record.get('last_error')}"
+            f" last error: {record.last_error}"
         )
     return reasons

@@ -23,6 +23,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from origo_node.operations.loop_health import LoopSnapshot
+from origo_node.operations.node_health import NodeHealth
 from origo_node.settings import NodeSettings
 from origo_node.store.rows import AnchoringBacklog
 
@@ -50,9 +52,9 @@ class Node(Protocol):
     @property
     def checker(self) -> _Checker: ...
 
-    def health(self) -> dict[str, object]: ...
+    def health(self) -> NodeHealth: ...
 
-    def loop_snapshot(self) -> dict[str, Any] | None: ...
+    def loop_snapshot(self) -> LoopSnapshot | None: ...
 
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -180,12 +182,11 @@ class _NodeCollector:
             "How long the oldest accepted, not yet anchored document has waited (0 when none).",
             0.0 if backlog.oldest_at is None else max(0.0, now - backlog.oldest_at),
         )
-        head, indexed = health.get("chain_head"), health.get("indexed_block")
-        if isinstance(head, int):
+        head, indexed = health.chain_head, health.indexed_block
+        if head is not None:
             yield GaugeMetricFamily("origo_chain_head_block", "The chain head at the last poll.", head)
-        if isinstance(indexed, int):
-            yield GaugeMetricFamily("origo_indexed_block", "The last block fully indexed.", indexed)
-        if isinstance(head, int) and isinstance(indexed, int):
+        yield GaugeMetricFamily("origo_indexed_block", "The last block fully indexed.", indexed)
+        if head is not None:
             yield GaugeMetricFamily(
                 "origo_index_lag_blocks",
                 "Blocks between the chain head and the index.",
@@ -196,24 +197,28 @@ class _NodeCollector:
             "Payloads waiting to be fetched and checked.",
             node.checker.backlog(),
         )
-        sealers = health.get("sealers")
-        if isinstance(sealers, dict):
+        if health.sealers is not None:
             yield GaugeMetricFamily(
                 "origo_sealers_disagreeing",
                 "Addresses in which the chain's sealers (validators) and the membership's active validators"
                 " differ now (0 when they agree).",
-                int(sealers.get("disagreeing", 0)),
+                health.sealers.disagreeing,
             )
         yield GaugeMetricFamily(
-            "origo_health_degraded", "1 when /healthz says degraded.", 1 if health["status"] != "ok" else 0
+            "origo_health_degraded", "1 when /healthz says degraded.", int(health.degraded)
         )
         errors = CounterMetricFamily(
             "origo_loop_errors",
             "Failures of the background loops since the background process started, by kind.",
             labels=["loop", "kind"],
         )
-        snapshot = node.loop_snapshot() or {"loops": {}}
-        for loop, record in sorted(snapshot["loops"].items()):
-            for kind in ("chain", "store", "other"):
-                errors.add_metric([loop, kind], int(record.get(f"{kind}_errors", 0)))
+        snapshot = node.loop_snapshot()
+        for loop, record in sorted(snapshot.loops.items() if snapshot is not None else ()):
+            counts = {
+                "chain": record.chain_errors,
+                "store": record.store_errors,
+                "other": record.other_errors,
+            }
+            for kind, count in counts.items():
+                errors.add_metric([loop, kind], count)
         yield errors

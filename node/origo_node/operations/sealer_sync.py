@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, cast
 
 from origo_node.chain.port import ChainPort, MemberRecord
 from origo_node.chain.sealers import Consensus, SealerPort
@@ -52,6 +52,15 @@ class SealerDifference:
     member: str | None
     status: str | None
 
+    @classmethod
+    def from_json(cls, stored: Mapping[str, Any]) -> SealerDifference:
+        return cls(str(stored["address"]), stored.get("member"), stored.get("status"))
+
+    def named(self) -> str:
+        if self.member is None:
+            return self.address
+        return f"{self.address} (member {self.member}, {self.status})"
+
 
 @dataclass
 class SealerReport:
@@ -71,55 +80,59 @@ class SealerReport:
     def disagreeing(self) -> int:
         return len(self.missing) + len(self.extra)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_json(self) -> dict[str, Any]:
+        """The report as ``/healthz`` shows it and the background process stores it."""
         return {**asdict(self), "disagreeing": self.disagreeing}
 
+    @classmethod
+    def from_json(cls, stored: Mapping[str, Any]) -> SealerReport:
+        """The report another process of this node stored (``as_json``)."""
+        return cls(
+            consensus=cast(Consensus, stored["consensus"]),
+            missing=[SealerDifference.from_json(d) for d in stored.get("missing", [])],
+            extra=[SealerDifference.from_json(d) for d in stored.get("extra", [])],
+            disagreeing_since=stored.get("disagreeing_since"),
+            checked_at=stored.get("checked_at"),
+            head=stored.get("head"),
+            head_since=stored.get("head_since"),
+            sealers=int(stored.get("sealers", 0)),
+        )
 
-def report_reasons(report: dict[str, Any] | None, now: float, grace_s: float = GRACE_S) -> list[str]:
+
+def report_reasons(report: SealerReport | None, now: float, grace_s: float = GRACE_S) -> list[str]:
     """Plain words for ``/healthz``: a chain that stopped sealing, sealers that differ from the membership."""
-    if not report:
+    if report is None:
         return []
     reasons = []
-    head_since = report.get("head_since")
-    stalled = 0.0 if head_since is None else now - float(head_since)
+    stalled = 0.0 if report.head_since is None else now - report.head_since
     if stalled >= STALL_S:
-        needed = (
-            report["sealers"] // 2 + 1 if report["consensus"] == "clique" else 2 * report["sealers"] // 3 + 1
-        )
+        needed = report.sealers // 2 + 1 if report.consensus == "clique" else 2 * report.sealers // 3 + 1
         reasons.append(
-            f"the chain has made no block for {stalled:.0f} s (still at block {report['head']}):"
-            f" it needs {needed} of its {report['sealers']} {_who(report)} online; accepted documents wait"
+            f"the chain has made no block for {stalled:.0f} s (still at block {report.head}):"
+            f" it needs {needed} of its {report.sealers} {_who(report)} online; accepted documents wait"
             " in the outbox until it goes on"
         )
-    since = report.get("disagreeing_since")
-    if since is not None and now - float(since) >= grace_s:
-        reasons.append(_disagreement(report, now - float(since)))
+    since = report.disagreeing_since
+    if since is not None and now - since >= grace_s:
+        reasons.append(_disagreement(report, now - since))
     return reasons
 
 
-def _who(report: dict[str, Any]) -> str:
-    return "sealers" if report["consensus"] == "clique" else "validators"
+def _who(report: SealerReport) -> str:
+    return "sealers" if report.consensus == "clique" else "validators"
 
 
-def _disagreement(report: dict[str, Any], lasted: float) -> str:
+def _disagreement(report: SealerReport, lasted: float) -> str:
     who = _who(report)
-    parts = [
-        f"{_named(d)} is an active member's validator but does not seal" for d in report.get("missing", [])
-    ]
-    parts += [f"{_named(d)} seals but is no active member's validator" for d in report.get("extra", [])]
+    parts = [f"{d.named()} is an active member's validator but does not seal" for d in report.missing]
+    parts += [f"{d.named()} seals but is no active member's validator" for d in report.extra]
     remedy = (
         "this node keeps voting for the change; it needs more than half of the sealers' nodes to vote"
-        if report["consensus"] == "clique"
+        if report.consensus == "clique"
         else "the chain does not follow the Membership contract (check the genesis' validator contract)"
     )
     lead = f"the chain's {who} have differed from the membership for {lasted:.0f} s: "
     return lead + "; ".join(parts) + f" ({remedy})"
-
-
-def _named(difference: dict[str, Any]) -> str:
-    if difference.get("member") is None:
-        return str(difference["address"])
-    return f"{difference['address']} (member {difference['member']}, {difference['status']})"
 
 
 class SealerSync:
@@ -141,10 +154,11 @@ class SealerSync:
         self._lock = threading.Lock()
         self._report: SealerReport | None = None
 
-    def report(self) -> dict[str, Any] | None:
-        """The last comparison (None before the first, or on a chain with no sealers to follow)."""
+    def report(self) -> SealerReport | None:
+        """The last comparison (None before the first, or on a chain with no sealers to follow): a copy, as
+        the next round replaces it."""
         with self._lock:
-            return None if self._report is None else self._report.as_dict()
+            return None if self._report is None else replace(self._report)
 
     def run_once(self) -> int:
         """Compares once and, on Clique, votes; the number of votes proposed or discarded."""

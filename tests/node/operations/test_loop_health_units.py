@@ -10,7 +10,9 @@ import pytest
 from origo_node.errors import ChainError
 from origo_node.operations.backlog import anchoring_backlog, anchoring_reasons
 from origo_node.operations.loop_health import LoopHealth, degraded_reasons, stored_snapshot
+from origo_node.operations.sealer_sync import SealerDifference, SealerReport
 from origo_node.store.db import Database
+from origo_node.store.facts import NodeFacts
 
 
 def failing() -> int:
@@ -28,7 +30,7 @@ def test_a_loop_failing_again_and_again_is_reported_with_its_last_error() -> Non
     (reason,) = degraded_reasons(snapshot, time.time() + 6, expect_heartbeat=False)
     assert reason.startswith("anchoring (the batcher) has failed 3 times in a row")
     assert reason.endswith("insufficient funds")
-    assert snapshot["loops"]["batcher"]["chain_errors"] == 3
+    assert snapshot.loops["batcher"].chain_errors == 3
 
 
 def test_one_success_clears_the_failures_but_keeps_the_error_counts() -> None:
@@ -41,8 +43,8 @@ def test_one_success_clears_the_failures_but_keeps_the_error_counts() -> None:
     assert step() == 1
     snapshot = health.snapshot()
     assert degraded_reasons(snapshot, time.time() + 60, expect_heartbeat=False) == []
-    assert snapshot["loops"]["indexer"]["failures_in_a_row"] == 0
-    assert snapshot["loops"]["indexer"]["chain_errors"] == 3
+    assert snapshot.loops["indexer"].failures_in_a_row == 0
+    assert snapshot.loops["indexer"].chain_errors == 3
 
 
 def test_other_processes_read_the_record_and_notice_when_it_stops(tmp_path: Path) -> None:
@@ -53,7 +55,7 @@ def test_other_processes_read_the_record_and_notice_when_it_stops(tmp_path: Path
     ]
     LoopHealth().flush(db, chain_head=7, chain_head_at=123.0)
     stored = stored_snapshot(db)
-    assert stored is not None and stored["chain_head"] == 7
+    assert stored is not None and stored.chain_head == 7
     assert degraded_reasons(stored, time.time(), expect_heartbeat=True) == []
     (reason,) = degraded_reasons(stored, time.time() + 45, expect_heartbeat=True)
     assert "has not reported for 45 s" in reason
@@ -81,3 +83,31 @@ def test_the_anchoring_backlog_counts_unbatched_and_unmined_documents(tmp_path: 
     (reason,) = anchoring_reasons(backlog, now, 30)
     assert reason.startswith("6 accepted document(s) are not anchored yet, the oldest for 500 s")
     assert anchoring_reasons(backlog, now - 480, 30) == []
+
+
+def test_the_stored_record_reads_back_whole_with_its_sealer_report(tmp_path: Path) -> None:
+    """The API workers read what the background process wrote: every field comes back typed, the sealers'
+    report included (a stored record written before the record was typed has the same keys)."""
+    db = Database(tmp_path / "node.db")
+    health = LoopHealth()
+    step = health.wrap("indexer", failing)
+    with pytest.raises(ChainError):
+        step()
+    report = SealerReport(
+        consensus="clique",
+        missing=[SealerDifference("0x" + "ab" * 20, "ID", "active")],
+        disagreeing_since=100.0,
+        checked_at=130.0,
+        head=42,
+        head_since=120.0,
+        sealers=4,
+    )
+    health.flush(db, chain_head=42, chain_head_at=131.5, sealers=report)
+    stored = stored_snapshot(db)
+    assert stored is not None
+    assert (stored.chain_head, stored.chain_head_at, stored.sealers) == (42, 131.5, report)
+    assert stored.loops["indexer"].chain_errors == 1
+    assert stored.loops["indexer"].last_error == "the chain refused the transaction: insufficient funds"
+    raw = NodeFacts(db).get("loop_health")
+    assert list(raw) == ["chain_head", "chain_head_at", "sealers", "at", "loops"]
+    assert raw["sealers"]["disagreeing"] == 1 and raw["sealers"]["missing"][0]["member"] == "ID"

@@ -16,7 +16,14 @@ from origo_node.chain.port import MemberRecord
 from origo_node.chain.sealers import JsonRpcSealers
 from origo_node.chain.sealers_fake import FakeClique, FakeSealerNode
 from origo_node.errors import ChainError
-from origo_node.operations.sealer_sync import GRACE_S, STALL_S, SealerSync, report_reasons
+from origo_node.operations.sealer_sync import (
+    GRACE_S,
+    STALL_S,
+    SealerDifference,
+    SealerReport,
+    SealerSync,
+    report_reasons,
+)
 from web3 import Web3
 
 CODES = ["VN", "SG", "TH", "MY", "ID"]
@@ -61,6 +68,12 @@ def consortium(
     return chain, membership, nodes, syncs, clock
 
 
+def report_of(sync: SealerSync) -> SealerReport:
+    report = sync.report()
+    assert report is not None, "the sync has not compared yet"
+    return report
+
+
 def rounds(chain: FakeClique, nodes: dict[str, FakeSealerNode], syncs: dict[str, SealerSync], n: int) -> None:
     """``n`` rounds: every node compares and votes, then every sealer seals one block."""
     for _ in range(n):
@@ -78,12 +91,12 @@ def test_a_member_admitted_by_vote_becomes_a_sealer_once_the_majority_s_nodes_pr
     syncs["ID"] = SealerSync(membership, nodes["ID"])  # type: ignore[arg-type]
     syncs["VN"].run_once()
     assert nodes["VN"].votes == {ADDRESS["ID"]: True}
-    assert syncs["VN"].report()["missing"] == [{"address": ADDRESS["ID"], "member": "ID", "status": "active"}]
+    assert report_of(syncs["VN"]).missing == [SealerDifference(ADDRESS["ID"], "ID", "active")]
     rounds(chain, nodes, syncs, 1)
     assert chain.sealers == {ADDRESS[c] for c in CODES}, "3 of 4 sealers' votes add the fifth"
     rounds(chain, nodes, syncs, 1)
     assert all(not n.votes for n in nodes.values()), "a settled proposal is discarded"
-    assert all(s.report()["disagreeing"] == 0 for s in syncs.values())
+    assert all(report_of(s).disagreeing == 0 for s in syncs.values())
 
 
 def test_a_suspended_or_removed_member_stops_sealing_and_its_own_node_votes_so_too() -> None:
@@ -94,8 +107,8 @@ def test_a_suspended_or_removed_member_stops_sealing_and_its_own_node_votes_so_t
     assert nodes["TH"].votes == {ADDRESS["TH"]: False, ADDRESS["MY"]: False}
     rounds(chain, nodes, syncs, 6)
     assert chain.sealers == {ADDRESS[c] for c in ("VN", "SG", "ID")}
-    report = syncs["VN"].report()
-    assert report["disagreeing"] == 0 and report["consensus"] == "clique"
+    report = report_of(syncs["VN"])
+    assert report.disagreeing == 0 and report.consensus == "clique"
 
 
 def test_the_sealers_follow_the_membership_even_when_a_vote_reverses_before_it_takes_effect() -> None:
@@ -137,7 +150,7 @@ def test_a_chain_with_extra_sealers_has_them_voted_out_and_names_them_in_plain_w
     nodes["SG"].down = False
     rounds(chain, nodes, syncs, 3)
     assert stranger not in chain.sealers
-    assert syncs["VN"].report()["disagreeing_since"] is None
+    assert report_of(syncs["VN"]).disagreeing_since is None
     assert report_reasons(syncs["VN"].report(), clock.now) == []
 
 
@@ -168,7 +181,7 @@ def test_a_member_pointing_its_validator_at_an_active_member_s_address_changes_n
     assert chain.sealers == {ADDRESS["VN"], ADDRESS["SG"]}, (
         "TH's own sealer is no longer any member's validator"
     )
-    assert syncs["SG"].report()["disagreeing"] == 0
+    assert report_of(syncs["SG"]).disagreeing == 0
 
 
 def test_an_empty_membership_read_never_votes_the_sealers_out() -> None:
@@ -212,7 +225,7 @@ def test_a_chain_node_without_the_clique_module_is_told_in_plain_words() -> None
     with pytest.raises(ChainError, match=r"enable the clique \(or qbft\) RPC module on the chain node"):
         sync.run_once()
     nodes["VN"].kind = "clique"
-    assert sync.run_once() == 0 and sync.report()["consensus"] == "clique"
+    assert sync.run_once() == 0 and report_of(sync).consensus == "clique"
 
 
 def test_a_chain_node_that_is_down_fails_the_round_and_the_consensus_is_found_when_it_is_back() -> None:
@@ -221,7 +234,7 @@ def test_a_chain_node_that_is_down_fails_the_round_and_the_consensus_is_found_wh
     with pytest.raises(ChainError, match="did not answer"):
         syncs["VN"].run_once()
     nodes["VN"].down = False
-    assert syncs["VN"].run_once() == 0 and syncs["VN"].report()["disagreeing"] == 0
+    assert syncs["VN"].run_once() == 0 and report_of(syncs["VN"]).disagreeing == 0
 
 
 # ----------------------------------------------------------------- the JSON-RPC adapter
@@ -310,8 +323,12 @@ def test_on_a_real_anvil_the_adapter_finds_no_sealers_to_follow() -> None:
         assert JsonRpcSealers(anvil.url).consensus() == "none"
 
 
-def test_the_report_is_plain_data() -> None:
-    _, _, _, syncs, _ = consortium(CODES[:1], {"VN": 1, "SG": 2})
+def test_the_report_is_plain_data_and_reads_back_as_it_was_stored() -> None:
+    _, membership, _, syncs, _ = consortium(CODES[:4], {c: 1 for c in CODES[:4]})
+    membership.statuses["ID"] = 1  # admitted, not sealing yet
     syncs["VN"].run_once()
-    report = syncs["VN"].report()
-    assert json.loads(json.dumps(report)) == report
+    report = report_of(syncs["VN"])
+    stored = json.loads(json.dumps(report.as_json()))
+    assert stored == report.as_json()
+    assert stored["disagreeing"] == report.disagreeing == 1
+    assert SealerReport.from_json(stored) == report

@@ -1,0 +1,51 @@
+"""What ``/healthz`` answers: "ok" or "degraded" with the reasons in plain words, and where the node is."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from origo_node.operations.sealer_sync import SealerReport
+
+
+@dataclass(frozen=True)
+class NodeHealth:
+    #: Why the node is degraded, in plain words; none when all is well.
+    reasons: tuple[str, ...]
+    member: str
+    payload_backend: str
+    #: What the payload store reports wrong with itself (kubo out of reach, for example).
+    payload_problem: str | None
+    chain_head: int | None
+    indexed_block: int
+    outbox_pending: int
+    #: Documents the consortium refused to anchor, and the latest reason.
+    outbox_refused: Mapping[str, object] | None
+    payloads_to_read: int
+    #: The last error of each background loop that has one, by loop name.
+    loops: Mapping[str, str] = field(default_factory=dict)
+    sealers: SealerReport | None = None
+
+    @property
+    def status(self) -> str:
+        return "degraded" if self.reasons else "ok"
+
+    @property
+    def degraded(self) -> bool:
+        return bool(self.reasons)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "reasons": list(self.reasons),
+            "payload_store": {"backend": self.payload_backend, "problem": self.payload_problem},
+            "member": self.member,
+            "chain_head": self.chain_head,
+            "indexed_block": self.indexed_block,
+            "outbox_pending": self.outbox_pending,
+            "outbox_refused": None if self.outbox_refused is None else dict(self.outbox_refused),
+            "payloads_to_read": self.payloads_to_read,
+            "loops": dict(self.loops),
+            "sealers": None if self.sealers is None else self.sealers.as_json(),
+        }
