@@ -53,6 +53,9 @@ def _import_api() -> None:
     import uvicorn._subprocess
 
     import origo_node.api.factory  # noqa: F401
+    from origo_node.documents.registry import compile_validators
+
+    compile_validators()
 
     # uvicorn starts its workers with the spawn context; forked, they find the node imported already. Guarded:
     # should a later uvicorn drop this module attribute, its workers are spawned as before.

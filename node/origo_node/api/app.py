@@ -24,7 +24,8 @@ from origo_node.api.routes_form_d import router as form_d_router
 from origo_node.api.routes_webhooks import router as webhooks_router
 from origo_node.errors import NotFound
 from origo_node.operations import metrics
-from origo_node.payload import LocalPayloadStore, gateway_router
+from origo_node.payload import LocalPayloadStore
+from origo_node.payload.gateway import gateway_router
 from origo_node.runtime import Node
 from origo_node.services.document_status import DocumentStatus
 from origo_node.services.status import reveal_reference

@@ -7,7 +7,9 @@ A new type (an export declaration, a phytosanitary certificate) is one module wi
 from __future__ import annotations
 
 import copy
+import threading
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
 from jsonschema import Draft202012Validator
@@ -56,9 +58,26 @@ class SchemaDocumentType(ABC):
 
     def __init__(self) -> None:
         self._schema = self.build_schema()
-        Draft202012Validator.check_schema(self._schema)
-        self._validator = Draft202012Validator(self._schema)
-        self._passes_fast = compile_fast_check(self._schema)
+        # Checked and compiled at the first validation, not at import: every process of the node imports the
+        # registry, and a new member's background process, which never validates, would wait ~0.1 s for it.
+        self._compiled: tuple[Draft202012Validator, Callable[[Any], bool] | None] | None = None
+        self._compiling = threading.Lock()
+
+    def _validators(self) -> tuple[Draft202012Validator, Callable[[Any], bool] | None]:
+        """The schema's validator and its fast pre-check, built once (the schema is checked first)."""
+        compiled = self._compiled
+        if compiled is None:
+            with self._compiling:
+                compiled = self._compiled
+                if compiled is None:
+                    Draft202012Validator.check_schema(self._schema)
+                    compiled = (Draft202012Validator(self._schema), compile_fast_check(self._schema))
+                    self._compiled = compiled
+        return compiled
+
+    def warm(self) -> None:
+        """Compiles the validators now (a process about to fork its API workers does, so they share them)."""
+        self._validators()
 
     @abstractmethod
     def build_schema(self) -> dict[str, Any]: ...
@@ -74,10 +93,11 @@ class SchemaDocumentType(ABC):
         return copy.deepcopy(self._schema)
 
     def validate(self, doc: dict[str, Any], ctx: ValidationContext) -> list[Problem]:
-        if self._passes_fast is not None and self._passes_fast(doc):
+        validator, passes_fast = self._validators()
+        if passes_fast is not None and passes_fast(doc):
             from_schema: list[Problem] = []
         else:
-            from_schema = schema_problems(self._validator, doc)
+            from_schema = schema_problems(validator, doc)
         from_rules = [
             problem
             for problem in self.domain_problems(doc, ctx)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from origo_node.documents.acdd import ExportDeclaration
-from origo_node.documents.base import DocumentType
+from origo_node.documents.base import DocumentType, SchemaDocumentType
 from origo_node.documents.cargo_manifest import CargoManifest
 from origo_node.documents.form_d import FormD
 from origo_node.errors import NotFound
@@ -34,6 +34,14 @@ def get_type(name: str, version: str) -> DocumentType:
 def all_types() -> tuple[DocumentType, ...]:
     """Every registered type, ordered by name then version."""
     return tuple(_TYPES[key] for key in sorted(_TYPES))
+
+
+def compile_validators() -> None:
+    """Compiles every type's validators now: done by a process before it forks the API's workers, so that
+    each starts with them instead of compiling its own at its first document."""
+    for doc_type in _TYPES.values():
+        if isinstance(doc_type, SchemaDocumentType):
+            doc_type.warm()
 
 
 register_type(FormD())

@@ -1,7 +1,10 @@
-"""Encrypted payloads, stored content-addressed: locally with peer fetching by default, or in kubo."""
+"""Encrypted payloads, stored content-addressed: locally with peer fetching by default, or in kubo.
+
+The gateway (``payload.gateway``, the HTTP routes that serve this member's blocks) is imported where the API
+is built, not here: it pulls in FastAPI, which the node's background process never needs.
+"""
 
 from origo_node.payload.cid import InvalidCid
-from origo_node.payload.gateway import gateway_router
 from origo_node.payload.importer import build_file_dag, file_cid
 from origo_node.payload.kubo import KuboPayloadStore
 from origo_node.payload.local import LocalPayloadStore
@@ -18,5 +21,4 @@ __all__ = [
     "PeerFetcher",
     "build_file_dag",
     "file_cid",
-    "gateway_router",
 ]

@@ -37,7 +37,8 @@ JSON_VALUES = st.recursive(
 
 def test_every_document_type_has_the_fast_check() -> None:
     for doc_type in all_types():
-        assert doc_type._passes_fast is not None, doc_type.name  # type: ignore[attr-defined]
+        _, passes_fast = doc_type._validators()  # type: ignore[attr-defined]
+        assert passes_fast is not None, doc_type.name
 
 
 @pytest.mark.parametrize(
@@ -118,5 +119,18 @@ def test_with_or_without_the_fast_check_validation_finds_the_same_problems(
 def _without_fast_check(doc_type: Any) -> Any:
     clone = object.__new__(type(doc_type))
     clone.__dict__.update(doc_type.__dict__)
-    clone._passes_fast = None
+    validator, _ = doc_type._validators()
+    clone._compiled = (validator, None)
     return clone
+
+
+def test_the_validators_are_compiled_at_the_first_validation_not_at_import() -> None:
+    """A node's background process imports every type and never validates: it must not pay for compiling."""
+    fresh = type(get_type("atiga-form-d", "1"))()
+    assert fresh._compiled is None
+    problems = fresh.validate({}, context_for({"issuedIn": "VN"}))
+    assert problems, "an empty document has problems"
+    assert fresh._compiled is not None
+    validator = fresh._compiled[0]
+    fresh.validate({}, context_for({"issuedIn": "VN"}))
+    assert fresh._compiled[0] is validator, "compiled once"

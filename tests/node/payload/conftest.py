@@ -16,7 +16,7 @@ import uvicorn
 from fastapi import FastAPI
 from origo_devnet.kubo_swarm import KuboDaemon, new_swarm_key
 from origo_node.errors import NotFound
-from origo_node.payload import gateway_router
+from origo_node.payload.gateway import gateway_router
 from origo_node.payload.port import BlockReader
 
 REPO = Path(__file__).resolve().parents[3]
