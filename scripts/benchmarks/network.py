@@ -150,8 +150,9 @@ class FreshNode:
                 self.process.wait(5)
 
 
-def start_fresh_node(template: MemberNode, root: Path) -> FreshNode:
-    """Copies ``template``'s keys and configuration to ``root`` (nothing else) and starts a node there."""
+def launch_fresh_node(template: MemberNode, root: Path) -> FreshNode:
+    """Copies ``template``'s keys and configuration to ``root`` (nothing else) and starts a node there; does
+    not wait for it to answer."""
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
@@ -168,9 +169,14 @@ def start_fresh_node(template: MemberNode, root: Path) -> FreshNode:
         env={**os.environ, "ORIGO_PASSPHRASE": DEVNET_PASSPHRASE},
         start_new_session=True,
     )
-    node = FreshNode(process, url)
+    return FreshNode(process, url)
+
+
+def start_fresh_node(template: MemberNode, root: Path) -> FreshNode:
+    """``launch_fresh_node``, returned once the node answers its health check."""
+    node = launch_fresh_node(template, root)
     try:
-        wait_healthy(url, 60, process)
+        wait_healthy(node.url, 60, node.process)
     except BaseException:
         node.stop()
         raise

@@ -14,6 +14,20 @@ def _ms(summary: dict[str, Any]) -> str:
     return f"p50 {summary['p50']:.1f} ms · p99 {summary['p99']:.1f} ms"
 
 
+def _catch_up_how(catch: dict[str, Any], reps: str) -> str:
+    lead = (
+        f"a new SG node indexes {catch['documents']:,} documents in {catch['blocks']:,} blocks in"
+        f" {catch['from_process_start_s']:.1f} s from process start"
+    )
+    if catch.get("witness") == "index":
+        return (
+            f"{lead} (first document indexed at {catch['first_document_s']:.2f} s, then"
+            f" {catch['replay_per_s']:,.0f}/s; its API answered at {catch['healthy_s']:.1f} s and showed the"
+            f" last document at {catch['shown_by_api_s']:.1f} s), watched in its SQLite index, {reps}"
+        )
+    return f"{lead} (API first answered at {catch['healthy_s']:.1f} s), seen through its API, {reps}"
+
+
 def rows(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     thr = report["issue_throughput"]
     base = report["baseline_one_tx_per_document"]
@@ -74,11 +88,9 @@ def rows(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ),
         (
             "index_catch_up_per_s",
-            f"{catch['value']:,.0f} documents/s",
-            "≥ 20,000/s",
-            f"a new SG node replays {catch['documents']:,} documents in {catch['blocks']:,} blocks in "
-            f"{catch['replay_s']:.1f} s from its first health answer ({catch['from_process_start_s']:.1f} s, "
-            f"{catch['from_process_start_per_s']:,.0f}/s, from process start), {reps}",
+            f"{catch['value']:,.0f} documents/s from process start",
+            "≥ 20,000/s from process start",
+            _catch_up_how(catch, reps),
         ),
         (
             "peak_rss_mb",
