@@ -30,7 +30,9 @@ MAX_DEPTH = 32
 
 def canonical_bytes(doc: Any) -> bytes:
     """RFC 8785 bytes of ``doc``; raises ``ValidationFailed`` listing every value that is not I-JSON."""
-    problems = list(_non_ijson_values(doc, "", 0))
+    # The quick test answers for nearly every document; only a document that fails it is walked again to say
+    # where (building a pointer for every value cost as much as the canonical form itself).
+    problems = [] if _is_ijson(doc, 0) else list(_non_ijson_values(doc, "", 0))
     if problems:
         raise ValidationFailed(
             "the document is not representable as I-JSON", errors=[p.as_dict() for p in problems]
@@ -59,6 +61,36 @@ def document_id(issuer: str, reference: str) -> bytes:
 def type_id(name: str, version: str) -> bytes:
     """The bytes32 the contracts know a document type by."""
     return keccak256(f"{name}/{version}".encode())
+
+
+def _is_ijson(value: Any, depth: int) -> bool:
+    """Whether ``value`` is certainly I-JSON within ``MAX_DEPTH``: when true, ``_non_ijson_values`` finds
+    nothing (the two are tested against each other); when false, it is asked."""
+    kind = type(value)
+    if kind is str:
+        return _is_unicode(value)
+    if kind is dict:
+        return depth < MAX_DEPTH and all(
+            type(key) is str and _is_unicode(key) and _is_ijson(item, depth + 1)
+            for key, item in value.items()
+        )
+    if kind is list or kind is tuple:
+        return depth < MAX_DEPTH and all(_is_ijson(item, depth + 1) for item in value)
+    if value is None or kind is bool:
+        return True
+    if kind is int:
+        return bool(abs(value) <= _MAX_SAFE_INTEGER)
+    if kind is float:
+        return math.isfinite(value)
+    return False  # subclasses and other types: the full walk says what they are
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _non_ijson_values(value: Any, at: str, depth: int) -> Iterator[Problem]:

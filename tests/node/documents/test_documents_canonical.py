@@ -110,3 +110,41 @@ def test_deep_nesting_is_refused_without_exhausting_the_stack() -> None:
     with pytest.raises(ValidationFailed) as raised:
         canonical_bytes({"deep": deep})
     assert "nested deeper" in raised.value.errors[0]["message"]
+
+
+# Values of every kind the walk must judge, the hostile ones included: huge integers, NaN, lone surrogates,
+# non-string keys, other Python types, and nesting around the depth limit.
+_any_scalars = (
+    json_scalars
+    | st.integers()
+    | st.floats()
+    | st.text(alphabet=st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF), min_size=1, max_size=2)
+    | st.just(b"bytes")
+)
+_any_values = st.recursive(
+    _any_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(max_size=4) | st.integers(0, 3), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+def _nested(value: Any, depth: int) -> Any:
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@settings(max_examples=500)
+@given(_any_values, st.sampled_from([0, 30, 31, 32, 33]))
+def test_the_quick_test_never_passes_what_the_full_walk_refuses(value: Any, depth: int) -> None:
+    from origo_node.documents.canonical import _is_ijson, _non_ijson_values
+
+    doc = _nested(value, depth)
+    problems = list(_non_ijson_values(doc, "", 0))
+    if _is_ijson(doc, 0):
+        assert problems == []
+    elif depth < 30:
+        assert problems, "below the depth limit the quick test refuses only what the walk refuses"
