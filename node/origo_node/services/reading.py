@@ -114,7 +114,7 @@ class PayloadOpener:
         if "0x" + hashlib.sha256(plaintext).hexdigest() != row.digest:
             raise PayloadMismatch("digest_mismatch", "the payload's digest is not the anchored digest")
         try:
-            document: dict[str, Any] = json.loads(plaintext)
+            document: object = json.loads(plaintext)
         except (ValueError, RecursionError):  # bytes its issuer anchored that are not JSON at all
             raise PayloadMismatch("digest_mismatch", "the payload is not in canonical form") from None
         try:
@@ -133,6 +133,13 @@ class PayloadOpener:
             ) from None
         if signer.lower() != row.signer.lower():
             raise PayloadMismatch("bad_signature", f"the signature recovers to {signer}, not {row.signer}")
+        if not isinstance(document, dict):
+            # Signed and anchored by its issuer, yet no document of any type, known or not: every document is
+            # a JSON object. Its issuer's node never checked it; no figure anchored with it can be its own.
+            raise PayloadMismatch(
+                "facts_mismatch",
+                f"the payload is {_json_kind(document)}, not a document (a document is a JSON object)",
+            )
         return document
 
     def _open(self, envelope: bytes, aad: bytes) -> bytes:
@@ -148,6 +155,16 @@ class PayloadOpener:
             except CryptoError:
                 continue
         raise PayloadMismatch("not_a_recipient", f"cannot open the payload: {first.message}") from first
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, list):
+        return "a JSON array"
+    if isinstance(value, str):
+        return "a JSON string"
+    if isinstance(value, bool) or value is None:
+        return f"the JSON value {json.dumps(value)}"
+    return "a JSON number"
 
 
 def leaf_of(row: IndexedDocument) -> Leaf:

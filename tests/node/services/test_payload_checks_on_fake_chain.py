@@ -116,6 +116,27 @@ def test_a_payload_that_is_not_json_at_all(network: Consortium, monkeypatch: pyt
     _assert_checked(network, bad, honest, "digest_mismatch", "the payload is not in canonical form")
 
 
+@pytest.mark.parametrize(
+    ("payload", "kind"),
+    [
+        ([1, 2], "a JSON array"),
+        ("a certificate", "a JSON string"),
+        (7, "a JSON number"),
+        (None, "the JSON value null"),
+    ],
+    ids=["array", "string", "number", "null"],
+)
+def test_a_payload_that_is_json_but_no_object(
+    network: Consortium, monkeypatch: pytest.MonkeyPatch, payload: object, kind: str
+) -> None:
+    # Canonical, signed and anchored: it used to read "ok", as a document of a type this node does not know.
+    validate = _anchoring_bytes(lambda doc: json.dumps(payload, separators=(",", ":")).encode())
+    bad, honest = _issue_with(network, monkeypatch, validate_document=validate)
+    detail = f"the payload is {kind}, not a document (a document is a JSON object)"
+    _assert_checked(network, bad, honest, "facts_mismatch", detail)
+    _assert_final(network, bad)
+
+
 def _assert_final(consortium: Consortium, doc_id: str) -> None:
     """A verdict on what its issuer anchored: no later read can find otherwise, so it is not tried again."""
     sg = consortium.nodes["SG"]
