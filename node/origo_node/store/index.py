@@ -29,11 +29,23 @@ def _document(row: Any) -> IndexedDocument:
     return IndexedDocument(
         **{
             **dict(row),
+            "document_type": _hex(row["document_type"]),
+            "digest": _hex(row["digest"]),
+            "signature": _hex(row["signature"]),
             "quantities": tuple(map(int, json.loads(row["quantities"]))),
             "quantity_units": _json_tuple(row["quantity_units"]),
             "recipients": _json_tuple(row["recipients"]),
         }
     )
+
+
+def _hex(stored: bytes) -> str:
+    """A column kept as bytes (store layout 7) spelled as the rest of the node does: 0x, lower-case hex."""
+    return "0x" + bytes(stored).hex()
+
+
+def _bytes(spelled: str) -> bytes:
+    return bytes.fromhex(spelled[2:] if spelled.startswith("0x") else spelled)
 
 
 @lru_cache(maxsize=1024)
@@ -209,15 +221,15 @@ class IndexRepository:
             rows.append(
                 (
                     d.document_id,
-                    d.document_type,
-                    d.digest,
+                    _bytes(d.document_type),
+                    _bytes(d.digest),
                     d.issuer,
                     d.importer,
                     d.issued_at,
                     d.expires_at,
                     _quantities_json(d.quantities),
                     d.payload_cid,
-                    d.signature,
+                    _bytes(d.signature),
                     d.signer,
                     d.root,
                     d.block,

@@ -74,13 +74,13 @@ def indexed(
     n: int,
     issuer: str = VN,
     root: str = "0xroot",
-    digest: str = "0xd1",
+    digest: str = "0x" + "d1" * 32,
     block: int = 10,
     items: tuple[tuple[int, str | None], ...] = ((2**62, "PR"), (0, None)),
 ) -> IndexedDocument:
     return IndexedDocument(
         document_id=f"0x{n:064x}",
-        document_type="0xtype",
+        document_type="0x" + "7e" * 32,
         digest=digest,
         issuer=issuer,
         importer=SG,
@@ -88,7 +88,7 @@ def indexed(
         expires_at=1_800_000_000,
         quantities=tuple(q for q, _ in items),
         payload_cid=f"bafy{n}",
-        signature="0xsig",
+        signature="0x" + "5a" * 64 + "1b",
         signer=issuer,
         root=root,
         block=block,
@@ -332,10 +332,10 @@ def test_index_chunks_are_replayable_and_checkpointed(store: StoreDatabase) -> N
 
 def test_first_anchoring_by_the_same_issuer_wins(store: StoreDatabase) -> None:
     index = IndexRepository(store)
-    index.store_documents(VN, "0xroot", [indexed(1, digest="0xfirst")])
-    index.store_documents(VN, "0xroot2", [indexed(1, root="0xroot2", digest="0xlater")])
-    index.store_documents(SG, "0xroot3", [indexed(1, issuer=SG, root="0xroot3", digest="0xsquat")])
-    assert index.document(VN, indexed(1).document_id) == indexed(1, digest="0xfirst")
+    index.store_documents(VN, "0xroot", [indexed(1, digest="0x" + "f1" * 32)])
+    index.store_documents(VN, "0xroot2", [indexed(1, root="0xroot2", digest="0x" + "1a" * 32)])
+    index.store_documents(SG, "0xroot3", [indexed(1, issuer=SG, root="0xroot3", digest="0x" + "5e" * 32)])
+    assert index.document(VN, indexed(1).document_id) == indexed(1, digest="0x" + "f1" * 32)
     assert index.issuers_of_id(indexed(1).document_id) == {VN, SG}
     assert index.has_document(SG, indexed(1).document_id)
     index.store_documents(VN, "0xroot", [indexed(2, block=11)])
