@@ -262,9 +262,15 @@ def test_api_keys_are_found_by_key_and_revoked_once(store: StoreDatabase) -> Non
     apikeys.import_key(store, "admin", "demo", "origo_demo")  # idempotent
     found = apikeys.find_key(store, key)
     assert found is not None and found.role == "officer" and found.name == "desk 1"
-    assert [k["name"] for k in apikeys.list_keys(store)] == ["desk 1", "demo"]
+    assert [(k.name, k.role, k.live) for k in apikeys.list_keys(store)] == [
+        ("desk 1", "officer", True),
+        ("demo", "admin", True),
+    ]
     assert apikeys.revoke_key(store, found.id) is True
     assert apikeys.revoke_key(store, found.id) is False
+    revoked, demo = apikeys.list_keys(store)
+    assert not revoked.live and revoked.revoked_at is not None and revoked.revoked_at >= revoked.created_at
+    assert demo.live and demo.revoked_at is None
     assert apikeys.find_key(store, key) is None
     with pytest.raises(ValueError):
         apikeys.create_key(store, "emperor", "x")  # type: ignore[arg-type]
@@ -439,7 +445,7 @@ def test_payload_checks_are_queued_once_and_recorded(store: StoreDatabase) -> No
 def test_text_with_placeholders_quotes_and_any_script_round_trips(store: StoreDatabase) -> None:
     name = "desk ? 100% 'x' \"y\" -- ; Hà Nội 河内 🚢"
     apikeys.import_key(store, "officer", name, "origo_odd")
-    assert [k["name"] for k in apikeys.list_keys(store)] == [name]
+    assert [k.name for k in apikeys.list_keys(store)] == [name]
     NodeFacts(store).put(name, {name: name})
     assert NodeFacts(store).get(name) == {name: name}
 
