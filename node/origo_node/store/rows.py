@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from origo_node.documents.action_failure import ActionFailure
 from origo_node.documents.action_params import ActionParams
 from origo_node.documents.event_fields import EventFields
 from origo_node.documents.leaf import Leaf
@@ -86,7 +87,8 @@ class ActionRecord:
     tx_hash: str | None
     raw_tx: bytes | None
     block: int | None
-    error: dict[str, Any] | None
+    #: Why it failed (state failed only).
+    error: ActionFailure | None
 
     @property
     def kind(self) -> str:

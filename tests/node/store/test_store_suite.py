@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import psycopg
 import pytest
+from origo_node.documents.action_failure import ActionFailure
 from origo_node.documents.action_params import Accept, ItemClaim, Revoke, params_json
 from origo_node.documents.event_fields import Claimed, ItemTaken, Superseded
 from origo_node.documents.leaf import Leaf
@@ -202,10 +203,10 @@ def test_actions_move_from_pending_to_done_or_failed(store: StoreDatabase) -> No
     actions.requeue(first)
     assert actions.get(first).raw_tx is None  # type: ignore[union-attr]
     actions.mark_done(first, 99)
-    actions.mark_failed(second, {"title": "refused"})
+    actions.mark_failed(second, ActionFailure(title="refused"))
     assert actions.open() == []
     assert actions.get(first).block == 99  # type: ignore[union-attr]
-    assert actions.get(second).error == {"title": "refused"}  # type: ignore[union-attr]
+    assert actions.get(second).error == ActionFailure(title="refused")  # type: ignore[union-attr]
 
 
 def _stored_as_json(store: StoreDatabase, kind: str, params: str) -> int:
@@ -245,6 +246,34 @@ def test_actions_stored_as_json_load_typed_and_write_the_same_json(
     assert list(params_json(record.params, record.issuer).items()) == list(json.loads(params).items())
     again = actions.get(actions.add("0xdoc", record.issuer or "VN", record.params))
     assert again is not None and again.params == record.params
+
+
+#: Failures as the node has written them: a refusal by rule (its arguments as JSON), a refusal without a
+#: custom error, a mined transaction the chain reverted, and words alone.
+STORED_FAILURES = [
+    '{"title": "the chain refused: RegistryQuantityExceeded", "rule": "RegistryQuantityExceeded", '
+    '"args": ["0x' + "ab" * 32 + '", 1, 9000000, 8960000]}',
+    '{"title": "the chain refused: execution reverted", "rule": "Revert", "args": []}',
+    '{"title": "the chain reverted the transaction", "rule": "Reverted", "tx": "0x' + "7e" * 32 + '"}',
+    '{"title": "refused"}',
+]
+
+
+@pytest.mark.parametrize("error", STORED_FAILURES)
+def test_failures_stored_as_json_load_typed_and_write_the_same_json(store: StoreDatabase, error: str) -> None:
+    actions = ActionRepository(store)
+    stored = _stored_as_json(store, "revoke", '{"reason_code": 1, "reason": "typo", "issuer": "VN"}')
+    with store.transaction() as conn:
+        conn.execute("UPDATE actions SET state = 'failed', error = ? WHERE id = ?", (error, stored))
+    record = actions.get(stored)
+    assert record is not None and isinstance(record.error, ActionFailure)
+    # the same keys in the same order, values and all: the problem the API answers is the one stored
+    assert json.dumps(record.error.as_json()) == json.dumps(json.loads(error))
+    again = actions.add("0xdoc", "VN", record.params)
+    actions.mark_failed(again, record.error)
+    assert actions.get(again).error == record.error  # type: ignore[union-attr]
+    row = store.read().execute("SELECT error FROM actions WHERE id = ?", (again,)).fetchone()
+    assert json.loads(row["error"]) == json.loads(error)
 
 
 def test_an_accept_stored_before_claims_named_items_loads_as_its_claim(store: StoreDatabase) -> None:
