@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from origo_node.documents.action_failure import ActionFailure
 from origo_node.documents.action_params import ActionParams
 from origo_node.documents.event_fields import EventFields
 from origo_node.documents.leaf import Leaf
+from origo_node.membership_fields import MembershipFields
 
 # ---------------------------------------------------------------- what this node accepted and sends
 
@@ -163,7 +163,8 @@ class MembershipEvent:
     kind: str
     member: str | None
     timestamp: int
-    fields: dict[str, Any]
+    #: The event's arguments, typed per kind (stored as the chain adapter decoded them: ``as_json``).
+    fields: MembershipFields
 
 
 @dataclass(frozen=True)

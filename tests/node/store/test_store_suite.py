@@ -15,6 +15,7 @@ from origo_node.documents.action_params import Accept, ItemClaim, Revoke, params
 from origo_node.documents.event_fields import Claimed, ItemTaken, Superseded
 from origo_node.documents.leaf import Leaf
 from origo_node.errors import StoreError
+from origo_node.membership_fields import IssuerChanged
 from origo_node.store import apikeys, idempotency
 from origo_node.store.action_rows import ActionRepository
 from origo_node.store.database import StoreDatabase
@@ -338,7 +339,7 @@ def _chunk(index: IndexRepository, end: int) -> None:
         DocumentEvent(11, 0, "0xtx", indexed(1).document_id, VN, "superseded", VN, VN, 1, REPLACED),
         DocumentEvent(12, 1, "0xtx", indexed(1).document_id, VN, "accepted", SG, SG, 2, CLAIMED),
     ]
-    membership = [MembershipEvent(9, 0, "0xtx", "IssuerAdded", VN, 1, {"account": VN})]
+    membership = [MembershipEvent(9, 0, "0xtx", "IssuerAdded", VN, 1, IssuerChanged(code="VN", account=VN))]
     index.store_chunk([batch], events, membership, end, f"0xhash{end}")
 
 
@@ -354,7 +355,9 @@ def test_index_chunks_are_replayable_and_checkpointed(store: StoreDatabase) -> N
     assert [e.fields for e in events] == [REPLACED, CLAIMED]
     assert index.predecessor_of(VN, "0xnew") == indexed(1).document_id
     assert index.predecessor_of(SG, "0xnew") is None
-    assert [e.kind for e in index.issuer_history(VN, 9)] == ["IssuerAdded"]
+    assert [(e.kind, e.fields) for e in index.issuer_history(VN, 9)] == [
+        ("IssuerAdded", IssuerChanged(code="VN", account=VN))
+    ]
     assert index.issuer_history(VN, 8) == []
     assert index.has_untried_manifest()
     assert [b.root for b in index.manifests_due(10)] == ["0xroot"]
