@@ -29,6 +29,7 @@ from fastapi.testclient import TestClient
 from origo_node.api.app import create_app
 from origo_node.chain.fake import FakeChain
 from origo_node.chain.port import MemberRecord
+from origo_node.notify import Collector
 from origo_node.operator_tasks import add_api_key, init_node
 from origo_node.runtime import Node
 from origo_node.settings import load_settings
@@ -38,7 +39,7 @@ CODES = ("VN", "SG", "TH")
 PASSPHRASE = "record-answers"
 #: The fake chain's clock: 2026-12-01 00:00 UTC, then one second per block.
 CHAIN_T0 = 1_796_083_200
-_RANDOM = re.compile(r"0x[0-9a-fA-F]{40,}|\bb[a-z2-7]{50,}\b")
+_RANDOM = re.compile(r"0x[0-9a-fA-F]{40,}|\bb[a-z2-7]{50,}\b|whsec_[0-9a-f]{64}")
 #: A Merkle proof's length depends on where the leaf's random hash puts it in its batch's tree.
 _PROOF = re.compile(r'"proof":\[[^\]]*\]')
 
@@ -156,6 +157,11 @@ def settle(members: dict[str, Member]) -> None:
 
 def run(members: dict[str, Member]) -> None:
     vn, sg, th = members["VN"], members["SG"], members["TH"]
+    # Webhooks subscribed before anything happens, so that every event below is queued for them.
+    hook = {"url": "https://nsw.example/origo-events", "description": "NSW"}
+    subscribed = vn.call("admin", "POST", "/api/v1/webhooks", json=hook)
+    vn.call("admin", "POST", "/api/v1/webhooks", json={**hook, "events": ["document.claimed"]})
+    vn.call("admin", "POST", "/api/v1/webhooks", json={"url": "ftp://nsw.example", "events": []})
     coffee = sample("form-d/vn-sg-coffee.json")
     issued = vn.call("officer", "POST", "/api/v1/documents", json=coffee)
     doc_id = issued["document_id"]
@@ -270,6 +276,17 @@ def run(members: dict[str, Member]) -> None:
     th.call("admin", "GET", "/api/v1/consortium/proposals")
     for member in (vn, th):
         member.call("public", "GET", "/api/v1/members")
+
+    # The webhooks' deliveries, queued and never sent (no receiver runs here): the collector by hand.
+    Collector(vn.node.notify, vn.node.member).run_once()
+    hooks = f"/api/v1/webhooks/{subscribed['id']}"
+    vn.call("admin", "GET", "/api/v1/webhooks")
+    vn.call("admin", "GET", hooks)
+    vn.call("admin", "GET", f"{hooks}/deliveries")
+    vn.call("admin", "GET", f"{hooks}/deliveries", params={"state": "pending", "limit": 2})
+    vn.call("admin", "DELETE", hooks)
+    vn.call("admin", "GET", hooks)
+    vn.call("admin", "GET", "/api/v1/webhooks")
 
 
 def main() -> None:

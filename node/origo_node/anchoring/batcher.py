@@ -58,6 +58,18 @@ class BatchPolicy:
     replace_after_s: float = 60.0
 
 
+@dataclass(frozen=True, kw_only=True)
+class AnchoringRefused:
+    """Accepted documents the consortium refuses to anchor (this member suspended or removed while they were
+    in flight): an officer must act. ``reason`` is the latest refusal's, in words."""
+
+    documents: int
+    reason: str | None
+
+    def as_json(self) -> dict[str, object]:
+        return {"documents": self.documents, "reason": self.reason}
+
+
 class Batcher:
     def __init__(
         self,
@@ -90,10 +102,16 @@ class Batcher:
         """Documents accepted and not anchored yet (refused ones are counted apart, by ``refused``)."""
         return self._outbox.not_anchored_count()
 
-    def refused(self) -> dict[str, object] | None:
+    def refusal(self) -> AnchoringRefused | None:
         """Documents the consortium refused to anchor, and the latest reason; None when there are none."""
         count, reason = self._outbox.refused_documents()
-        return None if count == 0 else {"documents": count, "reason": reason}
+        return None if count == 0 else AnchoringRefused(documents=count, reason=reason)
+
+    def refused(self) -> dict[str, object] | None:
+        """``refusal`` as the dict the node's health check (``runtime.py``) reads; goes once it reads
+        ``refusal``."""
+        refusal = self.refusal()
+        return None if refusal is None else refusal.as_json()
 
     def _due(self) -> bool:
         count, oldest = self._outbox.oldest_unbatched()

@@ -55,9 +55,10 @@ async def create(request: Request, _: Admin) -> dict[str, Any]:
     if unknown:
         message = "unknown field(s): " + ", ".join(unknown)
         raise SubscriptionInvalid(message, errors=[{"pointer": f"/{unknown[0]}", "message": message}])
-    return await run_in_threadpool(
+    created = await run_in_threadpool(
         node.notify.create, body.get("url"), body.get("events"), body.get("description"), EVENT_TYPES
     )
+    return created.as_json()
 
 
 @router.get(
@@ -67,7 +68,7 @@ async def create(request: Request, _: Admin) -> dict[str, Any]:
     responses=errors(KEY),
 )
 def list_subscriptions(request: Request, _: Admin) -> list[dict[str, Any]]:
-    return node_of(request).notify.subscriptions()
+    return [subscription.as_json() for subscription in node_of(request).notify.subscriptions()]
 
 
 @router.get(
@@ -77,7 +78,7 @@ def list_subscriptions(request: Request, _: Admin) -> list[dict[str, Any]]:
     responses=errors(KEY, 404, 422),
 )
 def get_subscription(subscription_id: SubscriptionId, request: Request, _: Admin) -> dict[str, Any]:
-    return node_of(request).notify.get(subscription_id)
+    return node_of(request).notify.get(subscription_id).as_json()
 
 
 @router.delete(
@@ -104,4 +105,5 @@ def deliveries(
     state: Annotated[Literal["pending", "delivered", "failed", "cancelled"] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[dict[str, Any]]:
-    return node_of(request).notify.deliveries(subscription_id, state=state, limit=limit)
+    found = node_of(request).notify.deliveries(subscription_id, state=state, limit=limit)
+    return [delivery.as_json() for delivery in found]

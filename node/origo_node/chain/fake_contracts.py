@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from eth_abi.abi import encode as abi_encode
+
 from origo_node.chain.merkle import Leaf, leaf_hash, verify
 from origo_node.chain.port import AnchoredBatch, Call, MemberRecord, ProposalRecord
 from origo_node.errors import ChainRuleViolated
@@ -18,6 +20,8 @@ from origo_node.errors import ChainRuleViolated
 Emitted = tuple[str, str, dict[str, Any]]  # (contract, event name, arguments)
 
 _ACTIVE, _SUSPENDED, _REMOVED = 1, 2, 3
+#: ``IMembership.MemberInit``, as a proposal to add a member carries it ABI-encoded.
+_MEMBER_INIT = "(bytes2,string,address,address,address[],bytes,string)"
 _STATUS_OF_KIND = {1: _SUSPENDED, 2: _ACTIVE, 3: _REMOVED}
 
 
@@ -327,14 +331,19 @@ class ContractState:
     # ------------------------------------------------------------ governance
 
     def _propose(
-        self, sender: str, now: int, kind: int, target: str | None, bps: int, member: MemberRecord | None
-    ) -> Any:
+        self, sender: str, now: int, kind: int, target: str | None, bps: int, member: MemberRecord | None,
+        data: bytes = b"",
+    ) -> Any:  # fmt: skip
         proposer = self.admin_member(sender)
         if proposer is None:
             raise refuse("MembershipNotAdmin", sender)
-        self.proposals.append(_Proposal(kind, proposer, target, bps, now + self.voting_period, member))
+        deadline = now + self.voting_period
+        self.proposals.append(_Proposal(kind, proposer, target, bps, deadline, member))
         proposal_id = len(self.proposals)
-        args = {"id": proposal_id, "kind": kind, "proposer": proposer.encode()}
+        # As the contract's event gives them: the indexed arguments first, no target as two zero bytes.
+        shown = (target or "\0\0").encode()
+        args = {"id": proposal_id, "proposer": proposer.encode(), "kind": kind, "target": shown,
+                "newQuorumBps": bps, "deadline": deadline, "data": data}  # fmt: skip
         return [("membership", "ProposalCreated", args), *self._vote(proposal_id, proposer)]
 
     def _membership_proposeStatusChange(
@@ -365,7 +374,7 @@ class ContractState:
         )
         if record.code in self.members:
             raise refuse("MembershipMemberExists", bytes(code))
-        return self._propose(sender, now, 0, record.code, 0, record)
+        return self._propose(sender, now, 0, record.code, 0, record, abi_encode([_MEMBER_INIT], [m]))
 
     def _membership_vote(self, sender: str, _b: int, now: int, proposal_id: int) -> Any:
         voter = self.admin_member(sender)
@@ -383,7 +392,9 @@ class ContractState:
     def _vote(self, proposal_id: int, voter: str) -> list[Emitted]:
         p = self.proposals[proposal_id - 1]
         p.votes.add(voter)
-        emitted: list[Emitted] = [("membership", "Voted", {"id": proposal_id, "voter": voter.encode()})]
+        tally = {"id": proposal_id, "voter": voter.encode(), "yesVotes": len(p.votes),
+                 "requiredVotes": self.required_votes()}  # fmt: skip
+        emitted: list[Emitted] = [("membership", "Voted", tally)]
         if len(p.votes) < self.required_votes():
             return emitted
         p.executed = True

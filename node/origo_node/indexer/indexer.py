@@ -21,6 +21,7 @@ from origo_node.chain.events import DOCUMENT_EVENTS, declaration_text, event_ent
 from origo_node.chain.port import ChainEvent, ChainPort
 from origo_node.documents.event_fields import fields_of
 from origo_node.errors import NotFound, OrigoError
+from origo_node.membership_fields import membership_fields_of
 from origo_node.payload import PayloadStore
 from origo_node.store.ports import FactStore, IndexStore
 from origo_node.store.rows import DocumentEvent, IndexedBatch, IndexedDocument, MembershipEvent
@@ -161,7 +162,7 @@ class Indexer:
                         kind=item.name,
                         member=None if code is None else jsonable(code),
                         timestamp=ts,
-                        fields={k: jsonable(v) for k, v in args.items()},
+                        fields=membership_fields_of(item.name, {k: jsonable(v) for k, v in args.items()}),
                     )
                 )
             elif item.name == "BatchAnchored":

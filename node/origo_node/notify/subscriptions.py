@@ -1,7 +1,8 @@
 """Webhook subscriptions as an operator sees them: checked on the way in, shown in plain fields on the way
 out.
 
-The tables live in the store (``store/webhooks.py``); this module holds the rules and the API's shapes.
+The tables live in the store (``store/webhooks.py``); this module holds the rules, ``notify/answers.py`` the
+API's shapes.
 """
 
 from __future__ import annotations
@@ -12,9 +13,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from origo_node.errors import NotFound, ValidationFailed
+from origo_node.notify.answers import (
+    DeliveryView,
+    SubscriptionCreated,
+    SubscriptionView,
+    delivery_view,
+    subscription_view,
+)
 from origo_node.store.database import StoreDatabase
 from origo_node.store.ports import WebhookStore
-from origo_node.store.webhook_rows import Delivery, Subscription
 from origo_node.store.webhooks import NotifyRepository
 
 _MAX_URL = 2048
@@ -63,7 +70,7 @@ class NotifyStore:
 
     def create(
         self, url: Any, events: Any, description: Any, known_events: tuple[str, ...]
-    ) -> dict[str, Any]:
+    ) -> SubscriptionCreated:
         checked_url = check_url(url)
         chosen = list(known_events) if events is None else events
         if (
@@ -79,15 +86,13 @@ class NotifyStore:
             raise SubscriptionInvalid(message, errors=[{"pointer": "/description", "message": message}])
         secret = "whsec_" + secrets.token_hex(32)
         new_id = self.repository.add_subscription(checked_url, secret, chosen, text, time.time())
-        created = self.get(new_id)
-        created["secret"] = secret  # shown this once
-        return created
+        return SubscriptionCreated(subscription=self.get(new_id), secret=secret)  # shown this once
 
-    def get(self, subscription_id: int) -> dict[str, Any]:
+    def get(self, subscription_id: int) -> SubscriptionView:
         found = self.repository.subscription(subscription_id)
         if found is None:
             raise NotFound(f"there is no webhook subscription {subscription_id}")
-        return _public(found)
+        return subscription_view(found)
 
     def secret(self, subscription_id: int) -> str:
         found = self.repository.secret(subscription_id)
@@ -95,8 +100,8 @@ class NotifyStore:
             raise NotFound(f"there is no webhook subscription {subscription_id}")
         return found
 
-    def subscriptions(self) -> list[dict[str, Any]]:
-        return [_public(s) for s in self.repository.subscriptions()]
+    def subscriptions(self) -> list[SubscriptionView]:
+        return [subscription_view(s) for s in self.repository.subscriptions()]
 
     def delete(self, subscription_id: int) -> None:
         self.get(subscription_id)
@@ -104,37 +109,7 @@ class NotifyStore:
 
     # ------------------------------------------------------------------ deliveries
 
-    def deliveries(self, subscription_id: int, *, state: str | None, limit: int) -> list[dict[str, Any]]:
+    def deliveries(self, subscription_id: int, *, state: str | None, limit: int) -> list[DeliveryView]:
         self.get(subscription_id)
-        return [_delivery(d) for d in self.repository.deliveries(subscription_id, state=state, limit=limit)]
-
-
-def _public(subscription: Subscription) -> dict[str, Any]:
-    return {
-        "id": subscription.id,
-        "url": subscription.url,
-        "events": subscription.events,
-        "description": subscription.description,
-        "created_at": _iso(subscription.created_at),
-        "deliveries": dict(subscription.deliveries),
-    }
-
-
-def _delivery(d: Delivery) -> dict[str, Any]:
-    return {
-        "id": d.id,
-        "event": d.event_key,
-        "type": d.type,
-        "document_id": d.document_id,
-        "state": d.state,
-        "attempts": d.attempts,
-        "last_status": d.last_status,
-        "last_error": d.last_error,
-        "next_attempt_at": _iso(d.next_at) if d.state == "pending" else None,
-        "delivered_at": None if d.delivered_at is None else _iso(d.delivered_at),
-        "created_at": _iso(d.created_at),
-    }
-
-
-def _iso(moment: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment))
+        found = self.repository.deliveries(subscription_id, state=state, limit=limit)
+        return [delivery_view(d) for d in found]

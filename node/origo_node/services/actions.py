@@ -21,6 +21,7 @@ from origo_api.answers import Action
 from origo_node.chain import calls
 from origo_node.chain.port import Call, Receipt, SignedTx
 from origo_node.chain.sender import TxSender
+from origo_node.documents.action_failure import ActionFailure
 from origo_node.documents.action_params import (
     Accept,
     ActionParams,
@@ -119,7 +120,7 @@ class ActionService:
             state=record.state,
             tx=record.tx_hash,
             block=record.block,
-            error=record.error,
+            error=None if record.error is None else record.error.as_json(),
         )
 
     # ------------------------------------------------------------------ worker
@@ -144,7 +145,7 @@ class ActionService:
         try:
             signed = self._sender.prepare(self._call(self._document(record), params))
         except ChainRuleViolated as exc:
-            self._actions.mark_failed(record.id, {"title": exc.message, **exc.details})
+            self._actions.mark_failed(record.id, ActionFailure.refused(exc))
             return 1
         except OrigoError:
             return 0
@@ -176,12 +177,7 @@ class ActionService:
         if receipt.ok:
             self._actions.mark_done(action_id, receipt.block)
         else:
-            problem = {
-                "title": "the chain reverted the transaction",
-                "rule": "Reverted",
-                "tx": signed.tx_hash,
-            }
-            self._actions.mark_failed(action_id, problem)
+            self._actions.mark_failed(action_id, ActionFailure.reverted(signed.tx_hash))
         return 1
 
     def _receipt(self, action_id: int, signed: SignedTx) -> Receipt | None:

@@ -18,6 +18,7 @@ from origo_node import reasons
 from origo_node.chain import eip712
 from origo_node.documents import DocumentFacts, canonical_bytes, document_id
 from origo_node.errors import CryptoError, NotFound, ValidationFailed
+from origo_node.membership_fields import IssuerChanged
 from origo_node.services import resolver
 from origo_node.services.agreement import NotAValidDocument, disagreements, facts_of
 from origo_node.services.document_status import DocumentStatus, Replacement, Verification
@@ -194,7 +195,7 @@ class VerifyService:
     def _was_issuer(self, account: str, member: str, block: int) -> bool:
         state = False
         for event in self._index.issuer_history(member, block):
-            if str(event.fields.get("account", "")).lower() == account.lower():
+            if isinstance(event.fields, IssuerChanged) and event.fields.account.lower() == account.lower():
                 state = event.kind == "IssuerAdded"
         return state
 

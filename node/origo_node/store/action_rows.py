@@ -6,6 +6,7 @@ import json
 import time
 from typing import Any
 
+from origo_node.documents.action_failure import ActionFailure, failure_of
 from origo_node.documents.action_params import ActionParams, params_json, params_of
 from origo_node.store.database import StoreDatabase
 from origo_node.store.rows import ActionRecord
@@ -24,7 +25,7 @@ def _record(row: Any) -> ActionRecord:
         tx_hash=row["tx_hash"],
         raw_tx=None if row["raw_tx"] is None else bytes(row["raw_tx"]),
         block=row["block"],
-        error=None if row["error"] is None else json.loads(row["error"]),
+        error=None if row["error"] is None else failure_of(json.loads(row["error"])),
     )
 
 
@@ -67,8 +68,9 @@ class ActionRepository:
     def mark_done(self, action_id: int, block: int) -> None:
         self._set(action_id, "state = 'done', block = ?", block)
 
-    def mark_failed(self, action_id: int, problem: dict[str, Any]) -> None:
-        self._set(action_id, "state = 'failed', error = ?", json.dumps(problem))
+    def mark_failed(self, action_id: int, failure: ActionFailure) -> None:
+        """Failed for good; ``failure`` is kept as the problem JSON the node has always written."""
+        self._set(action_id, "state = 'failed', error = ?", json.dumps(failure.as_json()))
 
     def replace_tx(self, action_id: int, earlier: str, tx_hash: str, raw_tx: bytes) -> None:
         """The action's transaction sent again at a higher fee: ``earlier`` is kept, since the chain may still

@@ -22,6 +22,22 @@ class ApiKey:
     role: Role
 
 
+@dataclass(frozen=True, kw_only=True)
+class StoredKey:
+    """A key as the operator lists it: never the key itself (only its hash is kept), and when it was made
+    and revoked (Unix seconds; ``revoked_at`` None while it is live)."""
+
+    id: int
+    name: str
+    role: Role
+    created_at: float
+    revoked_at: float | None
+
+    @property
+    def live(self) -> bool:
+        return self.revoked_at is None
+
+
 def _hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
@@ -69,10 +85,20 @@ def revoke_key(db: StoreDatabase, key_id: int) -> bool:
     return bool(cursor.rowcount == 1)
 
 
-def list_keys(db: StoreDatabase) -> list[dict[str, object]]:
+def list_keys(db: StoreDatabase) -> list[StoredKey]:
+    """Every key, live or revoked, oldest first."""
     rows = (
         db.read()
         .execute("SELECT id, name, role, created_at, revoked_at FROM api_keys ORDER BY id")
         .fetchall()
     )
-    return [dict(row) for row in rows]
+    return [
+        StoredKey(
+            id=int(row["id"]),
+            name=row["name"],
+            role=row["role"],
+            created_at=float(row["created_at"]),
+            revoked_at=None if row["revoked_at"] is None else float(row["revoked_at"]),
+        )
+        for row in rows
+    ]

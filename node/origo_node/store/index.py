@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from origo_node.documents.event_fields import fields_of
+from origo_node.membership_fields import membership_fields_of
 from origo_node.store.database import StoreDatabase
 from origo_node.store.rows import DocumentEvent, IndexedBatch, IndexedDocument, MembershipEvent, PayloadCheck
 
@@ -164,7 +165,15 @@ class IndexRepository:
                 "INSERT OR IGNORE INTO idx_membership_events (block, log_index, tx_hash, kind, member,"
                 " timestamp, fields) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (m.block, m.log_index, m.tx_hash, m.kind, m.member, m.timestamp, json.dumps(m.fields))
+                    (
+                        m.block,
+                        m.log_index,
+                        m.tx_hash,
+                        m.kind,
+                        m.member,
+                        m.timestamp,
+                        json.dumps(m.fields.as_json()),
+                    )
                     for m in membership
                 ],
             )
@@ -334,7 +343,7 @@ class IndexRepository:
                 r["kind"],
                 r["member"],
                 r["timestamp"],
-                json.loads(r["fields"]),
+                membership_fields_of(r["kind"], json.loads(r["fields"])),
             )
             for r in rows.fetchall()
         ]

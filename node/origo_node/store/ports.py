@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
+from origo_node.documents.action_failure import ActionFailure
 from origo_node.documents.action_params import ActionParams
 from origo_node.store.rows import (
     ActionRecord,
@@ -208,7 +209,7 @@ class ActionStore(Protocol):
 
     def mark_done(self, action_id: int, block: int) -> None: ...
 
-    def mark_failed(self, action_id: int, problem: dict[str, Any]) -> None: ...
+    def mark_failed(self, action_id: int, failure: ActionFailure) -> None: ...
 
     def replace_tx(self, action_id: int, earlier: str, tx_hash: str, raw_tx: bytes) -> None:
         """The action's transaction sent again at a higher fee; ``earlier`` is kept among its earlier ones."""

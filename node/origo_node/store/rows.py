@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from origo_node.documents.action_failure import ActionFailure
 from origo_node.documents.action_params import ActionParams
 from origo_node.documents.event_fields import EventFields
 from origo_node.documents.leaf import Leaf
+from origo_node.membership_fields import MembershipFields
 
 # ---------------------------------------------------------------- what this node accepted and sends
 
@@ -86,7 +87,8 @@ class ActionRecord:
     tx_hash: str | None
     raw_tx: bytes | None
     block: int | None
-    error: dict[str, Any] | None
+    #: Why it failed (state failed only).
+    error: ActionFailure | None
 
     @property
     def kind(self) -> str:
@@ -161,7 +163,8 @@ class MembershipEvent:
     kind: str
     member: str | None
     timestamp: int
-    fields: dict[str, Any]
+    #: The event's arguments, typed per kind (stored as the chain adapter decoded them: ``as_json``).
+    fields: MembershipFields
 
 
 @dataclass(frozen=True)

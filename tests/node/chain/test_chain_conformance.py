@@ -12,10 +12,12 @@ from typing import Any
 import pytest
 from chain_worlds import World
 from origo_node.chain import calls
+from origo_node.chain.events import jsonable
 from origo_node.chain.merkle import Leaf, MerkleTree
 from origo_node.chain.port import Call, SignedTx, TxRefused
 from origo_node.errors import ChainError, ChainRuleViolated
 from origo_node.hashing import keccak256
+from origo_node.membership_fields import Voted, membership_fields_of
 
 FORM_D = keccak256(b"atiga-form-d/1")
 CID = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
@@ -230,8 +232,17 @@ def test_proposals_are_created_voted_and_read(world: World) -> None:
     p = world.chain.proposal(before + 1)
     assert (p.kind, p.proposer, p.target, p.yes_votes, p.required_votes) == (1, "VN", "SG", 1, 2)
     assert not p.executed and not p.expired
-    send(world, world.admin("SG"), calls.vote(before + 1))
-    assert world.chain.proposal(before + 1).executed
+    voted = world.chain.receipt(send(world, world.admin("SG"), calls.vote(before + 1)).tx_hash)
+    assert voted is not None and world.chain.proposal(before + 1).executed
+    names = [e.name for e in voted.events]
+    assert names == ["Voted", "MemberStatusChanged", "ProposalExecuted"]
+    # Every argument the contract emits, decoded by either adapter alike: the index stores them typed.
+    for event in [*receipt.events, *voted.events]:
+        raw = {name: jsonable(value) for name, value in event.args.items()}
+        assert list(membership_fields_of(event.name, raw).as_json().items()) == list(raw.items())
+    assert membership_fields_of("Voted", jsonable(voted.events[0].args)) == Voted(
+        id=before + 1, voter="SG", yes_votes=2, required_votes=2
+    )
     assert {m.code: m.status for m in world.chain.members()}["SG"] == 2
     assert rule_of(world, world.outsider, calls.vote(before + 1)) == rule_of(
         world, world.outsider, calls.propose_quorum(6000)

@@ -8,12 +8,14 @@ everything after that (collecting, queueing, signing, posting, retrying) is the 
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from origo_node.api.desk_models import Delivery
 from origo_node.notify import EVENT_TYPES, Collector, Deliverer, NotifyStore, SubscriptionInvalid, verify
 from origo_node.store.database import StoreDatabase
 from origo_node.store.db import Database
@@ -105,8 +107,8 @@ def pump(collector: Collector, deliverer: Deliverer, rounds: int = 1) -> None:
 def test_deliveries_are_signed_with_the_subscriptions_secret(db: StoreDatabase, receiver: Receiver) -> None:
     store = NotifyStore(db)
     created = store.create(receiver.url, None, "NSW", EVENT_TYPES)
-    secret = created["secret"]
-    assert secret.startswith("whsec_") and "secret" not in store.get(created["id"])
+    secret = created.secret
+    assert secret.startswith("whsec_") and "secret" not in store.get(created.id).as_json()
     collector, deliverer = Collector(store, "VN"), Deliverer(store)
     index_document(db, DOC_A)
     index_document(db, DOC_OTHER, issuer="TH", importer="MY")  # concerns neither VN as issuer nor importer
@@ -136,22 +138,27 @@ def test_a_failed_delivery_is_retried_with_backoff_and_logged(db: StoreDatabase,
     collector, deliverer = Collector(store, "SG"), Deliverer(store, base_backoff_s=0.3, clock=clock)
     index_document(db, DOC_A)
     pump(collector, deliverer)
-    [pending] = store.deliveries(sub["id"], state=None, limit=10)
-    assert pending["state"] == "pending" and pending["attempts"] == 1 and pending["last_status"] == 500
-    assert "HTTP 500" in pending["last_error"]
+    [pending] = store.deliveries(sub.id, state=None, limit=10)
+    assert pending.state == "pending" and pending.attempts == 1 and pending.last_status == 500
+    assert "HTTP 500" in (pending.last_error or "")
     clock.advance(0.29)
     deliverer.run_once()  # not due yet: backoff
     assert len(receiver.received) == 1
     clock.advance(0.02)
     deliverer.run_once()
     deliverer.close()
-    [delivered] = store.deliveries(sub["id"], state="delivered", limit=10)
-    assert delivered["attempts"] == 2 and delivered["last_error"] is None
+    [delivered] = store.deliveries(sub.id, state="delivered", limit=10)
+    assert delivered.attempts == 2 and delivered.last_error is None
+    # The API's JSON, in the answer's key order: a delivered one is due no more and says when it arrived.
+    shown = delivered.as_json()
+    assert list(shown) == list(Delivery.model_fields)
+    assert shown["next_attempt_at"] is None and shown["last_status"] == 200
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", shown["delivered_at"])
     assert receiver.received[0]["body"] == receiver.received[1]["body"]  # the same event, byte for byte
     assert (
         receiver.received[0]["headers"]["Origo-Delivery"] == receiver.received[1]["headers"]["Origo-Delivery"]
     )
-    assert store.get(sub["id"])["deliveries"]["delivered"] == 1
+    assert store.get(sub.id).deliveries.delivered == 1
 
 
 def test_events_of_one_document_arrive_in_chain_order_across_retries(
@@ -251,7 +258,8 @@ def test_a_restart_delivers_what_was_not_acknowledged(
     pump(Collector(store, "VN"), deliverer)
     deliverer.close()
     assert sorted(e["document_id"] for e in receiver.ok_bodies()) == [DOC_A, DOC_B]
-    assert store.get(sub["id"])["deliveries"] == {"pending": 0, "delivered": 2, "failed": 0, "cancelled": 0}
+    counts = store.get(sub.id).deliveries
+    assert (counts.pending, counts.delivered, counts.failed, counts.cancelled) == (0, 2, 0, 0)
     second_db.close()
 
 
@@ -283,7 +291,7 @@ def test_deleting_a_subscription_cancels_what_it_had_pending(db: StoreDatabase, 
     collector, deliverer = Collector(store, "VN"), Deliverer(store, base_backoff_s=0.01)
     index_document(db, DOC_A)
     pump(collector, deliverer)
-    store.delete(sub["id"])
+    store.delete(sub.id)
     time.sleep(0.02)
     deliverer.run_once()
     deliverer.close()
@@ -298,9 +306,9 @@ def test_a_receiver_that_never_answers_is_given_up_after_the_last_attempt(db: St
     index_document(db, DOC_A)
     pump(collector, deliverer, rounds=4)
     deliverer.close()
-    [failed] = store.deliveries(sub["id"], state=None, limit=5)
-    assert failed["state"] == "failed" and failed["attempts"] == 3
-    assert failed["last_error"].startswith("could not reach the receiver")
+    [failed] = store.deliveries(sub.id, state=None, limit=5)
+    assert failed.state == "failed" and failed.attempts == 3
+    assert (failed.last_error or "").startswith("could not reach the receiver")
 
 
 @pytest.mark.parametrize(

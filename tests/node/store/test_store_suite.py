@@ -10,10 +10,12 @@ from collections.abc import Callable
 
 import psycopg
 import pytest
+from origo_node.documents.action_failure import ActionFailure
 from origo_node.documents.action_params import Accept, ItemClaim, Revoke, params_json
 from origo_node.documents.event_fields import Claimed, ItemTaken, Superseded
 from origo_node.documents.leaf import Leaf
 from origo_node.errors import StoreError
+from origo_node.membership_fields import IssuerChanged
 from origo_node.store import apikeys, idempotency
 from origo_node.store.action_rows import ActionRepository
 from origo_node.store.database import StoreDatabase
@@ -202,10 +204,10 @@ def test_actions_move_from_pending_to_done_or_failed(store: StoreDatabase) -> No
     actions.requeue(first)
     assert actions.get(first).raw_tx is None  # type: ignore[union-attr]
     actions.mark_done(first, 99)
-    actions.mark_failed(second, {"title": "refused"})
+    actions.mark_failed(second, ActionFailure(title="refused"))
     assert actions.open() == []
     assert actions.get(first).block == 99  # type: ignore[union-attr]
-    assert actions.get(second).error == {"title": "refused"}  # type: ignore[union-attr]
+    assert actions.get(second).error == ActionFailure(title="refused")  # type: ignore[union-attr]
 
 
 def _stored_as_json(store: StoreDatabase, kind: str, params: str) -> int:
@@ -247,6 +249,34 @@ def test_actions_stored_as_json_load_typed_and_write_the_same_json(
     assert again is not None and again.params == record.params
 
 
+#: Failures as the node has written them: a refusal by rule (its arguments as JSON), a refusal without a
+#: custom error, a mined transaction the chain reverted, and words alone.
+STORED_FAILURES = [
+    '{"title": "the chain refused: RegistryQuantityExceeded", "rule": "RegistryQuantityExceeded", '
+    '"args": ["0x' + "ab" * 32 + '", 1, 9000000, 8960000]}',
+    '{"title": "the chain refused: execution reverted", "rule": "Revert", "args": []}',
+    '{"title": "the chain reverted the transaction", "rule": "Reverted", "tx": "0x' + "7e" * 32 + '"}',
+    '{"title": "refused"}',
+]
+
+
+@pytest.mark.parametrize("error", STORED_FAILURES)
+def test_failures_stored_as_json_load_typed_and_write_the_same_json(store: StoreDatabase, error: str) -> None:
+    actions = ActionRepository(store)
+    stored = _stored_as_json(store, "revoke", '{"reason_code": 1, "reason": "typo", "issuer": "VN"}')
+    with store.transaction() as conn:
+        conn.execute("UPDATE actions SET state = 'failed', error = ? WHERE id = ?", (error, stored))
+    record = actions.get(stored)
+    assert record is not None and isinstance(record.error, ActionFailure)
+    # the same keys in the same order, values and all: the problem the API answers is the one stored
+    assert json.dumps(record.error.as_json()) == json.dumps(json.loads(error))
+    again = actions.add("0xdoc", "VN", record.params)
+    actions.mark_failed(again, record.error)
+    assert actions.get(again).error == record.error  # type: ignore[union-attr]
+    row = store.read().execute("SELECT error FROM actions WHERE id = ?", (again,)).fetchone()
+    assert json.loads(row["error"]) == json.loads(error)
+
+
 def test_an_accept_stored_before_claims_named_items_loads_as_its_claim(store: StoreDatabase) -> None:
     actions = ActionRepository(store)
     old = actions.get(_stored_as_json(store, "accept", '{"declaration": "SG-1", "quantity": "250"}'))
@@ -262,9 +292,15 @@ def test_api_keys_are_found_by_key_and_revoked_once(store: StoreDatabase) -> Non
     apikeys.import_key(store, "admin", "demo", "origo_demo")  # idempotent
     found = apikeys.find_key(store, key)
     assert found is not None and found.role == "officer" and found.name == "desk 1"
-    assert [k["name"] for k in apikeys.list_keys(store)] == ["desk 1", "demo"]
+    assert [(k.name, k.role, k.live) for k in apikeys.list_keys(store)] == [
+        ("desk 1", "officer", True),
+        ("demo", "admin", True),
+    ]
     assert apikeys.revoke_key(store, found.id) is True
     assert apikeys.revoke_key(store, found.id) is False
+    revoked, demo = apikeys.list_keys(store)
+    assert not revoked.live and revoked.revoked_at is not None and revoked.revoked_at >= revoked.created_at
+    assert demo.live and demo.revoked_at is None
     assert apikeys.find_key(store, key) is None
     with pytest.raises(ValueError):
         apikeys.create_key(store, "emperor", "x")  # type: ignore[arg-type]
@@ -303,7 +339,7 @@ def _chunk(index: IndexRepository, end: int) -> None:
         DocumentEvent(11, 0, "0xtx", indexed(1).document_id, VN, "superseded", VN, VN, 1, REPLACED),
         DocumentEvent(12, 1, "0xtx", indexed(1).document_id, VN, "accepted", SG, SG, 2, CLAIMED),
     ]
-    membership = [MembershipEvent(9, 0, "0xtx", "IssuerAdded", VN, 1, {"account": VN})]
+    membership = [MembershipEvent(9, 0, "0xtx", "IssuerAdded", VN, 1, IssuerChanged(code="VN", account=VN))]
     index.store_chunk([batch], events, membership, end, f"0xhash{end}")
 
 
@@ -319,7 +355,9 @@ def test_index_chunks_are_replayable_and_checkpointed(store: StoreDatabase) -> N
     assert [e.fields for e in events] == [REPLACED, CLAIMED]
     assert index.predecessor_of(VN, "0xnew") == indexed(1).document_id
     assert index.predecessor_of(SG, "0xnew") is None
-    assert [e.kind for e in index.issuer_history(VN, 9)] == ["IssuerAdded"]
+    assert [(e.kind, e.fields) for e in index.issuer_history(VN, 9)] == [
+        ("IssuerAdded", IssuerChanged(code="VN", account=VN))
+    ]
     assert index.issuer_history(VN, 8) == []
     assert index.has_untried_manifest()
     assert [b.root for b in index.manifests_due(10)] == ["0xroot"]
@@ -439,7 +477,7 @@ def test_payload_checks_are_queued_once_and_recorded(store: StoreDatabase) -> No
 def test_text_with_placeholders_quotes_and_any_script_round_trips(store: StoreDatabase) -> None:
     name = "desk ? 100% 'x' \"y\" -- ; Hà Nội 河内 🚢"
     apikeys.import_key(store, "officer", name, "origo_odd")
-    assert [k["name"] for k in apikeys.list_keys(store)] == [name]
+    assert [k.name for k in apikeys.list_keys(store)] == [name]
     NodeFacts(store).put(name, {name: name})
     assert NodeFacts(store).get(name) == {name: name}
 

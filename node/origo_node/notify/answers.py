@@ -1,0 +1,134 @@
+"""The webhook API's answers, typed: a subscription as an operator sees it, and one of its deliveries.
+
+Frozen, like the services' answers; ``as_json`` gives the ``Subscription``, ``SubscriptionCreated`` and
+``Delivery`` answers (``api/desk_models.py``) exactly as every node has sent them, times as ISO 8601 UTC.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from origo_node.store.webhook_rows import Delivery, Subscription
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeliveryCounts:
+    """A subscription's deliveries by state."""
+
+    pending: int
+    delivered: int
+    failed: int
+    cancelled: int
+
+    def as_json(self) -> dict[str, int]:
+        return {
+            "pending": self.pending,
+            "delivered": self.delivered,
+            "failed": self.failed,
+            "cancelled": self.cancelled,
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubscriptionView:
+    id: int
+    url: str
+    events: tuple[str, ...]
+    description: str
+    created_at: str
+    deliveries: DeliveryCounts
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "url": self.url,
+            "events": list(self.events),
+            "description": self.description,
+            "created_at": self.created_at,
+            "deliveries": self.deliveries.as_json(),
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubscriptionCreated:
+    """A new subscription with its signing secret: the one answer that shows it."""
+
+    subscription: SubscriptionView
+    secret: str
+
+    @property
+    def id(self) -> int:
+        return self.subscription.id
+
+    def as_json(self) -> dict[str, Any]:
+        return {**self.subscription.as_json(), "secret": self.secret}
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeliveryView:
+    id: int
+    event: str
+    type: str
+    document_id: str
+    state: str
+    attempts: int
+    last_status: int | None
+    last_error: str | None
+    #: Only while it is pending: when it is tried next.
+    next_attempt_at: str | None
+    delivered_at: str | None
+    created_at: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "event": self.event,
+            "type": self.type,
+            "document_id": self.document_id,
+            "state": self.state,
+            "attempts": self.attempts,
+            "last_status": self.last_status,
+            "last_error": self.last_error,
+            "next_attempt_at": self.next_attempt_at,
+            "delivered_at": self.delivered_at,
+            "created_at": self.created_at,
+        }
+
+
+def subscription_view(subscription: Subscription) -> SubscriptionView:
+    counts = subscription.deliveries
+    return SubscriptionView(
+        id=subscription.id,
+        url=subscription.url,
+        events=tuple(subscription.events),
+        description=subscription.description,
+        created_at=iso(subscription.created_at),
+        deliveries=DeliveryCounts(
+            pending=counts.get("pending", 0),
+            delivered=counts.get("delivered", 0),
+            failed=counts.get("failed", 0),
+            cancelled=counts.get("cancelled", 0),
+        ),
+    )
+
+
+def delivery_view(d: Delivery) -> DeliveryView:
+    return DeliveryView(
+        id=d.id,
+        event=d.event_key,
+        type=d.type,
+        document_id=d.document_id,
+        state=d.state,
+        attempts=d.attempts,
+        last_status=d.last_status,
+        last_error=d.last_error,
+        next_attempt_at=iso(d.next_at) if d.state == "pending" else None,
+        delivered_at=None if d.delivered_at is None else iso(d.delivered_at),
+        created_at=iso(d.created_at),
+    )
+
+
+def iso(moment: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment))
