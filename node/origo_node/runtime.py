@@ -321,11 +321,10 @@ class Node:
         limit_s = max(30.0, 20 * self.settings.batch_interval_s)
         reasons += anchoring_reasons(self.outbox.anchoring_backlog(), now, limit_s)
         # Documents the consortium refused to anchor (member suspended or removed in flight) need an officer.
-        refused = self.batcher.refused()
+        refused = self.batcher.refusal()
         if refused is not None:
             reasons.append(
-                f"the consortium refused to anchor {refused['documents']} accepted document(s):"
-                f" {refused['reason']}"
+                f"the consortium refused to anchor {refused.documents} accepted document(s): {refused.reason}"
             )
         sealers = self.sealer_report()
         reasons += report_reasons(sealers, now)

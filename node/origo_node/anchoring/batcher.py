@@ -107,12 +107,6 @@ class Batcher:
         count, reason = self._outbox.refused_documents()
         return None if count == 0 else AnchoringRefused(documents=count, reason=reason)
 
-    def refused(self) -> dict[str, object] | None:
-        """``refusal`` as the dict the node's health check (``runtime.py``) reads; goes once it reads
-        ``refusal``."""
-        refusal = self.refusal()
-        return None if refusal is None else refusal.as_json()
-
     def _due(self) -> bool:
         count, oldest = self._outbox.oldest_unbatched()
         if count == 0 or oldest is None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from origo_node.operations.sealer_sync import SealerReport
+
+if TYPE_CHECKING:  # the batcher's module brings web3; this one is read by /metrics and /healthz alone
+    from origo_node.anchoring.batcher import AnchoringRefused
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,7 @@ class NodeHealth:
     indexed_block: int
     outbox_pending: int
     #: Documents the consortium refused to anchor, and the latest reason.
-    outbox_refused: Mapping[str, object] | None
+    outbox_refused: AnchoringRefused | None
     payloads_to_read: int
     #: The last error of each background loop that has one, by loop name.
     loops: Mapping[str, str] = field(default_factory=dict)
@@ -44,7 +47,7 @@ class NodeHealth:
             "chain_head": self.chain_head,
             "indexed_block": self.indexed_block,
             "outbox_pending": self.outbox_pending,
-            "outbox_refused": None if self.outbox_refused is None else dict(self.outbox_refused),
+            "outbox_refused": None if self.outbox_refused is None else self.outbox_refused.as_json(),
             "payloads_to_read": self.payloads_to_read,
             "loops": dict(self.loops),
             "sealers": None if self.sealers is None else self.sealers.as_json(),

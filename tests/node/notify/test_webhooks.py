@@ -61,13 +61,16 @@ def index_document(
         conn.execute(
             "INSERT INTO idx_documents (document_id, document_type, digest, issuer, importer, issued_at,"
             " expires_at, quantities, payload_cid, signature, signer, root, block, tx_hash, timestamp,"
-            " type_name, type_version, quantity_units, recipients) VALUES (?, '0x01', '0x02', ?, ?, 0, 0,"
-            " ?, 'bafk', '0x', '0x', '0xroot', 5, '0xt1', ?, 'atiga-form-d', '1', ?, '[]')",
+            " type_name, type_version, quantity_units, recipients) VALUES (?, ?, ?, ?, ?, 0, 0,"
+            " ?, 'bafk', ?, '0x', '0xroot', 5, '0xt1', ?, 'atiga-form-d', '1', ?, '[]')",
             (
                 document_id,
+                b"\x01" * 32,  # the type id, the digest and the signature are kept as bytes
+                b"\x02" * 32,
                 issuer,
                 importer,
                 json.dumps(["1000000"] * len(units)),
+                b"\x03" * 65,
                 int(time.time()),
                 json.dumps(list(units)),
             ),

@@ -59,8 +59,8 @@ def _document(db: Database, issuer: str, importer: str = "SG", block: int = 5) -
         conn.execute(
             "INSERT INTO idx_documents (document_id, document_type, digest, issuer, importer, issued_at,"
             " expires_at, quantities, payload_cid, signature, signer, root, block, tx_hash, timestamp,"
-            " type_name, type_version, quantity_units, recipients) VALUES (?, '0x01', '0x02', ?, ?, 1, 0,"
-            " '[\"0\"]', 'bafy', '0x', '0x', '0xroot', ?, '0xtx', 1, 'atiga-form-d', '1', '[null]', '[]')",
+            " type_name, type_version, quantity_units, recipients) VALUES (?, X'01', X'02', ?, ?, 1, 0,"
+            " '[\"0\"]', 'bafy', X'', '0x', '0xroot', ?, '0xtx', 1, 'atiga-form-d', '1', '[null]', '[]')",
             (DOC_ID, issuer, importer, block),
         )
 
