@@ -123,6 +123,8 @@ def _instrument(clock: _Clock) -> Callable[[], None]:
         (eip712, "recover", "EIP-712 signature recovery"),
         (_verdicts, "identity_of", facts),
         (_verdicts, "facts_of", facts),
+        (_verdicts, "stated_facts", facts),  # since the facts are derived once per payload
+        (_verdicts, "checked_facts", facts),
         (_verdicts, "disagreements", facts),
         (IndexRepository, "document", "index reads"),
         (IndexRepository, "payload_checks_due", "index reads"),

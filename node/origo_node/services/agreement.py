@@ -15,7 +15,7 @@ import datetime as dt
 from origo_node.documents import DocumentFacts, ValidationContext, find_type
 from origo_node.documents.dates import start_of_day_utc
 from origo_node.services.lifecycle import amount
-from origo_node.services.reading import identity_of
+from origo_node.services.reading import stated_facts
 from origo_node.store.rows import IndexedDocument
 
 
@@ -30,20 +30,29 @@ def facts_of(document: dict[str, object]) -> DocumentFacts | None:
     which take any JSON, run first: a document they refuse raises ``NotAValidDocument`` with their first
     problem.
     """
-    doc_type = find_type(str(document.get("type")), str(document.get("version")))
-    if doc_type is None:
+    if find_type(str(document.get("type")), str(document.get("version"))) is None:
         return None
-    identity = identity_of(document)
-    if identity is None:
+    stated = stated_facts(document)
+    if stated is None:
         raise NotAValidDocument("its issuer and reference cannot be read")
+    return checked_facts(document, stated)
+
+
+def checked_facts(document: dict[str, object], stated: DocumentFacts) -> DocumentFacts:
+    """``stated`` (what ``reading.stated_facts`` read from ``document``) once the document's type's rules
+    find no problem with it; raises ``NotAValidDocument`` with their first problem. The facts are derived
+    once: whoever read the document's identity passes them on instead of deriving them again."""
+    doc_type = find_type(stated.doc_type, stated.version)
+    if doc_type is None:  # the facts came from a registered type: only a caller's mistake gets here
+        raise NotAValidDocument(f"no document type {stated.doc_type!r} in version {stated.version!r}")
     # Checked as its issuer's node checked it when it accepted it: the rules name the issuing member, and
     # "today" is the UTC day (a server's local day may be behind the day the certificate was issued on).
-    ctx = ValidationContext(own_member=identity[0], members=None, today=dt.datetime.now(dt.UTC).date())
+    ctx = ValidationContext(own_member=stated.issuer, members=None, today=dt.datetime.now(dt.UTC).date())
     problems = doc_type.validate(document, ctx)
     if problems:
         first = problems[0]
         raise NotAValidDocument(f"{first.pointer or '/'}: {first.message}")
-    return doc_type.facts(document, ctx)
+    return stated
 
 
 def disagreements(facts: DocumentFacts, record: IndexedDocument) -> list[str]:

@@ -12,10 +12,11 @@ import logging
 import time
 from typing import Any
 
+from origo_node.documents import DocumentFacts
 from origo_node.documents import document_id as derive_document_id
 from origo_node.errors import Forbidden, NotFound, OrigoError
-from origo_node.services.agreement import NotAValidDocument, disagreements, facts_of
-from origo_node.services.reading import PayloadMismatch, PayloadOpener, identity_of
+from origo_node.services.agreement import NotAValidDocument, checked_facts, disagreements
+from origo_node.services.reading import PayloadMismatch, PayloadOpener, stated_facts
 from origo_node.store.rows import IndexedDocument, PayloadCheck
 
 log = logging.getLogger(__name__)
@@ -39,10 +40,12 @@ def verdict(opener: PayloadOpener, envelope: bytes, row: IndexedDocument) -> Pay
         document = opener.read(envelope, row)
     except OrigoError as exc:
         return failed(exc, now)
-    identity = identity_of(document)
-    if identity is None:
+    # The document's facts are read once: its identity is checked from them, then its type's rules and the
+    # chain's record (deriving them for each step cost as much as the signature check).
+    stated = stated_facts(document)
+    if stated is None:
         return PayloadCheck("ok", None, None, now)
-    issuer, reference = identity
+    issuer, reference = stated.issuer, stated.reference
     # The id must be the hash of this issuer and the document's own reference: a leaf that carries another
     # member's id (squatting it) is told apart here, and never named by a bare id (services.naming).
     if issuer != row.issuer or "0x" + derive_document_id(issuer, reference).hex() != row.document_id:
@@ -51,16 +54,16 @@ def verdict(opener: PayloadOpener, envelope: bytes, row: IndexedDocument) -> Pay
             f" of {row.issuer} carries an id that is not its own"
         )
         return PayloadCheck("id_mismatch", detail, None, now)
-    differing = _facts_disagreeing(row, document)
+    differing = _facts_disagreeing(row, document, stated)
     if differing:
         return PayloadCheck("facts_mismatch", "; ".join(differing), reference, now)
     return PayloadCheck("ok", None, reference, now)
 
 
-def _facts_disagreeing(record: IndexedDocument, document: dict[str, Any]) -> list[str]:
+def _facts_disagreeing(record: IndexedDocument, document: dict[str, Any], stated: DocumentFacts) -> list[str]:
     """What the chain records otherwise than the document says (``services.agreement``)."""
     try:
-        facts = facts_of(document)
+        facts = checked_facts(document, stated)
     except NotAValidDocument as exc:
         # Signed and anchored, yet not a valid document of its type: its issuer's node never checked it.
         return [f"the document breaks its type's rules ({exc}), so no anchored figures can be its own"]
@@ -68,4 +71,4 @@ def _facts_disagreeing(record: IndexedDocument, document: dict[str, Any]) -> lis
         # A payload no rule foresaw must not stop the round for every other document: flag it, log why.
         log.exception("could not derive the facts of %s's document %s", record.issuer, record.document_id)
         return ["the document could not be read as a document of its type"]
-    return [] if facts is None else disagreements(facts, record)
+    return disagreements(facts, record)

@@ -18,7 +18,7 @@ from origo_node.chain import eip712
 from origo_node.chain.merkle import Leaf
 from origo_node.crypto import EncryptionPrivateKey, open_envelope
 from origo_node.crypto.deferred import Lazy
-from origo_node.documents import ValidationContext, canonical_bytes, find_type
+from origo_node.documents import DocumentFacts, ValidationContext, canonical_bytes, find_type
 from origo_node.errors import CryptoError, NotFound, OrigoError, ValidationFailed, WrongMember
 from origo_node.hashing import keccak256
 from origo_node.payload import PayloadStore
@@ -188,6 +188,13 @@ def _keccak_cid(cid: str) -> str:
 
 def identity_of(document: dict[str, Any]) -> tuple[str, str] | None:
     """(issuing member, reference) as the document's own type reads them; None if it cannot tell."""
+    facts = stated_facts(document)
+    return None if facts is None else (facts.issuer, facts.reference)
+
+
+def stated_facts(document: dict[str, Any]) -> DocumentFacts | None:
+    """The facts the document's own type reads from it, its rules not checked yet (``agreement.facts_of``
+    checks them); None if no type can read it."""
     if not isinstance(document, dict):  # JSON, signed and anchored, yet no object: no type can read it
         return None
     name, version = document.get("type"), document.get("version")
@@ -196,9 +203,9 @@ def identity_of(document: dict[str, Any]) -> tuple[str, str] | None:
     doc_type = find_type(name, version)
     if doc_type is None:
         return None
+    # The facts depend on no part of the context but its fixed terms (validity, as the issuer's node used).
     ctx = ValidationContext(own_member="", members=None, today=dt.date.today())
     try:
-        facts = doc_type.facts(document, ctx)
+        return doc_type.facts(document, ctx)
     except Exception:  # an unrecognisable file is answered as unknown, not as a server error
         return None
-    return facts.issuer, facts.reference

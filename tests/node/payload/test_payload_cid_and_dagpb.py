@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 
 import pytest
@@ -53,6 +54,24 @@ def test_varints_round_trip(value: int) -> None:
 def test_non_canonical_or_unsupported_cids_are_refused(bad: str) -> None:
     with pytest.raises(InvalidCid):
         Cid.parse(bad)
+
+
+@given(st.binary(min_size=32, max_size=32), st.sampled_from([RAW, DAG_PB]))
+@settings(max_examples=50)
+def test_a_remembered_cid_reads_and_prints_as_a_new_one(digest: bytes, codec: int) -> None:
+    # Parsing and printing are remembered (payload.cid): the answers must be those computed afresh.
+    cid = Cid(codec, digest)
+    text = str(cid)
+    assert text == "b" + base64.b32encode(bytes(cid)).decode("ascii").lower().rstrip("=")
+    assert Cid.parse(text) == cid and Cid.parse(text) == cid
+    with pytest.raises(InvalidCid):  # a text once parsed does not make its other spellings acceptable
+        Cid.parse(text.upper())
+
+
+def test_a_refused_cid_is_refused_every_time() -> None:
+    for _ in range(3):
+        with pytest.raises(InvalidCid, match="canonical"):
+            Cid.parse("b" + EMPTY[1:].upper())
 
 
 def test_links_are_encoded_before_data() -> None:
