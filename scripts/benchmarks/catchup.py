@@ -71,6 +71,7 @@ def run(bench: Bench, root: Path) -> dict[str, Any]:
         return {
             **found,
             "witness": "api",
+            "watch_error": None if watch is None else watch.error,
             "from_process_start_s": found["shown_by_api_s"],
             "from_process_start_per_s": round(documents / (shown - started), 1),
             "first_document_s": None,
@@ -100,6 +101,8 @@ class _IndexWatch:
     def __init__(self, database: Path, last: str, every_s: float = 0.02) -> None:
         self.first_at: float | None = None
         self.last_at: float | None = None
+        #: The last reason the watch could not read the index (the file not there yet, a lock), if any.
+        self.error: str | None = None
         self._database, self._last, self._every_s = database, last, every_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="index-watch", daemon=True)
@@ -118,8 +121,8 @@ class _IndexWatch:
                         raise sqlite3.OperationalError("not created yet")
                     connection = sqlite3.connect(f"file:{self._database}?mode=ro", uri=True, timeout=1)
                 self._look(connection)
-            except sqlite3.Error:
-                pass  # the file or its tables are not there yet, or the writer holds a lock: look again
+            except sqlite3.Error as exc:  # the file or its tables are not there yet, or a lock: look again
+                self.error = f"{type(exc).__name__}: {exc}"
             self._stop.wait(self._every_s)
         if connection is not None:
             connection.close()
