@@ -55,6 +55,8 @@ def run(bench: Bench, root: Path) -> dict[str, Any]:
                     raise TimeoutError("the new node did not catch up in 20 minutes")
                 time.sleep(0.05)
         shown = time.monotonic()
+        if watch is not None:
+            watch.wait_found(10)
         rss = peak_rss_mb(node.process.pid)
     finally:
         if watch is not None:
@@ -105,8 +107,14 @@ class _IndexWatch:
         self.error: str | None = None
         self._database, self._last, self._every_s = database, last, every_s
         self._stop = threading.Event()
+        self._found = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="index-watch", daemon=True)
         self._thread.start()
+
+    def wait_found(self, timeout_s: float) -> None:
+        """Waits until the watch has seen the last document (the API may see it first: a poll of the watch's
+        thread can come late on two busy cores)."""
+        self._found.wait(timeout_s)
 
     def stop(self) -> None:
         self._stop.set()
@@ -119,10 +127,15 @@ class _IndexWatch:
                 if connection is None:
                     if not self._database.exists():
                         raise sqlite3.OperationalError("not created yet")
-                    connection = sqlite3.connect(f"file:{self._database}?mode=ro", uri=True, timeout=1)
+                    # Read-write, never create (it only ever reads): a read-only connection may not make the
+                    # WAL's shared-memory file; twice a watch saw nothing for a whole run.
+                    connection = sqlite3.connect(f"file:{self._database}?mode=rw", uri=True, timeout=1)
                 self._look(connection)
             except sqlite3.Error as exc:  # the file or its tables are not there yet, or a lock: look again
                 self.error = f"{type(exc).__name__}: {exc}"
+                if connection is not None:  # opened before the node set the database up: open it afresh
+                    connection.close()
+                    connection = None
             self._stop.wait(self._every_s)
         if connection is not None:
             connection.close()
