@@ -121,7 +121,5 @@ def _non_ijson_values(value: Any, at: str, depth: int) -> Iterator[Problem]:
 
 
 def _string_problems(text: str, at: str, what: str) -> Iterator[Problem]:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
+    if not _is_unicode(text):
         yield Problem(at, f"string {what} contains an unpaired surrogate, which is not valid Unicode")
