@@ -17,6 +17,7 @@ from origo_node.crypto import load_encryption_key
 from origo_node.crypto.deferred import DeferredAccount, Lazy
 from origo_node.errors import OrigoError
 from origo_node.indexer.indexer import Indexer
+from origo_node.indexer.manifest_checks import default_workers as default_manifest_workers
 from origo_node.members import MemberDirectory
 from origo_node.notify import Collector, Deliverer, NotifyStore
 from origo_node.operations.backlog import anchoring_reasons
@@ -113,9 +114,8 @@ class Node:
             self.domain,
             retired_keys=Lazy(lambda: load_retired_encryption_keys(settings, passphrase)),
         )
-        workers = settings.payload_check_workers
         self.checker = PayloadChecker(
-            self.index, self.reader, workers=default_workers() if workers is None else workers
+            self.index, self.reader, workers=_or_default(settings.payload_check_workers, default_workers())
         )
         self.proofs = ProofService(self.index, self.payloads)
         self.actions = ActionService(
@@ -161,6 +161,7 @@ class Node:
             confirmations=settings.confirmations,
             on_membership_change=self.refresh_members,
             on_documents_indexed=self.checker.queue,
+            manifest_workers=_or_default(settings.manifest_check_workers, default_manifest_workers()),
         )
         self.notify = NotifyStore(self.db)
         self._collector = Collector(self.notify, self.member)
@@ -270,6 +271,7 @@ class Node:
             for loop in self.loops:
                 loop.stop()
             self.checker.close()
+            self.indexer.close()
             self._lock.release()
         self._fetcher.close()
         self._deliverer.close()
@@ -367,3 +369,8 @@ def _payload_store(settings: NodeSettings, fetcher: PeerFetcher) -> PayloadStore
             raise ValueError("payload_backend = 'kubo' needs kubo_api (ORIGO_KUBO_API)")
         return KuboPayloadStore(settings.kubo_api)
     return LocalPayloadStore(Path(settings.data_dir) / "payloads", peers=fetcher)
+
+
+def _or_default(setting: int | None, default: int) -> int:
+    """A worker count from the settings, or the machine's default where none is set."""
+    return default if setting is None else setting

@@ -97,6 +97,14 @@ class NodeSettings(BaseSettings):
         " signature, facts), each holding its decryption keys in memory; 0: the reader's own thread."
         " Default: one per core (none on a single core).",
     )
+    manifest_check_workers: int | None = Field(
+        default=None,
+        ge=0,
+        le=64,
+        description="Processes that check other members' batch manifests while this node catches up with the"
+        " chain (the index's rows are still written by the background process, in order); 0: the indexer's"
+        " own thread. Default: one per core but one, up to four (none on a single core).",
+    )
 
     batch_interval_s: float = Field(default=2.0, gt=0)
     batch_max_documents: int = Field(default=4096, ge=1, le=65536)

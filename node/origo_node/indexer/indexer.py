@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 
-from origo_node.anchoring import batch_manifest
 from origo_node.anchoring.batch_manifest import ManifestInvalid
 from origo_node.chain.events import DOCUMENT_EVENTS, declaration_text, event_entitled, jsonable
 from origo_node.chain.port import ChainEvent, ChainPort
 from origo_node.documents.event_fields import fields_of
-from origo_node.errors import NotFound, OrigoError
+from origo_node.errors import OrigoError
+from origo_node.indexer.manifest_checks import DocumentFields, ManifestPool, documents_from, documents_of
 from origo_node.membership_fields import membership_fields_of
 from origo_node.payload import PayloadStore
 from origo_node.store.ports import FactStore, IndexStore
@@ -33,6 +34,10 @@ _MANIFESTS_PER_ROUND = 64
 # Manifests fetched ahead while the current one is checked and stored (fetching is mostly waiting on a peer).
 _MANIFEST_PREFETCH = 4
 _MANIFEST_RETRY_S = 2.0
+# Manifests handed to the check workers ahead of the one being stored: enough to keep them busy.
+_CHECKS_AHEAD = 8
+#: A batch's checked documents, or why it has none yet (its manifest is invalid, or nobody has it).
+_Outcome = list[IndexedDocument] | ManifestInvalid | OrigoError
 
 
 class Indexer:
@@ -46,13 +51,16 @@ class Indexer:
         deployment_block: int,
         confirmations: int,
         on_membership_change: Callable[[], None],
-        on_documents_indexed: Callable[[list[batch_manifest.ManifestEntry], int], None] | None = None,
+        on_documents_indexed: Callable[[list[IndexedDocument]], None] | None = None,
+        manifest_workers: int = 0,
     ) -> None:
+        """``manifest_workers``: processes that check manifests while a member catches up (0: all here)."""
         self._index = index
         self._facts = facts
         self._chain = chain
         self._payloads = payloads
         self._fetcher = ThreadPoolExecutor(_MANIFEST_PREFETCH, thread_name_prefix="manifest-fetch")
+        self._pool = ManifestPool(manifest_workers) if manifest_workers > 0 else None
         self._deployment_block = deployment_block
         self._confirmations = confirmations
         self._on_membership_change = on_membership_change
@@ -231,40 +239,71 @@ class Indexer:
 
     def _index_pending_manifests(self) -> int:
         due = self._index.manifests_due(_MANIFESTS_PER_ROUND)
-        indexed = 0
-        for batch, fetched in zip(due, self._fetcher.map(self._fetch_manifest, due), strict=True):
-            try:
-                if isinstance(fetched, OrigoError):
-                    raise fetched
-                entries = batch_manifest.decode(
-                    fetched, issuer=batch.issuer, root=bytes.fromhex(batch.root[2:]), count=batch.count
-                )
-            except ManifestInvalid as exc:
-                log.error(
-                    "batch %s of %s: invalid manifest %s: %s",
-                    batch.root,
-                    batch.issuer,
-                    batch.manifest_cid,
-                    exc,
-                )
-                self._index.manifest_failed(batch.issuer, batch.root, "invalid", str(exc), _MANIFEST_RETRY_S)
-                continue
-            except (NotFound, OrigoError) as exc:
-                # Nobody reachable has it yet: later batches may still be indexed, this one is retried.
-                self._index.manifest_failed(batch.issuer, batch.root, "pending", str(exc), _MANIFEST_RETRY_S)
-                if batch.attempts % 20 == 0:
-                    log.warning(
-                        "batch %s: manifest %s not available: %s", batch.root, batch.manifest_cid, exc
-                    )
-                continue
-            self._payloads.pin(batch.manifest_cid)
-            self._index.store_documents(
-                batch.issuer, batch.root, [_document(batch, entry) for entry in entries]
+        return sum(self._record(batch, outcome) for batch, outcome in self._checked_in_order(due))
+
+    def _checked_in_order(self, due: list[IndexedBatch]) -> Iterator[tuple[IndexedBatch, _Outcome]]:
+        """Each due batch with its documents, or why it has none yet, in the order given. With worker
+        processes, a round of several batches (a member catching up) has the first checked here while the
+        workers start, and each later one checked in a worker while the ones before it are stored."""
+        pool = self._pool if len(due) > 1 else None
+        ahead: deque[tuple[IndexedBatch, bytes | OrigoError, Future[list[DocumentFields]] | None]] = deque()
+        for number, (batch, fetched) in enumerate(
+            zip(due, self._fetcher.map(self._fetch_manifest, due), strict=True)
+        ):
+            future = None
+            if pool is not None and number > 0 and isinstance(fetched, bytes):
+                future = pool.submit_check(fetched, batch)
+            ahead.append((batch, fetched, future))
+            while ahead and (ahead[0][2] is None or len(ahead) > _CHECKS_AHEAD):
+                yield self._checked(*ahead.popleft())
+        while ahead:
+            yield self._checked(*ahead.popleft())
+
+    def _checked(
+        self,
+        batch: IndexedBatch,
+        fetched: bytes | OrigoError,
+        future: Future[list[DocumentFields]] | None,
+    ) -> tuple[IndexedBatch, _Outcome]:
+        if isinstance(fetched, OrigoError):
+            return batch, fetched
+        try:
+            fields = None if future is None or self._pool is None else self._pool.result(future)
+            # No worker, or its worker died: checked here, with the same outcome.
+            return batch, documents_of(fetched, batch) if fields is None else documents_from(fields)
+        except ManifestInvalid as exc:
+            return batch, exc
+
+    def _record(self, batch: IndexedBatch, outcome: _Outcome) -> int:
+        """Stores a checked batch's documents, or records why it has none yet; answers how many it stored."""
+        if isinstance(outcome, ManifestInvalid):
+            log.error(
+                "batch %s of %s: invalid manifest %s: %s",
+                batch.root,
+                batch.issuer,
+                batch.manifest_cid,
+                outcome,
             )
-            if self._on_documents_indexed is not None:
-                self._on_documents_indexed(entries, batch.block)
-            indexed += len(entries)
-        return indexed
+            self._index.manifest_failed(batch.issuer, batch.root, "invalid", str(outcome), _MANIFEST_RETRY_S)
+            return 0
+        if isinstance(outcome, OrigoError):
+            # Nobody reachable has it yet: later batches may still be indexed, this one is retried.
+            self._index.manifest_failed(batch.issuer, batch.root, "pending", str(outcome), _MANIFEST_RETRY_S)
+            if batch.attempts % 20 == 0:
+                log.warning(
+                    "batch %s: manifest %s not available: %s", batch.root, batch.manifest_cid, outcome
+                )
+            return 0
+        self._payloads.pin(batch.manifest_cid)
+        self._index.store_documents(batch.issuer, batch.root, outcome)
+        if self._on_documents_indexed is not None:
+            self._on_documents_indexed(outcome)
+        return len(outcome)
+
+    def close(self) -> None:
+        """Ends the manifest check workers, if any were started (the node is stopping)."""
+        if self._pool is not None:
+            self._pool.close()
 
     def _fetch_manifest(self, batch: IndexedBatch) -> bytes | OrigoError:
         try:
@@ -274,28 +313,3 @@ class Indexer:
             return self._payloads.get(batch.manifest_cid)
         except OrigoError as exc:  # handed to the loop above, which records it against the batch
             return exc
-
-
-def _document(batch: IndexedBatch, entry: batch_manifest.ManifestEntry) -> IndexedDocument:
-    leaf = entry.leaf
-    return IndexedDocument(
-        document_id="0x" + leaf.document_id.hex(),
-        document_type="0x" + leaf.document_type.hex(),
-        digest="0x" + leaf.digest.hex(),
-        issuer=leaf.issuer,
-        importer=leaf.importer,
-        issued_at=leaf.issued_at,
-        expires_at=leaf.expires_at,
-        quantities=leaf.quantities,
-        payload_cid=entry.payload_cid,
-        signature="0x" + entry.signature.hex(),
-        signer=entry.signer,
-        root=batch.root,
-        block=batch.block,
-        tx_hash=batch.tx_hash,
-        timestamp=batch.timestamp,
-        type_name=entry.type_name,
-        type_version=entry.type_version,
-        quantity_units=entry.quantity_units,
-        recipients=entry.recipients,
-    )

@@ -14,7 +14,6 @@ import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from origo_node.anchoring.batch_manifest import ManifestEntry
 from origo_node.errors import OrigoError
 from origo_node.services.check_pool import CheckPool
 from origo_node.services.naming import DocumentKey
@@ -42,14 +41,12 @@ class PayloadChecker:
         self._threads = ThreadPoolExecutor(_PARALLEL_READS, thread_name_prefix="payload-reader")
         self._pool = CheckPool(workers, reader.opener) if workers > 0 else None
 
-    def queue(self, entries: list[ManifestEntry], block: int) -> None:
+    def queue(self, documents: list[IndexedDocument]) -> None:
         """Called by the indexer with a batch's documents."""
         member = self._reader.member
         # Documents this member issued were checked when it issued them: reading them back only costs time.
         wanted = [
-            (e.leaf.issuer, "0x" + e.leaf.document_id.hex())
-            for e in entries
-            if member in e.recipients and e.leaf.issuer != member
+            (d.issuer, d.document_id) for d in documents if member in d.recipients and d.issuer != member
         ]
         if wanted:
             self._index.queue_payload_checks(wanted)
@@ -98,7 +95,7 @@ class PayloadChecker:
             return failed(exc, time.time())
 
     def _submit(self, to_check: list[tuple[bytes, IndexedDocument]]) -> Future[list[PayloadCheck]] | None:
-        return self._pool.submit(to_check) if self._pool is not None and to_check else None
+        return self._pool.submit_checks(to_check) if self._pool is not None and to_check else None
 
     def _collect(
         self, to_check: list[tuple[bytes, IndexedDocument]], future: Future[list[PayloadCheck]] | None

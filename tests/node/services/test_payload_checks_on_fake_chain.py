@@ -267,7 +267,7 @@ from origo_node.services.check_pool import CheckPool
 from origo_node.services.reading import PayloadOpener
 
 pool = CheckPool(2, lambda: PayloadOpener("SG", (EncryptionPrivateKey.generate(),), bytes(32)))
-future = pool.submit([])
+future = pool.submit_checks([])
 assert future is not None and pool.result(future) == []
 print(*pool._pool._processes, flush=True)
 sys.stdin.read()

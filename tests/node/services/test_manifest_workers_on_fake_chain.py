@@ -1,0 +1,194 @@
+"""A member catching up checks other members' manifests in worker processes (``indexer.manifest_checks``)
+while its indexer stores the batch before: the index it builds is the one it builds alone, row for row and
+batch state for batch state, with a hostile issuer's batches among the honest ones (a manifest that lies
+about its units, a later batch of the same issuer repeating an id with other facts). A worker that dies
+costs nothing: the indexer checks the rest itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fakenode_support import Consortium, form_d, new_consortium
+from origo_node.anchoring import batch_manifest
+from origo_node.anchoring.batch_manifest import ManifestEntry
+from origo_node.chain import calls
+from origo_node.chain.merkle import MerkleTree
+from origo_node.hashing import keccak256
+from origo_node.indexer.indexer import Indexer
+from origo_node.payload import LocalPayloadStore
+from origo_node.store.db import Database
+from origo_node.store.facts import NodeFacts
+from origo_node.store.index import IndexRepository
+from origo_node.store.rows import IndexedDocument
+
+BATCHES_OF_64 = 5
+
+
+@pytest.fixture(scope="module")
+def consortium(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """VN issues five honest batches, then anchors two hostile ones, then one more honest one."""
+    consortium = new_consortium(tmp_path_factory.mktemp("manifest-workers"))
+    vn = consortium.nodes["VN"]
+    for number in range(BATCHES_OF_64):
+        vn.issuing.issue_many([form_d(f"VN-CATCH-UP-{number}-{i}") for i in range(64)])
+        consortium.settle()
+    _anchor_hostile(consortium, _units_that_do_not_fit)
+    _anchor_hostile(consortium, _an_earlier_id_with_other_facts)
+    vn.issuing.issue(form_d("VN-CATCH-UP-LAST"))
+    consortium.settle()
+    yield consortium
+    for node in consortium.nodes.values():
+        node.db.close()
+
+
+def _manifests(consortium: Consortium) -> list[bytes]:
+    vn = consortium.nodes["VN"]
+    chain = consortium.chain
+    return [
+        vn.payloads.get(e.args["manifestCid"])
+        for e in chain.events(0, chain.head())
+        if e.name == "BatchAnchored"
+    ]
+
+
+def _units_that_do_not_fit(consortium: Consortium) -> tuple[ManifestEntry, dict[str, Any]]:
+    honest = ManifestEntry.from_json(json.loads(_manifests(consortium)[0])["leaves"][0])
+    leaf = replace(honest.leaf, document_id=keccak256(b"VN-CATCH-UP-HOSTILE-UNITS"))
+    return replace(honest, leaf=leaf), {"quantityUnits": ["PR", "a very long unit"]}
+
+
+def _an_earlier_id_with_other_facts(consortium: Consortium) -> tuple[ManifestEntry, dict[str, Any]]:
+    honest = ManifestEntry.from_json(json.loads(_manifests(consortium)[1])["leaves"][3])
+    return replace(honest, leaf=replace(honest.leaf, digest=keccak256(b"other facts"))), {}
+
+
+def _anchor_hostile(consortium: Consortium, make: Any) -> None:
+    """VN's own account anchors a batch of one leaf whose manifest ``make`` gives (no honest node would)."""
+    vn = consortium.nodes["VN"]
+    entry, changed = make(consortium)
+    root = MerkleTree([entry.leaf]).root
+    body = json.loads(batch_manifest.encode("VN", root, [entry]))
+    body["leaves"][0].update(changed)
+    cid = vn.payloads.put_many([json.dumps(body).encode()])[-1]
+    vn.sender.send_and_wait(calls.anchor_batch(root, 1, cid), timeout=5)
+    consortium.settle()
+
+
+class _LateMember:
+    """A member joining now: an empty index, the chain from the start, the shared payload store."""
+
+    def __init__(self, consortium: Consortium, data: Path, workers: int) -> None:
+        self.db = Database(data / "index.db")
+        self.index = IndexRepository(self.db)
+        self.queued: list[IndexedDocument] = []
+        self.indexer = Indexer(
+            self.index,
+            NodeFacts(self.db),
+            consortium.chain,
+            LocalPayloadStore(consortium.root / "payloads"),
+            deployment_block=0,
+            confirmations=0,
+            on_membership_change=lambda: None,
+            on_documents_indexed=self.queued.extend,
+            manifest_workers=workers,
+        )
+
+    def catch_up(self) -> None:
+        for _ in range(10):
+            if self.indexer.run_once() == 0:
+                return
+        raise AssertionError("still indexing after 10 rounds")
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        return [
+            tuple(row)
+            for row in self.db.read()
+            .execute("SELECT * FROM idx_documents ORDER BY issuer, document_id")
+            .fetchall()
+        ]
+
+    def batches(self) -> list[tuple[Any, ...]]:
+        query = (
+            "SELECT root, count, manifest_state, manifest_error FROM idx_batches ORDER BY block, log_index"
+        )
+        return [tuple(row) for row in self.db.read().execute(query).fetchall()]
+
+    def close(self) -> None:
+        self.indexer.close()
+        self.db.close()
+
+
+def test_the_index_built_with_workers_is_the_one_built_alone(consortium: Consortium, tmp_path: Path) -> None:
+    (tmp_path / "alone").mkdir()
+    (tmp_path / "workers").mkdir()
+    alone = _LateMember(consortium, tmp_path / "alone", workers=0)
+    helped = _LateMember(consortium, tmp_path / "workers", workers=2)
+    try:
+        alone.catch_up()
+        helped.catch_up()
+        assert helped.indexer._pool is not None and helped.indexer._pool.running  # not a fallback
+        assert helped.rows() == alone.rows()
+        assert helped.batches() == alone.batches()
+        assert helped.queued == alone.queued
+        states = [state for _, _, state, _ in helped.batches()]
+        assert states == ["indexed"] * BATCHES_OF_64 + ["invalid", "indexed", "indexed"]
+        assert "unit" in str(helped.batches()[BATCHES_OF_64][3])
+        assert len(helped.rows()) == 64 * BATCHES_OF_64 + 1  # neither hostile batch added a row
+    finally:
+        alone.close()
+        helped.close()
+
+
+def test_the_first_anchoring_of_an_id_keeps_its_facts_with_workers(
+    consortium: Consortium, tmp_path: Path
+) -> None:
+    repeated, _ = _an_earlier_id_with_other_facts(consortium)
+    first = ManifestEntry.from_json(json.loads(_manifests(consortium)[1])["leaves"][3])
+    member = _LateMember(consortium, tmp_path, workers=2)
+    try:
+        member.catch_up()
+        found = member.index.document("VN", "0x" + repeated.leaf.document_id.hex())
+        assert found is not None and found.digest == "0x" + first.leaf.digest.hex()
+    finally:
+        member.close()
+
+
+def test_a_killed_worker_leaves_no_batch_unindexed_and_the_indexer_checks_them_itself(
+    consortium: Consortium, tmp_path: Path
+) -> None:
+    (tmp_path / "alone").mkdir()
+    (tmp_path / "workers").mkdir()
+    alone = _LateMember(consortium, tmp_path / "alone", workers=0)
+    helped = _LateMember(consortium, tmp_path / "workers", workers=1)
+    try:
+        pool = helped.indexer._pool
+        assert pool is not None
+        future = pool.submit(os.getpid)
+        assert future is not None and pool._pool is not None
+        for process in list(pool._pool._processes.values()):
+            os.kill(process.pid, signal.SIGKILL)
+            process.join(timeout=10)
+        alone.catch_up()
+        helped.catch_up()
+        assert helped.rows() == alone.rows() and helped.batches() == alone.batches()
+        assert not pool.running  # and none started again at once: a minute's pause first
+    finally:
+        alone.close()
+        helped.close()
+
+
+def test_closing_the_indexer_ends_its_workers(consortium: Consortium, tmp_path: Path) -> None:
+    member = _LateMember(consortium, tmp_path, workers=1)
+    member.catch_up()
+    pool = member.indexer._pool
+    assert pool is not None and pool.running and pool._pool is not None
+    processes = list(pool._pool._processes.values())
+    member.close()
+    assert not pool.running and all(not process.is_alive() for process in processes)
