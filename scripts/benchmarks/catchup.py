@@ -21,7 +21,7 @@ import httpx
 from origo_devnet.network import wait_healthy
 from origo_node.settings import CONFIG_FILE
 
-from benchmarks.network import Bench, launch_fresh_node, peak_rss_mb
+from benchmarks.network import Bench, cpu_s_by_role, launch_fresh_node, peak_rss_mb
 from benchmarks.workload import form_ds
 
 
@@ -58,6 +58,7 @@ def run(bench: Bench, root: Path) -> dict[str, Any]:
         if watch is not None:
             watch.wait_found(10)
         rss = peak_rss_mb(node.process.pid)
+        cpu = cpu_s_by_role(node.process.pid)
     finally:
         if watch is not None:
             watch.stop()
@@ -68,6 +69,7 @@ def run(bench: Bench, root: Path) -> dict[str, Any]:
         "healthy_s": round(healthy - started, 2),
         "shown_by_api_s": round(shown - started, 2),
         "peak_rss_mb": rss,
+        "cpu_s": cpu,
     }
     if watch is None or watch.first_at is None or watch.last_at is None:
         return {

@@ -133,6 +133,32 @@ def peak_rss_mb(pid: int) -> float:
     return round(max(peaks), 1) if peaks else 0.0
 
 
+def cpu_s_by_role(pid: int) -> dict[str, float]:
+    """CPU seconds (user and system) spent so far by the live processes of a node's tree: the busiest one (the
+    holder of the background lock, which indexes), the node's other processes (the API's), and the worker
+    processes forked from a fork server (manifest and payload checks) with their fork server."""
+    busiest, others, workers = 0.0, 0.0, 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for p in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            command = Path(f"/proc/{p}/cmdline").read_bytes()
+        except OSError:  # ended meanwhile
+            continue
+        spent = (int(fields[11]) + int(fields[12])) / tick
+        if b"forkserver" in command:
+            workers += spent
+        elif spent > busiest:
+            busiest, others = spent, others + busiest
+        else:
+            others += spent
+    return {
+        "busiest_node_process_s": round(busiest, 2),
+        "other_node_processes_s": round(others, 2),
+        "worker_processes_s": round(workers, 2),
+    }
+
+
 @dataclass
 class FreshNode:
     """A new node of an existing member: its keys and settings, but an empty database and block store."""

@@ -19,13 +19,21 @@ def _catch_up_how(catch: dict[str, Any], reps: str) -> str:
         f"a new SG node indexes {catch['documents']:,} documents in {catch['blocks']:,} blocks in"
         f" {catch['from_process_start_s']:.1f} s from process start"
     )
+    cpu = catch.get("cpu_s")
+    spent = (
+        f"; CPU: {cpu['busiest_node_process_s']:.1f} s in the indexing process,"
+        f" {cpu['other_node_processes_s']:.1f} s in the API's, {cpu['worker_processes_s']:.1f} s in worker"
+        " processes"
+        if cpu
+        else ""
+    )
     if catch.get("witness") == "index":
         return (
             f"{lead} (first document indexed at {catch['first_document_s']:.2f} s, then"
             f" {catch['replay_per_s']:,.0f}/s; its API answered at {catch['healthy_s']:.1f} s and showed the"
-            f" last document at {catch['shown_by_api_s']:.1f} s), watched in its SQLite index, {reps}"
+            f" last document at {catch['shown_by_api_s']:.1f} s{spent}), watched in its SQLite index, {reps}"
         )
-    return f"{lead} (API first answered at {catch['healthy_s']:.1f} s), seen through its API, {reps}"
+    return f"{lead} (API first answered at {catch['healthy_s']:.1f} s{spent}), seen through its API, {reps}"
 
 
 def rows(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:

@@ -35,7 +35,7 @@ from origo_node.payload.cid import RAW, Cid
 from origo_node.settings import CONFIG_FILE, load_settings
 
 from benchmarks import latency
-from benchmarks.network import BLOCK_TIME_S, MEMBERS, peak_rss_mb, start_fresh_node
+from benchmarks.network import BLOCK_TIME_S, MEMBERS, cpu_s_by_role, peak_rss_mb, start_fresh_node
 
 BATCH = 4096
 DEFAULT_DOCUMENTS = 10_000_000
@@ -157,6 +157,7 @@ def _catch_up_and_verify(template: Any, root: Path, head: int, ids: list[str], s
                 if waiting:
                     time.sleep(0.2)
         done = time.monotonic()
+        cpu = cpu_s_by_role(node.process.pid)
         say(f"scale: caught up in {done - started:.0f} s; verification against the full index")
         probes: list[latency.Probe] = [("GET", f"/api/v1/verify/{doc_id}", None) for doc_id in ids[-200:]]
         verify = {
@@ -173,6 +174,7 @@ def _catch_up_and_verify(template: Any, root: Path, head: int, ids: list[str], s
         "catch_up_s": round(done - started, 1),
         "catch_up_from_first_answer_s": round(done - healthy, 1),
         "catch_up_per_s": round(documents / (done - started), 1) if documents else None,
+        "catch_up_cpu_s": cpu,
         "verify_by_id_ms": verify,
         "index_bytes": index_bytes,
         "manifest_store_bytes": payload_bytes,
