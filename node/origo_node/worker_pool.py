@@ -49,6 +49,7 @@ class WorkerPool:
         self._preload = preload
         self._start = start
         self._pool: ProcessPoolExecutor | None = None
+        self._warming: list[Future[int]] = []  # one task per worker, done once each worker has started
         self._lock = threading.Lock()
         self._closed = False
         #: After a worker died, no new pool before this (monotonic seconds): one that cannot start would
@@ -59,6 +60,16 @@ class WorkerPool:
     def running(self) -> bool:
         """Whether worker processes are started (the pool is started at its first task)."""
         return self._pool is not None
+
+    @property
+    def ready(self) -> bool:
+        """Whether the workers have started and can take tasks at once (starting takes a second or more)."""
+        with self._lock:
+            return self._pool is not None and all(f.done() and f.exception() is None for f in self._warming)
+
+    def warm_up(self) -> None:
+        """Starts the workers, if they are not started yet, without waiting for them."""
+        self._started()
 
     def submit(self, function: Callable[..., T], *arguments: Any) -> Future[T] | None:
         """Starts ``function(*arguments)`` in a worker; None when the pool cannot be had just now."""
@@ -109,8 +120,7 @@ class WorkerPool:
                 )
                 # The pool starts a worker per task while none is idle: ask for all now, not one by one
                 # in the middle of the rounds (each one imports what it runs, seconds on a busy machine).
-                for _ in range(self.workers):
-                    self._pool.submit(os.getpid)
+                self._warming = [self._pool.submit(os.getpid) for _ in range(self.workers)]
             return self._pool
 
     def _broken(self, exc: BaseException) -> None:

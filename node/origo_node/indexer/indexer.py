@@ -61,6 +61,8 @@ class Indexer:
         self._payloads = payloads
         self._fetcher = ThreadPoolExecutor(_MANIFEST_PREFETCH, thread_name_prefix="manifest-fetch")
         self._pool = ManifestPool(manifest_workers) if manifest_workers > 0 else None
+        #: Manifests whose check a worker process did (the rest were checked on this thread).
+        self.checked_in_workers = 0
         self._deployment_block = deployment_block
         self._confirmations = confirmations
         self._on_membership_change = on_membership_change
@@ -243,15 +245,17 @@ class Indexer:
 
     def _checked_in_order(self, due: list[IndexedBatch]) -> Iterator[tuple[IndexedBatch, _Outcome]]:
         """Each due batch with its documents, or why it has none yet, in the order given. With worker
-        processes, a round of several batches (a member catching up) has the first checked here while the
-        workers start, and each later one checked in a worker while the ones before it are stored."""
+        processes, a round of several batches (a member catching up) starts them; until they are ready every
+        batch is checked here, then each after the first is handed to them while the ones before it are
+        stored."""
         pool = self._pool if len(due) > 1 else None
+        if pool is not None:
+            pool.warm_up()
         ahead: deque[tuple[IndexedBatch, bytes | OrigoError, Future[list[DocumentFields]] | None]] = deque()
-        for number, (batch, fetched) in enumerate(
-            zip(due, self._fetcher.map(self._fetch_manifest, due), strict=True)
-        ):
+        fetched_in_order = zip(due, self._fetcher.map(self._fetch_manifest, due), strict=True)
+        for number, (batch, fetched) in enumerate(fetched_in_order):
             future = None
-            if pool is not None and number > 0 and isinstance(fetched, bytes):
+            if pool is not None and number > 0 and isinstance(fetched, bytes) and pool.ready:
                 future = pool.submit_check(fetched, batch)
             ahead.append((batch, fetched, future))
             while ahead and (ahead[0][2] is None or len(ahead) > _CHECKS_AHEAD):
@@ -267,10 +271,14 @@ class Indexer:
     ) -> tuple[IndexedBatch, _Outcome]:
         if isinstance(fetched, OrigoError):
             return batch, fetched
+        if future is not None and future.cancel():
+            future = None  # no worker has taken it yet: checked here rather than waited for
         try:
             fields = None if future is None or self._pool is None else self._pool.result(future)
-            # No worker, or its worker died: checked here, with the same outcome.
-            return batch, documents_of(fetched, batch) if fields is None else documents_from(fields)
+            if fields is None:  # no worker, or its worker died: checked here, with the same outcome
+                return batch, documents_of(fetched, batch)
+            self.checked_in_workers += 1
+            return batch, documents_from(fields)
         except ManifestInvalid as exc:
             return batch, exc
 

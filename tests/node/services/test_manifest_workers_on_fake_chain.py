@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,16 @@ class _LateMember:
             manifest_workers=workers,
         )
 
+    def workers_ready(self) -> None:
+        """Starts the workers and waits for them, so that the round hands them manifests from its start."""
+        pool = self.indexer._pool
+        assert pool is not None
+        pool.warm_up()
+        deadline = time.monotonic() + 60
+        while not pool.ready:
+            assert time.monotonic() < deadline, "the manifest check workers did not start in a minute"
+            time.sleep(0.05)
+
     def catch_up(self) -> None:
         for _ in range(10):
             if self.indexer.run_once() == 0:
@@ -131,9 +142,10 @@ def test_the_index_built_with_workers_is_the_one_built_alone(consortium: Consort
     alone = _LateMember(consortium, tmp_path / "alone", workers=0)
     helped = _LateMember(consortium, tmp_path / "workers", workers=2)
     try:
+        helped.workers_ready()
         alone.catch_up()
         helped.catch_up()
-        assert helped.indexer._pool is not None and helped.indexer._pool.running  # not a fallback
+        assert helped.indexer.checked_in_workers > 0 and alone.indexer.checked_in_workers == 0
         assert helped.rows() == alone.rows()
         assert helped.batches() == alone.batches()
         assert helped.queued == alone.queued
@@ -153,7 +165,9 @@ def test_the_first_anchoring_of_an_id_keeps_its_facts_with_workers(
     first = ManifestEntry.from_json(json.loads(_manifests(consortium)[1])["leaves"][3])
     member = _LateMember(consortium, tmp_path, workers=2)
     try:
+        member.workers_ready()
         member.catch_up()
+        assert member.indexer.checked_in_workers > 0
         found = member.index.document("VN", "0x" + repeated.leaf.document_id.hex())
         assert found is not None and found.digest == "0x" + first.leaf.digest.hex()
     finally:
@@ -168,10 +182,9 @@ def test_a_killed_worker_leaves_no_batch_unindexed_and_the_indexer_checks_them_i
     alone = _LateMember(consortium, tmp_path / "alone", workers=0)
     helped = _LateMember(consortium, tmp_path / "workers", workers=1)
     try:
+        helped.workers_ready()
         pool = helped.indexer._pool
-        assert pool is not None
-        future = pool.submit(os.getpid)
-        assert future is not None and pool._pool is not None
+        assert pool is not None and pool._pool is not None
         for process in list(pool._pool._processes.values()):
             os.kill(process.pid, signal.SIGKILL)
             process.join(timeout=10)
@@ -179,6 +192,7 @@ def test_a_killed_worker_leaves_no_batch_unindexed_and_the_indexer_checks_them_i
         helped.catch_up()
         assert helped.rows() == alone.rows() and helped.batches() == alone.batches()
         assert not pool.running  # and none started again at once: a minute's pause first
+        assert helped.indexer.checked_in_workers == 0
     finally:
         alone.close()
         helped.close()
@@ -186,6 +200,7 @@ def test_a_killed_worker_leaves_no_batch_unindexed_and_the_indexer_checks_them_i
 
 def test_closing_the_indexer_ends_its_workers(consortium: Consortium, tmp_path: Path) -> None:
     member = _LateMember(consortium, tmp_path, workers=1)
+    member.workers_ready()
     member.catch_up()
     pool = member.indexer._pool
     assert pool is not None and pool.running and pool._pool is not None
