@@ -4,19 +4,26 @@ the SDK parses them.
 Answers are parsed leniently: a field the node adds later is kept (``extra="allow"``) rather than refused,
 so an older SDK keeps working against a newer node. Quantities stay decimal strings ("250.125") as the API
 sends them, so that nothing is rounded on the way; timestamps are ISO-8601 strings as sent.
+
+The node builds each answer with keyword arguments from its services' typed values (so mypy checks every
+name and type on the way), and its routes return these models. A member some answers carry and others leave
+out is ``MISSING`` until set, and then left out of the JSON: the answer is exactly what the node has always
+sent, and the OpenAPI names the member.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import MISSING, BaseModel, ConfigDict, Field
 
 from origo_api.problems import Problem
 from origo_api.states import DocumentState, Verdict
 
 __all__ = [
+    "MISSING",
     "Action",
+    "ActionError",
     "Anchor",
     "BulkItem",
     "BulkReceipt",
@@ -29,14 +36,18 @@ __all__ = [
     "ItemClaim",
     "LeafFacts",
     "LinkedCertificate",
+    "ListedDocument",
     "ManifestLinks",
     "Member",
     "OtherIssuer",
+    "OutboxRefused",
     "PayloadCheckAnswer",
+    "PayloadStoreHealth",
     "Problem",
     "ProofBundle",
     "Proposal",
     "Quantity",
+    "Refusal",
     "Rejection",
     "Revocation",
     "SharedReference",
@@ -59,13 +70,38 @@ class _Answer(BaseModel):
 # ---------------------------------------------------------------------------------------------- public
 
 
+class PayloadStoreHealth(_Answer):
+    """Which payload store the node uses, and what it reports wrong with itself (None: nothing)."""
+
+    backend: str
+    problem: str | None = None
+
+
+class OutboxRefused(_Answer):
+    """Accepted documents the consortium refuses to anchor, and the latest refusal in words."""
+
+    documents: int
+    reason: str | None = None
+
+
 class Health(_Answer):
+    """``GET /healthz``: "ok", or "degraded" with the reasons in plain words, and where the node is."""
+
     status: str
     member: str | None = None
     chain_head: int | None = None
     indexed_block: int | None = None
     outbox_pending: int | None = None
     payloads_to_read: int | None = None
+    reasons: list[str] = Field(default_factory=list)
+    payload_store: PayloadStoreHealth | None = None
+    outbox_refused: OutboxRefused | None = None
+    loops: dict[str, str] = Field(
+        default_factory=dict, description="The last error of each background loop that has one"
+    )
+    sealers: dict[str, Any] | None = Field(
+        default=None, description="The last comparison of the chain's sealers with the membership"
+    )
 
 
 class Member(_Answer):
@@ -113,6 +149,7 @@ class Revocation(_Answer):
     block: int | None = None
     tx: str | None = None
     at: str | None = None
+    label: str | None = Field(default=None, description="The agreed label of the code (None: not listed)")
 
 
 class Rejection(_Answer):
@@ -121,6 +158,7 @@ class Rejection(_Answer):
     block: int | None = None
     tx: str | None = None
     at: str | None = None
+    label: str | None = Field(default=None, description="The agreed label of the code (None: not listed)")
 
 
 class VerificationState(_Answer):
@@ -173,6 +211,14 @@ class SharedReference(_Answer):
     message: str
 
 
+class Refusal(_Answer):
+    """Why the consortium refused to anchor a batch of this member: the contract's rule, in words."""
+
+    rule: str
+    reason: str
+    at: str | None = None
+
+
 class DocumentStatus(_Answer):
     """``GET /api/v1/documents/{key}``: what anyone may know about a document."""
 
@@ -182,8 +228,10 @@ class DocumentStatus(_Answer):
         default=None,
         description="Set when another member anchored a document under the same reference, with a sentence",
     )
-    type: str
-    version: str
+    type: str | None = Field(
+        description="None for a type this node does not know (the chain names it by a hash)"
+    )
+    version: str | None
     issuer: str
     importer: str
     digest: str | None = None  # None until anchored: a pending document's leaf is not public
@@ -191,9 +239,7 @@ class DocumentStatus(_Answer):
     issued_at: str | None = None
     expires_at: str | None = None
     state: DocumentState
-    refusal: dict[str, Any] | None = Field(
-        default=None, description="Why the consortium refused to anchor it"
-    )
+    refusal: Refusal | None = Field(default=None, description="Why the consortium refused to anchor it")
     anchor: Anchor | None = None
     items: list[Quantity] = Field(default_factory=list, description="What each item covers and what remains")
     revocation: Revocation | None = None
@@ -203,6 +249,29 @@ class DocumentStatus(_Answer):
     rejection: Rejection | None = None
     verification: VerificationState | None = None
     utilisations: list[Utilisation] = Field(default_factory=list)
+    superseded_by_reference: str | MISSING | None = Field(
+        default=MISSING,
+        description="The replacement's reference, for a holder of a superseded certificate (a verification"
+        " that carried its reference; None: this node does not know it). Absent otherwise",
+    )
+
+
+class PayloadCheckAnswer(_Answer):
+    """What this member's node found when it read the payload (a document it is a recipient of)."""
+
+    state: str = Field(
+        description="pending, ok, digest_mismatch, bad_signature, id_mismatch, facts_mismatch,"
+        " not_a_recipient or unavailable"
+    )
+    detail: str | None = None
+    checked_at: str | None = None
+
+
+class ListedDocument(DocumentStatus):
+    """A document of an officer's work list: its status, and for an anchored one what this member's node
+    found in its payload (absent for this member's documents not anchored yet)."""
+
+    payload_check: PayloadCheckAnswer | MISSING | None = MISSING
 
 
 class VerificationChecks(_Answer):
@@ -226,6 +295,10 @@ class VerificationResult(_Answer):
     checks: VerificationChecks = Field(default_factory=VerificationChecks)
     status: DocumentStatus | None = None
     message: str = ""
+    unknown_reason: str | MISSING = Field(
+        default=MISSING,
+        description="Why nothing was found: not_a_key, no_such_reference or no_such_id (absent otherwise)",
+    )
 
 
 # ---------------------------------------------------------------------------------------------- officer
@@ -245,12 +318,20 @@ class IssueReceipt(_Answer):
 
 
 class BulkItem(_Answer):
+    """One document of a bulk request: its receipt (``IssueReceipt``'s members) once accepted, or the
+    problem."""
+
     index: int
     accepted: bool
     document_id: str | None = None
     reference: str | None = None
     digest: str | None = None
     problem: Problem | None = None
+    type: str | MISSING = MISSING
+    importer: str | MISSING = MISSING
+    recipients: list[str] | MISSING = MISSING
+    state: str | MISSING = MISSING
+    status_url: str | MISSING = MISSING
 
 
 class BulkReceipt(_Answer):
@@ -259,6 +340,17 @@ class BulkReceipt(_Answer):
     accepted: int | None = None
     refused: int | None = None
     results: list[BulkItem]
+
+
+class ActionError(_Answer):
+    """Why an action failed: ``title`` in words, then ``rule`` and ``args`` for a refusal by the contracts'
+    rules (the custom error and its arguments), or ``rule`` ``Reverted`` and ``tx`` for a transaction the
+    chain mined and reverted. A member that does not apply is absent."""
+
+    title: str | None = None
+    rule: str | MISSING = MISSING
+    args: list[Any] | MISSING = MISSING
+    tx: str | MISSING = MISSING
 
 
 class Action(_Answer):
@@ -271,7 +363,7 @@ class Action(_Answer):
     state: str
     tx: str | None = None
     block: int | None = None
-    error: dict[str, Any] | None = None
+    error: ActionError | None = None
     claimed: list[ItemClaim] | None = Field(
         default=None,
         description="A claim once mined and indexed: what it took of each item and what remains there, in "
@@ -364,17 +456,6 @@ class TrailEvent(_Answer):
     fields: dict[str, Any] = Field(default_factory=dict)
 
 
-class PayloadCheckAnswer(_Answer):
-    """What this member's node found when it read the payload (a document it is a recipient of)."""
-
-    state: str = Field(
-        description="pending, ok, digest_mismatch, bad_signature, id_mismatch, facts_mismatch,"
-        " not_a_recipient or unavailable"
-    )
-    detail: str | None = None
-    checked_at: str | None = None
-
-
 class Trail(_Answer):
     """``GET /api/v1/documents/{key}/trail``."""
 
@@ -413,5 +494,5 @@ class Proposal(_Answer):
 class WorkList(_Answer):
     """``GET /api/v1/documents``: an officer's queue, newest first."""
 
-    documents: list[DocumentStatus] = Field(default_factory=list)
+    documents: list[ListedDocument] = Field(default_factory=list)
     next_offset: int | None = Field(default=None, description="The offset of the next page; null at the end")

@@ -6,6 +6,8 @@ import threading
 from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 
+from origo_api.answers import Member as MemberAnswer
+
 from origo_node.chain.port import ChainPort
 from origo_node.store.ports import FactStore
 
@@ -35,24 +37,25 @@ class Member:
     def active(self) -> bool:
         return self.status is MemberStatus.ACTIVE
 
-    def as_dict(self) -> dict[str, object]:
+    def answer(self) -> MemberAnswer:
+        """The member as ``GET /api/v1/members`` shows it."""
         from origo_node.crypto import load_public_key
 
         try:
             suite = str(load_public_key(self.encryption_key).suite.name)
         except Exception:  # a member's key we cannot parse is shown as such, not hidden
             suite = "unknown"
-        return {
-            "code": self.code,
-            "name": self.name,
-            "status": self.status.name.lower(),
-            "endpoint": self.endpoint,
-            "admin": self.admin,
-            "validator": self.validator,
-            "issuers": list(self.issuers),
-            "encryption_suite": suite,
-            "joined_at_block": self.joined_at_block,
-        }
+        return MemberAnswer(
+            code=self.code,
+            name=self.name,
+            status=self.status.name.lower(),
+            endpoint=self.endpoint,
+            admin=self.admin,
+            validator=self.validator,
+            issuers=list(self.issuers),
+            encryption_suite=suite,
+            joined_at_block=self.joined_at_block,
+        )
 
 
 def code_of(raw: bytes) -> str:

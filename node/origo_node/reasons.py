@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from origo_api.desk_answers import ReasonCode, ReasonCodes
+
 from origo_node.errors import ValidationFailed
 
 #: Why an issuing authority revokes a certificate it issued.
@@ -63,13 +65,14 @@ def check(kind: str, code: int) -> None:
     raise ValidationFailed(
         message,
         errors=[{"pointer": "/reason_code", "message": message}],
-        valid_codes=published()[_NAMES[kind]],
+        valid_codes=[listed.model_dump() for listed in _listed(LISTS[kind])],
     )
 
 
-def published() -> dict[str, list[dict[str, Any]]]:
-    """Both lists as the API publishes them."""
-    return {
-        _NAMES[kind]: [{"code": code, "label": words} for code, words in codes.items()]
-        for kind, codes in LISTS.items()
-    }
+def _listed(codes: dict[int, str]) -> list[ReasonCode]:
+    return [ReasonCode(code=code, label=words) for code, words in codes.items()]
+
+
+def published() -> ReasonCodes:
+    """Both lists as the API publishes them (``GET /api/v1/reason-codes``)."""
+    return ReasonCodes(revocation=_listed(REVOCATION), rejection=_listed(REJECTION))

@@ -26,8 +26,9 @@ def action_line(action: Action, named: str | None = None) -> Text:
     what = ACTION_WORDS.get(action.kind, action.kind.replace("_", " "))
     text = Text(f"{what} #{action.id} on {named or short(action.document_id)}: ")
     text.append(state, style="green" if action.state == "done" else "yellow")
-    if action.state == "failed" and action.error:
-        text.append(f" ({action.error.get('title') or action.error.get('detail') or 'no reason given'})")
+    if action.state == "failed" and action.error is not None:
+        detail = (action.error.model_extra or {}).get("detail")  # as nodes before ``title`` wrote it
+        text.append(f" ({action.error.title or detail or 'no reason given'})")
     if action.claimed:
         text.append("; " + "; ".join(_left_words(c) for c in action.claimed))
     if action.block is not None:

@@ -19,8 +19,8 @@ router = APIRouter(tags=["auditor"])
     responses=errors(KEY, 404, 422),
     summary="Every event of a document: who, when, block, transaction",
 )
-def trail(key: DocumentKey, _: Auditor, node: NodeDep) -> dict[str, Any]:
-    return node.status.trail(node.resolver.resolve(key)).as_json()
+def trail(key: DocumentKey, _: Auditor, node: NodeDep) -> Trail:
+    return node.status.trail(node.resolver.resolve(key)).answer()
 
 
 @router.get(

@@ -3,16 +3,16 @@ ranked work list: the documents that arrived for this member, ordered by their r
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from origo_api.answers import VerificationResult
+from origo_api.desk_answers import CheckAnswer, ReasonCodes, RiskAssessment, RiskRules, RiskWorkList
 
 from origo_node import reasons
 from origo_node.api.body import read_documents
 from origo_node.api.deps import DocumentKey, NodeDep, Reader, node_of, requires
-from origo_node.api.desk_models import CheckAnswer, ReasonCodes, RiskAssessment, RiskRules, RiskWorkList
 from origo_node.api.openapi import BODY, KEY, errors
 from origo_node.services.risk.views import Kind
 from origo_node.store.apikeys import ApiKey
@@ -27,11 +27,11 @@ Officer = Annotated[ApiKey, Depends(requires("officer"))]
     summary="Would these documents be accepted, and were they issued already? Stores nothing",
     responses=errors(BODY, KEY, 503),
 )
-async def check(request: Request, _: Officer) -> dict[str, Any]:
+async def check(request: Request, _: Officer) -> CheckAnswer:
     node = node_of(request)
     documents = read_documents(request, node.settings.bulk_max_documents)
     checked = await run_in_threadpool(node.pre_issue_check.check, documents)
-    return checked.as_json()
+    return checked.answer()
 
 
 @router.get(
@@ -40,7 +40,7 @@ async def check(request: Request, _: Officer) -> dict[str, Any]:
     tags=["public"],
     summary="The agreed code lists for revocation and rejection reasons, with their labels",
 )
-def reason_codes() -> dict[str, list[dict[str, Any]]]:
+def reason_codes() -> ReasonCodes:
     return reasons.published()
 
 
@@ -55,8 +55,8 @@ def verify_typed(
     node: NodeDep,
     key: str = Query(min_length=1, max_length=200),
     digest: str | None = Query(default=None, pattern=r"^0x[0-9a-fA-F]{64}$"),
-) -> dict[str, Any]:
-    return node.verify.verify_id(key, digest).as_json()
+) -> VerificationResult:
+    return node.verify.verify_id(key, digest).answer()
 
 
 @router.get(
@@ -70,9 +70,9 @@ async def risk_work_list(
     node: NodeDep,
     limit: int = Query(default=50, ge=1, le=500),
     kind: Kind | None = Query(default=None),
-) -> dict[str, Any]:
+) -> RiskWorkList:
     answer = await run_in_threadpool(node.risk.work_list, limit, kind)
-    return answer.as_json()
+    return answer.answer()
 
 
 @router.get(
@@ -81,8 +81,8 @@ async def risk_work_list(
     summary="The risk rules as this member applies them: on or off, weights, thresholds",
     responses=errors(KEY),
 )
-def risk_rules(_: Reader, node: NodeDep) -> dict[str, Any]:
-    return node.risk.rules().as_json()
+def risk_rules(_: Reader, node: NodeDep) -> RiskRules:
+    return node.risk.rules().answer()
 
 
 @router.get(
@@ -91,6 +91,6 @@ def risk_rules(_: Reader, node: NodeDep) -> dict[str, Any]:
     summary="One document's risk signals, each with a sentence, its score, and the documents linked to it",
     responses=errors(KEY, 404, 422),
 )
-async def risk_of(key: DocumentKey, _: Reader, node: NodeDep) -> dict[str, Any]:
+async def risk_of(key: DocumentKey, _: Reader, node: NodeDep) -> RiskAssessment:
     answer = await run_in_threadpool(node.risk.assess, node.resolver.resolve(key))
-    return answer.as_json()
+    return answer.answer()

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response
+from origo_api.desk_answers import FormD
 
 from origo_node.api.deps import node_of, requires
-from origo_node.api.desk_models import FormD
 from origo_node.api.openapi import KEY, errors
 from origo_node.documents.type_names import FORM_D
 from origo_node.errors import ValidationFailed
@@ -62,9 +62,9 @@ def form_d_of(node: Node, key: str) -> FormDLayout:
     summary="The Form D's 13 boxes with the decrypted content (when this member is concerned)",
     responses=errors(KEY, 404, 409, 422, 502),
 )
-async def form_d(key: str, request: Request, _: Reader) -> dict[str, Any]:
+async def form_d(key: str, request: Request, _: Reader) -> FormD:
     laid_out = await run_in_threadpool(form_d_of, node_of(request), key)
-    return laid_out.as_json()
+    return laid_out.answer()
 
 
 @router.get(

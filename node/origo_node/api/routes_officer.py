@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from origo_api.answers import (
     Action,
+    ActionError,
+    BulkItem,
     BulkReceipt,
     IssuedFile,
     IssueReceipt,
@@ -16,7 +18,7 @@ from origo_api.answers import (
     SupersedeReceipt,
     WorkList,
 )
-from origo_api.problems import problem_body
+from origo_api.problems import TITLES, Problem, problem_body, type_uri
 from origo_api.requests import (
     AcceptRequest,
     RejectRequest,
@@ -31,6 +33,7 @@ from origo_node.api.body import read_documents, read_json
 from origo_node.api.deps import MAX_ID, ActionId, DocumentKey, NodeDep, Officer, Reader
 from origo_node.api.openapi import BODY, KEY, errors
 from origo_node.api.problem_handlers import MEDIA_TYPE
+from origo_node.documents.action_failure import UNWORDED
 from origo_node.documents.action_params import AnswerVerification, Reject, RequestVerification, Revoke
 from origo_node.errors import OrigoError, ValidationFailed
 from origo_node.runtime import Node
@@ -72,11 +75,12 @@ def _grants(grant: str | None) -> list[str]:
     summary="Issue or file a document",
     openapi_extra=_DOCUMENT,
 )
-async def issue(request: Request, _: Officer, node: NodeDep, grant: str | None = Grant) -> JSONResponse:
+async def issue(
+    request: Request, response: Response, _: Officer, node: NodeDep, grant: str | None = Grant
+) -> IssueReceipt:
     accepted = await run_in_threadpool(node.issuing.issue, read_json(request), _grants(grant))
-    return JSONResponse(
-        accepted.as_dict(), status_code=202, headers={"Location": f"/api/v1/documents/{accepted.document_id}"}
-    )
+    response.headers["Location"] = accepted.status_url
+    return accepted.receipt()
 
 
 @router.post(
@@ -106,25 +110,29 @@ async def issue(request: Request, _: Officer, node: NodeDep, grant: str | None =
         }
     },
 )
-async def issue_bulk(
-    request: Request, _: Officer, node: NodeDep, grant: str | None = Grant
-) -> dict[str, Any]:
+async def issue_bulk(request: Request, _: Officer, node: NodeDep, grant: str | None = Grant) -> BulkReceipt:
     documents = read_documents(request, node.settings.bulk_max_documents)
     results = await run_in_threadpool(node.issuing.issue_many, documents, _grants(grant))
-    return {
-        "accepted": sum(1 for r in results if isinstance(r, Accepted)),
-        "refused": sum(1 for r in results if not isinstance(r, Accepted)),
-        "results": [_result(i, r) for i, r in enumerate(results)],
-    }
+    return BulkReceipt(
+        accepted=sum(1 for r in results if isinstance(r, Accepted)),
+        refused=sum(1 for r in results if not isinstance(r, Accepted)),
+        results=[_result(i, r) for i, r in enumerate(results)],
+    )
 
 
-def _result(index: int, result: Accepted | OrigoError) -> dict[str, Any]:
+def _result(index: int, result: Accepted | OrigoError) -> BulkItem:
     if isinstance(result, Accepted):
-        return {"index": index, "accepted": True, **result.as_dict()}
-    errors_ = result.errors if isinstance(result, ValidationFailed) else None
-    problem = problem_body(result.status, result.slug, result.message, errors=errors_)
-    problem["slug"] = result.slug  # as bulk results carried it before the type URI
-    return {"index": index, "accepted": False, "problem": problem}
+        return result.bulk_item(index)
+    errors_ = result.errors if isinstance(result, ValidationFailed) else []
+    problem = Problem(
+        type=type_uri(result.slug),
+        title=TITLES.get(result.status, "Error"),
+        status=result.status,
+        detail=result.message,
+        slug=result.slug,  # as bulk results carried it before the type URI
+        errors=list(errors_),
+    )
+    return BulkItem(index=index, accepted=False, problem=problem)
 
 
 @router.get(
@@ -142,21 +150,23 @@ def issued_file(key: DocumentKey, _: Reader, node: NodeDep) -> IssuedFile:
 def worded(node: Node, action: Action) -> Action:
     """The action with a chain refusal recorded by the sender (the chain changed between the check and the
     send) in words, as the check's own refusal would have been; the rule and its arguments stay."""
-    error = action.error or {}
-    rule = error.get("rule")
-    if action.state != "failed" or not rule or rule in ("Revert", "Reverted"):
+    error = action.error
+    if action.state != "failed" or error is None or not isinstance(error.rule, str):
         return action
-    title = refusals.explain(node, str(rule), list(error.get("args") or []))
-    return action.model_copy(update={"error": {**error, "title": title}})
+    if not error.rule or error.rule in ("Revert", "Reverted"):
+        return action
+    args = error.args if isinstance(error.args, list) else []
+    worded_error = error.model_copy(update={"title": refusals.explain(node, error.rule, list(args))})
+    return action.model_copy(update={"error": worded_error})
 
 
 def _action_response(node: Node, action: Action) -> JSONResponse:
     action = worded(node, action)
     body = action.model_dump(mode="json")
     if action.state == "failed":
-        error = action.error or {}
-        detail = error.get("title", "the transaction failed")
-        extra = {k: error[k] for k in ("rule", "args") if k in error}
+        error = action.error or ActionError(title=UNWORDED)
+        detail = UNWORDED if error.title is None else error.title
+        extra = error.model_dump(include={"rule", "args"})  # each only if the failure has it
         problem = problem_body(409, "chain-rule-violated", detail, action=body, **extra)
         return JSONResponse(problem, status_code=409, media_type=MEDIA_TYPE)
     return JSONResponse(body, status_code=200 if action.state == "done" else 202)
@@ -249,9 +259,9 @@ async def answer_verification(
 )
 async def supersede(
     key: DocumentKey, request: Request, _: Officer, desk: Desk, grant: str | None = Grant
-) -> JSONResponse:
+) -> SupersedeReceipt:
     answer = await run_in_threadpool(desk.supersede, key, read_json(request), _grants(grant))
-    return JSONResponse(answer.as_json(), status_code=202)
+    return answer.answer()
 
 
 STATES = "|".join([*(s.value for s in DocumentState), AWAITING_CLAIM])
@@ -275,8 +285,8 @@ def worklist(
     ),
     limit: int = Query(default=50, ge=1, le=500),
     offset: int = Query(default=0, ge=0, le=MAX_ID),
-) -> dict[str, Any]:
-    return node.status.worklist(node.member, role, state, limit, offset).as_json()
+) -> WorkList:
+    return node.status.worklist(node.member, role, state, limit, offset).answer()
 
 
 @router.get(

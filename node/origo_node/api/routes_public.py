@@ -24,8 +24,8 @@ _Name = Annotated[str, Path(max_length=64)]
     response_model=Health,
     summary="Liveness, chain head, index position, outbox backlog",
 )
-def health(node: NodeDep) -> dict[str, Any]:
-    return node.health().as_json()
+def health(node: NodeDep) -> Health:
+    return node.health().answer()
 
 
 @router.get(
@@ -34,16 +34,16 @@ def health(node: NodeDep) -> dict[str, Any]:
     responses=errors(503),
     summary="The consortium's members as the chain says now",
 )
-def members(node: NodeDep) -> list[dict[str, Any]]:
-    return [m.as_dict() for m in sorted(node.directory.all(), key=lambda m: m.code)]
+def members(node: NodeDep) -> list[Member]:
+    return [m.answer() for m in sorted(node.directory.all(), key=lambda m: m.code)]
 
 
 @router.get(
     "/api/v1/types", response_model=list[DocumentType], summary="The document types this node accepts"
 )
-def types() -> list[dict[str, str]]:
+def types() -> list[DocumentType]:
     return [
-        {"type": t.name, "version": t.version, "schema_url": f"/api/v1/types/{t.name}/{t.version}/schema"}
+        DocumentType(type=t.name, version=t.version, schema_url=f"/api/v1/types/{t.name}/{t.version}/schema")
         for t in sorted(all_types(), key=lambda t: (t.name, t.version))
     ]
 
@@ -66,11 +66,11 @@ def schema(name: _Name, version: _Name) -> dict[str, Any]:
     responses=errors(404, 422),
     summary="A document's public status (no payload)",
 )
-def status(key: DocumentKey, node: NodeDep, request: Request) -> dict[str, Any]:
+def status(key: DocumentKey, node: NodeDep, request: Request) -> DocumentStatus:
     # Someone holding only an id learns what the chain shows: the reference only if the key carried it
     # (a reference typed or scanned), or to this node's own staff.
     found = node.status.status(node.resolver.resolve(key))
-    return reveal_reference(found, key, insider=is_insider(request)).as_json()
+    return reveal_reference(found, key, insider=is_insider(request)).answer()
 
 
 @router.post(
@@ -85,9 +85,9 @@ def status(key: DocumentKey, node: NodeDep, request: Request) -> dict[str, Any]:
         }
     },
 )
-async def verify_file(request: Request, node: NodeDep) -> dict[str, Any]:
+async def verify_file(request: Request, node: NodeDep) -> VerificationResult:
     outcome = await run_in_threadpool(node.verify.verify_file, read_json(request))
-    return outcome.as_json()
+    return outcome.answer()
 
 
 @router.get(
@@ -100,5 +100,5 @@ def verify_id(
     key: DocumentKey,
     node: NodeDep,
     digest: str | None = Query(default=None, pattern=r"^0x[0-9a-fA-F]{64}$"),
-) -> dict[str, Any]:
-    return node.verify.verify_id(key, digest).as_json()
+) -> VerificationResult:
+    return node.verify.verify_id(key, digest).answer()

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
-
-from origo_node.api.body import read_json
-from origo_node.api.deps import node_of, requires
-from origo_node.api.desk_models import (
+from origo_api.desk_answers import (
     Delivery,
+    DeliveryState,
     EventTypes,
     Removed,
     Subscription,
     SubscriptionCreated,
 )
+
+from origo_node.api.body import read_json
+from origo_node.api.deps import node_of, requires
 from origo_node.api.openapi import BODY, KEY, errors
 from origo_node.notify import EVENT_TYPES
 from origo_node.notify.subscriptions import SubscriptionInvalid
@@ -32,8 +33,8 @@ SubscriptionId = Annotated[int, Path(ge=1, le=2**62)]
     summary="The event types a subscription can name",
     responses=errors(KEY),
 )
-def event_types(_: Admin) -> dict[str, list[str]]:
-    return {"event_types": list(EVENT_TYPES)}
+def event_types(_: Admin) -> EventTypes:
+    return EventTypes(event_types=list(EVENT_TYPES))
 
 
 @router.post(
@@ -43,7 +44,7 @@ def event_types(_: Admin) -> dict[str, list[str]]:
     response_model=SubscriptionCreated,
     responses=errors(BODY, KEY),
 )
-async def create(request: Request, _: Admin) -> dict[str, Any]:
+async def create(request: Request, _: Admin) -> SubscriptionCreated:
     node = node_of(request)
     body = read_json(request)
     if not isinstance(body, dict):
@@ -58,7 +59,7 @@ async def create(request: Request, _: Admin) -> dict[str, Any]:
     created = await run_in_threadpool(
         node.notify.create, body.get("url"), body.get("events"), body.get("description"), EVENT_TYPES
     )
-    return created.as_json()
+    return created.answer()
 
 
 @router.get(
@@ -67,8 +68,8 @@ async def create(request: Request, _: Admin) -> dict[str, Any]:
     summary="Every subscription, with counts of its deliveries by state",
     responses=errors(KEY),
 )
-def list_subscriptions(request: Request, _: Admin) -> list[dict[str, Any]]:
-    return [subscription.as_json() for subscription in node_of(request).notify.subscriptions()]
+def list_subscriptions(request: Request, _: Admin) -> list[Subscription]:
+    return [subscription.answer() for subscription in node_of(request).notify.subscriptions()]
 
 
 @router.get(
@@ -77,8 +78,8 @@ def list_subscriptions(request: Request, _: Admin) -> list[dict[str, Any]]:
     summary="One subscription",
     responses=errors(KEY, 404, 422),
 )
-def get_subscription(subscription_id: SubscriptionId, request: Request, _: Admin) -> dict[str, Any]:
-    return node_of(request).notify.get(subscription_id).as_json()
+def get_subscription(subscription_id: SubscriptionId, request: Request, _: Admin) -> Subscription:
+    return node_of(request).notify.get(subscription_id).answer()
 
 
 @router.delete(
@@ -87,9 +88,9 @@ def get_subscription(subscription_id: SubscriptionId, request: Request, _: Admin
     summary="Unsubscribe (pending ones cancelled)",
     responses=errors(KEY, 404, 422),
 )
-def delete_subscription(subscription_id: SubscriptionId, request: Request, _: Admin) -> dict[str, int]:
+def delete_subscription(subscription_id: SubscriptionId, request: Request, _: Admin) -> Removed:
     node_of(request).notify.delete(subscription_id)
-    return {"removed": subscription_id}
+    return Removed(removed=subscription_id)
 
 
 @router.get(
@@ -102,8 +103,8 @@ def deliveries(
     subscription_id: SubscriptionId,
     request: Request,
     _: Admin,
-    state: Annotated[Literal["pending", "delivered", "failed", "cancelled"] | None, Query()] = None,
+    state: Annotated[DeliveryState | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> list[dict[str, Any]]:
+) -> list[Delivery]:
     found = node_of(request).notify.deliveries(subscription_id, state=state, limit=limit)
-    return [delivery.as_json() for delivery in found]
+    return [delivery.answer() for delivery in found]

@@ -4,7 +4,8 @@ The actions store keeps it as JSON in the action's ``error`` column with the key
 written, in this order: ``title`` (the words), then ``rule`` and ``args`` for a refusal by the contracts'
 rules (the custom error and its arguments, as JSON), or ``rule`` ``Reverted`` and ``tx`` for a transaction
 the chain mined and reverted. ``as_json`` gives exactly that, and ``failure_of`` reads it back, rows written
-before this type included, so a failure recorded by an older node is answered the same.
+before this type included, so a failure recorded by an older node is answered the same. ``answer`` gives
+the API's ``ActionError`` with the same members in the same order.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from origo_api.answers import MISSING, ActionError
 
 from origo_node.errors import ChainRuleViolated
 
@@ -54,6 +57,14 @@ class ActionFailure:
         if self.tx is not None:
             shown["tx"] = self.tx
         return shown
+
+    def answer(self) -> ActionError:
+        return ActionError(
+            title=self.title,
+            rule=MISSING if self.rule is None else self.rule,
+            args=MISSING if self.args is None else list(self.args),
+            tx=MISSING if self.tx is None else self.tx,
+        )
 
 
 def failure_of(stored: Mapping[str, Any]) -> ActionFailure:

@@ -1,14 +1,17 @@
 """The webhook API's answers, typed: a subscription as an operator sees it, and one of its deliveries.
 
-Frozen, like the services' answers; ``as_json`` gives the ``Subscription``, ``SubscriptionCreated`` and
-``Delivery`` answers (``api/desk_models.py``) exactly as every node has sent them, times as ISO 8601 UTC.
+Frozen, like the services' answers; ``answer`` gives the ``Subscription``, ``SubscriptionCreated`` and
+``Delivery`` answers (``origo_api.desk_answers``) exactly as every node has sent them, times as ISO 8601 UTC.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import cast, get_args
+
+from origo_api import desk_answers
+from origo_api.desk_answers import DeliveryState
 
 from origo_node.store.webhook_rows import Delivery, Subscription
 
@@ -22,7 +25,8 @@ class DeliveryCounts:
     failed: int
     cancelled: int
 
-    def as_json(self) -> dict[str, int]:
+    def answer(self) -> dict[str, int]:
+        """The counts as the answers show them: by state, in this order."""
         return {
             "pending": self.pending,
             "delivered": self.delivered,
@@ -40,15 +44,15 @@ class SubscriptionView:
     created_at: str
     deliveries: DeliveryCounts
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "url": self.url,
-            "events": list(self.events),
-            "description": self.description,
-            "created_at": self.created_at,
-            "deliveries": self.deliveries.as_json(),
-        }
+    def answer(self) -> desk_answers.Subscription:
+        return desk_answers.Subscription(
+            id=self.id,
+            url=self.url,
+            events=list(self.events),
+            description=self.description,
+            created_at=self.created_at,
+            deliveries=self.deliveries.answer(),
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,8 +66,9 @@ class SubscriptionCreated:
     def id(self) -> int:
         return self.subscription.id
 
-    def as_json(self) -> dict[str, Any]:
-        return {**self.subscription.as_json(), "secret": self.secret}
+    def answer(self) -> desk_answers.SubscriptionCreated:
+        # The subscription's members (``SubscriptionCreated`` extends ``Subscription``), then the secret.
+        return desk_answers.SubscriptionCreated(**dict(self.subscription.answer()), secret=self.secret)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,7 +77,7 @@ class DeliveryView:
     event: str
     type: str
     document_id: str
-    state: str
+    state: DeliveryState
     attempts: int
     last_status: int | None
     last_error: str | None
@@ -81,20 +86,20 @@ class DeliveryView:
     delivered_at: str | None
     created_at: str
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "event": self.event,
-            "type": self.type,
-            "document_id": self.document_id,
-            "state": self.state,
-            "attempts": self.attempts,
-            "last_status": self.last_status,
-            "last_error": self.last_error,
-            "next_attempt_at": self.next_attempt_at,
-            "delivered_at": self.delivered_at,
-            "created_at": self.created_at,
-        }
+    def answer(self) -> desk_answers.Delivery:
+        return desk_answers.Delivery(
+            id=self.id,
+            event=self.event,
+            type=self.type,
+            document_id=self.document_id,
+            state=self.state,
+            attempts=self.attempts,
+            last_status=self.last_status,
+            last_error=self.last_error,
+            next_attempt_at=self.next_attempt_at,
+            delivered_at=self.delivered_at,
+            created_at=self.created_at,
+        )
 
 
 def subscription_view(subscription: Subscription) -> SubscriptionView:
@@ -120,7 +125,7 @@ def delivery_view(d: Delivery) -> DeliveryView:
         event=d.event_key,
         type=d.type,
         document_id=d.document_id,
-        state=d.state,
+        state=_state(d.state),
         attempts=d.attempts,
         last_status=d.last_status,
         last_error=d.last_error,
@@ -128,6 +133,13 @@ def delivery_view(d: Delivery) -> DeliveryView:
         delivered_at=None if d.delivered_at is None else iso(d.delivered_at),
         created_at=iso(d.created_at),
     )
+
+
+def _state(stored: str) -> DeliveryState:
+    for state in get_args(DeliveryState):
+        if stored == state:
+            return cast(DeliveryState, state)
+    raise ValueError(f"a webhook delivery in the state {stored!r}, which this node never writes")
 
 
 def iso(moment: float) -> str:

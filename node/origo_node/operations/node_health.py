@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from origo_api.answers import Health, OutboxRefused, PayloadStoreHealth
 
 from origo_node.operations.sealer_sync import SealerReport
 
@@ -38,17 +40,21 @@ class NodeHealth:
     def degraded(self) -> bool:
         return bool(self.reasons)
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "reasons": list(self.reasons),
-            "payload_store": {"backend": self.payload_backend, "problem": self.payload_problem},
-            "member": self.member,
-            "chain_head": self.chain_head,
-            "indexed_block": self.indexed_block,
-            "outbox_pending": self.outbox_pending,
-            "outbox_refused": None if self.outbox_refused is None else self.outbox_refused.as_json(),
-            "payloads_to_read": self.payloads_to_read,
-            "loops": dict(self.loops),
-            "sealers": None if self.sealers is None else self.sealers.as_json(),
-        }
+    def answer(self) -> Health:
+        """The ``/healthz`` answer."""
+        refused = self.outbox_refused
+        return Health(
+            status=self.status,
+            member=self.member,
+            chain_head=self.chain_head,
+            indexed_block=self.indexed_block,
+            outbox_pending=self.outbox_pending,
+            payloads_to_read=self.payloads_to_read,
+            reasons=list(self.reasons),
+            payload_store=PayloadStoreHealth(backend=self.payload_backend, problem=self.payload_problem),
+            outbox_refused=None
+            if refused is None
+            else OutboxRefused(documents=refused.documents, reason=refused.reason),
+            loops=dict(self.loops),
+            sealers=None if self.sealers is None else self.sealers.as_json(),  # as the sealer check stores it
+        )

@@ -120,7 +120,7 @@ class ActionService:
             state=record.state,
             tx=record.tx_hash,
             block=record.block,
-            error=None if record.error is None else record.error.as_json(),
+            error=None if record.error is None else record.error.answer(),
         )
 
     # ------------------------------------------------------------------ worker

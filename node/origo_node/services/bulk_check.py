@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
+
+from origo_api import desk_answers
+from origo_api.answers import MISSING
 
 from origo_node.documents import document_id, validate_document
 from origo_node.errors import OrigoError, ValidationFailed
@@ -26,11 +29,9 @@ class CheckProblem:
     detail: str
     errors: tuple[Mapping[str, str], ...] | None = None
 
-    def as_json(self) -> dict[str, Any]:
-        shown: dict[str, Any] = {"status": self.status, "detail": self.detail}
-        if self.errors is not None:
-            shown["errors"] = [dict(error) for error in self.errors]
-        return shown
+    def answer(self) -> desk_answers.CheckProblem:
+        errors = MISSING if self.errors is None else [dict(error) for error in self.errors]
+        return desk_answers.CheckProblem(status=self.status, detail=self.detail, errors=errors)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,17 +50,17 @@ class CheckedDocument:
     def valid(self) -> bool:
         return self.problem is None
 
-    def as_json(self) -> dict[str, Any]:
+    def answer(self) -> desk_answers.CheckItem:
         if self.problem is not None:
-            return {"index": self.index, "valid": False, "problem": self.problem.as_json()}
-        return {
-            "index": self.index,
-            "valid": True,
-            "document_id": self.document_id,
-            "reference": self.reference,
-            "digest": self.digest,
-            "already_issued": self.already_issued,
-        }
+            return desk_answers.CheckItem(index=self.index, valid=False, problem=self.problem.answer())
+        return desk_answers.CheckItem(
+            index=self.index,
+            valid=True,
+            document_id=self.document_id,
+            reference=self.reference,
+            digest=self.digest,
+            already_issued=self.already_issued,
+        )
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,8 @@ class CheckedDocuments:
 
     results: tuple[CheckedDocument, ...]
 
-    def as_json(self) -> dict[str, Any]:
-        return {"results": [result.as_json() for result in self.results]}
+    def answer(self) -> desk_answers.CheckAnswer:
+        return desk_answers.CheckAnswer(results=[result.answer() for result in self.results])
 
 
 class DeskService:

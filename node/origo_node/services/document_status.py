@@ -1,19 +1,25 @@
 """A document's status, typed: what ``lifecycle.derive_status`` works out and ``StatusService`` answers.
 
-Every field is what the API's ``DocumentStatus`` answer shows (node/API.md), and ``as_json`` is the one place
-that turns it into that answer's JSON: routes call it at the edge, services read the attributes. The values
+Every field is what the API's ``DocumentStatus`` answer shows (node/API.md), and ``answer`` is the one place
+that turns it into that answer (``origo_api.answers``, built with keyword arguments that mypy checks): routes
+return it, services read the attributes. The values
 are frozen: a service that shows a status differently (another reference, the replacement's reference) makes
 a changed copy with ``dataclasses.replace``, and never edits the status another service answered.
 """
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal, TypeVar
 
+from origo_api import answers
+from origo_api.answers import MISSING
 from origo_api.states import DocumentState
 
 VerificationStage = Literal["open", "confirmed", "not_confirmed"]
+#: The API's status answer, alone or as a work list shows it.
+_Shown = TypeVar("_Shown", bound=answers.DocumentStatus)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,8 +31,8 @@ class Anchor:
     tx: str
     at: str | None
 
-    def as_json(self) -> dict[str, Any]:
-        return {"root": self.root, "block": self.block, "tx": self.tx, "at": self.at}
+    def answer(self) -> answers.Anchor:
+        return answers.Anchor(root=self.root, block=self.block, tx=self.tx, at=self.at)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,15 +47,25 @@ class RecordedReason:
     tx: str
     at: str | None
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "reason_code": self.reason_code,
-            "label": self.label,
-            "reason": self.reason,
-            "block": self.block,
-            "tx": self.tx,
-            "at": self.at,
-        }
+    def revocation(self) -> answers.Revocation:
+        return answers.Revocation(
+            reason_code=self.reason_code,
+            reason=self.reason,
+            block=self.block,
+            tx=self.tx,
+            at=self.at,
+            label=self.label,
+        )
+
+    def rejection(self) -> answers.Rejection:
+        return answers.Rejection(
+            reason_code=self.reason_code,
+            reason=self.reason,
+            block=self.block,
+            tx=self.tx,
+            at=self.at,
+            label=self.label,
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,16 +81,16 @@ class Verification:
     tx: str
     at: str | None
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "state": self.state,
-            "request_reason": self.request_reason,
-            "requested_at": self.requested_at,
-            "answer_reason": self.answer_reason,
-            "block": self.block,
-            "tx": self.tx,
-            "at": self.at,
-        }
+    def answer(self) -> answers.VerificationState:
+        return answers.VerificationState(
+            state=self.state,
+            request_reason=self.request_reason,
+            requested_at=self.requested_at,
+            answer_reason=self.answer_reason,
+            block=self.block,
+            tx=self.tx,
+            at=self.at,
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,14 +104,10 @@ class ItemQuantity:
     claimed: str | None
     remaining: str | None
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "item": self.item,
-            "unit": self.unit,
-            "total": self.total,
-            "claimed": self.claimed,
-            "remaining": self.remaining,
-        }
+    def answer(self) -> answers.Quantity:
+        return answers.Quantity(
+            item=self.item, unit=self.unit, total=self.total, claimed=self.claimed, remaining=self.remaining
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -107,8 +119,10 @@ class ClaimedItem:
     quantity: str
     remaining: str | None
 
-    def as_json(self) -> dict[str, Any]:
-        return {"item": self.item, "unit": self.unit, "quantity": self.quantity, "remaining": self.remaining}
+    def answer(self) -> answers.ItemClaim:
+        return answers.ItemClaim(
+            item=self.item, unit=self.unit, quantity=self.quantity, remaining=self.remaining
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -123,16 +137,16 @@ class Utilisation:
     tx: str
     at: str | None
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "declaration": self.declaration,
-            "claims": [claim.as_json() for claim in self.claims],
-            "whole_certificate": self.whole_certificate,
-            "fully_utilised": self.fully_utilised,
-            "block": self.block,
-            "tx": self.tx,
-            "at": self.at,
-        }
+    def answer(self) -> answers.Utilisation:
+        return answers.Utilisation(
+            declaration=self.declaration,
+            claims=[claim.answer() for claim in self.claims],
+            whole_certificate=self.whole_certificate,
+            fully_utilised=self.fully_utilised,
+            block=self.block,
+            tx=self.tx,
+            at=self.at,
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,8 +157,8 @@ class BatchRefusal:
     reason: str
     at: str | None
 
-    def as_json(self) -> dict[str, Any]:
-        return {"rule": self.rule, "reason": self.reason, "at": self.at}
+    def answer(self) -> answers.Refusal:
+        return answers.Refusal(rule=self.rule, reason=self.reason, at=self.at)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -155,8 +169,8 @@ class OtherIssuer:
     key: str
     name: str
 
-    def as_json(self) -> dict[str, Any]:
-        return {"issuer": self.issuer, "key": self.key, "name": self.name}
+    def answer(self) -> answers.OtherIssuer:
+        return answers.OtherIssuer(issuer=self.issuer, key=self.key, name=self.name)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -167,12 +181,12 @@ class SharedReference:
     also_issued_by: tuple[OtherIssuer, ...]
     message: str
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "reference": self.reference,
-            "also_issued_by": [other.as_json() for other in self.also_issued_by],
-            "message": self.message,
-        }
+    def answer(self) -> answers.SharedReference:
+        return answers.SharedReference(
+            reference=self.reference,
+            also_issued_by=[other.answer() for other in self.also_issued_by],
+            message=self.message,
+        )
 
 
 @dataclass(frozen=True)
@@ -214,36 +228,39 @@ class DocumentStatus:
     #: Shown only to a holder of a superseded certificate (a verification that carried its reference).
     replacement: Replacement | None = field(default=None)
 
-    def as_json(self) -> dict[str, Any]:
-        """The API's ``DocumentStatus`` answer, in its order (the order every node has always sent)."""
-        shown: dict[str, Any] = {
-            "document_id": self.document_id,
-            "reference": self.reference,
-            "shared_reference": _json(self.shared_reference),
-            "type": self.type,
-            "version": self.version,
-            "issuer": self.issuer,
-            "importer": self.importer,
-            "digest": self.digest,
-            "payload_cid": self.payload_cid,
-            "issued_at": self.issued_at,
-            "expires_at": self.expires_at,
-            "state": self.state,
-            "refusal": _json(self.refusal),
-            "anchor": _json(self.anchor),
-            "items": [item.as_json() for item in self.items],
-            "revocation": _json(self.revocation),
-            "superseded_by": self.superseded_by,
-            "superseded_at": self.superseded_at,
-            "supersedes": self.supersedes,
-            "rejection": _json(self.rejection),
-            "verification": _json(self.verification),
-            "utilisations": [use.as_json() for use in self.utilisations],
-        }
-        if self.replacement is not None:
-            shown["superseded_by_reference"] = self.replacement.reference
-        return shown
+    def answer(self) -> answers.DocumentStatus:
+        """The API's ``DocumentStatus`` answer."""
+        return self._answer_as(answers.DocumentStatus)
 
+    def listed(self, payload_check: answers.PayloadCheckAnswer | MISSING | None) -> answers.ListedDocument:
+        """The status as a work list shows it, with the payload check (``MISSING``: none shown)."""
+        listed = self._answer_as(answers.ListedDocument)
+        listed.payload_check = payload_check
+        return listed
 
-def _json(value: Anchor | RecordedReason | Verification | BatchRefusal | SharedReference | None) -> Any:
-    return None if value is None else value.as_json()
+    def _answer_as(self, answer: builtins.type[_Shown]) -> _Shown:
+        return answer(
+            document_id=self.document_id,
+            reference=self.reference,
+            shared_reference=None if self.shared_reference is None else self.shared_reference.answer(),
+            type=self.type,
+            version=self.version,
+            issuer=self.issuer,
+            importer=self.importer,
+            digest=self.digest,
+            payload_cid=self.payload_cid,
+            issued_at=self.issued_at,
+            expires_at=self.expires_at,
+            state=self.state,
+            refusal=None if self.refusal is None else self.refusal.answer(),
+            anchor=None if self.anchor is None else self.anchor.answer(),
+            items=[item.answer() for item in self.items],
+            revocation=None if self.revocation is None else self.revocation.revocation(),
+            superseded_by=self.superseded_by,
+            superseded_at=self.superseded_at,
+            supersedes=self.supersedes,
+            rejection=None if self.rejection is None else self.rejection.rejection(),
+            verification=None if self.verification is None else self.verification.answer(),
+            utilisations=[use.answer() for use in self.utilisations],
+            superseded_by_reference=MISSING if self.replacement is None else self.replacement.reference,
+        )

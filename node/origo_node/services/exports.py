@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from origo_api.answers import LeafFacts, ProofBundle, TrailEvent, TrailExport
+from origo_api.answers import LeafFacts, ProofBundle, TrailExport
 
 from origo_node.chain import eip712
 from origo_node.chain.port import ChainPort
@@ -50,5 +50,5 @@ class ExportService:
         )
 
     def export(self, key: DocumentKey) -> TrailExport:
-        events = [TrailEvent.model_validate(event.as_json()) for event in self._status.trail(key).events]
+        events = [event.answer() for event in self._status.trail(key).events]
         return TrailExport(**dict(self.proof_bundle(key)), format=EXPORT_FORMAT, events=events)

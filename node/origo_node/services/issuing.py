@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from origo_api.answers import BulkItem, IssueReceipt
+
 from origo_node.chain import eip712
 from origo_node.chain.merkle import Leaf
 from origo_node.crypto import seal
@@ -56,17 +58,31 @@ class Accepted:
     importer: str
     recipients: tuple[str, ...]
 
+    @property
+    def status_url(self) -> str:
+        return f"/api/v1/documents/{self.document_id}"
+
+    def receipt(self) -> IssueReceipt:
+        """The API's ``IssueReceipt`` (202): accepted, pending until anchored."""
+        return IssueReceipt(
+            document_id=self.document_id,
+            reference=self.reference,
+            digest=self.digest,
+            type=self.doc_type,
+            importer=self.importer,
+            recipients=list(self.recipients),
+            state="pending",
+            status_url=self.status_url,
+        )
+
+    def bulk_item(self, index: int) -> BulkItem:
+        """The receipt as one result of a bulk request, by its place in the request (the members of
+        ``receipt``, which ``BulkItem`` repeats)."""
+        return BulkItem(index=index, accepted=True, **dict(self.receipt()))
+
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "document_id": self.document_id,
-            "reference": self.reference,
-            "digest": self.digest,
-            "type": self.doc_type,
-            "importer": self.importer,
-            "recipients": list(self.recipients),
-            "state": "pending",
-            "status_url": f"/api/v1/documents/{self.document_id}",
-        }
+        """The receipt as JSON (what ``origo-node issue --json`` prints)."""
+        return self.receipt().model_dump(mode="json")
 
 
 @dataclass(frozen=True)

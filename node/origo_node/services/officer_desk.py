@@ -11,9 +11,9 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
-from origo_api.answers import Action, ItemClaim
+from origo_api.answers import Action, SupersedeReceipt
 from origo_api.states import DocumentState
 
 from origo_node import reasons
@@ -73,13 +73,14 @@ class Supersession:
     supersedes: DocumentKey
     action: Action
 
-    def as_json(self) -> dict[str, Any]:
+    def answer(self) -> SupersedeReceipt:
         """The API's ``SupersedeReceipt``: the replacement's receipt, what it supersedes, the action."""
-        return {
-            **self.replacement.as_dict(),
-            "supersedes": str.__str__(self.supersedes),
-            "action": self.action.model_dump(mode="json"),
-        }
+        receipt = self.replacement.receipt()
+        return SupersedeReceipt(
+            **dict(receipt),
+            supersedes=str.__str__(self.supersedes),
+            action=self.action,
+        )
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ class OfficerDesk:
         if action.state == "done":
             claimed = self.claimed_by(doc_id, action.tx, min(wait_s, _INDEX_WAIT_S))
             if claimed is not None:
-                taken = [ItemClaim.model_validate(c.as_json()) for c in claimed]
+                taken = [c.answer() for c in claimed]
                 action = action.model_copy(update={"claimed": taken})
         return action
 

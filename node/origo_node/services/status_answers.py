@@ -1,13 +1,15 @@
 """The status service's other answers, typed: a document's trail, an officer's work list, a payload check.
 
-Like ``DocumentStatus`` they are frozen, and ``as_json`` gives the API's answer (``Trail``, ``WorkList``,
+Like ``DocumentStatus`` they are frozen, and ``answer`` gives the API's answer (``Trail``, ``WorkList``,
 ``PayloadCheckAnswer`` in origo_api) exactly as every node has sent it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+
+from origo_api import answers
+from origo_api.answers import MISSING
 
 from origo_node.documents.event_fields import EventFields
 from origo_node.services.document_status import DocumentStatus
@@ -21,8 +23,8 @@ class PayloadCheck:
     detail: str | None
     checked_at: str | None
 
-    def as_json(self) -> dict[str, Any]:
-        return {"state": self.state, "detail": self.detail, "checked_at": self.checked_at}
+    def answer(self) -> answers.PayloadCheckAnswer:
+        return answers.PayloadCheckAnswer(state=self.state, detail=self.detail, checked_at=self.checked_at)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,17 +42,17 @@ class TrailEvent:
     timestamp: str | None
     fields: EventFields
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "member": self.member,
-            "account": self.account,
-            "block": self.block,
-            "tx": self.tx,
-            "log_index": self.log_index,
-            "timestamp": self.timestamp,
-            "fields": self.fields.as_json(),
-        }
+    def answer(self) -> answers.TrailEvent:
+        return answers.TrailEvent(
+            kind=self.kind,
+            member=self.member,
+            account=self.account,
+            block=self.block,
+            tx=self.tx,
+            log_index=self.log_index,
+            timestamp=self.timestamp,
+            fields=self.fields.as_json(),  # the chain's own names, as the index stores them
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,13 +64,13 @@ class Trail:
     events: tuple[TrailEvent, ...]
     payload_check: PayloadCheck | None
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "document_id": self.document_id,
-            "status": self.status.as_json(),
-            "events": [event.as_json() for event in self.events],
-            "payload_check": None if self.payload_check is None else self.payload_check.as_json(),
-        }
+    def answer(self) -> answers.Trail:
+        return answers.Trail(
+            document_id=self.document_id,
+            status=self.status.answer(),
+            events=[event.answer() for event in self.events],
+            payload_check=None if self.payload_check is None else self.payload_check.answer(),
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,11 +83,10 @@ class ListedDocument:
     #: False for this member's documents not anchored, which the list shows without a payload check.
     with_payload_check: bool = True
 
-    def as_json(self) -> dict[str, Any]:
-        shown = self.status.as_json()
-        if self.with_payload_check:
-            shown["payload_check"] = None if self.payload_check is None else self.payload_check.as_json()
-        return shown
+    def answer(self) -> answers.ListedDocument:
+        if not self.with_payload_check:
+            return self.status.listed(MISSING)
+        return self.status.listed(None if self.payload_check is None else self.payload_check.answer())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,5 +96,7 @@ class WorkList:
     documents: tuple[ListedDocument, ...]
     next_offset: int | None
 
-    def as_json(self) -> dict[str, Any]:
-        return {"documents": [listed.as_json() for listed in self.documents], "next_offset": self.next_offset}
+    def answer(self) -> answers.WorkList:
+        return answers.WorkList(
+            documents=[listed.answer() for listed in self.documents], next_offset=self.next_offset
+        )

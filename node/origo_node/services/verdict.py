@@ -1,6 +1,6 @@
 """What a verification concludes, typed: ``VerifyService``'s answer, turned into the API's JSON at the edge.
 
-``as_json`` gives the ``VerificationResult`` answer of origo_api (node/API.md) as every node has sent it; the
+``answer`` gives the ``VerificationResult`` answer of origo_api (node/API.md) as every node has sent it; the
 document's status inside it is the status service's, shown as the verification may show it (the reference
 only when the file or the key carried it).
 """
@@ -8,8 +8,9 @@ only when the file or the key carried it).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from origo_api import answers
+from origo_api.answers import MISSING
 from origo_api.states import Verdict
 
 from origo_node.services.document_status import DocumentStatus
@@ -26,16 +27,14 @@ class Checks:
     #: Whether what the chain records is what the file gives; only for an anchored document's file.
     anchored_facts: bool | None = None
 
-    def as_json(self) -> dict[str, Any]:
-        shown: dict[str, Any] = {
-            "anchored": self.anchored,
-            "integrity": self.integrity,
-            "signature": self.signature,
-            "issuer_member_at_issue": self.issuer_member_at_issue,
-        }
-        if self.anchored:
-            shown["anchored_facts"] = self.anchored_facts
-        return shown
+    def answer(self) -> answers.VerificationChecks:
+        return answers.VerificationChecks(
+            anchored=self.anchored,
+            integrity=self.integrity,
+            signature=self.signature,
+            issuer_member_at_issue=self.issuer_member_at_issue,
+            anchored_facts=self.anchored_facts if self.anchored else None,
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,17 +54,15 @@ class VerificationOutcome:
     message: str
     unknown_reason: str | None = None
 
-    def as_json(self) -> dict[str, Any]:
-        shown: dict[str, Any] = {
-            "verdict": self.verdict,
-            "document_id": self.document_id,
-            "reference": self.reference,
-            "issuer": self.issuer,
-            "importer": self.importer,
-            "checks": self.checks.as_json(),
-            "status": None if self.status is None else self.status.as_json(),
-            "message": self.message,
-        }
-        if self.unknown_reason is not None:
-            shown["unknown_reason"] = self.unknown_reason
-        return shown
+    def answer(self) -> answers.VerificationResult:
+        return answers.VerificationResult(
+            verdict=self.verdict,
+            document_id=self.document_id,
+            reference=self.reference,
+            issuer=self.issuer,
+            importer=self.importer,
+            checks=self.checks.answer(),
+            status=None if self.status is None else self.status.answer(),
+            message=self.message,
+            unknown_reason=MISSING if self.unknown_reason is None else self.unknown_reason,
+        )

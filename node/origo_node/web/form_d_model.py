@@ -1,6 +1,6 @@
 """The Form D as laid out, typed: what ``form_d_page.layout`` builds and both renderings read.
 
-The PDF (``form_d_pdf``) reads the attributes; ``as_json`` is the one place that turns the layout into the
+The PDF (``form_d_pdf``) reads the attributes; ``answer`` is the one place that turns the layout into the
 ``FormD`` answer of ``GET /api/v1/documents/{key}/form-d`` (node/API.md), from which ``form-d.html`` draws
 the page.
 """
@@ -8,7 +8,8 @@ the page.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+
+from origo_api import desk_answers as shown
 
 from origo_node.web.marks import Mark
 
@@ -20,8 +21,8 @@ class Check:
     label: str
     checked: bool
 
-    def as_json(self) -> dict[str, Any]:
-        return {"label": self.label, "checked": self.checked}
+    def answer(self) -> shown.Check:
+        return shown.Check(label=self.label, checked=self.checked)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,11 +34,9 @@ class Box:
     lines: tuple[str, ...]
     checks: tuple[Check, ...] | None = None
 
-    def as_json(self) -> dict[str, Any]:
-        shown: dict[str, Any] = {"number": self.number, "title": self.title, "lines": list(self.lines)}
-        if self.checks is not None:
-            shown["checks"] = [check.as_json() for check in self.checks]
-        return shown
+    def answer(self) -> shown.Box:
+        checks = None if self.checks is None else [check.answer() for check in self.checks]
+        return shown.Box(number=self.number, title=self.title, lines=list(self.lines), checks=checks)
 
 
 @dataclass(frozen=True)
@@ -47,8 +46,8 @@ class ItemColumn:
     number: int
     title: str
 
-    def as_json(self) -> dict[str, Any]:
-        return {"number": self.number, "title": self.title}
+    def answer(self) -> shown.ItemColumn:
+        return shown.ItemColumn(number=self.number, title=self.title)
 
 
 @dataclass(frozen=True)
@@ -58,8 +57,8 @@ class ItemTable:
     columns: tuple[ItemColumn, ...]
     rows: tuple[tuple[str, ...], ...]
 
-    def as_json(self) -> dict[str, Any]:
-        return {"columns": [c.as_json() for c in self.columns], "rows": [list(row) for row in self.rows]}
+    def answer(self) -> shown.Items:
+        return shown.Items(columns=[c.answer() for c in self.columns], rows=[list(row) for row in self.rows])
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,19 +84,17 @@ class FormDLayout:
                 return box
         raise KeyError(number)
 
-    def as_json(self) -> dict[str, Any]:
-        """The API's ``FormD`` answer, in the order it has always been sent."""
-        shown: dict[str, Any] = {
-            "reference": self.reference,
-            "issued_in": self.issued_in,
-            "title": list(self.title),
-            "state": self.state,
-            "state_title": self.state_title,
-            "mark": None if self.mark is None else self.mark.as_json(),
-            "document_id": self.document_id,
-            "boxes": [box.as_json() for box in self.boxes],
-            "items": self.items.as_json(),
-        }
-        if self.printed is not None:
-            shown["printed"] = self.printed
-        return shown
+    def answer(self) -> shown.FormD:
+        """The API's ``FormD`` answer."""
+        return shown.FormD(
+            reference=self.reference,
+            issued_in=self.issued_in,
+            title=list(self.title),
+            state=self.state,
+            state_title=self.state_title,
+            mark=None if self.mark is None else self.mark.answer(),
+            document_id=self.document_id,
+            printed=self.printed,
+            boxes=[box.answer() for box in self.boxes],
+            items=self.items.answer(),
+        )

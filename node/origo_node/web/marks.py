@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
+from origo_api import desk_answers
 from origo_api.states import DocumentState, Tone, title, tone
 
 from origo_node.services.document_status import DocumentStatus, RecordedReason
@@ -24,9 +24,9 @@ class Mark:
     tone: Tone
     lines: tuple[str, ...]
 
-    def as_json(self) -> dict[str, Any]:
+    def answer(self) -> desk_answers.Mark:
         """The Form D answer's ``mark`` (node/API.md)."""
-        return {"word": self.word, "tone": self.tone, "lines": list(self.lines)}
+        return desk_answers.Mark(word=self.word, tone=self.tone, lines=list(self.lines))
 
 
 def day(at: str | None) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from origo_node.api.desk_models import Delivery
+from origo_api.desk_answers import Delivery
 from origo_node.notify import EVENT_TYPES, Collector, Deliverer, NotifyStore, SubscriptionInvalid, verify
 from origo_node.store.database import StoreDatabase
 from origo_node.store.db import Database
@@ -111,7 +111,9 @@ def test_deliveries_are_signed_with_the_subscriptions_secret(db: StoreDatabase, 
     store = NotifyStore(db)
     created = store.create(receiver.url, None, "NSW", EVENT_TYPES)
     secret = created.secret
-    assert secret.startswith("whsec_") and "secret" not in store.get(created.id).as_json()
+    assert secret.startswith("whsec_") and "secret" not in store.get(created.id).answer().model_dump(
+        mode="json"
+    )
     collector, deliverer = Collector(store, "VN"), Deliverer(store)
     index_document(db, DOC_A)
     index_document(db, DOC_OTHER, issuer="TH", importer="MY")  # concerns neither VN as issuer nor importer
@@ -153,7 +155,7 @@ def test_a_failed_delivery_is_retried_with_backoff_and_logged(db: StoreDatabase,
     [delivered] = store.deliveries(sub.id, state="delivered", limit=10)
     assert delivered.attempts == 2 and delivered.last_error is None
     # The API's JSON, in the answer's key order: a delivered one is due no more and says when it arrived.
-    shown = delivered.as_json()
+    shown = delivered.answer().model_dump(mode="json")
     assert list(shown) == list(Delivery.model_fields)
     assert shown["next_attempt_at"] is None and shown["last_status"] == 200
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", shown["delivered_at"])

@@ -62,7 +62,7 @@ def test_the_importer_flags_refuses_to_claim_and_may_reject_a_certificate_anchor
     consortium.settle()
 
     # The chain enforces the anchored figures: 1,920,000 KGM where the certificate gives 19,200 KGM.
-    assert sg.status.status(doc_id).as_json()["items"][0]["total"] == "1920000.000"
+    assert sg.status.status(doc_id).answer().model_dump(mode="json")["items"][0]["total"] == "1920000.000"
     found = recorded(sg, doc_id)  # by the background check, which read the payload
     assert found is not None and found.state == "facts_mismatch"
     item = "the chain records 1,920,000.000 KGM for item 1; the document gives 19,200.000 KGM"
@@ -71,7 +71,9 @@ def test_the_importer_flags_refuses_to_claim_and_may_reject_a_certificate_anchor
     # It stands out in the importing officers' queue too.
     [queued] = [
         d
-        for d in sg.status.worklist("SG", "importer", None, 50, 0).as_json()["documents"]
+        for d in sg.status.worklist("SG", "importer", None, 50, 0)
+        .answer()
+        .model_dump(mode="json")["documents"]
         if d["document_id"] == doc_id
     ]
     assert queued["payload_check"]["state"] == "facts_mismatch"
@@ -98,7 +100,7 @@ def test_a_trader_checking_the_file_is_told_the_record_is_not_the_certificates(
     vn.issuing.issue(doc)
     consortium.settle()
     for node in consortium.nodes.values():  # the issuer's own node, and the importer's
-        verdict = node.verify.verify_file(doc).as_json()
+        verdict = node.verify.verify_file(doc).answer().model_dump(mode="json")
         assert verdict["verdict"] == "tampered", verdict
         assert verdict["checks"]["integrity"] is True and verdict["checks"]["anchored_facts"] is False
         assert "not what the certificate says" in verdict["message"]
@@ -126,7 +128,7 @@ def test_an_honest_certificate_agrees_with_its_record_and_is_claimed(consortium:
     doc_id = vn.issuing.issue(doc).document_id
     consortium.settle()
     assert sg.checker.check_now(sg.status.resolver.resolve(doc_id)).state == "ok"
-    assert sg.verify.verify_file(doc).as_json()["checks"]["anchored_facts"] is True
+    assert sg.verify.verify_file(doc).answer().model_dump(mode="json")["checks"]["anchored_facts"] is True
     desk(consortium, "SG").act(f"VN:{doc_id}", ClaimRequest(declaration="SG-IMP-HONEST"), 0)
     consortium.settle()
     assert accepted_on_chain(consortium) == 1

@@ -33,7 +33,15 @@ def test_a_check_tells_issued_identical_from_different_and_refused_from_new(cons
         refused = results[3].problem
         assert refused is not None and refused.status == 422
         assert [e["pointer"] for e in refused.errors or ()] == ["/exporter"]
-        assert results[3].as_json() == {"index": 3, "valid": False, "problem": refused.as_json()}
+        assert results[3].answer().model_dump(mode="json") == {
+            "index": 3,
+            "valid": False,
+            "document_id": None,
+            "reference": None,
+            "digest": None,
+            "already_issued": None,
+            "problem": refused.answer().model_dump(mode="json"),
+        }
         consortium.settle()
     # Checking stored nothing: the new document is unknown after the check, as before.
     with pytest.raises(NotFound):
@@ -54,7 +62,7 @@ def test_a_supersession_answers_the_replacement_the_old_one_and_the_action(conso
         "supersede",
         answer.replacement.document_id,
     )
-    shown = answer.as_json()
+    shown = answer.answer().model_dump(mode="json")
     assert list(shown)[-2:] == ["supersedes", "action"] and shown["supersedes"] == old
     assert shown["action"]["document_id"] == old and shown["state"] == "pending"
     consortium.settle()

@@ -40,7 +40,10 @@ def claim(consortium: Consortium, doc_id: str, body: dict[str, Any]) -> Action:
 
 
 def remaining(consortium: Consortium, doc_id: str) -> list[str | None]:
-    return [item["remaining"] for item in consortium.nodes["VN"].status.status(doc_id).as_json()["items"]]
+    return [
+        item["remaining"]
+        for item in consortium.nodes["VN"].status.status(doc_id).answer().model_dump(mode="json")["items"]
+    ]
 
 
 def test_a_quantity_alone_is_spread_over_items_of_one_unit_in_order(consortium: Consortium) -> None:
@@ -58,7 +61,7 @@ def test_a_quantity_alone_is_spread_over_items_of_one_unit_in_order(consortium: 
         desk(consortium, "SG").act(f"VN:{doc_id}", ClaimRequest(declaration="SG-3", quantity="951"), 0)
     assert "only 950.500 PCE remain on this certificate (all its items together)" in beyond.value.message
     claim(consortium, doc_id, {"declaration": "SG-3", "quantity": "950.5"})
-    status = consortium.nodes["VN"].status.status(doc_id).as_json()
+    status = consortium.nodes["VN"].status.status(doc_id).answer().model_dump(mode="json")
     assert status["state"] == "accepted" and remaining(consortium, doc_id) == ["0.000", "0.000"]
 
 
@@ -88,7 +91,7 @@ def test_items_in_two_units_are_claimed_by_name_and_the_chain_keeps_each_apart(
         sg.act(f"VN:{doc_id}", ClaimRequest(declaration="SG-3", item=1), 0)
     assert empty.value.details["rule"] == "RegistryItemFullyUtilised"
     claim(consortium, doc_id, {"declaration": "SG-3"})  # the whole certificate: what remains of item 2
-    status = consortium.nodes["VN"].status.status(doc_id).as_json()
+    status = consortium.nodes["VN"].status.status(doc_id).answer().model_dump(mode="json")
     assert status["state"] == "accepted"
     assert status["utilisations"][-1]["claims"] == [
         {"item": 2, "unit": "PCE", "quantity": "8900.000", "remaining": "0.000"}

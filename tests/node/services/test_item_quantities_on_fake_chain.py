@@ -53,7 +53,7 @@ def items(consortium: Consortium, doc: str) -> list[tuple[Any, ...]]:
     seen = [
         [
             tuple(i[k] for k in ("item", "unit", "total", "claimed", "remaining"))
-            for i in node.status.status(doc).as_json()["items"]
+            for i in node.status.status(doc).answer().model_dump(mode="json")["items"]
         ]
         for node in consortium.nodes.values()
     ]
@@ -64,7 +64,7 @@ def items(consortium: Consortium, doc: str) -> list[tuple[Any, ...]]:
 def test_a_certificate_is_claimed_item_by_item_in_each_items_unit(consortium: Consortium) -> None:
     vn, sg = consortium.nodes["VN"], consortium.nodes["SG"]
     doc = vn.issuing.issue(gloves_and_cots("VN-HCM-2026-Q0001")).document_id
-    assert vn.status.status(doc).as_json()["items"] == []  # pending: no leaf data
+    assert vn.status.status(doc).answer().model_dump(mode="json")["items"] == []  # pending: no leaf data
     consortium.settle()
     assert items(consortium, doc) == [
         (1, "PR", "12000.000", "0.000", "12000.000"),
@@ -77,7 +77,7 @@ def test_a_certificate_is_claimed_item_by_item_in_each_items_unit(consortium: Co
         (1, "PR", "12000.000", "3000.000", "9000.000"),
         (2, "PCE", "9000.000", "40.000", "8960.000"),
     ]
-    status = vn.status.status(doc).as_json()
+    status = vn.status.status(doc).answer().model_dump(mode="json")
     assert status["state"] == "partially_accepted"
     [first] = status["utilisations"]
     assert (first["declaration"], first["whole_certificate"], first["fully_utilised"]) == (
@@ -92,13 +92,13 @@ def test_a_certificate_is_claimed_item_by_item_in_each_items_unit(consortium: Co
 
     # Quantity 0 takes what remains on the item; the chain's event says how much that was.
     claim(consortium, doc, "SG-IMP-2", (COTS, 0))
-    second = sg.status.status(doc).as_json()["utilisations"][1]
+    second = sg.status.status(doc).answer().model_dump(mode="json")["utilisations"][1]
     assert second["claims"] == [{"item": 2, "unit": "PCE", "quantity": "8960.000", "remaining": "0.000"}]
     assert sg.status.status(doc).state == "partially_accepted"  # the gloves and the crates are left
 
     # The whole certificate: what remained on the gloves; nothing was left on the cots; crates count nothing.
     claim(consortium, doc, "SG-IMP-3")
-    status = sg.status.status(doc).as_json()
+    status = sg.status.status(doc).answer().model_dump(mode="json")
     assert status["state"] == "accepted"
     whole = status["utilisations"][2]
     assert (whole["whole_certificate"], whole["fully_utilised"]) == (True, True)
@@ -109,7 +109,9 @@ def test_a_certificate_is_claimed_item_by_item_in_each_items_unit(consortium: Co
         (3, None, None, None, None),
     ]
     # The trail keeps the chain's own words: 0-based items, thousandths.
-    accepted = [e for e in sg.status.trail(doc).as_json()["events"] if e["kind"] == "accepted"]
+    accepted = [
+        e for e in sg.status.trail(doc).answer().model_dump(mode="json")["events"] if e["kind"] == "accepted"
+    ]
     assert [e["fields"]["claims"] for e in accepted] == [
         [{"item": 1, "quantity": 40_000}, {"item": 0, "quantity": 3_000_000}],
         [{"item": 1, "quantity": 8_960_000}],
@@ -128,7 +130,7 @@ def test_using_up_every_item_fully_utilises_a_certificate_without_untracked_item
     claim(consortium, doc, "SG-IMP-10", (GLOVES, 12_000_000))
     assert sg.status.status(doc).state == "partially_accepted"
     claim(consortium, doc, "SG-IMP-11", (COTS, 9_000_000))
-    status = vn.status.status(doc).as_json()
+    status = vn.status.status(doc).answer().model_dump(mode="json")
     assert status["state"] == "accepted" and status["utilisations"][1]["fully_utilised"] is True
     assert status["utilisations"][1]["whole_certificate"] is False
     assert [i["remaining"] for i in status["items"]] == ["0.000", "0.000"]

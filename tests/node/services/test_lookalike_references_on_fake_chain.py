@@ -85,7 +85,7 @@ def test_a_copy_of_vns_reference_never_takes_its_place(
                 f"VN:{reference}",
             ]
             assert f"Customs {hostile}" in ambiguous.value.message and "Customs VN" in ambiguous.value.message
-        named = node.verify.verify_id(f"vn:{reference.lower()}").as_json()
+        named = node.verify.verify_id(f"vn:{reference.lower()}").answer().model_dump(mode="json")
         assert (named["issuer"], named["document_id"], named["verdict"]) == ("VN", real, "valid")
         assert named["status"]["shared_reference"]["also_issued_by"][0]["key"] == f"{hostile}:{reference}"
         assert reference in named["status"]["shared_reference"]["message"]
@@ -97,9 +97,13 @@ def test_a_copy_of_vns_reference_never_takes_its_place(
     assert f"{hostile}:{reference} or VN:{reference}" in bare.value.message
     desk(sg).act(f"VN:{reference}", ClaimRequest(declaration=" sg-d1", item=1, quantity="1"), 0)
     consortium.settle()
-    used = sg.status.status(sg.status.resolver.resolve(f"VN:{reference}")).as_json()
+    used = sg.status.status(sg.status.resolver.resolve(f"VN:{reference}")).answer().model_dump(mode="json")
     assert used["state"] == "partially_accepted" and used["utilisations"][0]["declaration"] == "SG-D1"
-    copy = sg.status.status(sg.status.resolver.resolve(f"{hostile}:{reference}")).as_json()
+    copy = (
+        sg.status.status(sg.status.resolver.resolve(f"{hostile}:{reference}"))
+        .answer()
+        .model_dump(mode="json")
+    )
     assert copy["utilisations"] == [] and copy["state"] == "valid"
     # The same declaration typed another way does not claim VN's certificate again.
     with pytest.raises(ChainRuleViolated) as again:

@@ -46,10 +46,10 @@ def test_an_issued_document_is_pending_then_anchored_once_and_indexed_by_every_m
     consortium.settle()
     assert anchored_ids(consortium) == [doc]
     for node in (vn, sg):
-        status = node.status.status(doc).as_json()
+        status = node.status.status(doc).answer().model_dump(mode="json")
         assert status["state"] == "valid" and status["anchor"]["block"] is not None
     assert vn.outbox_pending() == 0
-    verdict = sg.verify.verify_id(doc).as_json()
+    verdict = sg.verify.verify_id(doc).answer().model_dump(mode="json")
     assert verdict["verdict"] == "valid" and verdict["checks"]["signature"] is True
 
 
@@ -76,14 +76,14 @@ def test_the_importer_accepts_in_part_then_in_full(consortium: Consortium) -> No
     action = sg.actions.submit(sg.status.resolver.resolve(doc), params, wait_s=0)
     consortium.settle()
     assert sg.actions.get(action.id).state == "done"
-    status = vn.status.status(doc).as_json()
+    status = vn.status.status(doc).answer().model_dump(mode="json")
     assert status["state"] == "partially_accepted"
     (used,) = status["utilisations"]
     assert used["claims"] == [{"item": 1, "unit": "KGM", "quantity": "1.000", "remaining": "19199.000"}]
     rest = sg.actions.submit(sg.status.resolver.resolve(doc), Accept(declaration="SG-IMP-2"), 0)
     consortium.settle()
     assert sg.actions.get(rest.id).state == "done"
-    status = vn.status.status(doc).as_json()
+    status = vn.status.status(doc).answer().model_dump(mode="json")
     assert status["state"] == "accepted" and status["utilisations"][1]["whole_certificate"] is True
     assert status["items"][0]["remaining"] == "0.000"
 
@@ -120,7 +120,7 @@ def test_revocation_and_supersession_reach_every_index(consortium: Consortium) -
     vn.actions.submit(vn.status.resolver.resolve(old), Supersede(replacement_id=new), wait_s=0)
     consortium.settle()
     assert sg.status.status(other).state == "revoked"
-    assert sg.status.status(other).as_json()["revocation"]["reason_code"] == 2
+    assert sg.status.status(other).answer().model_dump(mode="json")["revocation"]["reason_code"] == 2
     assert sg.status.status(old).state == "superseded"
     assert sg.status.status(old).superseded_by == new
     assert sg.status.status(new).state == "valid"
@@ -151,8 +151,8 @@ def test_actions_stored_in_the_old_json_form_load_and_are_sent(consortium: Conso
     assert (pending.kind, pending.state, pending.params) == ("revoke", "pending", json.loads(revocation))
     consortium.settle()
     assert vn.actions.get(revoke_id).state == "done" and sg.actions.get(accept_id).state == "done"
-    assert sg.status.status(revoked).as_json()["revocation"]["reason_code"] == 2
-    status = vn.status.status(claimed).as_json()
+    assert sg.status.status(revoked).answer().model_dump(mode="json")["revocation"]["reason_code"] == 2
+    status = vn.status.status(claimed).answer().model_dump(mode="json")
     assert status["state"] == "partially_accepted"
     (used,) = status["utilisations"]
     assert used["declaration"] == "SG-IMP-OLD"

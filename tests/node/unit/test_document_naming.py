@@ -156,10 +156,12 @@ def test_status_shows_each_issuers_own_events_and_never_an_unentitled_one(db: Da
         {"declaration": "X", "claims": [], "fullyUtilised": True},
     )
     status = _status_service(db, "SG")
-    vn = status.status(DocumentKey("VN", DOC_ID)).as_json()
+    vn = status.status(DocumentKey("VN", DOC_ID)).answer().model_dump(mode="json")
     assert (vn["issuer"], vn["state"], vn["revocation"], vn["utilisations"]) == ("VN", "valid", None, [])
-    assert [e["kind"] for e in status.trail(DocumentKey("VN", DOC_ID)).as_json()["events"]] == ["anchored"]
-    th = status.status(DocumentKey("TH", DOC_ID)).as_json()
+    assert [
+        e["kind"] for e in status.trail(DocumentKey("VN", DOC_ID)).answer().model_dump(mode="json")["events"]
+    ] == ["anchored"]
+    th = status.status(DocumentKey("TH", DOC_ID)).answer().model_dump(mode="json")
     assert (th["issuer"], th["state"]) == ("TH", "revoked")
 
 

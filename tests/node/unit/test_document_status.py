@@ -45,7 +45,7 @@ def test_revealing_to_someone_holding_only_the_id_leaves_the_services_status_as_
 
 
 def test_the_json_is_the_apis_answer_with_every_part_in_place() -> None:
-    shown = full_status().as_json()  # type: ignore[attr-defined]
+    shown = full_status().answer().model_dump(mode="json")  # type: ignore[attr-defined]
     answer = DocumentStatusAnswer.model_validate(shown)
     assert list(shown)[:3] == ["document_id", "reference", "shared_reference"]
     assert answer.state == "rejected" and shown["supersedes"] == "0x" + "77" * 32

@@ -8,8 +8,8 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from origo_api.desk_answers import FormD
 from origo_api.states import DocumentState
-from origo_node.api.desk_models import FormD
 from origo_node.services.document_status import ClaimedItem, RecordedReason, Utilisation
 from origo_node.web import form_d_pdf
 from origo_node.web.form_d_model import FormDLayout
@@ -21,7 +21,7 @@ from support.statuses import status as a_status
 
 def boxes(laid_out: FormDLayout) -> dict[int, dict[str, Any]]:
     """The boxes as the API's answer shows them (what the page draws)."""
-    return {box["number"]: box for box in laid_out.as_json()["boxes"]}
+    return {box["number"]: box for box in laid_out.answer().model_dump(mode="json")["boxes"]}
 
 
 def used(declaration: str, *claims: tuple[int, str, str, str], whole: bool = False) -> Utilisation:
@@ -97,7 +97,7 @@ def test_a_rejection_fills_box_4_with_its_reason() -> None:
 
 
 def test_the_layout_is_the_form_d_answer_the_page_draws() -> None:
-    """``as_json`` is the Form D answer: it passes the API's model, tick boxes only in boxes 4 and 13, the
+    """``answer`` is the Form D answer: it passes the API's model, tick boxes only in boxes 4 and 13, the
     mark as JSON, and ``printed`` once the node prints it."""
     revocation = RecordedReason(
         reason_code=3, label=None, reason="HS 0901.21", block=8, tx="0x" + "05" * 32, at=None
@@ -105,9 +105,17 @@ def test_the_layout_is_the_form_d_answer_the_page_draws() -> None:
     laid_out = layout(
         sample("form-d/vn-sg-coffee.json"), a_status(DocumentState.REVOKED, revocation=revocation)
     )
-    shown = laid_out.as_json()
-    assert FormD.model_validate(shown).model_dump(exclude_none=True) == shown
-    assert [("checks" in box) for box in shown["boxes"]] == [False, False, False, True, False, False, True]
+    shown = laid_out.answer().model_dump(mode="json")
+    assert FormD.model_validate(shown).model_dump(mode="json") == shown
+    assert [box["checks"] is not None for box in shown["boxes"]] == [
+        False,
+        False,
+        False,
+        True,
+        False,
+        False,
+        True,
+    ]
     assert shown["mark"] == {
         "word": "REVOKED",
         "tone": "bad",
@@ -116,8 +124,13 @@ def test_the_layout_is_the_form_d_answer_the_page_draws() -> None:
             "Not valid for preferential treatment.",
         ],
     }
-    assert shown["state"] == "revoked" and shown["document_id"] == "0x" + "ab" * 32 and "printed" not in shown
-    assert replace(laid_out, printed="Printed in a test.").as_json()["printed"] == "Printed in a test."
+    assert (
+        shown["state"] == "revoked" and shown["document_id"] == "0x" + "ab" * 32 and shown["printed"] is None
+    )
+    assert (
+        replace(laid_out, printed="Printed in a test.").answer().model_dump(mode="json")["printed"]
+        == "Printed in a test."
+    )
     assert laid_out.box(4).checks is not None and laid_out.box(4).lines[0].startswith("NOT USABLE (REVOKED)")
     with pytest.raises(KeyError):
         laid_out.box(7)  # boxes 5-10 are the item table's columns

@@ -68,7 +68,7 @@ def test_claims_make_it_partially_then_fully_accepted() -> None:
     d = doc(quantity=10_000)
     assert state(d, accepted((0, 4_000))) == "partially_accepted"
     assert state(d, accepted((0, 4_000)), accepted((0, 6_000), fully=True)) == "accepted"
-    status = derive_status(d, [accepted((0, 4_000))], None, NOW).as_json()
+    status = derive_status(d, [accepted((0, 4_000))], None, NOW).answer().model_dump(mode="json")
     assert status["items"] == [
         {"item": 1, "unit": "KGM", "total": "10.000", "claimed": "4.000", "remaining": "6.000"}
     ]
@@ -127,21 +127,25 @@ def test_not_confirmed_outranks_claims_made_before_the_doubt() -> None:
 def test_an_issuers_answer_without_its_request_is_still_its_answer() -> None:
     # Only the importing member opens requests and only the issuing member answers (the chain checks both);
     # an answer indexed without its request (a node catching up from a later block) is still shown.
-    status = derive_status(doc(), [of(NOT_CONFIRMED)], None, NOW).as_json()
+    status = derive_status(doc(), [of(NOT_CONFIRMED)], None, NOW).answer().model_dump(mode="json")
     assert status["state"] == "not_confirmed"
     assert status["verification"]["requested_at"] is None
 
 
 def test_a_verification_answer_is_reported_with_its_request() -> None:
-    status = derive_status(
-        doc(),
-        [
-            event("verification_requested", reason="origin?"),
-            event("verification_answered", confirmed=False, reason="no"),
-        ],
-        None,
-        NOW,
-    ).as_json()
+    status = (
+        derive_status(
+            doc(),
+            [
+                event("verification_requested", reason="origin?"),
+                event("verification_answered", confirmed=False, reason="no"),
+            ],
+            None,
+            NOW,
+        )
+        .answer()
+        .model_dump(mode="json")
+    )
     assert status["verification"]["state"] == "not_confirmed"
     assert (status["verification"]["request_reason"], status["verification"]["answer_reason"]) == (
         "origin?",
@@ -170,12 +174,12 @@ MIXED = ((12_000_000, "PR"), (9_000_000, "PCE"), (0, None))
 
 def items_of(*events: DocumentEvent) -> list[tuple[str | None, str | None, str | None]]:
     """(total, claimed, remaining) of each item after ``events``."""
-    status = derive_status(doc(items=MIXED), list(events), None, NOW).as_json()
+    status = derive_status(doc(items=MIXED), list(events), None, NOW).answer().model_dump(mode="json")
     return [(i["total"], i["claimed"], i["remaining"]) for i in status["items"]]
 
 
 def test_each_item_is_shown_numbered_from_one_in_its_own_unit() -> None:
-    status = derive_status(doc(items=MIXED), [], None, NOW).as_json()
+    status = derive_status(doc(items=MIXED), [], None, NOW).answer().model_dump(mode="json")
     assert status["items"] == [
         {"item": 1, "unit": "PR", "total": "12000.000", "claimed": "0.000", "remaining": "12000.000"},
         {"item": 2, "unit": "PCE", "total": "9000.000", "claimed": "0.000", "remaining": "9000.000"},
@@ -193,7 +197,7 @@ def test_partial_claims_are_counted_against_their_own_item_only() -> None:
         ("9000.000", "40.000", "8960.000"),
         (None, None, None),
     ]
-    status = derive_status(doc(items=MIXED), [first, second], None, NOW).as_json()
+    status = derive_status(doc(items=MIXED), [first, second], None, NOW).answer().model_dump(mode="json")
     assert status["state"] == "partially_accepted"
     declared = status["utilisations"][1]
     assert declared["declaration"] == "SG-IMP-2"
@@ -212,7 +216,7 @@ def test_a_whole_claim_after_partial_ones_takes_what_remained_on_each_item() -> 
         accepted((COTS, 9_000_000), declaration="SG-IMP-2"),  # nothing left on the cots
         accepted(declaration="SG-IMP-3"),
     ]
-    status = derive_status(doc(items=MIXED), events, None, NOW).as_json()
+    status = derive_status(doc(items=MIXED), events, None, NOW).answer().model_dump(mode="json")
     assert status["state"] == "accepted"
     whole = status["utilisations"][2]
     assert (whole["whole_certificate"], whole["fully_utilised"]) == (True, True)
@@ -226,7 +230,11 @@ def test_a_whole_claim_after_partial_ones_takes_what_remained_on_each_item() -> 
 
 
 def test_a_whole_claim_on_a_fresh_certificate_lists_every_item_with_a_quantity() -> None:
-    status = derive_status(doc(items=MIXED), [accepted(declaration="SG-IMP-9")], None, NOW).as_json()
+    status = (
+        derive_status(doc(items=MIXED), [accepted(declaration="SG-IMP-9")], None, NOW)
+        .answer()
+        .model_dump(mode="json")
+    )
     assert [(c["item"], c["quantity"], c["remaining"]) for c in status["utilisations"][0]["claims"]] == [
         (1, "12000.000", "0.000"),
         (2, "9000.000", "0.000"),
@@ -242,7 +250,7 @@ def test_fully_utilised_when_every_item_is_used_up() -> None:
     d = doc(items=MIXED[:2])
     assert state(d, events[0]) == "partially_accepted"
     assert state(d, *events) == "accepted"
-    status = derive_status(d, events, None, NOW).as_json()
+    status = derive_status(d, events, None, NOW).answer().model_dump(mode="json")
     assert [i["remaining"] for i in status["items"]] == ["0.000", "0.000"]
     assert status["utilisations"][1]["fully_utilised"] is True
 
@@ -250,13 +258,17 @@ def test_fully_utilised_when_every_item_is_used_up() -> None:
 def test_remaining_is_zero_on_every_item_once_fully_utilised() -> None:
     # A certificate with an untracked item becomes fully utilised only by a whole claim; what a rule of the
     # chain ended shows nothing remaining, whatever the partial claims before it left.
-    status = derive_status(doc(items=MIXED), [accepted((GLOVES, 500_000)), accepted()], None, NOW).as_json()
+    status = (
+        derive_status(doc(items=MIXED), [accepted((GLOVES, 500_000)), accepted()], None, NOW)
+        .answer()
+        .model_dump(mode="json")
+    )
     assert [i["remaining"] for i in status["items"]] == ["0.000", "0.000", None]
 
 
 def test_a_certificate_with_no_item_quantity_is_claimed_whole() -> None:
     d = doc(items=((0, None), (0, None)))
-    status = derive_status(d, [accepted(declaration="SG-IMP-1")], None, NOW).as_json()
+    status = derive_status(d, [accepted(declaration="SG-IMP-1")], None, NOW).answer().model_dump(mode="json")
     assert status["state"] == "accepted"
     assert status["utilisations"][0]["claims"] == [] and status["utilisations"][0]["whole_certificate"]
     assert [i["total"] for i in status["items"]] == [None, None]
@@ -265,7 +277,9 @@ def test_a_certificate_with_no_item_quantity_is_claimed_whole() -> None:
 def test_a_claim_naming_an_item_the_row_does_not_have_is_shown_not_counted() -> None:
     # The chain refuses such a claim; should a row and an event ever disagree, nothing raises and no other
     # item's count changes.
-    status = derive_status(doc(items=MIXED), [accepted((7, 1_000))], None, NOW).as_json()
+    status = (
+        derive_status(doc(items=MIXED), [accepted((7, 1_000))], None, NOW).answer().model_dump(mode="json")
+    )
     assert status["utilisations"][0]["claims"] == [
         {"item": 8, "unit": None, "quantity": "1.000", "remaining": None}
     ]
@@ -273,5 +287,9 @@ def test_a_claim_naming_an_item_the_row_does_not_have_is_shown_not_counted() -> 
 
 
 def test_a_manifest_without_items_has_an_empty_item_list() -> None:
-    status = derive_status(doc(items=()), [accepted(declaration="SG-IMP-1")], None, NOW).as_json()
+    status = (
+        derive_status(doc(items=()), [accepted(declaration="SG-IMP-1")], None, NOW)
+        .answer()
+        .model_dump(mode="json")
+    )
     assert status["items"] == [] and status["state"] == "accepted"

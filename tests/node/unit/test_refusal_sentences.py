@@ -138,11 +138,11 @@ def test_an_action_the_chain_refused_when_it_was_sent_is_told_in_words_too() -> 
             "args": [DOC, 1, 9_000_000, 8_960_000],
         },
     )
-    shown = worded(node(), failed).error or {}
-    assert shown["title"] == (
+    shown = worded(node(), failed).error
+    assert shown is not None and shown.title == (
         "Only 8,960.000 PCE remain on item 2 of this certificate; the claim asked for 9,000.000 PCE."
     )
-    assert shown["rule"] == "RegistryQuantityExceeded" and shown["args"][1] == 1
+    assert shown.rule == "RegistryQuantityExceeded" and isinstance(shown.args, list) and shown.args[1] == 1
     done = Action(id=4, kind="accept", document_id=DOC, state="done", error=None)
     assert worded(node(), done) is done
 

@@ -1,15 +1,17 @@
 """What the risk service answers, typed: the rules as this member applies them, one document's assessment, and
 the ranked work list.
 
-Frozen, built once by ``service``; ``as_json`` gives the API's answer (``RiskRules``, ``RiskAssessment``,
-``RiskWorkList`` in ``api/desk_models.py``) exactly as every node has sent it. The signals inside are the
+Frozen, built once by ``service``; ``answer`` gives the API's answer (``RiskRules``, ``RiskAssessment``,
+``RiskWorkList`` in ``origo_api.desk_answers``) exactly as every node has sent it. The signals inside are the
 rules' own (``catalogue.Signal``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
+
+from origo_api import desk_answers
 
 from origo_node.services.risk.catalogue import RuleInUse, Signal
 from origo_node.services.risk.settings import RiskThresholds
@@ -27,12 +29,12 @@ class RulesInUse:
     rules: tuple[RuleInUse, ...]
     thresholds: RiskThresholds
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "member": self.member,
-            "rules": [rule.as_json() for rule in self.rules],
-            "thresholds": self.thresholds.model_dump(),
-        }
+    def answer(self) -> desk_answers.RiskRules:
+        return desk_answers.RiskRules(
+            member=self.member,
+            rules=[rule.answer() for rule in self.rules],
+            thresholds=self.thresholds.model_dump(),
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,13 +46,10 @@ class RiskLink:
     reference: str
     by: tuple[str, ...]  # "certificate of origin reference", "transport document", "invoice"
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "document": self.document,
-            "kind": self.kind,
-            "reference": self.reference,
-            "by": list(self.by),
-        }
+    def answer(self) -> desk_answers.RiskLink:
+        return desk_answers.RiskLink(
+            document=self.document, kind=self.kind, reference=self.reference, by=list(self.by)
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,24 +72,21 @@ class Assessment:
     links: tuple[RiskLink, ...] | None = None
     note: str | None = None
 
-    def as_json(self) -> dict[str, Any]:
-        shown: dict[str, Any] = {
-            "document_id": self.document_id,
-            "issuer": self.issuer,
-            "reference": self.reference,
-            "type": self.type,
-            "kind": self.kind,
-            "state": self.state,
-            "payload_check": self.payload_check,
-        }
-        if self.note is not None:
-            shown["note"] = self.note
-        shown.update(
-            score=self.score, level=self.level, signals=[signal.as_json() for signal in self.signals]
+    def answer(self) -> desk_answers.RiskAssessment:
+        return desk_answers.RiskAssessment(
+            document_id=self.document_id,
+            issuer=self.issuer,
+            reference=self.reference,
+            type=self.type,
+            kind=self.kind,
+            state=self.state,
+            payload_check=self.payload_check,
+            score=self.score,
+            level=self.level,
+            signals=[signal.answer() for signal in self.signals],
+            links=None if self.links is None else [link.answer() for link in self.links],
+            note=self.note,
         )
-        if self.links is not None:
-            shown["links"] = [link.as_json() for link in self.links]
-        return shown
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,9 +97,9 @@ class RiskWorkList:
     scanned: int
     documents: tuple[Assessment, ...]
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "member": self.member,
-            "scanned": self.scanned,
-            "documents": [assessed.as_json() for assessed in self.documents],
-        }
+    def answer(self) -> desk_answers.RiskWorkList:
+        return desk_answers.RiskWorkList(
+            member=self.member,
+            scanned=self.scanned,
+            documents=[assessed.answer() for assessed in self.documents],
+        )

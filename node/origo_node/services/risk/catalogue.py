@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+
+from origo_api import desk_answers
+from origo_api.desk_answers import RiskFamily
 
 from origo_node.services.risk.settings import RiskSettings
 
@@ -12,7 +14,7 @@ from origo_node.services.risk.settings import RiskSettings
 @dataclass(frozen=True)
 class Rule:
     code: str
-    family: str
+    family: RiskFamily
     weight: float  # the default; a member's settings may change it
     looks_for: str
 
@@ -56,17 +58,17 @@ class Signal:
     evidence: Mapping[str, Evidence] = field(default_factory=dict)
 
     @property
-    def family(self) -> str:
+    def family(self) -> RiskFamily:
         return RULES[self.rule].family
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "family": self.family,
-            "weight": self.weight,
-            "sentence": self.sentence,
-            "evidence": dict(self.evidence),
-        }
+    def answer(self) -> desk_answers.RiskSignal:
+        return desk_answers.RiskSignal(
+            rule=self.rule,
+            family=self.family,
+            weight=self.weight,
+            sentence=self.sentence,
+            evidence=dict(self.evidence),
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,15 +82,15 @@ class RuleInUse:
     default_weight: float
     looks_for: str
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "family": self.family,
-            "enabled": self.enabled,
-            "weight": self.weight,
-            "default_weight": self.default_weight,
-            "looks_for": self.looks_for,
-        }
+    def answer(self) -> desk_answers.RiskRule:
+        return desk_answers.RiskRule(
+            rule=self.rule,
+            family=self.family,
+            enabled=self.enabled,
+            weight=self.weight,
+            default_weight=self.default_weight,
+            looks_for=self.looks_for,
+        )
 
 
 class Emitter:

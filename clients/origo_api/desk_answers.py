@@ -1,10 +1,16 @@
-"""Answer schemas of the desks' routes (webhooks, checks, reason codes, the Form D), for the OpenAPI."""
+"""Answers of the desks' routes (webhooks, checks, reason codes, risk, the Form D): the node builds them from
+its services' typed values with keyword arguments, and declares them as the routes' ``response_model``."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import MISSING, BaseModel, ConfigDict, Field
+
+#: A webhook delivery's state.
+DeliveryState = Literal["pending", "delivered", "failed", "cancelled"]
+#: What a risk rule looks at.
+RiskFamily = Literal["consistency", "origin", "value", "history", "integrity"]
 
 
 class _Answer(BaseModel):
@@ -21,6 +27,15 @@ class ReasonCodes(_Answer):
     rejection: list[ReasonCode]
 
 
+class CheckProblem(_Answer):
+    """Why a document would be refused: the HTTP status issuing would answer, in words, and for a document
+    that breaks its type's rules every broken rule with its JSON pointer."""
+
+    status: int
+    detail: str
+    errors: list[dict[str, str]] | MISSING = MISSING
+
+
 class CheckItem(_Answer):
     index: int
     valid: bool
@@ -28,7 +43,7 @@ class CheckItem(_Answer):
     reference: str | None = None
     digest: str | None = None
     already_issued: Literal["identical", "different"] | None = None
-    problem: dict[str, Any] | None = None
+    problem: CheckProblem | None = None
 
 
 class CheckAnswer(_Answer):
@@ -61,7 +76,7 @@ class Delivery(_Answer):
     event: str
     type: str
     document_id: str
-    state: Literal["pending", "delivered", "failed", "cancelled"]
+    state: DeliveryState
     attempts: int
     last_status: int | None = None
     last_error: str | None = None
@@ -115,7 +130,7 @@ class FormD(_Answer):
 
 class RiskSignal(_Answer):
     rule: str
-    family: Literal["consistency", "origin", "value", "history", "integrity"]
+    family: RiskFamily
     weight: float
     sentence: str
     evidence: dict[str, Any]
