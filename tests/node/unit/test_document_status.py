@@ -4,12 +4,18 @@ JSON the API's answer (the bytes themselves are pinned by tests/node/api/test_an
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 from origo_api.answers import DocumentStatus as DocumentStatusAnswer
+from origo_api.states import Verdict
 from origo_node.documents import document_id
+from origo_node.services.document_status import Replacement
 from origo_node.services.lifecycle import derive_status
 from origo_node.services.status import reveal_reference
+from origo_node.services.status_answers import ListedDocument, PayloadCheck
+from origo_node.services.verdict import Checks, VerificationOutcome
+from pydantic import BaseModel
 from test_lifecycle import NOW, accepted, doc, event
 
 
@@ -63,3 +69,45 @@ def test_the_json_is_the_apis_answer_with_every_part_in_place() -> None:
         {"item": 1, "unit": "KGM", "quantity": "4.000", "remaining": "15.200"}
     ]
     assert "superseded_by_reference" not in shown  # only a verification that carried the reference shows it
+
+
+def _json(answer: BaseModel) -> str:
+    return answer.model_dump_json()
+
+
+def test_a_member_sent_only_sometimes_is_absent_until_set_and_then_sent_even_as_null() -> None:
+    status = derive_status(doc(19_200), [], None, NOW)
+    assert "superseded_by_reference" not in _json(status.answer())
+    for known in ("VN-HCM-2026-000002", None):
+        shown = json.loads(_json(dataclasses.replace(status, replacement=Replacement(known)).answer()))
+        assert list(shown)[-1] == "superseded_by_reference" and shown["superseded_by_reference"] == known
+    # A work list shows the payload check of an anchored document (null: not read yet), none for the others.
+    checked = PayloadCheck(state="ok", detail=None, checked_at=None)
+    listed = [
+        ListedDocument(status=status, payload_check=checked),
+        ListedDocument(status=status, payload_check=None),
+        ListedDocument(status=status, with_payload_check=False),
+    ]
+    shown = [json.loads(_json(one.answer())) for one in listed]
+    assert shown[0]["payload_check"] == {"state": "ok", "detail": None, "checked_at": None}
+    assert "payload_check" in shown[1] and shown[1]["payload_check"] is None
+    assert "payload_check" not in shown[2]
+    assert [list(one)[-1] for one in shown[:2]] == ["payload_check", "payload_check"]
+
+
+def test_a_verification_says_why_nothing_was_found_only_when_nothing_was() -> None:
+    found = VerificationOutcome(
+        verdict=Verdict.VALID,
+        document_id="0x" + "ab" * 32,
+        reference=None,
+        issuer="VN",
+        importer="SG",
+        checks=Checks(anchored=False, anchored_facts=True),
+        status=None,
+        message="",
+    )
+    shown = json.loads(_json(found.answer()))
+    assert "unknown_reason" not in shown
+    assert shown["checks"]["anchored_facts"] is None  # only an anchored document's file is compared
+    unknown = dataclasses.replace(found, verdict=Verdict.UNKNOWN, unknown_reason="no_such_id")
+    assert json.loads(_json(unknown.answer()))["unknown_reason"] == "no_such_id"
