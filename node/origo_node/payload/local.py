@@ -20,6 +20,10 @@ from origo_node.payload.dag import links_of, read_file, walk_blocks
 from origo_node.payload.importer import DEFAULT_CHUNK_SIZE, DEFAULT_MAX_LINKS, build_file_dag
 from origo_node.payload.peers import PeerFetcher
 
+#: The most bytes of one prefetch's blocks kept in memory for that round's pin and get (a round is up to 1,024
+#: payloads, a few KiB each; a round of big payloads reads the rest from disk as before).
+FRESH_BYTES = 32 * 1024 * 1024
+
 
 class LocalPayloadStore:
     def __init__(
@@ -38,6 +42,11 @@ class LocalPayloadStore:
         self._peers = peers
         self._chunk_size = chunk_size
         self._max_links = max_links
+        #: The blocks the last ``prefetch`` received, each checked against its CID on receipt: the round
+        #: pins and reads them next, and reading back what was just written and hashing it again cost more
+        #: than the rest of the store's reading. Keyed by the whole CID (codec and digest), replaced by the
+        #: next prefetch, and a block leaves it once ``get`` has used it.
+        self._fresh: dict[Cid, bytes] = {}
 
     def __repr__(self) -> str:
         return f"LocalPayloadStore({self.blocks!r}, peers={self._peers!r})"
@@ -59,7 +68,7 @@ class LocalPayloadStore:
         return str(dag.root)
 
     def get(self, cid: str) -> bytes:
-        return read_file(Cid.parse(cid), self._load)
+        return read_file(Cid.parse(cid), self._load_once)
 
     def has(self, cid: str) -> bool:
         return self.blocks.has_block(cid)
@@ -103,6 +112,7 @@ class LocalPayloadStore:
         """Fetches the payloads of ``cids`` not held here from the peers in one CAR request (instead of one
         request per block); returns how many blocks were stored. Only blocks of the DAGs asked for are kept,
         each one checked against its CID; what no peer sent is fetched block by block when read."""
+        self._fresh = {}  # the last round's, let go of whatever this round turns out to be
         if self._peers is None:
             return 0
         roots = [Cid.parse(cid) for cid in cids]
@@ -110,7 +120,8 @@ class LocalPayloadStore:
         if not missing:
             return 0
         received = self._peers.fetch_many(missing)
-        stored = 0
+        fresh: dict[Cid, bytes] = {}
+        stored = kept = 0
         pending = list(missing)
         while pending:
             cid = pending.pop()
@@ -119,7 +130,10 @@ class LocalPayloadStore:
                 continue
             self.blocks.put_verified(cid, block, durable=False, replace_damaged=True)
             stored += 1
+            if kept + len(block) <= FRESH_BYTES:
+                fresh[cid], kept = block, kept + len(block)
             pending.extend(links_of(cid, block))
+        self._fresh = fresh
         return stored
 
     def is_pinned(self, cid: str) -> bool:
@@ -134,7 +148,15 @@ class LocalPayloadStore:
     def has_block(self, cid: str) -> bool:
         return self.blocks.has_block(cid)
 
+    def _load_once(self, cid: Cid) -> bytes:
+        """``_load``, letting go of the round's copy of the block: ``get`` is the round's last use of it."""
+        block = self._fresh.pop(cid, None)
+        return block if block is not None else self._load(cid)
+
     def _load(self, cid: Cid) -> bytes:
+        fresh = self._fresh.get(cid)
+        if fresh is not None:  # checked against ``cid`` when it was received, never written over since
+            return fresh
         try:
             return self.blocks.read(cid)
         except NotFound:
