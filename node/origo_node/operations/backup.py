@@ -2,8 +2,9 @@
 
 The database is copied with SQLite's online backup API, which gives one consistent state even while the
 node writes (WAL); copying the file would not. The archive also holds the keystores (encrypted, as on
-disk), the node's settings and its payload blocks (content-addressed files, only ever added: copied after
-the database, so every payload the snapshot refers to is there). A restored node starts from the
+disk), the node's settings and its payload blocks (content-addressed files and packs of fetched rounds, only
+ever added: copied after the database, so every payload the snapshot refers to is there; the packs' index is
+left out, as a restored node makes it again from the packs). A restored node starts from the
 snapshot's index position and catches up from the chain; documents accepted after the snapshot and not
 yet anchored are not in it.
 """
@@ -21,6 +22,7 @@ from pathlib import Path, PurePosixPath
 
 from origo_node.config_file import update_config
 from origo_node.errors import StoreError
+from origo_node.payload.packs import is_index_file
 from origo_node.settings import CONFIG_FILE
 from origo_node.store.snapshot import copy_database
 
@@ -57,7 +59,9 @@ def backup(data_dir: Path, archive: Path) -> BackupSummary:
             root = data_dir / sub
             if root.is_dir():
                 files += [
-                    (p, p.relative_to(data_dir).as_posix()) for p in sorted(root.rglob("*")) if p.is_file()
+                    (p, p.relative_to(data_dir).as_posix())
+                    for p in sorted(root.rglob("*"))
+                    if p.is_file() and not is_index_file(p)  # copied mid-write, it could be torn
                 ]
         if (data_dir / CONFIG_FILE).is_file():
             files.append((data_dir / CONFIG_FILE, CONFIG_FILE))

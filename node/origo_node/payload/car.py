@@ -56,6 +56,27 @@ def read_car(data: bytes) -> tuple[list[Cid], list[tuple[Cid, bytes]]]:
     return roots, blocks
 
 
+def car_sections(data: bytes) -> Iterator[tuple[Cid, int, int]]:
+    """Where each block of a CAR lies: its CID, the offset of its bytes and their length, *unchecked* (for an
+    index of a CAR on disk, whose reader checks every block it reads). Raises CarInvalid at the first
+    section it cannot parse, after yielding those before it."""
+    try:
+        length, offset = decode_varint(data, 0)
+        if length > _MAX_HEADER or offset + length > len(data):
+            raise CarInvalid("the CAR header is cut short or too large")
+        offset += length
+        while offset < len(data):
+            length, offset = decode_varint(data, offset)
+            end = offset + length
+            if length > _MAX_SECTION or end > len(data):
+                raise CarInvalid("a CAR section is cut short or larger than a block may be")
+            cid, block = _section(data[offset:end])
+            yield cid, end - len(block), len(block)
+            offset = end
+    except (ValueError, InvalidCid) as exc:
+        raise CarInvalid(f"not a CAR this store reads: {exc}") from exc
+
+
 def _section(section: bytes) -> tuple[Cid, bytes]:
     offset = 0
     for _ in range(3):  # version, codec, multihash code

@@ -1,8 +1,10 @@
 """The default payload store: blocks in the node's data directory, missing ones fetched from peers.
 
-Layout under ``data_dir``: ``blocks/<cid>`` holds every block; ``pins/<cid>`` marks payloads the node
-has promised to keep whole (each marker a hard link to one empty file, ``pins/.marker-*``). Nothing is
-ever garbage-collected yet, so a pin is a promise that every block is present, made good at pin time.
+Layout under ``data_dir``: ``blocks/<cid>`` holds this member's blocks and those fetched one at a time;
+``packs/`` the rounds of other members' payloads fetched in one CAR (``payload.packs``: one file a round,
+and an index on disk); ``pins/<cid>`` marks payloads the node has promised to keep whole (each marker a hard
+link to one empty file, ``pins/.marker-*``). Nothing is ever garbage-collected yet, so a pin is a promise
+that every block is present, made good at pin time.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from origo_node.errors import NotFound, PayloadError
 from origo_node.payload.blocks import FileBlockStore, write_atomically
 from origo_node.payload.cid import Cid
 from origo_node.payload.dag import links_of, read_file, walk_blocks
+from origo_node.payload.held import HeldBlocks
 from origo_node.payload.importer import DEFAULT_CHUNK_SIZE, DEFAULT_MAX_LINKS, build_file_dag
+from origo_node.payload.packs import PackStore
 from origo_node.payload.peers import PeerFetcher
 
 #: The most bytes of one prefetch's blocks kept in memory for that round's pin and get (a round is up to 1,024
@@ -34,8 +38,8 @@ class LocalPayloadStore:
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         max_links: int = DEFAULT_MAX_LINKS,
     ) -> None:
-        #: Only this node's own blocks: what the gateway should serve.
-        self.blocks = FileBlockStore(data_dir / "blocks")
+        #: Every block held here (never a peer's): what the gateway should serve.
+        self.blocks = HeldBlocks(FileBlockStore(data_dir / "blocks"), PackStore(data_dir / "packs"))
         self._pins = data_dir / "pins"
         self._pins.mkdir(parents=True, exist_ok=True)
         self._marker: Path | None = None  # the empty file pin markers link to, made at the first pin
@@ -110,8 +114,9 @@ class LocalPayloadStore:
 
     def prefetch(self, cids: Sequence[str]) -> int:
         """Fetches the payloads of ``cids`` not held here from the peers in one CAR request (instead of one
-        request per block); returns how many blocks were stored. Only blocks of the DAGs asked for are kept,
-        each one checked against its CID; what no peer sent is fetched block by block when read."""
+        request per block) and stores them as one pack; returns how many blocks were stored. Only blocks of
+        the DAGs asked for are kept, each one checked against its CID; what no peer sent is fetched block by
+        block when read."""
         self._fresh = {}  # the last round's, let go of whatever this round turns out to be
         if self._peers is None:
             return 0
@@ -120,21 +125,26 @@ class LocalPayloadStore:
         if not missing:
             return 0
         received = self._peers.fetch_many(missing)
-        fresh: dict[Cid, bytes] = {}
-        stored = kept = 0
-        pending = list(missing)
+        sent = [root for root in missing if root in received]
+        wanted: list[tuple[Cid, bytes]] = []
+        pending = list(sent)
         while pending:
             cid = pending.pop()
-            block = received.pop(cid, None)
+            block = received.pop(cid, None)  # popped: a block two DAGs share is stored once
             if block is None:
                 continue
-            self.blocks.put_verified(cid, block, durable=False, replace_damaged=True)
-            stored += 1
+            if not cid.matches(block):  # checked on receipt by the fetcher; what is stored is checked here
+                raise PayloadError("refusing to store a block under a CID it does not hash to", cid=str(cid))
+            wanted.append((cid, block))
+            pending.extend(links_of(cid, block))
+        self.blocks.packs.write(sent, wanted)
+        fresh: dict[Cid, bytes] = {}
+        kept = 0
+        for cid, block in wanted:
             if kept + len(block) <= FRESH_BYTES:
                 fresh[cid], kept = block, kept + len(block)
-            pending.extend(links_of(cid, block))
         self._fresh = fresh
-        return stored
+        return len(wanted)
 
     def is_pinned(self, cid: str) -> bool:
         return (self._pins / str(Cid.parse(cid))).exists()

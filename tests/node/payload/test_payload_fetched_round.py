@@ -4,53 +4,18 @@ on every read."""
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
-import httpx
 import pytest
 from origo_node.errors import NotFound
-from origo_node.payload import LocalPayloadStore, PeerFetcher
-from origo_node.payload.car import write_car
+from origo_node.payload import LocalPayloadStore
 from origo_node.payload.cid import DAG_PB, RAW, Cid
-from origo_node.payload.importer import DEFAULT_CHUNK_SIZE, build_file_dag
-
-PAYLOADS = [os.urandom(3000), os.urandom(2 * DEFAULT_CHUNK_SIZE + 5)]
-DAGS = [build_file_dag(data) for data in PAYLOADS]
-BLOCKS = {cid: block for dag in DAGS for cid, block in dag.blocks}
-
-
-class Peer:
-    """A member's gateway: CARs of the roots asked for, single blocks; counts the single blocks asked for."""
-
-    def __init__(self) -> None:
-        self.single: list[str] = []
-        self.client = httpx.Client(transport=httpx.MockTransport(self.answer))
-
-    def answer(self, request: httpx.Request) -> httpx.Response:
-        if request.method == "POST":
-            roots = [Cid.parse(text) for text in json.loads(request.content)["cids"]]
-            wanted = [dag for dag in DAGS if dag.root in roots]
-            car = write_car(roots, [pair for dag in wanted for pair in dag.blocks])
-            return httpx.Response(200, content=b"".join(car))
-        text = request.url.path.removeprefix("/ipfs/")
-        self.single.append(text)
-        block = BLOCKS.get(Cid.parse(text))
-        return httpx.Response(200, content=block) if block is not None else httpx.Response(404)
+from support.car_peer import BLOCKS, DAGS, PAYLOADS, Peer, reading_store, rot_in_pack
 
 
 @pytest.fixture
 def peer() -> Peer:
     return Peer()
-
-
-def reading_store(tmp_path: Path, peer: Peer) -> LocalPayloadStore:
-    return LocalPayloadStore(tmp_path, peers=PeerFetcher(["http://peer0"], client=peer.client))
-
-
-def rot_on_disk(tmp_path: Path, cid: Cid) -> None:
-    (tmp_path / "blocks" / str(cid)).write_bytes(b"rotten")
 
 
 def test_the_round_pins_and_reads_what_it_fetched_and_nothing_is_asked_again(
@@ -75,7 +40,7 @@ def test_a_block_read_by_get_leaves_memory_and_the_disk_copy_is_checked_again(
     root = DAGS[0].root
     store.prefetch([str(root)])
     assert store.get(str(root)) == PAYLOADS[0]
-    rot_on_disk(tmp_path, root)
+    rot_in_pack(tmp_path, root)
 
     assert store.get(str(root)) == PAYLOADS[0]
     assert peer.single == [str(root)]  # the rotten copy refused, fetched again
@@ -88,7 +53,7 @@ def test_the_next_round_lets_go_of_the_last_ones_blocks(tmp_path: Path, peer: Pe
     first = DAGS[0].root
     store.prefetch([str(first)])
     store.prefetch([str(DAGS[next_round].root)])
-    rot_on_disk(tmp_path, first)
+    rot_in_pack(tmp_path, first)
 
     store.pin(str(first))
     assert peer.single == [str(first)]
