@@ -121,7 +121,10 @@ class LocalPayloadStore:
         if self._peers is None:
             return 0
         roots = [Cid.parse(cid) for cid in cids]
-        missing = [root for root in roots if not self.blocks.has_block(str(root))]
+        packed = self.blocks.packs.held(roots)
+        missing = [
+            root for root in roots if root not in packed and not self.blocks.files.has_block(str(root))
+        ]
         if not missing:
             return 0
         received = self._peers.fetch_many(missing)

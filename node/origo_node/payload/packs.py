@@ -41,6 +41,7 @@ _SCHEMA = (
     " offset INTEGER NOT NULL, length INTEGER NOT NULL) WITHOUT ROWID",
 )
 _Row = tuple[bytes, str, int, int]
+_ASKED_AT_ONCE = 500  # under SQLite's bound on a statement's parameters (999 in older builds)
 
 
 def is_index_file(path: Path) -> bool:
@@ -105,6 +106,19 @@ class PackStore:
         with self._index() as conn:
             return conn.execute("SELECT 1 FROM blocks WHERE cid = ?", (bytes(cid),)).fetchone() is not None
 
+    def held(self, cids: Sequence[Cid]) -> set[Cid]:
+        """Which of ``cids`` a pack holds, asked of the index a few hundred at a time, not one by one."""
+        found: set[bytes] = set()
+        keys = list(dict.fromkeys(bytes(cid) for cid in cids))
+        with self._index() as conn:
+            for start in range(0, len(keys), _ASKED_AT_ONCE):
+                part = keys[start : start + _ASKED_AT_ONCE]
+                marks = ",".join("?" * len(part))
+                found.update(
+                    key for (key,) in conn.execute(f"SELECT cid FROM blocks WHERE cid IN ({marks})", part)
+                )
+        return {cid for cid in cids if bytes(cid) in found}
+
     def close(self) -> None:
         with self._lock:
             if self._conn is not None and self._pid == os.getpid():
@@ -154,7 +168,8 @@ class PackStore:
             for path in sorted(self.directory.iterdir()):
                 name = path.name.removesuffix(_SUFFIX)
                 if path.name.endswith(_SUFFIX) and _NAME.fullmatch(name) and name not in known:
-                    _record(conn, name, *_rows_of(path, name))
+                    if not _indexed(conn, name):  # by another process catching up beside this one
+                        _record(conn, name, *_rows_of(path, name))
                 elif path.name.endswith(".tmp") and _older_than(path, _STALE_TEMPORARY_S):
                     path.unlink(missing_ok=True)  # what a crash left mid-write: that round is fetched again
         except BaseException:
@@ -173,6 +188,10 @@ def _record(conn: sqlite3.Connection, name: str, size: int, rows: list[_Row]) ->
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def _indexed(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM packs WHERE name = ?", (name,)).fetchone() is not None
 
 
 def _rows_of(path: Path, name: str) -> tuple[int, list[_Row]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from origo_node.errors import PayloadError
 from origo_node.payload import LocalPayloadStore, PeerFetcher, packs
+from origo_node.payload.cid import DAG_PB, RAW, Cid
 from origo_node.payload.port import BlockReader
 from support.car_peer import BLOCKS, DAGS, PAYLOADS, Peer, reading_store, rot_in_pack
 
@@ -171,3 +172,15 @@ def test_a_recipients_gateway_serves_what_it_fetched_in_a_pack(
         assert other.prefetch(ROOTS) == len(BLOCKS)
         assert [other.get(root) for root in ROOTS] == PAYLOADS
         assert other.get_block(str(DAGS[1].blocks[0][0])) == DAGS[1].blocks[0][1]
+
+
+def test_which_of_many_cids_are_packed_is_asked_in_parts_and_answered_exactly(
+    tmp_path: Path, peer: Peer
+) -> None:
+    fetched_and_pinned(tmp_path, peer)
+    unknown = [Cid.of_block(RAW, i.to_bytes(4, "big")) for i in range(1200)]
+    renamed = [
+        Cid(DAG_PB, cid.digest) for cid in BLOCKS if cid.codec == RAW
+    ]  # a packed block's hash, not its name
+    asked = [*unknown[:700], *BLOCKS, *renamed, *unknown[700:], *BLOCKS]
+    assert LocalPayloadStore(tmp_path).blocks.packs.held(asked) == set(BLOCKS)
