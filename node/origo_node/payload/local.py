@@ -139,7 +139,10 @@ class LocalPayloadStore:
             if not cid.matches(block):  # checked on receipt by the fetcher; what is stored is checked here
                 raise PayloadError("refusing to store a block under a CID it does not hash to", cid=str(cid))
             wanted.append((cid, block))
-            pending.extend(links_of(cid, block))
+            try:
+                pending.extend(links_of(cid, block))
+            except PayloadError:  # no DAG node: reading it says so; the round's other payloads are kept
+                continue
         self.blocks.packs.write(sent, wanted)
         fresh: dict[Cid, bytes] = {}
         kept = 0

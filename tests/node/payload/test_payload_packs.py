@@ -11,9 +11,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 from origo_node.errors import PayloadError
 from origo_node.payload import LocalPayloadStore, PeerFetcher, packs
+from origo_node.payload.car import write_car
 from origo_node.payload.cid import DAG_PB, RAW, Cid
 from origo_node.payload.port import BlockReader
 from support.car_peer import BLOCKS, DAGS, PAYLOADS, Peer, reading_store, rot_in_pack
@@ -184,3 +186,20 @@ def test_which_of_many_cids_are_packed_is_asked_in_parts_and_answered_exactly(
     ]  # a packed block's hash, not its name
     asked = [*unknown[:700], *BLOCKS, *renamed, *unknown[700:], *BLOCKS]
     assert LocalPayloadStore(tmp_path).blocks.packs.held(asked) == set(BLOCKS)
+
+
+def test_a_payload_that_is_no_dag_node_does_not_cost_the_round_its_pack(tmp_path: Path) -> None:
+    garbage = b"\xff\xfe anchored by a hostile issuer, hashing to its CID"
+    bad = Cid.of_block(DAG_PB, garbage)
+    good = [(dag.root, dag.blocks) for dag in DAGS]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        blocks = [(bad, garbage), *(pair for _, dag_blocks in good for pair in dag_blocks)]
+        return httpx.Response(200, content=b"".join(write_car([bad, *(root for root, _ in good)], blocks)))
+
+    client = httpx.Client(transport=httpx.MockTransport(answer))
+    store = LocalPayloadStore(tmp_path, peers=PeerFetcher(["http://peer0"], client=client))
+    assert store.prefetch([str(bad), *ROOTS]) == len(BLOCKS) + 1
+    assert [LocalPayloadStore(tmp_path).get(root) for root in ROOTS] == PAYLOADS
+    with pytest.raises(PayloadError):
+        LocalPayloadStore(tmp_path).get(str(bad))
