@@ -18,6 +18,7 @@ from origo_node.payload import LocalPayloadStore, PeerFetcher, packs
 from origo_node.payload.car import write_car
 from origo_node.payload.cid import DAG_PB, RAW, Cid
 from origo_node.payload.port import BlockReader
+from origo_node.store.pack_index import PackIndex
 from support.car_peer import BLOCKS, DAGS, PAYLOADS, Peer, reading_store, rot_in_pack
 
 ROOTS = [str(dag.root) for dag in DAGS]
@@ -71,7 +72,7 @@ def test_a_crash_between_the_pack_and_its_index_is_caught_up_at_the_next_start(
 
     store = reading_store(tmp_path, peer)
     store.blocks.packs.has(DAGS[0].root)  # the index open before the crash, as in a running node
-    monkeypatch.setattr(packs, "_record", crash)
+    monkeypatch.setattr(PackIndex, "record", crash)
     with pytest.raises(KeyboardInterrupt):
         store.prefetch(ROOTS)
     monkeypatch.undo()
@@ -116,6 +117,24 @@ def test_a_damaged_block_in_a_pack_is_refused_and_fetched_again_into_a_file(
     assert peer.single == [str(root)]
     assert (tmp_path / "blocks" / str(root)).read_bytes() == PAYLOADS[0]
     assert LocalPayloadStore(tmp_path).get(str(root)) == PAYLOADS[0]  # the file is read before the pack
+
+
+def test_a_pack_a_power_loss_cut_short_is_refused_where_cut_and_fetched_again(
+    tmp_path: Path, peer: Peer
+) -> None:
+    fetched_and_pinned(tmp_path, peer)
+    [pack] = (tmp_path / "packs").glob("*.car")
+    data = pack.read_bytes()
+    cut = data.find(PAYLOADS[0]) + 10  # the first payload's one block cut, and every block after it lost
+    pack.write_bytes(data[:cut])
+    lost = {str(cid) for cid, block in BLOCKS.items() if data.find(block) + len(block) > cut}
+
+    store = reading_store(tmp_path, peer)
+    assert [store.get(root) for root in ROOTS] == PAYLOADS
+    assert set(peer.single) == lost and str(DAGS[0].root) in lost  # refused from the pack, fetched again
+    for path in (tmp_path / "packs").glob(f"{packs.INDEX_FILE}*"):
+        path.unlink()
+    assert [LocalPayloadStore(tmp_path).get(root) for root in ROOTS] == PAYLOADS  # made again: no error
 
 
 def test_an_index_made_again_leaves_out_a_damaged_block_and_keeps_the_rest(
