@@ -23,9 +23,10 @@ from origo_node.payload.held import HeldBlocks
 from origo_node.payload.importer import DEFAULT_CHUNK_SIZE, DEFAULT_MAX_LINKS, build_file_dag
 from origo_node.payload.packs import PackStore
 from origo_node.payload.peers import PeerFetcher
+from origo_node.payload.received import ReceivedBlocks
 
-#: The most bytes of one prefetch's blocks kept in memory for that round's pin and get (a round is up to 1,024
-#: payloads, a few KiB each; a round of big payloads reads the rest from disk as before).
+#: The most bytes of prefetched blocks kept in memory for the pin and get that follow (a checker's round is up
+#: to 1,024 payloads of a few KiB, a manifest 3 MB; what does not fit is read from disk as before).
 FRESH_BYTES = 32 * 1024 * 1024
 
 
@@ -46,11 +47,7 @@ class LocalPayloadStore:
         self._peers = peers
         self._chunk_size = chunk_size
         self._max_links = max_links
-        #: The blocks the last ``prefetch`` received, each checked against its CID on receipt: the round
-        #: pins and reads them next, and reading back what was just written and hashing it again cost more
-        #: than the rest of the store's reading. Keyed by the whole CID (codec and digest), replaced by the
-        #: next prefetch, and a block leaves it once ``get`` has used it.
-        self._fresh: dict[Cid, bytes] = {}
+        self._fresh = ReceivedBlocks(FRESH_BYTES)
 
     def __repr__(self) -> str:
         return f"LocalPayloadStore({self.blocks!r}, peers={self._peers!r})"
@@ -117,7 +114,6 @@ class LocalPayloadStore:
         request per block) and stores them as one pack; returns how many blocks were stored. Only blocks of
         the DAGs asked for are kept, each one checked against its CID; what no peer sent is fetched block by
         block when read."""
-        self._fresh = {}  # the last round's, let go of whatever this round turns out to be
         if self._peers is None:
             return 0
         roots = [Cid.parse(cid) for cid in cids]
@@ -144,12 +140,7 @@ class LocalPayloadStore:
             except PayloadError:  # no DAG node: reading it says so; the round's other payloads are kept
                 continue
         self.blocks.packs.write(sent, wanted)
-        fresh: dict[Cid, bytes] = {}
-        kept = 0
-        for cid, block in wanted:
-            if kept + len(block) <= FRESH_BYTES:
-                fresh[cid], kept = block, kept + len(block)
-        self._fresh = fresh
+        self._fresh.keep(wanted)
         return len(wanted)
 
     def is_pinned(self, cid: str) -> bool:
@@ -166,11 +157,11 @@ class LocalPayloadStore:
 
     def _load_once(self, cid: Cid) -> bytes:
         """``_load``, letting go of the round's copy of the block: ``get`` is the round's last use of it."""
-        block = self._fresh.pop(cid, None)
+        block = self._fresh.take(cid)
         return block if block is not None else self._load(cid)
 
     def _load(self, cid: Cid) -> bytes:
-        fresh = self._fresh.get(cid)
+        fresh = self._fresh.peek(cid)
         if fresh is not None:  # checked against ``cid`` when it was received, never written over since
             return fresh
         try:

@@ -1,6 +1,6 @@
-"""A prefetch round's blocks, kept for that round's pin and get: served only under the CID they were checked
-against on receipt, let go of once read, and never standing in for a block on disk, which is checked again
-on every read."""
+"""Prefetched blocks, kept for the pin and get that follow: served only under the CID they were checked
+against on receipt, let go of once read or past a bound in bytes, and never standing in for a block on disk,
+which is checked again on every read."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from origo_node.errors import NotFound
-from origo_node.payload import LocalPayloadStore
+from origo_node.payload import LocalPayloadStore, local
 from origo_node.payload.cid import DAG_PB, RAW, Cid
 from support.car_peer import BLOCKS, DAGS, PAYLOADS, Peer, reading_store, rot_in_pack
 
@@ -47,15 +47,34 @@ def test_a_block_read_by_get_leaves_memory_and_the_disk_copy_is_checked_again(
     assert (tmp_path / "blocks" / str(root)).read_bytes() == PAYLOADS[0]  # and replaced
 
 
-@pytest.mark.parametrize("next_round", [1, 0], ids=["fetching", "all-held"])
-def test_the_next_round_lets_go_of_the_last_ones_blocks(tmp_path: Path, peer: Peer, next_round: int) -> None:
-    store = reading_store(tmp_path, peer)
-    first = DAGS[0].root
+def test_another_prefetch_between_a_round_and_its_reads_leaves_the_rounds_blocks_kept(
+    tmp_path: Path, peer: Peer
+) -> None:
+    store = reading_store(tmp_path, peer)  # the checker's round and the indexer's manifest, side by side
+    first, second = (dag.root for dag in DAGS)
     store.prefetch([str(first)])
-    store.prefetch([str(DAGS[next_round].root)])
+    store.prefetch([str(second)])
     rot_in_pack(tmp_path, first)
 
     store.pin(str(first))
+    assert store.get(str(first)) == PAYLOADS[0]
+    assert peer.single == []
+
+
+def test_blocks_not_read_are_let_go_of_oldest_first_past_the_bound(
+    tmp_path: Path, peer: Peer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(local, "FRESH_BYTES", sum(len(block) for _, block in DAGS[1].blocks))
+    store = reading_store(tmp_path, peer)
+    first, second = (dag.root for dag in DAGS)
+    store.prefetch([str(first)])
+    store.prefetch([str(second)])  # fills the bound: the first payload's block goes
+    rot_in_pack(tmp_path, first)
+    rot_in_pack(tmp_path, second)
+
+    assert store.get(str(first)) == PAYLOADS[0]
+    assert peer.single == [str(first)]  # from disk (refused there), not from memory
+    assert store.get(str(second)) == PAYLOADS[1]
     assert peer.single == [str(first)]
 
 
