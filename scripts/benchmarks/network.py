@@ -112,11 +112,15 @@ def process_tree(pid: int) -> list[int]:
 
 
 def _children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(p) for p in text.split()]
+    """The children of every thread of ``pid``: a pool of worker processes is started by the thread that first
+    needs it (the indexer's, the payload checker's), and its fork server is that thread's child."""
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children.extend(int(p) for p in (task / "children").read_text().split())
+        except OSError:  # the thread or the process ended meanwhile
+            continue
+    return children
 
 
 def peak_rss_mb(pid: int) -> float:
