@@ -58,7 +58,9 @@ class Quantity(AnswerModel):
     remaining: str | None = None
 
 
-class Revocation(AnswerModel):
+class _RecordedReason(AnswerModel):
+    # An act the chain recorded with an agreed reason code and an officer's words.
+
     reason_code: int
     reason: str = ""
     block: int | None = None
@@ -67,13 +69,12 @@ class Revocation(AnswerModel):
     label: str | None = Field(default=None, description="The agreed label of the code (None: not listed)")
 
 
-class Rejection(AnswerModel):
-    reason_code: int
-    reason: str = ""
-    block: int | None = None
-    tx: str | None = None
-    at: str | None = None
-    label: str | None = Field(default=None, description="The agreed label of the code (None: not listed)")
+class Revocation(_RecordedReason):  # the issuing member's (no docstring: it would change the API's schema)
+    pass
+
+
+class Rejection(_RecordedReason):  # the importing member's
+    pass
 
 
 class VerificationState(AnswerModel):

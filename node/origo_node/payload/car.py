@@ -35,24 +35,16 @@ def write_car(roots: Sequence[Cid], blocks: Iterable[tuple[Cid, bytes]]) -> Iter
 def read_car(data: bytes) -> tuple[list[Cid], list[tuple[Cid, bytes]]]:
     """The roots and the blocks of a CAR, every block checked against its CID (CarInvalid otherwise)."""
     try:
-        length, offset = decode_varint(data, 0)
-        if length > _MAX_HEADER or offset + length > len(data):
-            raise CarInvalid("the CAR header is cut short or too large")
-        roots = _cbor_roots(data[offset : offset + length])
-        offset += length
-        blocks = []
-        while offset < len(data):
-            length, offset = decode_varint(data, offset)
-            end = offset + length
-            if length > _MAX_SECTION or end > len(data):
-                raise CarInvalid("a CAR section is cut short or larger than a block may be")
-            cid, block = _section(data[offset:end])
-            if not cid.matches(block):
-                raise CarInvalid("a block in the CAR does not hash to its CID", cid=str(cid))
-            blocks.append((cid, block))
-            offset = end
+        header, offset = _header(data)
+        roots = _cbor_roots(data[offset - header : offset])
     except (ValueError, InvalidCid) as exc:
         raise CarInvalid(f"not a CAR this store reads: {exc}") from exc
+    blocks = []
+    for cid, start, length in _sections(data, offset):
+        block = data[start : start + length]
+        if not cid.matches(block):
+            raise CarInvalid("a block in the CAR does not hash to its CID", cid=str(cid))
+        blocks.append((cid, block))
     return roots, blocks
 
 
@@ -61,10 +53,23 @@ def car_sections(data: bytes) -> Iterator[tuple[Cid, int, int]]:
     index of a CAR on disk, whose reader checks every block it reads). Raises CarInvalid at the first
     section it cannot parse, after yielding those before it."""
     try:
-        length, offset = decode_varint(data, 0)
-        if length > _MAX_HEADER or offset + length > len(data):
-            raise CarInvalid("the CAR header is cut short or too large")
-        offset += length
+        _, offset = _header(data)
+    except ValueError as exc:
+        raise CarInvalid(f"not a CAR this store reads: {exc}") from exc
+    yield from _sections(data, offset)
+
+
+def _header(data: bytes) -> tuple[int, int]:
+    """The header's length and where the first section starts."""
+    length, offset = decode_varint(data, 0)
+    if length > _MAX_HEADER or offset + length > len(data):
+        raise CarInvalid("the CAR header is cut short or too large")
+    return length, offset + length
+
+
+def _sections(data: bytes, offset: int) -> Iterator[tuple[Cid, int, int]]:
+    """Each section's CID, and the offset and length of its block, from ``offset`` to the end of ``data``."""
+    try:
         while offset < len(data):
             length, offset = decode_varint(data, offset)
             end = offset + length

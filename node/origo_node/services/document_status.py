@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import builtins
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import Literal, TypedDict, TypeVar
 
 from origo_api import answers
 from origo_api.answers import MISSING
@@ -48,7 +48,13 @@ class RecordedReason:
     at: str | None
 
     def revocation(self) -> answers.Revocation:
-        return answers.Revocation(
+        return answers.Revocation(**self._fields())
+
+    def rejection(self) -> answers.Rejection:
+        return answers.Rejection(**self._fields())
+
+    def _fields(self) -> _ReasonFields:
+        return _ReasonFields(
             reason_code=self.reason_code,
             reason=self.reason,
             block=self.block,
@@ -57,15 +63,14 @@ class RecordedReason:
             label=self.label,
         )
 
-    def rejection(self) -> answers.Rejection:
-        return answers.Rejection(
-            reason_code=self.reason_code,
-            reason=self.reason,
-            block=self.block,
-            tx=self.tx,
-            at=self.at,
-            label=self.label,
-        )
+
+class _ReasonFields(TypedDict):
+    reason_code: int
+    reason: str
+    block: int
+    tx: str
+    at: str | None
+    label: str | None
 
 
 @dataclass(frozen=True, kw_only=True)
