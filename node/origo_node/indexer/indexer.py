@@ -36,6 +36,9 @@ _MANIFEST_PREFETCH = 4
 _MANIFEST_RETRY_S = 2.0
 # Manifests handed to the check workers ahead of the one being stored: enough to keep them busy.
 _CHECKS_AHEAD = 8
+# A round's documents from which its manifests go to the workers: fewer are checked here in less time than
+# the workers take to start (a second or more, taking a core from the node's own start-up).
+_WORKERS_FROM_DOCUMENTS = 20_000
 #: A batch's checked documents, or why it has none yet (its manifest is invalid, or nobody has it).
 _Outcome = list[IndexedDocument] | ManifestInvalid | OrigoError
 
@@ -53,14 +56,17 @@ class Indexer:
         on_membership_change: Callable[[], None],
         on_documents_indexed: Callable[[list[IndexedDocument]], None] | None = None,
         manifest_workers: int = 0,
+        workers_from_documents: int = _WORKERS_FROM_DOCUMENTS,
     ) -> None:
-        """``manifest_workers``: processes that check manifests while a member catches up (0: all here)."""
+        """``manifest_workers``: processes that check manifests while a member catches up (0: all here),
+        for rounds of at least ``workers_from_documents`` documents."""
         self._index = index
         self._facts = facts
         self._chain = chain
         self._payloads = payloads
         self._fetcher = ThreadPoolExecutor(_MANIFEST_PREFETCH, thread_name_prefix="manifest-fetch")
         self._pool = ManifestPool(manifest_workers) if manifest_workers > 0 else None
+        self._workers_from = workers_from_documents
         #: Manifests whose check a worker process did (the rest were checked on this thread).
         self.checked_in_workers = 0
         self._deployment_block = deployment_block
@@ -245,15 +251,18 @@ class Indexer:
 
     def _checked_in_order(self, due: list[IndexedBatch]) -> Iterator[tuple[IndexedBatch, _Outcome]]:
         """Each due batch with its documents, or why it has none yet, in the order given. With worker
-        processes, a round of several batches (a member catching up) starts them; until they are ready every
-        batch is checked here, then each after the first is handed to them while the ones before it are
-        stored."""
-        pool = self._pool if len(due) > 1 else None
-        if pool is not None:
-            pool.warm_up()
+        processes, a round of many documents (a member catching up) starts them once its first batch is
+        stored; until they are ready every batch is checked here, then each after the first is handed to them
+        while the ones before it are stored."""
+        backlog = sum(batch.count for batch in due)
+        pool = self._pool if len(due) > 1 and backlog >= self._workers_from else None
         ahead: deque[tuple[IndexedBatch, bytes | OrigoError, Future[list[DocumentFields]] | None]] = deque()
         fetched_in_order = zip(due, self._fetcher.map(self._fetch_manifest, due), strict=True)
         for number, (batch, fetched) in enumerate(fetched_in_order):
+            if number == 1 and pool is not None:
+                # Only now, with the first batch stored: starting the workers takes a core for a second or
+                # more, and a new member's first document should not wait for it.
+                pool.warm_up()
             future = None
             if pool is not None and number > 0 and isinstance(fetched, bytes) and pool.ready:
                 future = pool.submit_check(fetched, batch)

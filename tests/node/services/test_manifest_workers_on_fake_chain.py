@@ -99,6 +99,7 @@ class _LateMember:
             on_membership_change=lambda: None,
             on_documents_indexed=self.queued.extend,
             manifest_workers=workers,
+            workers_from_documents=1,  # these rounds are small: the workers take them all the same
         )
 
     def workers_ready(self) -> None:
@@ -196,6 +197,18 @@ def test_a_killed_worker_leaves_no_batch_unindexed_and_the_indexer_checks_them_i
     finally:
         alone.close()
         helped.close()
+
+
+def test_a_small_round_is_checked_by_the_indexer_itself(consortium: Consortium, tmp_path: Path) -> None:
+    member = _LateMember(consortium, tmp_path, workers=1)
+    member.indexer._workers_from = 64 * BATCHES_OF_64 + 4  # one more than the batches hold (323)
+    try:
+        member.catch_up()
+        assert member.indexer.checked_in_workers == 0 and member.indexer._pool is not None
+        assert not member.indexer._pool.running  # never started for it
+        assert len(member.rows()) == 64 * BATCHES_OF_64 + 1
+    finally:
+        member.close()
 
 
 def test_closing_the_indexer_ends_its_workers(consortium: Consortium, tmp_path: Path) -> None:
