@@ -111,3 +111,11 @@ def test_a_verification_says_why_nothing_was_found_only_when_nothing_was() -> No
     assert shown["checks"]["anchored_facts"] is None  # only an anchored document's file is compared
     unknown = dataclasses.replace(found, verdict=Verdict.UNKNOWN, unknown_reason="no_such_id")
     assert json.loads(_json(unknown.answer()))["unknown_reason"] == "no_such_id"
+
+
+def test_a_document_of_a_type_this_node_does_not_know_has_a_status_without_type_or_version() -> None:
+    # Another member's newer document type: the manifest gave no type this node knows of, so neither is shown.
+    row = dataclasses.replace(doc(19_200), type_name=None, type_version=None)
+    shown = derive_status(row, [], None, NOW).answer().model_dump(mode="json")
+    assert (shown["type"], shown["version"]) == (None, None)
+    assert DocumentStatusAnswer.model_validate(shown).state == "valid"
