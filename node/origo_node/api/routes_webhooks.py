@@ -106,5 +106,4 @@ def deliveries(
     state: Annotated[DeliveryState | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[Delivery]:
-    found = node_of(request).notify.deliveries(subscription_id, state=state, limit=limit)
-    return [delivery.answer() for delivery in found]
+    return node_of(request).notify.deliveries(subscription_id, state=state, limit=limit)

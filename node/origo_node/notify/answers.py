@@ -1,7 +1,8 @@
 """The webhook API's answers, typed: a subscription as an operator sees it, and one of its deliveries.
 
-Frozen, like the services' answers; ``answer`` gives the ``Subscription``, ``SubscriptionCreated`` and
-``Delivery`` answers (``origo_api.desk_answers``) exactly as every node has sent them, times as ISO 8601 UTC.
+Frozen, like the services' answers; ``answer`` gives the ``Subscription`` and ``SubscriptionCreated``
+answers (``origo_api.desk_answers``) exactly as every node has sent them, times as ISO 8601 UTC. A delivery
+has nothing to add to its answer: ``delivery_view`` builds the API's ``Delivery`` itself.
 """
 
 from __future__ import annotations
@@ -71,37 +72,6 @@ class SubscriptionCreated:
         return desk_answers.SubscriptionCreated(**dict(self.subscription.answer()), secret=self.secret)
 
 
-@dataclass(frozen=True, kw_only=True)
-class DeliveryView:
-    id: int
-    event: str
-    type: str
-    document_id: str
-    state: DeliveryState
-    attempts: int
-    last_status: int | None
-    last_error: str | None
-    #: Only while it is pending: when it is tried next.
-    next_attempt_at: str | None
-    delivered_at: str | None
-    created_at: str
-
-    def answer(self) -> desk_answers.Delivery:
-        return desk_answers.Delivery(
-            id=self.id,
-            event=self.event,
-            type=self.type,
-            document_id=self.document_id,
-            state=self.state,
-            attempts=self.attempts,
-            last_status=self.last_status,
-            last_error=self.last_error,
-            next_attempt_at=self.next_attempt_at,
-            delivered_at=self.delivered_at,
-            created_at=self.created_at,
-        )
-
-
 def subscription_view(subscription: Subscription) -> SubscriptionView:
     counts = subscription.deliveries
     return SubscriptionView(
@@ -119,8 +89,8 @@ def subscription_view(subscription: Subscription) -> SubscriptionView:
     )
 
 
-def delivery_view(d: Delivery) -> DeliveryView:
-    return DeliveryView(
+def delivery_view(d: Delivery) -> desk_answers.Delivery:
+    return desk_answers.Delivery(
         id=d.id,
         event=d.event_key,
         type=d.type,

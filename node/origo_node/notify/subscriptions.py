@@ -12,9 +12,10 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
+from origo_api import desk_answers
+
 from origo_node.errors import NotFound, ValidationFailed
 from origo_node.notify.answers import (
-    DeliveryView,
     SubscriptionCreated,
     SubscriptionView,
     delivery_view,
@@ -109,7 +110,9 @@ class NotifyStore:
 
     # ------------------------------------------------------------------ deliveries
 
-    def deliveries(self, subscription_id: int, *, state: str | None, limit: int) -> list[DeliveryView]:
+    def deliveries(
+        self, subscription_id: int, *, state: str | None, limit: int
+    ) -> list[desk_answers.Delivery]:
         self.get(subscription_id)
         found = self.repository.deliveries(subscription_id, state=state, limit=limit)
         return [delivery_view(d) for d in found]

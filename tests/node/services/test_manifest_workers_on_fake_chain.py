@@ -137,11 +137,17 @@ class _LateMember:
         self.db.close()
 
 
+def _alone_and_helped(consortium: Consortium, root: Path, workers: int) -> tuple[_LateMember, _LateMember]:
+    """Two late members: one checking every manifest itself, one with ``workers`` workers."""
+    (root / "alone").mkdir()
+    (root / "workers").mkdir()
+    return _LateMember(consortium, root / "alone", workers=0), _LateMember(
+        consortium, root / "workers", workers
+    )
+
+
 def test_the_index_built_with_workers_is_the_one_built_alone(consortium: Consortium, tmp_path: Path) -> None:
-    (tmp_path / "alone").mkdir()
-    (tmp_path / "workers").mkdir()
-    alone = _LateMember(consortium, tmp_path / "alone", workers=0)
-    helped = _LateMember(consortium, tmp_path / "workers", workers=2)
+    alone, helped = _alone_and_helped(consortium, tmp_path, workers=2)
     try:
         helped.workers_ready()
         alone.catch_up()
@@ -178,10 +184,7 @@ def test_the_first_anchoring_of_an_id_keeps_its_facts_with_workers(
 def test_a_killed_worker_leaves_no_batch_unindexed_and_the_indexer_checks_them_itself(
     consortium: Consortium, tmp_path: Path
 ) -> None:
-    (tmp_path / "alone").mkdir()
-    (tmp_path / "workers").mkdir()
-    alone = _LateMember(consortium, tmp_path / "alone", workers=0)
-    helped = _LateMember(consortium, tmp_path / "workers", workers=1)
+    alone, helped = _alone_and_helped(consortium, tmp_path, workers=1)
     try:
         helped.workers_ready()
         pool = helped.indexer._pool

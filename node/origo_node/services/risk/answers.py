@@ -13,7 +13,7 @@ from typing import Literal
 
 from origo_api import desk_answers
 
-from origo_node.services.risk.catalogue import RuleInUse, Signal
+from origo_node.services.risk.catalogue import Signal
 from origo_node.services.risk.settings import RiskThresholds
 from origo_node.services.risk.views import Kind
 
@@ -26,13 +26,13 @@ class RulesInUse:
     """Every rule of the catalogue as this member applies it, and the thresholds the rules use."""
 
     member: str
-    rules: tuple[RuleInUse, ...]
+    rules: tuple[desk_answers.RiskRule, ...]
     thresholds: RiskThresholds
 
     def answer(self) -> desk_answers.RiskRules:
         return desk_answers.RiskRules(
             member=self.member,
-            rules=[rule.answer() for rule in self.rules],
+            rules=list(self.rules),
             thresholds=self.thresholds.model_dump(),
         )
 

@@ -71,28 +71,6 @@ class Signal:
         )
 
 
-@dataclass(frozen=True, kw_only=True)
-class RuleInUse:
-    """One rule of the catalogue as a member applies it: on or off, its weight and the default's."""
-
-    rule: str
-    family: str
-    enabled: bool
-    weight: float
-    default_weight: float
-    looks_for: str
-
-    def answer(self) -> desk_answers.RiskRule:
-        return desk_answers.RiskRule(
-            rule=self.rule,
-            family=self.family,
-            enabled=self.enabled,
-            weight=self.weight,
-            default_weight=self.default_weight,
-            looks_for=self.looks_for,
-        )
-
-
 class Emitter:
     """Makes signals for the rules a member has switched on, with the member's weights."""
 
@@ -114,11 +92,11 @@ class Emitter:
         return [Signal(rule, self.weight(rule), sentence, evidence)]
 
 
-def effective(settings: RiskSettings) -> tuple[RuleInUse, ...]:
+def effective(settings: RiskSettings) -> tuple[desk_answers.RiskRule, ...]:
     """Every rule as this member applies it (for the API and the CLI)."""
     emit = Emitter(settings)
     return tuple(
-        RuleInUse(
+        desk_answers.RiskRule(
             rule=rule.code,
             family=rule.family,
             enabled=emit.enabled(rule.code),
