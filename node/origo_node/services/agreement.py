@@ -14,6 +14,7 @@ import datetime as dt
 
 from origo_node.documents import DocumentFacts, ValidationContext, find_type
 from origo_node.documents.dates import start_of_day_utc
+from origo_node.documents.json_value import JsonObject
 from origo_node.services.lifecycle import amount
 from origo_node.services.reading import stated_facts
 from origo_node.store.rows import IndexedDocument
@@ -23,7 +24,7 @@ class NotAValidDocument(ValueError):
     """A document of a known type that its type's rules refuse: it has no facts to compare."""
 
 
-def facts_of(document: dict[str, object]) -> DocumentFacts | None:
+def facts_of(document: JsonObject) -> DocumentFacts | None:
     """The facts a document gives; None for a document of no known type.
 
     Any file may reach here (a trader's upload, a payload a hostile issuer anchored), so the type's rules,
@@ -38,7 +39,7 @@ def facts_of(document: dict[str, object]) -> DocumentFacts | None:
     return checked_facts(document, stated)
 
 
-def checked_facts(document: dict[str, object], stated: DocumentFacts) -> DocumentFacts:
+def checked_facts(document: JsonObject, stated: DocumentFacts) -> DocumentFacts:
     """``stated`` (what ``reading.stated_facts`` read from ``document``) once the document's type's rules
     find no problem with it; raises ``NotAValidDocument`` with their first problem. The facts are derived
     once: whoever read the document's identity passes them on instead of deriving them again."""

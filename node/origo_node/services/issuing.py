@@ -11,7 +11,6 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from origo_api.answers import BulkItem, IssueReceipt
 
@@ -21,6 +20,7 @@ from origo_node.crypto import seal
 from origo_node.crypto.deferred import Lazy
 from origo_node.documents import ValidationContext, document_id, validate_document
 from origo_node.documents.dates import start_of_day_utc
+from origo_node.documents.json_value import JsonObject
 from origo_node.errors import Conflict, OrigoError, ValidationFailed
 from origo_node.hashing import keccak256
 from origo_node.members import MemberDirectory
@@ -80,7 +80,7 @@ class Accepted:
         ``receipt``, which ``BulkItem`` repeats)."""
         return BulkItem(index=index, accepted=True, **dict(self.receipt()))
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JsonObject:
         """The receipt as JSON (what ``origo-node issue --json`` prints)."""
         return self.receipt().model_dump(mode="json")
 

@@ -7,13 +7,12 @@ wrong, which is exactly the case to flag.
 
 from __future__ import annotations
 
-from typing import Any
-
 from origo_api.answers import Consignment, LinkedCertificate, ManifestLinks
 from origo_api.states import DocumentState
 
 from origo_node.documents import DocumentFacts, compare_with_manifest
 from origo_node.documents.consignment_match import MANIFEST_TYPE, is_certificate, vessel_matches
+from origo_node.documents.json_value import JsonObject
 from origo_node.errors import OrigoError, ValidationFailed
 from origo_node.services.agreement import facts_of
 from origo_node.services.naming import DocumentKey
@@ -87,7 +86,7 @@ class LinkingService:
             return None
 
 
-def _facts(document: dict[str, Any]) -> DocumentFacts:
+def _facts(document: JsonObject) -> DocumentFacts:
     facts = facts_of(document)
     if facts is None:
         raise ValueError("unknown type")

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
 from origo_node.documents import DocumentFacts
 from origo_node.documents import document_id as derive_document_id
+from origo_node.documents.json_value import JsonObject
 from origo_node.errors import Forbidden, NotFound, OrigoError
 from origo_node.services.agreement import NotAValidDocument, checked_facts, disagreements
 from origo_node.services.reading import PayloadMismatch, PayloadOpener, stated_facts
@@ -60,7 +60,7 @@ def verdict(opener: PayloadOpener, envelope: bytes, row: IndexedDocument) -> Pay
     return PayloadCheck("ok", None, reference, now)
 
 
-def _facts_disagreeing(record: IndexedDocument, document: dict[str, Any], stated: DocumentFacts) -> list[str]:
+def _facts_disagreeing(record: IndexedDocument, document: JsonObject, stated: DocumentFacts) -> list[str]:
     """What the chain records otherwise than the document says (``services.agreement``)."""
     try:
         facts = checked_facts(document, stated)

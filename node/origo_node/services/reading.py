@@ -12,13 +12,13 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from origo_node.chain import eip712
 from origo_node.chain.merkle import Leaf
 from origo_node.crypto import EncryptionPrivateKey, open_envelope
 from origo_node.crypto.deferred import Lazy
 from origo_node.documents import DocumentFacts, ValidationContext, canonical_bytes, find_type
+from origo_node.documents.json_value import JsonObject
 from origo_node.errors import CryptoError, NotFound, OrigoError, ValidationFailed, WrongMember
 from origo_node.hashing import keccak256
 from origo_node.payload import PayloadStore
@@ -67,7 +67,7 @@ class PayloadReader:
         cids = [row.payload_cid for row in rows if self._member in row.recipients]
         return self._payloads.prefetch(cids) if cids else 0
 
-    def read(self, key: DocumentKey) -> dict[str, Any]:
+    def read(self, key: DocumentKey) -> JsonObject:
         """The decrypted document, checked against its anchored digest and its issuer's signature."""
         row = self.readable_row(key, self._index.document(key.issuer, str.__str__(key)))
         envelope = self.envelope_of(row)
@@ -107,7 +107,7 @@ class PayloadOpener:
     def __repr__(self) -> str:
         return f"PayloadOpener({self.member}, {len(self.keys)} key(s))"
 
-    def read(self, envelope: bytes, row: IndexedDocument) -> dict[str, Any]:
+    def read(self, envelope: bytes, row: IndexedDocument) -> JsonObject:
         """The decrypted document, checked against its anchored digest and its issuer's signature; raises
         ``PayloadMismatch`` naming the first check it fails (none is skipped before it)."""
         plaintext = self._open(envelope, bytes.fromhex(row.document_id[2:]))
@@ -186,13 +186,13 @@ def _keccak_cid(cid: str) -> str:
     return keccak256(cid.encode()).hex()
 
 
-def identity_of(document: dict[str, Any]) -> tuple[str, str] | None:
+def identity_of(document: JsonObject) -> tuple[str, str] | None:
     """(issuing member, reference) as the document's own type reads them; None if it cannot tell."""
     facts = stated_facts(document)
     return None if facts is None else (facts.issuer, facts.reference)
 
 
-def stated_facts(document: dict[str, Any]) -> DocumentFacts | None:
+def stated_facts(document: JsonObject) -> DocumentFacts | None:
     """The facts the document's own type reads from it, its rules not checked yet (``agreement.facts_of``
     checks them); None if no type can read it."""
     if not isinstance(document, dict):  # JSON, signed and anchored, yet no object: no type can read it

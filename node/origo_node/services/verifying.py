@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import replace
-from typing import Any
 
 from origo_api.states import Verdict
 
 from origo_node import reasons
 from origo_node.chain import eip712
 from origo_node.documents import DocumentFacts, canonical_bytes, document_id
+from origo_node.documents.json_value import JsonObject
 from origo_node.errors import CryptoError, NotFound, ValidationFailed
 from origo_node.membership_fields import IssuerChanged
 from origo_node.services import resolver
@@ -104,7 +104,7 @@ class VerifyService:
         doc_id: str,
         digest: str | None,
         identity: tuple[str, str] | None,
-        document: dict[str, Any] | None = None,
+        document: JsonObject | None = None,
     ) -> VerificationOutcome:
         """``document``: the file itself, whose figures are held against what the chain records of it."""
         try:
@@ -228,7 +228,7 @@ def under_verification_sentence(verification: Verification) -> str:
     )
 
 
-def _facts_or_none(document: dict[str, Any]) -> DocumentFacts | None:
+def _facts_or_none(document: JsonObject) -> DocumentFacts | None:
     """The facts the file gives, if it is a valid document of a known type (any file may be sent here)."""
     try:
         return facts_of(document)
@@ -244,7 +244,7 @@ def _disagreeing_message(differing: list[str]) -> str:
     )
 
 
-def _unwrap(body: object) -> tuple[dict[str, Any], str | None]:
+def _unwrap(body: object) -> tuple[JsonObject, str | None]:
     if not isinstance(body, dict):
         raise ValidationFailed(
             "a certificate file is a JSON object",

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from origo_node.documents.consignment_match import declaration_links, normalise_reference
+from origo_node.documents.json_value import JsonObject
 from origo_node.services.risk.dossier import Linked, PriceKey
 from origo_node.services.risk.value import unit_values
 from origo_node.services.risk.views import DocView, Kind
@@ -30,7 +31,7 @@ MAX_LINKS = 50
 
 @dataclass(frozen=True)
 class Entry:
-    doc: dict[str, Any]
+    doc: JsonObject
     view: DocView
 
 

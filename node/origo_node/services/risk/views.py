@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
-from origo_node.documents import checks
+from origo_node.documents import checks, pointer
 from origo_node.documents.consignment_match import (
     CERTIFICATE_TYPES,
     DECLARATION_TYPE,
@@ -21,6 +21,7 @@ from origo_node.documents.consignment_match import (
     normalise_reference,
 )
 from origo_node.documents.dates import parse_date
+from origo_node.documents.json_value import Fields, JsonObject, ShapeError
 
 Kind = Literal["certificate", "manifest", "declaration"]
 
@@ -93,15 +94,16 @@ def party_name(name: str) -> str:
     return normalise_name(name)
 
 
-def view_of(key: str, doc: dict[str, Any]) -> DocView | None:
-    """The view of a valid document of a known type; None for any other type."""
+def view_of(key: str, doc: JsonObject) -> DocView | None:
+    """The view of a valid document of a known type; None for any other type. Raises ``ShapeError`` (a
+    ``ValueError``) for a document its type's schema would refuse."""
     doc_type = doc.get("type")
     if doc_type in CERTIFICATE_TYPES:
-        return _certificate(key, doc)
+        return _certificate(key, Fields(doc))
     if doc_type == MANIFEST_TYPE:
-        return _manifest(key, doc)
+        return _manifest(key, Fields(doc))
     if doc_type == DECLARATION_TYPE:
-        return _declaration(key, doc)
+        return _declaration(key, Fields(doc))
     return None
 
 
@@ -116,123 +118,149 @@ def _decimal(value: object) -> Decimal | None:
     return checks.exact_decimal(value)
 
 
-def _leg(transport: dict[str, Any], vessel_field: str = "vesselOrFlight") -> Leg:
-    document = transport.get("transportDocument")
+def _leg(transport: Fields, vessel_field: str = "vesselOrFlight") -> Leg:
+    document = transport.optional_text("transportDocument")
     return Leg(
-        vessel=str(transport.get(vessel_field) or "").strip(),
-        port_of_loading=transport["portOfLoading"],
-        port_of_discharge=transport["portOfDischarge"],
-        departure=_date(transport["departureDate"]),
+        vessel=(transport.optional_text(vessel_field) or "").strip(),
+        port_of_loading=transport.text("portOfLoading"),
+        port_of_discharge=transport.text("portOfDischarge"),
+        departure=_date(transport.text("departureDate")),
         transport_document=normalise_reference(document) if document else None,
     )
 
 
-def _certificate(key: str, doc: dict[str, Any]) -> DocView:
+def _party(doc: Fields, role: str) -> tuple[tuple[str, str], str]:
+    """(country, normalised name) of a party, and its name as written."""
+    party = doc.fields(role)
+    name = party.text("name")
+    return (party.text("country"), party_name(name)), name
+
+
+def _certificate(key: str, doc: Fields) -> DocView:
     lines = []
-    for item in doc["items"]:
-        quantity = item.get("quantity") or {}
-        fob = item.get("fobValue") or {}
-        criterion = checks.parse_origin_criterion(item["originCriterion"])
+    for item in doc.each("items"):
+        quantity = item.optional_fields("quantity")
+        fob = item.optional_fields("fobValue")
+        invoice = item.fields("invoice")
+        criterion = checks.parse_origin_criterion(item.text("originCriterion"))
         lines.append(
             Line(
-                number=item["itemNumber"],
-                hs6=checks.hs_subheading(item["hsCode"]),
-                hs_code=item["hsCode"],
-                quantity=_decimal(quantity.get("value")),
-                unit=quantity.get("unit"),
-                gross_kg=_decimal(item.get("grossWeightKg")),
-                fob=checks.positive_amount(fob.get("amount")),
-                currency=fob.get("currency"),
-                invoice=normalise_reference(item["invoice"]["number"]),
-                invoice_date=parse_date(item["invoice"]["date"]),
+                number=item.integer("itemNumber"),
+                hs6=checks.hs_subheading(item.text("hsCode")),
+                hs_code=item.text("hsCode"),
+                quantity=_decimal(quantity.value("value")) if quantity else None,
+                unit=quantity.optional_text("unit") if quantity else None,
+                gross_kg=_decimal(item.value("grossWeightKg")),
+                fob=checks.positive_amount(fob.value("amount")) if fob else None,
+                currency=fob.optional_text("currency") if fob else None,
+                invoice=normalise_reference(invoice.text("number")),
+                invoice_date=parse_date(invoice.value("date")),
                 certificate=None,
                 rvc_percent=None if isinstance(criterion, str) else criterion.rvc_percent,
             )
         )
+    exporter, exporter_shown = _party(doc, "exporter")
+    consignee = doc.fields("consignee").text("name")
     return DocView(
         key=key,
         kind="certificate",
-        reference=doc["referenceNumber"].strip(),
-        issuer=doc["issuedIn"],
-        importer=doc["importingCountry"],
-        issued_on=_date(doc["certification"]["date"]),
-        leg=_leg(doc["transport"]),
-        exporter=(doc["exporter"]["country"], party_name(doc["exporter"]["name"])),
-        exporter_shown=doc["exporter"]["name"],
-        consignee=party_name(doc["consignee"]["name"]),
-        consignee_shown=doc["consignee"]["name"],
+        reference=doc.text("referenceNumber").strip(),
+        issuer=doc.text("issuedIn"),
+        importer=doc.text("importingCountry"),
+        issued_on=_date(doc.fields("certification").text("date")),
+        leg=_leg(doc.fields("transport")),
+        exporter=exporter,
+        exporter_shown=exporter_shown,
+        consignee=party_name(consignee),
+        consignee_shown=consignee,
         lines=tuple(lines),
-        flags=frozenset(flag for flag, ticked in doc["flags"].items() if ticked),
+        flags=doc.fields("flags").ticked(),
     )
 
 
-def _manifest(key: str, doc: dict[str, Any]) -> DocView:
-    voyage = {**doc, "transportDocument": None}
+def _manifest(key: str, doc: Fields) -> DocView:
+    departure = _date(doc.text("departureDate"))
     return DocView(
         key=key,
         kind="manifest",
-        reference=doc["referenceNumber"].strip(),
-        issuer=doc["filedIn"],
-        importer=checks.locode_country(doc["portOfDischarge"]),
-        issued_on=_date(doc["departureDate"]),
+        reference=doc.text("referenceNumber").strip(),
+        issuer=doc.text("filedIn"),
+        importer=checks.locode_country(doc.text("portOfDischarge")),
+        issued_on=departure,
         leg=Leg(
-            vessel=doc["vessel"]["name"].strip(),
-            port_of_loading=voyage["portOfLoading"],
-            port_of_discharge=voyage["portOfDischarge"],
-            departure=_date(doc["departureDate"]),
+            vessel=doc.fields("vessel").text("name").strip(),
+            port_of_loading=doc.text("portOfLoading"),
+            port_of_discharge=doc.text("portOfDischarge"),
+            departure=departure,
             transport_document=None,
         ),
-        consignments=tuple(
-            Consignment(
-                transport_document=normalise_reference(c["transportDocument"]),
-                shown=c["transportDocument"].strip(),
-                hs6=checks.hs_subheading(c["hsCode"]),
-                gross_kg=Decimal(repr(c["grossWeightKg"]))
-                if isinstance(c["grossWeightKg"], float)
-                else Decimal(c["grossWeightKg"]),
-                consignee=party_name(c["consignee"]["name"]),
-                consignee_shown=c["consignee"]["name"],
-            )
-            for c in doc["consignments"]
-        ),
+        consignments=tuple(_consignment(c) for c in doc.each("consignments")),
     )
 
 
-def _declaration(key: str, doc: dict[str, Any]) -> DocView:
-    invoice = doc["invoice"]
+def _consignment(row: Fields) -> Consignment:
+    document = row.text("transportDocument")
+    consignee = row.fields("consignee").text("name")
+    return Consignment(
+        transport_document=normalise_reference(document),
+        shown=document.strip(),
+        hs6=checks.hs_subheading(row.text("hsCode")),
+        gross_kg=_weight(row, "grossWeightKg"),
+        consignee=party_name(consignee),
+        consignee_shown=consignee,
+    )
+
+
+def _weight(row: Fields, name: str) -> Decimal:
+    """A weight as written: a float by its shortest repr (``4120.5``, not its binary fraction)."""
+    value = row.value(name)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, int | str) and not isinstance(value, bool):
+        return Decimal(value)
+    raise ShapeError(pointer.join(row.where, name), "a number")
+
+
+def _declaration(key: str, doc: Fields) -> DocView:
+    invoice = doc.fields("invoice")
+    invoice_number = normalise_reference(invoice.text("number"))
     lines = []
-    for item in doc["items"]:
-        cited = item.get("certificateOfOrigin")
+    for item in doc.each("items"):
+        cited = item.optional_fields("certificateOfOrigin")
+        quantity = item.fields("quantity")
+        fob = item.fields("fobValue")
         lines.append(
             Line(
-                number=item["itemNumber"],
-                hs6=checks.hs_subheading(item["hsCode"]),
-                hs_code=item["hsCode"],
-                quantity=_decimal(item["quantity"]["value"]),
-                unit=item["quantity"]["unit"],
-                gross_kg=_decimal(item["grossWeightKg"]),
-                fob=checks.positive_amount(item["fobValue"]["amount"]),
-                currency=item["fobValue"]["currency"],
-                invoice=normalise_reference(invoice["number"]),
-                invoice_date=parse_date(invoice["date"]),
-                certificate=(cited["issuedIn"], normalise_reference(cited["referenceNumber"]))
+                number=item.integer("itemNumber"),
+                hs6=checks.hs_subheading(item.text("hsCode")),
+                hs_code=item.text("hsCode"),
+                quantity=_decimal(quantity.value("value")),
+                unit=quantity.optional_text("unit"),
+                gross_kg=_decimal(item.value("grossWeightKg")),
+                fob=checks.positive_amount(fob.value("amount")),
+                currency=fob.optional_text("currency"),
+                invoice=invoice_number,
+                invoice_date=parse_date(invoice.value("date")),
+                certificate=(cited.text("issuedIn"), normalise_reference(cited.text("referenceNumber")))
                 if cited
                 else None,
                 rvc_percent=None,
             )
         )
+    exporter, exporter_shown = _party(doc, "exporter")
+    consignee = doc.fields("consignee").text("name")
     return DocView(
         key=key,
         kind="declaration",
-        reference=doc["referenceNumber"].strip(),
-        issuer=doc["declaredIn"],
-        importer=doc["destinationCountry"],
-        issued_on=_date(doc["declarationDate"]),
-        leg=_leg(doc["transport"]),
-        exporter=(doc["exporter"]["country"], party_name(doc["exporter"]["name"])),
-        exporter_shown=doc["exporter"]["name"],
-        consignee=party_name(doc["consignee"]["name"]),
-        consignee_shown=doc["consignee"]["name"],
+        reference=doc.text("referenceNumber").strip(),
+        issuer=doc.text("declaredIn"),
+        importer=doc.text("destinationCountry"),
+        issued_on=_date(doc.text("declarationDate")),
+        leg=_leg(doc.fields("transport")),
+        exporter=exporter,
+        exporter_shown=exporter_shown,
+        consignee=party_name(consignee),
+        consignee_shown=consignee,
         lines=tuple(lines),
-        invoice=normalise_reference(invoice["number"]),
+        invoice=invoice_number,
     )
