@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 from origo_api.states import DocumentState
 
@@ -44,9 +43,9 @@ def thousandths(value: int) -> str:
     return f"{value // 1000}.{value % 1000:03d}"
 
 
-def amount(value: Any) -> str:
+def amount(value: int) -> str:
     """Thousandths as a person reads them: 8960000 -> '8,960.000'; 1500 -> '1.500'."""
-    return f"{Decimal(int(value)) / 1000:,.3f}"
+    return f"{Decimal(value) / 1000:,.3f}"
 
 
 class _Items:
