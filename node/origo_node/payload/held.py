@@ -1,6 +1,6 @@
 """Every block this node holds, wherever on its disk: block files first, then the packs of fetched rounds.
 
-Block files are this member's own payloads and the single blocks fetched one at a time; packs are the rounds
+Block files are the blocks stored or fetched one at a time; packs are this member's batches and the rounds
 of other members' payloads fetched in one CAR (``payload.packs``). The gateway serves from this, so a
 recipient can pass on what it fetched when the issuer's store is gone; it never asks a peer, or two members
 missing a block would ask each other round in circles.

@@ -1,10 +1,11 @@
 """The default payload store: blocks in the node's data directory, missing ones fetched from peers.
 
-Layout under ``data_dir``: ``blocks/<cid>`` holds this member's blocks and those fetched one at a time;
-``packs/`` the rounds of other members' payloads fetched in one CAR (``payload.packs``: one file a round,
-and an index on disk); ``pins/<cid>`` marks payloads the node has promised to keep whole (each marker a hard
-link to one empty file, ``pins/.marker-*``). Nothing is ever garbage-collected yet, so a pin is a promise
-that every block is present, made good at pin time.
+Layout under ``data_dir``: ``blocks/<cid>`` holds blocks stored one at a time (``put``, and those fetched
+one at a time); ``packs/`` the blocks stored or fetched many at a time, one file each time (``payload.packs``,
+with an index on disk): this member's batches (payloads and manifest) and the rounds of other members'
+payloads fetched in one CAR; ``pins/<cid>`` marks payloads the node has promised to keep whole (each marker
+a hard link to one empty file, ``pins/.marker-*``). Nothing is ever garbage-collected yet, so a pin is a
+promise that every block is present, made good at pin time.
 """
 
 from __future__ import annotations
@@ -53,20 +54,25 @@ class LocalPayloadStore:
         return f"LocalPayloadStore({self.blocks!r}, peers={self._peers!r})"
 
     def put(self, data: bytes) -> str:
-        return self._put(data, durable=True)
-
-    def put_many(self, payloads: Sequence[bytes]) -> list[str]:
-        """Stores several payloads with one ``os.sync()`` at the end instead of two fsyncs per block."""
-        cids = [self._put(data, durable=False) for data in payloads]
-        os.sync()
-        return cids
-
-    def _put(self, data: bytes, *, durable: bool) -> str:
         dag = build_file_dag(data, self._chunk_size, self._max_links)
         # Leaves first, root last: a crash mid-way never leaves a root whose children are missing.
         for cid, block in dag.blocks:
-            self.blocks.put_verified(cid, block, durable=durable)
+            self.blocks.put_verified(cid, block)
         return str(dag.root)
+
+    def put_many(self, payloads: Sequence[bytes]) -> list[str]:
+        """Stores several payloads (a batch's, and its manifest) as one pack, then makes it durable with one
+        ``os.sync()``: one file for the lot instead of a file per block, which cost the issuer more than the
+        rest of storing a batch (a file's creation took up to 0.3 ms on this project's disks)."""
+        dags = [build_file_dag(data, self._chunk_size, self._max_links) for data in payloads]
+        roots = [dag.root for dag in dags]
+        # Each block once, though two payloads share it; every CID was just computed from its block. A batch
+        # stored again (its round crashed before the root was sent) is a second pack, not asked about first
+        # (a look-up per payload cost half as much as packing it): the index reads the first copy.
+        blocks = {cid: block for dag in dags for cid, block in dag.blocks}
+        self.blocks.packs.write(roots, list(blocks.items()))
+        os.sync()
+        return [str(root) for root in roots]
 
     def get(self, cid: str) -> bytes:
         return read_file(Cid.parse(cid), self._load_once)

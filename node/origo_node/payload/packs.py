@@ -1,10 +1,13 @@
-"""Other members' blocks fetched a round at a time: a file a round (``packs/<name>.car``), an index on disk.
+"""Blocks stored many at a time: a file each time (``packs/<name>.car``), an index on disk.
 
-A prefetch round's blocks (each checked against its CID on receipt) are written as one CAR v1 to a temporary
-name and renamed, so that a process that dies leaves the whole round or none of it: making one file per
-block cost more than everything else the store did for a payload. Like the block files fetched before them,
-packs are not fsynced (a 3 MB manifest's fsync takes 50 ms on this project's disks, and the indexer fetches
-one a batch): what a power loss tears is found out by the CID check on every read, and fetched again.
+Two kinds of round write a pack: a prefetch of other members' payloads (each block checked against its CID on
+receipt), and this member's own batch, its payloads and manifest (``LocalPayloadStore.put_many``). A pack is
+written as one CAR v1 to a temporary name and renamed, so that a process that dies leaves the whole round or
+none of it: making one file per block cost more than everything else the store did for a payload. A
+prefetched pack is not fsynced, like the block files fetched before them (a 3 MB manifest's fsync takes
+50 ms on this project's disks, and the indexer fetches one a batch): what a power loss tears is found out by
+the CID check on every read, and fetched again. A batch's pack is made durable by its writer's ``os.sync()``
+before the batch's root leaves for the chain.
 
 ``packs/index.sqlite`` (``store.pack_index``) says where each block lies, for every process of the node (the
 gateway answers from the API's workers, the checker writes from the background process), without growing in

@@ -106,3 +106,42 @@ def test_a_pin_is_a_plain_file_where_hard_links_are_refused(
     cid = store.put(b"payload")
     store.pin(cid)
     assert store.is_pinned(cid) and LocalPayloadStore(tmp_path).is_pinned(cid)
+
+
+def test_a_batch_is_stored_as_one_pack_that_every_process_reads(tmp_path: Path) -> None:
+    payloads = [os.urandom(300_000), b"small", b"small", os.urandom(2_000)]  # a DAG, a repeat, a one-block
+    store = LocalPayloadStore(tmp_path)
+
+    cids = store.put_many(payloads)
+
+    assert cids == [str(build_file_dag(payload).root) for payload in payloads]
+    assert list((tmp_path / "blocks").iterdir()) == []  # no file per block
+    assert [path.suffix for path in (tmp_path / "packs").iterdir() if path.suffix == ".car"] == [".car"]
+    (tmp_path / "packs" / "index.sqlite").unlink()  # another process, or a restore: made again from the pack
+    again = LocalPayloadStore(tmp_path)
+    assert [again.get(cid) for cid in cids] == payloads
+    assert all(again.blocks.has_block(cid) for cid in cids)  # what the gateway serves to other members
+    for cid in cids:
+        again.pin(cid)  # every block of each DAG is there
+        assert again.is_pinned(cid)
+
+
+def test_a_batch_stored_again_after_a_crash_reads_the_same(tmp_path: Path) -> None:
+    payloads = [os.urandom(300_000), b"another"]
+    store = LocalPayloadStore(tmp_path)
+    first = store.put_many(payloads)
+
+    assert store.put_many(payloads) == first  # the round is tried again: its CIDs do not change
+
+    assert [LocalPayloadStore(tmp_path).get(cid) for cid in first] == payloads
+
+
+def test_a_rotten_block_in_a_batch_s_pack_is_reported_not_returned(tmp_path: Path) -> None:
+    store = LocalPayloadStore(tmp_path)
+    [cid] = store.put_many([b"payload of a batch"])
+    [pack] = (tmp_path / "packs").glob("*.car")
+    data = pack.read_bytes()
+    pack.write_bytes(data.replace(b"payload of a batch", b"payload of a botch"))
+
+    with pytest.raises(PayloadError, match="corrupt"):
+        LocalPayloadStore(tmp_path).get(cid)
