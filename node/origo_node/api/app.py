@@ -75,7 +75,7 @@ def create_app(node: Node, *, manage_lifecycle: bool = True) -> FastAPI:
     app.include_router(webhooks_router)
     app.include_router(form_d_router)
     if isinstance(node.payloads, LocalPayloadStore):
-        app.include_router(gateway_router(node.payloads.blocks))
+        app.include_router(gateway_router(node.payloads.blocks, node.payloads.blocks.packs.caught_up))
     _mount_web(app, node)
     app.openapi = lambda: openapi.document(app)  # type: ignore[method-assign]
     metrics.install(app, node)

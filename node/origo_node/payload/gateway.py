@@ -9,10 +9,12 @@ payloads in one request instead of one request each.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from origo_api.problems import problem_body
 
@@ -42,9 +44,13 @@ def _wants_raw(format_: str | None, accept: str | None) -> bool:
     return RAW_BLOCK_MEDIA_TYPE in media_types
 
 
-def gateway_router(blocks: BlockReader) -> APIRouter:
+def gateway_router(blocks: BlockReader, quick: Callable[[], bool] = lambda: True) -> APIRouter:
     """A router serving ``blocks``: pass the local block directory (``LocalPayloadStore.blocks``), not a
-    store that fetches from peers, or two members missing a block would ask each other round in circles."""
+    store that fetches from peers, or two members missing a block would ask each other round in circles.
+
+    ``quick`` says whether a read is a small one now: until it is (the packs' index is being made again from
+    the packs, after a restore), a block is read on a worker thread, so that the scan never holds up the
+    event loop's other requests."""
     router = APIRouter(tags=["gateway"])
 
     @router.get(
@@ -67,7 +73,8 @@ def gateway_router(blocks: BlockReader) -> APIRouter:
                 406, "not-acceptable", "Not Acceptable", "this gateway serves only ?format=raw blocks"
             )
         try:
-            block = blocks.get_block(str(Cid.parse(cid)))
+            parsed = str(Cid.parse(cid))
+            block = blocks.get_block(parsed) if quick() else await run_in_threadpool(blocks.get_block, parsed)
         except OrigoError as exc:
             return _problem(exc.status, exc.slug, HTTPStatus(exc.status).phrase, exc.message)
         headers = {

@@ -108,6 +108,11 @@ class PackStore:
             found = index.held([bytes(cid) for cid in cids])
         return {cid for cid in cids if bytes(cid) in found}
 
+    def caught_up(self) -> bool:
+        """Whether this process has added the packs on disk to the index (until then, the first read may scan
+        every pack: after a restore, or when the index was found unreadable)."""
+        return self._caught_up_in == os.getpid()
+
     def close(self) -> None:
         self._index.close()
 

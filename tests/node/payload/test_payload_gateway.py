@@ -74,3 +74,45 @@ def test_other_formats_are_not_acceptable(store: LocalPayloadStore, client: http
 
     assert client.get(f"/ipfs/{cid}").status_code == 406
     assert client.get(f"/ipfs/{cid}", params={"format": "car"}).status_code == 406
+
+
+def test_a_read_that_may_scan_the_packs_leaves_the_event_loop_free() -> None:
+    """Until the packs' index is made again (after a restore: every pack is read), a block is read on a worker
+    thread: a request for another block is answered meanwhile, and the slow one still gets its block."""
+    import asyncio
+    import threading
+
+    from fastapi import FastAPI
+    from origo_node.payload.gateway import gateway_router
+
+    cid = file_cid(b"packed block")
+    scanning = threading.Event()
+    scanned = threading.Event()
+
+    class ScanningBlocks:
+        def get_block(self, asked: str) -> bytes:
+            scanning.set()
+            assert scanned.wait(5), "the test never let the scan finish"
+            return b"packed block"
+
+    app = FastAPI()
+    app.include_router(gateway_router(ScanningBlocks(), quick=lambda: False))
+
+    @app.get("/ping")
+    async def ping() -> dict[str, str]:
+        return {"answered": "while the scan ran"}
+
+    async def exchange() -> tuple[httpx.Response, httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+            slow = asyncio.create_task(client.get(f"/ipfs/{cid}", params={"format": "raw"}))
+            while not scanning.is_set():
+                await asyncio.sleep(0.01)
+            other = await asyncio.wait_for(client.get("/ping"), 5)
+            assert not slow.done()  # answered while the block's read was still scanning
+            scanned.set()
+            return await asyncio.wait_for(slow, 5), other
+
+    slow, other = asyncio.run(exchange())
+    assert other.json() == {"answered": "while the scan ran"}
+    assert slow.status_code == 200 and slow.content == b"packed block"

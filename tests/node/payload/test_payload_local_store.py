@@ -119,7 +119,9 @@ def test_a_batch_is_stored_as_one_pack_that_every_process_reads(tmp_path: Path) 
     assert [path.suffix for path in (tmp_path / "packs").iterdir() if path.suffix == ".car"] == [".car"]
     (tmp_path / "packs" / "index.sqlite").unlink()  # another process, or a restore: made again from the pack
     again = LocalPayloadStore(tmp_path)
+    assert not again.blocks.packs.caught_up()  # the gateway reads on a worker thread until it is
     assert [again.get(cid) for cid in cids] == payloads
+    assert again.blocks.packs.caught_up()
     assert all(again.blocks.has_block(cid) for cid in cids)  # what the gateway serves to other members
     for cid in cids:
         again.pin(cid)  # every block of each DAG is there
