@@ -2,11 +2,11 @@
 
 The database is copied with SQLite's online backup API, which gives one consistent state even while the
 node writes (WAL); copying the file would not. The archive also holds the keystores (encrypted, as on
-disk), the node's settings and its payload blocks (content-addressed files and packs of fetched rounds, only
-ever added: copied after the database, so every payload the snapshot refers to is there; the packs' index is
-left out, as a restored node makes it again from the packs). A restored node starts from the
-snapshot's index position and catches up from the chain; documents accepted after the snapshot and not
-yet anchored are not in it.
+disk), the node's settings and its payload blocks (content-addressed files, and packs of its batches and
+of fetched rounds, only ever added: copied after the database, so every payload the snapshot refers to is
+there; the packs' index is left out, as a restored node makes it again from the packs). A restored node
+starts from the snapshot's index position and catches up from the chain; documents accepted after the
+snapshot and not yet anchored are not in it.
 """
 
 from __future__ import annotations
