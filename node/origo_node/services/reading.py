@@ -186,12 +186,6 @@ def _keccak_cid(cid: str) -> str:
     return keccak256(cid.encode()).hex()
 
 
-def identity_of(document: JsonObject) -> tuple[str, str] | None:
-    """(issuing member, reference) as the document's own type reads them; None if it cannot tell."""
-    facts = stated_facts(document)
-    return None if facts is None else (facts.issuer, facts.reference)
-
-
 def stated_facts(document: JsonObject) -> DocumentFacts | None:
     """The facts the document's own type reads from it, its rules not checked yet (``agreement.facts_of``
     checks them); None if no type can read it."""

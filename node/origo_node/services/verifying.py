@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from origo_api.states import Verdict
 
@@ -20,10 +20,10 @@ from origo_node.documents.json_value import JsonObject
 from origo_node.errors import CryptoError, NotFound, ValidationFailed
 from origo_node.membership_fields import IssuerChanged
 from origo_node.services import resolver
-from origo_node.services.agreement import NotAValidDocument, disagreements, facts_of
+from origo_node.services.agreement import NotAValidDocument, checked_facts, disagreements
 from origo_node.services.document_status import DocumentStatus, Replacement, Verification
 from origo_node.services.naming import DocumentKey
-from origo_node.services.reading import identity_of, leaf_of
+from origo_node.services.reading import leaf_of, stated_facts
 from origo_node.services.status import StatusService
 from origo_node.services.verdict import Checks, VerificationOutcome
 from origo_node.store.ports import IndexStore, OutboxStore
@@ -74,12 +74,14 @@ class VerifyService:
         document, claimed_id = _unwrap(body)
         canonical = canonical_bytes(document)
         digest = "0x" + hashlib.sha256(canonical).hexdigest()
-        identity = identity_of(document)  # worked out once: the id and the reference both come from it
+        # Read once: the id, the reference and the figures held against the chain's all come from them.
+        held = _HeldFile(document, stated_facts(document))
+        identity = held.identity
         doc_id = claimed_id or ("" if identity is None else "0x" + document_id(*identity).hex())
         if identity is not None and doc_id:
             # The file names its issuer: the document is that issuer's id, whoever else's leaves carry it.
-            return self._verdict(DocumentKey(identity[0], doc_id), digest, identity, document)
-        return self._verdict(doc_id, digest, identity, document)
+            return self._verdict(DocumentKey(identity[0], doc_id), digest, identity, held)
+        return self._verdict(doc_id, digest, identity, held)
 
     def verify_id(self, key: str, digest: str | None = None) -> VerificationOutcome:
         """A check by id (a QR code's) or by reference (typed, perhaps in lower case or with spaces).
@@ -104,9 +106,9 @@ class VerifyService:
         doc_id: str,
         digest: str | None,
         identity: tuple[str, str] | None,
-        document: JsonObject | None = None,
+        held: _HeldFile | None = None,
     ) -> VerificationOutcome:
-        """``document``: the file itself, whose figures are held against what the chain records of it."""
+        """``held``: the file itself, whose figures are held against what the chain records of it."""
         try:
             key = doc_id if isinstance(doc_id, DocumentKey) else self._status.resolver.resolve(doc_id, digest)
         except NotFound:
@@ -141,9 +143,7 @@ class VerifyService:
         signature_ok, member_ok = self._signature(row)
         # The file is the anchored document: the chain's record of it must give its own figures. Only then
         # are its rules checked and its facts derived (any file may be posted here).
-        facts = (
-            _facts_or_none(document) if document is not None and digest is not None and integrity else None
-        )
+        facts = held.facts() if held is not None and digest is not None and integrity else None
         differing = None if facts is None else disagreements(facts, row)
         checks = Checks(
             anchored=True,
@@ -228,12 +228,26 @@ def under_verification_sentence(verification: Verification) -> str:
     )
 
 
-def _facts_or_none(document: JsonObject) -> DocumentFacts | None:
-    """The facts the file gives, if it is a valid document of a known type (any file may be sent here)."""
-    try:
-        return facts_of(document)
-    except NotAValidDocument:
-        return None
+@dataclass(frozen=True)
+class _HeldFile:
+    """A file someone holds, and what its own type reads from it (None: no known type can read it)."""
+
+    document: JsonObject
+    stated: DocumentFacts | None
+
+    @property
+    def identity(self) -> tuple[str, str] | None:
+        """(issuing member, reference), as the file says."""
+        return None if self.stated is None else (self.stated.issuer, self.stated.reference)
+
+    def facts(self) -> DocumentFacts | None:
+        """The file's facts, if it is a valid document of a known type (any file may be sent here)."""
+        if self.stated is None:
+            return None
+        try:
+            return checked_facts(self.document, self.stated)
+        except NotAValidDocument:
+            return None
 
 
 def _disagreeing_message(differing: list[str]) -> str:
