@@ -9,12 +9,12 @@ the reason).
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from origo_api.states import title
 
 from origo_node.documents.codes import ASEAN_PORTS as PORTS
 from origo_node.documents.codes import PACKAGE_KINDS
+from origo_node.documents.json_value import JsonObject, JsonValue
 from origo_node.services.document_status import DocumentStatus, Utilisation
 from origo_node.web.form_d_model import Box, Check, FormDLayout, ItemColumn, ItemTable
 from origo_node.web.marks import mark, reason_words
@@ -67,16 +67,16 @@ FLAGS = (
 )
 
 
-def country(code: Any) -> str:
+def country(code: object) -> str:
     text = str(code or "")
     return COUNTRIES.get(text, text).upper()
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def amount(value: Any) -> str:
+def amount(value: object) -> str:
     """12345.5 -> '12,345.5' (no float rounding: the figure as the document states it)."""
     try:
         number = Decimal(str(value))
@@ -88,13 +88,14 @@ def amount(value: Any) -> str:
     return sign + grouped + (f".{fraction}" if fraction else "")
 
 
-def _party(party: Any) -> list[str]:
-    if not isinstance(party, dict):
+def _party(value: JsonValue) -> list[str]:
+    party = _object(value)
+    if not party:
         return []
     return [_text(party.get("name")), _text(party.get("address")), country(party.get("country"))]
 
 
-def port(code: Any) -> str:
+def port(code: object) -> str:
     """'Laem Chabang, Thailand (THLCH)': the port's name where the project's list has it, else its country."""
     text = _text(code).strip()
     if len(text) != 5:
@@ -104,7 +105,7 @@ def port(code: Any) -> str:
     return f"{name}, {land} ({text})" if name else f"{text} ({land})"
 
 
-def packages(count: Any, kind: Any) -> str:
+def packages(count: object, kind: object) -> str:
     """'400 cartons (CT)': the Rec. 21 kind in words where the project's list has it."""
     code = _text(kind).strip()
     words = PACKAGE_KINDS.get(code.upper())
@@ -114,8 +115,9 @@ def packages(count: Any, kind: Any) -> str:
     return f"{amount(count)} {words[0] if one else words[1]} ({code})"
 
 
-def _transport(transport: Any) -> list[str]:
-    if not isinstance(transport, dict):
+def _transport(value: JsonValue) -> list[str]:
+    transport = _object(value)
+    if not transport:
         return []
     lines = [
         f"Departure date: {_text(transport.get('departureDate'))}",
@@ -128,22 +130,28 @@ def _transport(transport: Any) -> list[str]:
     return lines
 
 
-def packages_of(value: Any) -> str:
+def packages_of(value: JsonValue) -> str:
     return packages(value.get("count"), value.get("kind")) if isinstance(value, dict) else ""
 
 
-def _item_row(item: dict[str, Any]) -> list[str]:
-    packages = item.get("packages") or {}
-    quantity = item.get("quantity") or {}
+def _object(value: JsonValue) -> JsonObject:
+    """A member that should be an object, or an empty one: a box the document leaves out (or fills with
+    something else) stays empty."""
+    return value if isinstance(value, dict) else {}
+
+
+def _item_row(item: JsonObject) -> list[str]:
+    packages = item.get("packages")
+    quantity = _object(item.get("quantity"))
     described = f"{packages_of(packages)} of {_text(item.get('description'))}"
     if quantity:
         described += f"; {amount(quantity.get('value'))} {_text(quantity.get('unit'))}"
     described += f"; HS {_text(item.get('hsCode'))}"
     weight = [f"{amount(item['grossWeightKg'])} KG G.W."] if item.get("grossWeightKg") is not None else []
-    fob = item.get("fobValue") or {}
+    fob = _object(item.get("fobValue"))
     if fob:
         weight.append(f"FOB {_text(fob.get('currency'))} {amount(fob.get('amount'))}")
-    invoice = item.get("invoice") or {}
+    invoice = _object(item.get("invoice"))
     return [
         _text(item.get("itemNumber")),
         _text(item.get("marksAndNumbers")),
@@ -183,7 +191,7 @@ def _official_use(status: DocumentStatus | None) -> Box:
     return Box(number=4, title=BOX_TITLES[4], lines=tuple(lines), checks=checks)
 
 
-def _box13_details(doc: dict[str, Any]) -> list[str]:
+def _box13_details(doc: JsonObject) -> list[str]:
     lines = []
     invoicing = doc.get("thirdCountryInvoice")
     if isinstance(invoicing, dict):
@@ -197,8 +205,8 @@ def _box13_details(doc: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _declaration(doc: dict[str, Any]) -> list[str]:
-    declaration = doc.get("declaration") or {}
+def _declaration(doc: JsonObject) -> list[str]:
+    declaration = _object(doc.get("declaration"))
     produced, exported = country(doc.get("producingCountry")), country(doc.get("importingCountry"))
     return [
         "The undersigned hereby declares that the above details and statement are correct; that all the "
@@ -209,8 +217,8 @@ def _declaration(doc: dict[str, Any]) -> list[str]:
     ]
 
 
-def _certification(doc: dict[str, Any]) -> list[str]:
-    certification = doc.get("certification") or {}
+def _certification(doc: JsonObject) -> list[str]:
+    certification = _object(doc.get("certification"))
     return [
         "It is hereby certified, on the basis of control carried out, that the declaration by the exporter "
         "is correct.",
@@ -220,13 +228,14 @@ def _certification(doc: dict[str, Any]) -> list[str]:
     ]
 
 
-def layout(doc: dict[str, Any], status: DocumentStatus | None) -> FormDLayout:
+def layout(doc: JsonObject, status: DocumentStatus | None) -> FormDLayout:
     """The form's boxes as lines of text (and ticked boxes), in the paper form's order.
 
     ``doc`` is the decrypted certificate as its issuer wrote it (a box it lacks stays empty); ``status`` is
     its status on the chain, from which box 4 and the mark come (None: no status, no mark)."""
-    flags = doc.get("flags") or {}
-    items = [i for i in doc.get("items") or [] if isinstance(i, dict)]
+    flags = _object(doc.get("flags"))
+    listed = doc.get("items")
+    items = [i for i in listed if isinstance(i, dict)] if isinstance(listed, list) else []
     state = str(status.state) if status is not None else ""
 
     def box(number: int, lines: list[str], checks: tuple[Check, ...] | None = None) -> Box:

@@ -60,6 +60,26 @@ def test_the_13_boxes_carry_the_certificate_as_the_paper_form_does() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("member", "value"),
+    [("items", 5), ("items", "abc"), ("flags", ["exhibition"]), ("declaration", "signed"), ("exporter", 7)],
+)
+def test_a_box_filled_with_another_kind_of_value_stays_empty(member: str, value: object) -> None:
+    """A payload its issuer signed and anchored may be any JSON (its facts then do not match): the form is
+    laid out all the same, the box left empty, never a server error."""
+    doc = copy.deepcopy(sample("form-d/th-my-autoparts.json"))
+    doc["items"][0]["quantity"] = "many"  # an item's member too
+    doc[member] = value
+
+    by_number = boxes(layout(doc, None))
+
+    assert sorted(by_number) == [1, 2, 3, 4, 11, 12, 13]
+    if member == "exporter":
+        assert by_number[1]["lines"] == []
+    if member == "flags":
+        assert not any(check["checked"] for check in by_number[13]["checks"])
+
+
 def test_box_4_shows_what_each_claim_took_of_each_item() -> None:
     status = a_status(
         DocumentState.ACCEPTED,
