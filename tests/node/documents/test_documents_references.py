@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from origo_node.documents import document_id, validate_document
+from origo_node.documents import document_id, references, validate_document
 from origo_node.documents.references import canonical, canonical_declaration, canonical_reference
 from origo_node.hashing import keccak256
 
@@ -55,3 +55,11 @@ def test_the_canonical_form_is_stable_and_ignores_case_and_blanks(text: str) -> 
     assert "  " not in once and once == once.strip()
     for separator in "-/.":
         assert f" {separator}" not in once and f"{separator} " not in once
+
+
+def test_a_long_text_is_put_in_canonical_form_the_same_way_without_being_kept() -> None:
+    long = "vn-hcm-2026 - " + "w" * 500
+    assert canonical(long) == "VN-HCM-2026-" + "W" * 500
+    before = references._cached.cache_info().currsize
+    canonical(long + " x")
+    assert references._cached.cache_info().currsize == before  # what anyone may send is not cached
