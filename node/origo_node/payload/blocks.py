@@ -33,10 +33,13 @@ def write_atomically(path: Path, data: bytes, mode: int = 0o644, *, durable: boo
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    if not durable:
-        return
-    # The rename itself is durable only once the directory entry is.
-    dir_fd = os.open(path.parent, os.O_RDONLY)
+    if durable:
+        sync_directory(path.parent)  # the rename itself is durable only once the directory entry is
+
+
+def sync_directory(directory: Path) -> None:
+    """Makes the entries of ``directory`` (a file renamed or a directory made in it) durable."""
+    dir_fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:

@@ -6,8 +6,8 @@ written as one CAR v1 to a temporary name and renamed, so that a process that di
 none of it: making one file per block cost more than everything else the store did for a payload. A
 prefetched pack is not fsynced, like the block files fetched before them (a 3 MB manifest's fsync takes
 50 ms on this project's disks, and the indexer fetches one a batch): what a power loss tears is found out by
-the CID check on every read, and fetched again. A batch's pack is made durable by its writer's ``os.sync()``
-before the batch's root leaves for the chain.
+the CID check on every read, and fetched again. A batch's pack is fsynced, it and its name, before the
+batch's root leaves for the chain.
 
 ``packs/index.sqlite`` (``store.pack_index``) says where each block lies, for every process of the node (the
 gateway answers from the API's workers, the checker writes from the background process), without growing in
@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from origo_node.errors import PayloadError, StoreError
-from origo_node.payload.blocks import write_atomically
+from origo_node.payload.blocks import sync_directory, write_atomically
 from origo_node.payload.car import CarInvalid, car_sections, write_car
 from origo_node.payload.cid import Cid
 from origo_node.store.pack_index import BlockRow, PackIndex
@@ -61,8 +61,11 @@ class PackStore:
     def __repr__(self) -> str:
         return f"PackStore({str(self.directory)!r})"
 
-    def write(self, roots: Sequence[Cid], blocks: Sequence[tuple[Cid, bytes]]) -> None:
-        """Stores ``blocks`` (each already checked against its CID) as one pack, whole or not at all."""
+    def write(
+        self, roots: Sequence[Cid], blocks: Sequence[tuple[Cid, bytes]], *, durable: bool = False
+    ) -> None:
+        """Stores ``blocks`` (each already checked against its CID) as one pack, whole or not at all; with
+        ``durable``, on disk before it returns (the pack and its name fsynced)."""
         if not blocks:
             return
         with self._caught_up() as index:
@@ -73,7 +76,7 @@ class PackStore:
             for (cid, block), chunk in zip(blocks, chunks[1:], strict=True):
                 position += len(chunk)
                 rows.append((bytes(cid), name, position - len(block), len(block)))
-            write_atomically(self.directory / f"{name}{_SUFFIX}", b"".join(chunks), durable=False)
+            write_atomically(self.directory / f"{name}{_SUFFIX}", b"".join(chunks), durable=durable)
             # A crash here leaves a pack the index does not know: the next process to open it adds it.
             index.record(name, position, rows)
 
@@ -124,7 +127,9 @@ class PackStore:
             if self._caught_up_in != os.getpid():
                 with self._catching_up:
                     if self._caught_up_in != os.getpid():
-                        self.directory.mkdir(parents=True, exist_ok=True)
+                        if not self.directory.is_dir():  # made durably: a batch's pack is written in it
+                            self.directory.mkdir(parents=True, exist_ok=True)
+                            sync_directory(self.directory.parent)
                         self._catch_up()
                         self._caught_up_in = os.getpid()
             yield self._index
