@@ -5,14 +5,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from origo_node.payload import LocalPayloadStore
+from origo_node.payload.gateway import gateway_router
 from origo_node.payload.importer import file_cid
 from origo_node.payload.port import BlockReader
+from support.event_loop import run_coroutine
 
 RAW = "application/vnd.ipld.raw"
 
@@ -79,12 +84,6 @@ def test_other_formats_are_not_acceptable(store: LocalPayloadStore, client: http
 def test_a_read_that_may_scan_the_packs_leaves_the_event_loop_free() -> None:
     """Until the packs' index is made again (after a restore: every pack is read), a block is read on a worker
     thread: a request for another block is answered meanwhile, and the slow one still gets its block."""
-    import asyncio
-    import threading
-
-    from fastapi import FastAPI
-    from origo_node.payload.gateway import gateway_router
-
     cid = file_cid(b"packed block")
     scanning = threading.Event()
     scanned = threading.Event()
@@ -113,6 +112,6 @@ def test_a_read_that_may_scan_the_packs_leaves_the_event_loop_free() -> None:
             scanned.set()
             return await asyncio.wait_for(slow, 5), other
 
-    slow, other = asyncio.run(exchange())
+    slow, other = run_coroutine(exchange)
     assert other.json() == {"answered": "while the scan ran"}
     assert slow.status_code == 200 and slow.content == b"packed block"
