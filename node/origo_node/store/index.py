@@ -74,6 +74,31 @@ class _JsonLists:
         return text
 
 
+def _document_row(d: IndexedDocument, as_json: _JsonLists) -> tuple[Any, ...]:
+    """``d`` as ``idx_documents`` keeps it, in ``_DOCUMENT_COLUMNS``' order."""
+    return (
+        d.document_id,
+        _bytes(d.document_type),
+        _bytes(d.digest),
+        d.issuer,
+        d.importer,
+        d.issued_at,
+        d.expires_at,
+        _quantities_json(d.quantities),
+        d.payload_cid,
+        _bytes(d.signature),
+        d.signer,
+        d.root,
+        d.block,
+        d.tx_hash,
+        d.timestamp,
+        d.type_name,
+        d.type_version,
+        as_json(d.quantity_units),
+        as_json(d.recipients),
+    )
+
+
 def _event(row: Any) -> DocumentEvent:
     return DocumentEvent(
         block=int(row["block"]),
@@ -224,42 +249,24 @@ class IndexRepository:
         """A batch's documents, and the batch marked indexed. First anchoring by the same issuer wins: a later
         batch of that issuer repeating an id cannot replace its facts (another member's leaf with the id is
         another document, with a row of its own)."""
+        self.store_batches([(issuer, root, documents)])
+
+    def store_batches(self, batches: Sequence[tuple[str, str, Sequence[IndexedDocument]]]) -> None:
+        """(issuer, root, documents) of several batches as ``store_documents`` stores one, in the order given
+        and in one transaction: each commit writes every page the batch touched (the id key's pages are all
+        over the B-tree), so a member catching up commits several batches at once."""
         as_json = _JsonLists()
-        rows = []
-        for d in documents:
-            rows.append(
-                (
-                    d.document_id,
-                    _bytes(d.document_type),
-                    _bytes(d.digest),
-                    d.issuer,
-                    d.importer,
-                    d.issued_at,
-                    d.expires_at,
-                    _quantities_json(d.quantities),
-                    d.payload_cid,
-                    _bytes(d.signature),
-                    d.signer,
-                    d.root,
-                    d.block,
-                    d.tx_hash,
-                    d.timestamp,
-                    d.type_name,
-                    d.type_version,
-                    as_json(d.quantity_units),
-                    as_json(d.recipients),
-                )
-            )
+        rows = [_document_row(d, as_json) for _, _, documents in batches for d in documents]
         with self._db.transaction() as conn:
             conn.executemany(
                 f"INSERT OR IGNORE INTO idx_documents ({_DOCUMENT_COLUMNS})"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
-            conn.execute(
+            conn.executemany(
                 "UPDATE idx_batches SET manifest_state = 'indexed', manifest_error = NULL"
                 " WHERE issuer = ? AND root = ?",
-                (issuer, root),
+                [(issuer, root) for issuer, root, _ in batches],
             )
 
     # ------------------------------------------------------------ documents
