@@ -27,8 +27,9 @@ from origo_node.anchoring.batch_manifest import ManifestEntry
 from origo_node.chain import eip712
 from origo_node.chain.merkle import MerkleTree
 from origo_node.hashing import keccak256
-from origo_node.indexer.manifest_checks import document_fields, documents_from
+from origo_node.indexer.manifest_checks import document_row
 from origo_node.store.db import Database
+from origo_node.store.document_rows import JsonLists
 from origo_node.store.index import IndexRepository
 from origo_node.store.rows import IndexedBatch
 
@@ -82,9 +83,10 @@ def measure(batches: int = 6) -> dict[str, Any]:
             lap("payload CID hashes")
             assert MerkleTree([e.leaf for e in entries]).root == root
             lap("Merkle tree")
-            rows = documents_from([document_fields(batch, e) for e in entries])
+            as_json = JsonLists()
+            rows = [document_row(batch, e, as_json) for e in entries]
             lap("index rows")
-            index.store_documents("VN", batch.root, rows)
+            index.store_rows([("VN", batch.root, rows)])
             lap("SQLite")
         pages = {}
         for offset in (0, documents // 2):

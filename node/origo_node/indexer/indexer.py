@@ -21,11 +21,12 @@ from origo_node.chain.events import DOCUMENT_EVENTS, declaration_text, event_ent
 from origo_node.chain.port import ChainEvent, ChainPort
 from origo_node.documents.event_fields import fields_of
 from origo_node.errors import OrigoError
-from origo_node.indexer.manifest_checks import DocumentFields, ManifestPool, documents_from, documents_of
+from origo_node.indexer.manifest_checks import ManifestPool, rows_of
 from origo_node.membership_fields import membership_fields_of
 from origo_node.payload import PayloadStore
+from origo_node.store.document_rows import DocumentRow, IndexedReaders, readers_of
 from origo_node.store.ports import FactStore, IndexStore
-from origo_node.store.rows import DocumentEvent, IndexedBatch, IndexedDocument, MembershipEvent
+from origo_node.store.rows import DocumentEvent, IndexedBatch, MembershipEvent
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ _WORKERS_FROM_DOCUMENTS = 20_000
 # to store them a batch a commit, 5.4 s eight batches a commit).
 _DOCUMENTS_PER_COMMIT = 32_768
 #: A batch's checked documents, or why it has none yet (its manifest is invalid, or nobody has it).
-_Outcome = list[IndexedDocument] | ManifestInvalid | OrigoError
+_Outcome = list[DocumentRow] | ManifestInvalid | OrigoError
 
 
 class Indexer:
@@ -58,12 +59,14 @@ class Indexer:
         deployment_block: int,
         confirmations: int,
         on_membership_change: Callable[[], None],
-        on_documents_indexed: Callable[[list[IndexedDocument]], None] | None = None,
+        on_documents_indexed: Callable[[list[IndexedReaders]], None] | None = None,
         manifest_workers: int = 0,
         workers_from_documents: int = _WORKERS_FROM_DOCUMENTS,
+        documents_per_commit: int = _DOCUMENTS_PER_COMMIT,
     ) -> None:
         """``manifest_workers``: processes that check manifests while a member catches up (0: all here),
-        for rounds of at least ``workers_from_documents`` documents."""
+        for rounds of at least ``workers_from_documents`` documents; a round's batches after its first are
+        stored ``documents_per_commit`` documents or more a commit."""
         self._index = index
         self._facts = facts
         self._chain = chain
@@ -71,6 +74,7 @@ class Indexer:
         self._fetcher = ThreadPoolExecutor(_MANIFEST_PREFETCH, thread_name_prefix="manifest-fetch")
         self._pool = ManifestPool(manifest_workers) if manifest_workers > 0 else None
         self._workers_from = workers_from_documents
+        self._documents_per_commit = documents_per_commit
         #: Manifests whose check a worker process did (the rest were checked on this thread).
         self.checked_in_workers = 0
         self._deployment_block = deployment_block
@@ -255,7 +259,7 @@ class Indexer:
         before a commit leaves its batches pending: they are fetched and stored again, with the same rows."""
         due = self._index.manifests_due(_MANIFESTS_PER_ROUND)
         stored = 0
-        checked: list[tuple[IndexedBatch, list[IndexedDocument]]] = []
+        checked: list[tuple[IndexedBatch, list[DocumentRow]]] = []
         held = 0
         for batch, outcome in self._checked_in_order(due):
             if not isinstance(outcome, list):
@@ -263,7 +267,7 @@ class Indexer:
                 continue
             checked.append((batch, outcome))
             held += len(outcome)
-            if stored == 0 or held >= _DOCUMENTS_PER_COMMIT:
+            if stored == 0 or held >= self._documents_per_commit:
                 stored += self._store(checked)
                 checked, held = [], 0
         return stored + self._store(checked)
@@ -275,7 +279,7 @@ class Indexer:
         while the ones before it are stored."""
         backlog = sum(batch.count for batch in due)
         pool = self._pool if len(due) > 1 and backlog >= self._workers_from else None
-        ahead: deque[tuple[IndexedBatch, bytes | OrigoError, Future[list[DocumentFields]] | None]] = deque()
+        ahead: deque[tuple[IndexedBatch, bytes | OrigoError, Future[list[DocumentRow]] | None]] = deque()
         fetched_in_order = zip(due, self._fetcher.map(self._fetch_manifest, due), strict=True)
         for number, (batch, fetched) in enumerate(fetched_in_order):
             if number == 1 and pool is not None:
@@ -295,18 +299,18 @@ class Indexer:
         self,
         batch: IndexedBatch,
         fetched: bytes | OrigoError,
-        future: Future[list[DocumentFields]] | None,
+        future: Future[list[DocumentRow]] | None,
     ) -> tuple[IndexedBatch, _Outcome]:
         if isinstance(fetched, OrigoError):
             return batch, fetched
         if future is not None and future.cancel():
             future = None  # no worker has taken it yet: checked here rather than waited for
         try:
-            fields = None if future is None or self._pool is None else self._pool.result(future)
-            if fields is None:  # no worker, or its worker died: checked here, with the same outcome
-                return batch, documents_of(fetched, batch)
+            rows = None if future is None or self._pool is None else self._pool.result(future)
+            if rows is None:  # no worker, or its worker died: checked here, with the same outcome
+                return batch, rows_of(fetched, batch)
             self.checked_in_workers += 1
-            return batch, documents_from(fields)
+            return batch, rows
         except ManifestInvalid as exc:
             return batch, exc
 
@@ -327,14 +331,14 @@ class Indexer:
         if batch.attempts % 20 == 0:
             log.warning("batch %s: manifest %s not available: %s", batch.root, batch.manifest_cid, outcome)
 
-    def _store(self, checked: list[tuple[IndexedBatch, list[IndexedDocument]]]) -> int:
+    def _store(self, checked: list[tuple[IndexedBatch, list[DocumentRow]]]) -> int:
         """Stores checked batches' documents in one commit, in the order given; answers how many."""
         if not checked:
             return 0
-        self._index.store_batches([(batch.issuer, batch.root, documents) for batch, documents in checked])
-        stored = [document for _, documents in checked for document in documents]
+        self._index.store_rows([(batch.issuer, batch.root, rows) for batch, rows in checked])
+        stored = [row for _, rows in checked for row in rows]
         if self._on_documents_indexed is not None:
-            self._on_documents_indexed(stored)
+            self._on_documents_indexed(readers_of(stored))
         return len(stored)
 
     def close(self) -> None:

@@ -19,6 +19,7 @@ from origo_node.services.check_pool import CheckPool
 from origo_node.services.naming import DocumentKey
 from origo_node.services.payload_verdicts import failed, verdict
 from origo_node.services.reading import PayloadReader
+from origo_node.store.document_rows import IndexedReaders
 from origo_node.store.ports import IndexStore
 from origo_node.store.rows import IndexedDocument, PayloadCheck
 
@@ -41,12 +42,14 @@ class PayloadChecker:
         self._threads = ThreadPoolExecutor(_PARALLEL_READS, thread_name_prefix="payload-reader")
         self._pool = CheckPool(workers, reader.opener) if workers > 0 else None
 
-    def queue(self, documents: list[IndexedDocument]) -> None:
-        """Called by the indexer with a batch's documents."""
+    def queue(self, documents: list[IndexedReaders]) -> None:
+        """Called by the indexer with (issuer, id, recipients) of the documents it just stored."""
         member = self._reader.member
         # Documents this member issued were checked when it issued them: reading them back only costs time.
         wanted = [
-            (d.issuer, d.document_id) for d in documents if member in d.recipients and d.issuer != member
+            (issuer, document_id)
+            for issuer, document_id, recipients in documents
+            if member in recipients and issuer != member
         ]
         if wanted:
             self._index.queue_payload_checks(wanted)

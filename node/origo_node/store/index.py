@@ -11,92 +11,15 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any
 
 from origo_node.documents.event_fields import fields_of
 from origo_node.membership_fields import membership_fields_of
 from origo_node.store.database import StoreDatabase
+from origo_node.store.document_rows import DOCUMENT_COLUMNS, DocumentRow, JsonLists, document_of, row_of
 from origo_node.store.rows import DocumentEvent, IndexedBatch, IndexedDocument, MembershipEvent, PayloadCheck
 
 CHECKPOINT = "events"
-_DOCUMENT_COLUMNS = (
-    "document_id, document_type, digest, issuer, importer, issued_at, expires_at, quantities, payload_cid,"
-    " signature, signer, root, block, tx_hash, timestamp, type_name, type_version, quantity_units, recipients"
-)
-
-
-def _document(row: Any) -> IndexedDocument:
-    return IndexedDocument(
-        **{
-            **dict(row),
-            "document_type": _hex(row["document_type"]),
-            "digest": _hex(row["digest"]),
-            "signature": _hex(row["signature"]),
-            "quantities": tuple(map(int, json.loads(row["quantities"]))),
-            "quantity_units": _json_tuple(row["quantity_units"]),
-            "recipients": _json_tuple(row["recipients"]),
-        }
-    )
-
-
-def _hex(stored: bytes) -> str:
-    """A column kept as bytes (store layout 7) spelled as the rest of the node does: 0x, lower-case hex."""
-    return "0x" + bytes(stored).hex()
-
-
-def _bytes(spelled: str) -> bytes:
-    return bytes.fromhex(spelled[2:] if spelled.startswith("0x") else spelled)
-
-
-@lru_cache(maxsize=1024)
-def _json_tuple(text: str) -> tuple[Any, ...]:
-    """A JSON list as a tuple; documents repeat a few unit and recipient lists, each parsed once."""
-    return tuple(json.loads(text))
-
-
-def _quantities_json(quantities: tuple[int, ...]) -> str:
-    """Decimal strings as in the leaf's JSON (a uint64 passes SQL's and JSON's integers), written directly:
-    the indexer writes a list per document."""
-    return "[" + ",".join(f'"{q}"' for q in quantities) + "]"
-
-
-class _JsonLists:
-    """Tuples as JSON text, each distinct one written once: a batch repeats a few recipient and unit lists."""
-
-    def __init__(self) -> None:
-        self._seen: dict[tuple[Any, ...], str] = {}
-
-    def __call__(self, values: tuple[Any, ...]) -> str:
-        text = self._seen.get(values)
-        if text is None:
-            text = self._seen[values] = json.dumps(list(values))
-        return text
-
-
-def _document_row(d: IndexedDocument, as_json: _JsonLists) -> tuple[Any, ...]:
-    """``d`` as ``idx_documents`` keeps it, in ``_DOCUMENT_COLUMNS``' order."""
-    return (
-        d.document_id,
-        _bytes(d.document_type),
-        _bytes(d.digest),
-        d.issuer,
-        d.importer,
-        d.issued_at,
-        d.expires_at,
-        _quantities_json(d.quantities),
-        d.payload_cid,
-        _bytes(d.signature),
-        d.signer,
-        d.root,
-        d.block,
-        d.tx_hash,
-        d.timestamp,
-        d.type_name,
-        d.type_version,
-        as_json(d.quantity_units),
-        as_json(d.recipients),
-    )
 
 
 def _event(row: Any) -> DocumentEvent:
@@ -249,19 +172,18 @@ class IndexRepository:
         """A batch's documents, and the batch marked indexed. First anchoring by the same issuer wins: a later
         batch of that issuer repeating an id cannot replace its facts (another member's leaf with the id is
         another document, with a row of its own)."""
-        self.store_batches([(issuer, root, documents)])
+        as_json = JsonLists()
+        self.store_rows([(issuer, root, [row_of(d, as_json) for d in documents])])
 
-    def store_batches(self, batches: Sequence[tuple[str, str, Sequence[IndexedDocument]]]) -> None:
-        """(issuer, root, documents) of several batches as ``store_documents`` stores one, in the order given
-        and in one transaction: each commit writes every page the batch touched (the id key's pages are all
-        over the B-tree), so a member catching up commits several batches at once."""
-        as_json = _JsonLists()
-        rows = [_document_row(d, as_json) for _, _, documents in batches for d in documents]
+    def store_rows(self, batches: Sequence[tuple[str, str, Sequence[DocumentRow]]]) -> None:
+        """(issuer, root, rows) of several batches, each stored as ``store_documents`` stores one, in the
+        order given and in one transaction: each commit writes every page its batches touched (the id key's
+        pages are all over the B-tree), so a member catching up commits several batches at once."""
         with self._db.transaction() as conn:
             conn.executemany(
-                f"INSERT OR IGNORE INTO idx_documents ({_DOCUMENT_COLUMNS})"
+                f"INSERT OR IGNORE INTO idx_documents ({DOCUMENT_COLUMNS})"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
+                [row for _, _, rows in batches for row in rows],
             )
             conn.executemany(
                 "UPDATE idx_batches SET manifest_state = 'indexed', manifest_error = NULL"
@@ -275,12 +197,12 @@ class IndexRepository:
         row = (
             self._db.read()
             .execute(
-                f"SELECT {_DOCUMENT_COLUMNS} FROM idx_documents WHERE issuer = ? AND document_id = ?",
+                f"SELECT {DOCUMENT_COLUMNS} FROM idx_documents WHERE issuer = ? AND document_id = ?",
                 (issuer, str(document_id)),
             )
             .fetchone()
         )
-        return None if row is None else _document(row)
+        return None if row is None else document_of(row)
 
     def has_document(self, issuer: str, document_id: str) -> bool:
         query = "SELECT 1 FROM idx_documents WHERE issuer = ? AND document_id = ?"

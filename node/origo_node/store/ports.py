@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from origo_node.documents.action_failure import ActionFailure
 from origo_node.documents.action_params import ActionParams
+from origo_node.store.document_rows import DocumentRow
 from origo_node.store.rows import (
     ActionRecord,
     DocumentEvent,
@@ -144,9 +145,9 @@ class IndexStore(Protocol):
         another document, with a row of its own)."""
         ...
 
-    def store_batches(self, batches: Sequence[tuple[str, str, Sequence[IndexedDocument]]]) -> None:
-        """(issuer, root, documents) of several batches, each stored as ``store_documents`` does, in the order
-        given and in one transaction."""
+    def store_rows(self, batches: Sequence[tuple[str, str, Sequence[DocumentRow]]]) -> None:
+        """(issuer, root, rows) of several batches (``store.document_rows``), each stored as
+        ``store_documents`` stores one, in the order given and in one transaction."""
         ...
 
     def document(self, issuer: str, document_id: str) -> IndexedDocument | None: ...

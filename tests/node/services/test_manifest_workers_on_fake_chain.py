@@ -85,7 +85,9 @@ def _anchor_hostile(consortium: Consortium, make: Any) -> None:
 class _LateMember:
     """A member joining now: an empty index, the chain from the start, the shared payload store."""
 
-    def __init__(self, consortium: Consortium, data: Path, workers: int) -> None:
+    def __init__(
+        self, consortium: Consortium, data: Path, workers: int, documents_per_commit: int = 32_768
+    ) -> None:
         self.db = Database(data / "index.db")
         self.index = IndexRepository(self.db)
         self.queued: list[IndexedDocument] = []
@@ -100,6 +102,7 @@ class _LateMember:
             on_documents_indexed=self.queued.extend,
             manifest_workers=workers,
             workers_from_documents=1,  # these rounds are small: the workers take them all the same
+            documents_per_commit=documents_per_commit,
         )
 
     def workers_ready(self) -> None:
@@ -223,3 +226,40 @@ def test_closing_the_indexer_ends_its_workers(consortium: Consortium, tmp_path: 
     processes = list(pool._pool._processes.values())
     member.close()
     assert not pool.running and all(not process.is_alive() for process in processes)
+
+
+def test_a_crash_before_a_commit_of_several_batches_resumes_from_the_last_commit_with_the_same_index(
+    consortium: Consortium, tmp_path: Path
+) -> None:
+    """Batches after a round's first are stored several a commit (here two of 64 documents): a crash before
+    a commit leaves its batches pending, and the next run stores them with the same rows."""
+    (tmp_path / "alone").mkdir()
+    (tmp_path / "crashing").mkdir()
+    alone = _LateMember(consortium, tmp_path / "alone", workers=0)
+    crashing = _LateMember(consortium, tmp_path / "crashing", workers=0, documents_per_commit=128)
+    commits: list[int] = []
+    store_rows = crashing.index.store_rows
+
+    def crash_at_the_third_commit(batches: Any) -> None:
+        commits.append(len(batches))
+        if len(commits) == 3:
+            raise RuntimeError("the process dies before this commit")
+        store_rows(batches)
+
+    crashing.index.store_rows = crash_at_the_third_commit  # type: ignore[method-assign]
+    try:
+        alone.catch_up()
+        with pytest.raises(RuntimeError, match="dies"):
+            crashing.catch_up()
+        assert commits == [1, 2, 2]  # the round's first batch alone, then two a commit
+        states = [state for _, _, state, _ in crashing.batches()]
+        assert states == ["indexed"] * 3 + ["pending"] * 5
+        assert len(crashing.rows()) == 3 * 64
+        crashing.close()
+        restarted = _LateMember(consortium, tmp_path / "crashing", workers=0, documents_per_commit=128)
+        restarted.catch_up()
+        assert restarted.rows() == alone.rows()
+        assert restarted.batches() == alone.batches()
+        restarted.close()
+    finally:
+        alone.close()
