@@ -41,8 +41,8 @@ _CHECKS_AHEAD = 8
 # the workers take to start (a second or more, taking a core from the node's own start-up).
 _WORKERS_FROM_DOCUMENTS = 20_000
 # Documents stored in one commit while catching up: each commit writes every index page its batches touched,
-# and a batch of 4,096 random ids touches most of the id key's pages (245,760 documents in 60 batches: 8.4 s
-# to store them a batch a commit, 5.4 s eight batches a commit).
+# and a batch of 4,096 random ids touches most of the id key's pages (245,760 documents in 60 batches: 8.8 s
+# to store them a batch a commit, 5.8 s eight batches a commit, medians of 12).
 _DOCUMENTS_PER_COMMIT = 32_768
 #: A batch's checked documents, or why it has none yet (its manifest is invalid, or nobody has it).
 _Outcome = list[DocumentRow] | ManifestInvalid | OrigoError
