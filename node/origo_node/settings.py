@@ -103,7 +103,7 @@ class NodeSettings(BaseSettings):
         le=64,
         description="Processes that check other members' batch manifests while this node catches up with the"
         " chain (the index's rows are still written by the background process, in order); 0: the indexer's"
-        " own thread. Default: one per core but one, up to four (none on a single core).",
+        " own thread. Default: one per core, up to four (none on a single core).",
     )
 
     batch_interval_s: float = Field(default=2.0, gt=0)
