@@ -32,6 +32,7 @@ def test_quick_run_prints_every_key() -> None:
     throughput = report["issue_throughput"]
     assert throughput["documents"] > 0 and throughput["value"] == throughput["anchored_per_s"] > 0
     assert throughput["accepted_per_s"] >= throughput["anchored_per_s"]
+    assert 0 < throughput["lowest_anchored_per_s"] <= throughput["anchored_per_s"]  # every repetition's
     assert report["importer_read_per_s"]["value"] > 0
     baseline = report["baseline_one_tx_per_document"]
     assert baseline["value"] > 0 and baseline["gas_per_document"] > 50_000
