@@ -25,9 +25,9 @@ from origo_node.hashing import keccak256
 from origo_node.indexer.indexer import Indexer
 from origo_node.payload import LocalPayloadStore
 from origo_node.store.db import Database
+from origo_node.store.document_rows import IndexedReaders
 from origo_node.store.facts import NodeFacts
 from origo_node.store.index import IndexRepository
-from origo_node.store.rows import IndexedDocument
 
 BATCHES_OF_64 = 5
 
@@ -90,7 +90,7 @@ class _LateMember:
     ) -> None:
         self.db = Database(data / "index.db")
         self.index = IndexRepository(self.db)
-        self.queued: list[IndexedDocument] = []
+        self.queued: list[IndexedReaders] = []
         self.indexer = Indexer(
             self.index,
             NodeFacts(self.db),
