@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 from origo_devnet.network import wait_healthy
 from origo_node.settings import CONFIG_FILE
+from origo_node.store.document_ids import stored_id
 
 from benchmarks.network import Bench, cpu_s_by_role, launch_fresh_node, peak_rss_mb
 from benchmarks.workload import form_ds
@@ -149,7 +150,7 @@ class _IndexWatch:
         if (
             self.first_at is not None
             and connection.execute(
-                "SELECT 1 FROM idx_documents WHERE document_id = ?", (self._last,)
+                "SELECT 1 FROM idx_documents WHERE document_id = ?", (stored_id(self._last),)
             ).fetchone()
         ):
             self.last_at = now

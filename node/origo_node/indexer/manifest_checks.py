@@ -43,7 +43,7 @@ def rows_of(raw: bytes, batch: IndexedBatch) -> list[DocumentRow]:
 def document_row(batch: IndexedBatch, entry: ManifestEntry, as_json: JsonLists) -> DocumentRow:
     leaf = entry.leaf
     return row(
-        document_id="0x" + leaf.document_id.hex(),
+        document_id=leaf.document_id,
         document_type=leaf.document_type,
         digest=leaf.digest,
         issuer=leaf.issuer,
@@ -54,10 +54,7 @@ def document_row(batch: IndexedBatch, entry: ManifestEntry, as_json: JsonLists) 
         payload_cid=entry.payload_cid,
         signature=entry.signature,
         signer=entry.signer,
-        root=batch.root,
-        block=batch.block,
-        tx_hash=batch.tx_hash,
-        timestamp=batch.timestamp,
+        batch=batch,
         type_name=entry.type_name,
         type_version=entry.type_version,
         quantity_units=as_json(entry.quantity_units),

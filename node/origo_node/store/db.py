@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from origo_node.errors import StorageFull, StoreError
+from origo_node.store.document_ids import register_sql_functions
 from origo_node.store.schema import (
     INDEX_TABLES,
     SCHEMA,
@@ -68,6 +69,7 @@ class Database:
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             conn.row_factory = sqlite3.Row
+            register_sql_functions(conn)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")

@@ -1,9 +1,12 @@
 """A document as ``idx_documents`` keeps it: one row in ``DOCUMENT_COLUMNS``' order, made and read here only.
 
-The type id, digest and signature are bytes (store layout 7), the quantities and each item's unit and the
-recipients JSON lists. A member catching up has its manifest check workers make these rows (``row``) and hand
-them over as they are: turning each document into an ``IndexedDocument`` and back into a row on the indexer's
-thread was a third of its time (the storing of the rows, in the chain's order, is the rest).
+The id, type id, digest and signature are bytes (store layouts 7 and 8), the quantities, each item's unit and
+the recipients JSON lists. The batch's root, transaction and time are in the batch's row (layout 8): a row
+names its batch by the anchoring event's block and log index, and a document is read joined with it
+(``DOCUMENT_READ`` from ``DOCUMENTS``). A member catching up has its manifest check workers make these rows
+(``row``) and hand them over as they are: turning each document into an ``IndexedDocument`` and back into a
+row on the indexer's thread was a third of its time (the storing of the rows, in the chain's order, is the
+rest).
 """
 
 from __future__ import annotations
@@ -12,23 +15,35 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from origo_node.store.rows import IndexedDocument
+from origo_node.store.document_ids import spelled_id, stored_id
+from origo_node.store.rows import IndexedBatch, IndexedDocument
 
 DOCUMENT_COLUMNS = (
     "document_id, document_type, digest, issuer, importer, issued_at, expires_at, quantities, payload_cid,"
-    " signature, signer, root, block, tx_hash, timestamp, type_name, type_version, quantity_units, recipients"
+    " signature, signer, block, batch_log_index, type_name, type_version, quantity_units, recipients"
+)
+#: A document's row joined with its batch's (``d``, ``b``): every document read from the index is read so.
+DOCUMENTS = (
+    "idx_documents d JOIN idx_batches b"
+    " ON b.issuer = d.issuer AND b.block = d.block AND b.log_index = d.batch_log_index"
+)
+#: The columns of an ``IndexedDocument``, from ``DOCUMENTS``.
+DOCUMENT_READ = (
+    "d.document_id, d.document_type, d.digest, d.issuer, d.importer, d.issued_at, d.expires_at, d.quantities,"
+    " d.payload_cid, d.signature, d.signer, b.root, d.block, b.tx_hash, b.timestamp, d.type_name,"
+    " d.type_version, d.quantity_units, d.recipients"
 )
 #: One document's row, in ``DOCUMENT_COLUMNS``' order (a plain tuple: it crosses from the workers by pickle).
 DocumentRow = tuple[Any, ...]
 #: (issuer, id, the members who can decrypt its payload) of a document just indexed.
 IndexedReaders = tuple[str, str, tuple[str, ...]]
 
-_ISSUER, _RECIPIENTS = 3, 18
+_ISSUER, _RECIPIENTS = 3, 16
 
 
 def row(
     *,
-    document_id: str,
+    document_id: bytes,
     document_type: bytes,
     digest: bytes,
     issuer: str,
@@ -39,16 +54,14 @@ def row(
     payload_cid: str,
     signature: bytes,
     signer: str,
-    root: str,
-    block: int,
-    tx_hash: str,
-    timestamp: int,
+    batch: IndexedBatch,
     type_name: str | None,
     type_version: str | None,
     quantity_units: str,
     recipients: str,
 ) -> DocumentRow:
-    """The row of a document; ``quantity_units`` and ``recipients`` as ``JsonLists`` writes them."""
+    """The row of a document of ``batch``; ``quantity_units`` and ``recipients`` as ``JsonLists`` writes
+    them."""
     return (
         document_id,
         document_type,
@@ -61,10 +74,8 @@ def row(
         payload_cid,
         signature,
         signer,
-        root,
-        block,
-        tx_hash,
-        timestamp,
+        batch.block,
+        batch.log_index,
         type_name,
         type_version,
         quantity_units,
@@ -72,9 +83,13 @@ def row(
     )
 
 
-def row_of(d: IndexedDocument, as_json: JsonLists) -> DocumentRow:
+def row_of(d: IndexedDocument, batch: IndexedBatch, as_json: JsonLists) -> DocumentRow:
+    """The row of ``d``, a document of ``batch`` (whose root, block, transaction and time it takes)."""
+    key = stored_id(d.document_id)
+    if key is None:
+        raise ValueError(f"{d.document_id!r} is no document id (0x and 64 hexadecimal digits)")
     return row(
-        document_id=d.document_id,
+        document_id=key,
         document_type=_bytes(d.document_type),
         digest=_bytes(d.digest),
         issuer=d.issuer,
@@ -85,10 +100,7 @@ def row_of(d: IndexedDocument, as_json: JsonLists) -> DocumentRow:
         payload_cid=d.payload_cid,
         signature=_bytes(d.signature),
         signer=d.signer,
-        root=d.root,
-        block=d.block,
-        tx_hash=d.tx_hash,
-        timestamp=d.timestamp,
+        batch=batch,
         type_name=d.type_name,
         type_version=d.type_version,
         quantity_units=as_json(d.quantity_units),
@@ -97,10 +109,11 @@ def row_of(d: IndexedDocument, as_json: JsonLists) -> DocumentRow:
 
 
 def document_of(stored: Any) -> IndexedDocument:
-    """The document of a row read back (by column name)."""
+    """The document of a row read back (``DOCUMENT_READ``, by column name)."""
     return IndexedDocument(
         **{
             **dict(stored),
+            "document_id": spelled_id(stored["document_id"]),
             "document_type": _hex(stored["document_type"]),
             "digest": _hex(stored["digest"]),
             "signature": _hex(stored["signature"]),
@@ -113,7 +126,7 @@ def document_of(stored: Any) -> IndexedDocument:
 
 def readers_of(rows: list[DocumentRow]) -> list[IndexedReaders]:
     """(issuer, id, recipients) of each row: what the payload checker needs of a document just indexed."""
-    return [(r[_ISSUER], r[0], _json_tuple(r[_RECIPIENTS])) for r in rows]
+    return [(r[_ISSUER], spelled_id(r[0]), _json_tuple(r[_RECIPIENTS])) for r in rows]
 
 
 class JsonLists:
@@ -130,7 +143,7 @@ class JsonLists:
 
 
 def _hex(stored: bytes) -> str:
-    """A column kept as bytes (store layout 7) spelled as the rest of the node does: 0x, lower-case hex."""
+    """A column kept as bytes spelled as the rest of the node does: 0x, lower-case hex."""
     return "0x" + bytes(stored).hex()
 
 

@@ -16,7 +16,16 @@ from typing import Any
 from origo_node.documents.event_fields import fields_of
 from origo_node.membership_fields import membership_fields_of
 from origo_node.store.database import StoreDatabase
-from origo_node.store.document_rows import DOCUMENT_COLUMNS, DocumentRow, JsonLists, document_of, row_of
+from origo_node.store.document_ids import spelled_id, stored_id
+from origo_node.store.document_rows import (
+    DOCUMENT_COLUMNS,
+    DOCUMENT_READ,
+    DOCUMENTS,
+    DocumentRow,
+    JsonLists,
+    document_of,
+    row_of,
+)
 from origo_node.store.rows import DocumentEvent, IndexedBatch, IndexedDocument, MembershipEvent, PayloadCheck
 
 CHECKPOINT = "events"
@@ -168,12 +177,13 @@ class IndexRepository:
                 (state, error, retry_at, issuer, root),
             )
 
-    def store_documents(self, issuer: str, root: str, documents: Sequence[IndexedDocument]) -> None:
-        """A batch's documents, and the batch marked indexed. First anchoring by the same issuer wins: a later
-        batch of that issuer repeating an id cannot replace its facts (another member's leaf with the id is
-        another document, with a row of its own)."""
+    def store_documents(self, batch: IndexedBatch, documents: Sequence[IndexedDocument]) -> None:
+        """A batch's documents (the batch stored by ``store_chunk``; its root, block, transaction and time are
+        theirs), and the batch marked indexed. First anchoring by the same issuer wins: a later batch of that
+        issuer repeating an id cannot replace its facts (another member's leaf with the id is another
+        document, with a row of its own)."""
         as_json = JsonLists()
-        self.store_rows([(issuer, root, [row_of(d, as_json) for d in documents])])
+        self.store_rows([(batch.issuer, batch.root, [row_of(d, batch, as_json) for d in documents])])
 
     def store_rows(self, batches: Sequence[tuple[str, str, Sequence[DocumentRow]]]) -> None:
         """(issuer, root, rows) of several batches, each stored as ``store_documents`` stores one, in the
@@ -182,7 +192,7 @@ class IndexRepository:
         with self._db.transaction() as conn:
             conn.executemany(
                 f"INSERT OR IGNORE INTO idx_documents ({DOCUMENT_COLUMNS})"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [row for _, _, rows in batches for row in rows],
             )
             conn.executemany(
@@ -194,25 +204,30 @@ class IndexRepository:
     # ------------------------------------------------------------ documents
 
     def document(self, issuer: str, document_id: str) -> IndexedDocument | None:
+        key = stored_id(str(document_id))
+        if key is None:
+            return None
         row = (
             self._db.read()
             .execute(
-                f"SELECT {DOCUMENT_COLUMNS} FROM idx_documents WHERE issuer = ? AND document_id = ?",
-                (issuer, str(document_id)),
+                f"SELECT {DOCUMENT_READ} FROM {DOCUMENTS} WHERE d.issuer = ? AND d.document_id = ?",
+                (issuer, key),
             )
             .fetchone()
         )
         return None if row is None else document_of(row)
 
     def has_document(self, issuer: str, document_id: str) -> bool:
+        key = stored_id(str(document_id))
         query = "SELECT 1 FROM idx_documents WHERE issuer = ? AND document_id = ?"
-        return self._db.read().execute(query, (issuer, str(document_id))).fetchone() is not None
+        return key is not None and self._db.read().execute(query, (issuer, key)).fetchone() is not None
 
     def issuers_of_id(self, document_id: str) -> set[str]:
         """Every member whose anchored leaf carries ``document_id``."""
-        rows = self._db.read().execute(
-            "SELECT issuer FROM idx_documents WHERE document_id = ?", (document_id,)
-        )
+        key = stored_id(str(document_id))
+        if key is None:
+            return set()
+        rows = self._db.read().execute("SELECT issuer FROM idx_documents WHERE document_id = ?", (key,))
         return {str(row[0]) for row in rows.fetchall()}
 
     def batch(self, issuer: str, root: str) -> IndexedBatch | None:
@@ -255,7 +270,7 @@ class IndexRepository:
             " ORDER BY block DESC, document_id LIMIT ? OFFSET ?",
             (member, limit, offset),
         )
-        return [(str(row[0]), str(row[1])) for row in rows.fetchall()]
+        return [(str(row[0]), spelled_id(row[1])) for row in rows.fetchall()]
 
     def issuer_history(self, member: str, up_to_block: int) -> list[MembershipEvent]:
         """``member``'s IssuerAdded and IssuerRemoved events up to ``up_to_block``, in chain order."""
@@ -331,8 +346,9 @@ class IndexRepository:
     def readable_document_keys(self, excluding_type: str) -> list[tuple[str, str]]:
         """(issuer, id) of documents whose payload this node opened and found good, in chain order."""
         rows = self._db.read().execute(
-            "SELECT d.issuer, d.document_id FROM idx_documents d JOIN idx_payload_checks c"
-            " USING (issuer, document_id) WHERE c.state = 'ok' AND d.type_name != ? ORDER BY d.block",
+            "SELECT c.issuer, c.document_id FROM idx_payload_checks c JOIN idx_documents d"
+            " ON d.issuer = c.issuer AND d.document_id = id_bytes(c.document_id)"
+            " WHERE c.state = 'ok' AND d.type_name != ? ORDER BY d.block",
             (excluding_type,),
         )
         return [(str(row[0]), str(row[1])) for row in rows.fetchall()]

@@ -13,6 +13,7 @@ from typing import Any
 
 from origo_node.documents.leaf_json import leaf_from_json, leaf_to_json
 from origo_node.store.database import StoreDatabase
+from origo_node.store.document_ids import stored_id
 from origo_node.store.rows import AnchoringBacklog, BatchRefusal, OutboxEntry, OutboxLeaf, OwnBatch
 
 _COLUMNS = (
@@ -265,7 +266,7 @@ class OutboxRepository:
         rows = self._db.read().execute(
             "SELECT o.document_id FROM outbox o"
             " WHERE NOT EXISTS (SELECT 1 FROM idx_documents d WHERE d.issuer = o.issuer"
-            " AND d.document_id = o.document_id)"
+            " AND d.document_id = id_bytes(o.document_id))"
             f" AND coalesce(o.batch_root, '') {which} (SELECT root FROM batch_refusals)"
             " ORDER BY o.received_at DESC, o.document_id LIMIT ? OFFSET ?",
             (limit, offset),
@@ -309,9 +310,11 @@ def _taken(conn: Any, entries: Sequence[OutboxEntry]) -> set[str]:
             marks = ",".join("?" * len(chunk))
             rows = conn.execute(f"SELECT document_id FROM outbox WHERE document_id IN ({marks})", chunk)
             taken.update(row[0] for row in rows)
+            keys = [stored_id(document_id) for document_id in chunk]
+            spelled = dict(zip(keys, chunk, strict=True))
             rows = conn.execute(
                 f"SELECT document_id FROM idx_documents WHERE issuer = ? AND document_id IN ({marks})",
-                [issuer, *chunk],
+                [issuer, *keys],
             )
-            taken.update(row[0] for row in rows)
+            taken.update(spelled[bytes(row[0])] for row in rows)
     return taken

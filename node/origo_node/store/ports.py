@@ -139,10 +139,11 @@ class IndexStore(Protocol):
         """The manifest could not be had (``pending``: retried with a growing delay) or is ``invalid``."""
         ...
 
-    def store_documents(self, issuer: str, root: str, documents: Sequence[IndexedDocument]) -> None:
-        """A batch's documents, and the batch marked indexed. First anchoring by the same issuer wins: a later
-        batch of that issuer repeating an id cannot replace its facts (another member's leaf with the id is
-        another document, with a row of its own)."""
+    def store_documents(self, batch: IndexedBatch, documents: Sequence[IndexedDocument]) -> None:
+        """A batch's documents (the batch stored by ``store_chunk``; its root, block, transaction and time are
+        theirs), and the batch marked indexed. First anchoring by the same issuer wins: a later batch of that
+        issuer repeating an id cannot replace its facts (another member's leaf with the id is another
+        document, with a row of its own)."""
         ...
 
     def store_rows(self, batches: Sequence[tuple[str, str, Sequence[DocumentRow]]]) -> None:

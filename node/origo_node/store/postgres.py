@@ -35,6 +35,10 @@ WRITE_LOCK_KEY = 0x4F52_4947_4F01
 BACKGROUND_LOCK_KEY = 0x4F52_4947_4F02
 
 _JSON_EXTRACT = re.compile(r"json_extract\((\w+), '\$\.(\w+)'\)")
+#: ``id_bytes(column)``: a spelled document id as ``idx_documents`` keys it (store/document_ids.py); NULL for
+#: a text that is no id, as SQLite's function answers, rather than an error from ``decode``.
+_ID_BYTES = re.compile(r"id_bytes\(([\w.]+)\)")
+_ID_BYTES_PG = r"(CASE WHEN \1 ~ '^0x[0-9a-fA-F]{64}$' THEN decode(substr(\1, 3), 'hex') END)"
 
 
 #: Index tables that other parts of the node follow in insertion order by SQLite's implicit ``rowid`` (the
@@ -48,6 +52,7 @@ _ROWID_TABLE = re.compile(r"(CREATE TABLE IF NOT EXISTS (" + "|".join(_ROWID_TAB
 def translate(sql: str) -> str:
     """SQLite's spelling of a statement → PostgreSQL's."""
     out = _JSON_EXTRACT.sub(r"(\1::jsonb ->> '\2')", sql)
+    out = _ID_BYTES.sub(_ID_BYTES_PG, out)
     if "INSERT OR IGNORE INTO" in out:
         out = out.replace("INSERT OR IGNORE INTO", "INSERT INTO")
         # The conflict clause comes before RETURNING in PostgreSQL.

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any
 
 from origo_node.store.database import StoreDatabase
+from origo_node.store.document_ids import spelled_id, stored_id
+from origo_node.store.document_rows import DOCUMENTS
 from origo_node.store.webhook_rows import (
     ActiveSubscription,
     Delivery,
@@ -79,23 +81,30 @@ CREATE TABLE IF NOT EXISTS notify_waiting (
 """
 
 _STATES = ("pending", "delivered", "failed", "cancelled")
+#: An indexed document as the collector reads it, from ``DOCUMENTS`` (its row joined with its batch's).
 _DOCUMENT_COLUMNS = (
-    "rowid, document_id, issuer, importer, type_name, root, block, tx_hash, timestamp, quantity_units"
+    "d.rowid AS rowid, d.document_id, d.issuer, d.importer, d.type_name, b.root, d.block, b.tx_hash,"
+    " b.timestamp, d.quantity_units"
 )
 _EVENT_KEY = "tx_hash || ':' || log_index || ':' || document_id"
 _EVENT_COLUMNS = (
     f"rowid, {_EVENT_KEY} AS key, issuer, document_id, kind, member, block, log_index, tx_hash, timestamp,"
     " fields"
 )
-#: The collector's cursors: the index table each follows and the key of a row in it.
-_CURSORS = {
-    "documents": ("idx_documents", "issuer || ':' || document_id"),
-    "events": ("idx_events", _EVENT_KEY),
+#: The collector's cursors: the index table each follows, what of a row it reads, and the row's key from it.
+_CURSORS: dict[str, tuple[str, str, Callable[[Any], str]]] = {
+    "documents": (
+        "idx_documents",
+        "issuer, document_id",
+        lambda row: f"{row['issuer']}:{spelled_id(row['document_id'])}",
+    ),
+    "events": ("idx_events", f"{_EVENT_KEY} AS key", lambda row: str(row["key"])),
 }
 
 
 def _document(row: Any) -> NotifyDocument:
     fields = {name: row[name] for name in NotifyDocument.__dataclass_fields__}
+    fields["document_id"] = spelled_id(row["document_id"])
     fields["quantity_units"] = tuple(json.loads(row["quantity_units"] or "[]"))
     return NotifyDocument(**fields)
 
@@ -275,7 +284,7 @@ class NotifyRepository:
         rows = (
             self._db.read()
             .execute(
-                f"SELECT {_DOCUMENT_COLUMNS} FROM idx_documents WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                f"SELECT {_DOCUMENT_COLUMNS} FROM {DOCUMENTS} WHERE d.rowid > ? ORDER BY d.rowid LIMIT ?",
                 (start, limit),
             )
             .fetchall()
@@ -301,7 +310,7 @@ class NotifyRepository:
             self._db.read()
             .execute(
                 "SELECT w.key, w.row FROM notify_waiting w"
-                " JOIN idx_documents d ON d.issuer = w.issuer AND d.document_id = w.document_id"
+                " JOIN idx_documents d ON d.issuer = w.issuer AND d.document_id = id_bytes(w.document_id)"
                 " ORDER BY w.block, w.log_index"
             )
             .fetchall()
@@ -309,7 +318,7 @@ class NotifyRepository:
         return [NotifyEvent.of(json.loads(w["row"]) | {"key": w["key"]}) for w in rows]
 
     def _cursor(self, name: str) -> int:
-        table, key_sql = _CURSORS[name]
+        table, columns, key_of = _CURSORS[name]
         conn = self._db.read()
         row = conn.execute(
             "SELECT last_rowid, last_key FROM notify_cursor WHERE name = ?", (name,)
@@ -317,9 +326,9 @@ class NotifyRepository:
         if row is None:
             return 0
         current = conn.execute(
-            f"SELECT {key_sql} AS key FROM {table} WHERE rowid = ?", (row["last_rowid"],)
+            f"SELECT {columns} FROM {table} WHERE rowid = ?", (row["last_rowid"],)
         ).fetchone()
-        if current is None or current["key"] != row["last_key"]:
+        if current is None or key_of(current) != row["last_key"]:
             return 0  # the index was dropped and rebuilt: scan it again (recorded events are not sent twice)
         return int(row["last_rowid"])
 
@@ -338,8 +347,8 @@ class NotifyWriter:
 
     def document(self, issuer: str, document_id: str) -> NotifyDocument | None:
         row = self._conn.execute(
-            f"SELECT {_DOCUMENT_COLUMNS} FROM idx_documents WHERE issuer = ? AND document_id = ?",
-            (issuer, document_id),
+            f"SELECT {_DOCUMENT_COLUMNS} FROM {DOCUMENTS} WHERE d.issuer = ? AND d.document_id = ?",
+            (issuer, stored_id(document_id)),
         ).fetchone()
         return None if row is None else _document(row)
 

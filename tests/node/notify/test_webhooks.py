@@ -19,7 +19,10 @@ from origo_api.desk_answers import Delivery
 from origo_node.notify import EVENT_TYPES, Collector, Deliverer, NotifyStore, SubscriptionInvalid, verify
 from origo_node.store.database import StoreDatabase
 from origo_node.store.db import Database
+from origo_node.store.index import IndexRepository
 from origo_node.store.postgres import PostgresDatabase
+from origo_node.store.rows import IndexedDocument
+from support.anchored import store_anchored
 from webhook_receiver import Receiver
 
 DOC_A = "0x" + "aa" * 32
@@ -57,24 +60,30 @@ def index_document(
     importer: str = "SG",
     units: tuple[str, ...] = ("KGM",),
 ) -> None:
-    with db.transaction() as conn:
-        conn.execute(
-            "INSERT INTO idx_documents (document_id, document_type, digest, issuer, importer, issued_at,"
-            " expires_at, quantities, payload_cid, signature, signer, root, block, tx_hash, timestamp,"
-            " type_name, type_version, quantity_units, recipients) VALUES (?, ?, ?, ?, ?, 0, 0,"
-            " ?, 'bafk', ?, '0x', '0xroot', 5, '0xt1', ?, 'atiga-form-d', '1', ?, '[]')",
-            (
-                document_id,
-                b"\x01" * 32,  # the type id, the digest and the signature are kept as bytes
-                b"\x02" * 32,
-                issuer,
-                importer,
-                json.dumps(["1000000"] * len(units)),
-                b"\x03" * 65,
-                int(time.time()),
-                json.dumps(list(units)),
-            ),
-        )
+    store_anchored(
+        IndexRepository(db),
+        IndexedDocument(
+            document_id=document_id,
+            document_type="0x" + "01" * 32,
+            digest="0x" + "02" * 32,
+            issuer=issuer,
+            importer=importer,
+            issued_at=0,
+            expires_at=0,
+            quantities=(1_000_000,) * len(units),
+            payload_cid="bafk",
+            signature="0x" + "03" * 65,
+            signer="0x",
+            root="0xroot",
+            block=5,
+            tx_hash="0xt1",
+            timestamp=int(time.time()),
+            type_name="atiga-form-d",
+            type_version="1",
+            quantity_units=units,
+            recipients=(),
+        ),
+    )
 
 
 def index_event(db: StoreDatabase, document_id: str, kind: str, block: int, fields: dict[str, Any]) -> None:

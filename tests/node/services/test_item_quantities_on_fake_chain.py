@@ -177,6 +177,10 @@ def test_every_node_refuses_a_manifest_whose_units_do_not_fit_its_leaf(
         assert state == "invalid" and "unit" in error.lower()
         assert (
             not node.db.read()
-            .execute("SELECT count(*) FROM idx_documents WHERE root = ?", (root,))
+            .execute(
+                "SELECT count(*) FROM idx_documents d JOIN idx_batches b ON b.issuer = d.issuer"
+                " AND b.block = d.block AND b.log_index = d.batch_log_index WHERE b.root = ?",
+                (root,),
+            )
             .fetchone()[0]
         )

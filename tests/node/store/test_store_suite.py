@@ -33,6 +33,7 @@ from origo_node.store.rows import (
     OutboxLeaf,
 )
 from origo_node.store.schema import SCHEMA_VERSION
+from support.anchored import store_anchored
 
 VN = "0x" + "11" * 20
 SG = "0x" + "22" * 20
@@ -126,8 +127,8 @@ def test_outbox_refuses_taken_ids_all_or_nothing_or_one_by_one(store: StoreDatab
 
 def test_an_id_its_issuer_anchored_is_taken_another_members_squat_takes_nothing(store: StoreDatabase) -> None:
     index = IndexRepository(store)
-    index.store_documents(VN, "0xroot", [indexed(5, issuer=VN)])
-    index.store_documents(SG, "0xroot", [indexed(6, issuer=SG)])
+    store_anchored(index, indexed(5, issuer=VN))
+    store_anchored(index, indexed(6, issuer=SG))
     outbox = OutboxRepository(store)
     assert outbox.add([entry(5)], all_or_nothing=True) == {entry(5).document_id}
     assert outbox.add([entry(6)], all_or_nothing=True) == set()
@@ -370,13 +371,13 @@ def test_index_chunks_are_replayable_and_checkpointed(store: StoreDatabase) -> N
 
 def test_first_anchoring_by_the_same_issuer_wins(store: StoreDatabase) -> None:
     index = IndexRepository(store)
-    index.store_documents(VN, "0xroot", [indexed(1, digest="0x" + "f1" * 32)])
-    index.store_documents(VN, "0xroot2", [indexed(1, root="0xroot2", digest="0x" + "1a" * 32)])
-    index.store_documents(SG, "0xroot3", [indexed(1, issuer=SG, root="0xroot3", digest="0x" + "5e" * 32)])
+    store_anchored(index, indexed(1, digest="0x" + "f1" * 32))
+    store_anchored(index, indexed(1, root="0xroot2", digest="0x" + "1a" * 32))
+    store_anchored(index, indexed(1, issuer=SG, root="0xroot3", digest="0x" + "5e" * 32))
     assert index.document(VN, indexed(1).document_id) == indexed(1, digest="0x" + "f1" * 32)
     assert index.issuers_of_id(indexed(1).document_id) == {VN, SG}
     assert index.has_document(SG, indexed(1).document_id)
-    index.store_documents(VN, "0xroot", [indexed(2, block=11)])
+    store_anchored(index, indexed(2, root="0xroot4", block=11))
     assert index.document_keys_of(VN, "issuer", 0, 10) == [
         (VN, indexed(2).document_id),
         (VN, indexed(1).document_id),
@@ -393,7 +394,7 @@ def test_item_quantities_and_units_round_trip_exactly(store: StoreDatabase) -> N
         3: ((12_000_000, "PR"), (9_000_000, "PCE"), (0, None)),
         4: ((12_000_000, "PR"), (9_000_000, "PCE"), (0, None)),  # the same lists again in one batch
     }
-    index.store_documents(VN, "0xroot", [indexed(n, items=items) for n, items in shapes.items()])
+    store_anchored(index, *(indexed(n, items=items) for n, items in shapes.items()))
     for n, items in shapes.items():
         found = index.document(VN, indexed(n).document_id)
         assert found == indexed(n, items=items)
@@ -432,7 +433,7 @@ def test_a_store_of_the_single_quantity_layout_is_refused_while_it_holds_unancho
     outbox.record_batch("0xr1", "bafyman", [entry(1).document_id], "0xtx1", b"raw")
     outbox.mark_anchored("0xr1", 40)
     outbox.record_batch("0xr2", "bafyman2", [entry(2).document_id], "0xtx2", b"raw")  # sent, not mined
-    IndexRepository(store).store_documents(VN, "0xroot", [indexed(9)])
+    store_anchored(IndexRepository(store), indexed(9))
     reopen = _reopen_at_layout(store, 3)
 
     # Its leaves were signed with one quantity per certificate: this version cannot anchor them.
@@ -452,7 +453,7 @@ def test_a_store_of_the_single_quantity_layout_is_refused_while_it_holds_unancho
         assert IndexRepository(upgraded).document(VN, indexed(9).document_id) is None
         assert IndexRepository(upgraded).checkpoint() is None
         assert OutboxRepository(upgraded).get(entry(2).document_id) is not None
-        IndexRepository(upgraded).store_documents(VN, "0xroot", [indexed(9)])
+        store_anchored(IndexRepository(upgraded), indexed(9))
         assert IndexRepository(upgraded).document(VN, indexed(9).document_id) == indexed(9)
     finally:
         upgraded.close()
@@ -462,7 +463,7 @@ def test_payload_checks_are_queued_once_and_recorded(store: StoreDatabase) -> No
     from origo_node.store.rows import PayloadCheck
 
     index = IndexRepository(store)
-    index.store_documents(VN, "0xroot", [indexed(1)])
+    store_anchored(index, indexed(1))
     key = (VN, indexed(1).document_id)
     index.queue_payload_checks([key, key])
     assert index.payload_checks_waiting() == 1

@@ -22,7 +22,8 @@ from origo_node.store.db import Database
 from origo_node.store.facts import NodeFacts
 from origo_node.store.index import IndexRepository
 from origo_node.store.outbox import OutboxRepository
-from origo_node.store.rows import DocumentEvent
+from origo_node.store.rows import DocumentEvent, IndexedDocument
+from support.anchored import store_anchored
 
 REFERENCE = "VN-HCM-2026-000777"
 DOC_ID = "0x" + derive_id("VN", REFERENCE).hex()
@@ -55,14 +56,30 @@ def db(tmp_path: Path) -> Database:
 
 
 def _document(db: Database, issuer: str, importer: str = "SG", block: int = 5) -> None:
-    with db.transaction() as conn:
-        conn.execute(
-            "INSERT INTO idx_documents (document_id, document_type, digest, issuer, importer, issued_at,"
-            " expires_at, quantities, payload_cid, signature, signer, root, block, tx_hash, timestamp,"
-            " type_name, type_version, quantity_units, recipients) VALUES (?, X'01', X'02', ?, ?, 1, 0,"
-            " '[\"0\"]', 'bafy', X'', '0x', '0xroot', ?, '0xtx', 1, 'atiga-form-d', '1', '[null]', '[]')",
-            (DOC_ID, issuer, importer, block),
-        )
+    store_anchored(
+        IndexRepository(db),
+        IndexedDocument(
+            document_id=DOC_ID,
+            document_type="0x01",
+            digest="0x02",
+            issuer=issuer,
+            importer=importer,
+            issued_at=1,
+            expires_at=0,
+            quantities=(0,),
+            payload_cid="bafy",
+            signature="0x",
+            signer="0x",
+            root=f"0xroot{block}",
+            block=block,
+            tx_hash="0xtx",
+            timestamp=1,
+            type_name="atiga-form-d",
+            type_version="1",
+            quantity_units=(None,),
+            recipients=(),
+        ),
+    )
 
 
 def _event(

@@ -26,7 +26,7 @@ def test_an_index_in_the_old_layout_is_dropped_and_the_outbox_kept(tmp_path: Pat
     db = Database(path)
     conn = db.read()
     columns = {row[1] for row in conn.execute("PRAGMA table_info(idx_documents)")}
-    assert "proof" not in columns and "root" in columns
+    assert "proof" not in columns and "batch_log_index" in columns
     assert conn.execute("SELECT count(*) FROM idx_documents").fetchone()[0] == 0
     assert conn.execute("SELECT count(*) FROM idx_checkpoint").fetchone()[0] == 0  # replayed from the start
     assert conn.execute("SELECT name FROM api_keys").fetchone()[0] == "desk"
