@@ -57,6 +57,8 @@ class Collector:
     # ------------------------------------------------------------------ anchored documents
 
     def _collect_documents(self, subscriptions: list[ActiveSubscription]) -> int:
+        if not subscriptions and self._repository.skip_unwatched_documents():
+            return 0  # nobody to tell: no event is recorded for a document anchored before its subscription
         documents = self._repository.new_documents(_CHUNK)
         if not documents:
             return 0

@@ -60,29 +60,32 @@ def index_document(
     importer: str = "SG",
     units: tuple[str, ...] = ("KGM",),
 ) -> None:
-    store_anchored(
-        IndexRepository(db),
-        IndexedDocument(
-            document_id=document_id,
-            document_type="0x" + "01" * 32,
-            digest="0x" + "02" * 32,
-            issuer=issuer,
-            importer=importer,
-            issued_at=0,
-            expires_at=0,
-            quantities=(1_000_000,) * len(units),
-            payload_cid="bafk",
-            signature="0x" + "03" * 65,
-            signer="0x",
-            root="0xroot",
-            block=5,
-            tx_hash="0xt1",
-            timestamp=int(time.time()),
-            type_name="atiga-form-d",
-            type_version="1",
-            quantity_units=units,
-            recipients=(),
-        ),
+    store_anchored(IndexRepository(db), anchored_document(document_id, issuer, importer, units))
+
+
+def anchored_document(
+    document_id: str, issuer: str = "VN", importer: str = "SG", units: tuple[str, ...] = ("KGM",)
+) -> IndexedDocument:
+    return IndexedDocument(
+        document_id=document_id,
+        document_type="0x" + "01" * 32,
+        digest="0x" + "02" * 32,
+        issuer=issuer,
+        importer=importer,
+        issued_at=0,
+        expires_at=0,
+        quantities=(1_000_000,) * len(units),
+        payload_cid="bafk",
+        signature="0x" + "03" * 65,
+        signer="0x",
+        root="0xroot",
+        block=5,
+        tx_hash="0xt1",
+        timestamp=int(time.time()),
+        type_name="atiga-form-d",
+        type_version="1",
+        quantity_units=units,
+        recipients=(),
     )
 
 
@@ -142,6 +145,22 @@ def test_deliveries_are_signed_with_the_subscriptions_secret(db: StoreDatabase, 
     event = json.loads(body)
     assert event["type"] == headers["Origo-Event"] == "document.anchored"
     assert event["document_id"] == DOC_A and event["role"] == "issuer" and event["importer"] == "SG"
+
+
+def test_with_no_subscription_the_collector_passes_a_catch_up_at_once_and_a_later_one_hears_what_follows(
+    db: StoreDatabase, receiver: Receiver
+) -> None:
+    store = NotifyStore(db)
+    collector, deliverer = Collector(store, "VN"), Deliverer(store)
+    store_anchored(IndexRepository(db), *(anchored_document(f"0x{n:064x}") for n in range(1, 1_201)))
+    assert collector.run_once() == 0
+    # Past all 1,200 in one round (500 a round before): nothing is left for the collector to read.
+    assert store.repository.new_documents(10) == []
+    store.create(receiver.url, ["document.anchored"], None, EVENT_TYPES)
+    index_document(db, DOC_A)
+    pump(collector, deliverer, rounds=2)
+    deliverer.close()
+    assert [e["document_id"] for e in receiver.ok_bodies()] == [DOC_A]
 
 
 def test_a_failed_delivery_is_retried_with_backoff_and_logged(db: StoreDatabase, receiver: Receiver) -> None:
