@@ -11,7 +11,7 @@
 # 7: idx_documents keeps a document's type id, digest and signature as bytes, not hexadecimal text (137 bytes
 #    a document less); nothing looks a document up by them.
 # 8: idx_documents keeps the id as 32 bytes (store/document_ids.py), and leaves its batch's root, transaction
-#    and time to the batch's row (idx_batches, found by the anchoring event's block and log index): 204 bytes
+#    and time to the batch's row (idx_batches, found by the anchoring event's block and log index): 261 bytes
 #    a document less.
 import logging
 
