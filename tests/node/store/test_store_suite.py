@@ -31,6 +31,7 @@ from origo_node.store.rows import (
     MembershipEvent,
     OutboxEntry,
     OutboxLeaf,
+    PayloadCheck,
 )
 from origo_node.store.schema import SCHEMA_VERSION
 from support.anchored import store_anchored
@@ -460,8 +461,6 @@ def test_a_store_of_the_single_quantity_layout_is_refused_while_it_holds_unancho
 
 
 def test_payload_checks_are_queued_once_and_recorded(store: StoreDatabase) -> None:
-    from origo_node.store.rows import PayloadCheck
-
     index = IndexRepository(store)
     store_anchored(index, indexed(1))
     key = (VN, indexed(1).document_id)
@@ -473,6 +472,24 @@ def test_payload_checks_are_queued_once_and_recorded(store: StoreDatabase) -> No
     assert index.issuers_with_check(key[1], "ok") == {VN}
     assert index.readable_document_keys("other-type") == [key]
     assert index.readable_document_keys("form-d") == []
+
+
+def test_a_text_that_is_no_document_id_finds_nothing_and_breaks_no_join(store: StoreDatabase) -> None:
+    # The index keys a document by its id's 32 bytes; whatever text reaches a lookup, no id is no document,
+    # and a spelled id that is no id (here in the payload checks) joins nothing, on either backend.
+    index = IndexRepository(store)
+    store_anchored(index, indexed(1))
+    spelled = indexed(1).document_id
+    for text in ("0xzz", spelled[:-1], spelled + "0", spelled[2:], "", "0x" + "g" * 64):
+        assert index.document(VN, text) is None and not index.has_document(VN, text)
+        assert index.issuers_of_id(text) == set()
+    store_anchored(index, indexed(0xABCDEF, root="0xroot5"))
+    assert index.document(VN, f"0x{0xABCDEF:064X}") == indexed(0xABCDEF, root="0xroot5")  # either case
+    index.queue_payload_checks([(VN, "0xnot-an-id"), (VN, spelled)])
+    index.record_payload_checks(
+        [(VN, d, PayloadCheck("ok", None, "REF", 5.0)) for d in ("0xnot-an-id", spelled)]
+    )
+    assert index.readable_document_keys("other-type") == [(VN, spelled)]
 
 
 def test_text_with_placeholders_quotes_and_any_script_round_trips(store: StoreDatabase) -> None:
