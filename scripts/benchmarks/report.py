@@ -55,7 +55,8 @@ def rows(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ),
         (
             "importer_read_per_s",
-            f"{report['importer_read_per_s']['value']:,.0f} payloads/s fetched, decrypted and checked",
+            f"{report['importer_read_per_s']['value']:,.0f} payloads/s fetched, decrypted and checked"
+            f"{_importer_tail(report['importer_read_per_s'])}",
             "",
             f"{report['importer_read_per_s']['documents']:,} documents for SG issued at once, until SG had"
             f" read them all (fetched from VN's gateway, HPKE, digest, EIP-712 signature), {reps}",
@@ -207,6 +208,18 @@ def markdown(report: dict[str, Any]) -> str:
     for name, result, target, how in rows(report):
         lines.append(f"| `{name}` | {result.replace(chr(10), '<br>')} | {target} | {how} |")
     return "\n".join(lines)
+
+
+def _importer_tail(read: dict[str, Any]) -> str:
+    """When VN had accepted the documents, SG indexed the last, and how long it read after that (reports of
+    before these were kept have none)."""
+    if "read_after_last_indexed_s" not in read:
+        return ""
+    return (
+        f" (VN accepted them in {read['accepted_s']:.1f} s, SG indexed the last at"
+        f" {read['last_indexed_s']:.1f} s and had read every payload"
+        f" {read['read_after_last_indexed_s']:.1f} s later)"
+    )
 
 
 def _lowest(throughput: dict[str, Any]) -> str:

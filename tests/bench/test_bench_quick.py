@@ -34,6 +34,9 @@ def test_quick_run_prints_every_key() -> None:
     assert throughput["accepted_per_s"] >= throughput["anchored_per_s"]
     assert 0 < throughput["lowest_anchored_per_s"] <= throughput["anchored_per_s"]  # every repetition's
     assert report["importer_read_per_s"]["value"] > 0
+    read = report["importer_read_per_s"]
+    assert 0 < read["accepted_s"] <= read["last_indexed_s"] <= read["duration_s"]
+    assert read["read_after_last_indexed_s"] >= 0
     baseline = report["baseline_one_tx_per_document"]
     assert baseline["value"] > 0 and baseline["gas_per_document"] > 50_000
     assert report["baseline_ratio"] == pytest.approx(throughput["value"] / baseline["value"], rel=0.01)
