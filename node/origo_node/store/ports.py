@@ -293,8 +293,8 @@ class WebhookStore(Protocol):
     def new_documents(self, limit: int) -> list[NotifyDocument]: ...
 
     def skip_unwatched_documents(self) -> bool:
-        """With no subscription, the documents cursor moves past every document indexed so far (True);
-        False, and nothing moved, when there is one."""
+        """With no subscription, the documents cursor moves past every document indexed so far (True, also
+        when it is past them already); False, and nothing moved, when there is one."""
         ...
 
     def new_events(self, limit: int) -> tuple[list[NotifyEvent], int | None]: ...
