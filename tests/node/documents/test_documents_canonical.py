@@ -165,8 +165,11 @@ _plain_values = st.recursive(
 )
 
 
+_fractions = st.floats(allow_nan=False, allow_infinity=False) | st.floats(min_value=1e-7, max_value=1e-4)
+
+
 @settings(max_examples=400)
-@given(_plain_values | json_values)
+@given(_plain_values | json_values | st.lists(_fractions | st.integers(-5, 5).map(float), max_size=6))
 def test_the_fast_canonical_form_is_the_reference_one(doc: Any) -> None:
     """canonical_bytes writes most documents with orjson; every node must still hash what RFC 8785's reference
     implementation writes, for any document, whichever way it was written."""
@@ -178,7 +181,10 @@ def test_the_fast_canonical_form_is_the_reference_one(doc: Any) -> None:
     [
         # UTF-16 order puts U+1F600 (a surrogate pair, D83D...) before U+FFFF; UTF-8 bytes put it after.
         ({"\uffff": 1, "\U0001f600": 2}, '{"\U0001f600":2,"\uffff":1}'),
-        ({"n": [1.0, 1e21, 0.1, -0.0, 1e-7]}, '{"n":[1,1e+21,0.1,0,1e-7]}'),
+        (
+            {"n": [1.0, 1e21, 0.1, -0.0, 1e-7, 4e-6, 1e16]},
+            '{"n":[1,1e+21,0.1,0,1e-7,0.000004,10000000000000000]}',
+        ),
         ({"b": "\x7f\u2028\x1f", "a": '"\\/'}, '{"a":"\\"\\\\/","b":"\x7f\u2028\\u001f"}'),
     ],
 )
