@@ -163,7 +163,13 @@ class Resolver:
         in code order: for each member code C, whether (C, id(C, reference)) exists."""
         reference = canonical_reference(reference)
         codes = {m.code for m in self._directory.all()} | ({self._member} if self._member else set())
-        return [code for code in sorted(codes) if self.exists(DocumentKey(code, id_of(code, reference)))]
+        keys = {code: DocumentKey(code, id_of(code, reference)) for code in codes}
+        # One query for every member's id, not one each: issuing asks this for every document.
+        found = self._index.issuers_holding(list(keys.items()))
+        own = keys.get(self._member) if self._member else None
+        if own is not None and self._member not in found and self._outbox.get(own) is not None:
+            found.add(self._member)
+        return [code for code in sorted(codes) if code in found]
 
     def fits_issuer(self, issuer: str, reference: str) -> bool:
         """Whether ``issuer``'s document under ``reference`` keeps its type's numbering rule: a certificate's

@@ -222,6 +222,18 @@ class IndexRepository:
         query = "SELECT 1 FROM idx_documents WHERE issuer = ? AND document_id = ?"
         return key is not None and self._db.read().execute(query, (issuer, key)).fetchone() is not None
 
+    def issuers_holding(self, documents: Sequence[tuple[str, str]]) -> set[str]:
+        key_of = {(issuer, stored_id(str(document_id))) for issuer, document_id in documents}
+        wanted = {(issuer, key) for issuer, key in key_of if key is not None}
+        if not wanted:
+            return set()
+        marks = ", ".join("?" * len({key for _, key in wanted}))
+        rows = self._db.read().execute(
+            f"SELECT issuer, document_id FROM idx_documents WHERE document_id IN ({marks})",
+            sorted({key for _, key in wanted}),
+        )
+        return {str(issuer) for issuer, key in rows.fetchall() if (str(issuer), bytes(key)) in wanted}
+
     def issuers_of_id(self, document_id: str) -> set[str]:
         """Every member whose anchored leaf carries ``document_id``."""
         key = stored_id(str(document_id))

@@ -155,6 +155,11 @@ class IndexStore(Protocol):
 
     def has_document(self, issuer: str, document_id: str) -> bool: ...
 
+    def issuers_holding(self, documents: Sequence[tuple[str, str]]) -> set[str]:
+        """Of (issuer, document id) pairs, the issuers whose document is indexed, in one query: a reference
+        names a document id under every member's code, and issuing looks for all of them."""
+        ...
+
     def issuers_of_id(self, document_id: str) -> set[str]:
         """Every member whose anchored leaf carries ``document_id``."""
         ...

@@ -378,6 +378,15 @@ def test_first_anchoring_by_the_same_issuer_wins(store: StoreDatabase) -> None:
     assert index.document(VN, indexed(1).document_id) == indexed(1, digest="0x" + "f1" * 32)
     assert index.issuers_of_id(indexed(1).document_id) == {VN, SG}
     assert index.has_document(SG, indexed(1).document_id)
+    # In one query: a pair counts only with its own issuer; an id not indexed, or no id at all, finds none.
+    assert index.issuers_holding(
+        [(VN, indexed(1).document_id), (SG, indexed(1).document_id), ("TH", indexed(2).document_id)]
+    ) == {VN, SG}
+    assert (
+        index.issuers_holding([("TH", indexed(1).document_id), (VN, "0xzz"), (SG, indexed(3).document_id)])
+        == set()
+    )
+    assert index.issuers_holding([]) == set()
     store_anchored(index, indexed(2, root="0xroot4", block=11))
     assert index.document_keys_of(VN, "issuer", 0, 10) == [
         (VN, indexed(2).document_id),
