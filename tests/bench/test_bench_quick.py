@@ -37,6 +37,9 @@ def test_quick_run_prints_every_key() -> None:
     read = report["importer_read_per_s"]
     assert 0 < read["accepted_s"] <= read["last_indexed_s"] <= read["duration_s"]
     assert read["read_after_last_indexed_s"] >= 0
+    backlog = report["importer_backlog_per_s"]  # SG restarted after VN issued for it
+    assert 0 < backlog["healthy_s"] <= backlog["last_indexed_s"] <= backlog["read_s"]
+    assert 0 < backlog["from_process_start_per_s"] <= backlog["value"]
     baseline = report["baseline_one_tx_per_document"]
     assert baseline["value"] > 0 and baseline["gas_per_document"] > 50_000
     assert report["baseline_ratio"] == pytest.approx(throughput["value"] / baseline["value"], rel=0.01)
