@@ -22,6 +22,6 @@ def test_only_the_relaxed_thread_gets_the_large_cache_and_normal_sync(tmp_path: 
     worker = threading.Thread(target=lambda: other.append(_settings(db)))
     worker.start()
     worker.join(10)
-    assert _settings(db) == (-65536, 1)  # 64 MiB, NORMAL
+    assert _settings(db) == (-262144, 1)  # 256 MiB, NORMAL
     assert other == [(-2000, 2)]  # SQLite's default cache, FULL: an API thread's commits wait for fsync
     db.close()
