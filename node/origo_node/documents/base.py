@@ -10,14 +10,15 @@ import copy
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import Any, Protocol, runtime_checkable
-
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from origo_node.documents import pointer
 from origo_node.documents.fast_schema import compile_fast_check
 from origo_node.documents.model import DocumentFacts, Problem, ValidationContext
 from origo_node.documents.schema_check import schema_problems
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 
 @runtime_checkable
@@ -70,6 +71,10 @@ class SchemaDocumentType(ABC):
             with self._compiling:
                 compiled = self._compiled
                 if compiled is None:
+                    # Imported here: a new member's background process, which replays and never validates,
+                    # would spend ~0.1 s of its start-up importing jsonschema.
+                    from jsonschema import Draft202012Validator
+
                     Draft202012Validator.check_schema(self._schema)
                     compiled = (Draft202012Validator(self._schema), compile_fast_check(self._schema))
                     self._compiled = compiled

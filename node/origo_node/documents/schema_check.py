@@ -7,13 +7,14 @@ and point at the field itself (the missing one, the unknown one), not at the obj
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from origo_node.documents import pointer
 from origo_node.documents.model import Problem
+
+if TYPE_CHECKING:  # jsonschema is imported by the first validation (documents.base), not by every process
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 
 def schema_problems(validator: Draft202012Validator, doc: Any) -> list[Problem]:
