@@ -41,7 +41,8 @@ def issue(vn: MemberNode, sg: MemberNode) -> tuple[str, dict[str, Any]]:
     answer = httpx.post(f"{vn.url}/api/v1/documents", json=doc, headers=officer(vn), timeout=30)
     assert answer.status_code == 202, answer.text
     doc_id = str(answer.json()["document_id"])
-    wait_state(sg, doc_id, {"valid"})
+    for node in (sg, vn):  # each indexes on its own time: VN acts on it, SG shows it
+        wait_state(node, doc_id, {"valid"})
     return doc_id, doc
 
 
