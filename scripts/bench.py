@@ -23,7 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -122,10 +122,12 @@ def measure(
         )
         report["verify_by_id_ms"], report["verify_file_ms"] = _verify(bench, plan, say)
         report["issue_throughput"] = _throughput(bench, plan, say)
-        runs = []
-        for r in range(plan.repetitions):
-            say(f"importer reading {plan.importer_documents:,} payloads {r + 1}/{plan.repetitions}")
-            runs.append(throughput.importer_read(bench, plan.importer_documents, f"R{r}"))
+        runs = _repeated(
+            plan,
+            say,
+            f"importer reading {plan.importer_documents:,} payloads",
+            lambda r: throughput.importer_read(bench, plan.importer_documents, f"R{r}"),
+        )
         report["importer_read_per_s"] = median_of(
             runs,
             "documents_per_s",
@@ -136,10 +138,12 @@ def measure(
             value="documents_per_s",
         )
         sg_peak_before_restart = peak_rss_mb(_pid(bench, "SG"))  # the backlog's measure restarts SG
-        runs = []
-        for r in range(plan.repetitions):
-            say(f"importer's backlog, {plan.importer_documents:,} payloads {r + 1}/{plan.repetitions}")
-            runs.append(throughput.importer_backlog(bench, plan.importer_documents, f"B{r}"))
+        runs = _repeated(
+            plan,
+            say,
+            f"importer's backlog, {plan.importer_documents:,} payloads",
+            lambda r: throughput.importer_backlog(bench, plan.importer_documents, f"B{r}"),
+        )
         report["importer_backlog_per_s"] = median_of(
             runs,
             "documents_per_s",
@@ -156,10 +160,7 @@ def measure(
         )
         say(f"issuing up to {plan.catch_up_documents:,} anchored documents for the catch-up")
         catchup.top_up(bench, plan.catch_up_documents, "C", importer="TH")
-        runs = []
-        for r in range(plan.repetitions):
-            say(f"index catch-up {r + 1}/{plan.repetitions}")
-            runs.append(catchup.run(bench, root / f"fresh-{r}"))
+        runs = _repeated(plan, say, "index catch-up", lambda r: catchup.run(bench, root / f"fresh-{r}"))
         report["index_catch_up_per_s"] = median_of(
             runs,
             "replay_s",
@@ -192,6 +193,17 @@ def measure(
     return report
 
 
+def _repeated(
+    plan: Plan, say: Any, what: str, measure: Callable[[int], dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """``measure(r)`` for each of the plan's repetitions, each said as ``what`` and its number."""
+    runs = []
+    for r in range(plan.repetitions):
+        say(f"{what} {r + 1}/{plan.repetitions}")
+        runs.append(measure(r))
+    return runs
+
+
 def _pid(bench: Bench, code: str) -> int:
     process = bench.network.members[code].process
     assert process is not None
@@ -199,10 +211,12 @@ def _pid(bench: Bench, code: str) -> int:
 
 
 def _throughput(bench: Bench, plan: Plan, say: Any) -> dict[str, Any]:
-    runs = []
-    for r in range(plan.repetitions):
-        say(f"issue throughput {r + 1}/{plan.repetitions} ({plan.throughput_s:.0f} s)")
-        runs.append(throughput.run(bench, plan.throughput_s, f"T{r}"))
+    runs = _repeated(
+        plan,
+        say,
+        f"issue throughput ({plan.throughput_s:.0f} s)",
+        lambda r: throughput.run(bench, plan.throughput_s, f"T{r}"),
+    )
     result = median_of(
         runs, "anchored_per_s", "accepted_per_s", "sending_s", "until_all_anchored_s", value="anchored_per_s"
     )
@@ -214,10 +228,12 @@ def _throughput(bench: Bench, plan: Plan, say: Any) -> dict[str, Any]:
 
 def _baseline(bench: Bench, plan: Plan, say: Any) -> dict[str, Any]:
     baseline = Baseline(bench)
-    runs = []
-    for r in range(plan.repetitions):
-        say(f"baseline, one transaction per document {r + 1}/{plan.repetitions}")
-        runs.append(baseline.run(plan.baseline_documents, f"B{r}"))
+    runs = _repeated(
+        plan,
+        say,
+        "baseline, one transaction per document",
+        lambda r: baseline.run(plan.baseline_documents, f"B{r}"),
+    )
     return median_of(runs, "documents_per_s", "duration_s", value="documents_per_s")
 
 

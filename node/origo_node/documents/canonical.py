@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
@@ -92,31 +92,17 @@ def _scan(value: Any, depth: int) -> int:
     if kind is dict:
         if depth >= MAX_DEPTH:
             return _UNSURE
-        worst = _PLAIN
-        for key, item in value.items():
+        keys = _PLAIN
+        for key in value:
             if type(key) is not str:
                 return _UNSURE
             if not key.isascii():
                 if not _is_unicode(key):
                     return _UNSURE
-                worst = _NEEDS_REFERENCE
-            found = _scan(item, depth + 1)
-            if found > worst:
-                if found == _UNSURE:
-                    return _UNSURE
-                worst = found
-        return worst
+                keys = _NEEDS_REFERENCE
+        return max(keys, _worst(value.values(), depth + 1))
     if kind is list or kind is tuple:
-        if depth >= MAX_DEPTH:
-            return _UNSURE
-        worst = _PLAIN
-        for item in value:
-            found = _scan(item, depth + 1)
-            if found > worst:
-                if found == _UNSURE:
-                    return _UNSURE
-                worst = found
-        return worst
+        return _UNSURE if depth >= MAX_DEPTH else _worst(value, depth + 1)
     if value is None or kind is bool:
         return _PLAIN
     if kind is int:
@@ -130,6 +116,18 @@ def _scan(value: Any, depth: int) -> int:
             _PLAIN if abs(value) >= _SMALLEST_PLAIN_FRACTION and not value.is_integer() else _NEEDS_REFERENCE
         )
     return _UNSURE  # subclasses and other types: the full walk says what they are
+
+
+def _worst(items: Iterable[Any], depth: int) -> int:
+    """What ``_scan`` finds of ``items`` taken together: the worst of them, stopping at the first unsure."""
+    worst = _PLAIN
+    for item in items:
+        found = _scan(item, depth)
+        if found > worst:
+            if found == _UNSURE:
+                return _UNSURE
+            worst = found
+    return worst
 
 
 def _is_unicode(text: str) -> bool:
