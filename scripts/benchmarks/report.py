@@ -126,7 +126,8 @@ def _new_rows(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 f" had read all at {backlog['read_s']:.1f} s)",
                 "≥ issue_throughput",
                 f"{backlog['documents']:,} documents for SG issued and anchored while SG's node was stopped,"
-                " from its first health answer until it had read them all (the cores SG's own; VN idle),"
+                " from its first health answer until it had read them all (VN not issuing meanwhile, only"
+                " serving its gateway),"
                 f" median of {backlog['repetitions']}",
             )
         )

@@ -166,8 +166,8 @@ class Resolver:
         keys = {code: DocumentKey(code, id_of(code, reference)) for code in codes}
         # One query for every member's id, not one each: issuing asks this for every document.
         found = self._index.issuers_holding(list(keys.items()))
-        own = keys.get(self._member) if self._member else None
-        if own is not None and self._member not in found and self._outbox.get(own) is not None:
+        # This node's own member also holds what it accepted and has not anchored yet.
+        if self._member and self._member not in found and self._outbox.get(keys[self._member]) is not None:
             found.add(self._member)
         return [code for code in sorted(codes) if code in found]
 

@@ -223,15 +223,14 @@ class IndexRepository:
         return key is not None and self._db.read().execute(query, (issuer, key)).fetchone() is not None
 
     def issuers_holding(self, documents: Sequence[tuple[str, str]]) -> set[str]:
-        key_of = {(issuer, stored_id(str(document_id))) for issuer, document_id in documents}
-        wanted = {(issuer, key) for issuer, key in key_of if key is not None}
-        if not wanted:
+        stored = ((issuer, stored_id(str(document_id))) for issuer, document_id in documents)
+        wanted = {(issuer, key) for issuer, key in stored if key is not None}
+        ids = sorted({key for _, key in wanted})
+        if not ids:
             return set()
-        marks = ", ".join("?" * len({key for _, key in wanted}))
-        rows = self._db.read().execute(
-            f"SELECT issuer, document_id FROM idx_documents WHERE document_id IN ({marks})",
-            sorted({key for _, key in wanted}),
-        )
+        marks = ", ".join("?" * len(ids))
+        query = f"SELECT issuer, document_id FROM idx_documents WHERE document_id IN ({marks})"
+        rows = self._db.read().execute(query, ids)
         return {str(issuer) for issuer, key in rows.fetchall() if (str(issuer), bytes(key)) in wanted}
 
     def issuers_of_id(self, document_id: str) -> set[str]:
